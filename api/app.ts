@@ -1,0 +1,67 @@
+// The Express app of the `web` role: security headers, closed CORS, request logs without
+// personal data, routes declared once (api/route.ts), Bull Board, and one error mapper.
+import cors from 'cors';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import swaggerUi from 'swagger-ui-express';
+import { DASHBOARD_PATH, createDashboard } from '../dashboard/bull-board.js';
+import type { Deps } from '../workers/core/deps.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import { buildOpenApi } from './openapi.js';
+import { readOnlyUnlessOps, requireOps, requireOpsWrite } from './ops-auth.js';
+import { unauthorized } from './problem.js';
+import { requestLog } from './request-log.js';
+import { mountRoutes, type Route, type Security } from './route.js';
+import { healthRoutes } from './routes/health.js';
+import { metaRoutes } from './routes/meta.js';
+import { opsOutboxRoutes } from './routes/ops-outbox.js';
+import { registerRoutes } from './routes/register.js';
+
+export const API_VERSION = '0.1.0';
+
+export interface AppExtensions {
+  /** Guards for member routes (issue: identity). Until then bearer routes answer 401. */
+  readonly bearer?: readonly RequestHandler[];
+  readonly routes?: readonly Route[];
+}
+
+export function collectRoutes(deps: Deps, openapi: () => unknown, extra: readonly Route[] = []): Route[] {
+  return [...healthRoutes(deps), ...metaRoutes(deps, openapi), ...registerRoutes(), ...opsOutboxRoutes(deps), ...extra];
+}
+
+export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
+  const { config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+
+  app.use(requestLog(deps.logger, deps.metrics));
+  app.use(
+    helmet({
+      // Bull Board and Swagger UI ship their own scripts and inline styles.
+      contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
+    }),
+  );
+  app.use(cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false }));
+
+  let document: unknown;
+  const routes = collectRoutes(deps, () => document, extensions.routes);
+  document = buildOpenApi(routes, { version: API_VERSION, serverUrl: config.publicUrl });
+
+  const ops = requireOps(config);
+  const guards: Record<Security, readonly RequestHandler[]> = {
+    none: [],
+    ops: [ops],
+    'ops-write': [ops, requireOpsWrite],
+    bearer: extensions.bearer ?? [(_req, _res, next) => next(unauthorized('An API key or session token is required.'))],
+  };
+  mountRoutes(app, routes, { guards, jsonLimit: config.jsonBodyLimit, bulkJsonLimit: config.bulkJsonBodyLimit });
+
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'TGG platform API' }));
+  app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, createDashboard(deps.queues));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

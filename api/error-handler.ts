@@ -1,0 +1,56 @@
+// Maps every error to HTTP, once. Unknown errors answer 500 and are logged by kind only.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { describeError } from '../workers/core/errors.js';
+import type { Logger } from '../workers/core/logger.js';
+import { HttpError, type Problem } from './problem.js';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+function fromBodyParser(error: BodyParserError): HttpError | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new HttpError(413, 'Content Too Large', `The request body exceeds the limit of ${error.limit ?? '?'} bytes.`, {
+        errors: [{ field: 'body', message: 'too large' }],
+      });
+    case 'entity.parse.failed':
+      return new HttpError(400, 'Bad Request', 'The request body is not valid JSON.', {
+        type: '/problems/validation',
+        errors: [{ field: 'body', message: 'malformed JSON' }],
+      });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpError(415, 'Unsupported Media Type', 'Unsupported body encoding or charset.', { errors: [{ field: 'header.content-type', message: 'unsupported' }] });
+    case 'request.aborted':
+      return new HttpError(400, 'Bad Request', 'The request was aborted.');
+    default:
+      return undefined;
+  }
+}
+
+export function sendProblem(res: Parameters<RequestHandler>[1], error: HttpError): void {
+  for (const [name, value] of Object.entries(error.extras.headers ?? {})) res.setHeader(name, value);
+  const body: Problem = error.toProblem();
+  res.status(error.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const mapped =
+      error instanceof HttpError ? error
+      : fromBodyParser((error ?? {}) as BodyParserError)
+      ?? new HttpError(500, 'Internal Server Error', 'Something went wrong on our side.');
+    if (mapped.status >= 500) {
+      logger.error({ error: describeError(error), stack: error instanceof Error ? error.stack?.split('\n').filter((l) => l.startsWith('    at')).slice(0, 8) : undefined }, 'request failed');
+    }
+    sendProblem(res, mapped);
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, new HttpError(404, 'Not Found', `No route for ${req.method} ${req.path.length > 200 ? 'this path' : req.path}.`));
+};

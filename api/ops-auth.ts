@@ -1,0 +1,53 @@
+// HTTP Basic for TGG staff: the full ops login, or the read-only one that can look but not act.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Config } from '../workers/core/config.js';
+import { forbidden, unauthorized } from './problem.js';
+
+export type OpsRole = 'ops' | 'ops-readonly';
+const REALM = 'TGG ops';
+
+function same(a: string, b: string): boolean {
+  // Hash first so the comparison takes the same time whatever the lengths.
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+function parseBasic(header: string | undefined): { user: string; password: string } | undefined {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header ?? '');
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+export function opsRoleFor(config: Config, header: string | undefined): OpsRole | undefined {
+  const credentials = parseBasic(header);
+  if (!credentials) return undefined;
+  const { ops } = config;
+  const full = same(credentials.user, ops.user) && same(credentials.password, ops.password);
+  if (full) return 'ops';
+  const readonly =
+    ops.readonlyUser !== undefined && ops.readonlyPassword !== undefined && same(credentials.user, ops.readonlyUser) && same(credentials.password, ops.readonlyPassword);
+  return readonly ? 'ops-readonly' : undefined;
+}
+
+/** Any ops login; the role lands in res.locals.opsRole. */
+export function requireOps(config: Config): RequestHandler {
+  return (req, res, next) => {
+    const role = opsRoleFor(config, req.get('authorization'));
+    if (!role) return next(unauthorized('Ops credentials required.', REALM));
+    res.locals.opsRole = role;
+    next();
+  };
+}
+
+/** After requireOps: only the full ops login may change anything. */
+export const requireOpsWrite: RequestHandler = (_req, res, next) => {
+  next(res.locals.opsRole === 'ops' ? undefined : forbidden('The read-only ops login cannot do this.'));
+};
+
+/** After requireOps: the read-only login may only read (GET and HEAD). */
+export const readOnlyUnlessOps: RequestHandler = (req, res, next) => {
+  if (res.locals.opsRole === 'ops' || req.method === 'GET' || req.method === 'HEAD') return next();
+  next(forbidden('The read-only ops login cannot do this.'));
+};

@@ -1,0 +1,105 @@
+// A route is declared once: path, schemas, auth and handler. The same declaration mounts it on
+// Express, validates its input and documents it in /openapi.json, so the two cannot drift.
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import { HttpError } from './problem.js';
+import { parseInput } from './validate.js';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** none: anyone; ops: either ops login; ops-write: the full ops login; bearer: a member's key or session. */
+export type Security = 'none' | 'ops' | 'ops-write' | 'bearer';
+
+export interface ResponseSpec {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+  /** application/json unless said otherwise */
+  readonly contentType?: string;
+}
+
+export interface Reply {
+  readonly status?: number;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+type Schema = z.ZodType | undefined;
+type Out<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<P extends Schema, Q extends Schema, B extends Schema> {
+  readonly params: Out<P>;
+  readonly query: Out<Q>;
+  readonly body: Out<B>;
+}
+
+export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema, B extends Schema = Schema> {
+  readonly method: Method;
+  /** OpenAPI style: /v1/sms/batches/{id} */
+  readonly path: string;
+  readonly summary: string;
+  readonly tags: readonly string[];
+  readonly security: Security;
+  readonly params?: P;
+  readonly query?: Q;
+  readonly body?: B;
+  /** Routes that take bulk input (an SMS batch) get the larger body limit. */
+  readonly bulkBody?: boolean;
+  readonly responses: Readonly<Record<number, ResponseSpec>>;
+  readonly handler: (input: RouteInput<P, Q, B>, req: Request, res: Response) => Promise<Reply | undefined> | Reply | undefined;
+}
+
+export type Route = RouteSpec<Schema, Schema, Schema>;
+
+export function defineRoute<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(spec: RouteSpec<P, Q, B>): Route {
+  return spec as unknown as Route;
+}
+
+export function expressPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+export interface MountOptions {
+  readonly guards: Readonly<Record<Security, readonly RequestHandler[]>>;
+  readonly jsonLimit: string;
+  readonly bulkJsonLimit: string;
+}
+
+function send(res: Response, reply: Reply | undefined, fallbackStatus: number): void {
+  if (res.headersSent) return;
+  for (const [name, value] of Object.entries(reply?.headers ?? {})) res.setHeader(name, value);
+  res.status(reply?.status ?? fallbackStatus);
+  if (reply?.body === undefined) {
+    res.end();
+  } else if (reply.contentType && typeof reply.body === 'string') {
+    res.type(reply.contentType).send(reply.body);
+  } else {
+    res.json(reply.body);
+  }
+}
+
+export function mountRoutes(app: Express, routes: readonly Route[], options: MountOptions): void {
+  const json = express.json({ limit: options.jsonLimit, strict: true });
+  const bulkJson = express.json({ limit: options.bulkJsonLimit, strict: true });
+  for (const route of routes) {
+    const pattern: RequestHandler = (_req, res, next) => {
+      res.locals.routePattern = route.path;
+      next();
+    };
+    const parsers = route.body ? [route.bulkBody ? bulkJson : json] : [];
+    const successStatus = Number(Object.keys(route.responses).find((s) => Number(s) < 300) ?? 200);
+    const handle: RequestHandler = async (req, res) => {
+      if (route.body && !req.is('application/json')) {
+        throw new HttpError(415, 'Unsupported Media Type', 'Send the body as application/json.', {
+          errors: [{ field: 'header.content-type', message: 'must be application/json' }],
+        });
+      }
+      const input = {
+        params: route.params ? parseInput('params', route.params, req.params) : undefined,
+        query: route.query ? parseInput('query', route.query, req.query) : undefined,
+        body: route.body ? parseInput('body', route.body, req.body) : undefined,
+      };
+      send(res, await route.handler(input, req, res), successStatus);
+    };
+    app[route.method](expressPath(route.path), pattern, ...options.guards[route.security], ...parsers, handle);
+  }
+}

@@ -1,0 +1,39 @@
+// The local outbox: where mail goes when no SMTP relay is configured.
+import { z } from 'zod';
+import type { Deps } from '../../workers/core/deps.js';
+import { notFound } from '../problem.js';
+import { defineRoute, type Route } from '../route.js';
+
+const outboxItem = z.object({ id: z.uuid(), to: z.array(z.string()), subject: z.string(), createdAt: z.string() });
+
+export function opsOutboxRoutes(deps: Deps): Route[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/ops/outbox',
+      summary: 'Mail written to the local outbox, newest first',
+      tags: ['ops'],
+      security: 'ops',
+      query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+      responses: { 200: { description: 'outbox mail', schema: z.object({ items: z.array(outboxItem) }) } },
+      handler: async ({ query }) => {
+        const rows = await deps.db.selectFrom('mail_outbox').select(['id', 'envelope_to', 'subject', 'created_at']).orderBy('created_at', 'desc').limit(query.limit).execute();
+        return { body: { items: rows.map((r) => ({ id: r.id, to: r.envelope_to, subject: r.subject, createdAt: r.created_at.toISOString() })) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/ops/outbox/{id}',
+      summary: 'One outbox mail as the raw message (message/rfc822)',
+      tags: ['ops'],
+      security: 'ops',
+      params: z.object({ id: z.uuid() }),
+      responses: { 200: { description: 'the message as SMTP would carry it', schema: z.string(), contentType: 'message/rfc822' }, 404: { description: 'no such mail' } },
+      handler: async ({ params }) => {
+        const row = await deps.db.selectFrom('mail_outbox').select('raw').where('id', '=', params.id).executeTakeFirst();
+        if (!row) throw notFound('No such outbox mail.');
+        return { body: row.raw, contentType: 'message/rfc822' };
+      },
+    }),
+  ];
+}

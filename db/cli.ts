@@ -1,0 +1,23 @@
+// npm run migrate [up|down|reset]: applies migrations; the Procfile's release phase runs "up".
+import { loadConfig } from '../workers/core/config.js';
+import { createDb } from './database.js';
+import { ensureDatabase } from './ensure-database.js';
+import { migrateDown, migrateToEmpty, migrateToLatest } from './migrate.js';
+
+const command = process.argv[2] ?? 'up';
+const config = loadConfig();
+if (config.env !== 'production') await ensureDatabase(config.databaseUrl);
+const db = createDb(config.databaseUrl, { max: 1, applicationName: 'tgg-migrate' });
+try {
+  const steps =
+    command === 'up' ? await migrateToLatest(db)
+    : command === 'down' ? await migrateDown(db)
+    : command === 'reset' ? await migrateToEmpty(db)
+    : (() => { throw new Error(`unknown command ${command}: use up, down or reset`); })();
+  console.log(steps.length ? steps.join('\n') : 'nothing to migrate');
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  await db.destroy();
+}

@@ -1,0 +1,7 @@
+// Every migration, listed once, so the same Migrator runs under tsx, vitest and compiled JS.
+import type { Migration } from 'kysely';
+import * as platformCore from './2026-11-28T08-00-00_platform-core.js';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-28T08-00-00_platform-core': platformCore,
+};

@@ -1,0 +1,84 @@
+// The producer side: one BullMQ Queue per queue name on one fail-fast connection, and
+// enqueue() that validates each payload against the registry before it reaches Redis.
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createProducerConnection, type QueueSettings } from './connection.js';
+import { QUEUE_NAMES, type QueueName } from './names.js';
+import { EVENTS_MAX_LEN, getJobOptions } from './options.js';
+import { JOBS, type JobName, type JobPayload } from './registry.js';
+
+export class QueueUnavailableError extends Error {
+  constructor(status: string) {
+    super(`Redis is not connected (${status})`);
+    this.name = 'QueueUnavailableError';
+  }
+}
+
+export interface JobRequest<N extends JobName = JobName> {
+  name: N;
+  payload: JobPayload<N>;
+  options?: JobsOptions;
+}
+
+export class QueueSet {
+  readonly connection: Redis;
+  private readonly queues: ReadonlyMap<QueueName, Queue>;
+
+  constructor(readonly settings: QueueSettings) {
+    this.connection = createProducerConnection(settings);
+    // An 'error' listener keeps ioredis from printing every reconnect; readiness is reported by /readyz.
+    this.connection.on('error', () => undefined);
+    this.queues = new Map(
+      QUEUE_NAMES.map((name) => [
+        name,
+        new Queue(name, {
+          connection: this.connection,
+          prefix: settings.prefix,
+          streams: { events: { maxLen: EVENTS_MAX_LEN } },
+        }),
+      ]),
+    );
+    for (const queue of this.queues.values()) queue.on('error', () => undefined);
+  }
+
+  get(name: QueueName): Queue {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`unknown queue ${name}`);
+    return queue;
+  }
+
+  all(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  /** Throws at once instead of waiting: a caller's request must not hang while Redis is away. */
+  private assertConnected(): void {
+    if (this.connection.status !== 'ready') throw new QueueUnavailableError(this.connection.status);
+  }
+
+  /** Validates the payload with the job's schema and adds it; throws if Redis is unreachable. */
+  async enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: JobsOptions): Promise<string> {
+    this.assertConnected();
+    const data = JOBS[name].payload.parse(payload) as JobPayload<N>;
+    const job = await this.get(JOBS[name].queue).add(name, data, getJobOptions(name, data, options));
+    return job.id ?? '';
+  }
+
+  /** Adds many jobs with one round trip per queue. */
+  async enqueueMany(requests: readonly JobRequest[]): Promise<void> {
+    this.assertConnected();
+    const byQueue = new Map<QueueName, Parameters<Queue['addBulk']>[0]>();
+    for (const { name, payload, options } of requests) {
+      const data = JOBS[name].payload.parse(payload) as JobPayload<typeof name>;
+      const list = byQueue.get(JOBS[name].queue) ?? [];
+      list.push({ name, data, opts: getJobOptions(name, data, options) });
+      byQueue.set(JOBS[name].queue, list);
+    }
+    await Promise.all([...byQueue].map(([queue, jobs]) => this.get(queue).addBulk(jobs)));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((q) => q.close()));
+    await this.connection.quit().catch(() => this.connection.disconnect());
+  }
+}

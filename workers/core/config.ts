@@ -1,0 +1,161 @@
+// The one place that reads the environment. Every bad variable is reported at once, and
+// production refuses the development defaults for secrets.
+import { z } from 'zod';
+
+const DEV_SECRET = 'dev-secret-key-do-not-use-in-production';
+const DEV_SUPPRESSION_KEY = 'dev-suppression-key-do-not-use-in-production';
+const DEV_OPS_PASSWORD = 'ops-dev-password';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL with scheme ${protocols.map((p) => p.replace(':', '')).join(' or ')}` },
+  );
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/tgg'),
+    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[{}\w-]+$/, 'letters, digits, -, _ and {} only')
+      .default('tgg'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+    TRUST_PROXY: z
+      .union([z.literal(''), z.coerce.number().int().min(0).max(10)])
+      .optional()
+      .transform((v) => (v === '' || v === undefined ? 0 : v)),
+    CORS_ORIGINS: optionalString,
+    OPS_USER: z.string().min(1).default('ops'),
+    OPS_PASSWORD: z.string().min(1).default(DEV_OPS_PASSWORD),
+    OPS_READONLY_USER: optionalString,
+    OPS_READONLY_PASSWORD: optionalString,
+    SECRET_KEY: z.string().min(32, 'at least 32 characters').default(DEV_SECRET),
+    SUPPRESSION_KEY: z.string().min(32, 'at least 32 characters').default(DEV_SUPPRESSION_KEY),
+    SMS_PROVIDER: z.enum(['outbox', 'smpp', 'http']).default('outbox'),
+    SMPP_URL: optionalString.pipe(url(['smpp:', 'ssmpp:']).optional()),
+    SMS_RATE: z.coerce.number().positive().optional(),
+    SMTP_URL: optionalString.pipe(url(['smtp:', 'smtps:']).optional()),
+    MAIL_FROM: z.string().min(3).default('TGG <noreply@localhost>'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 1mb').default('1mb'),
+    BULK_JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 64mb').default('64mb'),
+    RECONCILE_INTERVAL_MS: positiveInt(15_000),
+    SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
+    PURGE_BATCH_SIZE: positiveInt(10_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.OPS_READONLY_USER !== undefined && env.OPS_READONLY_PASSWORD === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['OPS_READONLY_PASSWORD'], message: 'required when OPS_READONLY_USER is set' });
+    }
+    if (env.OPS_READONLY_USER !== undefined && env.OPS_READONLY_USER === env.OPS_USER) {
+      ctx.addIssue({ code: 'custom', path: ['OPS_READONLY_USER'], message: 'must differ from OPS_USER' });
+    }
+    if (env.SMS_PROVIDER === 'smpp' && env.SMPP_URL === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SMPP_URL'], message: 'required when SMS_PROVIDER is smpp' });
+    }
+    if (env.NODE_ENV !== 'production') return;
+    const devDefaults: Array<[keyof typeof env, string]> = [
+      ['SECRET_KEY', DEV_SECRET],
+      ['SUPPRESSION_KEY', DEV_SUPPRESSION_KEY],
+      ['OPS_PASSWORD', DEV_OPS_PASSWORD],
+    ];
+    for (const [name, devValue] of devDefaults) {
+      if (env[name] === devValue) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'must be set in production (the development default is refused)' });
+      }
+    }
+    if (env.SECRET_KEY === env.SUPPRESSION_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SUPPRESSION_KEY'], message: 'must differ from SECRET_KEY' });
+    }
+    if (!env.PUBLIC_URL.startsWith('https:')) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be https in production' });
+    }
+  });
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  readonly env: 'development' | 'test' | 'production';
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly trustProxy: number;
+  readonly corsOrigins: readonly string[];
+  readonly ops: {
+    readonly user: string;
+    readonly password: string;
+    readonly readonlyUser: string | undefined;
+    readonly readonlyPassword: string | undefined;
+  };
+  readonly secretKey: string;
+  readonly suppressionKey: string;
+  readonly sms: { readonly provider: 'outbox' | 'smpp' | 'http'; readonly smppUrl: string | undefined; readonly rate: number | undefined };
+  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
+  readonly logLevel: string;
+  readonly jsonBodyLimit: string;
+  readonly bulkJsonBodyLimit: string;
+  readonly reconcileIntervalMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly purgeBatchSize: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    // Name the variable and the rule, never the value: a value may be a secret.
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+    trustProxy: e.TRUST_PROXY,
+    corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    ops: Object.freeze({
+      user: e.OPS_USER,
+      password: e.OPS_PASSWORD,
+      readonlyUser: e.OPS_READONLY_USER,
+      readonlyPassword: e.OPS_READONLY_PASSWORD,
+    }),
+    secretKey: e.SECRET_KEY,
+    suppressionKey: e.SUPPRESSION_KEY,
+    sms: Object.freeze({ provider: e.SMS_PROVIDER, smppUrl: e.SMPP_URL, rate: e.SMS_RATE }),
+    mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.MAIL_FROM }),
+    logLevel: e.LOG_LEVEL,
+    jsonBodyLimit: e.JSON_BODY_LIMIT,
+    bulkJsonBodyLimit: e.BULK_JSON_BODY_LIMIT,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    purgeBatchSize: e.PURGE_BATCH_SIZE,
+  });
+}

@@ -1,0 +1,5 @@
+// Every domain's "due work" for the reconciler: rows that should have a live job.
+import type { DueWorkSource } from './core/reconciler.js';
+import { mailDueWork } from './mail/due-work.js';
+
+export const DUE_WORK: readonly DueWorkSource[] = [mailDueWork];

@@ -1,0 +1,42 @@
+// The entry of every process: `tsx workers/main.ts --role web` (see Procfile), or
+// `--role all` for a laptop. SIGTERM stops in order; a second signal forces.
+import { ConfigError, loadConfig } from './core/config.js';
+import { createLogger } from './core/logger.js';
+import { parseRoles } from './roles.js';
+import { startRuntime } from './runtime.js';
+
+let config;
+let roles;
+try {
+  config = loadConfig();
+  roles = parseRoles(process.argv.slice(2), process.env.ROLES);
+} catch (error) {
+  console.error(error instanceof ConfigError || error instanceof Error ? error.message : error);
+  process.exit(1);
+}
+
+const logger = createLogger(config.logLevel);
+const migrate = process.argv.includes('--migrate') || process.argv.slice(2).join(' ').includes('all');
+const runtime = await startRuntime(config, { roles, migrate, logger }).catch((error: unknown) => {
+  logger.fatal({ error: error instanceof Error ? error.message : 'unknown' }, 'could not start');
+  process.exit(1);
+});
+
+let signals = 0;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'shutting down');
+    runtime.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ error: error instanceof Error ? error.message : 'unknown' }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,61 @@
+// The retention purge: every category of the policy, in bounded batches, safe to run twice or
+// to be killed half-way (each batch is its own statement). Logs counts, never rows.
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { RetentionCategory, RetentionPeriod } from './policy.js';
+
+/** Calendar arithmetic in Dutch local time: "6 months" means 6 calendar months. */
+export const RETENTION_TIME_ZONE = 'Europe/Amsterdam';
+
+export function cutoffFor(now: Date, keep: RetentionPeriod): RawBuilder<Date> {
+  const interval = sql`make_interval(years => ${keep.years ?? 0}, months => ${keep.months ?? 0}, days => ${keep.days ?? 0})`;
+  return sql<Date>`((${now.toISOString()}::timestamptz AT TIME ZONE ${RETENTION_TIME_ZONE}) - ${interval}) AT TIME ZONE ${RETENTION_TIME_ZONE}`;
+}
+
+async function purgeBatch(db: Db, category: RetentionCategory, now: Date, batchSize: number): Promise<number> {
+  const table = sql.table(category.table);
+  const key = sql.ref(category.key);
+  const clock = sql.ref(category.clock);
+  const cutoff = cutoffFor(now, category.keep);
+  const action = category.action;
+  if (action.kind === 'delete') {
+    const result = await sql`
+      DELETE FROM ${table} WHERE ${key} IN (
+        SELECT ${key} FROM ${table} WHERE ${clock} < ${cutoff} LIMIT ${batchSize} FOR UPDATE SKIP LOCKED
+      )`.execute(db);
+    return Number(result.numAffectedRows ?? 0);
+  }
+  const marker = sql.ref(action.marker);
+  const cleared = sql.join(action.columns.map((column) => sql`${sql.ref(column)} = NULL`));
+  const result = await sql`
+    UPDATE ${table} SET ${cleared}, ${marker} = now() WHERE ${key} IN (
+      SELECT ${key} FROM ${table} WHERE ${clock} < ${cutoff} AND ${marker} IS NULL LIMIT ${batchSize} FOR UPDATE SKIP LOCKED
+    )`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+export interface PurgeOptions {
+  readonly now?: Date;
+  readonly batchSize: number;
+  readonly signal?: AbortSignal;
+  readonly onBatch?: (category: string, count: number) => void | Promise<void>;
+}
+
+/** Purges one category until a batch comes back short; returns how many rows it touched. */
+export async function purgeCategory(db: Db, category: RetentionCategory, options: PurgeOptions): Promise<number> {
+  const now = options.now ?? new Date();
+  let total = 0;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const count = await purgeBatch(db, category, now, options.batchSize);
+    total += count;
+    if (count > 0) await options.onBatch?.(category.category, count);
+    if (count < options.batchSize) return total;
+  }
+}
+
+export async function purgeAll(db: Db, policy: readonly RetentionCategory[], options: PurgeOptions): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const category of policy) counts[category.category] = await purgeCategory(db, category, options);
+  return counts;
+}

@@ -1,0 +1,106 @@
+// Starts the roles of one process and stops them in order: HTTP server, timers, workers
+// (with a deadline), queues, mail transport, database.
+import { createServer, type Server } from 'node:http';
+import type { Worker } from 'bullmq';
+import { createApp, type AppExtensions } from '../api/app.js';
+import { createDb } from '../db/database.js';
+import { ensureDatabase } from '../db/ensure-database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { QueueSet } from '../queues/queue-set.js';
+import type { Config } from './core/config.js';
+import type { Deps } from './core/deps.js';
+import type { HandlerMap } from './core/handler.js';
+import { closeWorker, startQueueWorker, type RunnerOptions } from './core/job-runner.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { createMetrics } from './core/metrics.js';
+import { startReconciler, type DueWorkSource } from './core/reconciler.js';
+import { warnUnlessNoEviction } from './core/redis-check.js';
+import { keepSchedules } from './core/schedules.js';
+import { DUE_WORK } from './due-work.js';
+import { HANDLERS } from './handlers.js';
+import { createMailer } from './mail/mailer.js';
+import { QUEUES_OF_ROLE, type Role } from './roles.js';
+
+export interface RuntimeOptions {
+  readonly roles: readonly Role[];
+  /** Create the database if missing and apply migrations first (npm start, tests). */
+  readonly migrate?: boolean;
+  readonly logger?: Logger;
+  readonly handlers?: HandlerMap;
+  readonly dueWork?: readonly DueWorkSource[];
+  readonly workerOptions?: RunnerOptions;
+  readonly app?: AppExtensions;
+}
+
+export interface Runtime {
+  readonly deps: Deps;
+  readonly server: Server | undefined;
+  readonly workers: readonly Worker[];
+  /** Resolves with the bound port of the web role. */
+  readonly port: number | undefined;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  if (options.migrate) {
+    if (config.env !== 'production' && (await ensureDatabase(config.databaseUrl))) logger.info('database created');
+  }
+  const db = createDb(config.databaseUrl, { applicationName: `tgg-${options.roles.join('+')}` });
+  if (options.migrate) {
+    const steps = await migrateToLatest(db);
+    if (steps.length > 0) logger.info({ steps }, 'migrations applied');
+  }
+  const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
+  queues.connection.once('ready', () => void warnUnlessNoEviction(queues.connection, logger));
+  const deps: Deps = { config, db, queues, mailer: createMailer(config, db), logger, metrics: createMetrics() };
+
+  let server: Server | undefined;
+  let port: number | undefined;
+  if (options.roles.includes('web')) {
+    server = createServer(createApp(deps, options.app));
+    server.requestTimeout = 120_000;
+    server.headersTimeout = 20_000;
+    server.keepAliveTimeout = 65_000;
+    port = await listen(server, config.port);
+    logger.info({ port }, 'web listening');
+  }
+
+  const handlers = options.handlers ?? HANDLERS;
+  const queueNames = [...new Set(options.roles.flatMap((role) => QUEUES_OF_ROLE[role]))];
+  const workers = queueNames.map((queue) => startQueueWorker(queue, deps, handlers, options.workerOptions));
+
+  const scheduler = options.roles.includes('scheduler');
+  const reconciler = scheduler ? startReconciler(deps, options.dueWork ?? DUE_WORK, config.reconcileIntervalMs) : undefined;
+  const stopSchedules = scheduler ? keepSchedules(queues, logger) : undefined;
+  logger.info({ roles: options.roles, queues: queueNames, mail: deps.mailer.name }, 'started');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      const closingServer = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+      server?.closeIdleConnections();
+      stopSchedules?.();
+      await reconciler?.stop();
+      const outcomes = await Promise.all(workers.map((w) => closeWorker(w, config.shutdownTimeoutMs)));
+      if (outcomes.includes('aborted')) logger.warn('shutdown deadline passed: running jobs were aborted and will run again');
+      server?.closeAllConnections();
+      await closingServer;
+      await queues.close();
+      await deps.mailer.close();
+      await db.destroy();
+      logger.info('stopped');
+    })());
+
+  return { deps, server, workers, port, stop };
+}
