@@ -45,9 +45,8 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   );
   app.use(cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false }));
 
-  let document: unknown;
   const routes = collectRoutes(deps, () => document, extensions.routes);
-  document = buildOpenApi(routes, { version: API_VERSION, serverUrl: config.publicUrl });
+  const document = buildOpenApi(routes, { version: API_VERSION, serverUrl: config.publicUrl });
 
   const ops = requireOps(config);
   const guards: Record<Security, readonly RequestHandler[]> = {

@@ -10,8 +10,8 @@ interface BodyParserError {
   limit?: number;
 }
 
-function fromBodyParser(error: BodyParserError): HttpError | undefined {
-  switch (error.type) {
+function fromBodyParser(error: BodyParserError & object): HttpError | undefined {
+  switch (error.type ?? '') {
     case 'entity.too.large':
       return new HttpError(413, 'Content Too Large', `The request body exceeds the limit of ${error.limit ?? '?'} bytes.`, {
         errors: [{ field: 'body', message: 'too large' }],
@@ -42,7 +42,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const mapped =
       error instanceof HttpError ? error
-      : fromBodyParser((error ?? {}) as BodyParserError)
+      : fromBodyParser(error ?? {})
       ?? new HttpError(500, 'Internal Server Error', 'Something went wrong on our side.');
     if (mapped.status >= 500) {
       logger.error({ error: describeError(error), stack: error instanceof Error ? error.stack?.split('\n').filter((l) => l.startsWith('    at')).slice(0, 8) : undefined }, 'request failed');

@@ -51,7 +51,7 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
 export type Route = RouteSpec<Schema, Schema, Schema>;
 
 export function defineRoute<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined>(spec: RouteSpec<P, Q, B>): Route {
-  return spec as unknown as Route;
+  return spec;
 }
 
 export function expressPath(path: string): string {

@@ -9,7 +9,7 @@ function migrator(db: Db): Migrator {
 function unwrap(result: MigrationResultSet): string[] {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${String(result.error)}`, { cause: result.error });
+    throw new Error(`migration ${failed} failed: ${result.error instanceof Error ? result.error.message : 'unknown error'}`, { cause: result.error });
   }
   return (result.results ?? []).map((r) => `${r.direction} ${r.migrationName}`);
 }

@@ -27,8 +27,8 @@ export function createJobProcessor(queue: QueueName, deps: Deps, handlers: Handl
         const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`).join('; ');
         throw new PermanentJobError(`invalid payload for ${job.name}: ${issues}`);
       }
-      const handler = handlers[job.name] as Handler<JobName>;
-      const result = await handler(parsed.data as never, { deps, job, log, signal: signal ?? new AbortController().signal });
+      const handler: Handler<JobName> = handlers[job.name];
+      const result = await handler(parsed.data, { deps, job, log, signal: signal ?? new AbortController().signal });
       deps.metrics.jobsFinished.inc({ queue, job: job.name, outcome: 'completed' });
       return result;
     } catch (error) {

@@ -12,7 +12,7 @@ export function createOutboxMailer(db: Db, from: string): Mailer {
     name: 'outbox',
     async send(mail: OutgoingMail) {
       const info = await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html ?? undefined, headers: mail.headers });
-      const raw = Buffer.isBuffer(info.message) ? info.message.toString('utf8') : String(info.message);
+      const raw = (info.message as Buffer).toString('utf8');
       await db
         .insertInto('mail_outbox')
         .values({ message_id: info.messageId, envelope_from: info.envelope.from || from, envelope_to: info.envelope.to, subject: mail.subject, raw })

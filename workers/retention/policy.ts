@@ -17,7 +17,7 @@ export type RetentionAction =
 
 export interface RetentionCategory {
   readonly category: string;
-  readonly table: keyof Database & string;
+  readonly table: keyof Database;
   readonly key: string;
   /** Timestamp column that starts the clock. */
   readonly clock: string;

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { createTestContext } from './helpers/context.js';
+import { baseUrl } from './helpers/http.js';
+
+const ctx = await createTestContext();
+
+describe('health', () => {
+  it('answers /healthz and /readyz when Postgres and Redis are up', async () => {
+    const runtime = await ctx.start({ roles: ['web'] });
+    expect(await (await fetch(`${baseUrl(runtime)}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${baseUrl(runtime)}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+  });
+
+  it('answers 503 naming Redis when Redis is unreachable', async () => {
+    const runtime = await ctx.start({ roles: ['web'], config: ctx.configWith({ REDIS_URL: 'redis://127.0.0.1:1' }) });
+    const ready = await fetch(`${baseUrl(runtime)}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'unavailable', checks: { postgres: 'ok', redis: 'unavailable' } });
+    await runtime.stop();
+  });
+});

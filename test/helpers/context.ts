@@ -1,0 +1,137 @@
+// One test file's world: its own database (a copy of the migrated template), its own queue
+// prefix, runtimes it starts, and a cleanup that stops them all, deletes its Redis keys,
+// drops its database (kept when a test failed, for inspection) and fails on a leaked socket.
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, onTestFailed } from 'vitest';
+import { createDb, type Db } from '../../db/database.js';
+import { loadConfig, type Config } from '../../workers/core/config.js';
+import { startRuntime, type Runtime, type RuntimeOptions } from '../../workers/runtime.js';
+import { ADMIN_DATABASE_URL, REDIS_URL, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX, databaseUrl } from './env.js';
+
+export interface TestContext {
+  readonly config: Config;
+  readonly db: Db;
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly databaseName: string;
+  /** Log lines written by runtimes of this context (JSON objects). */
+  readonly logs: Record<string, unknown>[];
+  configWith(overrides: Record<string, string>): Config;
+  start(options: Partial<RuntimeOptions> & { config?: Config }): Promise<Runtime>;
+  /** Every Redis key and value under this context's prefix, as one string to search. */
+  redisDump(): Promise<string>;
+  /** Marks a failure so the database is kept for inspection. */
+  keepDatabase(): void;
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function openSockets(): Promise<string[]> {
+  for (let i = 0; i < 50; i++) {
+    const open = process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap');
+    if (open.length === 0) return [];
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap');
+}
+
+export async function createTestContext(baseEnv: Record<string, string> = {}): Promise<TestContext> {
+  const suffix = randomBytes(6).toString('hex');
+  const databaseName = `${TEST_DATABASE_PREFIX}${suffix}`;
+  const prefix = `test-${suffix}`;
+  await adminQuery(`CREATE DATABASE "${databaseName}" TEMPLATE "${TEMPLATE_DATABASE}"`);
+
+  const env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl(databaseName),
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    RECONCILE_INTERVAL_MS: '3600000',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...baseEnv,
+  };
+  const configWith = (overrides: Record<string, string>) => loadConfig({ ...env, ...overrides });
+  const config = configWith({});
+  const db = createDb(config.databaseUrl, { max: 4 });
+  const redis = new Redis(REDIS_URL);
+  const logs: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const runtimes: Runtime[] = [];
+  let failed = false;
+
+  const context: TestContext = {
+    config,
+    db,
+    redis,
+    prefix,
+    databaseName,
+    logs,
+    configWith,
+    async start(options) {
+      const runtime = await startRuntime(options.config ?? config, { roles: ['web'], logger, ...options });
+      runtimes.push(runtime);
+      return runtime;
+    },
+    async redisDump() {
+      const keys = await redis.keys(`${prefix}:*`);
+      const parts: string[] = [];
+      for (const key of keys) {
+        const type = await redis.type(key);
+        const value =
+          type === 'string' ? await redis.get(key)
+          : type === 'hash' ? JSON.stringify(await redis.hgetall(key))
+          : type === 'list' ? JSON.stringify(await redis.lrange(key, 0, -1))
+          : type === 'set' ? JSON.stringify(await redis.smembers(key))
+          : type === 'zset' ? JSON.stringify(await redis.zrange(key, '0', '-1'))
+          : type === 'stream' ? JSON.stringify(await redis.xrange(key, '-', '+'))
+          : '';
+        parts.push(`${key} ${value ?? ''}`);
+      }
+      return parts.join('\n');
+    },
+    keepDatabase() {
+      failed = true;
+    },
+  };
+
+  afterAll(async () => {
+    for (const runtime of runtimes) await runtime.stop();
+    await db.destroy();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+    if (!failed) await adminQuery(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+    else console.warn(`kept database ${databaseName} for inspection`);
+    const leaked = await openSockets();
+    if (leaked.length > 0) throw new Error(`test file leaked ${leaked.length} socket(s): ${leaked.join(', ')}`);
+  });
+  return context;
+}
+
+/** Call inside a test: keeps the context's database when the test fails. */
+export function keepOnFailure(context: TestContext): void {
+  onTestFailed(() => context.keepDatabase());
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
