@@ -14,7 +14,7 @@ describe('health', () => {
   });
 
   it('answers 503 naming Redis when Redis is unreachable', async () => {
-    const runtime = await ctx.start({ roles: ['web'], config: ctx.configWith({ REDIS_URL: 'redis://127.0.0.1:1' }) });
+    const runtime = await ctx.start({ roles: ['web'], config: ctx.configWith({ REDIS_URL: 'redis://127.0.0.1:1' }), waitForRedisMs: 100 });
     const ready = await fetch(`${baseUrl(runtime)}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'unavailable', checks: { postgres: 'ok', redis: 'unavailable' } });

@@ -30,6 +30,22 @@ export interface RuntimeOptions {
   readonly dueWork?: readonly DueWorkSource[];
   readonly workerOptions?: RunnerOptions;
   readonly app?: AppExtensions;
+  /** How long to wait for Redis before starting anyway (the reconciler catches up later). */
+  readonly waitForRedisMs?: number;
+}
+
+function whenReady(connection: QueueSet['connection'], timeoutMs: number): Promise<boolean> {
+  if (connection.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ready: boolean) => {
+      clearTimeout(timer);
+      connection.off('ready', onReady);
+      resolve(ready);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    connection.on('ready', onReady);
+  });
 }
 
 export interface Runtime {
@@ -63,6 +79,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   }
   const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
   queues.connection.once('ready', () => void warnUnlessNoEviction(queues.connection, logger));
+  if (!(await whenReady(queues.connection, options.waitForRedisMs ?? 5_000))) {
+    logger.warn('Redis is not reachable yet: starting anyway; work is enqueued once it is back');
+  }
   const deps: Deps = { config, db, queues, mailer: createMailer(config, db), logger, metrics: createMetrics() };
 
   let server: Server | undefined;

@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterAll, onTestFailed } from 'vitest';
+import { afterAll, inject, onTestFailed } from 'vitest';
 import { createDb, type Db } from '../../db/database.js';
 import { loadConfig, type Config } from '../../workers/core/config.js';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../workers/runtime.js';
-import { ADMIN_DATABASE_URL, REDIS_URL, TEMPLATE_DATABASE, TEST_DATABASE_PREFIX, databaseUrl } from './env.js';
+import { ADMIN_DATABASE_URL, REDIS_URL, databaseUrl, testDatabaseName } from './env.js';
 
 export interface TestContext {
   readonly config: Config;
@@ -47,10 +47,9 @@ async function openSockets(): Promise<string[]> {
 }
 
 export async function createTestContext(baseEnv: Record<string, string> = {}): Promise<TestContext> {
-  const suffix = randomBytes(6).toString('hex');
-  const databaseName = `${TEST_DATABASE_PREFIX}${suffix}`;
-  const prefix = `test-${suffix}`;
-  await adminQuery(`CREATE DATABASE "${databaseName}" TEMPLATE "${TEMPLATE_DATABASE}"`);
+  const databaseName = testDatabaseName('file');
+  const prefix = `test-${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE "${databaseName}" TEMPLATE "${inject('templateDatabase')}"`);
 
   const env = {
     NODE_ENV: 'test',

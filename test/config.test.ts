@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../workers/core/config.js';
+import { parseRoles } from '../workers/roles.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('has safe local defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/tgg',
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: 'tgg',
+      port: 3000,
+      sms: { provider: 'outbox' },
+      mail: { smtpUrl: undefined, from: 'TGG <noreply@localhost>' },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names every bad variable at once, without echoing values', () => {
+    const problems = problemsOf({ PORT: 'abc', DATABASE_URL: 'mysql://x', SMTP_URL: 'http://relay', SECRET_KEY: 'short-secret-value', SMS_PROVIDER: 'pigeon' });
+    const named = problems.map((p) => p.split(':')[0]);
+    expect(named).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'SMTP_URL', 'SECRET_KEY', 'SMS_PROVIDER']));
+    expect(problems.join('\n')).not.toContain('short-secret-value');
+  });
+
+  it('refuses the development secrets in production', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', PUBLIC_URL: 'https://sms.example.nl' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['OPS_PASSWORD', 'SECRET_KEY', 'SUPPRESSION_KEY']);
+  });
+
+  it('accepts a complete production configuration', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://sms.example.nl/',
+      SECRET_KEY: 'a'.repeat(40),
+      SUPPRESSION_KEY: 'b'.repeat(40),
+      OPS_PASSWORD: 'correct horse battery staple',
+      SMTP_URL: 'smtp://user:pass@relay.example.nl:587',
+    });
+    expect(config.publicUrl).toBe('https://sms.example.nl');
+  });
+
+  it('requires what a choice depends on', () => {
+    expect(problemsOf({ SMS_PROVIDER: 'smpp' })).toEqual([expect.stringMatching(/^SMPP_URL: required/)]);
+    expect(problemsOf({ OPS_READONLY_USER: 'viewer' })).toEqual([expect.stringMatching(/^OPS_READONLY_PASSWORD: required/)]);
+  });
+});
+
+describe('roles', () => {
+  it('reads --role in its forms', () => {
+    expect(parseRoles(['--role', 'sms'])).toEqual(['sms']);
+    expect(parseRoles(['--role', 'sms,mail', '--role=web'])).toEqual(['sms', 'mail', 'web']);
+    expect(parseRoles(['--role', 'all'])).toEqual(['web', 'sms', 'invoices', 'mail', 'privacy', 'scheduler']);
+    expect(parseRoles([], 'scheduler')).toEqual(['scheduler']);
+  });
+
+  it('refuses an unknown or missing role', () => {
+    expect(() => parseRoles(['--role', 'mailer'])).toThrow(/unknown role mailer/);
+    expect(() => parseRoles([])).toThrow(/name a role/);
+  });
+});

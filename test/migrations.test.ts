@@ -1,0 +1,58 @@
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createDb } from '../db/database.js';
+import { migrateDown, migrateToEmpty, migrateToLatest } from '../db/migrate.js';
+import { migrations } from '../db/migrations/index.js';
+import { ADMIN_DATABASE_URL, databaseUrl, testDatabaseName } from './helpers/env.js';
+
+// An empty database (not the template): migrations must build everything from nothing.
+const name = testDatabaseName('empty');
+const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+await admin.connect();
+await admin.query(`CREATE DATABASE "${name}"`);
+const db = createDb(databaseUrl(name), { max: 1 });
+
+afterAll(async () => {
+  await db.destroy();
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.end();
+});
+
+async function tables(): Promise<string[]> {
+  const result = await sql<{ table_name: string }>`
+    SELECT table_name FROM information_schema.tables
+    WHERE table_schema = 'public' AND table_name NOT LIKE 'kysely_%' ORDER BY table_name`.execute(db);
+  return result.rows.map((r) => r.table_name);
+}
+
+describe('migrations', () => {
+  it('go up from empty, down to empty, and up again', async () => {
+    expect(await tables()).toEqual([]);
+    const up = await migrateToLatest(db);
+    expect(up).toHaveLength(Object.keys(migrations).length);
+    expect(await tables()).toEqual(expect.arrayContaining(['audit_log', 'mail_messages', 'mail_outbox']));
+    expect(await migrateToLatest(db)).toEqual([]);
+
+    await migrateToEmpty(db);
+    expect(await tables()).toEqual([]);
+
+    await migrateToLatest(db);
+    const down = await migrateDown(db);
+    expect(down).toHaveLength(1);
+    await migrateToLatest(db);
+    expect(await tables()).toContain('audit_log');
+  });
+
+  it('have ISO-timestamped names, in order', () => {
+    const names = Object.keys(migrations);
+    for (const n of names) expect(n).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}_[a-z0-9-]+$/);
+    expect([...names].sort()).toEqual(names);
+  });
+
+  it('parse int8 as a number and keep numeric as a string', async () => {
+    const row = await sql<{ big: number; money: string }>`SELECT 9007199254740991::int8 AS big, 12.30::numeric(10,2) AS money`.execute(db);
+    expect(row.rows[0]).toEqual({ big: 9007199254740991, money: '12.30' });
+    await expect(sql`SELECT 9007199254740993::int8 AS big`.execute(db)).rejects.toThrow(/MAX_SAFE_INTEGER/);
+  });
+});

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { insertMail } from '../workers/mail/mail-messages.js';
+import { RETENTION_POLICY, TABLES_WITHOUT_PERSONAL_DATA, type RetentionCategory } from '../workers/retention/policy.js';
+import { cutoffFor, purgeAll, purgeCategory } from '../workers/retention/purge.js';
+import { renderRetentionTable } from '../workers/retention/register.js';
+import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+
+const ctx = await createTestContext();
+const DAY = 24 * 3600 * 1000;
+
+async function mailAged(days: number, now: Date): Promise<string> {
+  return insertMail(ctx.db, {
+    purpose: 'test',
+    to_address: `person${days}@example.nl`,
+    subject: 'hello',
+    text_body: 'body',
+    html_body: null,
+    organization_id: null,
+    error_code: null,
+    provider_message_id: null,
+    claimed_at: null,
+    sent_at: null,
+    created_at: new Date(now.getTime() - days * DAY),
+  });
+}
+
+async function cutoff(now: string, keep: RetentionCategory['keep']): Promise<string> {
+  const row = await sql<{ at: string }>`SELECT to_char(${cutoffFor(new Date(now), keep)} AT TIME ZONE 'Europe/Amsterdam', 'YYYY-MM-DD HH24:MI') AS at`.execute(ctx.db);
+  return row.rows[0]?.at ?? '';
+}
+
+describe('retention policy', () => {
+  it('counts calendar months in Dutch time', async () => {
+    expect(await cutoff('2026-08-31T10:00:00Z', { months: 6 })).toBe('2026-02-28 12:00');
+    expect(await cutoff('2026-05-15T10:00:00Z', { months: 6 })).toBe('2025-11-15 12:00');
+    expect(await cutoff('2026-03-01T00:30:00Z', { years: 7 })).toBe('2019-03-01 01:30');
+  });
+
+  it('classifies every table: a retention category or a reason it holds no personal data', async () => {
+    const tables = await sql<{ table_name: string }>`
+      SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`.execute(ctx.db);
+    const covered = new Set([...RETENTION_POLICY.map((c) => c.table), ...Object.keys(TABLES_WITHOUT_PERSONAL_DATA)]);
+    expect(tables.rows.map((t) => t.table_name).filter((t) => !covered.has(t))).toEqual([]);
+  });
+
+  it('names only columns that exist', async () => {
+    for (const category of RETENTION_POLICY) {
+      const columns = [category.key, category.clock, ...(category.action.kind === 'anonymise' ? [...category.action.columns, category.action.marker] : [])];
+      const found = await sql<{ column_name: string }>`
+        SELECT column_name FROM information_schema.columns WHERE table_name = ${category.table}`.execute(ctx.db);
+      const existing = new Set(found.rows.map((r) => r.column_name));
+      expect(columns.filter((c) => !existing.has(c)), category.category).toEqual([]);
+    }
+  });
+
+  it('is the table the README shows', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const between = /<!-- retention:start -->\n([\s\S]*?)\n<!-- retention:end -->/.exec(readme)?.[1];
+    expect(between).toBe(renderRetentionTable());
+  });
+});
+
+describe('retention purge', () => {
+  it('deletes what is past its period, keeps the rest, and is safe to run twice', async () => {
+    keepOnFailure(ctx);
+    const now = new Date('2026-11-28T02:00:00Z');
+    const old = await mailAged(31, now);
+    const young = await mailAged(29, now);
+    const first = await purgeAll(ctx.db, RETENTION_POLICY, { now, batchSize: 1 });
+    expect(first['mail.transactional']).toBe(1);
+    const left = await ctx.db.selectFrom('mail_messages').select('id').where('id', 'in', [old, young]).execute();
+    expect(left.map((r) => r.id)).toEqual([young]);
+    const second = await purgeAll(ctx.db, RETENTION_POLICY, { now, batchSize: 1 });
+    expect(second['mail.transactional']).toBe(0);
+  });
+
+  it('works in bounded batches', async () => {
+    const now = new Date('2026-11-28T02:00:00Z');
+    for (let i = 0; i < 5; i++) await mailAged(40, now);
+    const batches: number[] = [];
+    const category = RETENTION_POLICY.find((c) => c.category === 'mail.transactional')!;
+    const total = await purgeCategory(ctx.db, category, { now, batchSize: 2, onBatch: (_c, n) => void batches.push(n) });
+    expect(total).toBe(5);
+    expect(batches).toEqual([2, 2, 1]);
+  });
+
+  it('anonymises: clears the personal columns, stamps the marker, keeps the row', async () => {
+    await sql`CREATE TABLE anon_probe (id serial PRIMARY KEY, phone text, segments int NOT NULL, sent_at timestamptz NOT NULL, anonymised_at timestamptz)`.execute(ctx.db);
+    await sql`INSERT INTO anon_probe (phone, segments, sent_at) VALUES ('+31612345678', 2, '2026-01-01'), ('+31687654321', 1, '2026-11-01')`.execute(ctx.db);
+    const category = {
+      ...RETENTION_POLICY[0]!,
+      category: 'probe',
+      table: 'anon_probe',
+      clock: 'sent_at',
+      keep: { months: 6 },
+      action: { kind: 'anonymise', columns: ['phone'], marker: 'anonymised_at' },
+    } as unknown as RetentionCategory;
+    expect(await purgeCategory(ctx.db, category, { now: new Date('2026-11-28T00:00:00Z'), batchSize: 10 })).toBe(1);
+    const rows = await sql<{ phone: string | null; segments: number; anonymised: boolean }>`
+      SELECT phone, segments, anonymised_at IS NOT NULL AS anonymised FROM anon_probe ORDER BY id`.execute(ctx.db);
+    expect(rows.rows).toEqual([
+      { phone: null, segments: 2, anonymised: true },
+      { phone: '+31687654321', segments: 1, anonymised: false },
+    ]);
+  });
+});
+
+describe('the nightly purge job', () => {
+  it('is scheduled at 03:00 Amsterdam time, again after Redis lost it', async () => {
+    const runtime = await ctx.start({ roles: ['scheduler'] });
+    const maintenance = runtime.deps.queues.get('maintenance');
+    const scheduled = async () => (await maintenance.getJobSchedulers().catch(() => [])).find((s) => s.key === 'retention-purge');
+    expect(await waitFor(scheduled, 'the purge scheduler')).toMatchObject({ pattern: '0 3 * * *', tz: 'Europe/Amsterdam' });
+
+    const keys = await ctx.redis.keys(`${ctx.prefix}:maintenance:*`);
+    await ctx.redis.del(...keys);
+    expect(await scheduled()).toBeUndefined();
+    runtime.deps.queues.connection.disconnect(true);
+    await waitFor(scheduled, 'the purge scheduler after a reconnect');
+  });
+
+  it('runs the policy as a job and returns counts only', async () => {
+    const runtime = await ctx.start({ roles: ['scheduler'] });
+    const old = await mailAged(45, new Date());
+    const id = await runtime.deps.queues.enqueue('maintenance.retention-purge', {});
+    const job = await waitFor(async () => {
+      const j = await runtime.deps.queues.get('maintenance').getJob(id);
+      return (await j?.isCompleted()) ? j : undefined;
+    }, 'the purge job');
+    expect(job?.returnvalue).toEqual({ 'mail.transactional': 1, 'mail.outbox': 0 });
+    expect(await ctx.db.selectFrom('mail_messages').where('id', '=', old).select('id').executeTakeFirst()).toBeUndefined();
+  });
+});
