@@ -4,6 +4,7 @@ import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
+import { auditDashboardActions } from '../dashboard/audit-actions.js';
 import { DASHBOARD_PATH, createDashboard } from '../dashboard/bull-board.js';
 import type { Deps } from '../workers/core/deps.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
@@ -58,7 +59,7 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   mountRoutes(app, routes, { guards, jsonLimit: config.jsonBodyLimit, bulkJsonLimit: config.bulkJsonBodyLimit });
 
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'TGG platform API' }));
-  app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, createDashboard(deps.queues));
+  app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, auditDashboardActions(deps.db, deps.logger, config.ops.user), createDashboard(deps.queues));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -20,7 +20,11 @@ export function truncateIp(ip: string | undefined): string {
   const bare = ip.split('%')[0] ?? '';
   if (isIPv6(bare) && !bare.includes('.')) {
     const groups = expandIPv6(bare);
-    if (groups) return `${groups.slice(0, 3).map((g) => g.toString(16)).join(':')}::/48`;
+    if (groups) {
+      const network = groups.slice(0, 3);
+      while (network.at(-1) === 0) network.pop();
+      return `${network.map((g) => g.toString(16)).join(':')}::/48`;
+    }
   }
   return 'unknown';
 }

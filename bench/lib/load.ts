@@ -1,0 +1,53 @@
+// An open-loop load generator: requests leave on a fixed schedule whatever the answers do,
+// and latency counts from the scheduled start, so a slow server cannot hide its queueing
+// (no coordinated omission).
+import { Agent, request } from 'node:http';
+
+export interface LoadResult {
+  readonly sent: number;
+  readonly errors: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function once(agent: Agent, url: URL, headers: Record<string, string>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve((res.statusCode ?? 500) < 400));
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+export async function constantRate(url: string, ratePerSecond: number, seconds: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const target = new URL(url);
+  const total = Math.round(ratePerSecond * seconds);
+  const interval = 1000 / ratePerSecond;
+  const latencies: number[] = [];
+  let errors = 0;
+  const start = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const scheduled = start + i * interval;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(
+      once(agent, target, headers).then((ok) => {
+        latencies.push(performance.now() - scheduled);
+        if (!ok) errors += 1;
+      }),
+    );
+  }
+  await Promise.all(inflight);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { sent: total, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN };
+}

@@ -1,0 +1,32 @@
+// The audit trail: who did what to which entity, when. Never personal data: actors are kinds
+// and internal ids, details are counts, codes and ids.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+export type ActorType = 'ops' | 'ops-readonly' | 'user' | 'api_key' | 'system' | 'data_subject';
+export type AuditDetails = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface AuditEntry {
+  readonly actorType: ActorType;
+  readonly actorId: string | null;
+  readonly organizationId?: string | null;
+  readonly action: string;
+  readonly entityType: string;
+  readonly entityId: string | null;
+  readonly details?: AuditDetails;
+}
+
+export async function audit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      actor_type: entry.actorType,
+      actor_id: entry.actorId,
+      organization_id: entry.organizationId ?? null,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId,
+      details: JSON.stringify(entry.details ?? {}),
+    })
+    .execute();
+}
