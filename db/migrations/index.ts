@@ -1,7 +1,9 @@
 // Every migration, listed once, so the same Migrator runs under tsx, vitest and compiled JS.
 import type { Migration } from 'kysely';
 import * as platformCore from './2026-11-28T08-00-00_platform-core.js';
+import * as identity from './2026-11-28T09-00-00_identity.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
+  '2026-11-28T09-00-00_identity': identity,
 };

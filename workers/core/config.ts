@@ -58,6 +58,11 @@ const envSchema = z
     RECONCILE_INTERVAL_MS: positiveInt(15_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
     PURGE_BATCH_SIZE: positiveInt(10_000),
+    RELATIONSHIP_GRACE_DAYS: z.coerce.number().int().min(0).default(90),
+    SESSION_TTL_MINUTES: positiveInt(720),
+    API_RATE_LIMIT: positiveInt(6_000),
+    LOGIN_ATTEMPTS: positiveInt(10),
+    DEMO_ORGANIZATION: z.enum(['true', 'false']).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.OPS_READONLY_USER !== undefined && env.OPS_READONLY_PASSWORD === undefined) {
@@ -115,6 +120,14 @@ export interface Config {
   readonly reconcileIntervalMs: number;
   readonly shutdownTimeoutMs: number;
   readonly purgeBatchSize: number;
+  readonly relationshipGraceDays: number;
+  readonly sessionTtlMinutes: number;
+  /** Requests per minute per API key or session. */
+  readonly apiRateLimit: number;
+  /** Failed logins per username (and 5x that per IP) in 15 minutes. */
+  readonly loginAttempts: number;
+  /** Create a demo organisation on an empty database (default: outside production). */
+  readonly demoOrganization: boolean;
 }
 
 export class ConfigError extends Error {
@@ -157,5 +170,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     purgeBatchSize: e.PURGE_BATCH_SIZE,
+    relationshipGraceDays: e.RELATIONSHIP_GRACE_DAYS,
+    sessionTtlMinutes: e.SESSION_TTL_MINUTES,
+    apiRateLimit: e.API_RATE_LIMIT,
+    loginAttempts: e.LOGIN_ATTEMPTS,
+    demoOrganization: e.DEMO_ORGANIZATION === undefined ? e.NODE_ENV === 'development' : e.DEMO_ORGANIZATION === 'true',
   });
 }

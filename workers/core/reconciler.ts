@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { jobIdFor } from '../../queues/options.js';
-import type { JobRequest } from '../../queues/queue-set.js';
+import { QueueUnavailableError, type JobRequest } from '../../queues/queue-set.js';
 import { JOBS } from '../../queues/registry.js';
 import type { Deps } from './deps.js';
 import { describeError } from './errors.js';
@@ -25,6 +25,8 @@ const BATCH = 1_000;
 export interface ReconcileReport {
   readonly enqueued: number;
   readonly swept: number;
+  /** Sources whose jobs could not be enqueued (Redis away); the sweep still commits. */
+  readonly failed: readonly string[];
 }
 
 /** Runs one pass; returns null when another process holds the lock. */
@@ -34,14 +36,22 @@ export async function reconcileOnce(deps: Deps, sources: readonly DueWorkSource[
     if (!lock.rows[0]?.locked) return null;
     let enqueued = 0;
     let swept = 0;
+    const failed: string[] = [];
     for (const source of sources) {
       swept += (await source.sweep?.(trx)) ?? 0;
       const requests = await source.due(trx, BATCH);
-      const missing = await withoutLiveJob(deps, requests);
-      if (missing.length > 0) await deps.queues.enqueueMany(missing);
-      enqueued += missing.length;
+      try {
+        if (!deps.queues.isConnected()) throw new QueueUnavailableError(deps.queues.connection.status);
+        const missing = await withoutLiveJob(deps, requests);
+        if (missing.length > 0) await deps.queues.enqueueMany(missing);
+        enqueued += missing.length;
+      } catch (error) {
+        // Redis is away: keep the sweep, try the enqueue again next pass.
+        deps.logger.warn({ source: source.name, error: describeError(error) }, 'reconciler could not enqueue');
+        failed.push(source.name);
+      }
     }
-    return { enqueued, swept };
+    return { enqueued, swept, failed };
   });
 }
 

@@ -19,8 +19,8 @@ export interface RetentionCategory {
   readonly category: string;
   readonly table: keyof Database;
   readonly key: string;
-  /** Timestamp column that starts the clock. */
-  readonly clock: string;
+  /** Timestamp column that starts the clock, on the table itself or on a parent row. */
+  readonly clock: string | { readonly column: string; readonly via: { readonly table: keyof Database; readonly foreignKey: string } };
   readonly keep: RetentionPeriod;
   /** How the period reads in the register. */
   readonly keepText: string;
@@ -39,7 +39,74 @@ export const PROCESSORS = {
 } as const;
 export type ProcessorId = keyof typeof PROCESSORS;
 
-export const RETENTION_POLICY: readonly RetentionCategory[] = [
+export interface RetentionSettings {
+  /** Days after an organisation's relationship ends before its contacts and users go (P7). */
+  readonly relationshipGraceDays: number;
+}
+
+export const DEFAULT_RETENTION_SETTINGS: RetentionSettings = { relationshipGraceDays: 90 };
+
+const relationshipEnd = { column: 'ended_at', via: { table: 'organizations', foreignKey: 'organization_id' } } as const;
+
+export function retentionPolicy(settings: RetentionSettings = DEFAULT_RETENTION_SETTINGS): readonly RetentionCategory[] {
+  const grace = settings.relationshipGraceDays;
+  return [
+  {
+    category: 'identity.contacts',
+    table: 'contacts',
+    key: 'id',
+    clock: relationshipEnd,
+    keep: { days: grace },
+    keepText: `for the whole relationship; deleted ${grace} days after it ends (RELATIONSHIP_GRACE_DAYS)`,
+    action: { kind: 'delete' },
+    dataSubjects: "contact persons of member organisations (main user, billing, support)",
+    personalData: ['name', 'e-mail address', 'phone number', 'role'],
+    purpose: 'delivering the SMS and TEM services to the member and reaching its contact persons',
+    legalBasis: 'GDPR art. 6(1)(b): needed for the contract with the member',
+    processors: ['hosting'],
+  },
+  {
+    category: 'identity.users',
+    table: 'users',
+    key: 'id',
+    clock: relationshipEnd,
+    keep: { days: grace },
+    keepText: `for the whole relationship; deleted ${grace} days after it ends (RELATIONSHIP_GRACE_DAYS), with their sessions and keys`,
+    action: { kind: 'delete' },
+    dataSubjects: "member organisations' employees who log in",
+    personalData: ['username', 'e-mail address', 'password hash (scrypt)'],
+    purpose: 'logging in to the platform and securing accounts',
+    legalBasis: 'GDPR art. 6(1)(b): needed for the contract with the member',
+    processors: ['mail-relay', 'hosting'],
+  },
+  {
+    category: 'identity.sessions',
+    table: 'sessions',
+    key: 'id',
+    clock: 'expires_at',
+    keep: { days: 30 },
+    keepText: '30 days after the session expired',
+    action: { kind: 'delete' },
+    dataSubjects: "member organisations' employees who log in",
+    personalData: ['the link between a login session and its user'],
+    purpose: 'keeping a user logged in, and tracing a suspected leak',
+    legalBasis: 'GDPR art. 6(1)(f): legitimate interest in securing accounts',
+    processors: ['hosting'],
+  },
+  {
+    category: 'identity.password-resets',
+    table: 'password_resets',
+    key: 'id',
+    clock: 'created_at',
+    keep: { days: 7 },
+    keepText: '7 days after the reset link was made',
+    action: { kind: 'delete' },
+    dataSubjects: "member organisations' employees who log in",
+    personalData: ['the link between a reset link and its user'],
+    purpose: 'letting a user choose a new password',
+    legalBasis: 'GDPR art. 6(1)(f): legitimate interest in securing accounts',
+    processors: ['hosting'],
+  },
   {
     category: 'mail.transactional',
     table: 'mail_messages',
@@ -68,11 +135,16 @@ export const RETENTION_POLICY: readonly RetentionCategory[] = [
     legalBasis: 'GDPR art. 6(1)(f): legitimate interest in testing the service without sending mail',
     processors: ['hosting'],
   },
-];
+  ];
+}
+
+export const RETENTION_POLICY = retentionPolicy();
 
 /** Tables that hold no personal data, each with the reason, so the coverage test can tell. */
 export const TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   audit_log: 'actor kinds, internal ids, actions and counts only: never names, addresses or numbers',
+  organizations: 'member organisations (companies): a name and the dates of the relationship',
+  api_keys: "an organisation's keys: a label, a prefix, scopes and a SHA-256 hash; a user's keys go with the user",
   kysely_migration: 'migration bookkeeping',
   kysely_migration_lock: 'migration bookkeeping',
 };

@@ -1,10 +1,11 @@
 import type { Handler } from '../core/handler.js';
-import { RETENTION_POLICY } from './policy.js';
+import { retentionPolicy } from './policy.js';
 import { purgeAll } from './purge.js';
 
 export const retentionPurge: Handler<'maintenance.retention-purge'> = async (_payload, { deps, job, log, signal }) => {
   let done = 0;
-  const counts = await purgeAll(deps.db, RETENTION_POLICY, {
+  const policy = retentionPolicy({ relationshipGraceDays: deps.config.relationshipGraceDays });
+  const counts = await purgeAll(deps.db, policy, {
     batchSize: deps.config.purgeBatchSize,
     signal,
     onBatch: async (category, count) => {

@@ -15,22 +15,25 @@ export function cutoffFor(now: Date, keep: RetentionPeriod): RawBuilder<Date> {
 async function purgeBatch(db: Db, category: RetentionCategory, now: Date, batchSize: number): Promise<number> {
   const table = sql.table(category.table);
   const key = sql.ref(category.key);
-  const clock = sql.ref(category.clock);
   const cutoff = cutoffFor(now, category.keep);
   const action = category.action;
+  // The rows whose clock ran out, locked so two purges never fight over a batch.
+  const due = (extra: RawBuilder<unknown> = sql``) => {
+    if (typeof category.clock === 'string') {
+      return sql`SELECT t.${key} FROM ${table} t WHERE t.${sql.ref(category.clock)} < ${cutoff} ${extra} LIMIT ${batchSize} FOR UPDATE OF t SKIP LOCKED`;
+    }
+    const { column, via } = category.clock;
+    return sql`SELECT t.${key} FROM ${table} t JOIN ${sql.table(via.table)} p ON p.id = t.${sql.ref(via.foreignKey)}
+      WHERE p.${sql.ref(column)} < ${cutoff} ${extra} LIMIT ${batchSize} FOR UPDATE OF t SKIP LOCKED`;
+  };
   if (action.kind === 'delete') {
-    const result = await sql`
-      DELETE FROM ${table} WHERE ${key} IN (
-        SELECT ${key} FROM ${table} WHERE ${clock} < ${cutoff} LIMIT ${batchSize} FOR UPDATE SKIP LOCKED
-      )`.execute(db);
+    const result = await sql`DELETE FROM ${table} WHERE ${key} IN (${due()})`.execute(db);
     return Number(result.numAffectedRows ?? 0);
   }
   const marker = sql.ref(action.marker);
   const cleared = sql.join(action.columns.map((column) => sql`${sql.ref(column)} = NULL`));
   const result = await sql`
-    UPDATE ${table} SET ${cleared}, ${marker} = now() WHERE ${key} IN (
-      SELECT ${key} FROM ${table} WHERE ${clock} < ${cutoff} AND ${marker} IS NULL LIMIT ${batchSize} FOR UPDATE SKIP LOCKED
-    )`.execute(db);
+    UPDATE ${table} SET ${cleared}, ${marker} = now() WHERE ${key} IN (${due(sql`AND t.${marker} IS NULL`)})`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
 

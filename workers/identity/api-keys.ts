@@ -1,0 +1,57 @@
+import { sql, type Kysely } from 'kysely';
+import type { ApiKey, Database, Scope } from '../../db/schema.js';
+import { newToken } from './tokens.js';
+
+export interface CreatedApiKey {
+  readonly id: string;
+  readonly prefix: string;
+  /** The whole key: returned once, never stored. */
+  readonly key: string;
+  readonly scopes: Scope[];
+}
+
+export async function createApiKey(
+  db: Kysely<Database>,
+  input: { organizationId: string; userId: string | null; name: string; scopes: Scope[] },
+): Promise<CreatedApiKey> {
+  const token = newToken('key');
+  const row = await db
+    .insertInto('api_keys')
+    .values({ organization_id: input.organizationId, user_id: input.userId, name: input.name, prefix: token.prefix, secret_hash: token.hash, scopes: input.scopes })
+    .returning(['id', 'prefix', 'scopes'])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, prefix: row.prefix, key: token.token, scopes: row.scopes };
+}
+
+export type ApiKeySummary = Omit<ApiKey, 'secret_hash'>;
+
+export async function listApiKeys(db: Kysely<Database>, organizationId: string): Promise<ApiKeySummary[]> {
+  return db
+    .selectFrom('api_keys')
+    .select(['id', 'organization_id', 'user_id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at'])
+    .where('organization_id', '=', organizationId)
+    .orderBy('created_at')
+    .execute();
+}
+
+/** Revokes a key of this organisation; false when there is no such live key. */
+export async function revokeApiKey(db: Kysely<Database>, organizationId: string, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: sql`now()` })
+    .where('id', '=', id)
+    .where('organization_id', '=', organizationId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** last_used_at is written at most once a minute per key. */
+export async function touchApiKey(db: Kysely<Database>, id: string): Promise<void> {
+  await db
+    .updateTable('api_keys')
+    .set({ last_used_at: sql`now()` })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]))
+    .execute();
+}

@@ -1,0 +1,43 @@
+import { sql, type Kysely } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { Database, Organization, Scope } from '../../db/schema.js';
+import { createApiKey, type CreatedApiKey } from './api-keys.js';
+import { SCOPES } from './scopes.js';
+
+export async function createOrganization(db: Db, name: string): Promise<{ organization: Organization; apiKey: CreatedApiKey }> {
+  return db.transaction().execute(async (trx) => {
+    const organization = await trx.insertInto('organizations').values({ name }).returningAll().executeTakeFirstOrThrow();
+    const apiKey = await createApiKey(trx, { organizationId: organization.id, userId: null, name: 'first key', scopes: [...SCOPES] as Scope[] });
+    return { organization, apiKey };
+  });
+}
+
+/** Ends the relationship: access stops at once; contacts and users go after the grace period. */
+export async function endOrganization(db: Db, id: string): Promise<Organization | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const organization = await trx
+      .updateTable('organizations')
+      .set({ ended_at: sql`coalesce(ended_at, now())` })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!organization) return undefined;
+    await trx.updateTable('api_keys').set({ revoked_at: sql`now()` }).where('organization_id', '=', id).where('revoked_at', 'is', null).execute();
+    await trx
+      .updateTable('sessions')
+      .set({ revoked_at: sql`now()` })
+      .where('revoked_at', 'is', null)
+      .where('user_id', 'in', (q) => q.selectFrom('users').select('id').where('organization_id', '=', id))
+      .execute();
+    return organization;
+  });
+}
+
+export async function listOrganizations(db: Kysely<Database>): Promise<Organization[]> {
+  return db.selectFrom('organizations').selectAll().orderBy('created_at').execute();
+}
+
+export async function countOrganizations(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('organizations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
