@@ -10,24 +10,42 @@ import type { Deps } from '../workers/core/deps.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { buildOpenApi } from './openapi.js';
 import { readOnlyUnlessOps, requireOps, requireOpsWrite } from './ops-auth.js';
-import { unauthorized } from './problem.js';
 import { requestLog } from './request-log.js';
 import { mountRoutes, type Route, type Security } from './route.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
 import { opsOutboxRoutes } from './routes/ops-outbox.js';
 import { registerRoutes } from './routes/register.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { contactRoutes } from './routes/contacts.js';
+import { organizationRoutes } from './routes/organizations.js';
+import { sessionRoutes, type LoginLimiters } from './routes/sessions.js';
+import { userRoutes } from './routes/users.js';
+import { requireBearer, requireScope } from './auth/bearer.js';
+import { createLimiter } from './rate-limit.js';
 
 export const API_VERSION = '0.1.0';
 
 export interface AppExtensions {
-  /** Guards for member routes (issue: identity). Until then bearer routes answer 401. */
-  readonly bearer?: readonly RequestHandler[];
+  /** Extra routes (tests). */
   readonly routes?: readonly Route[];
 }
 
-export function collectRoutes(deps: Deps, openapi: () => unknown, extra: readonly Route[] = []): Route[] {
-  return [...healthRoutes(deps), ...metaRoutes(deps, openapi), ...registerRoutes(), ...opsOutboxRoutes(deps), ...extra];
+const LOGIN_WINDOW_SECONDS = 15 * 60;
+
+export function collectRoutes(deps: Deps, openapi: () => unknown, limiters: LoginLimiters, extra: readonly Route[] = []): Route[] {
+  return [
+    ...healthRoutes(deps),
+    ...metaRoutes(deps, openapi),
+    ...registerRoutes(),
+    ...opsOutboxRoutes(deps),
+    ...organizationRoutes(deps),
+    ...sessionRoutes(deps, limiters),
+    ...userRoutes(deps),
+    ...apiKeyRoutes(deps),
+    ...contactRoutes(deps),
+    ...extra,
+  ];
 }
 
 export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
@@ -46,7 +64,14 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   );
   app.use(cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false }));
 
-  const routes = collectRoutes(deps, () => document, extensions.routes);
+  const redis = deps.queues.connection;
+  const prefix = `${config.queuePrefix}:ratelimit`;
+  const limiters: LoginLimiters = {
+    byUsername: createLimiter(redis, `${prefix}:login-user`, config.loginAttempts, LOGIN_WINDOW_SECONDS),
+    byIp: createLimiter(redis, `${prefix}:login-ip`, config.loginAttempts * 5, LOGIN_WINDOW_SECONDS),
+  };
+  const perKey = createLimiter(redis, `${prefix}:api`, config.apiRateLimit, 60);
+  const routes = collectRoutes(deps, () => document, limiters, extensions.routes);
   const document = buildOpenApi(routes, { version: API_VERSION, serverUrl: config.publicUrl });
 
   const ops = requireOps(config);
@@ -54,9 +79,9 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
     none: [],
     ops: [ops],
     'ops-write': [ops, requireOpsWrite],
-    bearer: extensions.bearer ?? [(_req, _res, next) => next(unauthorized('An API key or session token is required.'))],
+    bearer: [requireBearer(deps, perKey)],
   };
-  mountRoutes(app, routes, { guards, jsonLimit: config.jsonBodyLimit, bulkJsonLimit: config.bulkJsonBodyLimit });
+  mountRoutes(app, routes, { guards, scopeGuard: requireScope, jsonLimit: config.jsonBodyLimit, bulkJsonLimit: config.bulkJsonBodyLimit });
 
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'TGG platform API' }));
   app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, auditDashboardActions(deps.db, deps.logger, config.ops.user), createDashboard(deps.queues));

@@ -36,11 +36,14 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string; 
     if (route.params || route.query || route.body) responses['400'] ??= problem('Invalid input; `errors` names the fields');
     if (route.security !== 'none') responses['401'] ??= problem('Missing or wrong credentials');
     if (route.security === 'ops-write') responses['403'] ??= problem('The read-only ops login cannot do this');
+    if (route.scope) responses['403'] ??= problem(`The key or session lacks the ${route.scope} scope`);
+    if (route.security === 'bearer') responses['429'] ??= problem('Rate limit reached; see Retry-After');
     if (route.body) responses['413'] ??= problem('The body is larger than allowed');
     registry.registerPath({
       method: route.method,
       path: route.path,
       summary: route.summary,
+      ...(route.scope && { description: `Needs the \`${route.scope}\` scope.` }),
       tags: [...route.tags],
       security: securityOf[route.security],
       request: {

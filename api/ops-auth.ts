@@ -5,7 +5,7 @@ import type { Config } from '../workers/core/config.js';
 import { forbidden, unauthorized } from './problem.js';
 
 export type OpsRole = 'ops' | 'ops-readonly';
-const REALM = 'TGG ops';
+const CHALLENGE = 'Basic realm="TGG ops", charset="UTF-8"';
 
 function same(a: string, b: string): boolean {
   // Hash first so the comparison takes the same time whatever the lengths.
@@ -35,7 +35,7 @@ export function opsRoleFor(config: Config, header: string | undefined): OpsRole 
 export function requireOps(config: Config): RequestHandler {
   return (req, res, next) => {
     const role = opsRoleFor(config, req.get('authorization'));
-    if (!role) return next(unauthorized('Ops credentials required.', REALM));
+    if (!role) return next(unauthorized('Ops credentials required.', CHALLENGE));
     res.locals.opsRole = role;
     next();
   };

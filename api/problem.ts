@@ -39,6 +39,9 @@ export class HttpError extends Error {
 export const badRequest = (detail: string, errors?: readonly FieldProblem[]) =>
   new HttpError(400, 'Bad Request', detail, { type: '/problems/validation', ...(errors && { errors }) });
 export const notFound = (detail = 'No such resource.') => new HttpError(404, 'Not Found', detail);
-export const unauthorized = (detail: string, realm?: string) =>
-  new HttpError(401, 'Unauthorized', detail, realm ? { headers: { 'WWW-Authenticate': `Basic realm="${realm}", charset="UTF-8"` } } : {});
+/** `challenge` is the WWW-Authenticate value: Basic realm="...", or Bearer. */
+export const unauthorized = (detail: string, challenge = 'Bearer') => new HttpError(401, 'Unauthorized', detail, { headers: { 'WWW-Authenticate': challenge } });
+export const conflict = (detail: string, field: string) => new HttpError(409, 'Conflict', detail, { errors: [{ field, message: detail }] });
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new HttpError(429, 'Too Many Requests', `Try again in ${retryAfterSeconds} s.`, { headers: { 'Retry-After': String(retryAfterSeconds) } });
 export const forbidden = (detail: string) => new HttpError(403, 'Forbidden', detail);

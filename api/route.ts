@@ -2,6 +2,7 @@
 // Express, validates its input and documents it in /openapi.json, so the two cannot drift.
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
+import type { Scope } from '../db/schema.js';
 import { HttpError } from './problem.js';
 import { parseInput } from './validate.js';
 
@@ -39,6 +40,8 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   readonly summary: string;
   readonly tags: readonly string[];
   readonly security: Security;
+  /** For bearer routes: the scope the key or session must have. */
+  readonly scope?: Scope;
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
@@ -60,6 +63,7 @@ export function expressPath(path: string): string {
 
 export interface MountOptions {
   readonly guards: Readonly<Record<Security, readonly RequestHandler[]>>;
+  readonly scopeGuard: (scope: Scope) => RequestHandler;
   readonly jsonLimit: string;
   readonly bulkJsonLimit: string;
 }
@@ -100,6 +104,7 @@ export function mountRoutes(app: Express, routes: readonly Route[], options: Mou
       };
       send(res, await route.handler(input, req, res), successStatus);
     };
-    app[route.method](expressPath(route.path), pattern, ...options.guards[route.security], ...parsers, handle);
+    const scope = route.scope ? [options.scopeGuard(route.scope)] : [];
+    app[route.method](expressPath(route.path), pattern, ...options.guards[route.security], ...scope, ...parsers, handle);
   }
 }

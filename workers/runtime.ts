@@ -17,6 +17,7 @@ import { startReconciler, type DueWorkSource } from './core/reconciler.js';
 import { warnUnlessNoEviction } from './core/redis-check.js';
 import { keepSchedules } from './core/schedules.js';
 import { DUE_WORK } from './due-work.js';
+import { demoBanner, ensureDemoOrganization } from './identity/demo.js';
 import { HANDLERS } from './handlers.js';
 import { createMailer } from './mail/mailer.js';
 import { QUEUES_OF_ROLE, type Role } from './roles.js';
@@ -76,6 +77,10 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (options.migrate) {
     const steps = await migrateToLatest(db);
     if (steps.length > 0) logger.info({ steps }, 'migrations applied');
+    if (config.demoOrganization && options.roles.includes('web')) {
+      const demo = await ensureDemoOrganization(db);
+      if (demo) process.stdout.write(`${demoBanner(demo, config.publicUrl)}\n`);
+    }
   }
   const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
   queues.connection.once('ready', () => void warnUnlessNoEviction(queues.connection, logger));

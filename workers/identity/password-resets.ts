@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
+import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
+import { hashPassword, passwordProblem } from './passwords.js';
 import { hashToken, newToken } from './tokens.js';
 
 const RESET_TTL_HOURS = 24;
@@ -14,17 +16,29 @@ export async function createPasswordReset(db: Kysely<Database>, userId: string):
   return token.token;
 }
 
-/** Uses a live reset token once; returns the user's id and username, or undefined. */
-export async function consumePasswordReset(db: Kysely<Database>, token: string): Promise<{ userId: string; username: string } | undefined> {
-  const row = await db
-    .updateTable('password_resets')
-    .set({ used_at: sql`now()` })
-    .where('token_hash', '=', hashToken(token))
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', sql<Date>`now()`)
-    .returning('user_id')
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const user = await db.selectFrom('users').select(['id', 'username']).where('id', '=', row.user_id).executeTakeFirstOrThrow();
-  return { userId: user.id, username: user.username };
+export type ResetOutcome = { status: 'done'; userId: string } | { status: 'invalid-token' } | { status: 'weak-password'; problem: string };
+
+/** Sets a new password with a live reset token, which is then used up; a refused password leaves it live. */
+export async function resetPassword(db: Db, token: string, password: string): Promise<ResetOutcome> {
+  return db.transaction().execute(async (trx) => {
+    const reset = await trx
+      .selectFrom('password_resets as r')
+      .innerJoin('users as u', 'u.id', 'r.user_id')
+      .select(['r.id', 'u.id as user_id', 'u.username'])
+      .where('r.token_hash', '=', hashToken(token))
+      .where('r.used_at', 'is', null)
+      .where('r.expires_at', '>', sql<Date>`now()`)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!reset) return { status: 'invalid-token' };
+    const problem = passwordProblem(password, reset.username);
+    if (problem) return { status: 'weak-password', problem };
+    await trx.updateTable('password_resets').set({ used_at: sql`now()` }).where('user_id', '=', reset.user_id).where('used_at', 'is', null).execute();
+    await trx
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(password), must_change_password: false, password_changed_at: sql`now()` })
+      .where('id', '=', reset.user_id)
+      .execute();
+    return { status: 'done', userId: reset.user_id };
+  });
 }

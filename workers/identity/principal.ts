@@ -48,3 +48,10 @@ export async function resolvePrincipal(db: Kysely<Database>, token: string): Pro
   }
   return undefined;
 }
+
+/** How a principal appears in the audit log: a session acts as its user, a key as itself. */
+export function auditActor(principal: Principal): { actorType: 'user' | 'api_key'; actorId: string } {
+  return principal.kind === 'session' && principal.userId !== null
+    ? { actorType: 'user', actorId: principal.userId }
+    : { actorType: 'api_key', actorId: principal.id };
+}

@@ -47,11 +47,3 @@ export async function findLogin(db: Kysely<Database>, username: string) {
     .where('o.ended_at', 'is', null)
     .executeTakeFirst();
 }
-
-export async function setPassword(db: Kysely<Database>, userId: string, password: string): Promise<void> {
-  await db
-    .updateTable('users')
-    .set({ password_hash: await hashPassword(password), must_change_password: false, password_changed_at: sql`now()` })
-    .where('id', '=', userId)
-    .execute();
-}

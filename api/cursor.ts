@@ -1,0 +1,17 @@
+// Opaque keyset cursors: base64url of the last row's sort key, validated on the way back in.
+import { badRequest } from './problem.js';
+
+export function encodeCursor(key: { createdAt: Date; id: string }): string {
+  return Buffer.from(JSON.stringify([key.createdAt.toISOString(), key.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    const createdAt = new Date(String(at));
+    if (typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id) && !Number.isNaN(createdAt.getTime())) return { createdAt, id };
+  } catch {
+    // fall through
+  }
+  throw badRequest('The cursor is not one this API gave out.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+}

@@ -1,0 +1,66 @@
+// Ops: organisations (members) come and go here; the first API key is shown once.
+import { z } from 'zod';
+import type { Organization } from '../../db/schema.js';
+import { audit } from '../../workers/core/audit.js';
+import type { Deps } from '../../workers/core/deps.js';
+import { createOrganization, endOrganization, listOrganizations } from '../../workers/identity/organizations.js';
+import { notFound } from '../problem.js';
+import { defineRoute, type Route } from '../route.js';
+import { createdKeySchema } from './api-keys.js';
+
+const organizationSchema = z
+  .object({ id: z.uuid(), name: z.string(), startedAt: z.string(), endedAt: z.string().nullable() })
+  .meta({ id: 'Organization' });
+
+export const toOrganization = (o: Organization) => ({
+  id: o.id,
+  name: o.name,
+  startedAt: o.started_at.toISOString(),
+  endedAt: o.ended_at?.toISOString() ?? null,
+});
+
+const opsActor = (ops: string) => ({ actorType: 'ops' as const, actorId: ops });
+
+export function organizationRoutes(deps: Deps): Route[] {
+  const actor = opsActor(deps.config.ops.user);
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/ops/organizations',
+      summary: 'Create an organisation (a member) and its first API key, shown once',
+      tags: ['ops'],
+      security: 'ops-write',
+      body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
+      responses: { 201: { description: 'created', schema: z.object({ organization: organizationSchema, apiKey: createdKeySchema }) } },
+      handler: async ({ body }) => {
+        const { organization, apiKey } = await createOrganization(deps.db, body.name);
+        await audit(deps.db, { ...actor, organizationId: organization.id, action: 'organization.created', entityType: 'organization', entityId: organization.id });
+        return { status: 201, body: { organization: toOrganization(organization), apiKey } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/ops/organizations',
+      summary: 'Every organisation',
+      tags: ['ops'],
+      security: 'ops',
+      responses: { 200: { description: 'organisations', schema: z.object({ items: z.array(organizationSchema) }) } },
+      handler: async () => ({ body: { items: (await listOrganizations(deps.db)).map(toOrganization) } }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/ops/organizations/{id}/end',
+      summary: "End an organisation's relationship: its keys and sessions stop at once; contacts and users go after the grace period",
+      tags: ['ops'],
+      security: 'ops-write',
+      params: z.object({ id: z.uuid() }),
+      responses: { 200: { description: 'ended', schema: organizationSchema }, 404: { description: 'no such organisation' } },
+      handler: async ({ params }) => {
+        const organization = await endOrganization(deps.db, params.id);
+        if (!organization) throw notFound('No such organisation.');
+        await audit(deps.db, { ...actor, organizationId: organization.id, action: 'organization.ended', entityType: 'organization', entityId: organization.id });
+        return { body: toOrganization(organization) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,129 @@
+// Members' employees (REQUIREMENTS P9): created by an admin, and marked compromised by
+// themselves, an admin of their organisation, or ops.
+import { z } from 'zod';
+import { audit, type ActorType } from '../../workers/core/audit.js';
+import type { Deps } from '../../workers/core/deps.js';
+import { markCompromised } from '../../workers/identity/compromise.js';
+import { passwordProblem } from '../../workers/identity/passwords.js';
+import { UsernameTakenError, createUser, findUser, listUsers, type PublicUser } from '../../workers/identity/users.js';
+import { auditActor } from '../../workers/identity/principal.js';
+import { principalOf } from '../auth/bearer.js';
+import { badRequest, conflict, forbidden, notFound } from '../problem.js';
+import { defineRoute, type Route } from '../route.js';
+
+export const passwordField = z.string().max(256);
+
+const userSchema = z
+  .object({
+    id: z.uuid(),
+    username: z.string(),
+    email: z.string(),
+    role: z.enum(['admin', 'member']),
+    mustChangePassword: z.boolean(),
+    compromisedAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'User' });
+
+const toUser = (u: PublicUser) => ({
+  id: u.id,
+  username: u.username,
+  email: u.email,
+  role: u.role,
+  mustChangePassword: u.must_change_password,
+  compromisedAt: u.compromised_at?.toISOString() ?? null,
+  createdAt: u.created_at.toISOString(),
+});
+
+const compromiseSchema = z.object({ sessionsRevoked: z.number().int(), keysRevoked: z.number().int() });
+const idParams = z.object({ id: z.uuid() });
+
+export function userRoutes(deps: Deps): Route[] {
+  const compromise = async (organizationId: string | null, userId: string, actor: { type: ActorType; id: string | null }) => {
+    const outcome = await markCompromised({ db: deps.db, queues: deps.queues, logger: deps.logger, publicUrl: deps.config.publicUrl }, { organizationId, userId }, actor);
+    if (!outcome) throw notFound('No such user.');
+    return { body: outcome };
+  };
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/users',
+      summary: 'Create a user who logs in with username and password',
+      tags: ['users'],
+      security: 'bearer',
+      scope: 'admin',
+      body: z.strictObject({
+        username: z.string().regex(/^[A-Za-z0-9._@-]{3,64}$/, '3 to 64 letters, digits or . _ @ -'),
+        email: z.email(),
+        password: passwordField,
+        role: z.enum(['admin', 'member']).default('member'),
+      }),
+      responses: { 201: { description: 'created', schema: userSchema }, 409: { description: 'the username is taken' } },
+      handler: async ({ body }, _req, res) => {
+        const principal = principalOf(res);
+        const problem = passwordProblem(body.password, body.username);
+        if (problem) throw badRequest(`The password ${problem}.`, [{ field: 'body.password', message: problem }]);
+        try {
+          const user = await createUser(deps.db, { organizationId: principal.organizationId, ...body });
+          await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'user.created', entityType: 'user', entityId: user.id });
+          return { status: 201, body: toUser(user) };
+        } catch (error) {
+          if (error instanceof UsernameTakenError) throw conflict('This username is taken.', 'body.username');
+          throw error;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/users',
+      summary: "The organisation's users",
+      tags: ['users'],
+      security: 'bearer',
+      scope: 'admin',
+      responses: { 200: { description: 'users', schema: z.object({ items: z.array(userSchema) }) } },
+      handler: async (_input, _req, res) => ({ body: { items: (await listUsers(deps.db, principalOf(res).organizationId)).map(toUser) } }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/users/{id}',
+      summary: 'One user (an admin, or the user themselves)',
+      tags: ['users'],
+      security: 'bearer',
+      params: idParams,
+      responses: { 200: { description: 'the user', schema: userSchema }, 404: { description: 'no such user in this organisation' } },
+      handler: async ({ params }, _req, res) => {
+        const principal = principalOf(res);
+        const user = await findUser(deps.db, principal.organizationId, params.id);
+        if (!user) throw notFound('No such user.');
+        if (principal.userId !== user.id && !principal.scopes.includes('admin')) throw forbidden('Only an admin or the user themselves can see a user.');
+        return { body: toUser(user) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/users/{id}/compromised',
+      summary: 'Report a suspected leak: revokes every session and key of the user at once, requires a new password, mails a reset link',
+      tags: ['users'],
+      security: 'bearer',
+      params: idParams,
+      responses: { 200: { description: 'revoked', schema: compromiseSchema }, 404: { description: 'no such user in this organisation' } },
+      handler: async ({ params }, _req, res) => {
+        const principal = principalOf(res);
+        if (!(await findUser(deps.db, principal.organizationId, params.id))) throw notFound('No such user.');
+        if (principal.userId !== params.id && !principal.scopes.includes('admin')) throw forbidden('Only an admin or the user themselves can do this.');
+        const actor = auditActor(principal);
+        return compromise(principal.organizationId, params.id, { type: actor.actorType, id: actor.actorId });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/ops/users/{id}/compromised',
+      summary: 'Ops: report a suspected leak of any user',
+      tags: ['ops'],
+      security: 'ops-write',
+      params: idParams,
+      responses: { 200: { description: 'revoked', schema: compromiseSchema }, 404: { description: 'no such user' } },
+      handler: ({ params }) => compromise(null, params.id, { type: 'ops', id: deps.config.ops.user }),
+    }),
+  ];
+}
