@@ -21,6 +21,8 @@ import { contactRoutes } from './routes/contacts.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { sessionRoutes, type LoginLimiters } from './routes/sessions.js';
 import { userRoutes } from './routes/users.js';
+import { smsBatchRoutes } from './routes/sms-batches.js';
+import { smsToolRoutes } from './routes/sms-tools.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
 
@@ -37,13 +39,15 @@ export function collectRoutes(deps: Deps, openapi: () => unknown, limiters: Logi
   return [
     ...healthRoutes(deps),
     ...metaRoutes(deps, openapi),
-    ...registerRoutes(),
+    ...registerRoutes(deps),
     ...opsOutboxRoutes(deps),
     ...organizationRoutes(deps),
     ...sessionRoutes(deps, limiters),
     ...userRoutes(deps),
     ...apiKeyRoutes(deps),
     ...contactRoutes(deps),
+    ...smsBatchRoutes(deps),
+    ...smsToolRoutes(deps),
     ...extra,
   ];
 }

@@ -56,6 +56,8 @@ export interface OrganizationTable {
   /** The end of the relationship: contacts and users are deleted a grace period later (P7). */
   ended_at: Timestamp | null;
   created_at: CreatedAt;
+  /** HMAC key of the SMS status callbacks sent to this organisation. */
+  callback_secret: Generated<string>;
 }
 
 export type UserRole = 'admin' | 'member';
@@ -124,7 +126,114 @@ export interface ContactTable {
   updated_at: Generated<Date>;
 }
 
+export type SmsBatchStatus = 'validating' | 'scheduled' | 'queued' | 'sending' | 'completed' | 'cancelled';
+export type SmsMessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired' | 'cancelled' | 'suppressed' | 'unknown';
+export type SmsChannel = 'sms' | 'email';
+
+export interface SmsBatchTable {
+  id: Generated<string>;
+  organization_id: string;
+  status: SmsBatchStatus;
+  sender: string;
+  /** The template; erased with the messages (P5). */
+  body: string | null;
+  reference: string | null;
+  callback_url: string | null;
+  idempotency_key: string | null;
+  send_at: Timestamp | null;
+  chunk_size: number;
+  chunks: Generated<number>;
+  accepted: Generated<number>;
+  rejected: Generated<number>;
+  /** The first 100: { index, reason } with reason codes only. */
+  rejections: ColumnType<Array<{ index: number; reason: string }>, string | undefined, string>;
+  encoding: 'gsm7' | 'ucs2' | 'mixed' | null;
+  segments_min: number | null;
+  segments_max: number | null;
+  segments_total: Generated<number>;
+  /** numeric(14,4) as a string: money is never a float. */
+  cost: ColumnType<string, string | undefined, string>;
+  created_at: CreatedAt;
+  started_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  cancelled_at: Timestamp | null;
+  anonymised_at: Timestamp | null;
+}
+
+export interface SmsChunkTable {
+  batch_id: string;
+  chunk: number;
+  done: Generated<boolean>;
+}
+
+export interface SmsMessageTable {
+  id: Generated<number>;
+  batch_id: string;
+  organization_id: string;
+  /** Position in the batch (index of the JSON array, or CSV data row from 0). */
+  seq: number;
+  channel: SmsChannel;
+  phone: string | null;
+  email: string | null;
+  fields: ColumnType<Record<string, string> | null, string | null, string | null>;
+  /** The personalised text; erased 6 months after sending (P5). */
+  text: string | null;
+  /** Country calling code (or 'email'): kept for billing after the number is erased. */
+  destination: string;
+  encoding: 'gsm7' | 'ucs2';
+  segments: number;
+  cost: ColumnType<string, string, string>;
+  status: SmsMessageStatus;
+  error_code: string | null;
+  provider_message_id: string | null;
+  created_at: CreatedAt;
+  claimed_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  anonymised_at: Timestamp | null;
+  retain_from: ColumnType<Date, never, never>;
+}
+
+export interface SmsOptOutTable {
+  organization_id: string;
+  /** HMAC-SHA256 of the E.164 number under SUPPRESSION_KEY. */
+  phone_hash: Buffer;
+  /** +31 6 ****4321 */
+  masked: string;
+  source: 'api' | 'reply';
+  created_at: CreatedAt;
+}
+
+export interface SmsOutboxTable {
+  id: Generated<number>;
+  message_id: number;
+  sender: string;
+  recipient: string;
+  text: string;
+  encoding: string;
+  segments: number;
+  created_at: CreatedAt;
+}
+
+export interface SmsCallbackTable {
+  id: Generated<number>;
+  organization_id: string;
+  batch_id: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  status: Generated<'queued' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  last_http_status: number | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+}
+
 export interface Database {
+  sms_batches: SmsBatchTable;
+  sms_chunks: SmsChunkTable;
+  sms_messages: SmsMessageTable;
+  sms_opt_outs: SmsOptOutTable;
+  sms_outbox: SmsOutboxTable;
+  sms_callbacks: SmsCallbackTable;
   organizations: OrganizationTable;
   users: UserTable;
   api_keys: ApiKeyTable;
@@ -147,4 +256,6 @@ export type User = Selectable<UserTable>;
 export type ApiKey = Selectable<ApiKeyTable>;
 export type Contact = Selectable<ContactTable>;
 export type NewContact = Insertable<ContactTable>;
+export type SmsBatch = Selectable<SmsBatchTable>;
+export type SmsMessage = Selectable<SmsMessageTable>;
 export type ContactUpdate = Updateable<ContactTable>;

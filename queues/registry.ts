@@ -23,6 +23,26 @@ export const JOBS = {
     jobId: (p) => `mail-${p.messageId}`,
     attempts: 8,
   }),
+  /** A scheduled SMS batch whose send_at has come: queue it and fan out its chunks. */
+  'sms.start-batch': define({
+    queue: 'sms',
+    payload: z.strictObject({ batchId: z.uuid() }),
+    jobId: (p) => `sms-start-${p.batchId}`,
+  }),
+  /** One chunk of a batch (a range of its messages); priority by chunk number keeps small batches fast. */
+  'sms.send-chunk': define({
+    queue: 'sms',
+    payload: z.strictObject({ batchId: z.uuid(), chunk: z.number().int().min(0) }),
+    jobId: (p) => `sms-${p.batchId}-${p.chunk}`,
+    attempts: 10,
+  }),
+  /** One signed status callback to the organisation's callbackUrl. */
+  'sms.callback': define({
+    queue: 'sms-reports',
+    payload: z.strictObject({ callbackId: z.number().int().positive() }),
+    jobId: (p) => `sms-callback-${p.callbackId}`,
+    attempts: 12,
+  }),
   /** The nightly retention purge: every category of the retention policy, in bounded batches. */
   'maintenance.retention-purge': define({
     queue: 'maintenance',
@@ -42,4 +62,4 @@ export function isJobName(name: string): name is JobName {
 }
 
 /** Counts only: a job's return value is kept in Redis and shown to ops. */
-export type JobResult = Readonly<Record<string, number>> | undefined;
+export type JobResult = { readonly [count: string]: number | undefined } | undefined;

@@ -2,8 +2,14 @@
 import type { HandlerMap } from './core/handler.js';
 import { sendMail } from './mail/send-mail.js';
 import { retentionPurge } from './retention/purge-job.js';
+import { sendCallback } from './sms/send-callback.js';
+import { sendChunk } from './sms/send-chunk.js';
+import { startBatch } from './sms/start-batch.js';
 
 export const HANDLERS: HandlerMap = {
   'mail.send': sendMail,
+  'sms.start-batch': startBatch,
+  'sms.send-chunk': sendChunk,
+  'sms.callback': sendCallback,
   'maintenance.retention-purge': retentionPurge,
 };

@@ -20,6 +20,8 @@ import { DUE_WORK } from './due-work.js';
 import { demoBanner, ensureDemoOrganization } from './identity/demo.js';
 import { HANDLERS } from './handlers.js';
 import { createMailer } from './mail/mailer.js';
+import { createSmsProvider } from './sms/providers/provider.js';
+import { closeValidationPool } from './sms/validation-pool.js';
 import { QUEUES_OF_ROLE, type Role } from './roles.js';
 
 export interface RuntimeOptions {
@@ -87,7 +89,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (!(await whenReady(queues.connection, options.waitForRedisMs ?? 5_000))) {
     logger.warn('Redis is not reachable yet: starting anyway; work is enqueued once it is back');
   }
-  const deps: Deps = { config, db, queues, mailer: createMailer(config, db), logger, metrics: createMetrics() };
+  const deps: Deps = { config, db, queues, mailer: createMailer(config, db), smsProvider: createSmsProvider(config, db), logger, metrics: createMetrics() };
 
   let server: Server | undefined;
   let port: number | undefined;
@@ -122,6 +124,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       await closingServer;
       await queues.close();
       await deps.mailer.close();
+      await deps.smsProvider.close();
+      await closeValidationPool();
       await db.destroy();
       logger.info('stopped');
     })());

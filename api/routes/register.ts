@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Deps } from '../../workers/core/deps.js';
+import { retentionPolicy } from '../../workers/retention/policy.js';
 import { buildRegister } from '../../workers/retention/register.js';
 import { defineRoute, type Route } from '../route.js';
 
@@ -21,8 +23,9 @@ const registerSchema = z
   })
   .meta({ id: 'Register' });
 
-export function registerRoutes(): Route[] {
-  const register = buildRegister();
+export function registerRoutes(deps: Pick<Deps, 'config'>): Route[] {
+  // The periods the purge enforces (RELATIONSHIP_GRACE_DAYS), not the defaults.
+  const register = buildRegister(retentionPolicy({ relationshipGraceDays: deps.config.relationshipGraceDays }));
   return [
     defineRoute({
       method: 'get',

@@ -1,6 +1,7 @@
 // The one place that reads the environment. Every bad variable is reported at once, and
 // production refuses the development defaults for secrets.
 import { z } from 'zod';
+import { DEFAULT_PRICES } from '../sms/pricing.js';
 
 const DEV_SECRET = 'dev-secret-key-do-not-use-in-production';
 const DEV_SUPPRESSION_KEY = 'dev-suppression-key-do-not-use-in-production';
@@ -50,6 +51,20 @@ const envSchema = z
     SMS_PROVIDER: z.enum(['outbox', 'smpp', 'http']).default('outbox'),
     SMPP_URL: optionalString.pipe(url(['smpp:', 'ssmpp:']).optional()),
     SMS_RATE: z.coerce.number().positive().optional(),
+    SMS_PRICES: optionalString.pipe(
+      z
+        .string()
+        .transform((v, ctx) => {
+          try {
+            return JSON.parse(v) as unknown;
+          } catch {
+            ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+            return z.NEVER;
+          }
+        })
+        .pipe(z.record(z.string().regex(/^(\+\d{1,6}|default)$/), z.string().regex(/^\d+(\.\d{1,4})?$/)))
+        .optional(),
+    ),
     SMTP_URL: optionalString.pipe(url(['smtp:', 'smtps:']).optional()),
     MAIL_FROM: z.string().min(3).default('TGG <noreply@localhost>'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -112,7 +127,13 @@ export interface Config {
   };
   readonly secretKey: string;
   readonly suppressionKey: string;
-  readonly sms: { readonly provider: 'outbox' | 'smpp' | 'http'; readonly smppUrl: string | undefined; readonly rate: number | undefined };
+  readonly sms: {
+    readonly provider: 'outbox' | 'smpp' | 'http';
+    readonly smppUrl: string | undefined;
+    readonly rate: number | undefined;
+    /** Euros per segment by destination prefix, as decimal strings. */
+    readonly prices: Readonly<Record<string, string>>;
+  };
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
   readonly logLevel: string;
   readonly jsonBodyLimit: string;
@@ -162,7 +183,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }),
     secretKey: e.SECRET_KEY,
     suppressionKey: e.SUPPRESSION_KEY,
-    sms: Object.freeze({ provider: e.SMS_PROVIDER, smppUrl: e.SMPP_URL, rate: e.SMS_RATE }),
+    sms: Object.freeze({ provider: e.SMS_PROVIDER, smppUrl: e.SMPP_URL, rate: e.SMS_RATE, prices: Object.freeze({ ...DEFAULT_PRICES, ...e.SMS_PRICES }) }),
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.MAIL_FROM }),
     logLevel: e.LOG_LEVEL,
     jsonBodyLimit: e.JSON_BODY_LIMIT,

@@ -2,6 +2,7 @@
 import type { Db } from '../../db/database.js';
 import type { QueueSet } from '../../queues/queue-set.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { SmsProvider } from '../sms/providers/provider.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -11,6 +12,7 @@ export interface Deps {
   readonly db: Db;
   readonly queues: QueueSet;
   readonly mailer: Mailer;
+  readonly smsProvider: SmsProvider;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }

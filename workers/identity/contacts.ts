@@ -43,13 +43,16 @@ export async function listContacts(
   organizationId: string,
   options: { limit: number; role?: ContactRole; after?: { createdAt: Date; id: string } },
 ): Promise<ContactPage> {
+  // The cursor carries a JavaScript Date (milliseconds) while created_at has microseconds: sort
+  // and compare on the millisecond value, or the last row of a page comes back on the next one.
+  const at = sql<Date>`date_trunc('milliseconds', created_at)`;
   let query = db.selectFrom('contacts').selectAll().where('organization_id', '=', organizationId);
   if (options.role) query = query.where('role', '=', options.role);
   if (options.after) {
     const { createdAt, id } = options.after;
-    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(createdAt, id)));
+    query = query.where(sql<boolean>`(${at}, id) > (${createdAt}::timestamptz, ${id}::uuid)`);
   }
-  const rows = await query.orderBy('created_at').orderBy('id').limit(options.limit + 1).execute();
+  const rows = await query.orderBy(at).orderBy('id').limit(options.limit + 1).execute();
   const items = rows.slice(0, options.limit);
   const last = items.at(-1);
   return { items, next: rows.length > options.limit && last ? { createdAt: last.created_at, id: last.id } : null };

@@ -1,0 +1,170 @@
+// /v1/sms/batches: submit, follow, page through and cancel bulk SMS.
+import { z } from 'zod';
+import { auditActor } from '../../workers/identity/principal.js';
+import { audit } from '../../workers/core/audit.js';
+import type { Deps } from '../../workers/core/deps.js';
+import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
+import { callbackJobs, queueCallback } from '../../workers/sms/callbacks.js';
+import { cancelBatch } from '../../workers/sms/cancel-batch.js';
+import { createBatch } from '../../workers/sms/create-batch.js';
+import { countsByStatus, findBatch } from '../../workers/sms/store.js';
+import { principalOf } from '../auth/bearer.js';
+import { HttpError, badRequest, conflict, notFound } from '../problem.js';
+import { defineRoute, type Route } from '../route.js';
+import { MESSAGE_STATUSES, batchSchema, messageSchema, toBatch, toMessage } from './sms-views.js';
+
+export const MAX_JSON_RECIPIENTS = 100_000;
+const SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$|^\+[1-9]\d{6,14}$/;
+
+const recipient = z.strictObject({
+  phone: z.string().max(40).optional(),
+  email: z.string().max(254).optional(),
+  fields: z.record(z.string().regex(/^[\w.-]{1,64}$/), z.string().max(1000)).optional(),
+});
+
+const submitBody = z.strictObject({
+  sender: z.string().regex(SENDER, 'up to 11 letters, digits and spaces (with a letter), or an E.164 number'),
+  body: z.string().min(1).max(1600),
+  recipients: z.array(recipient).min(1),
+  sendAt: z.iso.datetime({ offset: true }).optional(),
+  reference: z.string().max(100).optional(),
+  callbackUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+});
+
+const idParams = z.object({ id: z.uuid() });
+const cursorOf = (n: number) => Buffer.from(String(n)).toString('base64url');
+function seqAfter(cursor: string): number {
+  const n = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!Number.isInteger(n) || n < 0) throw badRequest('The cursor is not one this API gave out.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+  return n;
+}
+
+export function smsBatchRoutes(deps: Deps): Route[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/sms/batches',
+      summary: `Submit a batch of up to ${MAX_JSON_RECIPIENTS.toLocaleString('en')} recipients (more: the CSV upload)`,
+      tags: ['sms'],
+      security: 'bearer',
+      scope: 'sms',
+      bulkBody: true,
+      body: submitBody,
+      responses: {
+        202: { description: 'accepted: validated, stored and queued (or scheduled)', schema: batchSchema },
+        200: { description: 'a repeat with the same Idempotency-Key: the first batch', schema: batchSchema },
+        413: { description: `more than ${MAX_JSON_RECIPIENTS} recipients: use POST /v1/sms/batches/csv` },
+      },
+      handler: async ({ body }, req, res) => {
+        const principal = principalOf(res);
+        if (body.recipients.length > MAX_JSON_RECIPIENTS) {
+          throw new HttpError(413, 'Content Too Large', `At most ${MAX_JSON_RECIPIENTS} recipients as JSON; upload a CSV to POST /v1/sms/batches/csv.`, {
+            errors: [{ field: 'body.recipients', message: `more than ${MAX_JSON_RECIPIENTS}` }],
+          });
+        }
+        const key = req.get('idempotency-key') ?? null;
+        if (key !== null && !/^[\x21-\x7e]{1,200}$/.test(key)) throw badRequest('Idempotency-Key must be 1 to 200 visible ASCII characters.', [{ field: 'header.idempotency-key', message: 'invalid' }]);
+        if (body.callbackUrl && deps.config.env === 'production' && !body.callbackUrl.startsWith('https:')) {
+          throw badRequest('callbackUrl must be https.', [{ field: 'body.callbackUrl', message: 'must be https' }]);
+        }
+        const { batch, replayed } = await createBatch(deps, principal.organizationId, {
+          sender: body.sender,
+          body: body.body,
+          recipients: body.recipients,
+          sendAt: body.sendAt ? new Date(body.sendAt) : null,
+          reference: body.reference ?? null,
+          callbackUrl: body.callbackUrl ?? null,
+          idempotencyKey: key,
+        });
+        if (!replayed) await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'sms.batch.created', entityType: 'sms_batch', entityId: batch.id, details: { accepted: batch.accepted, rejected: batch.rejected } });
+        return { status: replayed ? 200 : 202, body: toBatch(batch), headers: { Location: `/v1/sms/batches/${batch.id}`, ...(replayed && { 'Idempotent-Replayed': 'true' }) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/sms/batches/{id}',
+      summary: 'A batch: status, counts per message status, cost',
+      tags: ['sms'],
+      security: 'bearer',
+      scope: 'sms',
+      params: idParams,
+      responses: { 200: { description: 'the batch', schema: batchSchema }, 404: { description: 'no such batch in this organisation' } },
+      handler: async ({ params }, _req, res) => {
+        const batch = await findBatch(deps.db, principalOf(res).organizationId, params.id);
+        if (!batch) throw notFound('No such batch.');
+        return { body: toBatch(batch, await countsByStatus(deps.db, batch.id)) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/sms/batches',
+      summary: 'Batches, newest first, keyset-paginated',
+      tags: ['sms'],
+      security: 'bearer',
+      scope: 'sms',
+      query: z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(batchSchema), nextCursor: z.string().nullable() }) } },
+      handler: async ({ query }, _req, res) => {
+        let q = deps.db.selectFrom('sms_batches').selectAll().where('organization_id', '=', principalOf(res).organizationId);
+        if (query.cursor) {
+          const [at, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
+          const when = new Date(at ?? '');
+          if (!id || Number.isNaN(when.getTime())) throw badRequest('The cursor is not one this API gave out.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+          q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(when, id)));
+        }
+        const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+        const items = rows.slice(0, query.limit);
+        const last = items.at(-1);
+        const nextCursor = rows.length > query.limit && last ? Buffer.from(`${last.created_at.toISOString()}|${last.id}`).toString('base64url') : null;
+        return { body: { items: items.map((b) => toBatch(b)), nextCursor } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/sms/batches/{id}/messages',
+      summary: "A batch's messages in recipient order, keyset-paginated, optionally by status",
+      tags: ['sms'],
+      security: 'bearer',
+      scope: 'sms',
+      params: idParams,
+      query: z.object({ status: z.enum(MESSAGE_STATUSES).optional(), cursor: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(messageSchema), nextCursor: z.string().nullable() }) }, 404: { description: 'no such batch' } },
+      handler: async ({ params, query }, _req, res) => {
+        const batch = await findBatch(deps.db, principalOf(res).organizationId, params.id);
+        if (!batch) throw notFound('No such batch.');
+        let q = deps.db
+          .selectFrom('sms_messages')
+          .select(['id', 'seq', 'channel', 'phone', 'email', 'status', 'segments', 'cost', 'error_code', 'sent_at'])
+          .where('batch_id', '=', batch.id);
+        if (query.status) q = q.where('status', '=', query.status);
+        if (query.cursor) q = q.where('seq', '>', seqAfter(query.cursor));
+        const rows = await q.orderBy('seq').limit(query.limit + 1).execute();
+        const items = rows.slice(0, query.limit);
+        const last = items.at(-1);
+        return { body: { items: items.map(toMessage), nextCursor: rows.length > query.limit && last ? cursorOf(last.seq) : null } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/sms/batches/{id}/cancel',
+      summary: 'Cancel every message not yet handed to the provider; sent ones stay as they are',
+      tags: ['sms'],
+      security: 'bearer',
+      scope: 'sms',
+      params: idParams,
+      responses: { 200: { description: 'cancelled', schema: batchSchema }, 404: { description: 'no such batch' }, 409: { description: 'the batch is already completed or cancelled' } },
+      handler: async ({ params }, _req, res) => {
+        const principal = principalOf(res);
+        const outcome = await cancelBatch(deps.db, principal.organizationId, params.id);
+        if (!outcome) {
+          if (await findBatch(deps.db, principal.organizationId, params.id)) throw conflict('The batch is already completed or cancelled.', 'params.id');
+          throw notFound('No such batch.');
+        }
+        await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'sms.batch.cancelled', entityType: 'sms_batch', entityId: params.id, details: { cancelled: outcome.cancelled } });
+        const callback = await queueCallback(deps.db, outcome.batch, { type: 'batch.status', status: 'cancelled' });
+        await enqueueAfterCommit(deps, callbackJobs([callback]));
+        return { body: toBatch(outcome.batch, await countsByStatus(deps.db, params.id)) };
+      },
+    }),
+  ];
+}

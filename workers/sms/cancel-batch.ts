@@ -1,0 +1,21 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { SmsBatch } from '../../db/schema.js';
+
+/** Cancels every message not yet handed to the provider; those already sent stay as they are. */
+export async function cancelBatch(db: Db, organizationId: string, id: string): Promise<{ batch: SmsBatch; cancelled: number } | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const batch = await trx
+      .updateTable('sms_batches')
+      .set({ status: 'cancelled', cancelled_at: sql`now()` })
+      .where('id', '=', id)
+      .where('organization_id', '=', organizationId)
+      .where('status', 'in', ['validating', 'scheduled', 'queued', 'sending'])
+      .returningAll()
+      .executeTakeFirst();
+    if (!batch) return undefined;
+    const messages = await trx.updateTable('sms_messages').set({ status: 'cancelled' }).where('batch_id', '=', id).where('status', '=', 'queued').executeTakeFirst();
+    await trx.updateTable('sms_chunks').set({ done: true }).where('batch_id', '=', id).execute();
+    return { batch, cancelled: Number(messages.numUpdatedRows) };
+  });
+}

@@ -1,0 +1,183 @@
+// SMS encoding and segmentation, per 3GPP TS 23.038 (section 6.2.1: the GSM 7-bit default alphabet
+// and its extension table) and 3GPP TS 23.040 (concatenated SMS: a 6-octet UDH leaves 153 septets
+// or 67 UCS-2 characters per part, against 160 septets or 70 characters for a single message).
+//
+// Septets are counted and carried unpacked (one septet per byte), as SMPP data_coding 0 does; the
+// SMSC packs them. UCS-2 is sent as UTF-16 big-endian, so a character outside the BMP (an emoji) is
+// a surrogate pair costing two units, as every SMSC in practice counts it. Text is taken as given:
+// no normalisation and no look-alike mapping (a decomposed 'e' + U+0301 is not GSM 'é'; 'ç' is
+// not 'Ç'), so what is counted here is exactly what is sent.
+
+export type SmsEncoding = 'gsm7' | 'ucs2';
+
+export interface SegmentInfo {
+  encoding: SmsEncoding;
+  /** Unicode code points in the text (an emoji is one, a surrogate pair in UTF-16). */
+  characters: number;
+  /** Septets for gsm7 (an extension character costs two), UTF-16 code units for ucs2. */
+  units: number;
+  /** Number of messages the SMSC sends; an empty text still goes out as one. */
+  segments: number;
+  /** Capacity of each segment: 160 / 153 for gsm7, 70 / 67 for ucs2 (single / concatenated). */
+  perSegment: number;
+}
+
+/** The escape septet that selects the extension table for the next septet (TS 23.038 6.2.1.1). */
+const ESC = 0x1b;
+
+/**
+ * The GSM 7-bit default alphabet, basic character set, indexed by septet value 0x00..0x7F
+ * (TS 23.038 6.2.1). Position 0x1B is the escape to the extension table, not a character: it holds
+ * a placeholder that the lookup below skips, so a literal U+001B in the text is not GSM.
+ */
+const BASIC_SET =
+  '@£$¥èéùìòÇ\nØø\rÅå' + // 0x00-0x0F
+  'Δ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ' + // 0x10-0x1F (Δ U+0394, Ω U+03A9; 0x1B = ESC)
+  ' !"#¤%&\'()*+,-./' + // 0x20-0x2F (¤ U+00A4 at 0x24)
+  '0123456789:;<=>?' + // 0x30-0x3F
+  '¡ABCDEFGHIJKLMNO' + // 0x40-0x4F
+  'PQRSTUVWXYZÄÖÑÜ§' + // 0x50-0x5F
+  '¿abcdefghijklmno' + // 0x60-0x6F
+  'pqrstuvwxyzäöñüà'; // 0x70-0x7F
+
+/** The extension table (TS 23.038 6.2.1.1): each is sent as ESC followed by the code given here. */
+const EXTENSION_TABLE: ReadonlyMap<string, number> = new Map([
+  ['\f', 0x0a], // form feed (page break)
+  ['^', 0x14],
+  ['{', 0x28],
+  ['}', 0x29],
+  ['\\', 0x2f],
+  ['[', 0x3c],
+  ['~', 0x3d],
+  [']', 0x3e],
+  ['|', 0x40],
+  ['€', 0x65],
+]);
+
+const BASIC: ReadonlyMap<string, number> = new Map(
+  [...BASIC_SET].flatMap((char, septet) => (septet === ESC ? [] : [[char, septet] as const])),
+);
+
+if (BASIC_SET.length !== 128 || BASIC.size !== 127) throw new Error('GSM 03.38 basic set table is malformed');
+
+const GSM_SINGLE = 160;
+const GSM_PART = 153;
+const UCS2_SINGLE = 70;
+const UCS2_PART = 67;
+
+/** Septets a character costs in GSM-7: 1 (basic set), 2 (extension table) or undefined (not GSM). */
+function septetCost(char: string): 1 | 2 | undefined {
+  if (BASIC.has(char)) return 1;
+  if (EXTENSION_TABLE.has(char)) return 2;
+  return undefined;
+}
+
+/** gsm7 when every character is in the basic set or the extension table, else ucs2. */
+export function encodingOf(text: string): SmsEncoding {
+  for (const char of text) {
+    if (septetCost(char) === undefined) return 'ucs2';
+  }
+  return 'gsm7';
+}
+
+/**
+ * What a character costs in the given encoding: septets for gsm7, UTF-16 code units for ucs2.
+ * Only called with encodingOf(text), so in gsm7 every character has a septet cost.
+ */
+function unitCost(char: string, encoding: SmsEncoding): number {
+  return encoding === 'gsm7' ? (septetCost(char) ?? 1) : char.length;
+}
+
+function unitsOf(text: string, encoding: SmsEncoding): number {
+  let units = 0;
+  for (const char of text) units += unitCost(char, encoding);
+  return units;
+}
+
+/**
+ * Cuts text into parts of at most `limit` units, on code point boundaries only: an extension
+ * character (ESC + code) or a surrogate pair that would straddle the limit moves whole to the next
+ * part, so a part can hold one unit fewer than the limit.
+ */
+function cut(text: string, encoding: SmsEncoding, limit: number): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let used = 0;
+  for (const char of text) {
+    const cost = unitCost(char, encoding);
+    if (used + cost > limit) {
+      parts.push(current);
+      current = '';
+      used = 0;
+    }
+    current += char;
+    used += cost;
+  }
+  parts.push(current);
+  return parts;
+}
+
+/**
+ * The parts as the SMSC will get them: the whole text when it fits one message (160 septets or 70
+ * UTF-16 units), otherwise parts of at most 153 septets or 67 units, never splitting an extension
+ * character's escape sequence or a surrogate pair. An empty text is one empty part. Joining the
+ * parts always gives back the text.
+ */
+export function splitParts(text: string): string[] {
+  const encoding = encodingOf(text);
+  const single = encoding === 'gsm7' ? GSM_SINGLE : UCS2_SINGLE;
+  if (unitsOf(text, encoding) <= single) return [text];
+  return cut(text, encoding, encoding === 'gsm7' ? GSM_PART : UCS2_PART);
+}
+
+/**
+ * Encoding, size and segment count of a text. An empty text counts as one segment, since the SMSC
+ * still sends one (empty) message. The segment count follows splitParts, so it can exceed
+ * ceil(units / 153) (or / 67) when an extension character or emoji lands on a part boundary.
+ */
+export function analyse(text: string): SegmentInfo {
+  const encoding = encodingOf(text);
+  const units = unitsOf(text, encoding);
+  const single = encoding === 'gsm7' ? GSM_SINGLE : UCS2_SINGLE;
+  const part = encoding === 'gsm7' ? GSM_PART : UCS2_PART;
+  const segments = units <= single ? 1 : cut(text, encoding, part).length;
+  return {
+    encoding,
+    characters: [...text].length,
+    units,
+    segments,
+    perSegment: segments === 1 ? single : part,
+  };
+}
+
+/**
+ * GSM-7 as SMPP data_coding 0 carries it: one septet value per byte (unpacked), an extension
+ * character as 0x1B followed by its code. Throws on a character outside the GSM alphabet.
+ */
+export function encodeGsm7(text: string): Buffer {
+  const septets: number[] = [];
+  let index = 0;
+  for (const char of text) {
+    const basic = BASIC.get(char);
+    if (basic !== undefined) {
+      septets.push(basic);
+    } else {
+      const extension = EXTENSION_TABLE.get(char);
+      if (extension === undefined) {
+        const codePoint = char.codePointAt(0) ?? 0;
+        const hex = codePoint.toString(16).toUpperCase().padStart(4, '0');
+        throw new RangeError(`Character U+${hex} at index ${index} is not in the GSM 03.38 alphabet`);
+      }
+      septets.push(ESC, extension);
+    }
+    index += char.length;
+  }
+  return Buffer.from(septets);
+}
+
+/** UCS-2 as sent in practice: UTF-16 big-endian, a character outside the BMP as its surrogate pair. */
+export function encodeUcs2(text: string): Buffer {
+  const buffer = Buffer.alloc(text.length * 2);
+  for (let i = 0; i < text.length; i++) buffer.writeUInt16BE(text.charCodeAt(i), i * 2);
+  return buffer;
+}

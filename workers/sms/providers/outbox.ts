@@ -1,0 +1,21 @@
+import { sql } from 'kysely';
+import type { Db } from '../../../db/database.js';
+import type { OutgoingSms, SmsProvider } from './provider.js';
+
+/** The local SMSC stand-in: each window lands in sms_outbox in one statement. */
+export function createOutboxProvider(db: Db): SmsProvider {
+  return {
+    name: 'outbox',
+    async submit(window: readonly OutgoingSms[]) {
+      if (window.length === 0) return [];
+      const rows = await sql<{ id: number; message_id: number }>`
+        INSERT INTO sms_outbox (message_id, sender, recipient, text, encoding, segments)
+        SELECT * FROM unnest(
+          ${window.map((m) => m.messageId)}::bigint[], ${window.map((m) => m.sender)}::text[], ${window.map((m) => m.to)}::text[],
+          ${window.map((m) => m.text)}::text[], ${window.map((m) => m.encoding)}::text[], ${window.map((m) => m.segments)}::int[])
+        RETURNING id, message_id`.execute(db);
+      return rows.rows.map((r) => ({ messageId: Number(r.message_id), status: 'sent' as const, providerMessageId: `outbox-${r.id}` }));
+    },
+    close: () => Promise.resolve(),
+  };
+}

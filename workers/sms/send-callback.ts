@@ -1,0 +1,35 @@
+// sms.callback: POST one signed callback; a non-2xx answer or a network error retries with
+// backoff, and the last attempt marks it failed.
+import { PublicError } from '../core/errors.js';
+import type { Handler } from '../core/handler.js';
+import { finishCallback, loadCallback, signCallback } from './callbacks.js';
+
+const TIMEOUT_MS = 10_000;
+
+export const sendCallback: Handler<'sms.callback'> = async ({ callbackId }, { deps, job }) => {
+  const callback = await loadCallback(deps.db, callbackId);
+  if (!callback || callback.status !== 'queued' || !callback.callback_url) return { sent: 0 };
+  const body = JSON.stringify(callback.payload);
+  let httpStatus: number | null = null;
+  try {
+    const response = await fetch(callback.callback_url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tgg-signature': signCallback(callback.callback_secret, body), 'user-agent': 'tgg-callbacks/1' },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    httpStatus = response.status;
+    await response.body?.cancel();
+  } catch {
+    // Network error or timeout: httpStatus stays null.
+  }
+  if (httpStatus !== null && httpStatus >= 200 && httpStatus < 300) {
+    await finishCallback(deps.db, callbackId, { status: 'sent', httpStatus });
+    return { sent: 1 };
+  }
+  const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  await finishCallback(deps.db, callbackId, { status: last ? 'failed' : 'queued', httpStatus });
+  if (last) return { sent: 0, failed: 1 };
+  throw new PublicError(`callback answered ${httpStatus ?? 'no response'}`, 'callback-failed');
+};

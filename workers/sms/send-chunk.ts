@@ -1,0 +1,65 @@
+// sms.send-chunk: claims one provider window of a chunk at a time (queued → sending), hands it
+// to the SMS provider (or, for recipients with only an address, the mailer), and writes the
+// outcomes back in one statement. A stalled or retried job never sends a message twice.
+import type { Handler } from '../core/handler.js';
+import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
+import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
+import type { OutgoingSms } from './providers/provider.js';
+import { claimWindow, completeBatchIfDone, findBatch, markBatchSending, markChunkDone, writeOutcomes, type ClaimedMessage, type MessageOutcome } from './store.js';
+
+export const WINDOW = 200;
+
+async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], sender: string, messages: readonly ClaimedMessage[]): Promise<MessageOutcome[]> {
+  return Promise.all(
+    messages.map(async (m): Promise<MessageOutcome> => {
+      try {
+        const { messageId } = await ctx.deps.mailer.send({ to: m.email ?? '', subject: `Bericht van ${sender}`, text: m.text });
+        return { id: m.id, status: 'sent', providerMessageId: messageId, errorCode: null };
+      } catch {
+        return { id: m.id, status: 'failed', providerMessageId: null, errorCode: 'mail-failed' };
+      }
+    }),
+  );
+}
+
+export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, ctx) => {
+  const { deps, job, signal } = ctx;
+  const batch = await findBatch(deps.db, null, batchId);
+  if (!batch || batch.status === 'cancelled' || batch.status === 'completed' || batch.status === 'scheduled' || batch.status === 'validating') {
+    return { sent: 0 };
+  }
+  await markBatchSending(deps.db, batchId);
+  const range = { from: chunk * batch.chunk_size, to: (chunk + 1) * batch.chunk_size };
+  let sent = 0;
+  let failed = 0;
+  for (;;) {
+    signal.throwIfAborted();
+    const window = await claimWindow(deps.db, batchId, range, WINDOW);
+    if (window.length === 0) break;
+    const sms = window.filter((m) => m.channel === 'sms');
+    const outgoing: OutgoingSms[] = sms.map((m) => ({ messageId: m.id, sender: batch.sender, to: m.phone ?? '', text: m.text, encoding: m.encoding, segments: m.segments }));
+    const [submitted, mailed] = await Promise.all([deps.smsProvider.submit(outgoing), sendEmails(ctx, batch.sender, window.filter((m) => m.channel === 'email'))]);
+    const outcomes: MessageOutcome[] = [
+      ...submitted.map((r) =>
+        r.status === 'sent'
+          ? { id: r.messageId, status: 'sent' as const, providerMessageId: r.providerMessageId, errorCode: null }
+          : { id: r.messageId, status: 'failed' as const, providerMessageId: null, errorCode: r.errorCode },
+      ),
+      ...mailed,
+    ];
+    await writeOutcomes(deps.db, outcomes);
+    sent += outcomes.filter((o) => o.status === 'sent').length;
+    failed += outcomes.filter((o) => o.status === 'failed').length;
+    await job.updateProgress({ sent, failed });
+  }
+  await markChunkDone(deps.db, batchId, chunk);
+  const callbacks: Array<number | undefined> = [];
+  if (batch.callback_url) {
+    callbacks.push(await queueCallback(deps.db, batch, { type: 'messages.status', messages: await chunkStatuses(deps.db, batchId, range) }));
+  }
+  if (await completeBatchIfDone(deps.db, batchId)) {
+    callbacks.push(await queueCallback(deps.db, batch, { type: 'batch.status', status: 'completed' }));
+  }
+  await enqueueAfterCommit(deps, callbackJobs(callbacks));
+  return { sent, failed };
+};

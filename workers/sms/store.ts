@@ -1,0 +1,103 @@
+// Queries of the SMS send path. State moves only by conditional updates: a window is claimed
+// queued → sending, and results are written back with unnest arrays in one statement.
+import { sql, type Kysely } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { Database, SmsBatch, SmsMessageStatus } from '../../db/schema.js';
+
+/** A message left in 'sending' this long may or may not have reached the SMSC: it becomes 'unknown'. */
+export const SMS_SENDING_TIMEOUT = '10 minutes';
+
+export interface ClaimedMessage {
+  readonly id: number;
+  readonly channel: 'sms' | 'email';
+  readonly phone: string | null;
+  readonly email: string | null;
+  readonly text: string;
+  readonly encoding: 'gsm7' | 'ucs2';
+  readonly segments: number;
+}
+
+export async function claimWindow(db: Db, batchId: string, range: { from: number; to: number }, size: number): Promise<ClaimedMessage[]> {
+  const result = await sql<ClaimedMessage>`
+    UPDATE sms_messages SET status = 'sending', claimed_at = now()
+    WHERE id IN (
+      SELECT id FROM sms_messages
+      WHERE batch_id = ${batchId} AND seq >= ${range.from} AND seq < ${range.to} AND status = 'queued'
+      ORDER BY seq LIMIT ${size} FOR UPDATE SKIP LOCKED)
+      AND status = 'queued'
+    RETURNING id, channel, phone, email, text, encoding, segments`.execute(db);
+  return result.rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+export interface MessageOutcome {
+  readonly id: number;
+  readonly status: Extract<SmsMessageStatus, 'sent' | 'failed'>;
+  readonly providerMessageId: string | null;
+  readonly errorCode: string | null;
+}
+
+export async function writeOutcomes(db: Db, outcomes: readonly MessageOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await sql`
+    UPDATE sms_messages m
+    SET status = u.status, provider_message_id = u.provider_message_id, error_code = u.error_code,
+        sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE m.sent_at END
+    FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
+                ${outcomes.map((o) => o.providerMessageId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[])
+      AS u(id, status, provider_message_id, error_code)
+    WHERE m.id = u.id AND m.status = 'sending'`.execute(db);
+}
+
+export async function findBatch(db: Kysely<Database>, organizationId: string | null, id: string): Promise<SmsBatch | undefined> {
+  let query = db.selectFrom('sms_batches').selectAll().where('id', '=', id);
+  if (organizationId !== null) query = query.where('organization_id', '=', organizationId);
+  return query.executeTakeFirst();
+}
+
+export async function markBatchSending(db: Db, id: string): Promise<void> {
+  await db.updateTable('sms_batches').set({ status: 'sending', started_at: sql`now()` }).where('id', '=', id).where('status', '=', 'queued').execute();
+}
+
+export async function markChunkDone(db: Db, batchId: string, chunk: number): Promise<void> {
+  await db.updateTable('sms_chunks').set({ done: true }).where('batch_id', '=', batchId).where('chunk', '=', chunk).execute();
+}
+
+/** Completes the batch when no chunk is open; true when this call completed it. */
+export async function completeBatchIfDone(db: Db, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('sms_batches')
+    .set({ status: 'completed', completed_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'sending'])
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('sms_chunks').select('chunk').where('batch_id', '=', id).where('done', '=', false))))
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function openChunks(db: Kysely<Database>, batchId: string): Promise<number[]> {
+  const rows = await db.selectFrom('sms_chunks').select('chunk').where('batch_id', '=', batchId).where('done', '=', false).orderBy('chunk').execute();
+  return rows.map((r) => r.chunk);
+}
+
+export async function countsByStatus(db: Kysely<Database>, batchId: string): Promise<Record<SmsMessageStatus, number>> {
+  const rows = await db
+    .selectFrom('sms_messages')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('batch_id', '=', batchId)
+    .groupBy('status')
+    .execute();
+  const counts: Record<SmsMessageStatus, number> = { queued: 0, sending: 0, sent: 0, delivered: 0, failed: 0, expired: 0, cancelled: 0, suppressed: 0, unknown: 0 };
+  for (const row of rows) counts[row.status] = Number(row.n);
+  return counts;
+}
+
+/** Messages stuck in 'sending' past the timeout become 'unknown' (DESIGN rule 4), never re-sent. */
+export async function expireSendingSms(db: Kysely<Database>): Promise<number> {
+  const result = await db
+    .updateTable('sms_messages')
+    .set({ status: 'unknown', error_code: 'sending-timeout' })
+    .where('status', '=', 'sending')
+    .where('claimed_at', '<', sql<Date>`now() - ${SMS_SENDING_TIMEOUT}::interval`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
