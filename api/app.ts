@@ -23,6 +23,7 @@ import { sessionRoutes, type LoginLimiters } from './routes/sessions.js';
 import { userRoutes } from './routes/users.js';
 import { smsBatchRoutes } from './routes/sms-batches.js';
 import { smsToolRoutes } from './routes/sms-tools.js';
+import { smsCsvRoutes } from './routes/sms-csv.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
 
@@ -47,6 +48,7 @@ export function collectRoutes(deps: Deps, openapi: () => unknown, limiters: Logi
     ...apiKeyRoutes(deps),
     ...contactRoutes(deps),
     ...smsBatchRoutes(deps),
+    ...smsCsvRoutes(deps),
     ...smsToolRoutes(deps),
     ...extra,
   ];

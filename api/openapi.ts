@@ -38,7 +38,8 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string; 
     if (route.security === 'ops-write') responses['403'] ??= problem('The read-only ops login cannot do this');
     if (route.scope) responses['403'] ??= problem(`The key or session lacks the ${route.scope} scope`);
     if (route.security === 'bearer') responses['429'] ??= problem('Rate limit reached; see Retry-After');
-    if (route.body) responses['413'] ??= problem('The body is larger than allowed');
+    if (route.body || route.multipart) responses['413'] ??= problem('The body is larger than allowed');
+    if (route.multipart) responses['400'] ??= problem('Invalid input; `errors` names the fields');
     registry.registerPath({
       method: route.method,
       path: route.path,
@@ -50,6 +51,7 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string; 
         ...(route.params && { params: route.params as never }),
         ...(route.query && { query: route.query as never }),
         ...(route.body && { body: { required: true, content: { 'application/json': { schema: route.body } } } }),
+        ...(route.multipart && { body: { required: true, content: { 'multipart/form-data': { schema: route.multipart } } } }),
       },
       responses,
     });

@@ -45,6 +45,8 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   readonly params?: P;
   readonly query?: Q;
   readonly body?: B;
+  /** A multipart/form-data body the handler streams itself; documented, not parsed here. */
+  readonly multipart?: z.ZodObject;
   /** Routes that take bulk input (an SMS batch) get the larger body limit. */
   readonly bulkBody?: boolean;
   readonly responses: Readonly<Record<number, ResponseSpec>>;

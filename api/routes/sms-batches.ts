@@ -11,25 +11,17 @@ import { countsByStatus, findBatch } from '../../workers/sms/store.js';
 import { principalOf } from '../auth/bearer.js';
 import { HttpError, badRequest, conflict, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
+import { batchFields, batchOptions, idempotencyKeyOf } from './sms-batch-fields.js';
 import { MESSAGE_STATUSES, batchSchema, messageSchema, toBatch, toMessage } from './sms-views.js';
 
 export const MAX_JSON_RECIPIENTS = 100_000;
-const SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$|^\+[1-9]\d{6,14}$/;
-
 const recipient = z.strictObject({
   phone: z.string().max(40).optional(),
   email: z.string().max(254).optional(),
   fields: z.record(z.string().regex(/^[\w.-]{1,64}$/), z.string().max(1000)).optional(),
 });
 
-const submitBody = z.strictObject({
-  sender: z.string().regex(SENDER, 'up to 11 letters, digits and spaces (with a letter), or an E.164 number'),
-  body: z.string().min(1).max(1600),
-  recipients: z.array(recipient).min(1),
-  sendAt: z.iso.datetime({ offset: true }).optional(),
-  reference: z.string().max(100).optional(),
-  callbackUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
-});
+const submitBody = batchFields.extend({ recipients: z.array(recipient).min(1) });
 
 const idParams = z.object({ id: z.uuid() });
 const cursorOf = (n: number) => Buffer.from(String(n)).toString('base64url');
@@ -62,20 +54,8 @@ export function smsBatchRoutes(deps: Deps): Route[] {
             errors: [{ field: 'body.recipients', message: `more than ${MAX_JSON_RECIPIENTS}` }],
           });
         }
-        const key = req.get('idempotency-key') ?? null;
-        if (key !== null && !/^[\x21-\x7e]{1,200}$/.test(key)) throw badRequest('Idempotency-Key must be 1 to 200 visible ASCII characters.', [{ field: 'header.idempotency-key', message: 'invalid' }]);
-        if (body.callbackUrl && deps.config.env === 'production' && !body.callbackUrl.startsWith('https:')) {
-          throw badRequest('callbackUrl must be https.', [{ field: 'body.callbackUrl', message: 'must be https' }]);
-        }
-        const { batch, replayed } = await createBatch(deps, principal.organizationId, {
-          sender: body.sender,
-          body: body.body,
-          recipients: body.recipients,
-          sendAt: body.sendAt ? new Date(body.sendAt) : null,
-          reference: body.reference ?? null,
-          callbackUrl: body.callbackUrl ?? null,
-          idempotencyKey: key,
-        });
+        const { recipients, ...fields } = body;
+        const { batch, replayed } = await createBatch(deps, principal.organizationId, batchOptions(deps, fields, idempotencyKeyOf(req)), recipients);
         if (!replayed) await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'sms.batch.created', entityType: 'sms_batch', entityId: batch.id, details: { accepted: batch.accepted, rejected: batch.rejected } });
         return { status: replayed ? 200 : 202, body: toBatch(batch), headers: { Location: `/v1/sms/batches/${batch.id}`, ...(replayed && { 'Idempotent-Replayed': 'true' }) } };
       },

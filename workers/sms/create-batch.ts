@@ -1,24 +1,25 @@
 // Accepting a batch: validate (off the event loop), drop duplicates, mark opted-out numbers
-// suppressed, price every message, then store batch, messages and chunks in one transaction.
-// Enqueueing happens after the commit; if Redis is away the reconciler does it.
+// suppressed, price every message, store batch, messages and chunks. JSON batches are stored
+// in one transaction; CSV uploads stream slice by slice into a batch that stays 'validating'
+// (never sent) until its last slice is in. Enqueueing happens after the commit; if Redis is
+// away the reconciler does it.
 import { sql, type Kysely } from 'kysely';
+import type { Database, SmsBatch } from '../../db/schema.js';
 import type { Deps } from '../core/deps.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
-import type { Database, SmsBatch } from '../../db/schema.js';
 import { chunkJobs } from './chunk-jobs.js';
 import { optedOut, phoneHash } from './opt-outs.js';
 import { fromUnits, pricePerSegment } from './pricing.js';
-import type { RecipientInput, Rejection, ValidatedMessage } from './validate.js';
+import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from './validate.js';
 import { validateRecipients } from './validation-pool.js';
 
 export const CHUNK_SIZE = 1_000;
-const INSERT_SLICE = 5_000;
 export const REJECTIONS_KEPT = 100;
+const INSERT_SLICE = 5_000;
 
-export interface BatchInput {
+export interface BatchOptions {
   readonly sender: string;
   readonly body: string;
-  readonly recipients: readonly RecipientInput[];
   readonly sendAt: Date | null;
   readonly reference: string | null;
   readonly callbackUrl: string | null;
@@ -30,36 +31,81 @@ interface PricedMessage extends ValidatedMessage {
   readonly costUnits: number;
 }
 
-/** Keeps the first of each phone number (or address, for e-mail only), rejecting the rest. */
-function dropDuplicates(messages: readonly ValidatedMessage[]): { unique: ValidatedMessage[]; duplicates: Rejection[] } {
-  const seen = new Set<string>();
+/** Running totals of a batch, fed slice by slice. */
+export class BatchTotals {
+  accepted = 0;
+  rejected = 0;
+  readonly rejections: Rejection[] = [];
+  private readonly encodings = new Set<string>();
+  private segmentsMin: number | null = null;
+  private segmentsMax: number | null = null;
+  private segmentsTotal = 0;
+  private costUnits = 0;
+  recipients = 0;
+  /** Phone numbers (or addresses) seen so far: duplicates within a batch go out once. */
+  readonly seen = new Set<string>();
+
+  reject(rejections: readonly Rejection[]): void {
+    this.rejected += rejections.length;
+    for (const r of rejections) if (this.rejections.length < REJECTIONS_KEPT) this.rejections.push(r);
+  }
+
+  add(messages: readonly PricedMessage[]): void {
+    this.accepted += messages.length;
+    for (const m of messages) {
+      if (m.status !== 'queued') continue;
+      this.encodings.add(m.encoding);
+      this.segmentsMin = Math.min(this.segmentsMin ?? m.segments, m.segments);
+      this.segmentsMax = Math.max(this.segmentsMax ?? m.segments, m.segments);
+      this.segmentsTotal += m.segments;
+      this.costUnits += m.costUnits;
+    }
+  }
+
+  get chunks(): number {
+    return this.recipients === 0 ? 0 : Math.floor((this.recipients - 1) / CHUNK_SIZE) + 1;
+  }
+
+  columns() {
+    return {
+      accepted: this.accepted,
+      rejected: this.rejected,
+      rejections: JSON.stringify([...this.rejections].sort((a, b) => a.index - b.index)),
+      encoding: this.encodings.size === 0 ? null : this.encodings.size === 1 ? ([...this.encodings][0] as 'gsm7' | 'ucs2') : ('mixed' as const),
+      segments_min: this.segmentsMin,
+      segments_max: this.segmentsMax,
+      segments_total: this.segmentsTotal,
+      cost: fromUnits(this.costUnits),
+      chunks: this.chunks,
+    };
+  }
+}
+
+/** Drops duplicates, marks opted-out numbers and prices one validated slice. */
+async function priceSlice(deps: Deps, organizationId: string, slice: SliceResult, totals: BatchTotals): Promise<PricedMessage[]> {
   const unique: ValidatedMessage[] = [];
   const duplicates: Rejection[] = [];
-  for (const message of messages) {
+  for (const message of slice.messages) {
     const key = message.phone ?? `email:${message.email ?? ''}`;
-    if (seen.has(key)) duplicates.push({ index: message.seq, reason: 'duplicate' });
+    if (totals.seen.has(key)) duplicates.push({ index: message.seq, reason: 'duplicate' });
     else {
-      seen.add(key);
+      totals.seen.add(key);
       unique.push(message);
     }
   }
-  return { unique, duplicates };
+  totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
+  const hashOf = (phone: string) => phoneHash(deps.config.suppressionKey, phone);
+  const suppressed = await optedOut(deps.db, organizationId, unique.flatMap((m) => (m.phone ? [hashOf(m.phone)] : [])));
+  const priced = unique.map((m): PricedMessage => {
+    const status = m.phone && suppressed.has(hashOf(m.phone).toString('hex')) ? 'suppressed' : 'queued';
+    const costUnits = status === 'queued' && m.phone ? m.segments * pricePerSegment(deps.config.sms.prices, m.phone) : 0;
+    return { ...m, status, costUnits };
+  });
+  totals.add(priced);
+  return priced;
 }
 
-function summarise(messages: readonly PricedMessage[]) {
-  const sendable = messages.filter((m) => m.status === 'queued');
-  const encodings = new Set(sendable.map((m) => m.encoding));
-  const segments = sendable.map((m) => m.segments);
-  return {
-    encoding: encodings.size === 0 ? null : encodings.size === 1 ? [...encodings][0]! : ('mixed' as const),
-    segments_min: segments.length ? Math.min(...segments) : null,
-    segments_max: segments.length ? Math.max(...segments) : null,
-    segments_total: segments.reduce((a, b) => a + b, 0),
-    cost: fromUnits(sendable.reduce((total, m) => total + m.costUnits, 0)),
-  };
-}
-
-async function insertMessages(trx: Kysely<Database>, batchId: string, organizationId: string, messages: readonly PricedMessage[]): Promise<void> {
+async function insertMessages(db: Kysely<Database>, batchId: string, organizationId: string, messages: readonly PricedMessage[]): Promise<void> {
   for (let start = 0; start < messages.length; start += INSERT_SLICE) {
     const slice = messages.slice(start, start + INSERT_SLICE);
     await sql`
@@ -68,67 +114,107 @@ async function insertMessages(trx: Kysely<Database>, batchId: string, organizati
         ${slice.map((m) => m.seq)}::int[], ${slice.map((m) => m.channel)}::text[], ${slice.map((m) => m.phone)}::text[],
         ${slice.map((m) => m.email)}::text[], ${slice.map((m) => (m.fields ? JSON.stringify(m.fields) : null))}::jsonb[],
         ${slice.map((m) => m.text)}::text[], ${slice.map((m) => m.destination)}::text[], ${slice.map((m) => m.encoding)}::text[],
-        ${slice.map((m) => m.segments)}::int[], ${slice.map((m) => fromUnits(m.costUnits))}::numeric[], ${slice.map((m) => m.status)}::text[])`.execute(trx);
+        ${slice.map((m) => m.segments)}::int[], ${slice.map((m) => fromUnits(m.costUnits))}::numeric[], ${slice.map((m) => m.status)}::text[])`.execute(db);
   }
 }
 
-export async function findByIdempotencyKey(deps: Deps, organizationId: string, key: string): Promise<SmsBatch | undefined> {
-  return deps.db.selectFrom('sms_batches').selectAll().where('organization_id', '=', organizationId).where('idempotency_key', '=', key).executeTakeFirst();
+export async function findByIdempotencyKey(db: Kysely<Database>, organizationId: string, key: string): Promise<SmsBatch | undefined> {
+  return db.selectFrom('sms_batches').selectAll().where('organization_id', '=', organizationId).where('idempotency_key', '=', key).executeTakeFirst();
 }
 
-export async function createBatch(deps: Deps, organizationId: string, input: BatchInput): Promise<{ batch: SmsBatch; replayed: boolean }> {
-  if (input.idempotencyKey) {
-    const existing = await findByIdempotencyKey(deps, organizationId, input.idempotencyKey);
+const isScheduled = (options: BatchOptions) => options.sendAt !== null && options.sendAt.getTime() > Date.now();
+
+function batchRow(organizationId: string, options: BatchOptions) {
+  return {
+    organization_id: organizationId,
+    sender: options.sender,
+    body: options.body,
+    reference: options.reference,
+    callback_url: options.callbackUrl,
+    idempotency_key: options.idempotencyKey,
+    send_at: options.sendAt,
+    chunk_size: CHUNK_SIZE,
+  };
+}
+
+/** Runs `create`, or returns the batch already made with the same Idempotency-Key. */
+async function idempotent(deps: Deps, organizationId: string, key: string | null, create: () => Promise<SmsBatch>): Promise<{ batch: SmsBatch; replayed: boolean }> {
+  if (key) {
+    const existing = await findByIdempotencyKey(deps.db, organizationId, key);
     if (existing) return { batch: existing, replayed: true };
   }
-  const validated = await validateRecipients(input.body, input.recipients);
-  const { unique, duplicates } = dropDuplicates(validated.messages);
-  const rejections = [...validated.rejections, ...duplicates].sort((a, b) => a.index - b.index);
-  const hashes = unique.filter((m) => m.phone).map((m) => phoneHash(deps.config.suppressionKey, m.phone!));
-  const suppressed = await optedOut(deps.db, organizationId, hashes);
-  const priced: PricedMessage[] = unique.map((m) => {
-    const status = m.phone && suppressed.has(phoneHash(deps.config.suppressionKey, m.phone).toString('hex')) ? 'suppressed' : 'queued';
-    const costUnits = status === 'queued' && m.phone ? m.segments * pricePerSegment(deps.config.sms.prices, m.phone) : 0;
-    return { ...m, status, costUnits };
-  });
-  const scheduled = input.sendAt !== null && input.sendAt.getTime() > Date.now();
-  const lastSeq = input.recipients.length - 1;
-  const chunks = lastSeq < 0 ? 0 : Math.floor(lastSeq / CHUNK_SIZE) + 1;
-
-  let batch: SmsBatch;
   try {
-    batch = await deps.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .insertInto('sms_batches')
-        .values({
-          organization_id: organizationId,
-          status: scheduled ? 'scheduled' : 'queued',
-          sender: input.sender,
-          body: input.body,
-          reference: input.reference,
-          callback_url: input.callbackUrl,
-          idempotency_key: input.idempotencyKey,
-          send_at: input.sendAt,
-          chunk_size: CHUNK_SIZE,
-          chunks,
-          accepted: priced.length,
-          rejected: rejections.length,
-          rejections: JSON.stringify(rejections.slice(0, REJECTIONS_KEPT)),
-          ...summarise(priced),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await insertMessages(trx, row.id, organizationId, priced);
-      if (chunks > 0) await sql`INSERT INTO sms_chunks (batch_id, chunk) SELECT ${row.id}, generate_series(0, ${chunks - 1})`.execute(trx);
-      return row;
-    });
+    return { batch: await create(), replayed: false };
   } catch (error) {
-    if ((error as { constraint?: string }).constraint === 'sms_batches_idempotency_key' && input.idempotencyKey) {
-      const existing = await findByIdempotencyKey(deps, organizationId, input.idempotencyKey);
+    if (key && (error as { constraint?: string }).constraint === 'sms_batches_idempotency_key') {
+      const existing = await findByIdempotencyKey(deps.db, organizationId, key);
       if (existing) return { batch: existing, replayed: true };
     }
     throw error;
   }
-  if (!scheduled) await enqueueAfterCommit(deps, chunkJobs(batch.id, Array.from({ length: chunks }, (_, i) => i)));
-  return { batch, replayed: false };
+}
+
+async function enqueueIfQueued(deps: Deps, batch: SmsBatch): Promise<void> {
+  if (batch.status === 'queued') await enqueueAfterCommit(deps, chunkJobs(batch.id, Array.from({ length: batch.chunks }, (_, i) => i)));
+}
+
+/** A JSON batch: every recipient in memory already, stored in one transaction. */
+export async function createBatch(deps: Deps, organizationId: string, options: BatchOptions, recipients: readonly RecipientInput[]): Promise<{ batch: SmsBatch; replayed: boolean }> {
+  const outcome = await idempotent(deps, organizationId, options.idempotencyKey, async () => {
+    const totals = new BatchTotals();
+    totals.recipients = recipients.length;
+    const priced = await priceSlice(deps, organizationId, await validateRecipients(options.body, recipients), totals);
+    return deps.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('sms_batches')
+        .values({ ...batchRow(organizationId, options), status: isScheduled(options) ? 'scheduled' : 'queued', ...totals.columns() })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await insertMessages(trx, row.id, organizationId, priced);
+      if (totals.chunks > 0) await sql`INSERT INTO sms_chunks (batch_id, chunk) SELECT ${row.id}, generate_series(0, ${totals.chunks - 1})`.execute(trx);
+      return row;
+    });
+  });
+  if (!outcome.replayed) await enqueueIfQueued(deps, outcome.batch);
+  return outcome;
+}
+
+/**
+ * A streamed batch (CSV): the batch row exists from the first slice on, as 'validating', so
+ * nothing is sent before the last slice is stored; `finish` makes it queued or scheduled.
+ */
+export async function openStreamedBatch(deps: Deps, organizationId: string, options: BatchOptions) {
+  const totals = new BatchTotals();
+  const opened = await idempotent(deps, organizationId, options.idempotencyKey, () =>
+    deps.db.insertInto('sms_batches').values({ ...batchRow(organizationId, options), status: 'validating' }).returningAll().executeTakeFirstOrThrow(),
+  );
+  if (opened.replayed) return { kind: 'replayed', batch: opened.batch } as const;
+  const id = opened.batch.id;
+  return {
+    kind: 'open',
+    batchId: id,
+    async addSlice(firstSeq: number, recipients: readonly RecipientInput[]): Promise<void> {
+      totals.recipients = Math.max(totals.recipients, firstSeq + recipients.length);
+      const priced = await priceSlice(deps, organizationId, await validateRecipients(options.body, recipients, firstSeq), totals);
+      await insertMessages(deps.db, id, organizationId, priced);
+    },
+    async finish(): Promise<SmsBatch> {
+      const finished = await deps.db.transaction().execute(async (trx) => {
+        if (totals.chunks > 0) await sql`INSERT INTO sms_chunks (batch_id, chunk) SELECT ${id}, generate_series(0, ${totals.chunks - 1})`.execute(trx);
+        return trx
+          .updateTable('sms_batches')
+          .set({ status: isScheduled(options) ? 'scheduled' : 'queued', ...totals.columns() })
+          .where('id', '=', id)
+          .where('status', '=', 'validating')
+          .returningAll()
+          .executeTakeFirstOrThrow();
+      });
+      await enqueueIfQueued(deps, finished);
+      return finished;
+    },
+    /** A failed upload was never accepted: nothing of it stays. */
+    async abandon(): Promise<void> {
+      await deps.db.deleteFrom('sms_batches').where('id', '=', id).where('status', '=', 'validating').execute();
+    },
+  } as const;
 }

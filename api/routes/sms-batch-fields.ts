@@ -1,0 +1,38 @@
+// The fields of a batch, shared by the JSON and the CSV routes.
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { Deps } from '../../workers/core/deps.js';
+import type { BatchOptions } from '../../workers/sms/create-batch.js';
+import { badRequest } from '../problem.js';
+
+const SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$|^\+[1-9]\d{6,14}$/;
+
+export const batchFields = z.strictObject({
+  sender: z.string().regex(SENDER, 'up to 11 letters, digits and spaces (with a letter), or an E.164 number'),
+  body: z.string().min(1).max(1600),
+  sendAt: z.iso.datetime({ offset: true }).optional(),
+  reference: z.string().max(100).optional(),
+  callbackUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+});
+
+export function idempotencyKeyOf(req: Request): string | null {
+  const key = req.get('idempotency-key') ?? null;
+  if (key !== null && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw badRequest('Idempotency-Key must be 1 to 200 visible ASCII characters.', [{ field: 'header.idempotency-key', message: 'invalid' }]);
+  }
+  return key;
+}
+
+export function batchOptions(deps: Deps, fields: z.output<typeof batchFields>, idempotencyKey: string | null): BatchOptions {
+  if (fields.callbackUrl && deps.config.env === 'production' && !fields.callbackUrl.startsWith('https:')) {
+    throw badRequest('callbackUrl must be https.', [{ field: 'body.callbackUrl', message: 'must be https' }]);
+  }
+  return {
+    sender: fields.sender,
+    body: fields.body,
+    sendAt: fields.sendAt ? new Date(fields.sendAt) : null,
+    reference: fields.reference ?? null,
+    callbackUrl: fields.callbackUrl ?? null,
+    idempotencyKey,
+  };
+}

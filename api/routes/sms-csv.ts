@@ -1,0 +1,112 @@
+// POST /v1/sms/batches/csv: multipart/form-data with the batch fields first, then `file`, a
+// CSV of up to 1,000,000 recipients streamed into Postgres slice by slice.
+import type { Readable } from 'node:stream';
+import busboy from 'busboy';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { audit } from '../../workers/core/audit.js';
+import type { Deps } from '../../workers/core/deps.js';
+import { auditActor } from '../../workers/identity/principal.js';
+import { openStreamedBatch, type BatchOptions } from '../../workers/sms/create-batch.js';
+import { CsvProblem, csvRecipientSlices } from '../../workers/sms/csv-recipients.js';
+import type { SmsBatch } from '../../db/schema.js';
+import { principalOf } from '../auth/bearer.js';
+import { HttpError, badRequest } from '../problem.js';
+import { defineRoute, type Route } from '../route.js';
+import { parseInput } from '../validate.js';
+import { batchFields, batchOptions, idempotencyKeyOf } from './sms-batch-fields.js';
+import { batchSchema, toBatch } from './sms-views.js';
+
+export const MAX_CSV_RECIPIENTS = 1_000_000;
+const SLICE = 10_000;
+const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+type Upload = { fields: Record<string, string>; file: Readable };
+
+/** Resolves with the fields seen before the file part, and the file stream itself. */
+function receive(req: Request): Promise<Upload> {
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 4096, fileSize: MAX_FILE_BYTES } });
+    } catch {
+      reject(badRequest('Send the batch as multipart/form-data.', [{ field: 'header.content-type', message: 'must be multipart/form-data with a boundary' }]));
+      return;
+    }
+    const fields: Record<string, string> = {};
+    let settled = false;
+    parser.on('field', (name, value) => (fields[name] = value));
+    parser.on('file', (name, stream) => {
+      if (name !== 'file' || settled) return stream.resume();
+      settled = true;
+      // Only the fields before the file count: later ones would race the stream.
+      resolve({ fields: { ...fields }, file: stream });
+    });
+    parser.on('error', (error) => (settled ? undefined : reject(badRequest(`Malformed multipart body (${(error as Error).message}).`, [{ field: 'body', message: 'malformed multipart' }]))));
+    parser.on('close', () => (settled ? undefined : reject(badRequest('No CSV file: send it as the part named file, after the other fields.', [{ field: 'body.file', message: 'missing' }]))));
+    req.pipe(parser);
+  });
+}
+
+async function ingest(deps: Deps, organizationId: string, options: BatchOptions, file: Upload['file']): Promise<{ batch: SmsBatch; replayed: boolean }> {
+  const streamed = await openStreamedBatch(deps, organizationId, options);
+  if (streamed.kind === 'replayed') {
+    file.resume();
+    return { batch: streamed.batch, replayed: true };
+  }
+  let seq = 0;
+  try {
+    for await (const slice of csvRecipientSlices(file, SLICE, MAX_CSV_RECIPIENTS)) {
+      await streamed.addSlice(seq, slice);
+      seq += slice.length;
+    }
+    if ((file as { truncated?: boolean }).truncated) throw new CsvProblem(`the file is larger than ${MAX_FILE_BYTES} bytes`, null, true);
+    if (seq === 0) throw new CsvProblem('the file has no recipient rows', null);
+    return { batch: await streamed.finish(), replayed: false };
+  } catch (error) {
+    await streamed.abandon();
+    if (error instanceof CsvProblem) {
+      const message = error.line !== null ? `${error.message} at line ${error.line}` : error.message;
+      if (error.tooLarge) throw new HttpError(413, 'Content Too Large', `The CSV has ${message}.`, { errors: [{ field: 'body.file', message }] });
+      throw badRequest(`The CSV has ${message}.`, [{ field: 'body.file', message }]);
+    }
+    throw error;
+  }
+}
+
+export function smsCsvRoutes(deps: Deps): Route[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/sms/batches/csv',
+      summary: `Submit a batch as multipart/form-data: sender, body, sendAt?, reference?, callbackUrl?, then file (a CSV with a header row and phone and/or email columns; other columns are fields), up to ${MAX_CSV_RECIPIENTS.toLocaleString('en')} rows`,
+      tags: ['sms'],
+      security: 'bearer',
+      scope: 'sms',
+      multipart: batchFields.extend({ file: z.string().describe('the CSV file') }),
+      responses: {
+        202: { description: 'accepted: every row validated and stored; rejections by data row (from 0)', schema: batchSchema },
+        200: { description: 'a repeat with the same Idempotency-Key: the first batch', schema: batchSchema },
+        413: { description: `more than ${MAX_CSV_RECIPIENTS} rows` },
+      },
+      handler: async (_input, req, res) => {
+        const principal = principalOf(res);
+        if (!req.is('multipart/form-data')) {
+          throw new HttpError(415, 'Unsupported Media Type', 'Send the batch as multipart/form-data.', { errors: [{ field: 'header.content-type', message: 'must be multipart/form-data' }] });
+        }
+        const key = idempotencyKeyOf(req);
+        const { fields, file } = await receive(req);
+        let options: BatchOptions;
+        try {
+          options = batchOptions(deps, parseInput('body', batchFields, fields), key);
+        } catch (error) {
+          file.resume();
+          throw error;
+        }
+        const { batch, replayed } = await ingest(deps, principal.organizationId, options, file);
+        if (!replayed) await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'sms.batch.created', entityType: 'sms_batch', entityId: batch.id, details: { accepted: batch.accepted, rejected: batch.rejected } });
+        return { status: replayed ? 200 : 202, body: toBatch(batch), headers: { Location: `/v1/sms/batches/${batch.id}`, ...(replayed && { 'Idempotent-Replayed': 'true' }) } };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,58 @@
+// CSV recipients, streamed: a header row, then one recipient per row. `phone` and `email`
+// columns are the addresses; every other column becomes a personalisation field.
+import type { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
+import type { RecipientInput } from './validate.js';
+
+export class CsvProblem extends Error {
+  constructor(
+    message: string,
+    readonly line: number | null,
+    readonly tooLarge = false,
+  ) {
+    super(message);
+    this.name = 'CsvProblem';
+  }
+}
+
+function toRecipient(row: Record<string, string>): RecipientInput {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(row)) if (name !== 'phone' && name !== 'email' && value !== '') fields[name] = value;
+  return { phone: row.phone || null, email: row.email || null, fields: Object.keys(fields).length > 0 ? fields : null };
+}
+
+/** Yields slices of recipients, never holding more than one slice of the file in memory. */
+export async function* csvRecipientSlices(input: Readable, sliceSize: number, maxRows: number): AsyncGenerator<RecipientInput[]> {
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      columns: (header: string[]) => {
+        const names = header.map((h) => h.trim().toLowerCase());
+        if (!names.includes('phone') && !names.includes('email')) throw new CsvProblem('the header row needs a phone or an email column', 1);
+        return names;
+      },
+    }),
+  );
+  let slice: RecipientInput[] = [];
+  let rows = 0;
+  try {
+    for await (const row of parser as AsyncIterable<Record<string, string>>) {
+      rows += 1;
+      if (rows > maxRows) throw new CsvProblem(`more than ${maxRows} rows`, null, true);
+      slice.push(toRecipient(row));
+      if (slice.length === sliceSize) {
+        yield slice;
+        slice = [];
+      }
+    }
+  } catch (error) {
+    input.resume();
+    if (error instanceof CsvProblem) throw error;
+    if (error instanceof CsvError) throw new CsvProblem(`malformed CSV (${error.code})`, (error as CsvError & { lines?: number }).lines ?? null);
+    throw error;
+  }
+  if (slice.length > 0) yield slice;
+}
