@@ -24,6 +24,7 @@ import { userRoutes } from './routes/users.js';
 import { smsBatchRoutes } from './routes/sms-batches.js';
 import { smsToolRoutes } from './routes/sms-tools.js';
 import { smsCsvRoutes } from './routes/sms-csv.js';
+import { passwordResetPageRoutes } from './routes/password-reset-page.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
 
@@ -44,6 +45,7 @@ export function collectRoutes(deps: Deps, openapi: () => unknown, limiters: Logi
     ...opsOutboxRoutes(deps),
     ...organizationRoutes(deps),
     ...sessionRoutes(deps, limiters),
+    ...passwordResetPageRoutes(),
     ...userRoutes(deps),
     ...apiKeyRoutes(deps),
     ...contactRoutes(deps),

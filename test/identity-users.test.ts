@@ -149,6 +149,11 @@ describe('a user marked compromised', () => {
     expect(link, 'a reset link in the mail').not.toBeNull();
     const token = decodeURIComponent(link![1]!);
     expect(readable(outbox.raw)).not.toContain(user.password);
+    // The link opens a page whose form posts the token; the link itself names the route.
+    const page = await fetch(`http://127.0.0.1:${runtime.port}/public/password-reset?token=${encodeURIComponent(token)}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain("fetch('/public/password-reset'");
 
     const weak = await call('post', '/public/password-reset', { body: { token, password: 'password1234' } });
     expect(weak.status).toBe(400);

@@ -1,12 +1,22 @@
 // On the first start against an empty database (outside production), a demo organisation
 // with an API key, so the README's curl examples work at once.
+import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import { countOrganizations, createOrganization } from './organizations.js';
+import { createApiKey } from './api-keys.js';
+import { SCOPES } from './scopes.js';
+
+/** Arbitrary, fixed: two processes starting together create one demo organisation. */
+const DEMO_LOCK = 72_616_002;
 
 export async function ensureDemoOrganization(db: Db): Promise<{ organizationId: string; key: string } | undefined> {
-  if ((await countOrganizations(db)) > 0) return undefined;
-  const { organization, apiKey } = await createOrganization(db, 'Demo organisation');
-  return { organizationId: organization.id, key: apiKey.key };
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${DEMO_LOCK})`.execute(trx);
+    const any = await trx.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
+    if (any) return undefined;
+    const organization = await trx.insertInto('organizations').values({ name: 'Demo organisation' }).returning('id').executeTakeFirstOrThrow();
+    const apiKey = await createApiKey(trx, { organizationId: organization.id, userId: null, name: 'first key', scopes: [...SCOPES] });
+    return { organizationId: organization.id, key: apiKey.key };
+  });
 }
 
 /** Printed to the terminal once, never through the logger: log lines hold no keys. */

@@ -36,8 +36,3 @@ export async function endOrganization(db: Db, id: string): Promise<Organization 
 export async function listOrganizations(db: Kysely<Database>): Promise<Organization[]> {
   return db.selectFrom('organizations').selectAll().orderBy('created_at').execute();
 }
-
-export async function countOrganizations(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('organizations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
