@@ -227,7 +227,29 @@ export interface SmsCallbackTable {
   sent_at: Timestamp | null;
 }
 
+export type PartState = 'submitted' | 'delivered' | 'undeliverable' | 'expired' | 'rejected' | 'unknown';
+
+export interface SmsMessagePartTable {
+  message_id: number;
+  part: number;
+  smsc_id: string;
+  smsc_ids: string[];
+  state: Generated<PartState>;
+}
+
+export interface SmsReceiptTable {
+  id: Generated<number>;
+  smsc_id: string;
+  /** DELIVRD, UNDELIV, EXPIRED, REJECTD, UNKNOWN, ... */
+  stat: string;
+  error: string | null;
+  received_at: CreatedAt;
+  applied_at: Timestamp | null;
+}
+
 export interface Database {
+  sms_message_parts: SmsMessagePartTable;
+  sms_receipts: SmsReceiptTable;
   sms_batches: SmsBatchTable;
   sms_chunks: SmsChunkTable;
   sms_messages: SmsMessageTable;

@@ -43,6 +43,12 @@ export const JOBS = {
     jobId: (p) => `sms-callback-${p.callbackId}`,
     attempts: 12,
   }),
+  /** Apply the delivery receipts stored since the last run (one job per second at most). */
+  'sms.apply-receipts': define({
+    queue: 'sms-reports',
+    payload: z.strictObject({ bucket: z.number().int().min(0) }),
+    jobId: (p) => `sms-receipts-${p.bucket}`,
+  }),
   /** The nightly retention purge: every category of the retention policy, in bounded batches. */
   'maintenance.retention-purge': define({
     queue: 'maintenance',

@@ -2,6 +2,7 @@
 import type { HandlerMap } from './core/handler.js';
 import { sendMail } from './mail/send-mail.js';
 import { retentionPurge } from './retention/purge-job.js';
+import { applyReceipts } from './sms/apply-receipts.js';
 import { sendCallback } from './sms/send-callback.js';
 import { sendChunk } from './sms/send-chunk.js';
 import { startBatch } from './sms/start-batch.js';
@@ -11,5 +12,6 @@ export const HANDLERS: HandlerMap = {
   'sms.start-batch': startBatch,
   'sms.send-chunk': sendChunk,
   'sms.callback': sendCallback,
+  'sms.apply-receipts': applyReceipts,
   'maintenance.retention-purge': retentionPurge,
 };

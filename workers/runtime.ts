@@ -20,7 +20,7 @@ import { DUE_WORK } from './due-work.js';
 import { demoBanner, ensureDemoOrganization } from './identity/demo.js';
 import { HANDLERS } from './handlers.js';
 import { createMailer } from './mail/mailer.js';
-import { createSmsProvider } from './sms/providers/provider.js';
+import { NO_SMS_PROVIDER, createSmsProvider } from './sms/providers/provider.js';
 import { closeValidationPool } from './sms/validation-pool.js';
 import { QUEUES_OF_ROLE, type Role } from './roles.js';
 
@@ -89,7 +89,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (!(await whenReady(queues.connection, options.waitForRedisMs ?? 5_000))) {
     logger.warn('Redis is not reachable yet: starting anyway; work is enqueued once it is back');
   }
-  const deps: Deps = { config, db, queues, mailer: createMailer(config, db), smsProvider: createSmsProvider(config, db), logger, metrics: createMetrics() };
+  const deps: Deps = { config, db, queues, mailer: createMailer(config, db), smsProvider: options.roles.includes('sms') ? createSmsProvider(config, { db, queues, logger }) : NO_SMS_PROVIDER, logger, metrics: createMetrics() };
 
   let server: Server | undefined;
   let port: number | undefined;

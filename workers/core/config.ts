@@ -51,6 +51,10 @@ const envSchema = z
     SMS_PROVIDER: z.enum(['outbox', 'smpp', 'http']).default('outbox'),
     SMPP_URL: optionalString.pipe(url(['smpp:', 'ssmpp:']).optional()),
     SMS_RATE: z.coerce.number().positive().optional(),
+    SMPP_WINDOW: positiveInt(10),
+    SMPP_RESPONSE_TIMEOUT_MS: positiveInt(10_000),
+    SMPP_GSM_DATA_CODING: z.coerce.number().int().min(0).max(255).default(0),
+    SMS_VALIDITY_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(48),
     SMS_PRICES: optionalString.pipe(
       z
         .string()
@@ -133,6 +137,12 @@ export interface Config {
     readonly rate: number | undefined;
     /** Euros per segment by destination prefix, as decimal strings. */
     readonly prices: Readonly<Record<string, string>>;
+    /** submit_sm in flight per SMPP session. */
+    readonly smppWindow: number;
+    readonly smppResponseTimeoutMs: number;
+    /** data_coding for GSM-7 text: 0 ("SMSC default alphabet") unless the SMSC wants 1. */
+    readonly smppGsmDataCoding: number;
+    readonly validityHours: number;
   };
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
   readonly logLevel: string;
@@ -183,7 +193,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }),
     secretKey: e.SECRET_KEY,
     suppressionKey: e.SUPPRESSION_KEY,
-    sms: Object.freeze({ provider: e.SMS_PROVIDER, smppUrl: e.SMPP_URL, rate: e.SMS_RATE, prices: Object.freeze({ ...DEFAULT_PRICES, ...e.SMS_PRICES }) }),
+    sms: Object.freeze({
+      provider: e.SMS_PROVIDER,
+      smppUrl: e.SMPP_URL,
+      rate: e.SMS_RATE,
+      prices: Object.freeze({ ...DEFAULT_PRICES, ...e.SMS_PRICES }),
+      smppWindow: e.SMPP_WINDOW,
+      smppResponseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS,
+      smppGsmDataCoding: e.SMPP_GSM_DATA_CODING,
+      validityHours: e.SMS_VALIDITY_HOURS,
+    }),
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.MAIL_FROM }),
     logLevel: e.LOG_LEVEL,
     jsonBodyLimit: e.JSON_BODY_LIMIT,

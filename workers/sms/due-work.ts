@@ -5,6 +5,20 @@ import type { DueWorkSource } from '../core/reconciler.js';
 import { callbackJobs, queuedCallbackIds } from './callbacks.js';
 import { chunkJobs } from './chunk-jobs.js';
 import { expireSendingSms } from './store.js';
+import { receiptJob } from './smpp/deliver.js';
+
+/** Receipts waiting a few seconds (their part was not stored yet, or Redis lost the job). */
+async function pendingReceipts(db: Parameters<DueWorkSource['due']>[0]) {
+  const waiting = await db
+    .selectFrom('sms_receipts')
+    .select('id')
+    .where('applied_at', 'is', null)
+    .where('received_at', '<', sql<Date>`now() - interval '5 seconds'`)
+    .where('received_at', '>', sql<Date>`now() - interval '7 days'`)
+    .limit(1)
+    .execute();
+  return waiting.length > 0 ? [receiptJob()] : [];
+}
 
 export const smsDueWork: DueWorkSource = {
   name: 'sms',
@@ -30,6 +44,7 @@ export const smsDueWork: DueWorkSource = {
       ...scheduled.map((b) => ({ name: 'sms.start-batch' as const, payload: { batchId: b.id } })),
       ...chunks.flatMap((c) => chunkJobs(c.batch_id, [c.chunk])),
       ...callbackJobs(await queuedCallbackIds(db, limit)),
+      ...(await pendingReceipts(db)),
     ];
   },
 };

@@ -1,6 +1,7 @@
 // sms.send-chunk: claims one provider window of a chunk at a time (queued → sending), hands it
 // to the SMS provider (or, for recipients with only an address, the mailer), and writes the
 // outcomes back in one statement. A stalled or retried job never sends a message twice.
+import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
@@ -8,6 +9,18 @@ import type { OutgoingSms } from './providers/provider.js';
 import { claimWindow, completeBatchIfDone, findBatch, markBatchSending, markChunkDone, writeOutcomes, type ClaimedMessage, type MessageOutcome } from './store.js';
 
 export const WINDOW = 200;
+const PROVIDER_WAIT_MS = 30_000;
+const MAX_BACKOFF_MS = 10_000;
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
 
 async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], sender: string, messages: readonly ClaimedMessage[]): Promise<MessageOutcome[]> {
   return Promise.all(
@@ -32,18 +45,23 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
   const range = { from: chunk * batch.chunk_size, to: (chunk + 1) * batch.chunk_size };
   let sent = 0;
   let failed = 0;
+  let throttled = 0;
   for (;;) {
     signal.throwIfAborted();
+    if (!(await deps.smsProvider.ready(PROVIDER_WAIT_MS, signal))) {
+      // The SMSC is away: nothing was claimed; the job retries with backoff and the messages wait.
+      throw new PublicError('SMS provider not connected', 'provider-unavailable');
+    }
     const window = await claimWindow(deps.db, batchId, range, WINDOW);
     if (window.length === 0) break;
     const sms = window.filter((m) => m.channel === 'sms');
     const outgoing: OutgoingSms[] = sms.map((m) => ({ messageId: m.id, sender: batch.sender, to: m.phone ?? '', text: m.text, encoding: m.encoding, segments: m.segments }));
     const [submitted, mailed] = await Promise.all([deps.smsProvider.submit(outgoing), sendEmails(ctx, batch.sender, window.filter((m) => m.channel === 'email'))]);
     const outcomes: MessageOutcome[] = [
-      ...submitted.map((r) =>
+      ...submitted.map((r): MessageOutcome =>
         r.status === 'sent'
-          ? { id: r.messageId, status: 'sent' as const, providerMessageId: r.providerMessageId, errorCode: null }
-          : { id: r.messageId, status: 'failed' as const, providerMessageId: null, errorCode: r.errorCode },
+          ? { id: r.messageId, status: 'sent', providerMessageId: r.providerMessageId, errorCode: null }
+          : { id: r.messageId, status: r.status === 'retry' ? 'queued' : r.status, providerMessageId: null, errorCode: r.errorCode },
       ),
       ...mailed,
     ];
@@ -51,6 +69,9 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     sent += outcomes.filter((o) => o.status === 'sent').length;
     failed += outcomes.filter((o) => o.status === 'failed').length;
     await job.updateProgress({ sent, failed });
+    // Throttled or disconnected: those messages are queued again; back off before the next window.
+    throttled = outcomes.some((o) => o.status === 'queued') ? throttled + 1 : 0;
+    if (throttled > 0) await pause(Math.min(MAX_BACKOFF_MS, 200 * 2 ** throttled), signal);
   }
   await markChunkDone(deps.db, batchId, chunk);
   const callbacks: Array<number | undefined> = [];

@@ -31,7 +31,8 @@ export async function claimWindow(db: Db, batchId: string, range: { from: number
 
 export interface MessageOutcome {
   readonly id: number;
-  readonly status: Extract<SmsMessageStatus, 'sent' | 'failed'>;
+  /** queued: the provider did not take it (throttled, not connected): it goes again. */
+  readonly status: Extract<SmsMessageStatus, 'sent' | 'failed' | 'unknown' | 'queued'>;
   readonly providerMessageId: string | null;
   readonly errorCode: string | null;
 }
@@ -41,7 +42,8 @@ export async function writeOutcomes(db: Db, outcomes: readonly MessageOutcome[])
   await sql`
     UPDATE sms_messages m
     SET status = u.status, provider_message_id = u.provider_message_id, error_code = u.error_code,
-        sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE m.sent_at END
+        sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE m.sent_at END,
+        claimed_at = CASE WHEN u.status = 'queued' THEN NULL ELSE m.claimed_at END
     FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
                 ${outcomes.map((o) => o.providerMessageId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[])
       AS u(id, status, provider_message_id, error_code)

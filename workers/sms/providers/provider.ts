@@ -2,7 +2,10 @@
 // Messenger): submit one window of messages, answer per message. SMPP and HTTP join later.
 import type { Db } from '../../../db/database.js';
 import type { Config } from '../../core/config.js';
+import type { QueueSet } from '../../../queues/queue-set.js';
+import type { Logger } from '../../core/logger.js';
 import { createOutboxProvider } from './outbox.js';
+import { createSmppProvider } from './smpp.js';
 
 export interface OutgoingSms {
   readonly messageId: number;
@@ -15,20 +18,41 @@ export interface OutgoingSms {
 
 export type SubmitResult =
   | { readonly messageId: number; readonly status: 'sent'; readonly providerMessageId: string }
-  | { readonly messageId: number; readonly status: 'failed'; readonly errorCode: string };
+  | { readonly messageId: number; readonly status: 'failed'; readonly errorCode: string }
+  /** Not taken by the provider (throttled, not connected): safe to send again later. */
+  | { readonly messageId: number; readonly status: 'retry'; readonly errorCode: string }
+  /** Handed over without an answer: it may have gone out, so it is never sent again by itself. */
+  | { readonly messageId: number; readonly status: 'unknown'; readonly errorCode: string };
 
 export interface SmsProvider {
   readonly name: string;
+  /** Resolves true when the provider can take messages now (an SMPP session is bound). */
+  ready(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   submit(window: readonly OutgoingSms[]): Promise<SubmitResult[]>;
   close(): Promise<void>;
 }
 
-export function createSmsProvider(config: Config, db: Db): SmsProvider {
+export interface ProviderDeps {
+  readonly db: Db;
+  readonly queues: QueueSet;
+  readonly logger: Logger;
+}
+
+/** In processes without the sms role: no SMSC session is opened there. */
+export const NO_SMS_PROVIDER: SmsProvider = {
+  name: 'none',
+  ready: () => Promise.resolve(false),
+  submit: () => Promise.reject(new Error('this process does not run the sms role')),
+  close: () => Promise.resolve(),
+};
+
+export function createSmsProvider(config: Config, deps: ProviderDeps): SmsProvider {
   switch (config.sms.provider) {
     case 'outbox':
-      return createOutboxProvider(db);
+      return createOutboxProvider(deps.db);
     case 'smpp':
+      return createSmppProvider(config, deps);
     case 'http':
-      throw new Error(`SMS_PROVIDER=${config.sms.provider} is not available yet; use outbox`);
+      throw new Error('SMS_PROVIDER=http is not available yet; use outbox or smpp');
   }
 }

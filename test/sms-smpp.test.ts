@@ -1,0 +1,167 @@
+// SMS through a real SMSC on loopback (the smpp package's server): our own encoding and UDH,
+// TON/NPI, receipts (also before the submit response, and hex against decimal ids), STOP
+// replies, throttling, refusals, and an SMSC that goes away and comes back.
+import * as smpp from 'smpp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../workers/runtime.js';
+import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { caller, newOrganization, type Call, type NewOrganization } from './helpers/identity.js';
+import { startSmsc, type TestSmsc } from './helpers/smsc.js';
+
+const ctx = await createTestContext();
+let smsc: TestSmsc;
+let runtime: Runtime;
+let call: Call;
+let org: NewOrganization;
+
+beforeAll(async () => {
+  smsc = await startSmsc();
+  runtime = await ctx.start({
+    roles: ['web', 'sms', 'scheduler'],
+    config: ctx.configWith({ SMS_PROVIDER: 'smpp', SMPP_URL: smsc.url, RECONCILE_INTERVAL_MS: '200', SMPP_RESPONSE_TIMEOUT_MS: '3000' }),
+  });
+  call = caller(runtime);
+  org = await newOrganization(call, ctx, 'Gemeente Voorbeeld');
+});
+
+afterAll(async () => {
+  await runtime.stop();
+  await smsc.close();
+});
+
+interface Batch {
+  id: string;
+  status: string;
+  counts?: Record<string, number>;
+}
+
+async function send(sender: string, body: string, recipients: Array<{ phone: string; fields?: Record<string, string> }>): Promise<string> {
+  const answer = await call<Batch>('post', '/v1/sms/batches', { auth: org.key, body: { sender, body, recipients } });
+  expect(answer.status).toBe(202);
+  return answer.body.id;
+}
+
+async function finished(id: string): Promise<Batch> {
+  return waitFor(async () => {
+    const answer = await call<Batch>('get', `/v1/sms/batches/${id}`, { auth: org.key });
+    return answer.body.status === 'completed' ? answer.body : undefined;
+  }, `batch ${id} to complete`, 20_000);
+}
+
+const to = (n: number) => `+3161${String(n).padStart(7, '0')}`;
+
+describe('SMPP provider', () => {
+  it('sends GSM-7, UCS-2 and concatenated texts exactly as personalised, once each', async () => {
+    keepOnFailure(ctx);
+    smsc.received.length = 0;
+    const long = `${'x'.repeat(149)}{{naam}} €${'y'.repeat(10)}`;
+    const id = await send('TGG', long, [{ phone: to(1), fields: { naam: 'Jan' } }]);
+    const gsm = await send('TGG', 'Hallo {{naam}}, €5 korting', [{ phone: to(2), fields: { naam: 'Zoé' } }]);
+    const ucs = await send('+31201234567', 'Dag {{naam}} 😀', [{ phone: to(3), fields: { naam: 'Zoë' } }]);
+    await finished(id);
+    await finished(gsm);
+    await finished(ucs);
+
+    const byDestination = (d: string) => smsc.received.filter((r) => r.destination === d.slice(1));
+    const [single] = byDestination(to(2));
+    expect(byDestination(to(2))).toHaveLength(1);
+    expect(single).toMatchObject({ dataCoding: 0, esmClass: 0, sourceAddr: 'TGG', sourceTon: 5, sourceNpi: 0, registeredDelivery: 1 });
+    expect(single).toMatchObject({ text: 'Hallo Zoé, €5 korting', udh: null });
+
+    const [unicode] = byDestination(to(3));
+    expect(unicode).toMatchObject({ dataCoding: 8, sourceAddr: '31201234567', sourceTon: 1, sourceNpi: 1 });
+    expect(unicode).toMatchObject({ text: 'Dag Zoë 😀', udh: null });
+
+    // 149 x + "Jan " = 153 septets: the € (an escape pair) would straddle the part boundary, so it opens part 2.
+    const parts = byDestination(to(1));
+    expect(parts).toHaveLength(2);
+    const reference = parts[0]?.udh?.[3];
+    for (const [i, part] of parts.entries()) {
+      expect(part.esmClass & 0x40).toBe(0x40);
+      expect(part.dataCoding).toBe(0);
+      expect([...(part.udh ?? [])]).toEqual([0x05, 0x00, 0x03, reference, 2, i + 1]);
+    }
+    expect(parts.map((p) => p.text)).toEqual([`${'x'.repeat(149)}Jan `, `€${'y'.repeat(10)}`]);
+  });
+
+  it('applies receipts: delivered when every part is, also with hex ids and a receipt before the response', async () => {
+    smsc.received.length = 0;
+    let n = 0xabc000;
+    smsc.answer = () => ({ status: smpp.ESME_ROK, messageId: (++n).toString(16).toUpperCase() });
+    const id = await send('TGG', 'Kort bericht', [{ phone: to(10) }, { phone: to(11) }]);
+    await finished(id);
+    // Receipts carry the ids in decimal.
+    for (const r of smsc.received) await smsc.sendReceipt(String(parseInt(r.messageId, 16)), r.destination.endsWith('10') ? 'DELIVRD' : 'UNDELIV');
+    await waitFor(async () => {
+      const b = await call<Batch>('get', `/v1/sms/batches/${id}`, { auth: org.key });
+      return b.body.counts?.delivered === 1 && b.body.counts.failed === 1 ? b : undefined;
+    }, 'delivered and failed counts');
+
+    // A receipt that comes before submit_sm_resp: the SMSC sends it, then answers late.
+    smsc.received.length = 0;
+    smsc.responseDelayMs = 300;
+    smsc.answer = (_s, i) => {
+      const messageId = String(7_000_000 + i);
+      setTimeout(() => void smsc.sendReceipt(messageId, 'DELIVRD'), 20);
+      return { status: smpp.ESME_ROK, messageId };
+    };
+    const early = await send('TGG', 'Vroeg', [{ phone: to(12) }]);
+    await waitFor(async () => {
+      const b = await call<Batch>('get', `/v1/sms/batches/${early}`, { auth: org.key });
+      return b.body.counts?.delivered === 1 ? b : undefined;
+    }, 'the early receipt applied', 20_000);
+    smsc.responseDelayMs = 0;
+  });
+
+  it('names the SMPP status of a refused message, and retries throttled ones until they go', async () => {
+    smsc.received.length = 0;
+    let throttled = 0;
+    smsc.answer = (submit) => {
+      if (submit.destination.endsWith('0000020')) return { status: smpp.errors.ESME_RINVDSTADR ?? 0x0b };
+      if (throttled < 3) {
+        throttled += 1;
+        return { status: smpp.ESME_RTHROTTLED };
+      }
+      return { status: smpp.ESME_ROK, messageId: String(Math.floor(Math.random() * 1e9)) };
+    };
+    const id = await send('TGG', 'Druk', [{ phone: to(20) }, { phone: to(21) }, { phone: to(22) }]);
+    const batch = await finished(id);
+    expect(batch.counts).toMatchObject({ sent: 2, failed: 1, unknown: 0, queued: 0 });
+    const failed = await ctx.db.selectFrom('sms_messages').select(['phone', 'error_code']).where('batch_id', '=', id).where('status', '=', 'failed').execute();
+    expect(failed).toEqual([{ phone: to(20), error_code: 'ESME_RINVDSTADR' }]);
+    expect(smsc.received.map((r) => `+${r.destination}`).sort()).toEqual([to(21), to(22)]);
+  });
+
+  it('puts the sender of a STOP reply on the opt-out list of the organisations that sent to it', async () => {
+    await smsc.sendIncoming(to(21), 'STOP');
+    const optOuts = await waitFor(async () => {
+      const answer = await call<{ items: Array<{ masked: string; source: string }> }>('get', '/v1/sms/opt-outs', { auth: org.key });
+      return answer.body.items.length > 0 ? answer.body.items : undefined;
+    }, 'the opt-out');
+    expect(optOuts).toEqual([expect.objectContaining({ masked: '+31 6 ****0021', source: 'reply' })]);
+    const again = await send('TGG', 'Nog eens', [{ phone: to(21) }, { phone: to(22) }]);
+    const batch = await finished(again);
+    expect(batch.counts).toMatchObject({ suppressed: 1, sent: 1 });
+  });
+
+  it('waits while the SMSC is away and sends everything when it is back, failing none', async () => {
+    smsc.received.length = 0;
+    smsc.answer = (_s, i) => ({ status: smpp.ESME_ROK, messageId: String(9_000_000 + i) });
+    const port = smsc.port;
+    await smsc.close();
+    const recipients = Array.from({ length: 50 }, (_, i) => ({ phone: to(100 + i) }));
+    const id = await send('TGG', 'Na de storing', recipients);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const waiting = await call<Batch>('get', `/v1/sms/batches/${id}`, { auth: org.key });
+    expect(waiting.body.counts?.sent).toBe(0);
+    expect(waiting.body.counts?.failed).toBe(0);
+
+    const back = await startSmsc(port);
+    back.answer = smsc.answer;
+    smsc = back;
+    const batch = await finished(id);
+    expect(batch.counts).toMatchObject({ sent: 50, failed: 0, unknown: 0 });
+    expect(new Set(smsc.received.map((r) => r.destination)).size).toBe(50);
+    expect(smsc.received).toHaveLength(50);
+  });
+});

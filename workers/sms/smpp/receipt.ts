@@ -1,0 +1,43 @@
+// Delivery receipts (SMPP 3.4 appendix B): "id:… sub:… dlvrd:… submit date:… done date:…
+// stat:DELIVRD err:000 text:…", or the receipted_message_id and message_state TLVs.
+import type { PartState } from '../../../db/schema.js';
+
+export interface Receipt {
+  readonly smscId: string;
+  readonly stat: string;
+  readonly error: string | null;
+}
+
+const STATES_BY_TLV: Record<number, string> = { 1: 'ENROUTE', 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DELETED', 5: 'UNDELIV', 6: 'ACCEPTD', 7: 'UNKNOWN', 8: 'REJECTD' };
+
+export function parseReceipt(text: string, tlv: { receiptedMessageId?: string | undefined; messageState?: number | undefined }): Receipt | undefined {
+  const id = tlv.receiptedMessageId ?? /\bid:(\S+)/i.exec(text)?.[1];
+  const stat = /\bstat:(\w+)/i.exec(text)?.[1]?.toUpperCase() ?? (tlv.messageState !== undefined ? STATES_BY_TLV[tlv.messageState] : undefined);
+  if (!id || !stat) return undefined;
+  const error = /\berr:(\w+)/i.exec(text)?.[1] ?? null;
+  return { smscId: id, stat, error };
+}
+
+/** The final states; ENROUTE and ACCEPTD say nothing yet. */
+export function partStateOf(stat: string): PartState | undefined {
+  switch (stat) {
+    case 'DELIVRD':
+      return 'delivered';
+    case 'UNDELIV':
+    case 'DELETED':
+      return 'undeliverable';
+    case 'EXPIRED':
+      return 'expired';
+    case 'REJECTD':
+      return 'rejected';
+    case 'UNKNOWN':
+      return 'unknown';
+    default:
+      return undefined;
+  }
+}
+
+/** STOP, UIT and AFMELDEN (Dutch SMS code of conduct) put the sender on the opt-out list. */
+export function isStopWord(text: string): boolean {
+  return /^\s*(stop|uit|afmelden)\b/i.test(text);
+}

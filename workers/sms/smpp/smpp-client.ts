@@ -1,0 +1,168 @@
+// One SMPP transceiver session with what a production ESME needs: bind, enquire_link,
+// reconnect with backoff, a submit window (several submit_sm in flight) with response
+// timeouts, and a handler for deliver_sm (receipts and incoming messages).
+import { EventEmitter } from 'node:events';
+import * as smpp from 'smpp';
+import type { Logger } from '../../core/logger.js';
+
+export interface SmppClientOptions {
+  readonly url: string;
+  readonly window: number;
+  readonly responseTimeoutMs: number;
+  readonly enquireLinkMs: number;
+  readonly logger: Logger;
+  /** Called for every deliver_sm; the PDU is acknowledged once it resolves (so nothing is lost). */
+  readonly onDeliver: (pdu: smpp.PDU) => Promise<void>;
+}
+
+export type SubmitOutcome =
+  | { readonly kind: 'accepted'; readonly messageId: string }
+  | { readonly kind: 'refused'; readonly status: number }
+  /** Never written to the socket: safe to try again. */
+  | { readonly kind: 'not-sent' }
+  /** Written, but no answer (timeout, connection lost): it may or may not have been taken. */
+  | { readonly kind: 'unknown' };
+
+export class SmppClient extends EventEmitter {
+  private session: smpp.Session | undefined;
+  private bound = false;
+  private closing = false;
+  private attempt = 0;
+  private inFlight = 0;
+  private readonly slotWaiters: Array<() => void> = [];
+  private readonly pending = new Map<number, (outcome: SubmitOutcome) => void>();
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SmppClientOptions) {
+    super();
+  }
+
+  get isBound(): boolean {
+    return this.bound;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.closing) return;
+    const url = new URL(this.options.url);
+    const session = smpp.connect({ host: url.hostname, port: Number(url.port || 2775), tls: url.protocol === 'ssmpp:', auto_enquire_link_period: this.options.enquireLinkMs });
+    this.session = session;
+    session.on('connect', () => {
+      session.bind_transceiver({ system_id: decodeURIComponent(url.username), password: decodeURIComponent(url.password), interface_version: 0x34 }, (pdu) => {
+        if (pdu.command_status === smpp.ESME_ROK) {
+          this.bound = true;
+          this.attempt = 0;
+          this.options.logger.info('SMPP bound');
+          this.emit('bound');
+        } else {
+          this.options.logger.error({ status: pdu.command_status }, 'SMPP bind refused');
+          session.destroy();
+        }
+      });
+    });
+    session.on('deliver_sm', (pdu: smpp.PDU) => {
+      this.options.onDeliver(pdu).then(
+        () => session.send(pdu.response()),
+        // Not acknowledged: the SMSC delivers it again.
+        () => this.options.logger.warn('deliver_sm not stored; left unacknowledged'),
+      );
+    });
+    session.on('enquire_link', (pdu: smpp.PDU) => session.send(pdu.response()));
+    session.on('unbind', (pdu: smpp.PDU) => {
+      session.send(pdu.response());
+      session.close();
+    });
+    session.on('error', (error: Error) => this.options.logger.warn({ code: (error as { code?: string }).code ?? 'error' }, 'SMPP connection error'));
+    session.on('close', () => this.onClose(session));
+  }
+
+  private onClose(session: smpp.Session): void {
+    if (this.session !== session) return;
+    this.bound = false;
+    this.session = undefined;
+    for (const [seq, resolve] of this.pending) {
+      this.pending.delete(seq);
+      resolve({ kind: 'unknown' });
+    }
+    if (this.closing) return;
+    const delay = Math.min(30_000, 250 * 2 ** this.attempt++);
+    this.options.logger.warn({ retryInMs: delay }, 'SMPP connection closed; reconnecting');
+    this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Resolves once bound, or false after `timeoutMs`. */
+  waitUntilBound(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.bound) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (value: boolean) => {
+        clearTimeout(timer);
+        this.off('bound', onBound);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      const onBound = () => done(true);
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.on('bound', onBound);
+      signal?.addEventListener('abort', onAbort);
+    });
+  }
+
+  private async slot(): Promise<void> {
+    while (this.inFlight >= this.options.window) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    this.inFlight += 1;
+  }
+
+  private release(): void {
+    this.inFlight -= 1;
+    this.slotWaiters.shift()?.();
+  }
+
+  async submit(params: Record<string, unknown>): Promise<SubmitOutcome> {
+    await this.slot();
+    try {
+      const session = this.session;
+      if (!session || !this.bound) return { kind: 'not-sent' };
+      return await new Promise<SubmitOutcome>((resolve) => {
+        let sequence = 0;
+        const timer = setTimeout(() => {
+          this.pending.delete(sequence);
+          resolve({ kind: 'unknown' });
+        }, this.options.responseTimeoutMs);
+        const finish = (outcome: SubmitOutcome) => {
+          clearTimeout(timer);
+          this.pending.delete(sequence);
+          resolve(outcome);
+        };
+        const pdu = new (smpp as unknown as { PDU: new (command: string, options: Record<string, unknown>) => smpp.PDU }).PDU('submit_sm', params);
+        const written = session.send(pdu, (response) =>
+          finish(response.command_status === smpp.ESME_ROK ? { kind: 'accepted', messageId: String(response.message_id ?? '') } : { kind: 'refused', status: response.command_status }),
+        );
+        sequence = pdu.sequence_number;
+        if (!written) finish({ kind: 'not-sent' });
+        else this.pending.set(sequence, finish);
+      });
+    } finally {
+      this.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.reconnectTimer);
+    const session = this.session;
+    if (!session) return;
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        session.destroy();
+        resolve();
+      };
+      const timer = setTimeout(finish, 2_000);
+      if (!this.bound || !session.unbind({}, finish)) finish();
+    });
+  }
+}

@@ -1,0 +1,51 @@
+// The part of the `smpp` package (0.5, untyped) this project uses.
+declare module 'smpp' {
+  import type { EventEmitter } from 'node:events';
+  import type { Server as NetServer } from 'node:net';
+
+  export interface PDU {
+    command: string;
+    command_status: number;
+    sequence_number: number;
+    message_id?: string;
+    source_addr?: string;
+    destination_addr?: string;
+    esm_class?: number;
+    data_coding?: number;
+    short_message?: { message?: string | Buffer; udh?: Buffer[] } | Buffer | string;
+    receipted_message_id?: string;
+    message_state?: number;
+    system_id?: string;
+    password?: string;
+    [field: string]: unknown;
+    response(options?: Record<string, unknown>): PDU;
+    isResponse(): boolean;
+  }
+
+  export class Session extends EventEmitter {
+    socket: import('node:net').Socket;
+    send(pdu: PDU, responseCallback?: (pdu: PDU) => void, sendCallback?: (pdu: PDU) => void): boolean;
+    bind_transceiver(options: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;
+    submit_sm(options: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;
+    deliver_sm(options: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;
+    enquire_link(options?: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;
+    unbind(options?: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;
+    close(callback?: () => void): void;
+    destroy(callback?: () => void): void;
+    pause(): void;
+    resume(): void;
+  }
+
+  export class Server extends NetServer {
+    sessions: Session[];
+  }
+
+  export function connect(options: { host: string; port: number; auto_enquire_link_period?: number; tls?: boolean; [key: string]: unknown }, listener?: () => void): Session;
+  export function createServer(options: Record<string, unknown>, listener?: (session: Session) => void): Server;
+
+  export const errors: Record<string, number>;
+  export const ESME_ROK: number;
+  export const ESME_RTHROTTLED: number;
+  export const ESME_RMSGQFUL: number;
+  export const ESM_CLASS: Record<string, number>;
+}

@@ -1,0 +1,49 @@
+// submit_sm parameters for one message: we encode the text ourselves (the library would
+// label GSM text data_coding 1, pick Latin-1 for ë, and turn non-GSM characters into @ under
+// data_coding 0), and build the concatenation UDH ourselves (the library does not split).
+import { encodeGsm7, encodeUcs2, splitParts } from '../encoding.js';
+
+export interface SmppOptions {
+  /** data_coding for GSM-7: 0 is "SMSC default alphabet", which is GSM-7 at most SMSCs. */
+  readonly gsmDataCoding: number;
+  /** Validity period in hours (relative). */
+  readonly validityHours: number;
+}
+
+const UCS2 = 8;
+const UDH_INDICATOR = 0x40;
+
+/** SMPP relative time: YYMMDDhhmmss000R. */
+export function relativeValidity(hours: number): string {
+  const days = Math.floor(hours / 24);
+  const rest = hours % 24;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `0000${two(days)}${two(rest)}0000000R`;
+}
+
+function addressOf(sender: string): { ton: number; npi: number; addr: string } {
+  return sender.startsWith('+') ? { ton: 1, npi: 1, addr: sender.slice(1) } : { ton: 5, npi: 0, addr: sender };
+}
+
+export function submitParams(message: { sender: string; to: string; text: string; encoding: 'gsm7' | 'ucs2' }, reference: number, options: SmppOptions): Record<string, unknown>[] {
+  const parts = splitParts(message.text);
+  const encode = message.encoding === 'gsm7' ? encodeGsm7 : encodeUcs2;
+  const source = addressOf(message.sender);
+  return parts.map((part, i) => {
+    const payload = encode(part);
+    const udh = parts.length > 1 ? Buffer.from([0x05, 0x00, 0x03, reference & 0xff, parts.length, i + 1]) : undefined;
+    return {
+      source_addr_ton: source.ton,
+      source_addr_npi: source.npi,
+      source_addr: source.addr,
+      dest_addr_ton: 1,
+      dest_addr_npi: 1,
+      destination_addr: message.to.replace(/^\+/, ''),
+      esm_class: udh ? UDH_INDICATOR : 0,
+      registered_delivery: 1,
+      validity_period: relativeValidity(options.validityHours),
+      data_coding: message.encoding === 'gsm7' ? options.gsmDataCoding : UCS2,
+      short_message: udh ? Buffer.concat([udh, payload]) : payload,
+    };
+  });
+}
