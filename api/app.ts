@@ -24,6 +24,8 @@ import { userRoutes } from './routes/users.js';
 import { smsBatchRoutes } from './routes/sms-batches.js';
 import { smsToolRoutes } from './routes/sms-tools.js';
 import { smsCsvRoutes } from './routes/sms-csv.js';
+import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
+import { opsSmsRoutes } from './routes/ops-sms.js';
 import { passwordResetPageRoutes } from './routes/password-reset-page.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
@@ -51,7 +53,9 @@ export function collectRoutes(deps: Deps, openapi: () => unknown, limiters: Logi
     ...contactRoutes(deps),
     ...smsBatchRoutes(deps),
     ...smsCsvRoutes(deps),
+    ...opsSmsRoutes(deps),
     ...smsToolRoutes(deps),
+    ...smsHttpHookRoutes(deps),
     ...extra,
   ];
 }

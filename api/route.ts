@@ -3,7 +3,7 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { Scope } from '../db/schema.js';
-import { HttpError } from './problem.js';
+import { HttpError, badRequest } from './problem.js';
 import { parseInput } from './validate.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -49,6 +49,8 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   readonly multipart?: z.ZodObject;
   /** Routes that take bulk input (an SMS batch) get the larger body limit. */
   readonly bulkBody?: boolean;
+  /** Checks the body's raw bytes before they are parsed (a webhook signature); throws an HttpError to refuse. */
+  readonly verifyBody?: (req: Request, raw: Buffer) => void;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   readonly handler: (input: RouteInput<P, Q, B>, req: Request, res: Response) => Promise<Reply | undefined> | Reply | undefined;
 }
@@ -83,15 +85,27 @@ function send(res: Response, reply: Reply | undefined, fallbackStatus: number): 
   }
 }
 
+/** The body of a verifyBody route: checked as bytes first, then read as JSON. */
+function verifiedJson(req: Request, verify: (req: Request, raw: Buffer) => void): unknown {
+  const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  verify(req, raw);
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    throw badRequest('The request body is not valid JSON.', [{ field: 'body', message: 'malformed JSON' }]);
+  }
+}
+
 export function mountRoutes(app: Express, routes: readonly Route[], options: MountOptions): void {
   const json = express.json({ limit: options.jsonLimit, strict: true });
   const bulkJson = express.json({ limit: options.bulkJsonLimit, strict: true });
+  const raw = express.raw({ type: 'application/json', limit: options.jsonLimit });
   for (const route of routes) {
     const pattern: RequestHandler = (_req, res, next) => {
       res.locals.routePattern = route.path;
       next();
     };
-    const parsers = route.body ? [route.bulkBody ? bulkJson : json] : [];
+    const parsers = route.body ? [route.verifyBody ? raw : route.bulkBody ? bulkJson : json] : [];
     const successStatus = Number(Object.keys(route.responses).find((s) => Number(s) < 300) ?? 200);
     const handle: RequestHandler = async (req, res) => {
       if (route.body && !req.is('application/json')) {
@@ -102,7 +116,7 @@ export function mountRoutes(app: Express, routes: readonly Route[], options: Mou
       const input = {
         params: route.params ? parseInput('params', route.params, req.params) : undefined,
         query: route.query ? parseInput('query', route.query, req.query) : undefined,
-        body: route.body ? parseInput('body', route.body, req.body) : undefined,
+        body: route.body ? parseInput('body', route.body, route.verifyBody ? verifiedJson(req, route.verifyBody) : req.body) : undefined,
       };
       send(res, await route.handler(input, req, res), successStatus);
     };

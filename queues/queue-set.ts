@@ -4,7 +4,9 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createProducerConnection, type QueueSettings } from './connection.js';
 import { QUEUE_NAMES, type QueueName } from './names.js';
-import { EVENTS_MAX_LEN, getJobOptions } from './options.js';
+import { EVENTS_MAX_LEN, getJobOptions, jobIdFor } from './options.js';
+
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 import { JOBS, type JobName, type JobPayload } from './registry.js';
 
 export class QueueUnavailableError extends Error {
@@ -80,6 +82,29 @@ export class QueueSet {
       byQueue.set(JOBS[name].queue, list);
     }
     await Promise.all([...byQueue].map(([queue, jobs]) => this.get(queue).addBulk(jobs)));
+  }
+
+  /**
+   * Adds each job unless a live one (waiting, active, delayed) has its id; a finished job of
+   * the same id is removed first, since `add` with an existing id is a no-op. Returns how many
+   * were added. For work whose row says it is due again (reconciler, deliberate resends).
+   */
+  async enqueueUnlessLive(requests: readonly JobRequest[]): Promise<number> {
+    this.assertConnected();
+    const missing = await Promise.all(
+      requests.map(async (request) => {
+        const jobId = jobIdFor(request.name, request.payload as never);
+        if (jobId === undefined) throw new Error(`job ${request.name} has no deterministic id`);
+        const queue = this.get(JOBS[request.name].queue);
+        const state = await queue.getJobState(jobId);
+        if (LIVE_STATES.has(state)) return undefined;
+        if (state !== 'unknown') await queue.remove(jobId);
+        return request;
+      }),
+    );
+    const due = missing.filter((r): r is JobRequest => r !== undefined);
+    if (due.length > 0) await this.enqueueMany(due);
+    return due.length;
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 // SMS through a real SMSC on loopback (the smpp package's server): our own encoding and UDH,
 // TON/NPI, receipts (also before the submit response, and hex against decimal ids), STOP
 // replies, throttling, refusals, and an SMSC that goes away and comes back.
-import * as smpp from 'smpp';
+import smpp from 'smpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../workers/runtime.js';
 import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';

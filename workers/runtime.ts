@@ -104,7 +104,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
 
   const handlers = options.handlers ?? HANDLERS;
   const queueNames = [...new Set(options.roles.flatMap((role) => QUEUES_OF_ROLE[role]))];
-  const workers = queueNames.map((queue) => startQueueWorker(queue, deps, handlers, options.workerOptions));
+  const workers = queueNames.map((queue) => startQueueWorker(queue, deps, handlers, { concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, stalledInterval: config.jobLockMs, ...options.workerOptions }));
 
   const scheduler = options.roles.includes('scheduler');
   const reconciler = scheduler ? startReconciler(deps, options.dueWork ?? DUE_WORK, config.reconcileIntervalMs) : undefined;

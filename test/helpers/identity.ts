@@ -24,6 +24,8 @@ export interface CallOptions {
   /** A whole Authorization value, or a bearer token. */
   readonly auth?: string;
   readonly body?: unknown;
+  /** Further request headers (Idempotency-Key, ...). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type Call = <T = ProblemBody>(method: string, path: string, options?: CallOptions) => Promise<Answer<T>>;
@@ -31,7 +33,7 @@ export type Call = <T = ProblemBody>(method: string, path: string, options?: Cal
 export function caller(runtime: Runtime): Call {
   const url = baseUrl(runtime);
   return async <T = ProblemBody>(method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (options.auth !== undefined) headers.authorization = /^(Basic|Bearer) /i.test(options.auth) ? options.auth : `Bearer ${options.auth}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${url}${path}`, {

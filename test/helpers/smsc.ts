@@ -2,7 +2,7 @@
 // system_id/password, records every submit_sm as it arrived (raw bytes), answers with a
 // message id, and sends delivery receipts when told to.
 import type { AddressInfo } from 'node:net';
-import * as smpp from 'smpp';
+import smpp, { type PDU, type Session } from 'smpp';
 
 export interface ReceivedSubmit {
   readonly sourceAddr: string;
@@ -35,7 +35,7 @@ export interface TestSmsc {
   close(): Promise<void>;
 }
 
-function decoded(pdu: smpp.PDU): { text: string; udh: Buffer | null } {
+function decoded(pdu: PDU): { text: string; udh: Buffer | null } {
   const sm = pdu.short_message as { message?: string | Buffer; udh?: Buffer[] } | Buffer | undefined;
   if (Buffer.isBuffer(sm)) return { text: sm.toString('latin1'), udh: null };
   const udh = sm?.udh?.length ? Buffer.concat([Buffer.from([sm.udh.reduce((n, u) => n + u.length, 0)]), ...sm.udh]) : null;
@@ -45,7 +45,7 @@ function decoded(pdu: smpp.PDU): { text: string; udh: Buffer | null } {
 
 export async function startSmsc(port = 0): Promise<TestSmsc> {
   let counter = 1_000_000;
-  const sessions = new Set<smpp.Session>();
+  const sessions = new Set<Session>();
   const smsc: TestSmsc = {
     url: '',
     port: 0,
@@ -75,19 +75,19 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
   };
   // The smpp server decodes short_message by data_coding; keep the raw bytes instead.
   const server = smpp.createServer({}, (session) => {
-    session.on('bind_transceiver', (pdu: smpp.PDU) => {
+    session.on('bind_transceiver', (pdu: PDU) => {
       sessions.add(session);
       session.send(pdu.response());
     });
-    session.on('enquire_link', (pdu: smpp.PDU) => session.send(pdu.response()));
-    session.on('unbind', (pdu: smpp.PDU) => {
+    session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
+    session.on('unbind', (pdu: PDU) => {
       session.send(pdu.response());
       sessions.delete(session);
       session.close();
     });
     session.on('close', () => sessions.delete(session));
     session.on('error', () => sessions.delete(session));
-    session.on('submit_sm', (pdu: smpp.PDU) => {
+    session.on('submit_sm', (pdu: PDU) => {
       const submit = {
         sourceAddr: String(pdu.source_addr ?? ''),
         sourceTon: Number(pdu.source_addr_ton),
@@ -96,7 +96,7 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
         dataCoding: Number(pdu.data_coding),
         esmClass: Number(pdu.esm_class),
         registeredDelivery: Number(pdu.registered_delivery),
-        validity: String(pdu.validity_period ?? ''),
+        validity: typeof pdu.validity_period === 'string' ? pdu.validity_period : '',
         ...decoded(pdu),
       };
       const answer = smsc.answer(submit, smsc.received.length);

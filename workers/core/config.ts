@@ -51,6 +51,9 @@ const envSchema = z
     SMS_PROVIDER: z.enum(['outbox', 'smpp', 'http']).default('outbox'),
     SMPP_URL: optionalString.pipe(url(['smpp:', 'ssmpp:']).optional()),
     SMS_RATE: z.coerce.number().positive().optional(),
+    SMS_HTTP_URL: optionalString.pipe(url(['http:', 'https:']).optional()),
+    SMS_HTTP_TOKEN: optionalString,
+    SMS_HTTP_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
     SMPP_WINDOW: positiveInt(10),
     SMPP_RESPONSE_TIMEOUT_MS: positiveInt(10_000),
     SMPP_GSM_DATA_CODING: z.coerce.number().int().min(0).max(255).default(0),
@@ -76,6 +79,8 @@ const envSchema = z
     BULK_JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 64mb').default('64mb'),
     RECONCILE_INTERVAL_MS: positiveInt(15_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
+    WORKER_CONCURRENCY: positiveInt(4),
+    JOB_LOCK_MS: positiveInt(30_000),
     PURGE_BATCH_SIZE: positiveInt(10_000),
     RELATIONSHIP_GRACE_DAYS: z.coerce.number().int().min(0).default(90),
     SESSION_TTL_MINUTES: positiveInt(720),
@@ -92,6 +97,11 @@ const envSchema = z
     }
     if (env.SMS_PROVIDER === 'smpp' && env.SMPP_URL === undefined) {
       ctx.addIssue({ code: 'custom', path: ['SMPP_URL'], message: 'required when SMS_PROVIDER is smpp' });
+    }
+    for (const name of ['SMS_HTTP_URL', 'SMS_HTTP_SECRET'] as const) {
+      if (env.SMS_PROVIDER === 'http' && env[name] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'required when SMS_PROVIDER is http' });
+      }
     }
     if (env.NODE_ENV !== 'production') return;
     const devDefaults: Array<[keyof typeof env, string]> = [
@@ -135,6 +145,10 @@ export interface Config {
     readonly provider: 'outbox' | 'smpp' | 'http';
     readonly smppUrl: string | undefined;
     readonly rate: number | undefined;
+    /** The JSON gateway of SMS_PROVIDER=http: where windows are posted, our Bearer token, the hook's HMAC secret. */
+    readonly httpUrl: string | undefined;
+    readonly httpToken: string | undefined;
+    readonly httpSecret: string | undefined;
     /** Euros per segment by destination prefix, as decimal strings. */
     readonly prices: Readonly<Record<string, string>>;
     /** submit_sm in flight per SMPP session. */
@@ -150,6 +164,10 @@ export interface Config {
   readonly bulkJsonBodyLimit: string;
   readonly reconcileIntervalMs: number;
   readonly shutdownTimeoutMs: number;
+  /** Jobs each worker process runs at once per queue. */
+  readonly workerConcurrency: number;
+  /** A job's lock: a worker that died is noticed (stalled) and its job runs again after this. */
+  readonly jobLockMs: number;
   readonly purgeBatchSize: number;
   readonly relationshipGraceDays: number;
   readonly sessionTtlMinutes: number;
@@ -197,6 +215,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       provider: e.SMS_PROVIDER,
       smppUrl: e.SMPP_URL,
       rate: e.SMS_RATE,
+      httpUrl: e.SMS_HTTP_URL,
+      httpToken: e.SMS_HTTP_TOKEN,
+      httpSecret: e.SMS_HTTP_SECRET,
       prices: Object.freeze({ ...DEFAULT_PRICES, ...e.SMS_PRICES }),
       smppWindow: e.SMPP_WINDOW,
       smppResponseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS,
@@ -209,6 +230,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     bulkJsonBodyLimit: e.BULK_JSON_BODY_LIMIT,
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    workerConcurrency: e.WORKER_CONCURRENCY,
+    jobLockMs: e.JOB_LOCK_MS,
     purgeBatchSize: e.PURGE_BATCH_SIZE,
     relationshipGraceDays: e.RELATIONSHIP_GRACE_DAYS,
     sessionTtlMinutes: e.SESSION_TTL_MINUTES,

@@ -4,10 +4,11 @@ import type { JobRequest } from '../../queues/queue-set.js';
 import type { Deps } from './deps.js';
 import { describeError } from './errors.js';
 
-export async function enqueueAfterCommit(deps: Pick<Deps, 'queues' | 'logger'>, requests: readonly JobRequest[]): Promise<boolean> {
+export async function enqueueAfterCommit(deps: Pick<Deps, 'queues' | 'logger'>, requests: readonly JobRequest[], options: { replaceFinished?: boolean } = {}): Promise<boolean> {
   if (requests.length === 0) return true;
   try {
-    await deps.queues.enqueueMany(requests);
+    if (options.replaceFinished) await deps.queues.enqueueUnlessLive(requests);
+    else await deps.queues.enqueueMany(requests);
     return true;
   } catch (error) {
     deps.logger.warn({ count: requests.length, error: describeError(error) }, 'jobs not enqueued now; the reconciler will');

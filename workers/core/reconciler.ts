@@ -3,9 +3,7 @@
 // is due but has no live job, and turns rows stuck mid-send into 'unknown'.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { jobIdFor } from '../../queues/options.js';
 import { QueueUnavailableError, type JobRequest } from '../../queues/queue-set.js';
-import { JOBS } from '../../queues/registry.js';
 import type { Deps } from './deps.js';
 import { describeError } from './errors.js';
 
@@ -19,7 +17,6 @@ export interface DueWorkSource {
 
 /** Arbitrary, fixed: the advisory lock key of the reconciler. */
 const RECONCILER_LOCK = 72_616_001;
-const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 const BATCH = 1_000;
 
 export interface ReconcileReport {
@@ -42,9 +39,7 @@ export async function reconcileOnce(deps: Deps, sources: readonly DueWorkSource[
       const requests = await source.due(trx, BATCH);
       try {
         if (!deps.queues.isConnected()) throw new QueueUnavailableError(deps.queues.connection.status);
-        const missing = await withoutLiveJob(deps, requests);
-        if (missing.length > 0) await deps.queues.enqueueMany(missing);
-        enqueued += missing.length;
+        enqueued += await deps.queues.enqueueUnlessLive(requests);
       } catch (error) {
         // Redis is away: keep the sweep, try the enqueue again next pass.
         deps.logger.warn({ source: source.name, error: describeError(error) }, 'reconciler could not enqueue');
@@ -53,22 +48,6 @@ export async function reconcileOnce(deps: Deps, sources: readonly DueWorkSource[
     }
     return { enqueued, swept, failed };
   });
-}
-
-/** Keeps the requests whose job is gone or finished, removing a finished job so `add` is not a no-op. */
-async function withoutLiveJob(deps: Deps, requests: readonly JobRequest[]): Promise<JobRequest[]> {
-  const checks = await Promise.all(
-    requests.map(async (request) => {
-      const jobId = jobIdFor(request.name, request.payload as never);
-      if (jobId === undefined) throw new Error(`job ${request.name} has no deterministic id; the reconciler cannot track it`);
-      const queue = deps.queues.get(JOBS[request.name].queue);
-      const state = await queue.getJobState(jobId);
-      if (LIVE_STATES.has(state)) return undefined;
-      if (state !== 'unknown') await queue.remove(jobId);
-      return request;
-    }),
-  );
-  return checks.filter((r): r is JobRequest => r !== undefined);
 }
 
 /** Runs reconcileOnce every interval until stopped; a failed pass is logged and retried next time. */

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { Handler } from '../core/handler.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { callbackJobs, queueCallback } from './callbacks.js';
-import { receiptJob } from './smpp/deliver.js';
+import { receiptJob } from './receipts.js';
 import { partStateOf } from './smpp/receipt.js';
 
 const BATCH = 5_000;

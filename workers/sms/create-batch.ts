@@ -9,13 +9,15 @@ import type { Deps } from '../core/deps.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { chunkJobs } from './chunk-jobs.js';
 import { optedOut, phoneHash } from './opt-outs.js';
-import { fromUnits, pricePerSegment } from './pricing.js';
+import { fromUnits, pricePerSegment, type PriceTable } from './pricing.js';
 import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from './validate.js';
 import { validateRecipients } from './validation-pool.js';
 
 export const CHUNK_SIZE = 1_000;
 export const REJECTIONS_KEPT = 100;
 const INSERT_SLICE = 5_000;
+/** Recipients per validation task of a JSON batch (the pool's own slice size). */
+const VALIDATE_SLICE = 10_000;
 
 export interface BatchOptions {
   readonly sender: string;
@@ -81,6 +83,42 @@ export class BatchTotals {
   }
 }
 
+/**
+ * The numbers among `messages` on the organisation's opt-out list. Most organisations have
+ * none: one indexed probe then spares a keyed hash per number (twice, before) and a lookup
+ * with an array of 100,000 hashes, together about 2 s of a 100,000-recipient batch.
+ */
+async function suppressedPhones(deps: Deps, organizationId: string, messages: readonly ValidatedMessage[]): Promise<Set<string>> {
+  const phones = messages.flatMap((m) => (m.phone ? [m.phone] : []));
+  if (phones.length === 0 || !(await hasOptOuts(deps.db, organizationId))) return new Set();
+  const hashes = phones.map((phone) => phoneHash(deps.config.suppressionKey, phone));
+  const hits = await optedOut(deps.db, organizationId, hashes);
+  return new Set(phones.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')));
+}
+
+async function hasOptOuts(db: Kysely<Database>, organizationId: string): Promise<boolean> {
+  const row = await db.selectFrom('sms_opt_outs').select(sql<number>`1`.as('one')).where('organization_id', '=', organizationId).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * pricePerSegment, remembered by the number's first characters: the longest prefix that can
+ * match is as long as the longest in the table, so those characters decide the price.
+ */
+function pricer(prices: PriceTable): (e164: string) => number {
+  const length = Math.max(0, ...Object.keys(prices).map((prefix) => (prefix === 'default' ? 0 : prefix.length)));
+  const known = new Map<string, number>();
+  return (e164) => {
+    const key = e164.slice(0, length);
+    let units = known.get(key);
+    if (units === undefined) {
+      units = pricePerSegment(prices, key);
+      known.set(key, units);
+    }
+    return units;
+  };
+}
+
 /** Drops duplicates, marks opted-out numbers and prices one validated slice. */
 async function priceSlice(deps: Deps, organizationId: string, slice: SliceResult, totals: BatchTotals): Promise<PricedMessage[]> {
   const unique: ValidatedMessage[] = [];
@@ -94,11 +132,11 @@ async function priceSlice(deps: Deps, organizationId: string, slice: SliceResult
     }
   }
   totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
-  const hashOf = (phone: string) => phoneHash(deps.config.suppressionKey, phone);
-  const suppressed = await optedOut(deps.db, organizationId, unique.flatMap((m) => (m.phone ? [hashOf(m.phone)] : [])));
+  const suppressed = await suppressedPhones(deps, organizationId, unique);
+  const priceOf = pricer(deps.config.sms.prices);
   const priced = unique.map((m): PricedMessage => {
-    const status = m.phone && suppressed.has(hashOf(m.phone).toString('hex')) ? 'suppressed' : 'queued';
-    const costUnits = status === 'queued' && m.phone ? m.segments * pricePerSegment(deps.config.sms.prices, m.phone) : 0;
+    const status = m.phone && suppressed.has(m.phone) ? 'suppressed' : 'queued';
+    const costUnits = status === 'queued' && m.phone ? m.segments * priceOf(m.phone) : 0;
     return { ...m, status, costUnits };
   });
   totals.add(priced);
@@ -112,7 +150,7 @@ async function insertMessages(db: Kysely<Database>, batchId: string, organizatio
       INSERT INTO sms_messages (batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, cost, status)
       SELECT ${batchId}, ${organizationId}, * FROM unnest(
         ${slice.map((m) => m.seq)}::int[], ${slice.map((m) => m.channel)}::text[], ${slice.map((m) => m.phone)}::text[],
-        ${slice.map((m) => m.email)}::text[], ${slice.map((m) => (m.fields ? JSON.stringify(m.fields) : null))}::jsonb[],
+        ${slice.map((m) => m.email)}::text[], ${slice.map((m) => m.fieldsJson)}::jsonb[],
         ${slice.map((m) => m.text)}::text[], ${slice.map((m) => m.destination)}::text[], ${slice.map((m) => m.encoding)}::text[],
         ${slice.map((m) => m.segments)}::int[], ${slice.map((m) => fromUnits(m.costUnits))}::numeric[], ${slice.map((m) => m.status)}::text[])`.execute(db);
   }
@@ -158,21 +196,34 @@ async function enqueueIfQueued(deps: Deps, batch: SmsBatch): Promise<void> {
   if (batch.status === 'queued') await enqueueAfterCommit(deps, chunkJobs(batch.id, Array.from({ length: batch.chunks }, (_, i) => i)));
 }
 
-/** A JSON batch: every recipient in memory already, stored in one transaction. */
+/**
+ * A JSON batch: every recipient in memory already, stored in one transaction. All its slices
+ * go to the validation pool at once, and each is stored as soon as it and those before it
+ * are validated, so Postgres writes while the worker threads still validate (before, the
+ * two ran one after the other: about 2 s each for 100,000 recipients on 2 cores).
+ */
 export async function createBatch(deps: Deps, organizationId: string, options: BatchOptions, recipients: readonly RecipientInput[]): Promise<{ batch: SmsBatch; replayed: boolean }> {
   const outcome = await idempotent(deps, organizationId, options.idempotencyKey, async () => {
     const totals = new BatchTotals();
     totals.recipients = recipients.length;
-    const priced = await priceSlice(deps, organizationId, await validateRecipients(options.body, recipients), totals);
+    const slices: Promise<SliceResult>[] = [];
+    for (let start = 0; start < recipients.length; start += VALIDATE_SLICE) {
+      const slice = validateRecipients(options.body, recipients.slice(start, start + VALIDATE_SLICE), start);
+      // Awaited in order below; one that fails after an earlier failure must not go unhandled.
+      slice.catch(() => undefined);
+      slices.push(slice);
+    }
     return deps.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .insertInto('sms_batches')
-        .values({ ...batchRow(organizationId, options), status: isScheduled(options) ? 'scheduled' : 'queued', ...totals.columns() })
+      // 'validating' until its messages are in; nobody sees it before the commit anyway.
+      const { id } = await trx.insertInto('sms_batches').values({ ...batchRow(organizationId, options), status: 'validating' }).returning('id').executeTakeFirstOrThrow();
+      for (const slice of slices) await insertMessages(trx, id, organizationId, await priceSlice(deps, organizationId, await slice, totals));
+      if (totals.chunks > 0) await sql`INSERT INTO sms_chunks (batch_id, chunk) SELECT ${id}, generate_series(0, ${totals.chunks - 1})`.execute(trx);
+      return trx
+        .updateTable('sms_batches')
+        .set({ status: isScheduled(options) ? 'scheduled' : 'queued', ...totals.columns() })
+        .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      await insertMessages(trx, row.id, organizationId, priced);
-      if (totals.chunks > 0) await sql`INSERT INTO sms_chunks (batch_id, chunk) SELECT ${row.id}, generate_series(0, ${totals.chunks - 1})`.execute(trx);
-      return row;
     });
   });
   if (!outcome.replayed) await enqueueIfQueued(deps, outcome.batch);

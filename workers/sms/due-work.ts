@@ -5,7 +5,7 @@ import type { DueWorkSource } from '../core/reconciler.js';
 import { callbackJobs, queuedCallbackIds } from './callbacks.js';
 import { chunkJobs } from './chunk-jobs.js';
 import { expireSendingSms } from './store.js';
-import { receiptJob } from './smpp/deliver.js';
+import { receiptJob } from './receipts.js';
 
 /** Receipts waiting a few seconds (their part was not stored yet, or Redis lost the job). */
 async function pendingReceipts(db: Parameters<DueWorkSource['due']>[0]) {

@@ -1,9 +1,10 @@
 // The SMS provider, behind the small interface the chunk sender needs (like listmonk's
-// Messenger): submit one window of messages, answer per message. SMPP and HTTP join later.
+// Messenger): submit one window of messages, answer per message: the outbox, SMPP or a JSON gateway.
 import type { Db } from '../../../db/database.js';
 import type { Config } from '../../core/config.js';
 import type { QueueSet } from '../../../queues/queue-set.js';
 import type { Logger } from '../../core/logger.js';
+import { createHttpProvider } from './http.js';
 import { createOutboxProvider } from './outbox.js';
 import { createSmppProvider } from './smpp.js';
 
@@ -53,6 +54,6 @@ export function createSmsProvider(config: Config, deps: ProviderDeps): SmsProvid
     case 'smpp':
       return createSmppProvider(config, deps);
     case 'http':
-      throw new Error('SMS_PROVIDER=http is not available yet; use outbox or smpp');
+      return createHttpProvider(config, deps);
   }
 }

@@ -1,14 +1,13 @@
 // The SMPP provider: our own encoding and UDH (submit-params.ts), a submit window, the
 // SMS_RATE limit shared by every worker through Redis, and the SMSC's answers mapped to
 // sent, failed (with the SMPP status named), retry (throttled: never taken) or unknown.
-import { sql } from 'kysely';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import * as smpp from 'smpp';
+import smpp from 'smpp';
 import type { Config } from '../../core/config.js';
 import { handleDeliver } from '../smpp/deliver.js';
-import { idForms } from '../smpp/message-ids.js';
 import { SmppClient } from '../smpp/smpp-client.js';
 import { submitParams } from '../smpp/submit-params.js';
+import { storeParts } from './message-parts.js';
 import type { OutgoingSms, ProviderDeps, SmsProvider, SubmitResult } from './provider.js';
 
 const THROTTLED = new Set([smpp.ESME_RTHROTTLED, smpp.ESME_RMSGQFUL]);
@@ -72,14 +71,7 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
     async submit(window) {
       const submitted = await Promise.all(window.map(submitOne));
       const parts = submitted.flatMap(({ result, parts: accepted }) => accepted.map((p) => ({ messageId: result.messageId, ...p })));
-      if (parts.length > 0) {
-        await sql`
-          INSERT INTO sms_message_parts (message_id, part, smsc_id, smsc_ids)
-          SELECT u.message_id, u.part, u.smsc_id, string_to_array(u.forms, ' ')
-          FROM unnest(${parts.map((p) => p.messageId)}::bigint[], ${parts.map((p) => p.part)}::smallint[], ${parts.map((p) => p.smscId)}::text[],
-                      ${parts.map((p) => idForms(p.smscId).join(' '))}::text[]) AS u(message_id, part, smsc_id, forms)
-          ON CONFLICT DO NOTHING`.execute(deps.db);
-      }
+      await storeParts(deps.db, parts);
       return submitted.map((s) => s.result);
     },
     close: () => client.close(),

@@ -2,7 +2,7 @@
 // reconnect with backoff, a submit window (several submit_sm in flight) with response
 // timeouts, and a handler for deliver_sm (receipts and incoming messages).
 import { EventEmitter } from 'node:events';
-import * as smpp from 'smpp';
+import smpp, { type PDU, type Session } from 'smpp';
 import type { Logger } from '../../core/logger.js';
 
 export interface SmppClientOptions {
@@ -12,7 +12,7 @@ export interface SmppClientOptions {
   readonly enquireLinkMs: number;
   readonly logger: Logger;
   /** Called for every deliver_sm; the PDU is acknowledged once it resolves (so nothing is lost). */
-  readonly onDeliver: (pdu: smpp.PDU) => Promise<void>;
+  readonly onDeliver: (pdu: PDU) => Promise<void>;
 }
 
 export type SubmitOutcome =
@@ -24,7 +24,7 @@ export type SubmitOutcome =
   | { readonly kind: 'unknown' };
 
 export class SmppClient extends EventEmitter {
-  private session: smpp.Session | undefined;
+  private session: Session | undefined;
   private bound = false;
   private closing = false;
   private attempt = 0;
@@ -63,15 +63,15 @@ export class SmppClient extends EventEmitter {
         }
       });
     });
-    session.on('deliver_sm', (pdu: smpp.PDU) => {
+    session.on('deliver_sm', (pdu: PDU) => {
       this.options.onDeliver(pdu).then(
         () => session.send(pdu.response()),
         // Not acknowledged: the SMSC delivers it again.
         () => this.options.logger.warn('deliver_sm not stored; left unacknowledged'),
       );
     });
-    session.on('enquire_link', (pdu: smpp.PDU) => session.send(pdu.response()));
-    session.on('unbind', (pdu: smpp.PDU) => {
+    session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
+    session.on('unbind', (pdu: PDU) => {
       session.send(pdu.response());
       session.close();
     });
@@ -79,7 +79,7 @@ export class SmppClient extends EventEmitter {
     session.on('close', () => this.onClose(session));
   }
 
-  private onClose(session: smpp.Session): void {
+  private onClose(session: Session): void {
     if (this.session !== session) return;
     this.bound = false;
     this.session = undefined;
@@ -137,7 +137,7 @@ export class SmppClient extends EventEmitter {
           this.pending.delete(sequence);
           resolve(outcome);
         };
-        const pdu = new (smpp as unknown as { PDU: new (command: string, options: Record<string, unknown>) => smpp.PDU }).PDU('submit_sm', params);
+        const pdu = new smpp.PDU('submit_sm', params);
         const written = session.send(pdu, (response) =>
           finish(response.command_status === smpp.ESME_ROK ? { kind: 'accepted', messageId: String(response.message_id ?? '') } : { kind: 'refused', status: response.command_status }),
         );

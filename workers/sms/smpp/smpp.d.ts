@@ -1,7 +1,7 @@
 // The part of the `smpp` package (0.5, untyped) this project uses.
 declare module 'smpp' {
   import type { EventEmitter } from 'node:events';
-  import type { Server as NetServer } from 'node:net';
+  import type { Server as NetServer, Socket } from 'node:net';
 
   export interface PDU {
     command: string;
@@ -23,7 +23,7 @@ declare module 'smpp' {
   }
 
   export class Session extends EventEmitter {
-    socket: import('node:net').Socket;
+    socket: Socket;
     send(pdu: PDU, responseCallback?: (pdu: PDU) => void, sendCallback?: (pdu: PDU) => void): boolean;
     bind_transceiver(options: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;
     submit_sm(options: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;
@@ -40,12 +40,16 @@ declare module 'smpp' {
     sessions: Session[];
   }
 
-  export function connect(options: { host: string; port: number; auto_enquire_link_period?: number; tls?: boolean; [key: string]: unknown }, listener?: () => void): Session;
-  export function createServer(options: Record<string, unknown>, listener?: (session: Session) => void): Server;
-
-  export const errors: Record<string, number>;
-  export const ESME_ROK: number;
-  export const ESME_RTHROTTLED: number;
-  export const ESME_RMSGQFUL: number;
-  export const ESM_CLASS: Record<string, number>;
+  // A CommonJS module whose exports are set in a loop: Node's ESM loader sees no named exports,
+  // so it is imported as the default export only.
+  const smpp: {
+    connect(options: { host: string; port: number; auto_enquire_link_period?: number; tls?: boolean; [key: string]: unknown }, listener?: () => void): Session;
+    createServer(options: Record<string, unknown>, listener?: (session: Session) => void): Server;
+    PDU: new (command: string, options: Record<string, unknown>) => PDU;
+    errors: Record<string, number>;
+    ESME_ROK: number;
+    ESME_RTHROTTLED: number;
+    ESME_RMSGQFUL: number;
+  };
+  export default smpp;
 }

@@ -1,0 +1,54 @@
+// POST /hooks/sms/http: what the JSON gateway of SMS_PROVIDER=http sends back (see
+// workers/sms/providers/http.ts): delivery reports, stored and applied like SMPP receipts, and
+// incoming messages, where STOP, UIT or AFMELDEN opts the sender out. Signed with SMS_HTTP_SECRET.
+import { z } from 'zod';
+import type { Deps } from '../../workers/core/deps.js';
+import { optOutByReply } from '../../workers/sms/opt-out-reply.js';
+import { storeReceipts } from '../../workers/sms/receipts.js';
+import { problemSchema } from '../openapi.js';
+import { unauthorized } from '../problem.js';
+import { defineRoute, type Route } from '../route.js';
+import { validSignature } from '../webhook-signature.js';
+
+const MAX_ITEMS = 1_000;
+
+const hookBody = z.object({
+  reports: z
+    .array(
+      z.object({
+        id: z.string().min(1).max(100),
+        status: z.enum(['DELIVRD', 'UNDELIV', 'EXPIRED', 'REJECTD', 'UNKNOWN']),
+        error: z.string().max(100).optional(),
+      }),
+    )
+    .max(MAX_ITEMS)
+    .default([]),
+  incoming: z.array(z.object({ from: z.string().min(1).max(32), text: z.string().max(2_000) })).max(MAX_ITEMS).default([]),
+});
+
+export function smsHttpHookRoutes(deps: Deps): Route[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/hooks/sms/http',
+      summary: 'Delivery reports and incoming messages from the SMS HTTP gateway (X-Signature: sha256=<HMAC-SHA256 of the body>)',
+      tags: ['hooks'],
+      security: 'none',
+      verifyBody: (req, raw) => {
+        if (!validSignature(deps.config.sms.httpSecret, req.get('x-signature'), raw)) {
+          throw unauthorized('Missing or wrong X-Signature.', 'HMAC-SHA256');
+        }
+      },
+      body: hookBody,
+      responses: {
+        204: { description: 'stored; reports are applied shortly' },
+        401: { description: 'missing or wrong X-Signature', schema: problemSchema, contentType: 'application/problem+json' },
+      },
+      handler: async ({ body }) => {
+        await storeReceipts(deps, body.reports.map((r) => ({ smscId: r.id, stat: r.status, error: r.error ?? null })));
+        for (const message of body.incoming) await optOutByReply(deps, deps.config.suppressionKey, message.from, message.text);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

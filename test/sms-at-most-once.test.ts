@@ -1,0 +1,100 @@
+// At most once (DESIGN rule 4): a worker SIGKILLed mid-batch leaves at most one window in
+// 'sending'; no message reaches the SMSC twice; the rest completes when workers run again;
+// the stuck window becomes 'unknown', and only a deliberate ops resend sends it again.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DUE_WORK } from '../workers/due-work.js';
+import { reconcileOnce } from '../workers/core/reconciler.js';
+import type { Runtime } from '../workers/runtime.js';
+import { WINDOW } from '../workers/sms/send-chunk.js';
+import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { caller, newOrganization, opsAuth, type Call } from './helpers/identity.js';
+import { startSmsc, type TestSmsc } from './helpers/smsc.js';
+
+const ctx = await createTestContext();
+let smsc: TestSmsc;
+let web: Runtime;
+let call: Call;
+const children: ChildProcess[] = [];
+
+function smsWorker(): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts', '--role', 'sms'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: ctx.config.databaseUrl,
+      REDIS_URL: ctx.config.redisUrl,
+      QUEUE_PREFIX: ctx.prefix,
+      SMS_PROVIDER: 'smpp',
+      SMPP_URL: smsc.url,
+      WORKER_CONCURRENCY: '1',
+      JOB_LOCK_MS: '2000',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: 'ignore',
+  });
+  children.push(child);
+  return child;
+}
+
+beforeAll(async () => {
+  smsc = await startSmsc();
+  smsc.responseDelayMs = 5;
+  web = await ctx.start({ roles: ['web'] });
+  call = caller(web);
+});
+
+afterAll(async () => {
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  await Promise.all(running.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGKILL'); })));
+  await web.stop();
+  await smsc.close();
+});
+
+describe('a worker killed mid-batch', () => {
+  it('sends no message twice and leaves at most one window unknown', { timeout: 120_000 }, async () => {
+    keepOnFailure(ctx);
+    const org = await newOrganization(call, ctx, 'Gemeente Voorbeeld');
+    const recipients = Array.from({ length: 1500 }, (_, i) => ({ phone: `+3162${String(i).padStart(7, '0')}` }));
+    const submitted = await call<{ id: string }>('post', '/v1/sms/batches', { auth: org.key, body: { sender: 'TGG', body: 'Bericht', recipients } });
+    expect(submitted.status).toBe(202);
+    const batchId = submitted.body.id;
+
+    const first = smsWorker();
+    await waitFor(() => Promise.resolve(smsc.received.length >= 300), 'the first worker to be mid-batch', 30_000);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+
+    const stuck = await ctx.db.selectFrom('sms_messages').select('id').where('batch_id', '=', batchId).where('status', '=', 'sending').execute();
+    expect(stuck.length).toBeLessThanOrEqual(WINDOW);
+
+    // Workers run again: the stalled chunk job runs once more, the rest completes.
+    smsWorker();
+    await waitFor(async () => {
+      const left = await ctx.db.selectFrom('sms_messages').select('status').where('batch_id', '=', batchId).where('status', 'in', ['queued', 'sending']).execute();
+      return left.length === stuck.length && left.every((m) => m.status === 'sending');
+    }, 'every other message to be sent', 60_000);
+
+    // The stuck window: past the timeout it becomes unknown, never sent again by itself.
+    const stuckIds = stuck.map((m) => m.id);
+    if (stuckIds.length > 0) await ctx.db.updateTable('sms_messages').set({ claimed_at: new Date(Date.now() - 3_600_000) }).where('id', 'in', stuckIds).execute();
+    await reconcileOnce(web.deps, DUE_WORK);
+    const statuses = await ctx.db.selectFrom('sms_messages').select(['status', 'phone']).where('batch_id', '=', batchId).execute();
+    const unknown = statuses.filter((s) => s.status === 'unknown');
+    expect(unknown.length).toBe(stuck.length);
+    expect(statuses.filter((s) => s.status === 'sent').length).toBe(1500 - unknown.length);
+
+    const destinations = smsc.received.map((r) => r.destination);
+    expect(new Set(destinations).size).toBe(destinations.length);
+
+    // Ops resend the unknown ones on purpose.
+    const resend = await call<{ requeued: number }>('post', `/ops/sms/batches/${batchId}/resend-unknown`, { auth: opsAuth(ctx) });
+    expect(resend.status, JSON.stringify(resend.body)).toBe(200);
+    expect(resend.body).toEqual({ requeued: unknown.length });
+    await waitFor(async () => {
+      const batch = await call<{ status: string; counts: Record<string, number> }>('get', `/v1/sms/batches/${batchId}`, { auth: org.key });
+      return batch.body.status === 'completed' && batch.body.counts.sent === 1500 ? batch : undefined;
+    }, 'the resent messages', 30_000);
+    expect(new Set(smsc.received.map((r) => r.destination)).size).toBe(1500);
+  });
+});

@@ -1,0 +1,166 @@
+// The CSV upload (issue 4): multipart/form-data with the batch fields first, then `file`, a CSV
+// with a header row; counts and rejections by data row (from 0, across the 10,000-row slices),
+// personalisation from the columns, e-mail-only rows by mail; refused uploads leave no batch.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { baseUrl } from './helpers/http.js';
+import { caller, fieldsOf, newOrganization, type Answer, type ProblemBody } from './helpers/identity.js';
+
+const ctx = await createTestContext();
+// No SMTP_URL: e-mail goes to the local mail outbox.
+const runtime = await ctx.start({ roles: ['web', 'sms', 'mail'] });
+const call = caller(runtime);
+const org = await newOrganization(call, ctx, 'Fietsenmaker De Vries');
+
+beforeEach(() => keepOnFailure(ctx));
+
+interface Batch {
+  id: string;
+  status: string;
+  accepted: number;
+  rejected: number;
+  rejections: { index: number; reason: string }[];
+  segments: { perMessage: number | null; total: number };
+  cost: string;
+  counts?: Record<string, number>;
+}
+
+/** Parts in the order given; a part with a filename is a file. */
+async function upload<T = Batch>(parts: readonly [string, string, string?][], headers: Record<string, string> = {}): Promise<Answer<T>> {
+  const form = new FormData();
+  for (const [name, value, filename] of parts) {
+    if (filename !== undefined) form.append(name, new Blob([value], { type: 'text/csv' }), filename);
+    else form.append(name, value);
+  }
+  const response = await fetch(`${baseUrl(runtime)}/v1/sms/batches/csv`, { method: 'POST', headers: { authorization: `Bearer ${org.key}`, ...headers }, body: form });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as T };
+}
+
+const fieldsFirst = (csv: string, extra: [string, string][] = []): [string, string, string?][] => [['sender', 'DeVries'], ['body', 'Hoi {{naam}}, je fiets is klaar.'], ...extra, ['file', csv, 'klanten.csv']];
+
+async function batchCount(): Promise<number> {
+  const row = await ctx.db.selectFrom('sms_batches').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', org.id).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function completed(id: string): Promise<Batch> {
+  return waitFor(async () => {
+    const answer = await call<Batch>('get', `/v1/sms/batches/${id}`, { auth: org.key });
+    return answer.body.status === 'completed' ? answer.body : undefined;
+  }, `batch ${id} completed`, 20_000);
+}
+
+describe('POST /v1/sms/batches/csv', () => {
+  it('accepts a CSV with phone, email and naam: counts, rejections by data row, texts from the columns', async () => {
+    const csv = [
+      'phone,email,naam',
+      '0612345678,,Anna', // 0
+      '+31 (0)6 1234 5678,,Anna again', // 1: the same number
+      'bel me,,Bert', // 2
+      '020 1234567,,Carla', // 3: a landline
+      ',dirk@example.nl,Dirk', // 4: e-mail only
+      '0611111111,,', // 5: no naam
+      '"0622222222",,"Eva, de buurvrouw"', // 6: quoted, with a comma
+      ',,Frank', // 7: neither
+    ].join('\r\n');
+    const answer = await upload(fieldsFirst(csv, [['reference', 'oktober']]));
+    expect(answer.status).toBe(202);
+    expect(answer.headers.get('location')).toBe(`/v1/sms/batches/${answer.body.id}`);
+    // Two SMS of one segment at € 0.0750; the e-mail costs nothing.
+    expect(answer.body).toMatchObject({ status: 'queued', accepted: 3, rejected: 5, segments: { perMessage: 1 }, cost: '0.1500' });
+    expect(answer.body.rejections).toEqual([
+      { index: 1, reason: 'duplicate' },
+      { index: 2, reason: 'invalid-phone' },
+      { index: 3, reason: 'not-mobile' },
+      { index: 5, reason: 'missing-field:naam' },
+      { index: 7, reason: 'no-recipient' },
+    ]);
+
+    const done = await completed(answer.body.id);
+    expect(done.counts).toMatchObject({ sent: 3, queued: 0, failed: 0 });
+    const outbox = await ctx.db
+      .selectFrom('sms_outbox as o')
+      .innerJoin('sms_messages as m', 'm.id', 'o.message_id')
+      .select(['m.seq', 'o.recipient', 'o.text'])
+      .where('m.batch_id', '=', answer.body.id)
+      .orderBy('m.seq')
+      .execute();
+    expect(outbox).toEqual([
+      { seq: 0, recipient: '+31612345678', text: 'Hoi Anna, je fiets is klaar.' },
+      { seq: 6, recipient: '+31622222222', text: 'Hoi Eva, de buurvrouw, je fiets is klaar.' },
+    ]);
+    const mail = await ctx.db.selectFrom('mail_outbox').select(['envelope_to', 'raw']).execute();
+    expect(mail.map((m) => m.envelope_to)).toEqual([['dirk@example.nl']]);
+    expect(mail[0]?.raw).toContain('Hoi Dirk, je fiets is klaar.');
+  });
+
+  it('keeps data-row indexes and duplicates across the 10,000-row slices of a 25,000-row file', async () => {
+    const lines = ['naam,phone'];
+    for (let i = 0; i < 25_000; i++) {
+      const phone = i === 3 ? '12345' : i === 12_345 ? '020 1234567' : i === 20_000 ? '0620000001' : `+3162${String(i).padStart(7, '0')}`;
+      lines.push(`Klant ${i},${phone}`);
+    }
+    const answer = await upload(fieldsFirst(`${lines.join('\n')}\n`));
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ accepted: 24_997, rejected: 3 });
+    expect(answer.body.rejections).toEqual([
+      { index: 3, reason: 'invalid-phone' },
+      { index: 12_345, reason: 'not-mobile' },
+      { index: 20_000, reason: 'duplicate' },
+    ]);
+    const done = await completed(answer.body.id);
+    expect(done.counts).toMatchObject({ sent: 24_997, queued: 0 });
+    const last = await ctx.db
+      .selectFrom('sms_outbox as o')
+      .innerJoin('sms_messages as m', 'm.id', 'o.message_id')
+      .select(['o.recipient', 'o.text'])
+      .where('m.batch_id', '=', answer.body.id)
+      .where('m.seq', '=', 24_999)
+      .execute();
+    expect(last).toEqual([{ recipient: '+31620024999', text: 'Hoi Klant 24999, je fiets is klaar.' }]);
+  });
+
+  it('answers 400 naming body.file for a CSV without a phone or email column, and keeps no batch', async () => {
+    const before = await batchCount();
+    const answer = await upload<ProblemBody>(fieldsFirst('naam,telefoon\nAnna,0612345678\n'));
+    expect(answer.status).toBe(400);
+    expect(fieldsOf(answer)).toEqual(['body.file']);
+    expect(await batchCount()).toBe(before);
+  });
+
+  it('answers 400 naming body.file for a CSV with a header only', async () => {
+    const before = await batchCount();
+    const answer = await upload<ProblemBody>(fieldsFirst('phone,naam\n'));
+    expect(answer.status).toBe(400);
+    expect(fieldsOf(answer)).toEqual(['body.file']);
+    expect(await batchCount()).toBe(before);
+  });
+
+  it('answers 400 naming body.sender when the fields come after the file, and keeps no batch', async () => {
+    const before = await batchCount();
+    const answer = await upload<ProblemBody>([['file', 'phone,naam\n0612345678,Anna\n', 'klanten.csv'], ['sender', 'DeVries'], ['body', 'Hoi {{naam}}']]);
+    expect(answer.status).toBe(400);
+    expect(fieldsOf(answer)).toContain('body.sender');
+    expect(await batchCount()).toBe(before);
+  });
+
+  it('answers 415 to a body that is not multipart/form-data, and keeps no batch', async () => {
+    const before = await batchCount();
+    const answer = await call('post', '/v1/sms/batches/csv', { auth: org.key, body: { sender: 'DeVries', body: 'Hoi', recipients: [{ phone: '0612345678' }] } });
+    expect(answer.status).toBe(415);
+    expect(fieldsOf(answer)).toEqual(['header.content-type']);
+    expect(await batchCount()).toBe(before);
+  });
+
+  it('returns the first batch for a repeated Idempotency-Key', async () => {
+    const headers = { 'idempotency-key': 'csv-oktober' };
+    const first = await upload(fieldsFirst('phone,naam\n0633333333,Gijs\n'), headers);
+    expect(first.status).toBe(202);
+    const again = await upload(fieldsFirst('phone,naam\n0633333334,Hans\n'), headers);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+    const messages = await ctx.db.selectFrom('sms_messages').select('phone').where('batch_id', '=', first.body.id).execute();
+    expect(messages).toEqual([{ phone: '+31633333333' }]);
+  });
+});

@@ -1,0 +1,161 @@
+// Nothing across tenants: organisation B gets 404 for every route that names one of A's rows,
+// and sees none of them in a list. The routes are one table; a guard test fails when a /v1 route
+// with an {id} is missing from it, so every new route joins.
+import { randomUUID } from 'node:crypto';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { caller, login, newKey, newOrganization, newUser } from './helpers/identity.js';
+
+const ctx = await createTestContext();
+const web = await ctx.start({ roles: ['web'] });
+const call = caller(web);
+
+interface Rows {
+  contact: string;
+  user: string;
+  key: string;
+  batch: string;
+  /** An opt-out is named by its phone number. */
+  optOut: string;
+}
+
+/** A's opted-out number, as B would write it in a path, and as the list shows it. */
+const OPTED_OUT = '0612345678';
+const OPTED_OUT_MASKED = '+31 6 ****5678';
+
+/**
+ * Every /v1 route that takes the id of a row, with a body B may send and the kind of A's row it
+ * names; `missing` is an id of that kind that names no row (a random UUID unless given).
+ */
+const ROUTES_BY_ID: readonly { method: string; path: string; row: keyof Rows; body?: unknown; missing?: string }[] = [
+  { method: 'get', path: '/v1/contacts/{id}', row: 'contact' },
+  { method: 'patch', path: '/v1/contacts/{id}', row: 'contact', body: { name: 'Overgenomen door B' } },
+  { method: 'delete', path: '/v1/contacts/{id}', row: 'contact' },
+  { method: 'get', path: '/v1/users/{id}', row: 'user' },
+  { method: 'post', path: '/v1/users/{id}/compromised', row: 'user' },
+  { method: 'delete', path: '/v1/api-keys/{id}', row: 'key' },
+  { method: 'get', path: '/v1/sms/batches/{id}', row: 'batch' },
+  { method: 'get', path: '/v1/sms/batches/{id}/messages', row: 'batch' },
+  { method: 'post', path: '/v1/sms/batches/{id}/cancel', row: 'batch' },
+  { method: 'delete', path: '/v1/sms/opt-outs/{phone}', row: 'optOut', missing: '0687654321' },
+];
+
+/** Every /v1 list; `shows` is how an item names its row (its id unless given). */
+const LISTS: readonly { path: string; row: keyof Rows; shows?: { field: string; value: string } }[] = [
+  { path: '/v1/contacts', row: 'contact' },
+  { path: '/v1/users', row: 'user' },
+  { path: '/v1/api-keys', row: 'key' },
+  { path: '/v1/sms/batches', row: 'batch' },
+  { path: '/v1/sms/opt-outs', row: 'optOut', shows: { field: 'masked', value: OPTED_OUT_MASKED } },
+];
+
+const a = await newOrganization(call, ctx, 'Organisatie A');
+const b = await newOrganization(call, ctx, 'Organisatie B');
+let rowsOfA: Rows;
+/** B's credentials: its first key (every scope) and an admin's session. */
+let credentialsOfB: { name: string; token: string }[];
+
+async function snapshotOfA() {
+  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks] = await Promise.all([
+    ctx.db.selectFrom('contacts').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('users').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('api_keys').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('sessions').selectAll().orderBy('id').execute(),
+    ctx.db.selectFrom('sms_batches').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('sms_messages').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('sms_opt_outs').selectAll().where('organization_id', '=', a.id).orderBy('phone_hash').execute(),
+    ctx.db.selectFrom('sms_callbacks').selectAll().orderBy('id').execute(),
+  ]);
+  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks };
+}
+
+beforeAll(async () => {
+  const contact = await call<{ id: string }>('post', '/v1/contacts', { auth: a.key, body: { role: 'main', name: 'Anna de Boer', email: 'anna@a.example.nl', phone: '0612345678' } });
+  expect(contact.status).toBe(201);
+  const user = await newUser(call, a.key, { username: 'anna.a' });
+  await login(call, user.username, user.password);
+  const key = await newKey(call, a.key, { name: 'A integration', scopes: ['sms'] });
+  expect((await call('post', '/v1/sms/opt-outs', { auth: a.key, body: { phone: OPTED_OUT } })).status).toBe(201);
+  // Scheduled far ahead (and no worker here): a batch that B could still change by cancelling it.
+  const batch = await call<{ id: string; status: string }>('post', '/v1/sms/batches', {
+    auth: a.key,
+    body: { sender: 'AnnaBV', body: 'Hoi {{naam}}', reference: 'Anna verjaardag', sendAt: '2099-01-01T09:00:00Z', recipients: [{ phone: '0611111111', fields: { naam: 'Anna' } }, { phone: OPTED_OUT, fields: { naam: 'Anna' } }] },
+  });
+  expect(batch.status).toBe(202);
+  expect(batch.body.status).toBe('scheduled');
+  rowsOfA = { contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT };
+
+  const admin = await newUser(call, b.key, { username: 'bert.b' });
+  credentialsOfB = [
+    { name: "B's key", token: b.key },
+    { name: "B's admin session", token: await login(call, admin.username, admin.password) },
+  ];
+});
+
+beforeEach(() => keepOnFailure(ctx));
+
+describe("organisation B and A's rows", () => {
+  it.each(ROUTES_BY_ID)("$method $path with A's id: 404, as for an id that does not exist, and A's rows unchanged", async ({ method, path, row, body, missing: missingId }) => {
+    const before = await snapshotOfA();
+    const withId = (id: string) => path.replace(/\{\w+\}/, id);
+    for (const { name, token } of credentialsOfB) {
+      const answer = await call(method, withId(rowsOfA[row]), { auth: token, ...(body !== undefined && { body }) });
+      expect(answer.status, name).toBe(404);
+      const missing = await call(method, withId(missingId ?? randomUUID()), { auth: token, ...(body !== undefined && { body }) });
+      expect(missing.status, name).toBe(404);
+      expect(answer.body, `${name}: the answer tells nothing about A's row`).toEqual(missing.body);
+    }
+    expect(await snapshotOfA()).toEqual(before);
+    const audited = await ctx.db.selectFrom('audit_log').select('action').where('entity_id', '=', rowsOfA[row]).where('organization_id', '=', b.id).execute();
+    expect(audited).toEqual([]);
+  });
+
+  it.each(LISTS)("$path shows B none of A's rows (and A its own)", async ({ path, row, shows }) => {
+    const field = shows?.field ?? 'id';
+    const value = shows?.value ?? rowsOfA[row];
+    for (const { name, token } of credentialsOfB) {
+      const answer = await call<{ items: Record<string, unknown>[] }>('get', path, { auth: token });
+      expect(answer.status, name).toBe(200);
+      expect(answer.body.items.map((i) => i[field])).not.toContain(value);
+      expect(JSON.stringify(answer.body), name).not.toContain('Anna');
+    }
+    const own = await call<{ items: Record<string, unknown>[] }>('get', path, { auth: a.key });
+    expect(own.body.items.map((i) => i[field])).toContain(value);
+  });
+
+  it("leaves A's rows usable by A", async () => {
+    expect((await call('get', `/v1/contacts/${rowsOfA.contact}`, { auth: a.key })).body).toMatchObject({ name: 'Anna de Boer', phone: '+31612345678' });
+    expect((await call('get', `/v1/users/${rowsOfA.user}`, { auth: a.key })).body).toMatchObject({ username: 'anna.a', mustChangePassword: false });
+    const keys = await call<{ items: { id: string; revokedAt: string | null }[] }>('get', '/v1/api-keys', { auth: a.key });
+    expect(keys.body.items.find((k) => k.id === rowsOfA.key)?.revokedAt).toBeNull();
+    const batch = await call('get', `/v1/sms/batches/${rowsOfA.batch}`, { auth: a.key });
+    expect(batch.body).toMatchObject({ status: 'scheduled', reference: 'Anna verjaardag', accepted: 2, counts: { queued: 1, suppressed: 1, cancelled: 0 } });
+    const messages = await call<{ items: { phone: string; status: string }[] }>('get', `/v1/sms/batches/${rowsOfA.batch}/messages`, { auth: a.key });
+    expect(messages.body.items.map((m) => [m.phone, m.status])).toEqual([['+31611111111', 'queued'], ['+31612345678', 'suppressed']]);
+    // Still on A's list: A can take it off.
+    expect((await call('delete', `/v1/sms/opt-outs/${OPTED_OUT}`, { auth: a.key })).status).toBe(204);
+  });
+});
+
+describe('the route table', () => {
+  it('names every /v1 route that takes an id (a new route must join the table above)', async () => {
+    const spec = await call<{ paths: Record<string, Record<string, unknown>> }>('get', '/openapi.json');
+    expect(spec.status).toBe(200);
+    const withId = Object.entries(spec.body.paths)
+      .filter(([path]) => path.startsWith('/v1/') && /\{[^}]+\}/.test(path))
+      .flatMap(([path, operations]) => Object.keys(operations).filter((m) => ['get', 'put', 'post', 'patch', 'delete'].includes(m)).map((m) => `${m} ${path}`));
+    expect(withId.length).toBeGreaterThanOrEqual(ROUTES_BY_ID.length);
+    const inTable = new Set(ROUTES_BY_ID.map((r) => `${r.method} ${r.path}`));
+    expect(withId.filter((route) => !inTable.has(route))).toEqual([]);
+    // ...and the table holds no route that no longer exists.
+    expect([...inTable].filter((route) => !withId.includes(route))).toEqual([]);
+  });
+
+  it("names every /v1 list of an organisation's rows", async () => {
+    const spec = await call<{ paths: Record<string, Record<string, unknown>> }>('get', '/openapi.json');
+    const lists = Object.entries(spec.body.paths)
+      .filter(([path, operations]) => path.startsWith('/v1/') && !path.includes('{') && 'get' in operations)
+      .map(([path]) => path);
+    expect(lists.filter((path) => !LISTS.some((l) => l.path === path))).toEqual([]);
+  });
+});
