@@ -19,10 +19,15 @@ export async function startProcess(command: string, args: string[], env: Record<
   }
 }
 
-export function stopProcess(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL if the child has not exited within `timeoutMs`. */
+export function stopProcess(child: ChildProcess, timeoutMs = 20_000): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }

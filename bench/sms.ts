@@ -1,0 +1,444 @@
+// SMS intake and sending (REQUIREMENTS "Numbers the platform is held to"), each figure beside
+// a floor measured in the same run:
+//   1. a 100,000-recipient JSON batch accepted (target < 3 s) vs a bare node:http server that
+//      reads and JSON.parses the same body;
+//   2. a 1,000,000-row CSV streamed in (time and the web process's peak RSS) vs a plain COPY
+//      of the same rows into a scratch copy of sms_outbox;
+//   3. the outbox send rate of `--role sms` vs raw unnest INSERTs of 200 rows into sms_outbox.
+// The platform runs as child processes against its own database (dropped and recreated at
+// start, dropped at the end) and its own queue prefix; everything talks over 127.0.0.1.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { startProcess, stopProcess } from './lib/processes.js';
+
+const JSON_RECIPIENTS = 100_000;
+const CSV_ROWS = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
+const RUNS = 3;
+const TARGET_JSON_MS = 3_000;
+const WEB_PORT = 3293;
+const BARE_PORT = 3294;
+const HOST = '127.0.0.1';
+const DB_NAME = process.env.BENCH_SMS_DATABASE ?? 'tgg_bench_sms';
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? `postgres://postgres@${HOST}:5432/postgres`;
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? `redis://${HOST}:6379`;
+const PREFIX = `bench-sms-${process.pid}`;
+const INSERT_WINDOW = 200;
+const SEND_TIMEOUT_MS = 180_000;
+
+const SENDER = 'TGG';
+const TEMPLATE = 'Beste {{naam}}, uw afspraak bij TGG is morgen om 10:00. Antwoord STOP om u af te melden.';
+const NAMES = ['Jan', 'Anna', 'Pieter', 'Sanne', 'Daan', 'Emma', 'Lucas', 'Julia', 'Bram', 'Sophie', 'Noah', 'Fleur'];
+
+const databaseUrl = (): string => {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DB_NAME}`;
+  return url.toString();
+};
+
+/** The i-th of up to 50,000,000 distinct Dutch mobile numbers: +316, then 8 digits, the first 1-5. */
+const phoneAt = (i: number, offset: number): string => `+316${10_000_000 + ((i * 7919 + offset) % 50_000_000)}`;
+const nameAt = (i: number): string => NAMES[i % NAMES.length] ?? 'Jan';
+const textAt = (i: number): string => TEMPLATE.replace('{{naam}}', nameAt(i));
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+  readonly ms: number;
+}
+
+/** One POST; the time runs from the first byte sent to the last byte of the answer. */
+function post(path: string, port: number, headers: Record<string, string>, body: string | Readable): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const req = request({ host: HOST, port, path, method: 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - start }));
+    });
+    req.on('error', reject);
+    if (typeof body === 'string') req.end(body);
+    else pipeline(body, req).catch(reject);
+  });
+}
+
+function expectStatus(what: string, answer: Answer, status: number): void {
+  if (answer.status !== status) throw new Error(`${what}: HTTP ${answer.status} (expected ${status}): ${answer.body.slice(0, 500)}`);
+}
+
+// A bare node:http server that reads the body and JSON.parses it: the transport + parse floor.
+const BARE_SERVER = `
+require('node:http').createServer((req, res) => {
+  if (req.method !== 'POST') return res.end('ok');
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    res.statusCode = 202;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ accepted: body.recipients.length }));
+  });
+}).listen(${BARE_PORT}, '${HOST}');
+`;
+
+function jsonBatch(count: number, offset: number): string {
+  const recipients = Array.from({ length: count }, (_, i) => ({ phone: phoneAt(i, offset), fields: { naam: nameAt(i) } }));
+  return JSON.stringify({ sender: SENDER, body: TEMPLATE, recipients });
+}
+
+const jsonHeaders = (apiKey: string | null, body: string): Record<string, string> => ({
+  'content-type': 'application/json',
+  'content-length': String(Buffer.byteLength(body)),
+  ...(apiKey && { authorization: `Bearer ${apiKey}` }),
+});
+
+/** multipart/form-data with sender and body, then the CSV as `file`, generated as it is sent. */
+function multipartCsv(rows: number, offset: number, boundary: string): Readable {
+  const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  function* parts(): Generator<Buffer> {
+    yield Buffer.from(
+      field('sender', SENDER) +
+        field('body', TEMPLATE) +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="recipients.csv"\r\nContent-Type: text/csv\r\n\r\nphone,naam\n`,
+    );
+    for (let start = 0; start < rows; start += 5_000) {
+      let chunk = '';
+      for (let i = start; i < Math.min(rows, start + 5_000); i++) chunk += `${phoneAt(i, offset)},${nameAt(i)}\n`;
+      yield Buffer.from(chunk);
+    }
+    yield Buffer.from(`\r\n--${boundary}--\r\n`);
+  }
+  return Readable.from(parts(), { objectMode: false });
+}
+
+/** The same rows as COPY text: message_id, sender, recipient, text, encoding, segments. */
+function copyRows(rows: number, offset: number): Readable {
+  function* lines(): Generator<Buffer> {
+    for (let start = 0; start < rows; start += 5_000) {
+      let chunk = '';
+      for (let i = start; i < Math.min(rows, start + 5_000); i++) chunk += `${i + 1}\t${SENDER}\t${phoneAt(i, offset)}\t${textAt(i)}\tgsm7\t1\n`;
+      yield Buffer.from(chunk);
+    }
+  }
+  return Readable.from(lines(), { objectMode: false });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes, database, Redis
+
+const children: ChildProcess[] = [];
+
+function webEnv(): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl(),
+    REDIS_URL,
+    QUEUE_PREFIX: PREFIX,
+    PORT: String(WEB_PORT),
+    PUBLIC_URL: `http://${HOST}:${WEB_PORT}`,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'development',
+  };
+}
+
+async function startWeb(): Promise<ChildProcess> {
+  const web = await startProcess('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'web', '--migrate'], webEnv(), `http://${HOST}:${WEB_PORT}/healthz`);
+  children.push(web);
+  return web;
+}
+
+function startSmsWorkers(): ChildProcess {
+  const child = spawn('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'sms'], { env: { ...process.env, ...webEnv() }, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  return child;
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const dropDatabase = () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`));
+
+async function deleteRedisKeys(): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+let cleaned: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  return (cleaned ??= (async () => {
+    await Promise.all(children.map((c) => stopProcess(c, 10_000)));
+    for (const [what, step] of [
+      ['Redis keys', deleteRedisKeys],
+      ['database', dropDatabase],
+    ] as const) {
+      await step().catch((error: unknown) => console.error(`cleanup of the ${what} failed: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  })());
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  console.error(`\n${signal}: cleaning up`);
+  void cleanup().finally(() => process.exit(130));
+}
+
+const kib = (field: string, pid: number): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
+
+// ---------------------------------------------------------------------------------------------
+// The three measurements
+
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+interface JsonResult {
+  readonly platform: number[];
+  readonly bare: number[];
+  readonly bytes: number;
+  readonly rejected: number;
+}
+
+async function measureJson(apiKey: string): Promise<JsonResult> {
+  const warmup = jsonBatch(1_000, 7);
+  expectStatus('warm-up batch', await post('/v1/sms/batches', WEB_PORT, jsonHeaders(apiKey, warmup), warmup), 202);
+  await post('/', BARE_PORT, jsonHeaders(null, warmup), warmup);
+  const platform: number[] = [];
+  const bare: number[] = [];
+  let bytes = 0;
+  let rejected = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const body = jsonBatch(JSON_RECIPIENTS, 1_000_003 * (run + 1));
+    bytes = Buffer.byteLength(body);
+    const floor = await post('/', BARE_PORT, jsonHeaders(null, body), body);
+    expectStatus('bare server', floor, 202);
+    bare.push(floor.ms);
+    const answer = await post('/v1/sms/batches', WEB_PORT, jsonHeaders(apiKey, body), body);
+    expectStatus('JSON batch', answer, 202);
+    const batch = JSON.parse(answer.body) as { accepted: number; rejected: number };
+    if (batch.accepted + batch.rejected !== JSON_RECIPIENTS) throw new Error(`JSON batch: ${batch.accepted} accepted + ${batch.rejected} rejected`);
+    rejected += batch.rejected;
+    platform.push(answer.ms);
+    console.log(`  json run ${run + 1}: platform ${seconds(answer.ms)}, bare ${seconds(floor.ms)}`);
+  }
+  return { platform, bare, bytes, rejected };
+}
+
+interface CsvResult {
+  readonly ms: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly rssBeforeMb: number;
+  readonly peakRssMb: number;
+  readonly peakResetWorked: boolean;
+  readonly copyMs: number;
+}
+
+async function measureCsv(apiKey: string, web: ChildProcess): Promise<CsvResult> {
+  const pid = web.pid ?? 0;
+  // Writing 5 to clear_refs resets VmHWM to the current RSS, so the peak is this upload's.
+  let peakResetWorked = true;
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    peakResetWorked = false;
+  }
+  const rssBeforeMb = kib('VmRSS', pid) / 1024;
+  let sampledPeak = 0;
+  const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, kib('VmRSS', pid))), 100);
+  const boundary = `----tgg-bench-${Date.now()}`;
+  let answer: Answer;
+  try {
+    answer = await post('/v1/sms/batches/csv', WEB_PORT, { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${apiKey}` }, multipartCsv(CSV_ROWS, 31, boundary));
+  } finally {
+    clearInterval(sampler);
+  }
+  const peakRssMb = Math.max(kib('VmHWM', pid), sampledPeak) / 1024;
+  expectStatus('CSV batch', answer, 202);
+  const batch = JSON.parse(answer.body) as { accepted: number; rejected: number };
+  console.log(`  csv: platform ${seconds(answer.ms)} (${batch.accepted} accepted, ${batch.rejected} rejected), peak RSS ${peakRssMb.toFixed(0)} MB`);
+
+  // The floor: COPY of the same numbers into a scratch copy of sms_outbox, indexes and all.
+  const client = new pg.Client({ connectionString: databaseUrl() });
+  await client.connect();
+  let copyMs: number;
+  try {
+    await client.query('CREATE TABLE bench_copy_outbox (LIKE sms_outbox INCLUDING ALL)');
+    const start = performance.now();
+    await pipeline(copyRows(CSV_ROWS, 31), client.query(copyFrom('COPY bench_copy_outbox (message_id, sender, recipient, text, encoding, segments) FROM STDIN')));
+    copyMs = performance.now() - start;
+    await client.query('DROP TABLE bench_copy_outbox');
+  } finally {
+    await client.end();
+  }
+  console.log(`  csv: COPY baseline ${seconds(copyMs)}`);
+  return { ms: answer.ms, accepted: batch.accepted, rejected: batch.rejected, rssBeforeMb, peakRssMb, peakResetWorked, copyMs };
+}
+
+interface SendResult {
+  readonly sent: number;
+  readonly sendMs: number;
+  readonly wallMs: number;
+  readonly sequentialMs: number;
+  readonly parallelMs: number;
+}
+
+/** Raw unnest INSERTs of the provider's shape, `parallel` connections taking windows in turn. */
+async function rawInserts(rows: number, offset: number, parallel: number): Promise<number> {
+  const clients = await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      const c = new pg.Client({ connectionString: databaseUrl() });
+      await c.connect();
+      return c;
+    }),
+  );
+  try {
+    let next = 0;
+    const start = performance.now();
+    await Promise.all(
+      clients.map(async (client) => {
+        for (;;) {
+          const from = next;
+          next += INSERT_WINDOW;
+          if (from >= rows) return;
+          const idx = Array.from({ length: Math.min(INSERT_WINDOW, rows - from) }, (_, k) => from + k);
+          await client.query(
+            `INSERT INTO sms_outbox (message_id, sender, recipient, text, encoding, segments)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[])
+             RETURNING id, message_id`,
+            [idx.map((i) => i + 1), idx.map(() => SENDER), idx.map((i) => phoneAt(i, offset)), idx.map(textAt), idx.map(() => 'gsm7'), idx.map(() => 1)],
+          );
+        }
+      }),
+    );
+    return performance.now() - start;
+  } finally {
+    await Promise.all(clients.map((c) => c.end()));
+  }
+}
+
+async function measureSending(apiKey: string): Promise<SendResult> {
+  // The batches above were queued too: their chunk jobs go, so the workers send only this one.
+  const queue = new Queue('sms', { connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix: PREFIX });
+  try {
+    await queue.obliterate({ force: true });
+  } finally {
+    await queue.close();
+  }
+  const body = jsonBatch(JSON_RECIPIENTS, 77_777);
+  const answer = await post('/v1/sms/batches', WEB_PORT, jsonHeaders(apiKey, body), body);
+  expectStatus('batch to send', answer, 202);
+  const { id } = JSON.parse(answer.body) as { id: string };
+
+  const client = new pg.Client({ connectionString: databaseUrl() });
+  await client.connect();
+  try {
+    const spawned = performance.now();
+    const workers = startSmsWorkers();
+    let wallMs = Number.NaN;
+    for (;;) {
+      const { rows } = await client.query<{ status: string }>('SELECT status FROM sms_batches WHERE id = $1', [id]);
+      if (rows[0]?.status === 'completed') {
+        wallMs = performance.now() - spawned;
+        break;
+      }
+      if (workers.exitCode !== null) throw new Error(`the sms workers exited (${workers.exitCode})`);
+      if (performance.now() - spawned > SEND_TIMEOUT_MS) throw new Error(`batch not completed within ${SEND_TIMEOUT_MS / 1000} s (${rows[0]?.status})`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await stopProcess(workers, 10_000);
+    const { rows } = await client.query<{ sent: string; ms: number }>(
+      `SELECT (SELECT count(*) FROM sms_messages WHERE batch_id = $1 AND status = 'sent') AS sent,
+              extract(epoch FROM completed_at - started_at) * 1000 AS ms
+       FROM sms_batches WHERE id = $1`,
+      [id],
+    );
+    const sent = Number(rows[0]?.sent ?? 0);
+    const sendMs = Number(rows[0]?.ms ?? Number.NaN);
+    console.log(`  send: ${sent} sent in ${seconds(sendMs)} (first claim to completed; ${seconds(wallMs)} from spawning the workers)`);
+    const sequentialMs = await rawInserts(JSON_RECIPIENTS, 88_888, 1);
+    const parallelMs = await rawInserts(JSON_RECIPIENTS, 99_999, 4);
+    console.log(`  send: raw INSERT baseline ${seconds(sequentialMs)} on 1 connection, ${seconds(parallelMs)} on 4`);
+    return { sent, sendMs, wallMs, sequentialMs, parallelMs };
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function table(rows: ReadonlyArray<readonly [string, string, string, string]>): void {
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]?.length ?? 0)));
+  for (const [i, r] of rows.entries()) {
+    console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('   '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('   '));
+  }
+}
+
+export async function smsBench(): Promise<void> {
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = performance.now();
+  try {
+    await dropDatabase();
+    await admin((c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
+    console.log(`SMS benchmark: database ${DB_NAME}, queue prefix ${PREFIX}`);
+    let web = await startWeb();
+    children.push(await startProcess('node', ['-e', BARE_SERVER], {}, `http://${HOST}:${BARE_PORT}/`));
+
+    const ops = { authorization: `Basic ${Buffer.from('ops:ops-dev-password').toString('base64')}`, 'content-type': 'application/json' };
+    const created = await post('/ops/organizations', WEB_PORT, ops, JSON.stringify({ name: 'Bench organisation' }));
+    expectStatus('create organisation', created, 201);
+    const apiKey = (JSON.parse(created.body) as { apiKey: { key: string } }).apiKey.key;
+
+    const json = await measureJson(apiKey);
+    // A fresh web process for the CSV, so its memory is not the JSON batches' leftovers.
+    await stopProcess(web, 10_000);
+    web = await startWeb();
+    const csv = await measureCsv(apiKey, web);
+    const send = await measureSending(apiKey);
+
+    const jsonMedian = median(json.platform);
+    const bareMedian = median(json.bare);
+    const rate = (n: number, ms: number) => `${Math.round((n * 1000) / ms).toLocaleString('en')}/s`;
+    console.log(`\nSMS on ${HOST} (median of ${RUNS} for JSON; ${(json.bytes / 1e6).toFixed(1)} MB JSON body, ${json.rejected} rejected)`);
+    table([
+      ['measure', 'platform', 'baseline', 'target'],
+      [`JSON batch of ${JSON_RECIPIENTS.toLocaleString('en')} accepted`, seconds(jsonMedian), `${seconds(bareMedian)} (bare http + JSON.parse)`, `< ${seconds(TARGET_JSON_MS)} ${jsonMedian < TARGET_JSON_MS ? 'MET' : 'MISSED'}`],
+      [`CSV of ${CSV_ROWS.toLocaleString('en')} rows accepted`, seconds(csv.ms), `${seconds(csv.copyMs)} (COPY into sms_outbox copy)`, `streamed; ${(csv.ms / csv.copyMs).toFixed(1)}x COPY`],
+      ['  web peak RSS during CSV', `${csv.peakRssMb.toFixed(0)} MB`, `${csv.rssBeforeMb.toFixed(0)} MB before upload`, csv.peakResetWorked ? 'VmHWM reset at start' : 'VmHWM since start'],
+      [`Outbox send rate (${send.sent.toLocaleString('en')} msgs)`, rate(send.sent, send.sendMs), `${rate(JSON_RECIPIENTS, send.sequentialMs)} (INSERT x200, 1 conn)`, `${((100 * send.sequentialMs) / send.sendMs).toFixed(0)} % of baseline`],
+      ['', '', `${rate(JSON_RECIPIENTS, send.parallelMs)} (INSERT x200, 4 conns)`, `${((100 * send.parallelMs) / send.sendMs).toFixed(0)} % of baseline`],
+    ]);
+    console.log(`\nJSON runs (platform / bare): ${json.platform.map((ms, i) => `${seconds(ms)} / ${seconds(json.bare[i] ?? Number.NaN)}`).join(', ')}`);
+    console.log(`CSV: ${csv.accepted.toLocaleString('en')} accepted, ${csv.rejected} rejected; send wall time from spawning --role sms: ${seconds(send.wallMs)}`);
+  } finally {
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    console.log(`(SMS benchmark took ${seconds(performance.now() - started)})`);
+  }
+}
