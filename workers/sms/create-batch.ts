@@ -265,7 +265,10 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
     },
     /** A failed upload was never accepted: nothing of it stays. */
     async abandon(): Promise<void> {
-      await deps.db.deleteFrom('sms_batches').where('id', '=', id).where('status', '=', 'validating').execute();
+      await deps.db.transaction().execute(async (trx) => {
+        const gone = await trx.deleteFrom('sms_batches').where('id', '=', id).where('status', '=', 'validating').executeTakeFirst();
+        if (gone.numDeletedRows > 0n) await trx.deleteFrom('sms_messages').where('batch_id', '=', id).execute();
+      });
     },
   } as const;
 }
