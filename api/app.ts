@@ -26,6 +26,7 @@ import { smsToolRoutes } from './routes/sms-tools.js';
 import { smsCsvRoutes } from './routes/sms-csv.js';
 import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
 import { opsSmsRoutes } from './routes/ops-sms.js';
+import { callbackSecretRoutes } from './routes/callback-secret.js';
 import { passwordResetPageRoutes } from './routes/password-reset-page.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
@@ -54,6 +55,7 @@ export function collectRoutes(deps: Deps, openapi: () => unknown, limiters: Logi
     ...smsBatchRoutes(deps),
     ...smsCsvRoutes(deps),
     ...opsSmsRoutes(deps),
+    ...callbackSecretRoutes(deps),
     ...smsToolRoutes(deps),
     ...smsHttpHookRoutes(deps),
     ...extra,

@@ -24,11 +24,13 @@ export function opsRoleFor(config: Config, header: string | undefined): OpsRole 
   const credentials = parseBasic(header);
   if (!credentials) return undefined;
   const { ops } = config;
-  const full = same(credentials.user, ops.user) && same(credentials.password, ops.password);
-  if (full) return 'ops';
-  const readonly =
-    ops.readonlyUser !== undefined && ops.readonlyPassword !== undefined && same(credentials.user, ops.readonlyUser) && same(credentials.password, ops.readonlyPassword);
-  return readonly ? 'ops-readonly' : undefined;
+  // Both comparisons always run, so the time taken does not tell a right username from a wrong one.
+  const fullUser = same(credentials.user, ops.user);
+  const fullPassword = same(credentials.password, ops.password);
+  if (fullUser && fullPassword) return 'ops';
+  const readonlyUser = same(credentials.user, ops.readonlyUser ?? '\u0000');
+  const readonlyPassword = same(credentials.password, ops.readonlyPassword ?? '\u0000');
+  return ops.readonlyUser !== undefined && readonlyUser && readonlyPassword ? 'ops-readonly' : undefined;
 }
 
 /** Any ops login; the role lands in res.locals.opsRole. */

@@ -11,7 +11,26 @@ export function fieldProblems(part: InputPart, error: z.ZodError): FieldProblem[
   }));
 }
 
+/** The path of the first string holding a NUL character, which Postgres text cannot store. */
+function nulPath(value: unknown, path: string[]): string[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulPath(value[i], [...path, String(i)]);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const found = nulPath(key, [...path, key]) ?? nulPath(inner, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 export function parseInput<S extends z.ZodType>(part: InputPart, schema: S, value: unknown): z.output<S> {
+  const nul = nulPath(value, [part]);
+  if (nul) throw badRequest(`Invalid ${part}: ${nul.join('.')}`, [{ field: nul.join('.'), message: 'contains a NUL character' }]);
   const result = schema.safeParse(value);
   if (!result.success) {
     const errors = fieldProblems(part, result.error);

@@ -13,10 +13,10 @@ import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { startProcess, stopProcess } from './lib/processes.js';
+import { admin, scratch } from './lib/scratch.js';
 
 const JSON_RECIPIENTS = 100_000;
 const CSV_ROWS = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
@@ -162,50 +162,7 @@ function startSmsWorkers(): ChildProcess {
   return child;
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const dropDatabase = () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${DB_NAME}" WITH (FORCE)`));
-
-async function deleteRedisKeys(): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
-let cleaned: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  return (cleaned ??= (async () => {
-    await Promise.all(children.map((c) => stopProcess(c, 10_000)));
-    for (const [what, step] of [
-      ['Redis keys', deleteRedisKeys],
-      ['database', dropDatabase],
-    ] as const) {
-      await step().catch((error: unknown) => console.error(`cleanup of the ${what} failed: ${error instanceof Error ? error.message : String(error)}`));
-    }
-  })());
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  console.error(`\n${signal}: cleaning up`);
-  void cleanup().finally(() => process.exit(130));
-}
+const { dropDatabase, cleanup, onSignal } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
 
 const kib = (field: string, pid: number): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
 
@@ -404,7 +361,7 @@ export async function smsBench(): Promise<void> {
   const started = performance.now();
   try {
     await dropDatabase();
-    await admin((c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
+    await admin(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
     console.log(`SMS benchmark: database ${DB_NAME}, queue prefix ${PREFIX}`);
     let web = await startWeb();
     children.push(await startProcess('node', ['-e', BARE_SERVER], {}, `http://${HOST}:${BARE_PORT}/`));

@@ -83,6 +83,11 @@ describe('API errors', () => {
     expect(fields(extra)).toEqual(['body']);
   });
 
+  it('names a string holding a NUL character, which Postgres cannot store', async () => {
+    const problem = await problemOf(await postEcho(JSON.stringify({ name: 'A\u0000' })), 400);
+    expect(fields(problem)).toEqual(['body.name']);
+  });
+
   it('answers 401 from /ops/* with a WWW-Authenticate challenge', async () => {
     for (const authorization of [undefined, basic(ctx.config.ops.user, 'wrong')]) {
       const response = await fetch(`${url}/ops/outbox`, { headers: authorization ? { authorization } : {} });

@@ -43,6 +43,12 @@ describe('dashboard', () => {
     expect((await fetch(board)).status).toBe(401);
   });
 
+  it('keeps the mail outbox (it holds password-reset links) from the read-only login', async () => {
+    const outbox = board.replace('/ops/queues', '/ops/outbox');
+    expect((await fetch(outbox, { headers: { authorization: readonly } })).status).toBe(403);
+    expect((await fetch(outbox, { headers: { authorization: full } })).status).toBe(200);
+  });
+
   it('shows every queue to the full ops login, writable, and to the read-only login, read-only', async () => {
     expect((await fetch(board, { headers: { authorization: full } })).status).toBe(200);
     for (const [authorization, readOnlyMode] of [[full, false], [readonly, true]] as const) {

@@ -164,4 +164,22 @@ describe('SMPP provider', () => {
     expect(new Set(smsc.received.map((r) => r.destination)).size).toBe(50);
     expect(smsc.received).toHaveLength(50);
   });
+
+  it('moves only the message whose id a receipt names, though another id reads the same in hex', async () => {
+    smsc.received.length = 0;
+    const ids = ['16', '10'];
+    smsc.answer = (_s, i) => ({ status: smpp.ESME_ROK, messageId: ids[i] ?? String(50_000 + i) });
+    const id = await send('TGG', 'Twee', [{ phone: to(30) }, { phone: to(31) }]);
+    await finished(id);
+    // "10" is also how "16" reads in hex: the exact id wins, the other message stays sent.
+    await smsc.sendReceipt('10', 'UNDELIV');
+    const rows = await waitFor(async () => {
+      const r = await ctx.db.selectFrom('sms_messages').select(['phone', 'status']).where('batch_id', '=', id).orderBy('seq').execute();
+      return r.some((m) => m.status === 'failed') ? r : undefined;
+    }, 'the receipt applied');
+    const sentTo = new Map(smsc.received.map((r) => [r.messageId, `+${r.destination}`]));
+    expect(rows).toEqual(
+      [to(30), to(31)].map((phone) => ({ phone, status: phone === sentTo.get('10') ? 'failed' : 'sent' })),
+    );
+  });
 });

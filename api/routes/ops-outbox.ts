@@ -1,4 +1,5 @@
-// The local outbox: where mail goes when no SMTP relay is configured.
+// The local outbox: where mail goes when no SMTP relay is configured. Full ops login only:
+// it holds password-reset links.
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { notFound } from '../problem.js';
@@ -13,7 +14,7 @@ export function opsOutboxRoutes(deps: Deps): Route[] {
       path: '/ops/outbox',
       summary: 'Mail written to the local outbox, newest first',
       tags: ['ops'],
-      security: 'ops',
+      security: 'ops-write',
       query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
       responses: { 200: { description: 'outbox mail', schema: z.object({ items: z.array(outboxItem) }) } },
       handler: async ({ query }) => {
@@ -26,7 +27,7 @@ export function opsOutboxRoutes(deps: Deps): Route[] {
       path: '/ops/outbox/{id}',
       summary: 'One outbox mail as the raw message (message/rfc822)',
       tags: ['ops'],
-      security: 'ops',
+      security: 'ops-write',
       params: z.object({ id: z.uuid() }),
       responses: { 200: { description: 'the message as SMTP would carry it', schema: z.string(), contentType: 'message/rfc822' }, 404: { description: 'no such mail' } },
       handler: async ({ params }) => {

@@ -2,15 +2,21 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
+import { callbackTargetProblem } from '../../workers/sms/callback-target.js';
 import type { BatchOptions } from '../../workers/sms/create-batch.js';
 import { badRequest } from '../problem.js';
 
+/** Further ahead would let the 6-month retention clock (from creation) run out before sending. */
+export const MAX_SCHEDULE_DAYS = 30;
 const SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$|^\+[1-9]\d{6,14}$/;
 
 export const batchFields = z.strictObject({
   sender: z.string().regex(SENDER, 'up to 11 letters, digits and spaces (with a letter), or an E.164 number'),
   body: z.string().min(1).max(1600),
-  sendAt: z.iso.datetime({ offset: true }).optional(),
+  sendAt: z.iso
+    .datetime({ offset: true })
+    .refine((v) => new Date(v).getTime() <= Date.now() + MAX_SCHEDULE_DAYS * 86_400_000, `at most ${MAX_SCHEDULE_DAYS} days ahead`)
+    .optional(),
   reference: z.string().max(100).optional(),
   callbackUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
 });
@@ -23,9 +29,10 @@ export function idempotencyKeyOf(req: Request): string | null {
   return key;
 }
 
-export function batchOptions(deps: Deps, fields: z.output<typeof batchFields>, idempotencyKey: string | null): BatchOptions {
-  if (fields.callbackUrl && deps.config.env === 'production' && !fields.callbackUrl.startsWith('https:')) {
-    throw badRequest('callbackUrl must be https.', [{ field: 'body.callbackUrl', message: 'must be https' }]);
+export async function batchOptions(deps: Deps, fields: z.output<typeof batchFields>, idempotencyKey: string | null): Promise<BatchOptions> {
+  if (fields.callbackUrl) {
+    const problem = await callbackTargetProblem(fields.callbackUrl, { allowPrivate: deps.config.callbackAllowPrivate, requireHttps: deps.config.env === 'production' });
+    if (problem) throw badRequest(`callbackUrl ${problem}.`, [{ field: 'body.callbackUrl', message: problem }]);
   }
   return {
     sender: fields.sender,

@@ -8,7 +8,9 @@ import { callbackJobs, queueCallback } from '../../workers/sms/callbacks.js';
 import { cancelBatch } from '../../workers/sms/cancel-batch.js';
 import { createBatch } from '../../workers/sms/create-batch.js';
 import { countsByStatus, findBatch } from '../../workers/sms/store.js';
+import { sql } from 'kysely';
 import { principalOf } from '../auth/bearer.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import { HttpError, badRequest, conflict, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { batchFields, batchOptions, idempotencyKeyOf } from './sms-batch-fields.js';
@@ -27,7 +29,7 @@ const idParams = z.object({ id: z.uuid() });
 const cursorOf = (n: number) => Buffer.from(String(n)).toString('base64url');
 function seqAfter(cursor: string): number {
   const n = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isInteger(n) || n < 0) throw badRequest('The cursor is not one this API gave out.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+  if (!Number.isInteger(n) || n < 0 || n > 2_147_483_647) throw badRequest('The cursor is not one this API gave out.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
   return n;
 }
 
@@ -55,7 +57,7 @@ export function smsBatchRoutes(deps: Deps): Route[] {
           });
         }
         const { recipients, ...fields } = body;
-        const { batch, replayed } = await createBatch(deps, principal.organizationId, batchOptions(deps, fields, idempotencyKeyOf(req)), recipients);
+        const { batch, replayed } = await createBatch(deps, principal.organizationId, await batchOptions(deps, fields, idempotencyKeyOf(req)), recipients);
         if (!replayed) await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'sms.batch.created', entityType: 'sms_batch', entityId: batch.id, details: { accepted: batch.accepted, rejected: batch.rejected } });
         return { status: replayed ? 200 : 202, body: toBatch(batch), headers: { Location: `/v1/sms/batches/${batch.id}`, ...(replayed && { 'Idempotent-Replayed': 'true' }) } };
       },
@@ -87,15 +89,14 @@ export function smsBatchRoutes(deps: Deps): Route[] {
       handler: async ({ query }, _req, res) => {
         let q = deps.db.selectFrom('sms_batches').selectAll().where('organization_id', '=', principalOf(res).organizationId);
         if (query.cursor) {
-          const [at, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
-          const when = new Date(at ?? '');
-          if (!id || Number.isNaN(when.getTime())) throw badRequest('The cursor is not one this API gave out.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
-          q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(when, id)));
+          const { createdAt, id } = decodeCursor(query.cursor);
+          // Milliseconds on both sides: the cursor cannot carry Postgres' microseconds.
+          q = q.where((eb) => eb(eb.tuple(sql<Date>`date_trunc('milliseconds', created_at)`, eb.ref('id')), '<', eb.tuple(createdAt, id)));
         }
-        const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+        const rows = await q.orderBy(sql`date_trunc('milliseconds', created_at)`, 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
-        const nextCursor = rows.length > query.limit && last ? Buffer.from(`${last.created_at.toISOString()}|${last.id}`).toString('base64url') : null;
+        const nextCursor = rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null;
         return { body: { items: items.map((b) => toBatch(b)), nextCursor } };
       },
     }),

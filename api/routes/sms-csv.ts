@@ -98,7 +98,7 @@ export function smsCsvRoutes(deps: Deps): Route[] {
         const { fields, file } = await receive(req);
         let options: BatchOptions;
         try {
-          options = batchOptions(deps, parseInput('body', batchFields, fields), key);
+          options = await batchOptions(deps, parseInput('body', batchFields, fields), key);
         } catch (error) {
           file.resume();
           throw error;

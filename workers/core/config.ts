@@ -80,6 +80,7 @@ const envSchema = z
     RECONCILE_INTERVAL_MS: positiveInt(15_000),
     SHUTDOWN_TIMEOUT_MS: positiveInt(25_000),
     WORKER_CONCURRENCY: positiveInt(4),
+    CALLBACK_ALLOW_PRIVATE: z.enum(['true', 'false']).optional(),
     JOB_LOCK_MS: positiveInt(30_000),
     PURGE_BATCH_SIZE: positiveInt(10_000),
     RELATIONSHIP_GRACE_DAYS: z.coerce.number().int().min(0).default(90),
@@ -166,6 +167,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Jobs each worker process runs at once per queue. */
   readonly workerConcurrency: number;
+  /** Callbacks may go to private, loopback and non-default-port addresses (not in production by default). */
+  readonly callbackAllowPrivate: boolean;
   /** A job's lock: a worker that died is noticed (stalled) and its job runs again after this. */
   readonly jobLockMs: number;
   readonly purgeBatchSize: number;
@@ -231,6 +234,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     workerConcurrency: e.WORKER_CONCURRENCY,
+    callbackAllowPrivate: e.CALLBACK_ALLOW_PRIVATE === undefined ? e.NODE_ENV !== 'production' : e.CALLBACK_ALLOW_PRIVATE === 'true',
     jobLockMs: e.JOB_LOCK_MS,
     purgeBatchSize: e.PURGE_BATCH_SIZE,
     relationshipGraceDays: e.RELATIONSHIP_GRACE_DAYS,

@@ -252,13 +252,17 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
     async finish(): Promise<SmsBatch> {
       const finished = await deps.db.transaction().execute(async (trx) => {
         if (totals.chunks > 0) await sql`INSERT INTO sms_chunks (batch_id, chunk) SELECT ${id}, generate_series(0, ${totals.chunks - 1})`.execute(trx);
-        return trx
+        const updated = await trx
           .updateTable('sms_batches')
           .set({ status: isScheduled(options) ? 'scheduled' : 'queued', ...totals.columns() })
           .where('id', '=', id)
           .where('status', '=', 'validating')
           .returningAll()
-          .executeTakeFirstOrThrow();
+          .executeTakeFirst();
+        if (updated) return updated;
+        // Cancelled while it was still validating: its messages are cancelled with it.
+        await trx.updateTable('sms_messages').set({ status: 'cancelled' }).where('batch_id', '=', id).where('status', '=', 'queued').execute();
+        return trx.updateTable('sms_batches').set(totals.columns()).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       });
       await enqueueIfQueued(deps, finished);
       return finished;

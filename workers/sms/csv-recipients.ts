@@ -16,7 +16,7 @@ export class CsvProblem extends Error {
 }
 
 function toRecipient(row: Record<string, string>): RecipientInput {
-  const fields: Record<string, string> = {};
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(row)) if (name !== 'phone' && name !== 'email' && value !== '') fields[name] = value;
   return { phone: row.phone || null, email: row.email || null, fields: Object.keys(fields).length > 0 ? fields : null };
 }

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { DueWorkSource } from '../core/reconciler.js';
 import { callbackJobs, queuedCallbackIds } from './callbacks.js';
 import { chunkJobs } from './chunk-jobs.js';
-import { expireSendingSms } from './store.js';
+import { dropAbandonedUploads, expireSendingSms } from './store.js';
 import { receiptJob } from './receipts.js';
 
 /** Receipts waiting a few seconds (their part was not stored yet, or Redis lost the job). */
@@ -22,7 +22,7 @@ async function pendingReceipts(db: Parameters<DueWorkSource['due']>[0]) {
 
 export const smsDueWork: DueWorkSource = {
   name: 'sms',
-  sweep: expireSendingSms,
+  sweep: async (db) => (await expireSendingSms(db)) + (await dropAbandonedUploads(db)),
   async due(db, limit) {
     const scheduled = await db
       .selectFrom('sms_batches')

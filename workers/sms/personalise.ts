@@ -8,7 +8,7 @@ export function placeholders(template: string): string[] {
 export function personalise(template: string, fields: Readonly<Record<string, string>> | null | undefined): { text: string } | { missing: string } {
   let missing: string | undefined;
   const text = template.replace(PLACEHOLDER, (_whole, name: string) => {
-    const value = fields?.[name];
+    const value = fields && Object.hasOwn(fields, name) ? fields[name] : undefined;
     if (value === undefined) missing ??= name;
     return value ?? '';
   });

@@ -52,7 +52,7 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
       // The SMSC is away: nothing was claimed; the job retries with backoff and the messages wait.
       throw new PublicError('SMS provider not connected', 'provider-unavailable');
     }
-    const window = await claimWindow(deps.db, batchId, range, WINDOW);
+    const window = await claimWindow(deps.db, batchId, range, Math.min(WINDOW, deps.smsProvider.windowSize));
     if (window.length === 0) break;
     const sms = window.filter((m) => m.channel === 'sms');
     const outgoing: OutgoingSms[] = sms.map((m) => ({ messageId: m.id, sender: batch.sender, to: m.phone ?? '', text: m.text, encoding: m.encoding, segments: m.segments }));
@@ -73,7 +73,10 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     throttled = outcomes.some((o) => o.status === 'queued') ? throttled + 1 : 0;
     if (throttled > 0) await pause(Math.min(MAX_BACKOFF_MS, 200 * 2 ** throttled), signal);
   }
-  await markChunkDone(deps.db, batchId, chunk);
+  if (!(await markChunkDone(deps.db, batchId, { chunk, ...range }))) {
+    // Messages were queued again while this job finished (an ops resend): run once more.
+    throw new PublicError('chunk has queued messages again', 'requeued');
+  }
   const callbacks: Array<number | undefined> = [];
   if (batch.callback_url) {
     callbacks.push(await queueCallback(deps.db, batch, { type: 'messages.status', messages: await chunkStatuses(deps.db, batchId, range) }));

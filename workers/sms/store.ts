@@ -60,8 +60,25 @@ export async function markBatchSending(db: Db, id: string): Promise<void> {
   await db.updateTable('sms_batches').set({ status: 'sending', started_at: sql`now()` }).where('id', '=', id).where('status', '=', 'queued').execute();
 }
 
-export async function markChunkDone(db: Db, batchId: string, chunk: number): Promise<void> {
-  await db.updateTable('sms_chunks').set({ done: true }).where('batch_id', '=', batchId).where('chunk', '=', chunk).execute();
+/** Done only when no message of the chunk is queued: a resend may have queued some again meanwhile. */
+export async function markChunkDone(db: Db, batchId: string, range: { chunk: number; from: number; to: number }): Promise<boolean> {
+  const result = await sql`
+    UPDATE sms_chunks SET done = true
+    WHERE batch_id = ${batchId} AND chunk = ${range.chunk}
+      AND NOT EXISTS (SELECT 1 FROM sms_messages WHERE batch_id = ${batchId} AND seq >= ${range.from} AND seq < ${range.to} AND status = 'queued')`.execute(db);
+  return Number(result.numAffectedRows ?? 0) > 0;
+}
+
+/** CSV batches still 'validating' long after any upload could last: the upload died. */
+export async function dropAbandonedUploads(db: Kysely<Database>): Promise<number> {
+  const gone = await db
+    .deleteFrom('sms_batches')
+    .where('status', '=', 'validating')
+    .where('created_at', '<', sql<Date>`now() - interval '1 hour'`)
+    .returning('id')
+    .execute();
+  if (gone.length > 0) await db.deleteFrom('sms_messages').where('batch_id', 'in', gone.map((b) => b.id)).execute();
+  return gone.length;
 }
 
 /** Completes the batch when no chunk is open; true when this call completed it. */

@@ -53,6 +53,7 @@ function validateOne(body: string, seq: number, recipient: RecipientInput): Vali
   const rawPhone = recipient.phone?.trim() || null;
   const rawEmail = recipient.email?.trim() || null;
   if (!rawPhone && !rawEmail) return 'no-recipient';
+  if ([rawPhone, rawEmail, ...Object.entries(recipient.fields ?? {}).flat()].some((v) => v?.includes('\u0000'))) return 'invalid-characters';
   let phone: string | null = null;
   let destination = 'email';
   if (rawPhone) {

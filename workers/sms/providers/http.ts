@@ -87,6 +87,7 @@ export function createHttpProvider(config: Config, deps: ProviderDeps, options: 
 
   return {
     name: 'http',
+    windowSize: 200,
     ready: () => Promise.resolve(true),
     async submit(window) {
       if (window.length === 0) return [];

@@ -2,7 +2,7 @@
 // of the id (idForms), so a later receipt finds its part however the id is written there.
 import { sql } from 'kysely';
 import type { Db } from '../../../db/database.js';
-import { idForms } from '../smpp/message-ids.js';
+import { idForms, receiptKey } from '../smpp/message-ids.js';
 
 export interface AcceptedPart {
   readonly messageId: number;
@@ -15,7 +15,7 @@ export async function storeParts(db: Db, parts: readonly AcceptedPart[]): Promis
   await sql`
     INSERT INTO sms_message_parts (message_id, part, smsc_id, smsc_ids)
     SELECT u.message_id, u.part, u.smsc_id, string_to_array(u.forms, ' ')
-    FROM unnest(${parts.map((p) => p.messageId)}::bigint[], ${parts.map((p) => p.part)}::smallint[], ${parts.map((p) => p.smscId)}::text[],
+    FROM unnest(${parts.map((p) => p.messageId)}::bigint[], ${parts.map((p) => p.part)}::smallint[], ${parts.map((p) => receiptKey(p.smscId))}::text[],
                 ${parts.map((p) => idForms(p.smscId).join(' '))}::text[]) AS u(message_id, part, smsc_id, forms)
     ON CONFLICT DO NOTHING`.execute(db);
 }

@@ -6,6 +6,7 @@ import type { OutgoingSms, SmsProvider } from './provider.js';
 export function createOutboxProvider(db: Db): SmsProvider {
   return {
     name: 'outbox',
+    windowSize: 200,
     ready: () => Promise.resolve(true),
     async submit(window: readonly OutgoingSms[]) {
       if (window.length === 0) return [];

@@ -27,6 +27,11 @@ export type SubmitResult =
 
 export interface SmsProvider {
   readonly name: string;
+  /**
+   * How many messages a chunk claims at a time: at most what the provider takes in a few
+   * seconds, so a claimed window never waits long enough to be swept to 'unknown'.
+   */
+  readonly windowSize: number;
   /** Resolves true when the provider can take messages now (an SMPP session is bound). */
   ready(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   submit(window: readonly OutgoingSms[]): Promise<SubmitResult[]>;
@@ -42,6 +47,7 @@ export interface ProviderDeps {
 /** In processes without the sms role: no SMSC session is opened there. */
 export const NO_SMS_PROVIDER: SmsProvider = {
   name: 'none',
+  windowSize: 1,
   ready: () => Promise.resolve(false),
   submit: () => Promise.reject(new Error('this process does not run the sms role')),
   close: () => Promise.resolve(),

@@ -4,7 +4,9 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import smpp from 'smpp';
 import type { Config } from '../../core/config.js';
-import { handleDeliver } from '../smpp/deliver.js';
+import { storeReceipts } from '../receipts.js';
+import { handleIncoming, isReceipt, receiptOf } from '../smpp/deliver.js';
+import type { Receipt } from '../smpp/receipt.js';
 import { SmppClient } from '../smpp/smpp-client.js';
 import { submitParams } from '../smpp/submit-params.js';
 import { storeParts } from './message-parts.js';
@@ -24,15 +26,51 @@ function rateLimiter(config: Config, deps: ProviderDeps) {
   return new RateLimiterRedis({ ...options, storeClient: deps.queues.connection, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) });
 }
 
+const RECEIPTS_PER_INSERT = 1_000;
+
+/**
+ * Receipts that arrive while one INSERT is under way are stored together by the next (one
+ * commit and one job for up to RECEIPTS_PER_INSERT), each deliver_sm still acknowledged only
+ * once its receipt is stored. One commit per receipt, at thousands a second, held the pool's
+ * connections the send path needs.
+ */
+function receiptBatcher(deps: ProviderDeps): (receipt: Receipt) => Promise<void> {
+  const waiting: Array<{ receipt: Receipt; resolve: () => void; reject: (error: unknown) => void }> = [];
+  let flushing = false;
+  async function flush(): Promise<void> {
+    flushing = true;
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, RECEIPTS_PER_INSERT);
+      try {
+        await storeReceipts(deps, batch.map((w) => w.receipt));
+        for (const w of batch) w.resolve();
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
+    flushing = false;
+  }
+  return (receipt) =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ receipt, resolve, reject });
+      if (!flushing) void flush();
+    });
+}
+
 export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvider {
   if (!config.sms.smppUrl) throw new Error('SMPP_URL is required for SMS_PROVIDER=smpp');
+  const storeReceipt = receiptBatcher(deps);
   const client = new SmppClient({
     url: config.sms.smppUrl,
     window: config.sms.smppWindow,
     responseTimeoutMs: config.sms.smppResponseTimeoutMs,
     enquireLinkMs: 30_000,
     logger: deps.logger,
-    onDeliver: (pdu) => handleDeliver(deps, config, pdu),
+    onDeliver: async (pdu) => {
+      if (!isReceipt(pdu)) return handleIncoming(deps, config, pdu);
+      const receipt = receiptOf(pdu);
+      if (receipt) await storeReceipt(receipt);
+    },
   });
   client.start();
   const limiter = rateLimiter(config, deps);
@@ -67,6 +105,8 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
 
   return {
     name: 'smpp',
+    // Ten seconds of SMS_RATE at most, so rate-limited windows are short.
+    windowSize: config.sms.rate ? Math.max(1, Math.min(200, Math.floor(config.sms.rate * 10))) : 200,
     ready: (timeoutMs, signal) => client.waitUntilBound(timeoutMs, signal),
     async submit(window) {
       const submitted = await Promise.all(window.map(submitOne));

@@ -1,12 +1,11 @@
-// deliver_sm from the SMSC: a delivery receipt is stored and applied by the sms.apply-receipts
-// job; an incoming STOP, UIT or AFMELDEN opts its sender out for every organisation that sent
-// to that number. The PDU is acknowledged only after this is stored.
+// deliver_sm from the SMSC: a delivery receipt is stored (by the caller, batched) and applied
+// by the sms.apply-receipts job; an incoming STOP, UIT or AFMELDEN opts its sender out for
+// every organisation that sent to that number. The PDU is acknowledged only after this is stored.
 import type { PDU } from 'smpp';
 import type { Config } from '../../core/config.js';
 import { optOutByReply } from '../opt-out-reply.js';
 import type { ProviderDeps } from '../providers/provider.js';
-import { storeReceipts } from '../receipts.js';
-import { parseReceipt } from './receipt.js';
+import { parseReceipt, type Receipt } from './receipt.js';
 
 const RECEIPT_BITS = 0x3c;
 const MC_DELIVERY_RECEIPT = 0x04;
@@ -20,12 +19,16 @@ function textOf(pdu: PDU): string {
   return message ? message.toString('latin1') : '';
 }
 
-export async function handleDeliver(deps: ProviderDeps, config: Config, pdu: PDU): Promise<void> {
-  const text = textOf(pdu);
-  if (((pdu.esm_class ?? 0) & RECEIPT_BITS) === MC_DELIVERY_RECEIPT) {
-    const receipt = parseReceipt(text, { receiptedMessageId: pdu.receipted_message_id, messageState: pdu.message_state });
-    if (receipt) await storeReceipts(deps, [receipt]);
-    return;
-  }
-  await optOutByReply(deps, config.suppressionKey, String(pdu.source_addr ?? ''), text);
+export function isReceipt(pdu: PDU): boolean {
+  return ((pdu.esm_class ?? 0) & RECEIPT_BITS) === MC_DELIVERY_RECEIPT;
+}
+
+/** The delivery receipt a deliver_sm carries; undefined for an unreadable one. */
+export function receiptOf(pdu: PDU): Receipt | undefined {
+  return parseReceipt(textOf(pdu), { receiptedMessageId: pdu.receipted_message_id, messageState: pdu.message_state });
+}
+
+/** An incoming message (not a receipt): a stop word opts the sender out. */
+export async function handleIncoming(deps: ProviderDeps, config: Config, pdu: PDU): Promise<void> {
+  await optOutByReply(deps, config.suppressionKey, String(pdu.source_addr ?? ''), textOf(pdu));
 }

@@ -11,7 +11,7 @@ export function idForms(raw: string): string[] {
   return [...forms];
 }
 
-/** The canonical key a receipt is looked up by: the id as it came, lower case, no leading zeros. */
+/** The canonical key of an id (parts are stored, receipts looked up by it): lower case, no leading zeros. */
 export function receiptKey(raw: string): string {
   return raw.trim().toLowerCase().replace(/^0+(?=.)/, '');
 }

@@ -131,6 +131,10 @@ export class SmppClient extends EventEmitter {
         const timer = setTimeout(() => {
           this.pending.delete(sequence);
           resolve({ kind: 'unknown' });
+          // An SMSC that stops answering is treated as gone: reconnect, so the rest of the
+          // window is 'not sent' (safe to retry) instead of waiting out one timeout each.
+          this.options.logger.warn('SMPP response timeout; reconnecting');
+          session.destroy();
         }, this.options.responseTimeoutMs);
         const finish = (outcome: SubmitOutcome) => {
           clearTimeout(timer);

@@ -1,0 +1,293 @@
+// SMPP sending with delivery receipts (REQUIREMENTS: 50 % or more of the bare SMPP client
+// against the same SMSC), in one run:
+//   1. a local SMSC in its own process (lib/smsc-server.ts): accepts every submit_sm and at
+//      once sends a DELIVRD receipt on the same session;
+//   2. the floor: the bare `smpp` client (lib/smpp-baseline.ts, its own process) submitting
+//      100,000 messages with a window, acknowledging every receipt;
+//   3. the platform: `--role web` and 1 or 2 `--role sms` processes (SMS_PROVIDER=smpp) sending
+//      a 100,000-recipient batch, timed from the SMSC's first submit_sm until every message is
+//      'delivered' in Postgres (receipts applied), with the sms workers' peak RSS.
+// Its own database (dropped and recreated, dropped at the end), its own queue prefix, loopback only.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { startProcess, stopProcess } from './lib/processes.js';
+import { admin, scratch } from './lib/scratch.js';
+
+const HOST = '127.0.0.1';
+const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
+const BASELINE_WINDOW = Number(process.env.BENCH_SMPP_BASELINE_WINDOW ?? 100);
+const SMSC_PORT = 3295;
+const SMSC_HTTP_PORT = 3296;
+const WEB_PORT = 3297;
+const DB_NAME = process.env.BENCH_SMPP_DATABASE ?? 'tgg_bench_smpp';
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? `postgres://postgres@${HOST}:5432/postgres`;
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? `redis://${HOST}:6379`;
+const PREFIX = `bench-smpp-${process.pid}`;
+const RUN_TIMEOUT_MS = Number(process.env.BENCH_SMPP_TIMEOUT_MS ?? 90_000);
+/** Extra node flags for the sms workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const WORKER_NODE_ARGS = (process.env.BENCH_SMPP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const TEMPLATE = 'Beste {{naam}}, uw afspraak bij TGG is morgen om 10:00. Antwoord STOP om u af te melden.';
+const NAMES = ['Jan', 'Anna', 'Pieter', 'Sanne', 'Daan', 'Emma', 'Lucas', 'Julia', 'Bram', 'Sophie', 'Noah', 'Fleur'];
+
+interface PlatformConfig {
+  readonly label: string;
+  readonly processes: number;
+  readonly concurrency: number;
+  readonly window: number;
+}
+
+/** BENCH_SMPP_CONFIGS="processes:concurrency:window,..." overrides these. */
+const CONFIGS: readonly PlatformConfig[] = (process.env.BENCH_SMPP_CONFIGS ?? '1:4:100,2:4:100')
+  .split(',')
+  .map((spec) => {
+    const [processes = 1, concurrency = 4, window = 100] = spec.split(':').map(Number);
+    return { label: `${processes} proc x ${concurrency} jobs, window ${window}`, processes, concurrency, window };
+  });
+
+const databaseUrl = (): string => {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DB_NAME}`;
+  return url.toString();
+};
+
+/** The i-th of 50,000,000 distinct Dutch mobile numbers: +316, then 8 digits, the first 1-5. */
+const phoneAt = (i: number, offset: number): string => `+316${10_000_000 + ((i * 7919 + offset) % 50_000_000)}`;
+
+// ---------------------------------------------------------------------------------------------
+// Processes, database, Redis
+
+const children: ChildProcess[] = [];
+
+function track(child: ChildProcess): ChildProcess {
+  children.push(child);
+  return child;
+}
+
+function platformEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl(),
+    REDIS_URL,
+    QUEUE_PREFIX: PREFIX,
+    PORT: String(WEB_PORT),
+    PUBLIC_URL: `http://${HOST}:${WEB_PORT}`,
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'development',
+    DEMO_ORGANIZATION: 'false',
+    SMS_PROVIDER: 'smpp',
+    SMPP_URL: `smpp://bench:bench@${HOST}:${SMSC_PORT}`,
+    ...extra,
+  };
+}
+
+const { dropDatabase, cleanup, onSignal } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
+
+/** A /proc/<pid>/status field in kB (VmHWM: the peak RSS), NaN once the process is gone. */
+function statusKib(field: string, pid: number | undefined): number {
+  try {
+    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+// The SMSC and the baseline
+
+interface SmscStats {
+  readonly sessions: number;
+  readonly bound: number;
+  readonly submits: number;
+  readonly firstSubmitAt: number;
+  readonly lastSubmitAt: number;
+  readonly receiptsSent: number;
+  readonly receiptsAcked: number;
+}
+
+async function smsc(path: '/stats' | '/reset'): Promise<SmscStats> {
+  const res = await fetch(`http://${HOST}:${SMSC_HTTP_PORT}${path}`, { method: path === '/reset' ? 'POST' : 'GET' });
+  return (await res.json()) as SmscStats;
+}
+
+interface BaselineResult {
+  readonly count: number;
+  readonly window: number;
+  readonly ms: number;
+  readonly refused: number;
+}
+
+function runBaseline(): Promise<BaselineResult> {
+  return new Promise((resolve, reject) => {
+    const child = track(
+      spawn('node', ['--import', 'tsx', 'bench/lib/smpp-baseline.ts'], {
+        env: { ...process.env, SMSC_PORT: String(SMSC_PORT), COUNT: String(MESSAGES), WINDOW: String(BASELINE_WINDOW) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    );
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (code !== 0 || !line) return reject(new Error(`the baseline client failed (exit ${code}): ${out.slice(0, 300)}`));
+      resolve(JSON.parse(line) as BaselineResult);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The platform
+
+async function createOrganization(): Promise<string> {
+  const res = await fetch(`http://${HOST}:${WEB_PORT}/ops/organizations`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from('ops:ops-dev-password').toString('base64')}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'SMPP bench organisation' }),
+  });
+  const body = await res.text();
+  if (res.status !== 201) throw new Error(`create organisation: HTTP ${res.status}: ${body.slice(0, 300)}`);
+  return (JSON.parse(body) as { apiKey: { key: string } }).apiKey.key;
+}
+
+async function postBatch(apiKey: string, offset: number): Promise<string> {
+  const recipients = Array.from({ length: MESSAGES }, (_, i) => ({ phone: phoneAt(i, offset), fields: { naam: NAMES[i % NAMES.length] ?? 'Jan' } }));
+  const res = await fetch(`http://${HOST}:${WEB_PORT}/v1/sms/batches`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ sender: 'TGG', body: TEMPLATE, recipients }),
+  });
+  const body = await res.text();
+  if (res.status !== 202) throw new Error(`batch: HTTP ${res.status}: ${body.slice(0, 300)}`);
+  const batch = JSON.parse(body) as { id: string; accepted: number; rejected: number };
+  if (batch.accepted !== MESSAGES) throw new Error(`batch: ${batch.accepted} accepted, ${batch.rejected} rejected`);
+  return batch.id;
+}
+
+interface PlatformResult {
+  readonly config: PlatformConfig;
+  readonly delivered: number;
+  readonly ms: number;
+  /** From the first submit_sm to the last one: the send rate without the receipts' tail. */
+  readonly submitMs: number;
+  readonly peakRssMb: number;
+  readonly other: Record<string, number>;
+}
+
+async function runPlatform(config: PlatformConfig, apiKey: string, offset: number, db: pg.Client): Promise<PlatformResult> {
+  const env = platformEnv({ WORKER_CONCURRENCY: String(config.concurrency), SMPP_WINDOW: String(config.window) });
+  const workers = Array.from({ length: config.processes }, () =>
+    track(spawn('node', [...WORKER_NODE_ARGS, '--import', 'tsx', 'workers/main.ts', '--role', 'sms'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })),
+  );
+  try {
+    const deadline = performance.now() + 30_000;
+    while ((await smsc('/stats')).bound < config.processes) {
+      if (workers.some((w) => w.exitCode !== null)) throw new Error('an sms worker exited while starting');
+      if (performance.now() > deadline) throw new Error('the sms workers did not bind to the SMSC');
+      await sleep(100);
+    }
+    await smsc('/reset');
+    const batchId = await postBatch(apiKey, offset);
+    const runDeadline = performance.now() + RUN_TIMEOUT_MS;
+    let peakKib = 0;
+    let counts: Record<string, number> = {};
+    for (;;) {
+      peakKib = Math.max(peakKib, ...workers.map((w) => statusKib('VmHWM', w.pid) || 0));
+      const { rows } = await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM sms_messages WHERE batch_id = $1 GROUP BY status', [batchId]);
+      counts = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+      const open = (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.sent ?? 0);
+      if (open === 0) break;
+      if (workers.some((w) => w.exitCode !== null)) throw new Error('an sms worker exited');
+      if (performance.now() > runDeadline) throw new Error(`not all delivered within ${RUN_TIMEOUT_MS / 1000} s: ${JSON.stringify(counts)}`);
+      await sleep(100);
+    }
+    const doneAt = Date.now();
+    const stats = await smsc('/stats');
+    const { delivered = 0, ...other } = counts;
+    return {
+      config,
+      delivered,
+      ms: doneAt - stats.firstSubmitAt,
+      submitMs: stats.lastSubmitAt - stats.firstSubmitAt,
+      peakRssMb: peakKib / 1024,
+      other,
+    };
+  } finally {
+    await Promise.all(workers.map((w) => stopProcess(w, 10_000)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function table(rows: ReadonlyArray<readonly string[]>): void {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => r[c]?.length ?? 0)));
+  for (const [i, r] of rows.entries()) {
+    console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('   '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('   '));
+  }
+}
+
+const perSecond = (n: number, ms: number): number => (n * 1000) / ms;
+const fmtRate = (rate: number): string => `${Math.round(rate).toLocaleString('en')}/s`;
+
+export async function smppBench(): Promise<void> {
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = performance.now();
+  try {
+    await dropDatabase();
+    await admin(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
+    console.log(`SMPP benchmark: database ${DB_NAME}, queue prefix ${PREFIX}, ${MESSAGES.toLocaleString('en')} messages per run`);
+    track(
+      await startProcess('node', ['--import', 'tsx', 'bench/lib/smsc-server.ts'], { SMSC_PORT: String(SMSC_PORT), SMSC_HTTP_PORT: String(SMSC_HTTP_PORT) }, `http://${HOST}:${SMSC_HTTP_PORT}/stats`),
+    );
+
+    const baseline = await runBaseline();
+    const baselineRate = perSecond(baseline.count, baseline.ms);
+    console.log(`  baseline: bare smpp client, window ${baseline.window}: ${(baseline.ms / 1000).toFixed(2)} s, ${fmtRate(baselineRate)}`);
+
+    track(await startProcess('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'web', '--migrate'], platformEnv(), `http://${HOST}:${WEB_PORT}/healthz`));
+    const apiKey = await createOrganization();
+    const db = new pg.Client({ connectionString: databaseUrl() });
+    await db.connect();
+    const results: PlatformResult[] = [];
+    try {
+      for (const [i, config] of CONFIGS.entries()) {
+        const result = await runPlatform(config, apiKey, 1_000_003 * (i + 1), db);
+        results.push(result);
+        const extra = Object.keys(result.other).length > 0 ? ` (also ${JSON.stringify(result.other)})` : '';
+        console.log(
+          `  platform, ${config.label}: ${result.delivered} delivered in ${(result.ms / 1000).toFixed(2)} s (submits over ${(result.submitMs / 1000).toFixed(2)} s)${extra}, peak RSS ${result.peakRssMb.toFixed(0)} MB in the largest process`,
+        );
+      }
+    } finally {
+      await db.end();
+    }
+
+    console.log(`\nSMPP with delivery receipts on ${HOST}, ${MESSAGES.toLocaleString('en')} messages (target: platform >= 50 % of the bare client)`);
+    table([
+      ['sender', 'to all receipts', 'rate', 'of baseline', 'submit rate', 'peak RSS (largest proc)'],
+      [`bare smpp client, window ${baseline.window}`, `${(baseline.ms / 1000).toFixed(2)} s`, fmtRate(baselineRate), '100 %', '', ''],
+      ...results.map((r) => {
+        const rate = perSecond(r.delivered, r.ms);
+        const ratio = (100 * rate) / baselineRate;
+        return [
+          `platform, ${r.config.label}`,
+          `${(r.ms / 1000).toFixed(2)} s`,
+          fmtRate(rate),
+          `${ratio.toFixed(0)} % ${ratio >= 50 ? 'MET' : 'MISSED'}`,
+          fmtRate(perSecond(MESSAGES, r.submitMs)),
+          `${r.peakRssMb.toFixed(0)} MB`,
+        ];
+      }),
+    ]);
+    console.log('(platform: from the SMSC\'s first submit_sm until every message is \'delivered\' in Postgres; peak RSS is VmHWM of each sms worker process)');
+  } finally {
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    console.log(`(SMPP benchmark took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  }
+}
