@@ -36,7 +36,7 @@ describe('configuration', () => {
 
   it('refuses the development secrets in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production', PUBLIC_URL: 'https://sms.example.nl' });
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['OPS_PASSWORD', 'SECRET_KEY', 'SUPPRESSION_KEY']);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['OPS_PASSWORD', 'SECRET_KEY', 'SMTP_URL', 'SUPPRESSION_KEY']);
   });
 
   it('accepts a complete production configuration', () => {

@@ -115,6 +115,10 @@ const envSchema = z
         ctx.addIssue({ code: 'custom', path: [name], message: 'must be set in production (the development default is refused)' });
       }
     }
+    if (env.SMTP_URL === undefined) {
+      // The outbox keeps mail (and reset links) on the platform: fine on a laptop, not in production.
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'must be set in production (mail would stay in the local outbox)' });
+    }
     if (env.SECRET_KEY === env.SUPPRESSION_KEY) {
       ctx.addIssue({ code: 'custom', path: ['SUPPRESSION_KEY'], message: 'must differ from SECRET_KEY' });
     }
