@@ -232,14 +232,16 @@ export type PartState = 'submitted' | 'delivered' | 'undeliverable' | 'expired' 
 export interface SmsMessagePartTable {
   message_id: number;
   part: number;
+  /** Canonical: lower case, no leading zeros. */
   smsc_id: string;
-  smsc_ids: string[];
   state: Generated<PartState>;
 }
 
 export interface SmsReceiptTable {
   id: Generated<number>;
   smsc_id: string;
+  /** Every reading of the id, to find a part the SMSC wrote the other way. */
+  smsc_ids: string[];
   /** DELIVRD, UNDELIV, EXPIRED, REJECTD, UNKNOWN, ... */
   stat: string;
   error: string | null;

@@ -6,20 +6,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('message_id', 'bigint', (c) => c.notNull().references('sms_messages.id').onDelete('cascade'))
     .addColumn('part', 'smallint', (c) => c.notNull())
     .addColumn('smsc_id', 'text', (c) => c.notNull())
-    /** Every reading of the id (as sent, hex → decimal, decimal → hex): SMSCs differ between PDUs. */
-    .addColumn('smsc_ids', sql`text[]`, (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull().defaultTo('submitted'))
     .addPrimaryKeyConstraint('sms_message_parts_pkey', ['message_id', 'part'])
     .execute();
   await sql`CREATE INDEX sms_message_parts_id_idx ON sms_message_parts (smsc_id)`.execute(db);
-  // fastupdate off: receipts look parts up as fast as they are stored; a pending list would
-  // make every lookup scan it.
-  await sql`CREATE INDEX sms_message_parts_ids_idx ON sms_message_parts USING gin (smsc_ids) WITH (fastupdate = off)`.execute(db);
 
   await db.schema
     .createTable('sms_receipts')
     .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('smsc_id', 'text', (c) => c.notNull())
+    /** Every reading of the id (as sent, hex → decimal, decimal → hex): SMSCs differ between PDUs. */
+    .addColumn('smsc_ids', sql`text[]`, (c) => c.notNull())
     .addColumn('stat', 'text', (c) => c.notNull())
     .addColumn('error', 'text')
     .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

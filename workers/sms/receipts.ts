@@ -2,7 +2,7 @@
 // sms_receipts under the canonical id, then applied by the sms.apply-receipts job.
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import type { ProviderDeps } from './providers/provider.js';
-import { receiptKey } from './smpp/message-ids.js';
+import { idForms, receiptKey } from './smpp/message-ids.js';
 import type { Receipt } from './smpp/receipt.js';
 
 const BUCKET_MS = 200;
@@ -21,7 +21,7 @@ export async function storeReceipts(deps: ProviderDeps, receipts: readonly Recei
   if (receipts.length === 0) return;
   await deps.db
     .insertInto('sms_receipts')
-    .values(receipts.map((r) => ({ smsc_id: receiptKey(r.smscId), stat: r.stat, error: r.error })))
+    .values(receipts.map((r) => ({ smsc_id: receiptKey(r.smscId), smsc_ids: idForms(r.smscId), stat: r.stat, error: r.error })))
     .execute();
   await enqueueAfterCommit(deps, [receiptJob()]);
 }
