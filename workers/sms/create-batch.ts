@@ -134,10 +134,11 @@ async function priceSlice(deps: Deps, organizationId: string, slice: SliceResult
   totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
   const suppressed = await suppressedPhones(deps, organizationId, unique);
   const priceOf = pricer(deps.config.sms.prices);
-  const priced = unique.map((m): PricedMessage => {
-    const status = m.phone && suppressed.has(m.phone) ? 'suppressed' : 'queued';
+  // The validated objects are this function's own (fresh from the worker): price them in place.
+  const priced = unique.map((m) => {
+    const status = m.phone && suppressed.has(m.phone) ? ('suppressed' as const) : ('queued' as const);
     const costUnits = status === 'queued' && m.phone ? m.segments * priceOf(m.phone) : 0;
-    return { ...m, status, costUnits };
+    return Object.assign(m, { status, costUnits });
   });
   totals.add(priced);
   return priced;

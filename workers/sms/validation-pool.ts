@@ -25,7 +25,8 @@ function getPool(): Piscina {
 export async function validateRecipients(body: string, recipients: readonly RecipientInput[], firstSeq = 0): Promise<SliceResult> {
   const slices: Promise<SliceResult>[] = [];
   for (let start = 0; start < recipients.length; start += SLICE) {
-    slices.push(getPool().run({ body, firstSeq: firstSeq + start, recipients: recipients.slice(start, start + SLICE) }) as Promise<SliceResult>);
+    const input = JSON.stringify({ body, firstSeq: firstSeq + start, recipients: recipients.slice(start, start + SLICE) });
+    slices.push((getPool().run(input) as Promise<string>).then((output) => JSON.parse(output) as SliceResult));
   }
   const results = await Promise.all(slices);
   return { messages: results.flatMap((r) => r.messages), rejections: results.flatMap((r) => r.rejections) };
