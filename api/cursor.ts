@@ -1,4 +1,5 @@
 // Opaque keyset cursors: base64url of the last row's sort key, validated on the way back in.
+// Rows ordered by (created_at, id) use the first pair; rows in a batch's order, its position.
 import { badRequest } from './problem.js';
 
 export function encodeCursor(key: { createdAt: Date; id: string }): string {
@@ -13,5 +14,17 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   } catch {
     // fall through
   }
-  throw badRequest('The cursor is not one this API gave out.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+  throw invalidCursor();
+}
+
+const invalidCursor = () => badRequest('The cursor is not one this API gave out.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+
+export function encodeSeqCursor(seq: number): string {
+  return Buffer.from(String(seq)).toString('base64url');
+}
+
+export function decodeSeqCursor(cursor: string): number {
+  const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!Number.isInteger(seq) || seq < 0 || seq > 2_147_483_647) throw invalidCursor();
+  return seq;
 }

@@ -2,7 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { describeError } from '../workers/core/errors.js';
 import type { Logger } from '../workers/core/logger.js';
-import { HttpError, type Problem } from './problem.js';
+import { HttpError, malformedJson, type Problem } from './problem.js';
 
 interface BodyParserError {
   type?: string;
@@ -17,10 +17,7 @@ function fromBodyParser(error: BodyParserError & object): HttpError | undefined 
         errors: [{ field: 'body', message: 'too large' }],
       });
     case 'entity.parse.failed':
-      return new HttpError(400, 'Bad Request', 'The request body is not valid JSON.', {
-        type: '/problems/validation',
-        errors: [{ field: 'body', message: 'malformed JSON' }],
-      });
+      return malformedJson();
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new HttpError(415, 'Unsupported Media Type', 'Unsupported body encoding or charset.', { errors: [{ field: 'header.content-type', message: 'unsupported' }] });

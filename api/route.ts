@@ -3,7 +3,7 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { Scope } from '../db/schema.js';
-import { HttpError, badRequest } from './problem.js';
+import { HttpError, malformedJson } from './problem.js';
 import { parseInput } from './validate.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -92,7 +92,7 @@ function verifiedJson(req: Request, verify: (req: Request, raw: Buffer) => void)
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
-    throw badRequest('The request body is not valid JSON.', [{ field: 'body', message: 'malformed JSON' }]);
+    throw malformedJson();
   }
 }
 

@@ -8,6 +8,7 @@ import type { Runtime } from '../workers/runtime.js';
 import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization, type Call, type NewOrganization } from './helpers/identity.js';
+import { batches, mobile, type Batch } from './helpers/sms.js';
 import { startGateway, type TestGateway } from './helpers/sms-gateway.js';
 
 const SECRET = 'test-gateway-hook-secret-0123456789abcdef';
@@ -34,26 +35,9 @@ afterAll(async () => {
   await gateway.close();
 });
 
-interface Batch {
-  id: string;
-  status: string;
-  counts?: Record<string, number>;
-}
-
-const to = (n: number) => `+3161${String(n).padStart(7, '0')}`;
-
-async function send(body: string, phones: readonly string[]): Promise<string> {
-  const answer = await call<Batch>('post', '/v1/sms/batches', { auth: org.key, body: { sender: 'TGG', body, recipients: phones.map((phone) => ({ phone })) } });
-  expect(answer.status).toBe(202);
-  return answer.body.id;
-}
-
-async function finished(id: string): Promise<Batch> {
-  return waitFor(async () => {
-    const answer = await call<Batch>('get', `/v1/sms/batches/${id}`, { auth: org.key });
-    return answer.body.status === 'completed' ? answer.body : undefined;
-  }, `batch ${id} to complete`, 20_000);
-}
+const to = mobile;
+const send = (body: string, phones: readonly string[]) => batches(call, () => org.key).submit('TGG', body, phones.map((phone) => ({ phone })));
+const finished = (id: string) => batches(call, () => org.key).finished(id);
 
 async function messageIds(batchId: string): Promise<Map<string, string>> {
   const rows = await ctx.db.selectFrom('sms_messages').select(['id', 'phone']).where('batch_id', '=', batchId).execute();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../workers/runtime.js';
 import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
 import { caller, newOrganization, type Call, type NewOrganization } from './helpers/identity.js';
+import { batches, mobile, type Batch, type Recipient } from './helpers/sms.js';
 import { startSmsc, type TestSmsc } from './helpers/smsc.js';
 
 const ctx = await createTestContext();
@@ -29,26 +30,9 @@ afterAll(async () => {
   await smsc.close();
 });
 
-interface Batch {
-  id: string;
-  status: string;
-  counts?: Record<string, number>;
-}
-
-async function send(sender: string, body: string, recipients: Array<{ phone: string; fields?: Record<string, string> }>): Promise<string> {
-  const answer = await call<Batch>('post', '/v1/sms/batches', { auth: org.key, body: { sender, body, recipients } });
-  expect(answer.status).toBe(202);
-  return answer.body.id;
-}
-
-async function finished(id: string): Promise<Batch> {
-  return waitFor(async () => {
-    const answer = await call<Batch>('get', `/v1/sms/batches/${id}`, { auth: org.key });
-    return answer.body.status === 'completed' ? answer.body : undefined;
-  }, `batch ${id} to complete`, 20_000);
-}
-
-const to = (n: number) => `+3161${String(n).padStart(7, '0')}`;
+const send = (sender: string, body: string, recipients: readonly Recipient[]) => batches(call, () => org.key).submit(sender, body, recipients);
+const finished = (id: string) => batches(call, () => org.key).finished(id);
+const to = mobile;
 
 describe('SMPP provider', () => {
   it('sends GSM-7, UCS-2 and concatenated texts exactly as personalised, once each', async () => {

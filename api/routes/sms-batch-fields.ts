@@ -2,7 +2,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
-import { callbackTargetProblem } from '../../workers/sms/callback-target.js';
+import { callbackTargetProblem, callbackTargetRules } from '../../workers/sms/callback-target.js';
 import type { BatchOptions } from '../../workers/sms/create-batch.js';
 import { badRequest } from '../problem.js';
 
@@ -31,7 +31,7 @@ export function idempotencyKeyOf(req: Request): string | null {
 
 export async function batchOptions(deps: Deps, fields: z.output<typeof batchFields>, idempotencyKey: string | null): Promise<BatchOptions> {
   if (fields.callbackUrl) {
-    const problem = await callbackTargetProblem(fields.callbackUrl, { allowPrivate: deps.config.callbackAllowPrivate, requireHttps: deps.config.env === 'production' });
+    const problem = await callbackTargetProblem(fields.callbackUrl, callbackTargetRules(deps.config));
     if (problem) throw badRequest(`callbackUrl ${problem}.`, [{ field: 'body.callbackUrl', message: problem }]);
   }
   return {

@@ -10,8 +10,8 @@ import { createBatch } from '../../workers/sms/create-batch.js';
 import { countsByStatus, findBatch } from '../../workers/sms/store.js';
 import { sql } from 'kysely';
 import { principalOf } from '../auth/bearer.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
-import { HttpError, badRequest, conflict, notFound } from '../problem.js';
+import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor } from '../cursor.js';
+import { HttpError, conflict, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { batchFields, batchOptions, idempotencyKeyOf } from './sms-batch-fields.js';
 import { MESSAGE_STATUSES, batchSchema, messageSchema, toBatch, toMessage } from './sms-views.js';
@@ -26,12 +26,6 @@ const recipient = z.strictObject({
 const submitBody = batchFields.extend({ recipients: z.array(recipient).min(1) });
 
 const idParams = z.object({ id: z.uuid() });
-const cursorOf = (n: number) => Buffer.from(String(n)).toString('base64url');
-function seqAfter(cursor: string): number {
-  const n = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isInteger(n) || n < 0 || n > 2_147_483_647) throw badRequest('The cursor is not one this API gave out.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
-  return n;
-}
 
 export function smsBatchRoutes(deps: Deps): Route[] {
   return [
@@ -118,11 +112,11 @@ export function smsBatchRoutes(deps: Deps): Route[] {
           .select(['id', 'seq', 'channel', 'phone', 'email', 'status', 'segments', 'cost', 'error_code', 'sent_at'])
           .where('batch_id', '=', batch.id);
         if (query.status) q = q.where('status', '=', query.status);
-        if (query.cursor) q = q.where('seq', '>', seqAfter(query.cursor));
+        if (query.cursor) q = q.where('seq', '>', decodeSeqCursor(query.cursor));
         const rows = await q.orderBy('seq').limit(query.limit + 1).execute();
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
-        return { body: { items: items.map(toMessage), nextCursor: rows.length > query.limit && last ? cursorOf(last.seq) : null } };
+        return { body: { items: items.map(toMessage), nextCursor: rows.length > query.limit && last ? encodeSeqCursor(last.seq) : null } };
       },
     }),
     defineRoute({

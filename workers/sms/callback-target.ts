@@ -3,6 +3,7 @@
 // port. CALLBACK_ALLOW_PRIVATE lifts that for development and tests.
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import type { Config } from '../core/config.js';
 
 const blocked = new BlockList();
 for (const [net, prefix] of [
@@ -18,8 +19,18 @@ export function isPrivateAddress(address: string): boolean {
   return family === 0 || blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+export interface CallbackTargetRules {
+  readonly allowPrivate: boolean;
+  readonly requireHttps: boolean;
+}
+
+/** The rules the configuration sets: the same at submit and at sending. */
+export function callbackTargetRules(config: Pick<Config, 'callbackAllowPrivate' | 'env'>): CallbackTargetRules {
+  return { allowPrivate: config.callbackAllowPrivate, requireHttps: config.env === 'production' };
+}
+
 /** Why the URL may not receive callbacks, or undefined when it may. */
-export async function callbackTargetProblem(rawUrl: string, options: { allowPrivate: boolean; requireHttps: boolean }): Promise<string | undefined> {
+export async function callbackTargetProblem(rawUrl: string, options: CallbackTargetRules): Promise<string | undefined> {
   let url: URL;
   try {
     url = new URL(rawUrl);

@@ -2,7 +2,7 @@
 // backoff, and the last attempt marks it failed.
 import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
-import { callbackTargetProblem } from './callback-target.js';
+import { callbackTargetProblem, callbackTargetRules } from './callback-target.js';
 import { finishCallback, loadCallback, signCallback } from './callbacks.js';
 
 const TIMEOUT_MS = 10_000;
@@ -12,7 +12,7 @@ export const sendCallback: Handler<'sms.callback'> = async ({ callbackId }, { de
   if (!callback || callback.status !== 'queued' || !callback.callback_url) return { sent: 0 };
   const body = JSON.stringify(callback.payload);
   // Checked again at sending time: the host may resolve elsewhere now.
-  const problem = await callbackTargetProblem(callback.callback_url, { allowPrivate: deps.config.callbackAllowPrivate, requireHttps: deps.config.env === 'production' });
+  const problem = await callbackTargetProblem(callback.callback_url, callbackTargetRules(deps.config));
   if (problem) {
     await finishCallback(deps.db, callbackId, { status: 'failed', httpStatus: null });
     return { sent: 0, failed: 1 };
