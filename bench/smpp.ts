@@ -91,6 +91,24 @@ function statusKib(field: string, pid: number | undefined): number {
   }
 }
 
+/** The machine's CPU counters (/proc/stat): busy and total jiffies over all cores. */
+function cpuTicks(): { busy: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
+}
+
+/** CPU seconds a process has used so far (utime + stime), NaN once it is gone. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------
@@ -173,6 +191,9 @@ interface PlatformResult {
   /** From the first submit_sm to the last one: the send rate without the receipts' tail. */
   readonly submitMs: number;
   readonly peakRssMb: number;
+  /** The share of all cores busy while it ran (every process: SMSC, Postgres, workers). */
+  readonly machineBusy: number;
+  readonly workerCpuSeconds: number;
   readonly other: Record<string, number>;
 }
 
@@ -190,18 +211,23 @@ async function runPlatform(config: PlatformConfig, apiKey: string, offset: numbe
     }
     await smsc('/reset');
     const batchId = await postBatch(apiKey, offset);
+    const cpuBefore = cpuTicks();
+    const workerCpuBefore = workers.map((w) => cpuSeconds(w.pid));
     const runDeadline = performance.now() + RUN_TIMEOUT_MS;
     let peakKib = 0;
     let counts: Record<string, number> = {};
+    // The first message not yet final; the probe starts there, so it reads few rows each time
+    // (messages finish roughly in order). Counting the whole batch ten times a second took a
+    // good part of a core from the platform being measured.
+    let firstOpen = 0;
     for (;;) {
       peakKib = Math.max(peakKib, ...workers.map((w) => statusKib('VmHWM', w.pid) || 0));
-      // An existence probe, not a count: counting the whole batch ten times a second took a
-      // good part of a core from the platform being measured.
-      const { rows } = await db.query<{ open: boolean }>(
-        "SELECT EXISTS (SELECT 1 FROM sms_messages WHERE batch_id = $1 AND status IN ('queued', 'sending', 'sent')) AS open",
-        [batchId],
+      const { rows } = await db.query<{ seq: number }>(
+        "SELECT seq FROM sms_messages WHERE batch_id = $1 AND seq >= $2 AND status IN ('queued', 'sending', 'sent') ORDER BY seq LIMIT 1",
+        [batchId, firstOpen],
       );
-      if (!rows[0]?.open) {
+      firstOpen = rows[0]?.seq ?? firstOpen;
+      if (rows.length === 0) {
         const final = await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM sms_messages WHERE batch_id = $1 GROUP BY status', [batchId]);
         counts = Object.fromEntries(final.rows.map((r) => [r.status, Number(r.n)]));
         break;
@@ -211,6 +237,8 @@ async function runPlatform(config: PlatformConfig, apiKey: string, offset: numbe
       await sleep(100);
     }
     const doneAt = Date.now();
+    const cpuAfter = cpuTicks();
+    const workerCpu = workers.reduce((sum, w, i) => sum + cpuSeconds(w.pid) - (workerCpuBefore[i] ?? 0), 0);
     const stats = await smsc('/stats');
     const { delivered = 0, ...other } = counts;
     return {
@@ -219,6 +247,8 @@ async function runPlatform(config: PlatformConfig, apiKey: string, offset: numbe
       ms: doneAt - stats.firstSubmitAt,
       submitMs: stats.lastSubmitAt - stats.firstSubmitAt,
       peakRssMb: peakKib / 1024,
+      machineBusy: (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total),
+      workerCpuSeconds: workerCpu,
       other,
     };
   } finally {
@@ -266,7 +296,7 @@ export async function smppBench(): Promise<void> {
         results.push(result);
         const extra = Object.keys(result.other).length > 0 ? ` (also ${JSON.stringify(result.other)})` : '';
         console.log(
-          `  platform, ${config.label}: ${result.delivered} delivered in ${(result.ms / 1000).toFixed(2)} s (submits over ${(result.submitMs / 1000).toFixed(2)} s)${extra}, peak RSS ${result.peakRssMb.toFixed(0)} MB in the largest process`,
+          `  platform, ${config.label}: ${result.delivered} delivered in ${(result.ms / 1000).toFixed(2)} s (submits over ${(result.submitMs / 1000).toFixed(2)} s)${extra}, peak RSS ${result.peakRssMb.toFixed(0)} MB in the largest process; sms workers ${result.workerCpuSeconds.toFixed(1)} CPU-s, machine ${(100 * result.machineBusy).toFixed(0)} % busy`,
         );
       }
     } finally {

@@ -227,6 +227,15 @@ export interface SmsCallbackTable {
   sent_at: Timestamp | null;
 }
 
+/** A window of messages claimed for sending whose outcome is not written yet. */
+export interface SmsClaimTable {
+  id: Generated<number>;
+  batch_id: string;
+  first_seq: number;
+  last_seq: number;
+  claimed_at: CreatedAt;
+}
+
 export type PartState = 'submitted' | 'delivered' | 'undeliverable' | 'expired' | 'rejected' | 'unknown';
 
 export interface SmsMessagePartTable {
@@ -254,6 +263,7 @@ export interface Database {
   sms_receipts: SmsReceiptTable;
   sms_batches: SmsBatchTable;
   sms_chunks: SmsChunkTable;
+  sms_claims: SmsClaimTable;
   sms_messages: SmsMessageTable;
   sms_opt_outs: SmsOptOutTable;
   sms_outbox: SmsOutboxTable;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureOf } from '../api/webhook-signature.js';
 import { createHttpProvider } from '../workers/sms/providers/http.js';
+import type { SubmitResult } from '../workers/sms/providers/provider.js';
 import type { Runtime } from '../workers/runtime.js';
 import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
@@ -141,8 +142,21 @@ describe('HTTP provider', () => {
 
 describe('HTTP provider answers', () => {
   const window = [{ messageId: 1, sender: 'TGG', to: to(99), text: 'x', encoding: 'gsm7' as const, segments: 1 }];
-  const provider = (url: string, timeoutMs = 5_000) =>
-    createHttpProvider(ctx.configWith({ SMS_PROVIDER: 'http', SMS_HTTP_URL: url, SMS_HTTP_SECRET: SECRET }), runtime.deps, { timeoutMs });
+  /** Submits the window; the results it answers are the ones it had recorded. */
+  const provider = (url: string, timeoutMs = 5_000) => {
+    const http = createHttpProvider(ctx.configWith({ SMS_PROVIDER: 'http', SMS_HTTP_URL: url, SMS_HTTP_SECRET: SECRET }), runtime.deps, { timeoutMs });
+    return {
+      async submit(messages: typeof window): Promise<SubmitResult[]> {
+        const recorded: SubmitResult[][] = [];
+        const results = await http.submit(messages, (r) => {
+          recorded.push([...r]);
+          return Promise.resolve();
+        });
+        expect(recorded).toEqual([results]);
+        return results;
+      },
+    };
+  };
 
   it('retries when the connection is refused: nothing was sent', async () => {
     const closed = await startGateway();

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { optOutByReply } from '../../workers/sms/opt-out-reply.js';
-import { storeReceipts } from '../../workers/sms/receipts.js';
+import { takeReceipts } from '../../workers/sms/receipts.js';
 import { problemSchema } from '../openapi.js';
 import { unauthorized } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
@@ -45,7 +45,7 @@ export function smsHttpHookRoutes(deps: Deps): Route[] {
         401: { description: 'missing or wrong X-Signature', schema: problemSchema, contentType: 'application/problem+json' },
       },
       handler: async ({ body }) => {
-        await storeReceipts(deps, body.reports.map((r) => ({ smscId: r.id, stat: r.status, error: r.error ?? null })));
+        await takeReceipts(deps, body.reports.map((r) => ({ smscId: r.id, stat: r.status, error: r.error ?? null })));
         for (const message of body.incoming) await optOutByReply(deps, deps.config.suppressionKey, message.from, message.text);
         return { status: 204 };
       },

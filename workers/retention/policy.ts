@@ -21,6 +21,8 @@ export interface RetentionCategory {
   readonly key: string;
   /** Timestamp column that starts the clock, on the table itself or on a parent row. */
   readonly clock: string | { readonly column: string; readonly via: { readonly table: keyof Database; readonly foreignKey: string } };
+  /** An indexed column never later than the clock: it bounds the purge's scan when the clock itself is not indexed. */
+  readonly floor?: string;
   readonly keep: RetentionPeriod;
   /** How the period reads in the register. */
   readonly keepText: string;
@@ -112,6 +114,7 @@ export function retentionPolicy(settings: RetentionSettings = DEFAULT_RETENTION_
     table: 'sms_messages',
     key: 'id',
     clock: 'retain_from',
+    floor: 'created_at',
     keep: { months: 6 },
     keepText: '6 calendar months after sending (after creation, for messages never sent)',
     action: { kind: 'anonymise', columns: ['phone', 'email', 'fields', 'text'], marker: 'anonymised_at' },
@@ -187,6 +190,7 @@ export const TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   audit_log: 'actor kinds, internal ids, actions and counts only: never names, addresses or numbers',
   organizations: 'member organisations (companies): a name and the dates of the relationship',
   sms_chunks: 'progress of a batch: ids and flags',
+  sms_claims: 'windows of a batch being sent: a batch id, positions and a time',
   sms_message_parts: "the SMSC's ids of each part and its delivery state",
   sms_receipts: "delivery receipts: the SMSC's message id and a status code, no number or text",
   sms_callbacks: 'status callbacks: message ids, positions and statuses, never numbers or texts',

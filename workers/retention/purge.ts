@@ -18,7 +18,8 @@ async function purgeBatch(db: Db, category: RetentionCategory, now: Date, batchS
   const cutoff = cutoffFor(now, category.keep);
   const action = category.action;
   // The rows whose clock ran out, locked so two purges never fight over a batch.
-  const due = (extra: RawBuilder<unknown> = sql``) => {
+  const due = (marker: RawBuilder<unknown> = sql``) => {
+    const extra = category.floor ? sql`${marker} AND t.${sql.ref(category.floor)} < ${cutoff}` : marker;
     if (typeof category.clock === 'string') {
       return sql`SELECT t.${key} FROM ${table} t WHERE t.${sql.ref(category.clock)} < ${cutoff} ${extra} LIMIT ${batchSize} FOR UPDATE OF t SKIP LOCKED`;
     }

@@ -1,15 +1,25 @@
-// Delivery receipts from any provider (SMPP deliver_sm, the HTTP gateway's hook): stored in
-// sms_receipts under the canonical id, then applied by the sms.apply-receipts job.
+// Delivery receipts from any provider (SMPP deliver_sm, the HTTP gateway's hook). A receipt
+// whose part is stored, and whose message has its outcome, is applied at once: the part's
+// state, then the message's status (delivered when all its parts are; failed or expired when
+// one is). The others (their part not stored yet: submitted by another worker a moment ago)
+// wait in sms_receipts for the sms.apply-receipts job. Either way the receipt is durable when
+// takeReceipts resolves, so the SMSC can be acknowledged.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
+import { callbackJobs, queueCallback } from './callbacks.js';
 import type { ProviderDeps } from './providers/provider.js';
 import { idForms, receiptKey } from './smpp/message-ids.js';
-import type { Receipt } from './smpp/receipt.js';
+import { partStateOf, type Receipt } from './smpp/receipt.js';
 
 const BUCKET_MS = 200;
+/** Joins the readings of an id in one text parameter; SMSC ids never hold it. */
+const FORM_SEPARATOR = '\u001f';
 
 /**
- * Receipts are applied in small time buckets: the job of a bucket runs just after the bucket
- * ends, so it sees every receipt stored during it, and a later receipt gets a later job.
+ * Receipts waiting in sms_receipts are applied in small time buckets: the job of a bucket
+ * runs just after the bucket ends, so it sees every receipt stored during it, and a later
+ * receipt gets a later job.
  */
 export function receiptJob(laterMs = 0) {
   const now = Date.now();
@@ -17,11 +27,123 @@ export function receiptJob(laterMs = 0) {
   return { name: 'sms.apply-receipts' as const, payload: { bucket }, options: { delay: (bucket + 1) * BUCKET_MS - now + 20 } };
 }
 
-export async function storeReceipts(deps: ProviderDeps, receipts: readonly Receipt[]): Promise<void> {
+export interface PendingReceipt {
+  /** The caller's handle for it: its sms_receipts id, or its position in a list. */
+  readonly key: number;
+  /** Canonical (receiptKey). */
+  readonly smscId: string;
+  /** Every reading of the id (idForms). */
+  readonly smscIds: readonly string[];
+  readonly stat: string;
+}
+
+export interface ChangedMessage {
+  readonly id: number;
+  readonly index: number;
+  readonly status: string;
+  readonly errorCode: string | null;
+}
+
+/**
+ * Applies the receipts that find their part and returns the keys of those (a receipt that
+ * says nothing final yet, like ENROUTE, counts as applied). The id exactly as stored wins
+ * (the newest part, should an SMSC reuse ids); another reading of it (hex for decimal) only
+ * when it points at exactly one part, so a receipt never moves someone else's message. A
+ * message still 'sending' (its outcome not written yet) leaves its receipt for later.
+ */
+export async function applyToMessages(db: Kysely<Database>, receipts: readonly PendingReceipt[]): Promise<{ applied: number[]; changed: Map<string, ChangedMessage[]> }> {
+  const changed = new Map<string, ChangedMessage[]>();
+  if (receipts.length === 0) return { applied: [], changed };
+  const smscIds = receipts.map((r) => r.smscId);
+  // The parts are looked up by the array of ids as well: the planner knows its size and takes
+  // the index, where a join with the unnest alone hashed the whole parts table.
+  const matched = await sql<{ key: number; message_id: number; part: number; stat: string }>`
+    WITH r AS (
+      SELECT * FROM unnest(${receipts.map((r) => r.key)}::bigint[], ${smscIds}::text[],
+                           ${receipts.map((r) => r.smscIds.join(FORM_SEPARATOR))}::text[], ${receipts.map((r) => r.stat)}::text[])
+        AS r(key, smsc_id, forms, stat)
+    ), exact AS (
+      SELECT DISTINCT ON (r.key) r.key, p.message_id, p.part, r.stat
+      FROM r JOIN sms_message_parts p ON p.smsc_id = r.smsc_id
+      WHERE p.smsc_id = ANY(${smscIds}::text[])
+      ORDER BY r.key, p.message_id DESC
+    ), other AS (
+      SELECT r.key, min(p.message_id) AS message_id, min(p.part) AS part, r.stat
+      FROM r JOIN sms_message_parts p ON p.smsc_id = ANY(string_to_array(r.forms, ${FORM_SEPARATOR}))
+      WHERE NOT EXISTS (SELECT 1 FROM exact e WHERE e.key = r.key)
+      GROUP BY r.key, r.stat HAVING count(*) = 1
+    )
+    SELECT x.* FROM (SELECT * FROM exact UNION ALL SELECT * FROM other) x
+    WHERE NOT EXISTS (SELECT 1 FROM sms_messages m WHERE m.id = x.message_id AND m.status = 'sending')`.execute(db);
+  // One state per part, the last receipt's.
+  const finals = new Map<string, { messageId: number; part: number; state: string }>();
+  for (const row of matched.rows) {
+    const state = partStateOf(row.stat);
+    if (state) finals.set(`${row.message_id}:${row.part}`, { messageId: Number(row.message_id), part: row.part, state });
+  }
+  if (finals.size > 0) {
+    const states = [...finals.values()];
+    const messageIds = [...new Set(states.map((f) => f.messageId))];
+    // One statement: the parts' new states, and each message's status from all its parts
+    // (the statement sees the parts as they were, so the new states are joined in). The parts
+    // are found by the array of message ids: its size is known to the planner, so it takes
+    // the primary key rather than hash the whole table.
+    const updated = await sql<{ id: number; batch_id: string; seq: number; status: string; error_code: string | null }>`
+      WITH f AS (
+        SELECT * FROM unnest(${states.map((f) => f.messageId)}::bigint[], ${states.map((f) => f.part)}::smallint[], ${states.map((f) => f.state)}::text[])
+          AS f(message_id, part, state)
+      ), parts AS (
+        SELECT q.message_id, q.part, coalesce(f.state, q.state) AS state, f.state AS new_state
+        FROM sms_message_parts q LEFT JOIN f ON f.message_id = q.message_id AND f.part = q.part
+        WHERE q.message_id = ANY(${messageIds}::bigint[])
+      ), part_states AS (
+        UPDATE sms_message_parts p SET state = parts.new_state
+        FROM parts WHERE p.message_id = ANY(${messageIds}::bigint[]) AND parts.new_state IS NOT NULL AND p.message_id = parts.message_id AND p.part = parts.part
+      ), agg AS (
+        SELECT message_id, bool_and(state = 'delivered') AS delivered, bool_or(state = 'expired') AS expired,
+               bool_or(state IN ('undeliverable', 'rejected')) AS failed, bool_or(state = 'unknown') AS unknown
+        FROM parts GROUP BY message_id
+      )
+      UPDATE sms_messages m SET
+        status = CASE WHEN agg.delivered THEN 'delivered' WHEN agg.expired THEN 'expired' WHEN agg.failed THEN 'failed' WHEN agg.unknown THEN 'unknown' ELSE m.status END,
+        delivered_at = CASE WHEN agg.delivered THEN now() ELSE m.delivered_at END,
+        error_code = CASE WHEN agg.delivered THEN NULL WHEN agg.expired THEN 'expired' WHEN agg.failed THEN 'undeliverable' ELSE m.error_code END
+      FROM agg
+      WHERE m.id = agg.message_id AND m.status IN ('sent', 'unknown')
+      RETURNING m.id, m.batch_id, m.seq, m.status, m.error_code`.execute(db);
+    for (const row of updated.rows) {
+      const list = changed.get(row.batch_id) ?? [];
+      list.push({ id: Number(row.id), index: row.seq, status: row.status, errorCode: row.error_code });
+      changed.set(row.batch_id, list);
+    }
+  }
+  return { applied: matched.rows.map((r) => Number(r.key)), changed };
+}
+
+/** A messages.status callback per batch that has a callbackUrl; the ids to enqueue after the commit. */
+export async function queueReceiptCallbacks(db: Kysely<Database>, changed: ReadonlyMap<string, readonly ChangedMessage[]>): Promise<Array<number | undefined>> {
+  if (changed.size === 0) return [];
+  const batches = await db.selectFrom('sms_batches').select(['id', 'organization_id', 'callback_url', 'reference']).where('id', 'in', [...changed.keys()]).execute();
+  const callbacks: Array<number | undefined> = [];
+  for (const batch of batches) callbacks.push(await queueCallback(db, batch, { type: 'messages.status', messages: changed.get(batch.id) ?? [] }));
+  return callbacks;
+}
+
+/** Stores the receipts durably: applied at once where their part is known, otherwise kept for the job. */
+export async function takeReceipts(deps: ProviderDeps, receipts: readonly Receipt[]): Promise<void> {
   if (receipts.length === 0) return;
-  await deps.db
-    .insertInto('sms_receipts')
-    .values(receipts.map((r) => ({ smsc_id: receiptKey(r.smscId), smsc_ids: idForms(r.smscId), stat: r.stat, error: r.error })))
-    .execute();
-  await enqueueAfterCommit(deps, [receiptJob()]);
+  const pending = receipts.map((r, key): PendingReceipt => ({ key, smscId: receiptKey(r.smscId), smscIds: idForms(r.smscId), stat: r.stat }));
+  const { waiting, callbacks } = await deps.db.transaction().execute(async (trx) => {
+    const { applied, changed } = await applyToMessages(trx, pending);
+    const done = new Set(applied);
+    const left = receipts.filter((_, i) => !done.has(i));
+    if (left.length > 0) {
+      await trx
+        .insertInto('sms_receipts')
+        .values(left.map((r) => ({ smsc_id: receiptKey(r.smscId), smsc_ids: idForms(r.smscId), stat: r.stat, error: r.error })))
+        .execute();
+    }
+    return { waiting: left.length, callbacks: await queueReceiptCallbacks(trx, changed) };
+  });
+  await enqueueAfterCommit(deps, [...callbackJobs(callbacks), ...(waiting > 0 ? [receiptJob()] : [])]);
 }

@@ -5,7 +5,7 @@ import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
-import type { OutgoingSms } from './providers/provider.js';
+import type { OutgoingSms, SubmitResult } from './providers/provider.js';
 import { claimWindow, completeBatchIfDone, findBatch, markBatchSending, markChunkDone, writeOutcomes, type ClaimedMessage, type MessageOutcome } from './store.js';
 
 export const WINDOW = 200;
@@ -27,12 +27,25 @@ async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], sender:
     messages.map(async (m): Promise<MessageOutcome> => {
       try {
         const { messageId } = await ctx.deps.mailer.send({ to: m.email ?? '', subject: `Bericht van ${sender}`, text: m.text });
-        return { id: m.id, status: 'sent', providerMessageId: messageId, errorCode: null };
+        return { id: m.id, status: 'sent', providerMessageId: messageId, errorCode: null, parts: [] };
       } catch {
-        return { id: m.id, status: 'failed', providerMessageId: null, errorCode: 'mail-failed' };
+        return { id: m.id, status: 'failed', providerMessageId: null, errorCode: 'mail-failed', parts: [] };
       }
     }),
   );
+}
+
+function outcomeOf(r: SubmitResult): MessageOutcome {
+  switch (r.status) {
+    case 'sent':
+      return { id: r.messageId, status: 'sent', providerMessageId: r.providerMessageId, errorCode: null, parts: r.parts };
+    case 'unknown':
+      return { id: r.messageId, status: 'unknown', providerMessageId: null, errorCode: r.errorCode, parts: r.parts ?? [] };
+    case 'retry':
+      return { id: r.messageId, status: 'queued', providerMessageId: null, errorCode: r.errorCode, parts: [] };
+    case 'failed':
+      return { id: r.messageId, status: 'failed', providerMessageId: null, errorCode: r.errorCode, parts: [] };
+  }
 }
 
 export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, ctx) => {
@@ -52,20 +65,20 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
       // The SMSC is away: nothing was claimed; the job retries with backoff and the messages wait.
       throw new PublicError('SMS provider not connected', 'provider-unavailable');
     }
-    const window = await claimWindow(deps.db, batchId, range, Math.min(WINDOW, deps.smsProvider.windowSize));
-    if (window.length === 0) break;
-    const sms = window.filter((m) => m.channel === 'sms');
+    const { claimId, messages } = await claimWindow(deps.db, batchId, range, Math.min(WINDOW, deps.smsProvider.windowSize));
+    if (messages.length === 0) break;
+    const sms = messages.filter((m) => m.channel === 'sms');
     const outgoing: OutgoingSms[] = sms.map((m) => ({ messageId: m.id, sender: batch.sender, to: m.phone ?? '', text: m.text, encoding: m.encoding, segments: m.segments }));
-    const [submitted, mailed] = await Promise.all([deps.smsProvider.submit(outgoing), sendEmails(ctx, batch.sender, window.filter((m) => m.channel === 'email'))]);
-    const outcomes: MessageOutcome[] = [
-      ...submitted.map((r): MessageOutcome =>
-        r.status === 'sent'
-          ? { id: r.messageId, status: 'sent', providerMessageId: r.providerMessageId, errorCode: null }
-          : { id: r.messageId, status: r.status === 'retry' ? 'queued' : r.status, providerMessageId: null, errorCode: r.errorCode },
-      ),
-      ...mailed,
-    ];
-    await writeOutcomes(deps.db, outcomes);
+    // The e-mails go while the provider takes the texts; the provider has the texts' results
+    // written (with the e-mails', when they are done first) before it answers.
+    const mailed = sendEmails(ctx, batch.sender, messages.filter((m) => m.channel === 'email'));
+    let outcomes: MessageOutcome[] = [];
+    const record = async (results: readonly SubmitResult[]) => {
+      outcomes = [...results.map(outcomeOf), ...(await mailed)];
+      await writeOutcomes(deps.db, claimId, outcomes);
+    };
+    if (outgoing.length > 0) await deps.smsProvider.submit(outgoing, record);
+    else await record([]);
     sent += outcomes.filter((o) => o.status === 'sent').length;
     failed += outcomes.filter((o) => o.status === 'failed').length;
     await job.updateProgress({ sent, failed });

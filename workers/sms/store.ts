@@ -1,8 +1,11 @@
 // Queries of the SMS send path. State moves only by conditional updates: a window is claimed
-// queued → sending, and results are written back with unnest arrays in one statement.
+// queued → sending (and recorded in sms_claims), and its results are written back with unnest
+// arrays in one statement.
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database, SmsBatch, SmsMessageStatus } from '../../db/schema.js';
+import { receiptKey } from './smpp/message-ids.js';
+import type { SubmittedPart } from './providers/provider.js';
 
 /** A message left in 'sending' this long may or may not have reached the SMSC: it becomes 'unknown'. */
 export const SMS_SENDING_TIMEOUT = '10 minutes';
@@ -17,16 +20,32 @@ export interface ClaimedMessage {
   readonly segments: number;
 }
 
-export async function claimWindow(db: Db, batchId: string, range: { from: number; to: number }, size: number): Promise<ClaimedMessage[]> {
-  const result = await sql<ClaimedMessage>`
-    UPDATE sms_messages SET status = 'sending', claimed_at = now()
-    WHERE id IN (
+export interface ClaimedWindow {
+  /** The sms_claims row: deleted with the window's outcome, or swept to 'unknown' after the timeout. */
+  readonly claimId: number;
+  readonly messages: ClaimedMessage[];
+}
+
+/** Claims up to `size` queued messages of a chunk (queued → sending) and records the window, in one statement. */
+export async function claimWindow(db: Db, batchId: string, range: { from: number; to: number }, size: number): Promise<ClaimedWindow> {
+  const result = await sql<ClaimedMessage & { claim_id: number }>`
+    WITH picked AS (
       SELECT id FROM sms_messages
       WHERE batch_id = ${batchId} AND seq >= ${range.from} AND seq < ${range.to} AND status = 'queued'
-      ORDER BY seq LIMIT ${size} FOR UPDATE SKIP LOCKED)
-      AND status = 'queued'
-    RETURNING id, channel, phone, email, text, encoding, segments`.execute(db);
-  return result.rows.map((r) => ({ ...r, id: Number(r.id) }));
+      ORDER BY seq LIMIT ${size} FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+      UPDATE sms_messages m SET status = 'sending', claimed_at = now()
+      FROM picked WHERE m.id = picked.id AND m.status = 'queued'
+      RETURNING m.id, m.seq, m.channel, m.phone, m.email, m.text, m.encoding, m.segments
+    ), claim AS (
+      INSERT INTO sms_claims (batch_id, first_seq, last_seq)
+      SELECT ${batchId}, min(seq), max(seq) FROM claimed HAVING count(*) > 0
+      RETURNING id
+    )
+    SELECT c.id, c.channel, c.phone, c.email, c.text, c.encoding, c.segments, (SELECT id FROM claim) AS claim_id
+    FROM claimed c ORDER BY c.seq`.execute(db);
+  const messages = result.rows.map(({ claim_id: _, ...m }) => ({ ...m, id: Number(m.id) }));
+  return { claimId: Number(result.rows[0]?.claim_id ?? 0), messages };
 }
 
 export interface MessageOutcome {
@@ -35,19 +54,33 @@ export interface MessageOutcome {
   readonly status: Extract<SmsMessageStatus, 'sent' | 'failed' | 'unknown' | 'queued'>;
   readonly providerMessageId: string | null;
   readonly errorCode: string | null;
+  /** The provider's id of each part it took, for matching delivery receipts. */
+  readonly parts: readonly SubmittedPart[];
 }
 
-export async function writeOutcomes(db: Db, outcomes: readonly MessageOutcome[]): Promise<void> {
-  if (outcomes.length === 0) return;
+/**
+ * A window's outcomes, the provider's ids of its parts and the end of its claim, in one
+ * statement: the window is either still claimed or fully recorded.
+ */
+export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly MessageOutcome[]): Promise<void> {
+  const parts = outcomes.flatMap((o) => o.parts.map((p) => ({ messageId: o.id, ...p })));
   await sql`
-    UPDATE sms_messages m
-    SET status = u.status, provider_message_id = u.provider_message_id, error_code = u.error_code,
-        sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE m.sent_at END,
-        claimed_at = CASE WHEN u.status = 'queued' THEN NULL ELSE m.claimed_at END
-    FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
-                ${outcomes.map((o) => o.providerMessageId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[])
-      AS u(id, status, provider_message_id, error_code)
-    WHERE m.id = u.id AND m.status = 'sending'`.execute(db);
+    WITH outcome AS (
+      UPDATE sms_messages m
+      SET status = u.status, provider_message_id = u.provider_message_id, error_code = u.error_code,
+          sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE m.sent_at END,
+          claimed_at = CASE WHEN u.status = 'queued' THEN NULL ELSE m.claimed_at END
+      FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
+                  ${outcomes.map((o) => o.providerMessageId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[])
+        AS u(id, status, provider_message_id, error_code)
+      WHERE m.id = u.id AND m.status = 'sending'
+      RETURNING m.id
+    ), parts AS (
+      INSERT INTO sms_message_parts (message_id, part, smsc_id)
+      SELECT * FROM unnest(${parts.map((p) => p.messageId)}::bigint[], ${parts.map((p) => p.part)}::smallint[], ${parts.map((p) => receiptKey(p.smscId))}::text[])
+      ON CONFLICT DO NOTHING
+    )
+    DELETE FROM sms_claims WHERE id = ${claimId}`.execute(db);
 }
 
 export async function findBatch(db: Kysely<Database>, organizationId: string | null, id: string): Promise<SmsBatch | undefined> {
@@ -110,13 +143,17 @@ export async function countsByStatus(db: Kysely<Database>, batchId: string): Pro
   return counts;
 }
 
-/** Messages stuck in 'sending' past the timeout become 'unknown' (DESIGN rule 4), never re-sent. */
+/**
+ * Windows claimed longer than SMS_SENDING_TIMEOUT ago without an outcome: their messages still
+ * 'sending' may or may not have reached the SMSC, so they become 'unknown' (DESIGN rule 4), never re-sent.
+ */
 export async function expireSendingSms(db: Kysely<Database>): Promise<number> {
-  const result = await db
-    .updateTable('sms_messages')
-    .set({ status: 'unknown', error_code: 'sending-timeout' })
-    .where('status', '=', 'sending')
-    .where('claimed_at', '<', sql<Date>`now() - ${SMS_SENDING_TIMEOUT}::interval`)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  const result = await sql`
+    WITH stale AS (
+      DELETE FROM sms_claims WHERE claimed_at < now() - ${SMS_SENDING_TIMEOUT}::interval RETURNING batch_id, first_seq, last_seq
+    )
+    UPDATE sms_messages m SET status = 'unknown', error_code = 'sending-timeout'
+    FROM stale s
+    WHERE m.batch_id = s.batch_id AND m.seq >= s.first_seq AND m.seq <= s.last_seq AND m.status = 'sending'`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
 }

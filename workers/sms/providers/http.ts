@@ -17,7 +17,6 @@
 import { z } from 'zod';
 import type { Config } from '../../core/config.js';
 import { describeError } from '../../core/errors.js';
-import { storeParts } from './message-parts.js';
 import type { OutgoingSms, ProviderDeps, SmsProvider, SubmitResult } from './provider.js';
 
 const TIMEOUT_MS = 30_000;
@@ -48,7 +47,7 @@ function outcomes(window: readonly OutgoingSms[], results: readonly GatewayResul
   return window.map((m): SubmitResult => {
     const result = byReference.get(String(m.messageId));
     if (!result) return { messageId: m.messageId, status: 'unknown', errorCode: 'no-result' };
-    if (result.status === 'accepted') return { messageId: m.messageId, status: 'sent', providerMessageId: result.id };
+    if (result.status === 'accepted') return { messageId: m.messageId, status: 'sent', providerMessageId: result.id, parts: [{ part: 1, smscId: result.id }] };
     return { messageId: m.messageId, status: 'failed', errorCode: (result.error ?? 'rejected').slice(0, 100) };
   });
 }
@@ -89,10 +88,10 @@ export function createHttpProvider(config: Config, deps: ProviderDeps, options: 
     name: 'http',
     windowSize: 200,
     ready: () => Promise.resolve(true),
-    async submit(window) {
+    async submit(window, record) {
       if (window.length === 0) return [];
       const results = await post(window);
-      await storeParts(deps.db, results.flatMap((r) => (r.status === 'sent' ? [{ messageId: r.messageId, part: 1, smscId: r.providerMessageId }] : [])));
+      await record(results);
       return results;
     },
     close: () => Promise.resolve(),

@@ -17,13 +17,22 @@ export interface OutgoingSms {
   readonly segments: number;
 }
 
+/** A part the provider took, under the provider's id for it (the one its receipts name). */
+export interface SubmittedPart {
+  readonly part: number;
+  readonly smscId: string;
+}
+
 export type SubmitResult =
-  | { readonly messageId: number; readonly status: 'sent'; readonly providerMessageId: string }
+  | { readonly messageId: number; readonly status: 'sent'; readonly providerMessageId: string; readonly parts: readonly SubmittedPart[] }
   | { readonly messageId: number; readonly status: 'failed'; readonly errorCode: string }
   /** Not taken by the provider (throttled, not connected): safe to send again later. */
   | { readonly messageId: number; readonly status: 'retry'; readonly errorCode: string }
   /** Handed over without an answer: it may have gone out, so it is never sent again by itself. */
-  | { readonly messageId: number; readonly status: 'unknown'; readonly errorCode: string };
+  | { readonly messageId: number; readonly status: 'unknown'; readonly errorCode: string; readonly parts?: readonly SubmittedPart[] };
+
+/** Writes a window's results durably (the chunk sender's writeOutcomes). */
+export type RecordResults = (results: readonly SubmitResult[]) => Promise<void>;
 
 export interface SmsProvider {
   readonly name: string;
@@ -34,7 +43,12 @@ export interface SmsProvider {
   readonly windowSize: number;
   /** Resolves true when the provider can take messages now (an SMPP session is bound). */
   ready(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
-  submit(window: readonly OutgoingSms[]): Promise<SubmitResult[]>;
+  /**
+   * Hands a window over and has its results written with `record` before answering. The
+   * provider knows when they are written: a delivery receipt that overtakes its own window's
+   * results (an SMSC answers in milliseconds) waits for them instead of missing its part.
+   */
+  submit(window: readonly OutgoingSms[], record: RecordResults): Promise<SubmitResult[]>;
   close(): Promise<void>;
 }
 

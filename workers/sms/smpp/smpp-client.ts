@@ -121,7 +121,11 @@ export class SmppClient extends EventEmitter {
     this.slotWaiters.shift()?.();
   }
 
-  async submit(params: Record<string, unknown>): Promise<SubmitOutcome> {
+  /**
+   * `onAccepted` runs as the submit_sm_resp is read, before any PDU after it (such as the
+   * receipt an SMSC sends right behind it) is handled; the returned promise settles later.
+   */
+  async submit(params: Record<string, unknown>, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
     await this.slot();
     try {
       const session = this.session;
@@ -142,9 +146,12 @@ export class SmppClient extends EventEmitter {
           resolve(outcome);
         };
         const pdu = new smpp.PDU('submit_sm', params);
-        const written = session.send(pdu, (response) =>
-          finish(response.command_status === smpp.ESME_ROK ? { kind: 'accepted', messageId: String(response.message_id ?? '') } : { kind: 'refused', status: response.command_status }),
-        );
+        const written = session.send(pdu, (response) => {
+          if (response.command_status !== smpp.ESME_ROK) return finish({ kind: 'refused', status: response.command_status });
+          const messageId = String(response.message_id ?? '');
+          onAccepted?.(messageId);
+          finish({ kind: 'accepted', messageId });
+        });
         sequence = pdu.sequence_number;
         if (!written) finish({ kind: 'not-sent' });
         else this.pending.set(sequence, finish);
