@@ -97,6 +97,39 @@ describe('SMPP provider', () => {
     smsc.responseDelayMs = 0;
   });
 
+  it('writes a receipt that overtakes its window with the window, and applies a later one at once', async () => {
+    smsc.received.length = 0;
+    let n = 8_000_000;
+    const long = 'Deel een en deel twee van een lang bericht. '.repeat(5);
+    // Every part but the first of the long message is receipted at once, right behind its
+    // answer; the answer to the short one for to(31) comes late, so the window stays open.
+    smsc.answer = (submit) => {
+      const messageId = String(++n);
+      const lastPart = submit.udh !== null && submit.udh.at(-1) === submit.udh.at(-2);
+      if (!submit.destination.endsWith('31') && !lastPart) setImmediate(() => void smsc.sendReceipt(messageId, 'DELIVRD'));
+      return { status: smpp.ESME_ROK, messageId, delayMs: submit.destination.endsWith('31') ? 400 : 0 };
+    };
+    const quick = await send('TGG', 'Snel', [{ phone: to(30) }, { phone: to(31) }]);
+    const parted = await send('TGG', long, [{ phone: to(32) }]);
+    await finished(quick);
+    await finished(parted);
+    const statusOf = async (phone: string) =>
+      (await ctx.db.selectFrom('sms_messages').select('status').where('phone', '=', phone).executeTakeFirstOrThrow()).status;
+    expect(await statusOf(to(30))).toBe('delivered');
+    expect(await statusOf(to(31))).toBe('sent');
+    expect(await statusOf(to(32))).toBe('sent');
+
+    // The rest come after their windows were written: found and applied at once, no job.
+    const late = smsc.received.filter((r) => r.destination.endsWith('31') || r.destination.endsWith('32'));
+    expect(late.length).toBe(3);
+    for (const r of late) await smsc.sendReceipt(r.messageId, 'DELIVRD');
+    expect(await statusOf(to(31))).toBe('delivered');
+    expect(await statusOf(to(32))).toBe('delivered');
+    const ids = smsc.received.map((r) => r.messageId);
+    expect(await ctx.db.selectFrom('sms_receipts').select('id').where('smsc_id', 'in', ids).execute()).toEqual([]);
+    expect(await ctx.db.selectFrom('sms_claims').select('id').execute()).toEqual([]);
+  });
+
   it('names the SMPP status of a refused message, and retries throttled ones until they go', async () => {
     smsc.received.length = 0;
     let throttled = 0;

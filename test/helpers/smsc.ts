@@ -24,8 +24,8 @@ export interface TestSmsc {
   readonly url: string;
   readonly port: number;
   readonly received: ReceivedSubmit[];
-  /** How to answer the next submits; default: accept with a decimal id. */
-  answer: (submit: Omit<ReceivedSubmit, 'messageId'>, n: number) => { status: number; messageId?: string };
+  /** How to answer the next submits; default: accept with a decimal id. `delayMs` holds this one answer back. */
+  answer: (submit: Omit<ReceivedSubmit, 'messageId'>, n: number) => { status: number; messageId?: string; delayMs?: number };
   /** Delays each submit_sm_resp (ms). */
   responseDelayMs: number;
   sendReceipt(messageId: string, stat: string): Promise<void>;
@@ -102,7 +102,8 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
       const answer = smsc.answer(submit, smsc.received.length);
       if (answer.status === smpp.ESME_ROK) smsc.received.push({ ...submit, messageId: answer.messageId ?? '' });
       const respond = () => session.send(pdu.response({ command_status: answer.status, message_id: answer.messageId ?? '' }));
-      if (smsc.responseDelayMs > 0) setTimeout(respond, smsc.responseDelayMs);
+      const delayMs = answer.delayMs ?? smsc.responseDelayMs;
+      if (delayMs > 0) setTimeout(respond, delayMs);
       else respond();
     });
   });

@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { callbackJobs, queueCallback } from './callbacks.js';
+import { errorCodeFromParts, partStateAggregates, statusFromParts } from './part-states.js';
 import type { ProviderDeps } from './providers/provider.js';
 import { idForms, receiptKey } from './smpp/message-ids.js';
 import { partStateOf, type Receipt } from './smpp/receipt.js';
@@ -100,14 +101,12 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
         UPDATE sms_message_parts p SET state = parts.new_state
         FROM parts WHERE p.message_id = ANY(${messageIds}::bigint[]) AND parts.new_state IS NOT NULL AND p.message_id = parts.message_id AND p.part = parts.part
       ), agg AS (
-        SELECT message_id, bool_and(state = 'delivered') AS delivered, bool_or(state = 'expired') AS expired,
-               bool_or(state IN ('undeliverable', 'rejected')) AS failed, bool_or(state = 'unknown') AS unknown
-        FROM parts GROUP BY message_id
+        SELECT message_id, ${partStateAggregates} FROM parts GROUP BY message_id
       )
       UPDATE sms_messages m SET
-        status = CASE WHEN agg.delivered THEN 'delivered' WHEN agg.expired THEN 'expired' WHEN agg.failed THEN 'failed' WHEN agg.unknown THEN 'unknown' ELSE m.status END,
+        status = ${statusFromParts('agg', sql`m.status`)},
         delivered_at = CASE WHEN agg.delivered THEN now() ELSE m.delivered_at END,
-        error_code = CASE WHEN agg.delivered THEN NULL WHEN agg.expired THEN 'expired' WHEN agg.failed THEN 'undeliverable' ELSE m.error_code END
+        error_code = ${errorCodeFromParts('agg', sql`m.error_code`)}
       FROM agg
       WHERE m.id = agg.message_id AND m.status IN ('sent', 'unknown')
       RETURNING m.id, m.batch_id, m.seq, m.status, m.error_code`.execute(db);

@@ -4,6 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database, SmsBatch, SmsMessageStatus } from '../../db/schema.js';
+import { errorCodeFromParts, partStateAggregates, statusFromParts } from './part-states.js';
 import { receiptKey } from './smpp/message-ids.js';
 import type { SubmittedPart } from './providers/provider.js';
 
@@ -60,25 +61,35 @@ export interface MessageOutcome {
 
 /**
  * A window's outcomes, the provider's ids of its parts and the end of its claim, in one
- * statement: the window is either still claimed or fully recorded.
+ * statement: the window is either still claimed or fully recorded. A message whose parts all
+ * have their final state already (their receipts came with the window) takes its status from
+ * them (only sent and unknown messages have parts).
  */
 export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly MessageOutcome[]): Promise<void> {
   const parts = outcomes.flatMap((o) => o.parts.map((p) => ({ messageId: o.id, ...p })));
   await sql`
-    WITH outcome AS (
-      UPDATE sms_messages m
-      SET status = u.status, provider_message_id = u.provider_message_id, error_code = u.error_code,
-          sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE m.sent_at END,
-          claimed_at = CASE WHEN u.status = 'queued' THEN NULL ELSE m.claimed_at END
-      FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
-                  ${outcomes.map((o) => o.providerMessageId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[])
+    WITH u AS (
+      SELECT * FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
+                           ${outcomes.map((o) => o.providerMessageId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[])
         AS u(id, status, provider_message_id, error_code)
+    ), p AS (
+      SELECT * FROM unnest(${parts.map((p) => p.messageId)}::bigint[], ${parts.map((p) => p.part)}::smallint[],
+                           ${parts.map((p) => receiptKey(p.smscId))}::text[], ${parts.map((p) => p.state ?? 'submitted')}::text[])
+        AS p(message_id, part, smsc_id, state)
+    ), agg AS (
+      SELECT message_id, ${partStateAggregates}, bool_and(state <> 'submitted') AS final FROM p GROUP BY message_id
+    ), outcome AS (
+      UPDATE sms_messages m
+      SET status = CASE WHEN agg.final THEN ${statusFromParts('agg', sql`u.status`)} ELSE u.status END,
+          error_code = CASE WHEN agg.final THEN ${errorCodeFromParts('agg', sql`u.error_code`)} ELSE u.error_code END,
+          provider_message_id = u.provider_message_id,
+          sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE m.sent_at END,
+          delivered_at = CASE WHEN agg.final AND agg.delivered THEN now() ELSE m.delivered_at END,
+          claimed_at = CASE WHEN u.status = 'queued' THEN NULL ELSE m.claimed_at END
+      FROM u LEFT JOIN agg ON agg.message_id = u.id
       WHERE m.id = u.id AND m.status = 'sending'
-      RETURNING m.id
     ), parts AS (
-      INSERT INTO sms_message_parts (message_id, part, smsc_id)
-      SELECT * FROM unnest(${parts.map((p) => p.messageId)}::bigint[], ${parts.map((p) => p.part)}::smallint[], ${parts.map((p) => receiptKey(p.smscId))}::text[])
-      ON CONFLICT DO NOTHING
+      INSERT INTO sms_message_parts (message_id, part, smsc_id, state) SELECT * FROM p ON CONFLICT DO NOTHING
     )
     DELETE FROM sms_claims WHERE id = ${claimId}`.execute(db);
 }

@@ -1,6 +1,7 @@
 // The SMS provider, behind the small interface the chunk sender needs (like listmonk's
 // Messenger): submit one window of messages, answer per message: the outbox, SMPP or a JSON gateway.
 import type { Db } from '../../../db/database.js';
+import type { PartState } from '../../../db/schema.js';
 import type { Config } from '../../core/config.js';
 import type { QueueSet } from '../../../queues/queue-set.js';
 import type { Logger } from '../../core/logger.js';
@@ -21,6 +22,8 @@ export interface OutgoingSms {
 export interface SubmittedPart {
   readonly part: number;
   readonly smscId: string;
+  /** Its final state, when its receipt came before the window's results were written. */
+  readonly state?: PartState | undefined;
 }
 
 export type SubmitResult =

@@ -6,7 +6,7 @@ import smpp from 'smpp';
 import type { Config } from '../../core/config.js';
 import { takeReceipts } from '../receipts.js';
 import { handleIncoming, isReceipt, receiptOf } from '../smpp/deliver.js';
-import type { Receipt } from '../smpp/receipt.js';
+import { partStateOf, type Receipt } from '../smpp/receipt.js';
 import { SmppClient } from '../smpp/smpp-client.js';
 import { submitParams } from '../smpp/submit-params.js';
 import { receiptKey } from '../smpp/message-ids.js';
@@ -56,35 +56,61 @@ function receiptBatcher(deps: ProviderDeps): (receipt: Receipt) => Promise<void>
     });
 }
 
-/**
- * The parts this process handed over whose window's results are not written yet, by SMSC
- * id. A receipt for one of them (a fast SMSC answers within milliseconds, before the window is
- * complete) waits until they are, then finds its part at once instead of waiting for the job.
- */
-class UnwrittenParts {
-  private readonly windows = new Map<string, Promise<void>>();
+/** A window this process is handing over, until its results are written. */
+interface OpenWindow {
+  /** Final receipts that came before the results were written, by canonical SMSC id. */
+  readonly early: Map<string, Receipt>;
+  /** Set once the results are being written: a receipt after that waits and goes the usual way. */
+  recording: boolean;
+  /** True once the results are written (with the early receipts), false if that failed. */
+  readonly written: Promise<boolean>;
+}
 
-  add(smscId: string, written: Promise<void>): void {
-    this.windows.set(receiptKey(smscId), written);
+/**
+ * The windows of the parts this process handed over whose results are not written yet, by
+ * SMSC id. A fast SMSC sends a part's receipt within milliseconds, before its window is
+ * complete: the receipt is then written with the window's results (one row version instead
+ * of two, and no lookup), and acknowledged once they are.
+ */
+class OpenWindows {
+  private readonly bySmscId = new Map<string, OpenWindow>();
+
+  add(smscId: string, window: OpenWindow): void {
+    this.bySmscId.set(receiptKey(smscId), window);
   }
 
-  remove(smscIds: readonly string[], written: Promise<void>): void {
+  remove(smscIds: readonly string[], window: OpenWindow): void {
     for (const id of smscIds) {
       const key = receiptKey(id);
-      if (this.windows.get(key) === written) this.windows.delete(key);
+      if (this.bySmscId.get(key) === window) this.bySmscId.delete(key);
     }
   }
 
-  /** Resolves at once, or when the window of this SMSC id is written (or failed to be). */
-  async settled(smscId: string): Promise<void> {
-    await this.windows.get(receiptKey(smscId));
+  /** True when the receipt was written with its window; false when it still has to be stored. */
+  async takeWithWindow(receipt: Receipt): Promise<boolean> {
+    const key = receiptKey(receipt.smscId);
+    const window = this.bySmscId.get(key);
+    if (!window) return false;
+    if (window.recording || !partStateOf(receipt.stat)) {
+      await window.written;
+      return false;
+    }
+    window.early.set(key, receipt);
+    return window.written;
   }
+}
+
+/** The results with the state of each part whose receipt came early. */
+function withEarlyStates(results: readonly SubmitResult[], early: ReadonlyMap<string, Receipt>): SubmitResult[] {
+  if (early.size === 0) return [...results];
+  const stated = (parts: readonly SubmittedPart[]) => parts.map((p) => ({ ...p, state: partStateOf(early.get(receiptKey(p.smscId))?.stat ?? '') }));
+  return results.map((r) => (r.status === 'sent' ? { ...r, parts: stated(r.parts) } : r.status === 'unknown' && r.parts ? { ...r, parts: stated(r.parts) } : r));
 }
 
 export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvider {
   if (!config.sms.smppUrl) throw new Error('SMPP_URL is required for SMS_PROVIDER=smpp');
   const storeReceipt = receiptBatcher(deps);
-  const unwritten = new UnwrittenParts();
+  const openWindows = new OpenWindows();
   const client = new SmppClient({
     url: config.sms.smppUrl,
     window: config.sms.smppWindow,
@@ -95,8 +121,7 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
       if (!isReceipt(pdu)) return handleIncoming(deps, config, pdu);
       const receipt = receiptOf(pdu);
       if (!receipt) return;
-      await unwritten.settled(receipt.smscId);
-      await storeReceipt(receipt);
+      if (!(await openWindows.takeWithWindow(receipt))) await storeReceipt(receipt);
     },
   });
   client.start();
@@ -136,20 +161,23 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
     windowSize: config.sms.rate ? Math.max(1, Math.min(200, Math.floor(config.sms.rate * 10))) : 200,
     ready: (timeoutMs, signal) => client.waitUntilBound(timeoutMs, signal),
     async submit(window, record) {
-      let written!: () => void;
-      const recorded = new Promise<void>((resolve) => (written = resolve));
+      let written!: (ok: boolean) => void;
+      const open: OpenWindow = { early: new Map(), recording: false, written: new Promise<boolean>((resolve) => (written = resolve)) };
       const accepted: string[] = [];
       const onAccepted = (smscId: string) => {
         accepted.push(smscId);
-        unwritten.add(smscId, recorded);
+        openWindows.add(smscId, open);
       };
       try {
         const results = await Promise.all(window.map((m) => submitOne(m, onAccepted)));
-        await record(results);
-        return results;
+        open.recording = true;
+        const recorded = withEarlyStates(results, open.early);
+        await record(recorded);
+        written(true);
+        return recorded;
       } finally {
-        written();
-        unwritten.remove(accepted, recorded);
+        written(false);
+        openWindows.remove(accepted, open);
       }
     },
     close: () => client.close(),

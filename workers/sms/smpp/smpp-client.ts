@@ -32,6 +32,7 @@ export class SmppClient extends EventEmitter {
   private readonly slotWaiters: Array<() => void> = [];
   private readonly pending = new Map<number, (outcome: SubmitOutcome) => void>();
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private corked: Session | undefined;
 
   constructor(private readonly options: SmppClientOptions) {
     super();
@@ -51,6 +52,9 @@ export class SmppClient extends EventEmitter {
     const session = smpp.connect({ host: url.hostname, port: Number(url.port || 2775), tls: url.protocol === 'ssmpp:', auto_enquire_link_period: this.options.enquireLinkMs });
     this.session = session;
     session.on('connect', () => {
+      // Each PDU leaves at once: SMPP is request and answer, and Nagle's algorithm held small
+      // submits back until the SMSC acknowledged the last ones.
+      session.socket.setNoDelay(true);
       session.bind_transceiver({ system_id: decodeURIComponent(url.username), password: decodeURIComponent(url.password), interface_version: 0x34 }, (pdu) => {
         if (pdu.command_status === smpp.ESME_ROK) {
           this.bound = true;
@@ -65,7 +69,7 @@ export class SmppClient extends EventEmitter {
     });
     session.on('deliver_sm', (pdu: PDU) => {
       this.options.onDeliver(pdu).then(
-        () => session.send(pdu.response()),
+        () => this.send(session, pdu.response()),
         // Not acknowledged: the SMSC delivers it again.
         () => this.options.logger.warn('deliver_sm not stored; left unacknowledged'),
       );
@@ -91,6 +95,23 @@ export class SmppClient extends EventEmitter {
     const delay = Math.min(30_000, 250 * 2 ** this.attempt++);
     this.options.logger.warn({ retryInMs: delay }, 'SMPP connection closed; reconnecting');
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /**
+   * The PDUs written in one tick leave together, in one write when the tick ends: a window's
+   * submits, or the acknowledgements of the receipts stored by one transaction. Written one
+   * by one, each was its own system call and its own TCP segment.
+   */
+  private send(session: Session, pdu: PDU, onResponse?: (response: PDU) => void): boolean {
+    if (this.corked !== session) {
+      this.corked = session;
+      session.socket.cork();
+      process.nextTick(() => {
+        this.corked = undefined;
+        session.socket.uncork();
+      });
+    }
+    return session.send(pdu, onResponse);
   }
 
   /** Resolves once bound, or false after `timeoutMs`. */
@@ -146,7 +167,7 @@ export class SmppClient extends EventEmitter {
           resolve(outcome);
         };
         const pdu = new smpp.PDU('submit_sm', params);
-        const written = session.send(pdu, (response) => {
+        const written = this.send(session, pdu, (response) => {
           if (response.command_status !== smpp.ESME_ROK) return finish({ kind: 'refused', status: response.command_status });
           const messageId = String(response.message_id ?? '');
           onAccepted?.(messageId);

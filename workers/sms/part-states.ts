@@ -1,0 +1,20 @@
+// A message's status from its parts' states, in SQL: the same rule whether a receipt comes with
+// its window's results (store.ts) or later (receipts.ts). Delivered when every part is;
+// expired, failed (undeliverable or rejected) or unknown when one part is.
+import { sql, type RawBuilder } from 'kysely';
+
+/** The aggregates over rows with a `state` column that the two expressions below read. */
+export const partStateAggregates = sql`bool_and(state = 'delivered') AS delivered, bool_or(state = 'expired') AS expired,
+  bool_or(state IN ('undeliverable', 'rejected')) AS failed, bool_or(state = 'unknown') AS unknown`;
+
+/** The status the aggregates in `agg` give, else `otherwise`. */
+export function statusFromParts(agg: string, otherwise: RawBuilder<unknown>): RawBuilder<string> {
+  const a = (column: string) => sql.ref(`${agg}.${column}`);
+  return sql`CASE WHEN ${a('delivered')} THEN 'delivered' WHEN ${a('expired')} THEN 'expired' WHEN ${a('failed')} THEN 'failed' WHEN ${a('unknown')} THEN 'unknown' ELSE ${otherwise} END`;
+}
+
+/** The error code that goes with it, else `otherwise`. */
+export function errorCodeFromParts(agg: string, otherwise: RawBuilder<unknown>): RawBuilder<string | null> {
+  const a = (column: string) => sql.ref(`${agg}.${column}`);
+  return sql`CASE WHEN ${a('delivered')} THEN NULL WHEN ${a('expired')} THEN 'expired' WHEN ${a('failed')} THEN 'undeliverable' ELSE ${otherwise} END`;
+}
