@@ -187,7 +187,6 @@ export interface SmsMessageTable {
   error_code: string | null;
   provider_message_id: string | null;
   created_at: CreatedAt;
-  claimed_at: Timestamp | null;
   sent_at: Timestamp | null;
   delivered_at: Timestamp | null;
   anonymised_at: Timestamp | null;
@@ -248,12 +247,10 @@ export interface SmsMessagePartTable {
 
 export interface SmsReceiptTable {
   id: Generated<number>;
+  /** Canonical (receiptKey); the other readings of it are derived when matching. */
   smsc_id: string;
-  /** Every reading of the id, to find a part the SMSC wrote the other way. */
-  smsc_ids: string[];
   /** DELIVRD, UNDELIV, EXPIRED, REJECTD, UNKNOWN, ... */
   stat: string;
-  error: string | null;
   received_at: CreatedAt;
   applied_at: Timestamp | null;
 }
@@ -289,7 +286,5 @@ export type Organization = Selectable<OrganizationTable>;
 export type User = Selectable<UserTable>;
 export type ApiKey = Selectable<ApiKeyTable>;
 export type Contact = Selectable<ContactTable>;
-export type NewContact = Insertable<ContactTable>;
 export type SmsBatch = Selectable<SmsBatchTable>;
 export type SmsMessage = Selectable<SmsMessageTable>;
-export type ContactUpdate = Updateable<ContactTable>;

@@ -45,7 +45,7 @@ export function smsHttpHookRoutes(deps: Deps): Route[] {
         401: { description: 'missing or wrong X-Signature', schema: problemSchema, contentType: 'application/problem+json' },
       },
       handler: async ({ body }) => {
-        await takeReceipts(deps, body.reports.map((r) => ({ smscId: r.id, stat: r.status, error: r.error ?? null })));
+        await takeReceipts(deps, body.reports.map((r) => ({ smscId: r.id, stat: r.status })));
         for (const message of body.incoming) await optOutByReply(deps, deps.config.suppressionKey, message.from, message.text);
         return { status: 204 };
       },

@@ -69,7 +69,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('error_code', 'text')
     .addColumn('provider_message_id', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addColumn('claimed_at', 'timestamptz')
     .addColumn('sent_at', 'timestamptz')
     .addColumn('delivered_at', 'timestamptz')
     .addColumn('anonymised_at', 'timestamptz')
@@ -132,7 +131,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('sent_at', 'timestamptz')
     .execute();
-  await sql`CREATE INDEX sms_callbacks_queued_idx ON sms_callbacks (created_at) WHERE status = 'queued'`.execute(db);
+  await sql`CREATE INDEX sms_callbacks_queued_idx ON sms_callbacks (id) WHERE status = 'queued'`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

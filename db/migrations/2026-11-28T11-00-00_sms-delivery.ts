@@ -15,10 +15,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('sms_receipts')
     .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('smsc_id', 'text', (c) => c.notNull())
-    /** Every reading of the id (as sent, hex → decimal, decimal → hex): SMSCs differ between PDUs. */
-    .addColumn('smsc_ids', sql`text[]`, (c) => c.notNull())
+    // Canonical (receiptKey); its other readings (hex for decimal) are derived when matching.
     .addColumn('stat', 'text', (c) => c.notNull())
-    .addColumn('error', 'text')
     .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('applied_at', 'timestamptz')
     .execute();

@@ -15,16 +15,24 @@ export interface CallbackPayload {
 
 type CallbackBatch = Pick<SmsBatch, 'id' | 'organization_id' | 'callback_url' | 'reference'>;
 
+type CallbackContent = Omit<CallbackPayload, 'batchId' | 'reference'>;
+
+/** Stores the callbacks of the batches that have a callbackUrl, in one statement; returns their ids for enqueueing. */
+export async function queueCallbacks(db: Kysely<Database>, callbacks: ReadonlyArray<{ batch: CallbackBatch; content: CallbackContent }>): Promise<number[]> {
+  const rows = callbacks
+    .filter(({ batch }) => batch.callback_url)
+    .map(({ batch, content }) => {
+      const payload: CallbackPayload = { batchId: batch.id, reference: batch.reference, ...content };
+      return { organization_id: batch.organization_id, batch_id: batch.id, payload: JSON.stringify(payload) };
+    });
+  if (rows.length === 0) return [];
+  const inserted = await db.insertInto('sms_callbacks').values(rows).returning('id').execute();
+  return inserted.map((r) => Number(r.id));
+}
+
 /** Stores a callback when the batch has a callbackUrl; returns its id for enqueueing. */
-export async function queueCallback(db: Kysely<Database>, batch: CallbackBatch, content: Omit<CallbackPayload, 'batchId' | 'reference'>): Promise<number | undefined> {
-  if (!batch.callback_url) return undefined;
-  const payload: CallbackPayload = { batchId: batch.id, reference: batch.reference, ...content };
-  const row = await db
-    .insertInto('sms_callbacks')
-    .values({ organization_id: batch.organization_id, batch_id: batch.id, payload: JSON.stringify(payload) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return Number(row.id);
+export async function queueCallback(db: Kysely<Database>, batch: CallbackBatch, content: CallbackContent): Promise<number | undefined> {
+  return (await queueCallbacks(db, [{ batch, content }]))[0];
 }
 
 /** Messages of a chunk whose status is final, for its callback. */

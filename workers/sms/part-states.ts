@@ -1,7 +1,16 @@
 // A message's status from its parts' states, in SQL: the same rule whether a receipt comes with
 // its window's results (store.ts) or later (receipts.ts). Delivered when every part is;
-// expired, failed (undeliverable or rejected) or unknown when one part is.
+// expired, failed (undeliverable or rejected) or unknown when one part is. A message whose
+// parts were not all taken by the SMSC stays unknown.
 import { sql, type RawBuilder } from 'kysely';
+
+/** The error code of a message the SMSC took only some parts of: it stays unknown, whatever those parts' receipts say. */
+export const PARTLY_ACCEPTED = 'partly-accepted';
+
+/** Whether a message with this error code takes its status from its parts. */
+export function followsParts(errorCode: RawBuilder<string | null>): RawBuilder<boolean> {
+  return sql<boolean>`${errorCode} IS DISTINCT FROM ${PARTLY_ACCEPTED}`;
+}
 
 /** The aggregates over rows with a `state` column that the two expressions below read. */
 export const partStateAggregates = sql`bool_and(state = 'delivered') AS delivered, bool_or(state = 'expired') AS expired,

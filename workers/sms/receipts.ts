@@ -7,8 +7,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
-import { callbackJobs, queueCallback } from './callbacks.js';
-import { errorCodeFromParts, partStateAggregates, statusFromParts } from './part-states.js';
+import { callbackJobs, queueCallbacks } from './callbacks.js';
+import { errorCodeFromParts, followsParts, partStateAggregates, statusFromParts } from './part-states.js';
 import type { ProviderDeps } from './providers/provider.js';
 import { idForms, receiptKey } from './smpp/message-ids.js';
 import { partStateOf, type Receipt } from './smpp/receipt.js';
@@ -33,8 +33,6 @@ export interface PendingReceipt {
   readonly key: number;
   /** Canonical (receiptKey). */
   readonly smscId: string;
-  /** Every reading of the id (idForms). */
-  readonly smscIds: readonly string[];
   readonly stat: string;
 }
 
@@ -61,7 +59,7 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
   const matched = await sql<{ key: number; message_id: number; part: number; stat: string }>`
     WITH r AS (
       SELECT * FROM unnest(${receipts.map((r) => r.key)}::bigint[], ${smscIds}::text[],
-                           ${receipts.map((r) => r.smscIds.join(FORM_SEPARATOR))}::text[], ${receipts.map((r) => r.stat)}::text[])
+                           ${receipts.map((r) => idForms(r.smscId).join(FORM_SEPARATOR))}::text[], ${receipts.map((r) => r.stat)}::text[])
         AS r(key, smsc_id, forms, stat)
     ), exact AS (
       SELECT DISTINCT ON (r.key) r.key, p.message_id, p.part, r.stat
@@ -75,7 +73,12 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
       GROUP BY r.key, r.stat HAVING count(*) = 1
     )
     SELECT x.* FROM (SELECT * FROM exact UNION ALL SELECT * FROM other) x
-    WHERE NOT EXISTS (SELECT 1 FROM sms_messages m WHERE m.id = x.message_id AND m.status = 'sending')`.execute(db);
+    JOIN sms_messages m ON m.id = x.message_id
+    WHERE m.status <> 'sending'
+    -- Locked, in one order: a receipt for another part of the same message, applied by another
+    -- transaction, commits first, and the statement below then reads its part's state.
+    ORDER BY m.id
+    FOR UPDATE OF m`.execute(db);
   // One state per part, the last receipt's.
   const finals = new Map<string, { messageId: number; part: number; state: string }>();
   for (const row of matched.rows) {
@@ -108,7 +111,7 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
         delivered_at = CASE WHEN agg.delivered THEN now() ELSE m.delivered_at END,
         error_code = ${errorCodeFromParts('agg', sql`m.error_code`)}
       FROM agg
-      WHERE m.id = agg.message_id AND m.status IN ('sent', 'unknown')
+      WHERE m.id = agg.message_id AND m.status IN ('sent', 'unknown') AND ${followsParts(sql`m.error_code`)}
       RETURNING m.id, m.batch_id, m.seq, m.status, m.error_code`.execute(db);
     for (const row of updated.rows) {
       const list = changed.get(row.batch_id) ?? [];
@@ -120,28 +123,26 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
 }
 
 /** A messages.status callback per batch that has a callbackUrl; the ids to enqueue after the commit. */
-export async function queueReceiptCallbacks(db: Kysely<Database>, changed: ReadonlyMap<string, readonly ChangedMessage[]>): Promise<Array<number | undefined>> {
+export async function queueReceiptCallbacks(db: Kysely<Database>, changed: ReadonlyMap<string, readonly ChangedMessage[]>): Promise<number[]> {
   if (changed.size === 0) return [];
-  const batches = await db.selectFrom('sms_batches').select(['id', 'organization_id', 'callback_url', 'reference']).where('id', 'in', [...changed.keys()]).execute();
-  const callbacks: Array<number | undefined> = [];
-  for (const batch of batches) callbacks.push(await queueCallback(db, batch, { type: 'messages.status', messages: changed.get(batch.id) ?? [] }));
-  return callbacks;
+  const batches = await db
+    .selectFrom('sms_batches')
+    .select(['id', 'organization_id', 'callback_url', 'reference'])
+    .where('id', 'in', [...changed.keys()])
+    .where('callback_url', 'is not', null)
+    .execute();
+  return queueCallbacks(db, batches.map((batch) => ({ batch, content: { type: 'messages.status', messages: changed.get(batch.id) ?? [] } })));
 }
 
 /** Stores the receipts durably: applied at once where their part is known, otherwise kept for the job. */
 export async function takeReceipts(deps: ProviderDeps, receipts: readonly Receipt[]): Promise<void> {
   if (receipts.length === 0) return;
-  const pending = receipts.map((r, key): PendingReceipt => ({ key, smscId: receiptKey(r.smscId), smscIds: idForms(r.smscId), stat: r.stat }));
+  const pending = receipts.map((r, key): PendingReceipt => ({ key, smscId: receiptKey(r.smscId), stat: r.stat }));
   const { waiting, callbacks } = await deps.db.transaction().execute(async (trx) => {
     const { applied, changed } = await applyToMessages(trx, pending);
     const done = new Set(applied);
-    const left = receipts.filter((_, i) => !done.has(i));
-    if (left.length > 0) {
-      await trx
-        .insertInto('sms_receipts')
-        .values(left.map((r) => ({ smsc_id: receiptKey(r.smscId), smsc_ids: idForms(r.smscId), stat: r.stat, error: r.error })))
-        .execute();
-    }
+    const left = pending.filter((r) => !done.has(r.key));
+    if (left.length > 0) await trx.insertInto('sms_receipts').values(left.map((r) => ({ smsc_id: r.smscId, stat: r.stat }))).execute();
     return { waiting: left.length, callbacks: await queueReceiptCallbacks(trx, changed) };
   });
   await enqueueAfterCommit(deps, [...callbackJobs(callbacks), ...(waiting > 0 ? [receiptJob()] : [])]);

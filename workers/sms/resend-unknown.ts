@@ -1,6 +1,5 @@
 // A deliberate resend by ops of the messages whose fate is unknown (a worker died while they
 // were with the SMSC). Never automatic: they may have gone out already.
-import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 
 export async function requeueUnknown(db: Db, batchId: string): Promise<{ requeued: number; chunks: number[] } | undefined> {
@@ -10,7 +9,7 @@ export async function requeueUnknown(db: Db, batchId: string): Promise<{ requeue
     if (batch.status === 'cancelled') return { requeued: 0, chunks: [] };
     const rows = await trx
       .updateTable('sms_messages')
-      .set({ status: 'queued', claimed_at: null, error_code: null })
+      .set({ status: 'queued', error_code: null })
       .where('batch_id', '=', batchId)
       .where('status', '=', 'unknown')
       .returning('seq')
@@ -18,8 +17,7 @@ export async function requeueUnknown(db: Db, batchId: string): Promise<{ requeue
     const chunks = [...new Set(rows.map((r) => Math.floor(r.seq / batch.chunk_size)))].sort((a, b) => a - b);
     if (chunks.length > 0) {
       await trx.updateTable('sms_chunks').set({ done: false }).where('batch_id', '=', batchId).where('chunk', 'in', chunks).execute();
-      await trx.updateTable('sms_batches').set({ status: 'queued', completed_at: null }).where('id', '=', batchId).where('status', '=', 'completed').execute();
-      await sql`UPDATE sms_batches SET status = 'queued' WHERE id = ${batchId} AND status = 'sending'`.execute(trx);
+      await trx.updateTable('sms_batches').set({ status: 'queued', completed_at: null }).where('id', '=', batchId).where('status', 'in', ['completed', 'sending']).execute();
     }
     return { requeued: rows.length, chunks };
   });

@@ -3,6 +3,7 @@
 // outcomes back in one statement. A stalled or retried job never sends a message twice.
 import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
+import { classifyMailFailure } from '../mail/send-mail.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
 import type { OutgoingSms, SubmitResult } from './providers/provider.js';
@@ -28,8 +29,10 @@ async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], sender:
       try {
         const { messageId } = await ctx.deps.mailer.send({ to: m.email ?? '', subject: `Bericht van ${sender}`, text: m.text });
         return { id: m.id, status: 'sent', providerMessageId: messageId, errorCode: null, parts: [] };
-      } catch {
-        return { id: m.id, status: 'failed', providerMessageId: null, errorCode: 'mail-failed', parts: [] };
+      } catch (error) {
+        // As the mail queue reads an SMTP failure: not taken (queued again), refused, or unknown.
+        const verdict = classifyMailFailure(error);
+        return { id: m.id, status: verdict.status, providerMessageId: null, errorCode: verdict.errorCode, parts: [] };
       }
     }),
   );
@@ -51,10 +54,8 @@ function outcomeOf(r: SubmitResult): MessageOutcome {
 export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, ctx) => {
   const { deps, job, signal } = ctx;
   const batch = await findBatch(deps.db, null, batchId);
-  if (!batch || batch.status === 'cancelled' || batch.status === 'completed' || batch.status === 'scheduled' || batch.status === 'validating') {
-    return { sent: 0 };
-  }
-  await markBatchSending(deps.db, batchId);
+  if (batch?.status !== 'queued' && batch?.status !== 'sending') return { sent: 0 };
+  if (batch.status === 'queued') await markBatchSending(deps.db, batchId);
   const range = { from: chunk * batch.chunk_size, to: (chunk + 1) * batch.chunk_size };
   let sent = 0;
   let failed = 0;
@@ -86,17 +87,20 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     throttled = outcomes.some((o) => o.status === 'queued') ? throttled + 1 : 0;
     if (throttled > 0) await pause(Math.min(MAX_BACKOFF_MS, 200 * 2 ** throttled), signal);
   }
-  if (!(await markChunkDone(deps.db, batchId, { chunk, ...range }))) {
+  // Each step commits with its callback, so a crash between them loses neither. (Chunk and
+  // batch are two transactions: two last chunks finishing together each see the other done.)
+  const chunkDone = await deps.db.transaction().execute(async (trx) => {
+    if (!(await markChunkDone(trx, batchId, { chunk, ...range }))) return { done: false } as const;
+    const messages = batch.callback_url ? await chunkStatuses(trx, batchId, range) : [];
+    return { done: true, callback: await queueCallback(trx, batch, { type: 'messages.status', messages }) } as const;
+  });
+  if (!chunkDone.done) {
     // Messages were queued again while this job finished (an ops resend): run once more.
     throw new PublicError('chunk has queued messages again', 'requeued');
   }
-  const callbacks: Array<number | undefined> = [];
-  if (batch.callback_url) {
-    callbacks.push(await queueCallback(deps.db, batch, { type: 'messages.status', messages: await chunkStatuses(deps.db, batchId, range) }));
-  }
-  if (await completeBatchIfDone(deps.db, batchId)) {
-    callbacks.push(await queueCallback(deps.db, batch, { type: 'batch.status', status: 'completed' }));
-  }
-  await enqueueAfterCommit(deps, callbackJobs(callbacks));
+  const batchCallback = await deps.db.transaction().execute(async (trx) =>
+    (await completeBatchIfDone(trx, batchId)) ? queueCallback(trx, batch, { type: 'batch.status', status: 'completed' }) : undefined,
+  );
+  await enqueueAfterCommit(deps, callbackJobs([chunkDone.callback, batchCallback]));
   return { sent, failed };
 };

@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database, SmsBatch, SmsMessageStatus } from '../../db/schema.js';
-import { errorCodeFromParts, partStateAggregates, statusFromParts } from './part-states.js';
+import { errorCodeFromParts, followsParts, partStateAggregates, statusFromParts } from './part-states.js';
 import { receiptKey } from './smpp/message-ids.js';
 import type { SubmittedPart } from './providers/provider.js';
 
@@ -35,7 +35,7 @@ export async function claimWindow(db: Db, batchId: string, range: { from: number
       WHERE batch_id = ${batchId} AND seq >= ${range.from} AND seq < ${range.to} AND status = 'queued'
       ORDER BY seq LIMIT ${size} FOR UPDATE SKIP LOCKED
     ), claimed AS (
-      UPDATE sms_messages m SET status = 'sending', claimed_at = now()
+      UPDATE sms_messages m SET status = 'sending'
       FROM picked WHERE m.id = picked.id AND m.status = 'queued'
       RETURNING m.id, m.seq, m.channel, m.phone, m.email, m.text, m.encoding, m.segments
     ), claim AS (
@@ -80,16 +80,17 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
       SELECT message_id, ${partStateAggregates}, bool_and(state <> 'submitted') AS final FROM p GROUP BY message_id
     ), outcome AS (
       UPDATE sms_messages m
-      SET status = CASE WHEN agg.final THEN ${statusFromParts('agg', sql`u.status`)} ELSE u.status END,
-          error_code = CASE WHEN agg.final THEN ${errorCodeFromParts('agg', sql`u.error_code`)} ELSE u.error_code END,
+      SET status = CASE WHEN agg.final AND ${followsParts(sql`u.error_code`)} THEN ${statusFromParts('agg', sql`u.status`)} ELSE u.status END,
+          error_code = CASE WHEN agg.final AND ${followsParts(sql`u.error_code`)} THEN ${errorCodeFromParts('agg', sql`u.error_code`)} ELSE u.error_code END,
           provider_message_id = u.provider_message_id,
           sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE m.sent_at END,
-          delivered_at = CASE WHEN agg.final AND agg.delivered THEN now() ELSE m.delivered_at END,
-          claimed_at = CASE WHEN u.status = 'queued' THEN NULL ELSE m.claimed_at END
+          delivered_at = CASE WHEN agg.final AND agg.delivered AND ${followsParts(sql`u.error_code`)} THEN now() ELSE m.delivered_at END
       FROM u LEFT JOIN agg ON agg.message_id = u.id
       WHERE m.id = u.id AND m.status = 'sending'
     ), parts AS (
-      INSERT INTO sms_message_parts (message_id, part, smsc_id, state) SELECT * FROM p ON CONFLICT DO NOTHING
+      -- A message resent by ops replaces its parts: the new ids are the ones its receipts name.
+      INSERT INTO sms_message_parts (message_id, part, smsc_id, state) SELECT * FROM p
+      ON CONFLICT (message_id, part) DO UPDATE SET smsc_id = excluded.smsc_id, state = excluded.state
     )
     DELETE FROM sms_claims WHERE id = ${claimId}`.execute(db);
 }

@@ -4,6 +4,7 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import smpp from 'smpp';
 import type { Config } from '../../core/config.js';
+import { PARTLY_ACCEPTED } from '../part-states.js';
 import { takeReceipts } from '../receipts.js';
 import { handleIncoming, isReceipt, receiptOf } from '../smpp/deliver.js';
 import { partStateOf, type Receipt } from '../smpp/receipt.js';
@@ -104,7 +105,7 @@ class OpenWindows {
 function withEarlyStates(results: readonly SubmitResult[], early: ReadonlyMap<string, Receipt>): SubmitResult[] {
   if (early.size === 0) return [...results];
   const stated = (parts: readonly SubmittedPart[]) => parts.map((p) => ({ ...p, state: partStateOf(early.get(receiptKey(p.smscId))?.stat ?? '') }));
-  return results.map((r) => (r.status === 'sent' ? { ...r, parts: stated(r.parts) } : r.status === 'unknown' && r.parts ? { ...r, parts: stated(r.parts) } : r));
+  return results.map((r) => ((r.status === 'sent' || r.status === 'unknown') && r.parts ? { ...r, parts: stated(r.parts) } : r));
 }
 
 export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvider {
@@ -118,7 +119,7 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
     enquireLinkMs: 30_000,
     logger: deps.logger,
     onDeliver: async (pdu) => {
-      if (!isReceipt(pdu)) return handleIncoming(deps, config, pdu);
+      if (!isReceipt(pdu)) return handleIncoming(deps, config.suppressionKey, pdu);
       const receipt = receiptOf(pdu);
       if (!receipt) return;
       if (!(await openWindows.takeWithWindow(receipt))) await storeReceipt(receipt);
@@ -149,7 +150,7 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
     const parts = outcomes.flatMap((o, i): SubmittedPart[] => (o.kind === 'accepted' ? [{ part: i + 1, smscId: o.messageId }] : []));
     const id = message.messageId;
     if (parts.length === outcomes.length) return { messageId: id, status: 'sent', providerMessageId: parts[0]?.smscId ?? '', parts };
-    if (outcomes.some((o) => o.kind === 'unknown') || parts.length > 0) return { messageId: id, status: 'unknown', errorCode: parts.length > 0 ? 'partly-accepted' : 'no-response', parts };
+    if (outcomes.some((o) => o.kind === 'unknown') || parts.length > 0) return { messageId: id, status: 'unknown', errorCode: parts.length > 0 ? PARTLY_ACCEPTED : 'no-response', parts };
     const refused = outcomes.find((o) => o.kind === 'refused');
     if (refused?.kind === 'refused' && !THROTTLED.has(refused.status)) return { messageId: id, status: 'failed', errorCode: statusName(refused.status) };
     return { messageId: id, status: 'retry', errorCode: refused?.kind === 'refused' ? statusName(refused.status) : 'not-connected' };

@@ -1,8 +1,7 @@
-// deliver_sm from the SMSC: a delivery receipt is stored (by the caller, batched) and applied
-// by the sms.apply-receipts job; an incoming STOP, UIT or AFMELDEN opts its sender out for
-// every organisation that sent to that number. The PDU is acknowledged only after this is stored.
+// deliver_sm from the SMSC: a delivery receipt is read here and taken by the caller (receipts.ts);
+// an incoming STOP, UIT or AFMELDEN opts its sender out for every organisation that sent to
+// that number. The PDU is acknowledged only after either is stored.
 import type { PDU } from 'smpp';
-import type { Config } from '../../core/config.js';
 import { optOutByReply } from '../opt-out-reply.js';
 import type { ProviderDeps } from '../providers/provider.js';
 import { parseReceipt, type Receipt } from './receipt.js';
@@ -29,6 +28,6 @@ export function receiptOf(pdu: PDU): Receipt | undefined {
 }
 
 /** An incoming message (not a receipt): a stop word opts the sender out. */
-export async function handleIncoming(deps: ProviderDeps, config: Config, pdu: PDU): Promise<void> {
-  await optOutByReply(deps, config.suppressionKey, String(pdu.source_addr ?? ''), textOf(pdu));
+export async function handleIncoming(deps: ProviderDeps, suppressionKey: string, pdu: PDU): Promise<void> {
+  await optOutByReply(deps, suppressionKey, String(pdu.source_addr ?? ''), textOf(pdu));
 }

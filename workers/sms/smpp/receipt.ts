@@ -5,7 +5,6 @@ import type { PartState } from '../../../db/schema.js';
 export interface Receipt {
   readonly smscId: string;
   readonly stat: string;
-  readonly error: string | null;
 }
 
 const STATES_BY_TLV: Record<number, string> = { 1: 'ENROUTE', 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DELETED', 5: 'UNDELIV', 6: 'ACCEPTD', 7: 'UNKNOWN', 8: 'REJECTD' };
@@ -14,8 +13,7 @@ export function parseReceipt(text: string, tlv: { receiptedMessageId?: string | 
   const id = tlv.receiptedMessageId ?? /\bid:(\S+)/i.exec(text)?.[1];
   const stat = /\bstat:(\w+)/i.exec(text)?.[1]?.toUpperCase() ?? (tlv.messageState !== undefined ? STATES_BY_TLV[tlv.messageState] : undefined);
   if (!id || !stat) return undefined;
-  const error = /\berr:(\w+)/i.exec(text)?.[1] ?? null;
-  return { smscId: id, stat, error };
+  return { smscId: id, stat };
 }
 
 /** The final states; ENROUTE and ACCEPTD say nothing yet. */

@@ -38,10 +38,6 @@ export class SmppClient extends EventEmitter {
     super();
   }
 
-  get isBound(): boolean {
-    return this.bound;
-  }
-
   start(): void {
     this.connect();
   }
