@@ -33,13 +33,12 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string; 
         ? { description: spec.description, content: { [spec.contentType ?? 'application/json']: { schema: spec.schema } } }
         : { description: spec.description };
     }
-    if (route.params || route.query || route.body) responses['400'] ??= problem('Invalid input; `errors` names the fields');
+    if (route.params || route.query || route.body || route.multipart) responses['400'] ??= problem('Invalid input; `errors` names the fields');
     if (route.security !== 'none') responses['401'] ??= problem('Missing or wrong credentials');
     if (route.security === 'ops-write') responses['403'] ??= problem('The read-only ops login cannot do this');
     if (route.scope) responses['403'] ??= problem(`The key or session lacks the ${route.scope} scope`);
     if (route.security === 'bearer') responses['429'] ??= problem('Rate limit reached; see Retry-After');
     if (route.body || route.multipart) responses['413'] ??= problem('The body is larger than allowed');
-    if (route.multipart) responses['400'] ??= problem('Invalid input; `errors` names the fields');
     registry.registerPath({
       method: route.method,
       path: route.path,

@@ -5,9 +5,9 @@ import type { Redis } from 'ioredis';
 import { createProducerConnection, type QueueSettings } from './connection.js';
 import { QUEUE_NAMES, type QueueName } from './names.js';
 import { EVENTS_MAX_LEN, getJobOptions, jobIdFor } from './options.js';
+import { JOBS, type JobName, type JobPayload } from './registry.js';
 
 const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
-import { JOBS, type JobName, type JobPayload } from './registry.js';
 
 export class QueueUnavailableError extends Error {
   constructor(status: string) {

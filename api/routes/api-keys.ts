@@ -65,7 +65,7 @@ export function apiKeyRoutes(deps: Deps): Route[] {
           name: body.name,
           scopes: [...new Set(body.scopes)],
         });
-        await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'api_key.created', entityType: 'api_key', entityId: key.id });
+        await audit(deps.db, { ...auditActor(principal), action: 'api_key.created', entityType: 'api_key', entityId: key.id });
         return { status: 201, body: key };
       },
     }),
@@ -91,7 +91,7 @@ export function apiKeyRoutes(deps: Deps): Route[] {
       handler: async ({ params }, _req, res) => {
         const principal = principalOf(res);
         if (!(await revokeApiKey(deps.db, principal.organizationId, params.id))) throw notFound('No such API key.');
-        await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'api_key.revoked', entityType: 'api_key', entityId: params.id });
+        await audit(deps.db, { ...auditActor(principal), action: 'api_key.revoked', entityType: 'api_key', entityId: params.id });
         return { status: 204 };
       },
     }),

@@ -50,8 +50,7 @@ const idParams = z.object({ id: z.uuid() });
 
 export function contactRoutes(deps: Deps): Route[] {
   const log = async (res: Parameters<typeof principalOf>[0], action: string, id: string) => {
-    const p = principalOf(res);
-    await audit(deps.db, { ...auditActor(p), organizationId: p.organizationId, action, entityType: 'contact', entityId: id });
+    await audit(deps.db, { ...auditActor(principalOf(res)), action, entityType: 'contact', entityId: id });
   };
   return [
     defineRoute({

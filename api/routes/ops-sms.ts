@@ -1,6 +1,6 @@
 // Ops on SMS: the deliberate resend of messages whose fate is unknown.
 import { z } from 'zod';
-import { audit } from '../../workers/core/audit.js';
+import { audit, opsActor } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { chunkJobs } from '../../workers/sms/chunk-jobs.js';
@@ -21,7 +21,7 @@ export function opsSmsRoutes(deps: Deps): Route[] {
       handler: async ({ params }) => {
         const outcome = await requeueUnknown(deps.db, params.id);
         if (!outcome) throw notFound('No such batch.');
-        await audit(deps.db, { actorType: 'ops', actorId: deps.config.ops.user, action: 'sms.batch.resend_unknown', entityType: 'sms_batch', entityId: params.id, details: { requeued: outcome.requeued } });
+        await audit(deps.db, { ...opsActor(deps.config.ops.user), action: 'sms.batch.resend_unknown', entityType: 'sms_batch', entityId: params.id, details: { requeued: outcome.requeued } });
         await enqueueAfterCommit(deps, chunkJobs(params.id, outcome.chunks), { replaceFinished: true });
         return { body: { requeued: outcome.requeued } };
       },

@@ -1,7 +1,7 @@
 // Ops: organisations (members) come and go here; the first API key is shown once.
 import { z } from 'zod';
 import type { Organization } from '../../db/schema.js';
-import { audit } from '../../workers/core/audit.js';
+import { audit, opsActor } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { createOrganization, endOrganization, listOrganizations } from '../../workers/identity/organizations.js';
 import { notFound } from '../problem.js';
@@ -12,14 +12,12 @@ const organizationSchema = z
   .object({ id: z.uuid(), name: z.string(), startedAt: z.string(), endedAt: z.string().nullable() })
   .meta({ id: 'Organization' });
 
-export const toOrganization = (o: Organization) => ({
+const toOrganization = (o: Organization) => ({
   id: o.id,
   name: o.name,
   startedAt: o.started_at.toISOString(),
   endedAt: o.ended_at?.toISOString() ?? null,
 });
-
-const opsActor = (ops: string) => ({ actorType: 'ops' as const, actorId: ops });
 
 export function organizationRoutes(deps: Deps): Route[] {
   const actor = opsActor(deps.config.ops.user);

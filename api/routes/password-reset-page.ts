@@ -2,6 +2,7 @@
 // POST /public/password-reset. The token stays in the page (never in a log: request logs
 // hold the route pattern only).
 import { z } from 'zod';
+import { MIN_PASSWORD_LENGTH } from '../../workers/identity/passwords.js';
 import { defineRoute, type Route } from '../route.js';
 
 const PAGE = `<!doctype html>
@@ -10,8 +11,8 @@ const PAGE = `<!doctype html>
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}input,button{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;margin:.25rem 0}</style>
 </head><body>
 <h1>Nieuw wachtwoord</h1>
-<p>Kies een wachtwoord van minstens 12 tekens dat niet op een lijst van veelgebruikte wachtwoorden staat.</p>
-<form id="reset"><label>Nieuw wachtwoord <input type="password" name="password" minlength="12" required autocomplete="new-password"></label>
+<p>Kies een wachtwoord van minstens ${MIN_PASSWORD_LENGTH} tekens dat niet op een lijst van veelgebruikte wachtwoorden staat.</p>
+<form id="reset"><label>Nieuw wachtwoord <input type="password" name="password" minlength="${MIN_PASSWORD_LENGTH}" required autocomplete="new-password"></label>
 <button type="submit">Opslaan</button></form>
 <p id="result" role="status"></p>
 <script>

@@ -25,7 +25,7 @@ const registerSchema = z
 
 export function registerRoutes(deps: Pick<Deps, 'config'>): Route[] {
   // The periods the purge enforces (RELATIONSHIP_GRACE_DAYS), not the defaults.
-  const register = buildRegister(retentionPolicy({ relationshipGraceDays: deps.config.relationshipGraceDays }));
+  const register = buildRegister(retentionPolicy(deps.config));
   return [
     defineRoute({
       method: 'get',

@@ -2,7 +2,7 @@
 // that hold neither in the clear, and the answer never tells whether the username exists.
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../workers/identity/passwords.js';
+import { dummyPasswordHash, verifyPassword } from '../../workers/identity/passwords.js';
 import { resetPassword } from '../../workers/identity/password-resets.js';
 import { createSession, revokeSession } from '../../workers/identity/sessions.js';
 import { findLogin } from '../../workers/identity/users.js';
@@ -42,7 +42,7 @@ export function sessionRoutes(deps: Deps, limiters: LoginLimiters): Route[] {
         await assertNotExhausted(limiters.byUsername, userKey);
         await assertNotExhausted(limiters.byIp, ipKey);
         const login = await findLogin(deps.db, body.username);
-        const valid = await verifyPassword(body.password, login?.password_hash ?? DUMMY_PASSWORD_HASH);
+        const valid = await verifyPassword(body.password, login?.password_hash ?? (await dummyPasswordHash()));
         if (!login || !valid) {
           await Promise.all([limiters.byUsername.penalty(userKey), limiters.byIp.penalty(ipKey)]);
           throw unauthorized('Wrong username or password.');

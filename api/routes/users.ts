@@ -1,12 +1,12 @@
 // Members' employees (REQUIREMENTS P9): created by an admin, and marked compromised by
 // themselves, an admin of their organisation, or ops.
 import { z } from 'zod';
-import { audit, type ActorType } from '../../workers/core/audit.js';
+import { audit, opsActor, type AuditEntry } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { markCompromised } from '../../workers/identity/compromise.js';
 import { passwordProblem } from '../../workers/identity/passwords.js';
 import { UsernameTakenError, createUser, findUser, listUsers, type PublicUser } from '../../workers/identity/users.js';
-import { auditActor } from '../../workers/identity/principal.js';
+import { auditActor, type Principal } from '../../workers/identity/principal.js';
 import { principalOf } from '../auth/bearer.js';
 import { badRequest, conflict, forbidden, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
@@ -39,10 +39,17 @@ const compromiseSchema = z.object({ sessionsRevoked: z.number().int(), keysRevok
 const idParams = z.object({ id: z.uuid() });
 
 export function userRoutes(deps: Deps): Route[] {
-  const compromise = async (organizationId: string | null, userId: string, actor: { type: ActorType; id: string | null }) => {
+  const compromise = async (organizationId: string | null, userId: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>) => {
     const outcome = await markCompromised({ db: deps.db, queues: deps.queues, logger: deps.logger, publicUrl: deps.config.publicUrl }, { organizationId, userId }, actor);
     if (!outcome) throw notFound('No such user.');
     return { body: outcome };
+  };
+  /** The user of the caller's organisation, when the caller is that user or an admin. */
+  const userVisibleTo = async (principal: Principal, id: string, denied: string): Promise<PublicUser> => {
+    const user = await findUser(deps.db, principal.organizationId, id);
+    if (!user) throw notFound('No such user.');
+    if (principal.userId !== user.id && !principal.scopes.includes('admin')) throw forbidden(denied);
+    return user;
   };
   return [
     defineRoute({
@@ -65,7 +72,7 @@ export function userRoutes(deps: Deps): Route[] {
         if (problem) throw badRequest(`The password ${problem}.`, [{ field: 'body.password', message: problem }]);
         try {
           const user = await createUser(deps.db, { organizationId: principal.organizationId, ...body });
-          await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'user.created', entityType: 'user', entityId: user.id });
+          await audit(deps.db, { ...auditActor(principal), action: 'user.created', entityType: 'user', entityId: user.id });
           return { status: 201, body: toUser(user) };
         } catch (error) {
           if (error instanceof UsernameTakenError) throw conflict('This username is taken.', 'body.username');
@@ -92,11 +99,7 @@ export function userRoutes(deps: Deps): Route[] {
       params: idParams,
       responses: { 200: { description: 'the user', schema: userSchema }, 404: { description: 'no such user in this organisation' } },
       handler: async ({ params }, _req, res) => {
-        const principal = principalOf(res);
-        const user = await findUser(deps.db, principal.organizationId, params.id);
-        if (!user) throw notFound('No such user.');
-        if (principal.userId !== user.id && !principal.scopes.includes('admin')) throw forbidden('Only an admin or the user themselves can see a user.');
-        return { body: toUser(user) };
+        return { body: toUser(await userVisibleTo(principalOf(res), params.id, 'Only an admin or the user themselves can see a user.')) };
       },
     }),
     defineRoute({
@@ -109,10 +112,8 @@ export function userRoutes(deps: Deps): Route[] {
       responses: { 200: { description: 'revoked', schema: compromiseSchema }, 404: { description: 'no such user in this organisation' } },
       handler: async ({ params }, _req, res) => {
         const principal = principalOf(res);
-        if (!(await findUser(deps.db, principal.organizationId, params.id))) throw notFound('No such user.');
-        if (principal.userId !== params.id && !principal.scopes.includes('admin')) throw forbidden('Only an admin or the user themselves can do this.');
-        const actor = auditActor(principal);
-        return compromise(principal.organizationId, params.id, { type: actor.actorType, id: actor.actorId });
+        await userVisibleTo(principal, params.id, 'Only an admin or the user themselves can do this.');
+        return compromise(principal.organizationId, params.id, auditActor(principal));
       },
     }),
     defineRoute({
@@ -123,7 +124,7 @@ export function userRoutes(deps: Deps): Route[] {
       security: 'ops-write',
       params: idParams,
       responses: { 200: { description: 'revoked', schema: compromiseSchema }, 404: { description: 'no such user' } },
-      handler: ({ params }) => compromise(null, params.id, { type: 'ops', id: deps.config.ops.user }),
+      handler: ({ params }) => compromise(null, params.id, opsActor(deps.config.ops.user)),
     }),
   ];
 }

@@ -40,6 +40,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('revoked_at', 'timestamptz')
     .execute();
   await db.schema.createIndex('api_keys_org_idx').on('api_keys').column('organization_id').execute();
+  // A compromised or purged user's keys are found (and cascaded) by user.
+  await sql`CREATE INDEX api_keys_user_idx ON api_keys (user_id) WHERE user_id IS NOT NULL`.execute(db);
 
   await db.schema
     .createTable('sessions')
@@ -61,6 +63,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
     .addColumn('used_at', 'timestamptz')
     .execute();
+  await db.schema.createIndex('password_resets_user_idx').on('password_resets').column('user_id').execute();
 
   await db.schema
     .createTable('contacts')

@@ -16,6 +16,11 @@ export interface AuditEntry {
   readonly details?: AuditDetails;
 }
 
+/** The ops login as an audit actor. */
+export function opsActor(login: string): Pick<AuditEntry, 'actorType' | 'actorId'> {
+  return { actorType: 'ops', actorId: login };
+}
+
 export async function audit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
   await db
     .insertInto('audit_log')

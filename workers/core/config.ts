@@ -182,7 +182,7 @@ export interface Config {
   readonly apiRateLimit: number;
   /** Failed logins per username (and 5x that per IP) in 15 minutes. */
   readonly loginAttempts: number;
-  /** Create a demo organisation on an empty database (default: outside production). */
+  /** Create a demo organisation on an empty database (default: in development only). */
   readonly demoOrganization: boolean;
 }
 

@@ -3,7 +3,7 @@
 // is due but has no live job, and turns rows stuck mid-send into 'unknown'.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { QueueUnavailableError, type JobRequest } from '../../queues/queue-set.js';
+import type { JobRequest } from '../../queues/queue-set.js';
 import type { Deps } from './deps.js';
 import { describeError } from './errors.js';
 
@@ -38,7 +38,6 @@ export async function reconcileOnce(deps: Deps, sources: readonly DueWorkSource[
       swept += (await source.sweep?.(trx)) ?? 0;
       const requests = await source.due(trx, BATCH);
       try {
-        if (!deps.queues.isConnected()) throw new QueueUnavailableError(deps.queues.connection.status);
         enqueued += await deps.queues.enqueueUnlessLive(requests);
       } catch (error) {
         // Redis is away: keep the sweep, try the enqueue again next pass.

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { QueueSet } from '../../queues/queue-set.js';
-import { audit, type ActorType } from '../core/audit.js';
+import { audit, type AuditEntry } from '../core/audit.js';
 import { insertMail } from '../mail/mail-messages.js';
 import { enqueueMails } from '../mail/enqueue.js';
 import type { Logger } from '../core/logger.js';
@@ -18,7 +18,7 @@ export interface CompromiseOutcome {
 export async function markCompromised(
   deps: { db: Db; queues: QueueSet; logger: Logger; publicUrl: string },
   target: { organizationId: string | null; userId: string },
-  actor: { type: ActorType; id: string | null },
+  actor: Pick<AuditEntry, 'actorType' | 'actorId'>,
 ): Promise<CompromiseOutcome | undefined> {
   const result = await deps.db.transaction().execute(async (trx) => {
     let update = trx
@@ -54,8 +54,7 @@ export async function markCompromised(
     });
     const outcome = { sessionsRevoked: Number(sessions.numUpdatedRows), keysRevoked: Number(keys.numUpdatedRows) };
     await audit(trx, {
-      actorType: actor.type,
-      actorId: actor.id,
+      ...actor,
       organizationId: user.organization_id,
       action: 'user.compromised',
       entityType: 'user',

@@ -2,8 +2,7 @@
 // with an API key, so the README's curl examples work at once.
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import { createApiKey } from './api-keys.js';
-import { SCOPES } from './scopes.js';
+import { insertOrganization } from './organizations.js';
 
 /** Arbitrary, fixed: two processes starting together create one demo organisation. */
 const DEMO_LOCK = 72_616_002;
@@ -13,8 +12,7 @@ export async function ensureDemoOrganization(db: Db): Promise<{ organizationId: 
     await sql`SELECT pg_advisory_xact_lock(${DEMO_LOCK})`.execute(trx);
     const any = await trx.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
     if (any) return undefined;
-    const organization = await trx.insertInto('organizations').values({ name: 'Demo organisation' }).returning('id').executeTakeFirstOrThrow();
-    const apiKey = await createApiKey(trx, { organizationId: organization.id, userId: null, name: 'first key', scopes: [...SCOPES] });
+    const { organization, apiKey } = await insertOrganization(trx, 'Demo organisation');
     return { organizationId: organization.id, key: apiKey.key };
   });
 }

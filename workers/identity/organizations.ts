@@ -1,15 +1,18 @@
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { Database, Organization, Scope } from '../../db/schema.js';
+import type { Database, Organization } from '../../db/schema.js';
 import { createApiKey, type CreatedApiKey } from './api-keys.js';
 import { SCOPES } from './scopes.js';
 
+/** An organisation and its first API key, with every scope, inside the caller's transaction. */
+export async function insertOrganization(trx: Kysely<Database>, name: string): Promise<{ organization: Organization; apiKey: CreatedApiKey }> {
+  const organization = await trx.insertInto('organizations').values({ name }).returningAll().executeTakeFirstOrThrow();
+  const apiKey = await createApiKey(trx, { organizationId: organization.id, userId: null, name: 'first key', scopes: [...SCOPES] });
+  return { organization, apiKey };
+}
+
 export async function createOrganization(db: Db, name: string): Promise<{ organization: Organization; apiKey: CreatedApiKey }> {
-  return db.transaction().execute(async (trx) => {
-    const organization = await trx.insertInto('organizations').values({ name }).returningAll().executeTakeFirstOrThrow();
-    const apiKey = await createApiKey(trx, { organizationId: organization.id, userId: null, name: 'first key', scopes: [...SCOPES] as Scope[] });
-    return { organization, apiKey };
-  });
+  return db.transaction().execute((trx) => insertOrganization(trx, name));
 }
 
 /** Ends the relationship: access stops at once; contacts and users go after the grace period. */

@@ -31,17 +31,25 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** A hash to verify against when the user does not exist, so both paths take as long. */
-export const DUMMY_PASSWORD_HASH = await hashPassword(randomBytes(16).toString('hex'));
+let dummyHash: Promise<string> | undefined;
 
-const COMMON = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+/**
+ * A hash to verify against when the user does not exist, so both paths take as long. Made on
+ * first use: processes that never check a password (workers, the scheduler) skip the 32 MiB hash.
+ */
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  return dummyHash;
+}
+
+let common: ReadonlySet<string> | undefined;
+const commonPasswords = (): ReadonlySet<string> => (common ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
 
 /** Why a new password is refused, or undefined when it is acceptable. */
 export function passwordProblem(password: string, username?: string): string | undefined {
   if ([...password].length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  if ([...password].length > 256) return 'must be at most 256 characters';
   const lower = password.toLowerCase();
-  if (COMMON.has(lower)) return 'is on a list of common passwords';
+  if (commonPasswords().has(lower)) return 'is on a list of common passwords';
   if (new Set(lower).size < 4) return 'repeats too few characters';
   if (username && lower.includes(username.toLowerCase())) return 'must not contain the username';
   return undefined;

@@ -1,6 +1,7 @@
 // Who is calling: an API key or a session token resolved to its organisation and scopes.
 import type { Kysely } from 'kysely';
-import type { Database, Scope, UserRole } from '../../db/schema.js';
+import type { AuditEntry } from '../core/audit.js';
+import type { Database, Scope } from '../../db/schema.js';
 import { scopesOfRole } from './scopes.js';
 import { hashToken, tokenKind } from './tokens.js';
 
@@ -10,7 +11,6 @@ export interface Principal {
   readonly id: string;
   readonly organizationId: string;
   readonly userId: string | null;
-  readonly role: UserRole | null;
   readonly scopes: readonly Scope[];
   readonly lastUsedAt: Date | null;
 }
@@ -23,13 +23,13 @@ export async function resolvePrincipal(db: Kysely<Database>, token: string): Pro
       .selectFrom('api_keys as k')
       .innerJoin('organizations as o', 'o.id', 'k.organization_id')
       .leftJoin('users as u', 'u.id', 'k.user_id')
-      .select(['k.id', 'k.organization_id', 'k.user_id', 'k.scopes', 'k.last_used_at', 'u.role', 'u.must_change_password'])
+      .select(['k.id', 'k.organization_id', 'k.user_id', 'k.scopes', 'k.last_used_at', 'u.must_change_password'])
       .where('k.secret_hash', '=', hashToken(token))
       .where('k.revoked_at', 'is', null)
       .where('o.ended_at', 'is', null)
       .executeTakeFirst();
     if (!row || row.must_change_password === true) return undefined;
-    return { kind: 'api_key', id: row.id, organizationId: row.organization_id, userId: row.user_id, role: row.role, scopes: row.scopes, lastUsedAt: row.last_used_at };
+    return { kind: 'api_key', id: row.id, organizationId: row.organization_id, userId: row.user_id, scopes: row.scopes, lastUsedAt: row.last_used_at };
   }
   if (kind === 'session') {
     const row = await db
@@ -44,14 +44,15 @@ export async function resolvePrincipal(db: Kysely<Database>, token: string): Pro
       .where('o.ended_at', 'is', null)
       .executeTakeFirst();
     if (!row) return undefined;
-    return { kind: 'session', id: row.id, organizationId: row.organization_id, userId: row.user_id, role: row.role, scopes: scopesOfRole(row.role), lastUsedAt: null };
+    return { kind: 'session', id: row.id, organizationId: row.organization_id, userId: row.user_id, scopes: scopesOfRole(row.role), lastUsedAt: null };
   }
   return undefined;
 }
 
-/** How a principal appears in the audit log: a session acts as its user, a key as itself. */
-export function auditActor(principal: Principal): { actorType: 'user' | 'api_key'; actorId: string } {
+/** How a principal appears in the audit log: a session acts as its user, a key as itself, within its organisation. */
+export function auditActor(principal: Principal): Pick<AuditEntry, 'actorType' | 'actorId' | 'organizationId'> {
+  const organizationId = principal.organizationId;
   return principal.kind === 'session' && principal.userId !== null
-    ? { actorType: 'user', actorId: principal.userId }
-    : { actorType: 'api_key', actorId: principal.id };
+    ? { actorType: 'user', actorId: principal.userId, organizationId }
+    : { actorType: 'api_key', actorId: principal.id, organizationId };
 }

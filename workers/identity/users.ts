@@ -42,7 +42,7 @@ export async function findLogin(db: Kysely<Database>, username: string) {
   return db
     .selectFrom('users as u')
     .innerJoin('organizations as o', 'o.id', 'u.organization_id')
-    .select(['u.id', 'u.organization_id', 'u.password_hash', 'u.must_change_password', 'u.role'])
+    .select(['u.id', 'u.password_hash', 'u.must_change_password'])
     .where(sql`lower(u.username)`, '=', username.toLowerCase())
     .where('o.ended_at', 'is', null)
     .executeTakeFirst();

@@ -46,7 +46,7 @@ export interface RetentionSettings {
   readonly relationshipGraceDays: number;
 }
 
-export const DEFAULT_RETENTION_SETTINGS: RetentionSettings = { relationshipGraceDays: 90 };
+const DEFAULT_RETENTION_SETTINGS: RetentionSettings = { relationshipGraceDays: 90 };
 
 const relationshipEnd = { column: 'ended_at', via: { table: 'organizations', foreignKey: 'organization_id' } } as const;
 

@@ -4,7 +4,7 @@ import { purgeAll } from './purge.js';
 
 export const retentionPurge: Handler<'maintenance.retention-purge'> = async (_payload, { deps, job, log, signal }) => {
   let done = 0;
-  const policy = retentionPolicy({ relationshipGraceDays: deps.config.relationshipGraceDays });
+  const policy = retentionPolicy(deps.config);
   const counts = await purgeAll(deps.db, policy, {
     batchSize: deps.config.purgeBatchSize,
     signal,
