@@ -9,6 +9,9 @@ import { defineRoute, type Route } from '../route.js';
 
 const secretSchema = z.object({ callbackSecret: z.string().describe('verify X-TGG-Signature with HMAC-SHA256 under this key') });
 
+/** A secret is never cached on the way. */
+const secretReply = (callbackSecret: string) => ({ body: { callbackSecret }, headers: { 'Cache-Control': 'no-store' } });
+
 export function callbackSecretRoutes(deps: Deps): Route[] {
   return [
     defineRoute({
@@ -21,7 +24,7 @@ export function callbackSecretRoutes(deps: Deps): Route[] {
       responses: { 200: { description: 'the secret', schema: secretSchema } },
       handler: async (_input, _req, res) => {
         const row = await deps.db.selectFrom('organizations').select('callback_secret').where('id', '=', principalOf(res).organizationId).executeTakeFirstOrThrow();
-        return { body: { callbackSecret: row.callback_secret }, headers: { 'Cache-Control': 'no-store' } };
+        return secretReply(row.callback_secret);
       },
     }),
     defineRoute({
@@ -36,12 +39,13 @@ export function callbackSecretRoutes(deps: Deps): Route[] {
         const principal = principalOf(res);
         const row = await deps.db
           .updateTable('organizations')
-          .set({ callback_secret: sql`replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')` })
+          // The column's default (see the migration) makes a new one.
+          .set({ callback_secret: sql`DEFAULT` })
           .where('id', '=', principal.organizationId)
           .returning('callback_secret')
           .executeTakeFirstOrThrow();
-        await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'callback_secret.rotated', entityType: 'organization', entityId: principal.organizationId });
-        return { body: { callbackSecret: row.callback_secret }, headers: { 'Cache-Control': 'no-store' } };
+        await audit(deps.db, { ...auditActor(principal), action: 'callback_secret.rotated', entityType: 'organization', entityId: principal.organizationId });
+        return secretReply(row.callback_secret);
       },
     }),
   ];

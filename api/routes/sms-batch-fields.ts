@@ -1,13 +1,18 @@
 // The fields of a batch, shared by the JSON and the CSV routes.
 import type { Request } from 'express';
 import { z } from 'zod';
+import type { SmsBatch } from '../../db/schema.js';
+import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
+import { auditActor, type Principal } from '../../workers/identity/principal.js';
 import { callbackTargetProblem, callbackTargetRules } from '../../workers/sms/callback-target.js';
 import type { BatchOptions } from '../../workers/sms/create-batch.js';
 import { badRequest } from '../problem.js';
+import type { Reply } from '../route.js';
+import { toBatch } from './sms-views.js';
 
 /** Further ahead would let the 6-month retention clock (from creation) run out before sending. */
-export const MAX_SCHEDULE_DAYS = 30;
+const MAX_SCHEDULE_DAYS = 30;
 const SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$|^\+[1-9]\d{6,14}$/;
 
 export const batchFields = z.strictObject({
@@ -42,4 +47,10 @@ export async function batchOptions(deps: Deps, fields: z.output<typeof batchFiel
     callbackUrl: fields.callbackUrl ?? null,
     idempotencyKey,
   };
+}
+
+/** A submitted batch: audited when new, answered 202, or 200 for an Idempotency-Key replay. */
+export async function batchAccepted(deps: Deps, principal: Principal, { batch, replayed }: { batch: SmsBatch; replayed: boolean }): Promise<Reply> {
+  if (!replayed) await audit(deps.db, { ...auditActor(principal), action: 'sms.batch.created', entityType: 'sms_batch', entityId: batch.id, details: { accepted: batch.accepted, rejected: batch.rejected } });
+  return { status: replayed ? 200 : 202, body: toBatch(batch), headers: { Location: `/v1/sms/batches/${batch.id}`, ...(replayed && { 'Idempotent-Replayed': 'true' }) } };
 }

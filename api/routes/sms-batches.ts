@@ -4,7 +4,7 @@ import { auditActor } from '../../workers/identity/principal.js';
 import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
-import { callbackJobs, queueCallback } from '../../workers/sms/callbacks.js';
+import { callbackJobs } from '../../workers/sms/callbacks.js';
 import { cancelBatch } from '../../workers/sms/cancel-batch.js';
 import { createBatch } from '../../workers/sms/create-batch.js';
 import { countsByStatus, findBatch } from '../../workers/sms/store.js';
@@ -13,10 +13,10 @@ import { principalOf } from '../auth/bearer.js';
 import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor } from '../cursor.js';
 import { HttpError, conflict, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
-import { batchFields, batchOptions, idempotencyKeyOf } from './sms-batch-fields.js';
+import { batchAccepted, batchFields, batchOptions, idempotencyKeyOf } from './sms-batch-fields.js';
 import { MESSAGE_STATUSES, batchSchema, messageSchema, toBatch, toMessage } from './sms-views.js';
 
-export const MAX_JSON_RECIPIENTS = 100_000;
+const MAX_JSON_RECIPIENTS = 100_000;
 const recipient = z.strictObject({
   phone: z.string().max(40).optional(),
   email: z.string().max(254).optional(),
@@ -51,9 +51,8 @@ export function smsBatchRoutes(deps: Deps): Route[] {
           });
         }
         const { recipients, ...fields } = body;
-        const { batch, replayed } = await createBatch(deps, principal.organizationId, await batchOptions(deps, fields, idempotencyKeyOf(req)), recipients);
-        if (!replayed) await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'sms.batch.created', entityType: 'sms_batch', entityId: batch.id, details: { accepted: batch.accepted, rejected: batch.rejected } });
-        return { status: replayed ? 200 : 202, body: toBatch(batch), headers: { Location: `/v1/sms/batches/${batch.id}`, ...(replayed && { 'Idempotent-Replayed': 'true' }) } };
+        const outcome = await createBatch(deps, principal.organizationId, await batchOptions(deps, fields, idempotencyKeyOf(req)), recipients);
+        return batchAccepted(deps, principal, outcome);
       },
     }),
     defineRoute({
@@ -135,9 +134,8 @@ export function smsBatchRoutes(deps: Deps): Route[] {
           if (await findBatch(deps.db, principal.organizationId, params.id)) throw conflict('The batch is already completed or cancelled.', 'params.id');
           throw notFound('No such batch.');
         }
-        await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'sms.batch.cancelled', entityType: 'sms_batch', entityId: params.id, details: { cancelled: outcome.cancelled } });
-        const callback = await queueCallback(deps.db, outcome.batch, { type: 'batch.status', status: 'cancelled' });
-        await enqueueAfterCommit(deps, callbackJobs([callback]));
+        await audit(deps.db, { ...auditActor(principal), action: 'sms.batch.cancelled', entityType: 'sms_batch', entityId: params.id, details: { cancelled: outcome.cancelled } });
+        await enqueueAfterCommit(deps, callbackJobs([outcome.callback]));
         return { body: toBatch(outcome.batch, await countsByStatus(deps.db, params.id)) };
       },
     }),

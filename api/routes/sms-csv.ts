@@ -4,9 +4,7 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
-import { auditActor } from '../../workers/identity/principal.js';
 import { openStreamedBatch, type BatchOptions } from '../../workers/sms/create-batch.js';
 import { CsvProblem, csvRecipientSlices } from '../../workers/sms/csv-recipients.js';
 import type { SmsBatch } from '../../db/schema.js';
@@ -14,14 +12,19 @@ import { principalOf } from '../auth/bearer.js';
 import { HttpError, badRequest } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { parseInput } from '../validate.js';
-import { batchFields, batchOptions, idempotencyKeyOf } from './sms-batch-fields.js';
-import { batchSchema, toBatch } from './sms-views.js';
+import { batchAccepted, batchFields, batchOptions, idempotencyKeyOf } from './sms-batch-fields.js';
+import { batchSchema } from './sms-views.js';
 
-export const MAX_CSV_RECIPIENTS = 1_000_000;
+const MAX_CSV_RECIPIENTS = 1_000_000;
 const SLICE = 10_000;
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
-type Upload = { fields: Record<string, string>; file: Readable };
+interface Upload {
+  readonly fields: Record<string, string>;
+  readonly file: Readable;
+  /** Stops parsing the upload and reads the rest of the request unseen, so the answer can go out on a clean connection. */
+  readonly discard: () => void;
+}
 
 /** Resolves with the fields seen before the file part, and the file stream itself. */
 function receive(req: Request): Promise<Upload> {
@@ -39,19 +42,32 @@ function receive(req: Request): Promise<Upload> {
     parser.on('file', (name, stream) => {
       if (name !== 'file' || settled) return stream.resume();
       settled = true;
+      // A file cut off (or a client gone) errors: csvRecipientSlices sees that through pipeline();
+      // a file discarded unread (a replay, invalid fields) must not throw it at the process.
+      stream.on('error', () => undefined);
       // Only the fields before the file count: later ones would race the stream.
-      resolve({ fields: { ...fields }, file: stream });
+      resolve({
+        fields: { ...fields },
+        file: stream,
+        discard: () => {
+          req.unpipe(parser);
+          req.resume();
+        },
+      });
     });
     parser.on('error', (error) => (settled ? undefined : reject(badRequest(`Malformed multipart body (${(error as Error).message}).`, [{ field: 'body', message: 'malformed multipart' }]))));
     parser.on('close', () => (settled ? undefined : reject(badRequest('No CSV file: send it as the part named file, after the other fields.', [{ field: 'body.file', message: 'missing' }]))));
+    // Not pipeline(): a multipart error would destroy the request, and its socket with the 400
+    // meant for it. Only the request's own error (a client gone) is passed on, to end the file.
+    req.once('error', (error) => parser.destroy(error));
     req.pipe(parser);
   });
 }
 
-async function ingest(deps: Deps, organizationId: string, options: BatchOptions, file: Upload['file']): Promise<{ batch: SmsBatch; replayed: boolean }> {
+async function ingest(deps: Deps, organizationId: string, options: BatchOptions, { file, discard }: Upload): Promise<{ batch: SmsBatch; replayed: boolean }> {
   const streamed = await openStreamedBatch(deps, organizationId, options);
   if (streamed.kind === 'replayed') {
-    file.resume();
+    discard();
     return { batch: streamed.batch, replayed: true };
   }
   let seq = 0;
@@ -64,6 +80,8 @@ async function ingest(deps: Deps, organizationId: string, options: BatchOptions,
     if (seq === 0) throw new CsvProblem('the file has no recipient rows', null);
     return { batch: await streamed.finish(), replayed: false };
   } catch (error) {
+    // A client gone (the request's error ended the file) gets this answer nowhere: the batch is abandoned all the same.
+    discard();
     await streamed.abandon();
     if (error instanceof CsvProblem) {
       const message = error.line !== null ? `${error.message} at line ${error.line}` : error.message;
@@ -95,17 +113,15 @@ export function smsCsvRoutes(deps: Deps): Route[] {
           throw new HttpError(415, 'Unsupported Media Type', 'Send the batch as multipart/form-data.', { errors: [{ field: 'header.content-type', message: 'must be multipart/form-data' }] });
         }
         const key = idempotencyKeyOf(req);
-        const { fields, file } = await receive(req);
+        const upload = await receive(req);
         let options: BatchOptions;
         try {
-          options = await batchOptions(deps, parseInput('body', batchFields, fields), key);
+          options = await batchOptions(deps, parseInput('body', batchFields, upload.fields), key);
         } catch (error) {
-          file.resume();
+          upload.discard();
           throw error;
         }
-        const { batch, replayed } = await ingest(deps, principal.organizationId, options, file);
-        if (!replayed) await audit(deps.db, { ...auditActor(principal), organizationId: principal.organizationId, action: 'sms.batch.created', entityType: 'sms_batch', entityId: batch.id, details: { accepted: batch.accepted, rejected: batch.rejected } });
-        return { status: replayed ? 200 : 202, body: toBatch(batch), headers: { Location: `/v1/sms/batches/${batch.id}`, ...(replayed && { 'Idempotent-Replayed': 'true' }) } };
+        return batchAccepted(deps, principal, await ingest(deps, principal.organizationId, options, upload));
       },
     }),
   ];

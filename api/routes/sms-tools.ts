@@ -5,7 +5,7 @@ import { normalizePhone } from '../../workers/phone/e164.js';
 import { analyse } from '../../workers/sms/encoding.js';
 import { addOptOut, listOptOuts, maskPhone, phoneHash, removeOptOut } from '../../workers/sms/opt-outs.js';
 import { personalise } from '../../workers/sms/personalise.js';
-import { fromUnits, pricePerSegment } from '../../workers/sms/pricing.js';
+import { compilePrices, fromUnits } from '../../workers/sms/pricing.js';
 import { principalOf } from '../auth/bearer.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
@@ -19,6 +19,7 @@ function e164(raw: string, field: string): { e164: string; masked: string } {
 const optOutSchema = z.object({ masked: z.string(), source: z.enum(['api', 'reply']), createdAt: z.string() }).meta({ id: 'SmsOptOut' });
 
 export function smsToolRoutes(deps: Deps): Route[] {
+  const priceOf = compilePrices(deps.config.sms.prices);
   return [
     defineRoute({
       method: 'post',
@@ -39,7 +40,7 @@ export function smsToolRoutes(deps: Deps): Route[] {
         if ('missing' in filled) throw badRequest(`No value for {{${filled.missing}}}.`, [{ field: `body.fields.${filled.missing}`, message: 'missing' }]);
         const info = analyse(filled.text);
         const destination = body.to ? e164(body.to, 'body.to').e164 : '+31';
-        return { body: { ...info, cost: fromUnits(info.segments * pricePerSegment(deps.config.sms.prices, destination)) } };
+        return { body: { ...info, cost: fromUnits(info.segments * priceOf(destination)) } };
       },
     }),
     defineRoute({

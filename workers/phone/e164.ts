@@ -2,12 +2,12 @@
 // Dutch by default: 0612345678, +31612345678, 0031612345678 and +31 (0)6 1234 5678 are one number.
 import { parsePhoneNumberFromString, type NumberType } from 'libphonenumber-js/max';
 
-export type PhoneResult = { ok: true; e164: string; type: NumberType | undefined; countryCallingCode: string } | { ok: false; reason: 'invalid' };
+export type PhoneResult = { ok: true; e164: string; type: NumberType | undefined; countryCallingCode: string } | { ok: false };
 
-export function normalizePhone(input: string, defaultRegion: 'NL' = 'NL'): PhoneResult {
+export function normalizePhone(input: string): PhoneResult {
   // "+31 (0)6..." writes the trunk prefix after the country code; drop it before parsing.
   const cleaned = input.trim().replace(/^(\+|00)(\d{1,3})\s*\(0\)/, '+$2').replace(/^00/, '+');
-  const parsed = parsePhoneNumberFromString(cleaned, defaultRegion);
-  if (!parsed?.isValid()) return { ok: false, reason: 'invalid' };
+  const parsed = parsePhoneNumberFromString(cleaned, 'NL');
+  if (!parsed?.isValid()) return { ok: false };
   return { ok: true, e164: parsed.number, type: parsed.getType(), countryCallingCode: parsed.countryCallingCode };
 }

@@ -1,9 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { SmsBatch } from '../../db/schema.js';
+import { queueCallback } from './callbacks.js';
 
-/** Cancels every message not yet handed to the provider; those already sent stay as they are. */
-export async function cancelBatch(db: Db, organizationId: string, id: string): Promise<{ batch: SmsBatch; cancelled: number } | undefined> {
+/**
+ * Cancels every message not yet handed to the provider; those already sent stay as they are.
+ * The 'cancelled' callback is stored in the same transaction (enqueue its id after the commit).
+ */
+export async function cancelBatch(db: Db, organizationId: string, id: string): Promise<{ batch: SmsBatch; cancelled: number; callback: number | undefined } | undefined> {
   return db.transaction().execute(async (trx) => {
     const batch = await trx
       .updateTable('sms_batches')
@@ -16,6 +20,7 @@ export async function cancelBatch(db: Db, organizationId: string, id: string): P
     if (!batch) return undefined;
     const messages = await trx.updateTable('sms_messages').set({ status: 'cancelled' }).where('batch_id', '=', id).where('status', '=', 'queued').executeTakeFirst();
     await trx.updateTable('sms_chunks').set({ done: true }).where('batch_id', '=', id).execute();
-    return { batch, cancelled: Number(messages.numUpdatedRows) };
+    const callback = await queueCallback(trx, batch, { type: 'batch.status', status: 'cancelled' });
+    return { batch, cancelled: Number(messages.numUpdatedRows), callback };
   });
 }

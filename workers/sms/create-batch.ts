@@ -9,14 +9,14 @@ import type { Deps } from '../core/deps.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { chunkJobs } from './chunk-jobs.js';
 import { optedOut, phoneHash } from './opt-outs.js';
-import { fromUnits, pricePerSegment, type PriceTable } from './pricing.js';
+import { compilePrices, fromUnits } from './pricing.js';
 import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from './validate.js';
 import { validateRecipients } from './validation-pool.js';
 
-export const CHUNK_SIZE = 1_000;
-export const REJECTIONS_KEPT = 100;
+const CHUNK_SIZE = 1_000;
+const REJECTIONS_KEPT = 100;
 const INSERT_SLICE = 5_000;
-/** Recipients per validation task of a JSON batch (the pool's own slice size). */
+/** Recipients per validation task (one pool.run) of a JSON batch. */
 const VALIDATE_SLICE = 10_000;
 
 export interface BatchOptions {
@@ -34,7 +34,7 @@ interface PricedMessage extends ValidatedMessage {
 }
 
 /** Running totals of a batch, fed slice by slice. */
-export class BatchTotals {
+class BatchTotals {
   accepted = 0;
   rejected = 0;
   readonly rejections: Rejection[] = [];
@@ -83,65 +83,56 @@ export class BatchTotals {
   }
 }
 
-/**
- * The numbers among `messages` on the organisation's opt-out list. Most organisations have
- * none: one indexed probe then spares a keyed hash per number (twice, before) and a lookup
- * with an array of 100,000 hashes, together about 2 s of a 100,000-recipient batch.
- */
-async function suppressedPhones(deps: Deps, organizationId: string, messages: readonly ValidatedMessage[]): Promise<Set<string>> {
-  const phones = messages.flatMap((m) => (m.phone ? [m.phone] : []));
-  if (phones.length === 0 || !(await hasOptOuts(deps.db, organizationId))) return new Set();
-  const hashes = phones.map((phone) => phoneHash(deps.config.suppressionKey, phone));
-  const hits = await optedOut(deps.db, organizationId, hashes);
-  return new Set(phones.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')));
-}
-
 async function hasOptOuts(db: Kysely<Database>, organizationId: string): Promise<boolean> {
   const row = await db.selectFrom('sms_opt_outs').select(sql<number>`1`.as('one')).where('organization_id', '=', organizationId).limit(1).executeTakeFirst();
   return row !== undefined;
 }
 
-/**
- * pricePerSegment, remembered by the number's first characters: the longest prefix that can
- * match is as long as the longest in the table, so those characters decide the price.
- */
-function pricer(prices: PriceTable): (e164: string) => number {
-  const length = Math.max(0, ...Object.keys(prices).map((prefix) => (prefix === 'default' ? 0 : prefix.length)));
-  const known = new Map<string, number>();
-  return (e164) => {
-    const key = e164.slice(0, length);
-    let units = known.get(key);
-    if (units === undefined) {
-      units = pricePerSegment(prices, key);
-      known.set(key, units);
-    }
-    return units;
-  };
-}
+type PriceSlice = (db: Kysely<Database>, slice: SliceResult) => Promise<PricedMessage[]>;
 
-/** Drops duplicates, marks opted-out numbers and prices one validated slice. */
-async function priceSlice(deps: Deps, organizationId: string, slice: SliceResult, totals: BatchTotals): Promise<PricedMessage[]> {
-  const unique: ValidatedMessage[] = [];
-  const duplicates: Rejection[] = [];
-  for (const message of slice.messages) {
-    const key = message.phone ?? `email:${message.email ?? ''}`;
-    if (totals.seen.has(key)) duplicates.push({ index: message.seq, reason: 'duplicate' });
-    else {
-      totals.seen.add(key);
-      unique.push(message);
-    }
+/**
+ * What a batch does to each validated slice: drop duplicates, mark opted-out numbers and
+ * price. Made once per batch: the price table is compiled once, and whether the organisation
+ * has any opt-out is asked once (most have none: that probe then spares a keyed hash per
+ * number and a lookup with an array of 100,000 hashes, together about 2 s of a
+ * 100,000-recipient batch). `db` is the caller's executor: its transaction, if it has one.
+ */
+function slicePricer(deps: Deps, organizationId: string, totals: BatchTotals): PriceSlice {
+  const priceOf = compilePrices(deps.config.sms.prices);
+  let anyOptOuts: boolean | undefined;
+
+  async function suppressedPhones(db: Kysely<Database>, messages: readonly ValidatedMessage[]): Promise<Set<string>> {
+    const phones = messages.flatMap((m) => (m.phone ? [m.phone] : []));
+    if (phones.length === 0) return new Set();
+    anyOptOuts ??= await hasOptOuts(db, organizationId);
+    if (!anyOptOuts) return new Set();
+    const hashes = phones.map((phone) => phoneHash(deps.config.suppressionKey, phone));
+    const hits = await optedOut(db, organizationId, hashes);
+    return new Set(phones.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')));
   }
-  totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
-  const suppressed = await suppressedPhones(deps, organizationId, unique);
-  const priceOf = pricer(deps.config.sms.prices);
-  // The validated objects are this function's own (fresh from the worker): price them in place.
-  const priced = unique.map((m) => {
-    const status = m.phone && suppressed.has(m.phone) ? ('suppressed' as const) : ('queued' as const);
-    const costUnits = status === 'queued' && m.phone ? m.segments * priceOf(m.phone) : 0;
-    return Object.assign(m, { status, costUnits });
-  });
-  totals.add(priced);
-  return priced;
+
+  return async (db, slice) => {
+    const unique: ValidatedMessage[] = [];
+    const duplicates: Rejection[] = [];
+    for (const message of slice.messages) {
+      const key = message.phone ?? `email:${message.email ?? ''}`;
+      if (totals.seen.has(key)) duplicates.push({ index: message.seq, reason: 'duplicate' });
+      else {
+        totals.seen.add(key);
+        unique.push(message);
+      }
+    }
+    totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
+    const suppressed = await suppressedPhones(db, unique);
+    // The validated objects are this function's own (fresh from the worker): price them in place.
+    const priced = unique.map((m) => {
+      const status = m.phone && suppressed.has(m.phone) ? ('suppressed' as const) : ('queued' as const);
+      const costUnits = status === 'queued' && m.phone ? m.segments * priceOf(m.phone) : 0;
+      return Object.assign(m, { status, costUnits });
+    });
+    totals.add(priced);
+    return priced;
+  };
 }
 
 async function insertMessages(db: Kysely<Database>, batchId: string, organizationId: string, messages: readonly PricedMessage[]): Promise<void> {
@@ -157,7 +148,7 @@ async function insertMessages(db: Kysely<Database>, batchId: string, organizatio
   }
 }
 
-export async function findByIdempotencyKey(db: Kysely<Database>, organizationId: string, key: string): Promise<SmsBatch | undefined> {
+async function findByIdempotencyKey(db: Kysely<Database>, organizationId: string, key: string): Promise<SmsBatch | undefined> {
   return db.selectFrom('sms_batches').selectAll().where('organization_id', '=', organizationId).where('idempotency_key', '=', key).executeTakeFirst();
 }
 
@@ -174,6 +165,22 @@ function batchRow(organizationId: string, options: BatchOptions) {
     send_at: options.sendAt,
     chunk_size: CHUNK_SIZE,
   };
+}
+
+/**
+ * Makes a 'validating' batch queued or scheduled, with its totals, and opens its chunks.
+ * Undefined (and no chunks) when it is no longer 'validating': cancelled meanwhile.
+ */
+async function seal(trx: Kysely<Database>, id: string, options: BatchOptions, totals: BatchTotals): Promise<SmsBatch | undefined> {
+  const sealed = await trx
+    .updateTable('sms_batches')
+    .set({ status: isScheduled(options) ? 'scheduled' : 'queued', ...totals.columns() })
+    .where('id', '=', id)
+    .where('status', '=', 'validating')
+    .returningAll()
+    .executeTakeFirst();
+  if (sealed && totals.chunks > 0) await sql`INSERT INTO sms_chunks (batch_id, chunk) SELECT ${id}, generate_series(0, ${totals.chunks - 1})`.execute(trx);
+  return sealed;
 }
 
 /** Runs `create`, or returns the batch already made with the same Idempotency-Key. */
@@ -207,6 +214,7 @@ export async function createBatch(deps: Deps, organizationId: string, options: B
   const outcome = await idempotent(deps, organizationId, options.idempotencyKey, async () => {
     const totals = new BatchTotals();
     totals.recipients = recipients.length;
+    const priceSlice = slicePricer(deps, organizationId, totals);
     const slices: Promise<SliceResult>[] = [];
     for (let start = 0; start < recipients.length; start += VALIDATE_SLICE) {
       const slice = validateRecipients(options.body, recipients.slice(start, start + VALIDATE_SLICE), start);
@@ -217,14 +225,10 @@ export async function createBatch(deps: Deps, organizationId: string, options: B
     return deps.db.transaction().execute(async (trx) => {
       // 'validating' until its messages are in; nobody sees it before the commit anyway.
       const { id } = await trx.insertInto('sms_batches').values({ ...batchRow(organizationId, options), status: 'validating' }).returning('id').executeTakeFirstOrThrow();
-      for (const slice of slices) await insertMessages(trx, id, organizationId, await priceSlice(deps, organizationId, await slice, totals));
-      if (totals.chunks > 0) await sql`INSERT INTO sms_chunks (batch_id, chunk) SELECT ${id}, generate_series(0, ${totals.chunks - 1})`.execute(trx);
-      return trx
-        .updateTable('sms_batches')
-        .set({ status: isScheduled(options) ? 'scheduled' : 'queued', ...totals.columns() })
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      for (const slice of slices) await insertMessages(trx, id, organizationId, await priceSlice(trx, await slice));
+      const sealed = await seal(trx, id, options, totals);
+      if (!sealed) throw new Error(`batch ${id} left 'validating' inside its own transaction`);
+      return sealed;
     });
   });
   if (!outcome.replayed) await enqueueIfQueued(deps, outcome.batch);
@@ -236,32 +240,25 @@ export async function createBatch(deps: Deps, organizationId: string, options: B
  * nothing is sent before the last slice is stored; `finish` makes it queued or scheduled.
  */
 export async function openStreamedBatch(deps: Deps, organizationId: string, options: BatchOptions) {
-  const totals = new BatchTotals();
   const opened = await idempotent(deps, organizationId, options.idempotencyKey, () =>
     deps.db.insertInto('sms_batches').values({ ...batchRow(organizationId, options), status: 'validating' }).returningAll().executeTakeFirstOrThrow(),
   );
   if (opened.replayed) return { kind: 'replayed', batch: opened.batch } as const;
   const id = opened.batch.id;
+  const totals = new BatchTotals();
+  const priceSlice = slicePricer(deps, organizationId, totals);
   return {
     kind: 'open',
-    batchId: id,
     async addSlice(firstSeq: number, recipients: readonly RecipientInput[]): Promise<void> {
       totals.recipients = Math.max(totals.recipients, firstSeq + recipients.length);
-      const priced = await priceSlice(deps, organizationId, await validateRecipients(options.body, recipients, firstSeq), totals);
+      const priced = await priceSlice(deps.db, await validateRecipients(options.body, recipients, firstSeq));
       await insertMessages(deps.db, id, organizationId, priced);
     },
     async finish(): Promise<SmsBatch> {
       const finished = await deps.db.transaction().execute(async (trx) => {
-        if (totals.chunks > 0) await sql`INSERT INTO sms_chunks (batch_id, chunk) SELECT ${id}, generate_series(0, ${totals.chunks - 1})`.execute(trx);
-        const updated = await trx
-          .updateTable('sms_batches')
-          .set({ status: isScheduled(options) ? 'scheduled' : 'queued', ...totals.columns() })
-          .where('id', '=', id)
-          .where('status', '=', 'validating')
-          .returningAll()
-          .executeTakeFirst();
-        if (updated) return updated;
-        // Cancelled while it was still validating: its messages are cancelled with it.
+        const sealed = await seal(trx, id, options, totals);
+        if (sealed) return sealed;
+        // Cancelled while it was still validating: its messages are cancelled with it (and it has no chunks).
         await trx.updateTable('sms_messages').set({ status: 'cancelled' }).where('batch_id', '=', id).where('status', '=', 'queued').execute();
         return trx.updateTable('sms_batches').set(totals.columns()).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
       });

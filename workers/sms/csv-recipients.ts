@@ -1,6 +1,6 @@
 // CSV recipients, streamed: a header row, then one recipient per row. `phone` and `email`
 // columns are the addresses; every other column becomes a personalisation field.
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { RecipientInput } from './validate.js';
 
@@ -21,9 +21,14 @@ function toRecipient(row: Record<string, string>): RecipientInput {
   return { phone: row.phone || null, email: row.email || null, fields: Object.keys(fields).length > 0 ? fields : null };
 }
 
-/** Yields slices of recipients, never holding more than one slice of the file in memory. */
+/**
+ * Yields slices of recipients, never holding more than one slice of the file in memory. The
+ * input is piped with pipeline(), so its own error (an upload cut off, a client gone) ends
+ * the loop; on any failure the input is destroyed: the caller drops the rest of the upload.
+ */
 export async function* csvRecipientSlices(input: Readable, sliceSize: number, maxRows: number): AsyncGenerator<RecipientInput[]> {
-  const parser = input.pipe(
+  const parser = pipeline(
+    input,
     parse({
       bom: true,
       trim: true,
@@ -35,6 +40,8 @@ export async function* csvRecipientSlices(input: Readable, sliceSize: number, ma
         return names;
       },
     }),
+    // Errors reach the loop below through the parser; nothing more to do with them here.
+    () => undefined,
   );
   let slice: RecipientInput[] = [];
   let rows = 0;
@@ -49,9 +56,9 @@ export async function* csvRecipientSlices(input: Readable, sliceSize: number, ma
       }
     }
   } catch (error) {
-    input.resume();
     if (error instanceof CsvProblem) throw error;
     if (error instanceof CsvError) throw new CsvProblem(`malformed CSV (${error.code})`, (error as CsvError & { lines?: number }).lines ?? null);
+    if (error === input.errored) throw new CsvProblem('no end: the upload stopped inside the file', null);
     throw error;
   }
   if (slice.length > 0) yield slice;

@@ -8,9 +8,9 @@
 // no normalisation and no look-alike mapping (a decomposed 'e' + U+0301 is not GSM 'é'; 'ç' is
 // not 'Ç'), so what is counted here is exactly what is sent.
 
-export type SmsEncoding = 'gsm7' | 'ucs2';
+type SmsEncoding = 'gsm7' | 'ucs2';
 
-export interface SegmentInfo {
+interface SegmentInfo {
   encoding: SmsEncoding;
   /** Unicode code points in the text (an emoji is one, a surrogate pair in UTF-16). */
   characters: number;
@@ -118,29 +118,36 @@ function cut(text: string, encoding: SmsEncoding, limit: number): string[] {
 }
 
 /**
+ * How the SMSC will get a text: its encoding, its units, the capacity of a single message and
+ * of a part, and the parts. One part (the whole text) when it fits a single message, otherwise
+ * parts cut at the smaller capacity.
+ */
+function layout(text: string): { encoding: SmsEncoding; units: number; single: number; part: number; parts: string[] } {
+  const encoding = encodingOf(text);
+  const units = unitsOf(text, encoding);
+  const single = encoding === 'gsm7' ? GSM_SINGLE : UCS2_SINGLE;
+  const part = encoding === 'gsm7' ? GSM_PART : UCS2_PART;
+  return { encoding, units, single, part, parts: units <= single ? [text] : cut(text, encoding, part) };
+}
+
+/**
  * The parts as the SMSC will get them: the whole text when it fits one message (160 septets or 70
  * UTF-16 units), otherwise parts of at most 153 septets or 67 units, never splitting an extension
  * character's escape sequence or a surrogate pair. An empty text is one empty part. Joining the
  * parts always gives back the text.
  */
 export function splitParts(text: string): string[] {
-  const encoding = encodingOf(text);
-  const single = encoding === 'gsm7' ? GSM_SINGLE : UCS2_SINGLE;
-  if (unitsOf(text, encoding) <= single) return [text];
-  return cut(text, encoding, encoding === 'gsm7' ? GSM_PART : UCS2_PART);
+  return layout(text).parts;
 }
 
 /**
  * Encoding, size and segment count of a text. An empty text counts as one segment, since the SMSC
- * still sends one (empty) message. The segment count follows splitParts, so it can exceed
+ * still sends one (empty) message. The segment count is that of splitParts, so it can exceed
  * ceil(units / 153) (or / 67) when an extension character or emoji lands on a part boundary.
  */
 export function analyse(text: string): SegmentInfo {
-  const encoding = encodingOf(text);
-  const units = unitsOf(text, encoding);
-  const single = encoding === 'gsm7' ? GSM_SINGLE : UCS2_SINGLE;
-  const part = encoding === 'gsm7' ? GSM_PART : UCS2_PART;
-  const segments = units <= single ? 1 : cut(text, encoding, part).length;
+  const { encoding, units, single, part, parts } = layout(text);
+  const segments = parts.length;
   return {
     encoding,
     characters: [...text].length,

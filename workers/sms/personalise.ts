@@ -1,10 +1,6 @@
 // {{field}} placeholders filled from a recipient's fields; a missing field is an error.
 const PLACEHOLDER = /\{\{\s*([\w.-]+)\s*\}\}/g;
 
-export function placeholders(template: string): string[] {
-  return [...new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? ''))];
-}
-
 export function personalise(template: string, fields: Readonly<Record<string, string>> | null | undefined): { text: string } | { missing: string } {
   let missing: string | undefined;
   const text = template.replace(PLACEHOLDER, (_whole, name: string) => {

@@ -6,7 +6,7 @@ export const DEFAULT_PRICES: PriceTable = { '+31': '0.0750', '+32': '0.0900', '+
 
 const SCALE = 10_000;
 
-export function toUnits(euros: string): number {
+function toUnits(euros: string): number {
   if (!/^\d+(\.\d{1,4})?$/.test(euros)) throw new Error(`price ${euros} is not a decimal with at most 4 places`);
   const [whole = '0', fraction = ''] = euros.split('.');
   return Number(whole) * SCALE + Number(fraction.padEnd(4, '0'));
@@ -16,10 +16,18 @@ export function fromUnits(units: number): string {
   return `${Math.floor(units / SCALE)}.${String(units % SCALE).padStart(4, '0')}`;
 }
 
-export function pricePerSegment(prices: PriceTable, e164: string): number {
-  let best: string | undefined;
-  for (const prefix of Object.keys(prices)) {
-    if (prefix !== 'default' && e164.startsWith(prefix) && (!best || prefix.length > best.length)) best = prefix;
-  }
-  return toUnits(prices[best ?? 'default'] ?? '0');
+/**
+ * The price table compiled once: the price per segment (in units) of an E.164 number. The
+ * prices are parsed here, and the prefixes tried longest first, so the first match wins.
+ */
+export function compilePrices(prices: PriceTable): (e164: string) => number {
+  const byPrefix = Object.entries(prices)
+    .filter(([prefix]) => prefix !== 'default')
+    .map(([prefix, euros]) => ({ prefix, units: toUnits(euros) }))
+    .sort((a, b) => b.prefix.length - a.prefix.length);
+  const fallback = toUnits(prices.default ?? '0');
+  return (e164) => {
+    for (const { prefix, units } of byPrefix) if (e164.startsWith(prefix)) return units;
+    return fallback;
+  };
 }

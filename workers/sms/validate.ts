@@ -6,7 +6,7 @@ import { normalizePhone } from '../phone/e164.js';
 import { analyse } from './encoding.js';
 import { personalise } from './personalise.js';
 
-export const MAX_SEGMENTS = 10;
+const MAX_SEGMENTS = 10;
 const SMS_CAPABLE = new Set(['MOBILE', 'FIXED_LINE_OR_MOBILE']);
 const email = z.email().max(254);
 

@@ -3,9 +3,8 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { RecipientInput, SliceResult } from './validate.js';
+import type { RecipientInput, SliceInput, SliceResult } from './validate.js';
 
-const SLICE = 10_000;
 let pool: Piscina | undefined;
 
 function getPool(): Piscina {
@@ -21,15 +20,10 @@ function getPool(): Piscina {
   return pool;
 }
 
-/** Validates recipients in slices across the pool; results come back in order. */
-export async function validateRecipients(body: string, recipients: readonly RecipientInput[], firstSeq = 0): Promise<SliceResult> {
-  const slices: Promise<SliceResult>[] = [];
-  for (let start = 0; start < recipients.length; start += SLICE) {
-    const input = JSON.stringify({ body, firstSeq: firstSeq + start, recipients: recipients.slice(start, start + SLICE) });
-    slices.push((getPool().run(input) as Promise<string>).then((output) => JSON.parse(output) as SliceResult));
-  }
-  const results = await Promise.all(slices);
-  return { messages: results.flatMap((r) => r.messages), rejections: results.flatMap((r) => r.rejections) };
+/** Validates one slice of recipients (the caller slices) on a pool thread. */
+export async function validateRecipients(body: string, recipients: readonly RecipientInput[], firstSeq: number): Promise<SliceResult> {
+  const output = (await getPool().run(JSON.stringify({ body, firstSeq, recipients } satisfies SliceInput))) as string;
+  return JSON.parse(output) as SliceResult;
 }
 
 export async function closeValidationPool(): Promise<void> {
