@@ -11,24 +11,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { ADMIN_URL, HOST, REDIS_URL, TEMPLATE, createOrganization, databaseUrl, nameAt, phoneAt, platformEnv, statusKib, table } from './lib/platform.js';
 import { startProcess, stopProcess } from './lib/processes.js';
 import { admin, scratch } from './lib/scratch.js';
 
-const HOST = '127.0.0.1';
 const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
 const BASELINE_WINDOW = Number(process.env.BENCH_SMPP_BASELINE_WINDOW ?? 100);
 const SMSC_PORT = 3295;
 const SMSC_HTTP_PORT = 3296;
 const WEB_PORT = 3297;
 const DB_NAME = process.env.BENCH_SMPP_DATABASE ?? 'tgg_bench_smpp';
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? `postgres://postgres@${HOST}:5432/postgres`;
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? `redis://${HOST}:6379`;
 const PREFIX = `bench-smpp-${process.pid}`;
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_SMPP_TIMEOUT_MS ?? 90_000);
 /** Extra node flags for the sms workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const WORKER_NODE_ARGS = (process.env.BENCH_SMPP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const TEMPLATE = 'Beste {{naam}}, uw afspraak bij TGG is morgen om 10:00. Antwoord STOP om u af te melden.';
-const NAMES = ['Jan', 'Anna', 'Pieter', 'Sanne', 'Daan', 'Emma', 'Lucas', 'Julia', 'Bram', 'Sophie', 'Noah', 'Fleur'];
 
 interface PlatformConfig {
   readonly label: string;
@@ -45,15 +41,6 @@ const CONFIGS: readonly PlatformConfig[] = (process.env.BENCH_SMPP_CONFIGS ?? '1
     return { label: `${processes} proc x ${concurrency} jobs, window ${window}`, processes, concurrency, window };
   });
 
-const databaseUrl = (): string => {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-};
-
-/** The i-th of 50,000,000 distinct Dutch mobile numbers: +316, then 8 digits, the first 1-5. */
-const phoneAt = (i: number, offset: number): string => `+316${10_000_000 + ((i * 7919 + offset) % 50_000_000)}`;
-
 // ---------------------------------------------------------------------------------------------
 // Processes, database, Redis
 
@@ -64,32 +51,14 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-function platformEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    DATABASE_URL: databaseUrl(),
-    REDIS_URL,
-    QUEUE_PREFIX: PREFIX,
-    PORT: String(WEB_PORT),
-    PUBLIC_URL: `http://${HOST}:${WEB_PORT}`,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'development',
-    DEMO_ORGANIZATION: 'false',
-    SMS_PROVIDER: 'smpp',
-    SMPP_URL: `smpp://bench:bench@${HOST}:${SMSC_PORT}`,
-    ...extra,
-  };
+function smppEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return platformEnv(
+    { database: DB_NAME, prefix: PREFIX, webPort: WEB_PORT },
+    { DEMO_ORGANIZATION: 'false', SMS_PROVIDER: 'smpp', SMPP_URL: `smpp://bench:bench@${HOST}:${SMSC_PORT}`, ...extra },
+  );
 }
 
 const { dropDatabase, cleanup, onSignal } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
-
-/** A /proc/<pid>/status field in kB (VmHWM: the peak RSS), NaN once the process is gone. */
-function statusKib(field: string, pid: number | undefined): number {
-  try {
-    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** The machine's CPU counters (/proc/stat): busy and total jiffies over all cores. */
 function cpuTicks(): { busy: number; total: number } {
@@ -115,13 +84,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // The SMSC and the baseline
 
 interface SmscStats {
-  readonly sessions: number;
   readonly bound: number;
-  readonly submits: number;
   readonly firstSubmitAt: number;
   readonly lastSubmitAt: number;
-  readonly receiptsSent: number;
-  readonly receiptsAcked: number;
 }
 
 async function smsc(path: '/stats' | '/reset'): Promise<SmscStats> {
@@ -159,19 +124,8 @@ function runBaseline(): Promise<BaselineResult> {
 // ---------------------------------------------------------------------------------------------
 // The platform
 
-async function createOrganization(): Promise<string> {
-  const res = await fetch(`http://${HOST}:${WEB_PORT}/ops/organizations`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from('ops:ops-dev-password').toString('base64')}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'SMPP bench organisation' }),
-  });
-  const body = await res.text();
-  if (res.status !== 201) throw new Error(`create organisation: HTTP ${res.status}: ${body.slice(0, 300)}`);
-  return (JSON.parse(body) as { apiKey: { key: string } }).apiKey.key;
-}
-
 async function postBatch(apiKey: string, offset: number): Promise<string> {
-  const recipients = Array.from({ length: MESSAGES }, (_, i) => ({ phone: phoneAt(i, offset), fields: { naam: NAMES[i % NAMES.length] ?? 'Jan' } }));
+  const recipients = Array.from({ length: MESSAGES }, (_, i) => ({ phone: phoneAt(i, offset), fields: { naam: nameAt(i) } }));
   const res = await fetch(`http://${HOST}:${WEB_PORT}/v1/sms/batches`, {
     method: 'POST',
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
@@ -198,7 +152,7 @@ interface PlatformResult {
 }
 
 async function runPlatform(config: PlatformConfig, apiKey: string, offset: number, db: pg.Client): Promise<PlatformResult> {
-  const env = platformEnv({ WORKER_CONCURRENCY: String(config.concurrency), SMPP_WINDOW: String(config.window) });
+  const env = smppEnv({ WORKER_CONCURRENCY: String(config.concurrency), SMPP_WINDOW: String(config.window) });
   const workers = Array.from({ length: config.processes }, () =>
     track(spawn('node', [...WORKER_NODE_ARGS, '--import', 'tsx', 'workers/main.ts', '--role', 'sms'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })),
   );
@@ -258,14 +212,6 @@ async function runPlatform(config: PlatformConfig, apiKey: string, offset: numbe
 
 // ---------------------------------------------------------------------------------------------
 
-function table(rows: ReadonlyArray<readonly string[]>): void {
-  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => r[c]?.length ?? 0)));
-  for (const [i, r] of rows.entries()) {
-    console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('   '));
-    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('   '));
-  }
-}
-
 const perSecond = (n: number, ms: number): number => (n * 1000) / ms;
 const fmtRate = (rate: number): string => `${Math.round(rate).toLocaleString('en')}/s`;
 
@@ -282,12 +228,13 @@ export async function smppBench(): Promise<void> {
     );
 
     const baseline = await runBaseline();
+    if (baseline.refused > 0) throw new Error(`the baseline client had ${baseline.refused} of ${baseline.count} submits refused: its figure would not be a floor`);
     const baselineRate = perSecond(baseline.count, baseline.ms);
     console.log(`  baseline: bare smpp client, window ${baseline.window}: ${(baseline.ms / 1000).toFixed(2)} s, ${fmtRate(baselineRate)}`);
 
-    track(await startProcess('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'web', '--migrate'], platformEnv(), `http://${HOST}:${WEB_PORT}/healthz`));
-    const apiKey = await createOrganization();
-    const db = new pg.Client({ connectionString: databaseUrl() });
+    track(await startProcess('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'web', '--migrate'], smppEnv(), `http://${HOST}:${WEB_PORT}/healthz`));
+    const apiKey = await createOrganization(WEB_PORT, 'SMPP bench organisation');
+    const db = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
     await db.connect();
     const results: PlatformResult[] = [];
     try {

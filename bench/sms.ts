@@ -8,13 +8,14 @@
 // The platform runs as child processes against its own database (dropped and recreated at
 // start, dropped at the end) and its own queue prefix; everything talks over 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { ADMIN_URL, HOST, REDIS_URL, TEMPLATE, createOrganization, databaseUrl, nameAt, phoneAt, platformEnv, statusKib, table } from './lib/platform.js';
 import { startProcess, stopProcess } from './lib/processes.js';
 import { admin, scratch } from './lib/scratch.js';
 
@@ -24,27 +25,13 @@ const RUNS = 3;
 const TARGET_JSON_MS = 3_000;
 const WEB_PORT = 3293;
 const BARE_PORT = 3294;
-const HOST = '127.0.0.1';
 const DB_NAME = process.env.BENCH_SMS_DATABASE ?? 'tgg_bench_sms';
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? `postgres://postgres@${HOST}:5432/postgres`;
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? `redis://${HOST}:6379`;
 const PREFIX = `bench-sms-${process.pid}`;
 const INSERT_WINDOW = 200;
 const SEND_TIMEOUT_MS = 180_000;
 
 const SENDER = 'TGG';
-const TEMPLATE = 'Beste {{naam}}, uw afspraak bij TGG is morgen om 10:00. Antwoord STOP om u af te melden.';
-const NAMES = ['Jan', 'Anna', 'Pieter', 'Sanne', 'Daan', 'Emma', 'Lucas', 'Julia', 'Bram', 'Sophie', 'Noah', 'Fleur'];
 
-const databaseUrl = (): string => {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-};
-
-/** The i-th of up to 50,000,000 distinct Dutch mobile numbers: +316, then 8 digits, the first 1-5. */
-const phoneAt = (i: number, offset: number): string => `+316${10_000_000 + ((i * 7919 + offset) % 50_000_000)}`;
-const nameAt = (i: number): string => NAMES[i % NAMES.length] ?? 'Jan';
 const textAt = (i: number): string => TEMPLATE.replace('{{naam}}', nameAt(i));
 
 // ---------------------------------------------------------------------------------------------
@@ -138,17 +125,7 @@ function copyRows(rows: number, offset: number): Readable {
 
 const children: ChildProcess[] = [];
 
-function webEnv(): Record<string, string> {
-  return {
-    DATABASE_URL: databaseUrl(),
-    REDIS_URL,
-    QUEUE_PREFIX: PREFIX,
-    PORT: String(WEB_PORT),
-    PUBLIC_URL: `http://${HOST}:${WEB_PORT}`,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'development',
-  };
-}
+const webEnv = (): Record<string, string> => platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: WEB_PORT });
 
 async function startWeb(): Promise<ChildProcess> {
   const web = await startProcess('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'web', '--migrate'], webEnv(), `http://${HOST}:${WEB_PORT}/healthz`);
@@ -163,8 +140,6 @@ function startSmsWorkers(): ChildProcess {
 }
 
 const { dropDatabase, cleanup, onSignal } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
-
-const kib = (field: string, pid: number): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
 
 // ---------------------------------------------------------------------------------------------
 // The three measurements
@@ -223,9 +198,9 @@ async function measureCsv(apiKey: string, web: ChildProcess): Promise<CsvResult>
   } catch {
     peakResetWorked = false;
   }
-  const rssBeforeMb = kib('VmRSS', pid) / 1024;
+  const rssBeforeMb = statusKib('VmRSS', pid) / 1024;
   let sampledPeak = 0;
-  const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, kib('VmRSS', pid))), 100);
+  const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, statusKib('VmRSS', pid))), 100);
   const boundary = `----tgg-bench-${Date.now()}`;
   let answer: Answer;
   try {
@@ -233,13 +208,13 @@ async function measureCsv(apiKey: string, web: ChildProcess): Promise<CsvResult>
   } finally {
     clearInterval(sampler);
   }
-  const peakRssMb = Math.max(kib('VmHWM', pid), sampledPeak) / 1024;
+  const peakRssMb = Math.max(statusKib('VmHWM', pid), sampledPeak) / 1024;
   expectStatus('CSV batch', answer, 202);
   const batch = JSON.parse(answer.body) as { accepted: number; rejected: number };
   console.log(`  csv: platform ${seconds(answer.ms)} (${batch.accepted} accepted, ${batch.rejected} rejected), peak RSS ${peakRssMb.toFixed(0)} MB`);
 
   // The floor: COPY of the same numbers into a scratch copy of sms_outbox, indexes and all.
-  const client = new pg.Client({ connectionString: databaseUrl() });
+  const client = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
   await client.connect();
   let copyMs: number;
   try {
@@ -267,7 +242,7 @@ interface SendResult {
 async function rawInserts(rows: number, offset: number, parallel: number): Promise<number> {
   const clients = await Promise.all(
     Array.from({ length: parallel }, async () => {
-      const c = new pg.Client({ connectionString: databaseUrl() });
+      const c = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
       await c.connect();
       return c;
     }),
@@ -310,7 +285,7 @@ async function measureSending(apiKey: string): Promise<SendResult> {
   expectStatus('batch to send', answer, 202);
   const { id } = JSON.parse(answer.body) as { id: string };
 
-  const client = new pg.Client({ connectionString: databaseUrl() });
+  const client = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
   await client.connect();
   try {
     const spawned = performance.now();
@@ -347,14 +322,6 @@ async function measureSending(apiKey: string): Promise<SendResult> {
 
 // ---------------------------------------------------------------------------------------------
 
-function table(rows: ReadonlyArray<readonly [string, string, string, string]>): void {
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]?.length ?? 0)));
-  for (const [i, r] of rows.entries()) {
-    console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('   '));
-    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('   '));
-  }
-}
-
 export async function smsBench(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -366,10 +333,7 @@ export async function smsBench(): Promise<void> {
     let web = await startWeb();
     children.push(await startProcess('node', ['-e', BARE_SERVER], {}, `http://${HOST}:${BARE_PORT}/`));
 
-    const ops = { authorization: `Basic ${Buffer.from('ops:ops-dev-password').toString('base64')}`, 'content-type': 'application/json' };
-    const created = await post('/ops/organizations', WEB_PORT, ops, JSON.stringify({ name: 'Bench organisation' }));
-    expectStatus('create organisation', created, 201);
-    const apiKey = (JSON.parse(created.body) as { apiKey: { key: string } }).apiKey.key;
+    const apiKey = await createOrganization(WEB_PORT, 'Bench organisation');
 
     const json = await measureJson(apiKey);
     // A fresh web process for the CSV, so its memory is not the JSON batches' leftovers.

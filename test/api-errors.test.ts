@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defineRoute } from '../api/route.js';
 import { createTestContext } from './helpers/context.js';
 import { baseUrl, basic } from './helpers/http.js';
+import { opsAuth } from './helpers/identity.js';
 
 const ctx = await createTestContext();
 
@@ -21,7 +22,7 @@ const echo = defineRoute({
 
 const runtime = await ctx.start({ roles: ['web'], config: ctx.configWith({ JSON_BODY_LIMIT: '100b' }), app: { routes: [echo] } });
 const url = baseUrl(runtime);
-const ops = basic(ctx.config.ops.user, ctx.config.ops.password);
+const ops = opsAuth(ctx);
 
 /** RFC 9457 with the API's extension: `errors` names each offending field. */
 const problemShape = (status: number) =>

@@ -1,65 +1,20 @@
 // Transactional mail end to end: a mail_messages row, a mail.send job carrying its id, and a real
 // SMTP server on a loopback port (or the local outbox when SMTP_URL is unset).
-import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
-import { afterAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { insertMail } from '../workers/mail/mail-messages.js';
-import type { Runtime } from '../workers/runtime.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, keepOnFailure, started, waitFor } from './helpers/context.js';
 import { baseUrl, basic } from './helpers/http.js';
+import { opsAuth } from './helpers/identity.js';
+import { startSmtp } from './helpers/smtp.js';
 
 const ctx = await createTestContext();
 
-interface Received {
-  readonly from: string;
-  readonly to: string[];
-  readonly raw: string;
-}
-
-/** What the server answers to RCPT TO; undefined accepts. */
-type RcptPolicy = (address: SMTPServerAddress, attempt: number) => { code: number; message: string } | undefined;
-
-const received: Received[] = [];
-const rcptAttempts: string[] = [];
-let rcptPolicy: RcptPolicy = () => undefined;
-
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  logger: false,
-  closeTimeout: 1_000,
-  onRcptTo(address, _session, callback) {
-    rcptAttempts.push(address.address);
-    const answer = rcptPolicy(address, rcptAttempts.length);
-    if (!answer) return callback();
-    callback(Object.assign(new Error(answer.message), { responseCode: answer.code }));
-  },
-  onData(stream, session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => {
-      received.push({
-        from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-        to: session.envelope.rcptTo.map((r) => r.address),
-        raw: Buffer.concat(chunks).toString('utf8'),
-      });
-      callback();
-    });
-  },
-});
-await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-const smtpPort = (smtp.server.address() as AddressInfo).port;
+const smtp = await startSmtp();
+const { received, rcptAttempts } = smtp;
 // After every runtime of a test was stopped (onTestFinished), so no pooled SMTP connection is left.
-afterAll(() => new Promise<void>((resolve) => smtp.close(() => resolve())));
+afterAll(() => smtp.close());
 
-const smtpConfig = ctx.configWith({ SMTP_URL: `smtp://127.0.0.1:${smtpPort}/?ignoreTLS=true`, MAIL_FROM: 'TGG <noreply@tgg.test>' });
-
-/** Stops the runtime when the test ends, passed or not; waits for the fail-fast producer connection. */
-async function started(runtime: Runtime): Promise<Runtime> {
-  onTestFinished(() => runtime.stop());
-  await waitFor(() => Promise.resolve(runtime.deps.queues.connection.status === 'ready'), 'the producer connection');
-  return runtime;
-}
+const smtpConfig = ctx.configWith({ SMTP_URL: smtp.url, MAIL_FROM: 'TGG <noreply@tgg.test>' });
 
 function queueMail(to: string, subject: string): Promise<string> {
   return insertMail(ctx.db, {
@@ -80,7 +35,7 @@ beforeEach(() => {
   keepOnFailure(ctx);
   received.length = 0;
   rcptAttempts.length = 0;
-  rcptPolicy = () => undefined;
+  smtp.rcptPolicy = () => undefined;
 });
 
 describe('mail.send over SMTP', () => {
@@ -116,7 +71,7 @@ describe('mail.send over SMTP', () => {
   });
 
   it("marks the row failed with 'smtp-550' when the server refuses the recipient, without retrying", async () => {
-    rcptPolicy = () => ({ code: 550, message: 'No such user here' });
+    smtp.rcptPolicy = () => ({ code: 550, message: 'No such user here' });
     const runtime = await started(await ctx.start({ roles: ['mail'], config: smtpConfig }));
     const id = await queueMail('nobody@example.com', 'Confirm your subscription');
     const jobId = await runtime.deps.queues.enqueue('mail.send', { messageId: id });
@@ -136,7 +91,7 @@ describe('mail.send over SMTP', () => {
   });
 
   it("puts the row back to 'queued' on a 451 and sends it when the retry is accepted", async () => {
-    rcptPolicy = (_address, attempt) => (attempt === 1 ? { code: 451, message: 'Try again later' } : undefined);
+    smtp.rcptPolicy = (_address, attempt) => (attempt === 1 ? { code: 451, message: 'Try again later' } : undefined);
     const runtime = await started(await ctx.start({ roles: ['mail'], config: smtpConfig }));
     const id = await queueMail('greylisted@example.com', 'Confirm your subscription');
     // A long backoff keeps the retry waiting until the test promotes it.
@@ -181,7 +136,7 @@ describe('mail.send without SMTP_URL', () => {
     expect(received).toHaveLength(0);
 
     const url = baseUrl(runtime);
-    const auth = basic(ctx.config.ops.user, ctx.config.ops.password);
+    const auth = opsAuth(ctx);
     expect((await fetch(`${url}/ops/outbox`)).status).toBe(401);
     expect((await fetch(`${url}/ops/outbox`, { headers: { authorization: basic(ctx.config.ops.user, 'wrong') } })).status).toBe(401);
 

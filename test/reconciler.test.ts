@@ -8,17 +8,9 @@ import { PermanentJobError } from '../workers/core/errors.js';
 import { reconcileOnce, type DueWorkSource } from '../workers/core/reconciler.js';
 import { HANDLERS } from '../workers/handlers.js';
 import { insertMail } from '../workers/mail/mail-messages.js';
-import type { Runtime } from '../workers/runtime.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, keepOnFailure, started, waitFor } from './helpers/context.js';
 
 const ctx = await createTestContext();
-
-/** Stops the runtime when the test ends, passed or not; waits for the fail-fast producer connection. */
-async function started(runtime: Runtime): Promise<Runtime> {
-  onTestFinished(() => runtime.stop());
-  await waitFor(() => Promise.resolve(runtime.deps.queues.connection.status === 'ready'), 'the producer connection');
-  return runtime;
-}
 
 /** What a Redis restart without persistence (or FLUSHALL) does to this file's queues. */
 async function wipeRedis(): Promise<void> {

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { truncateIp } from '../api/client-ip.js';
 import { createTestContext, waitFor } from './helpers/context.js';
-import { baseUrl, basic } from './helpers/http.js';
+import { baseUrl } from './helpers/http.js';
+import { opsAuth } from './helpers/identity.js';
 
 const ctx = await createTestContext();
 
@@ -32,7 +33,7 @@ describe('truncateIp', () => {
 describe('request log', () => {
   it('logs the proxied client IP truncated, and neither the full IP, the credentials nor the raw path', async () => {
     const runtime = await ctx.start({ roles: ['web'], config: ctx.configWith({ TRUST_PROXY: '1' }) });
-    const authorization = basic(ctx.config.ops.user, ctx.config.ops.password);
+    const authorization = opsAuth(ctx);
     const headers = { 'x-forwarded-for': '203.0.113.57', authorization };
 
     expect((await fetch(`${baseUrl(runtime)}/ops/outbox`, { headers })).status).toBe(200);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { insertMail } from '../workers/mail/mail-messages.js';
 import { RETENTION_POLICY, TABLES_WITHOUT_PERSONAL_DATA, type RetentionCategory } from '../workers/retention/policy.js';
 import { cutoffFor, purgeAll, purgeCategory } from '../workers/retention/purge.js';
@@ -89,6 +89,9 @@ describe('retention purge', () => {
 
   it('anonymises: clears the personal columns, stamps the marker, keeps the row', async () => {
     await sql`CREATE TABLE anon_probe (id serial PRIMARY KEY, phone text, segments int NOT NULL, sent_at timestamptz NOT NULL, anonymised_at timestamptz)`.execute(ctx.db);
+    onTestFinished(async () => {
+      await sql`DROP TABLE IF EXISTS anon_probe`.execute(ctx.db);
+    });
     await sql`INSERT INTO anon_probe (phone, segments, sent_at) VALUES ('+31612345678', 2, '2026-01-01'), ('+31687654321', 1, '2026-11-01')`.execute(ctx.db);
     const category = {
       ...RETENTION_POLICY[0]!,
@@ -124,6 +127,9 @@ describe('the nightly purge job', () => {
 
   it('runs the policy as a job and returns counts only', async () => {
     const runtime = await ctx.start({ roles: ['scheduler'] });
+    // Only this test's mail: rows of earlier tests (dated around 2026-11) would pass the cutoff too.
+    await ctx.db.deleteFrom('mail_messages').execute();
+    await ctx.db.deleteFrom('mail_outbox').execute();
     const old = await mailAged(45, new Date());
     const id = await runtime.deps.queues.enqueue('maintenance.retention-purge', {});
     const job = await waitFor(async () => {

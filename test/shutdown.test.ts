@@ -7,17 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { Handler } from '../workers/core/handler.js';
 import { HANDLERS } from '../workers/handlers.js';
-import type { Runtime } from '../workers/runtime.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, keepOnFailure, started, waitFor } from './helpers/context.js';
 
 const ctx = await createTestContext();
-
-/** Stops the runtime when the test ends, passed or not; waits for the fail-fast producer connection. */
-async function started(runtime: Runtime): Promise<Runtime> {
-  onTestFinished(() => runtime.stop());
-  await waitFor(() => Promise.resolve(runtime.deps.queues.connection.status === 'ready'), 'the producer connection');
-  return runtime;
-}
 
 function withMailHandler(handler: Handler<'mail.send'>) {
   return { ...HANDLERS, 'mail.send': handler };

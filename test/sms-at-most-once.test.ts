@@ -10,6 +10,7 @@ import type { Runtime } from '../workers/runtime.js';
 import { WINDOW } from '../workers/sms/send-chunk.js';
 import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
 import { caller, newOrganization, opsAuth, type Call } from './helpers/identity.js';
+import { mobile } from './helpers/sms.js';
 import { startSmsc, type TestSmsc } from './helpers/smsc.js';
 
 const ctx = await createTestContext();
@@ -56,17 +57,28 @@ describe('a worker killed mid-batch', () => {
   it('sends no message twice and leaves at most one window unknown', { timeout: 120_000 }, async () => {
     keepOnFailure(ctx);
     const org = await newOrganization(call, ctx, 'Gemeente Voorbeeld');
-    const recipients = Array.from({ length: 1500 }, (_, i) => ({ phone: `+3162${String(i).padStart(7, '0')}` }));
+    const recipients = Array.from({ length: 1500 }, (_, i) => ({ phone: mobile(i) }));
     const submitted = await call<{ id: string }>('post', '/v1/sms/batches', { auth: org.key, body: { sender: 'TGG', body: 'Bericht', recipients } });
     expect(submitted.status).toBe(202);
     const batchId = submitted.body.id;
 
     const first = smsWorker();
     await waitFor(() => Promise.resolve(smsc.received.length >= 300), 'the first worker to be mid-batch', 30_000);
+    // Hold the SMSC's answers back so the kill lands inside a window, not between two: a submit
+    // that arrived after this has no answer yet, so its window is still 'sending'.
+    smsc.responseDelayMs = 5_000;
+    const before = smsc.received.length;
+    await waitFor(async () => {
+      if (smsc.received.length <= before) return false;
+      const sending = await ctx.db.selectFrom('sms_messages').select('id').where('batch_id', '=', batchId).where('status', '=', 'sending').executeTakeFirst();
+      return sending !== undefined;
+    }, 'a window of the first worker to be sending', 30_000);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
+    smsc.responseDelayMs = 5;
 
     const stuck = await ctx.db.selectFrom('sms_messages').select('id').where('batch_id', '=', batchId).where('status', '=', 'sending').execute();
+    expect(stuck.length).toBeGreaterThan(0);
     expect(stuck.length).toBeLessThanOrEqual(WINDOW);
 
     // Workers run again: the stalled chunk job runs once more, the rest completes.

@@ -2,9 +2,10 @@
 // with a header row; counts and rejections by data row (from 0, across the 10,000-row slices),
 // personalisation from the columns, e-mail-only rows by mail; refused uploads leave no batch.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, keepOnFailure } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, fieldsOf, newOrganization, type Answer, type ProblemBody } from './helpers/identity.js';
+import { batches } from './helpers/sms.js';
 
 const ctx = await createTestContext();
 // No SMTP_URL: e-mail goes to the local mail outbox.
@@ -43,12 +44,7 @@ async function batchCount(): Promise<number> {
   return Number(row.n);
 }
 
-async function completed(id: string): Promise<Batch> {
-  return waitFor(async () => {
-    const answer = await call<Batch>('get', `/v1/sms/batches/${id}`, { auth: org.key });
-    return answer.body.status === 'completed' ? answer.body : undefined;
-  }, `batch ${id} completed`, 20_000);
-}
+const completed = (id: string) => batches(call, () => org.key).finished(id);
 
 describe('POST /v1/sms/batches/csv', () => {
   it('accepts a CSV with phone, email and naam: counts, rejections by data row, texts from the columns', async () => {

@@ -10,6 +10,7 @@ import { RETENTION_POLICY } from '../workers/retention/policy.js';
 import { purgeAll } from '../workers/retention/purge.js';
 import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
+import { batches, mobile } from './helpers/sms.js';
 
 const ctx = await createTestContext();
 
@@ -76,12 +77,7 @@ interface CallbackPayload {
   messages?: { id: number; index: number; status: string; errorCode: string | null }[];
 }
 
-async function completed(id: string, auth: string, timeoutMs = 20_000): Promise<Batch> {
-  return waitFor(async () => {
-    const answer = await call<Batch>('get', `/v1/sms/batches/${id}`, { auth });
-    return answer.body.status === 'completed' ? answer.body : undefined;
-  }, `batch ${id} completed`, timeoutMs);
-}
+const completed = (id: string, auth: string, timeoutMs?: number) => batches(call, () => auth).finished<Batch>(id, timeoutMs);
 
 async function secretOf(organizationId: string): Promise<string> {
   const row = await ctx.db.selectFrom('organizations').select('callback_secret').where('id', '=', organizationId).executeTakeFirstOrThrow();
@@ -100,7 +96,7 @@ function verifies(signature: string, body: string, secret: string): boolean {
 const PII = [/\+\d{10,}/, /(?<![\dA-Fa-f])0?6\d{8}(?![\dA-Fa-f])/, /@/, /Hoi/i, /"(phone|email|text|fields)"/];
 
 const people = (n: number, first = 0) =>
-  Array.from({ length: n }, (_, i) => ({ phone: `+3161${String(first + i).padStart(7, '0')}`, fields: { naam: `Bewoner ${first + i}` } }));
+  Array.from({ length: n }, (_, i) => ({ phone: mobile(first + i), fields: { naam: `Bewoner ${first + i}` } }));
 
 describe('signed callbacks', () => {
   let batchId: string;

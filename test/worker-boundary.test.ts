@@ -2,33 +2,21 @@
 // and nothing that leaves a worker (failure reason, stack, events stream, return value) carries
 // personal data.
 import { sql } from 'kysely';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HANDLERS } from '../workers/handlers.js';
-import type { Runtime } from '../workers/runtime.js';
 import { insertMail } from '../workers/mail/mail-messages.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, keepOnFailure, started, waitFor } from './helpers/context.js';
 
 const ctx = await createTestContext();
-
-/** Stops the runtime when the test ends, passed or not; waits for the fail-fast producer connection. */
-async function connected(runtime: Runtime): Promise<Runtime> {
-  onTestFinished(() => runtime.stop());
-  await waitFor(() => Promise.resolve(runtime.deps.queues.connection.status === 'ready'), 'the producer connection');
-  return runtime;
-}
 
 describe('worker boundary', () => {
   it('fails a job with a bad payload at once, without retries, naming the field and not the value', async () => {
     keepOnFailure(ctx);
-    const runtime = await connected(await ctx.start({ roles: ['mail'] }));
+    const runtime = await started(await ctx.start({ roles: ['mail'] }));
     const queue = runtime.deps.queues.get('mail');
     const job = await queue.add('mail.send', { messageId: 'not-a-uuid-secret-value' }, { jobId: 'bad-payload', attempts: 8, backoff: { type: 'fixed', delay: 50 } });
 
-    const state = await waitFor(async () => {
-      const s = await queue.getJobState(job.id ?? '');
-      return s === 'failed' ? s : undefined;
-    }, 'the bad job to fail');
-    expect(state).toBe('failed');
+    await waitFor(async () => (await queue.getJobState(job.id ?? '')) === 'failed', 'the bad job to fail');
 
     const failed = await queue.getJob('bad-payload');
     expect(failed?.opts.attempts).toBe(8);
@@ -47,7 +35,7 @@ describe('worker boundary', () => {
   it('keeps a pg error detail that quotes a row value out of Redis, naming the SQLSTATE instead', async () => {
     keepOnFailure(ctx);
     let detail: string | undefined;
-    const runtime = await connected(
+    const runtime = await started(
       await ctx.start({
         roles: ['mail'],
         handlers: {
@@ -95,7 +83,7 @@ describe('worker boundary', () => {
 
   it('keeps a completed job\'s return value to counts only', async () => {
     keepOnFailure(ctx);
-    const runtime = await connected(await ctx.start({ roles: ['mail'] }));
+    const runtime = await started(await ctx.start({ roles: ['mail'] }));
     const messageId = await insertMail(ctx.db, {
       purpose: 'password-reset',
       to_address: 'piet.pietersen@example.org',

@@ -55,5 +55,5 @@ export function scratch(options: ScratchOptions) {
     console.error(`\n${signal}: cleaning up`);
     void cleanup().finally(() => process.exit(130));
   }
-  return { dropDatabase, deleteRedisKeys, cleanup, onSignal };
+  return { dropDatabase, cleanup, onSignal };
 }

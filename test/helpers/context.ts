@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterAll, inject, onTestFailed } from 'vitest';
+import { afterAll, inject, onTestFailed, onTestFinished } from 'vitest';
 import { createDb, type Db } from '../../db/database.js';
 import { loadConfig, type Config } from '../../workers/core/config.js';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../workers/runtime.js';
@@ -16,7 +16,6 @@ export interface TestContext {
   readonly db: Db;
   readonly redis: Redis;
   readonly prefix: string;
-  readonly databaseName: string;
   /** Log lines written by runtimes of this context (JSON objects). */
   readonly logs: Record<string, unknown>[];
   configWith(overrides: Record<string, string>): Config;
@@ -76,7 +75,6 @@ export async function createTestContext(baseEnv: Record<string, string> = {}): P
     db,
     redis,
     prefix,
-    databaseName,
     logs,
     configWith,
     async start(options) {
@@ -133,4 +131,11 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, wh
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Call inside a test: stops the runtime when the test ends, passed or not, and waits for its fail-fast producer connection. */
+export async function started(runtime: Runtime): Promise<Runtime> {
+  onTestFinished(() => runtime.stop());
+  await waitFor(() => Promise.resolve(runtime.deps.queues.connection.status === 'ready'), 'the producer connection');
+  return runtime;
 }

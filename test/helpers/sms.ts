@@ -21,11 +21,12 @@ export function batches(call: Call, key: () => string) {
       expect(answer.status).toBe(202);
       return answer.body.id;
     },
-    finished(id: string): Promise<Batch> {
+    /** Waits until the batch is completed and returns it (typed by the caller, for more fields). */
+    finished<T extends Batch = Batch>(id: string, timeoutMs = 20_000): Promise<T> {
       return waitFor(async () => {
-        const answer = await call<Batch>('get', `/v1/sms/batches/${id}`, { auth: key() });
+        const answer = await call<T>('get', `/v1/sms/batches/${id}`, { auth: key() });
         return answer.body.status === 'completed' ? answer.body : undefined;
-      }, `batch ${id} to complete`, 20_000);
+      }, `batch ${id} to complete`, timeoutMs);
     },
   };
 }

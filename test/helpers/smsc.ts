@@ -12,7 +12,6 @@ export interface ReceivedSubmit {
   readonly dataCoding: number;
   readonly esmClass: number;
   readonly registeredDelivery: number;
-  readonly validity: string;
   /** The text as the SMSC's own decoder (the smpp package's, by data_coding) reads it. */
   readonly text: string;
   /** The user data header, if any, with its length byte. */
@@ -96,7 +95,6 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
         dataCoding: Number(pdu.data_coding),
         esmClass: Number(pdu.esm_class),
         registeredDelivery: Number(pdu.registered_delivery),
-        validity: typeof pdu.validity_period === 'string' ? pdu.validity_period : '',
         ...decoded(pdu),
       };
       const answer = smsc.answer(submit, smsc.received.length);

@@ -1,0 +1,64 @@
+// A real SMTP server on a loopback port (the smtp-server package): records every mail as it
+// arrived (envelope and raw message) and answers RCPT TO as told.
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+
+export interface ReceivedMail {
+  readonly from: string;
+  readonly to: string[];
+  readonly raw: string;
+}
+
+/** What the server answers to RCPT TO; undefined accepts. */
+export type RcptPolicy = (address: SMTPServerAddress, attempt: number) => { code: number; message: string } | undefined;
+
+export interface TestSmtp {
+  readonly port: number;
+  /** An SMTP_URL that reaches this server (no TLS). */
+  readonly url: string;
+  readonly received: ReceivedMail[];
+  /** Every RCPT TO address, in order. */
+  readonly rcptAttempts: string[];
+  /** How to answer RCPT TO; default: accept. */
+  rcptPolicy: RcptPolicy;
+  /** Close after the runtimes that pool connections to it are stopped. */
+  close(): Promise<void>;
+}
+
+export async function startSmtp(): Promise<TestSmtp> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    closeTimeout: 1_000,
+    onRcptTo(address, _session, callback) {
+      smtp.rcptAttempts.push(address.address);
+      const answer = smtp.rcptPolicy(address, smtp.rcptAttempts.length);
+      if (!answer) return callback();
+      callback(Object.assign(new Error(answer.message), { responseCode: answer.code }));
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        smtp.received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  const smtp: TestSmtp = {
+    port,
+    url: `smtp://127.0.0.1:${port}/?ignoreTLS=true`,
+    received: [],
+    rcptAttempts: [],
+    rcptPolicy: () => undefined,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  return smtp;
+}
