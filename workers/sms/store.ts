@@ -25,28 +25,66 @@ export interface ClaimedWindow {
   /** The sms_claims row: deleted with the window's outcome, or swept to 'unknown' after the timeout. */
   readonly claimId: number;
   readonly messages: ClaimedMessage[];
+  /** The highest seq claimed: the next claim of the chunk starts after it. */
+  readonly lastSeq: number;
+  /** Queued messages were found, even if another claimer took them all first. */
+  readonly found: boolean;
 }
 
-/** Claims up to `size` queued messages of a chunk (queued → sending) and records the window, in one statement. */
-export async function claimWindow(db: Db, batchId: string, range: { from: number; to: number }, size: number): Promise<ClaimedWindow> {
-  const result = await sql<ClaimedMessage & { claim_id: number }>`
-    WITH picked AS (
+/** Up to `size` queued messages of a batch with from <= seq < to, in seq order. */
+export interface ClaimRequest {
+  readonly batchId: string;
+  readonly from: number;
+  readonly to: number;
+  readonly size: number;
+}
+
+/**
+ * The steps that claim a window (queued → sending) and record it in sms_claims, as CTEs. The
+ * pick takes no row locks: the UPDATE re-checks each row's status after waiting for a
+ * concurrent claimer, so a message is claimed once, and its row is locked once, not twice.
+ */
+function claimSteps(r: ClaimRequest) {
+  return sql`picked AS (
       SELECT id FROM sms_messages
-      WHERE batch_id = ${batchId} AND seq >= ${range.from} AND seq < ${range.to} AND status = 'queued'
-      ORDER BY seq LIMIT ${size} FOR UPDATE SKIP LOCKED
+      WHERE batch_id = ${r.batchId} AND seq >= ${r.from} AND seq < ${r.to} AND status = 'queued'
+      ORDER BY seq LIMIT ${r.size}
     ), claimed AS (
       UPDATE sms_messages m SET status = 'sending'
       FROM picked WHERE m.id = picked.id AND m.status = 'queued'
       RETURNING m.id, m.seq, m.channel, m.phone, m.email, m.text, m.encoding, m.segments
     ), claim AS (
       INSERT INTO sms_claims (batch_id, first_seq, last_seq)
-      SELECT ${batchId}, min(seq), max(seq) FROM claimed HAVING count(*) > 0
+      SELECT ${r.batchId}, min(seq), max(seq) FROM claimed HAVING count(*) > 0
       RETURNING id
     )
-    SELECT c.id, c.channel, c.phone, c.email, c.text, c.encoding, c.segments, (SELECT id FROM claim) AS claim_id
-    FROM claimed c ORDER BY c.seq`.execute(db);
-  const messages = result.rows.map(({ claim_id: _, ...m }) => ({ ...m, id: Number(m.id) }));
-  return { claimId: Number(result.rows[0]?.claim_id ?? 0), messages };
+    SELECT c.id, c.seq, c.channel, c.phone, c.email, c.text, c.encoding, c.segments, (SELECT id FROM claim) AS claim_id, (SELECT count(*) FROM picked) AS found
+    FROM (SELECT 1) one LEFT JOIN claimed c ON true ORDER BY c.seq`;
+}
+
+type ClaimedRow = Omit<ClaimedMessage, 'id'> & { id: string | null; seq: number; claim_id: string | null; found: string };
+
+function claimedWindow(rows: readonly ClaimedRow[], r: ClaimRequest): ClaimedWindow {
+  const claimed = rows.filter((row) => row.id !== null);
+  return {
+    claimId: Number(claimed[0]?.claim_id ?? 0),
+    messages: claimed.map((m) => ({ id: Number(m.id), channel: m.channel, phone: m.phone, email: m.email, text: m.text, encoding: m.encoding, segments: m.segments })),
+    lastSeq: claimed.at(-1)?.seq ?? r.from - 1,
+    found: Number(rows[0]?.found ?? 0) > 0,
+  };
+}
+
+/** Claims a window of a chunk in one statement. */
+export async function claimWindow(db: Db, request: ClaimRequest): Promise<ClaimedWindow> {
+  const result = await sql<ClaimedRow>`WITH ${claimSteps(request)}`.execute(db);
+  return claimedWindow(result.rows, request);
+}
+
+/** Gives a claimed window that was never handed to a provider back to the queue. */
+export async function releaseWindow(db: Db, window: ClaimedWindow): Promise<void> {
+  await sql`
+    WITH claim AS (DELETE FROM sms_claims WHERE id = ${window.claimId})
+    UPDATE sms_messages SET status = 'queued' WHERE id = ANY(${window.messages.map((m) => m.id)}::bigint[]) AND status = 'sending'`.execute(db);
 }
 
 export interface MessageOutcome {
@@ -63,11 +101,13 @@ export interface MessageOutcome {
  * A window's outcomes, the provider's ids of its parts and the end of its claim, in one
  * statement: the window is either still claimed or fully recorded. A message whose parts all
  * have their final state already (their receipts came with the window) takes its status from
- * them (only sent and unknown messages have parts).
+ * them (only sent and unknown messages have parts). With `next`, the same statement claims the
+ * chunk's next window: a job never holds more than one window, and pays one round trip per window.
  */
-export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly MessageOutcome[]): Promise<void> {
+export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly MessageOutcome[], next?: ClaimRequest): Promise<ClaimedWindow | undefined> {
   const parts = outcomes.flatMap((o) => o.parts.map((p) => ({ messageId: o.id, ...p })));
-  await sql`
+  const endOfClaim = sql`DELETE FROM sms_claims WHERE id = ${claimId}`;
+  const result = await sql<ClaimedRow>`
     WITH u AS (
       SELECT * FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
                            ${outcomes.map((o) => o.providerMessageId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[])
@@ -78,21 +118,26 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
         AS p(message_id, part, smsc_id, state)
     ), agg AS (
       SELECT message_id, ${partStateAggregates}, bool_and(state <> 'submitted') AS final FROM p GROUP BY message_id
+    ), ua AS MATERIALIZED (
+      -- Joined before the messages are: joined after, the planner counted on one message
+      -- left by the status filter and looped over the aggregate once per message (10 ms a window).
+      SELECT u.*, agg.final, agg.delivered, agg.expired, agg.failed, agg.unknown FROM u LEFT JOIN agg ON agg.message_id = u.id
     ), outcome AS (
       UPDATE sms_messages m
-      SET status = CASE WHEN agg.final AND ${followsParts(sql`u.error_code`)} THEN ${statusFromParts('agg', sql`u.status`)} ELSE u.status END,
-          error_code = CASE WHEN agg.final AND ${followsParts(sql`u.error_code`)} THEN ${errorCodeFromParts('agg', sql`u.error_code`)} ELSE u.error_code END,
-          provider_message_id = u.provider_message_id,
-          sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE m.sent_at END,
-          delivered_at = CASE WHEN agg.final AND agg.delivered AND ${followsParts(sql`u.error_code`)} THEN now() ELSE m.delivered_at END
-      FROM u LEFT JOIN agg ON agg.message_id = u.id
-      WHERE m.id = u.id AND m.status = 'sending'
+      SET status = CASE WHEN ua.final AND ${followsParts(sql`ua.error_code`)} THEN ${statusFromParts('ua', sql`ua.status`)} ELSE ua.status END,
+          error_code = CASE WHEN ua.final AND ${followsParts(sql`ua.error_code`)} THEN ${errorCodeFromParts('ua', sql`ua.error_code`)} ELSE ua.error_code END,
+          provider_message_id = ua.provider_message_id,
+          sent_at = CASE WHEN ua.status = 'sent' THEN now() ELSE m.sent_at END,
+          delivered_at = CASE WHEN ua.final AND ua.delivered AND ${followsParts(sql`ua.error_code`)} THEN now() ELSE m.delivered_at END
+      FROM ua
+      WHERE m.id = ua.id AND m.status = 'sending'
     ), parts AS (
       -- A message resent by ops replaces its parts: the new ids are the ones its receipts name.
       INSERT INTO sms_message_parts (message_id, part, smsc_id, state) SELECT * FROM p
       ON CONFLICT (message_id, part) DO UPDATE SET smsc_id = excluded.smsc_id, state = excluded.state
     )
-    DELETE FROM sms_claims WHERE id = ${claimId}`.execute(db);
+    ${next ? sql`, recorded AS (${endOfClaim}), ${claimSteps(next)}` : endOfClaim}`.execute(db);
+  return next ? claimedWindow(result.rows, next) : undefined;
 }
 
 export async function findBatch(db: Kysely<Database>, organizationId: string | null, id: string): Promise<SmsBatch | undefined> {

@@ -9,7 +9,7 @@ import { takeReceipts } from '../receipts.js';
 import { handleIncoming, isReceipt, receiptOf } from '../smpp/deliver.js';
 import { partStateOf, type Receipt } from '../smpp/receipt.js';
 import { SmppClient } from '../smpp/smpp-client.js';
-import { submitParams } from '../smpp/submit-params.js';
+import { relativeValidity, submitParams } from '../smpp/submit-params.js';
 import { receiptKey } from '../smpp/message-ids.js';
 import type { OutgoingSms, ProviderDeps, SmsProvider, SubmitResult, SubmittedPart } from './provider.js';
 
@@ -128,6 +128,7 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
   client.start();
   const limiter = rateLimiter(config, deps);
   let reference = 0;
+  const submitOptions = { gsmDataCoding: config.sms.smppGsmDataCoding, validityPeriod: relativeValidity(config.sms.validityHours) };
 
   async function takeTokens(count: number): Promise<void> {
     if (!limiter) return;
@@ -144,7 +145,7 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
 
   async function submitOne(message: OutgoingSms, onAccepted: (smscId: string) => void): Promise<SubmitResult> {
     reference = (reference + 1) & 0xff;
-    const params = submitParams(message, reference, { gsmDataCoding: config.sms.smppGsmDataCoding, validityHours: config.sms.validityHours });
+    const params = submitParams(message, reference, submitOptions);
     await takeTokens(params.length);
     const outcomes = await Promise.all(params.map((p) => client.submit(p, onAccepted)));
     const parts = outcomes.flatMap((o, i): SubmittedPart[] => (o.kind === 'accepted' ? [{ part: i + 1, smscId: o.messageId }] : []));

@@ -2,8 +2,9 @@
 // reconnect with backoff, a submit window (several submit_sm in flight) with response
 // timeouts, and a handler for deliver_sm (receipts and incoming messages).
 import { EventEmitter } from 'node:events';
-import smpp, { type PDU, type Session } from 'smpp';
+import smpp, { type OutgoingPdu, type PDU, type Session } from 'smpp';
 import type { Logger } from '../../core/logger.js';
+import { deliverSmResp, submitSmPdu, type SubmitSm } from './pdu-writer.js';
 
 export interface SmppClientOptions {
   readonly url: string;
@@ -65,7 +66,7 @@ export class SmppClient extends EventEmitter {
     });
     session.on('deliver_sm', (pdu: PDU) => {
       this.options.onDeliver(pdu).then(
-        () => this.send(session, pdu.response()),
+        () => this.send(session, deliverSmResp(pdu.sequence_number)),
         // Not acknowledged: the SMSC delivers it again.
         () => this.options.logger.warn('deliver_sm not stored; left unacknowledged'),
       );
@@ -98,7 +99,7 @@ export class SmppClient extends EventEmitter {
    * submits, or the acknowledgements of the receipts stored by one transaction. Written one
    * by one, each was its own system call and its own TCP segment.
    */
-  private send(session: Session, pdu: PDU, onResponse?: (response: PDU) => void): boolean {
+  private send(session: Session, pdu: OutgoingPdu, onResponse?: (response: PDU) => void): boolean {
     if (this.corked !== session) {
       this.corked = session;
       session.socket.cork();
@@ -142,7 +143,7 @@ export class SmppClient extends EventEmitter {
    * `onAccepted` runs as the submit_sm_resp is read, before any PDU after it (such as the
    * receipt an SMSC sends right behind it) is handled; the returned promise settles later.
    */
-  async submit(params: Record<string, unknown>, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
+  async submit(params: SubmitSm, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
     await this.slot();
     try {
       const session = this.session;
@@ -162,7 +163,7 @@ export class SmppClient extends EventEmitter {
           this.pending.delete(sequence);
           resolve(outcome);
         };
-        const pdu = new smpp.PDU('submit_sm', params);
+        const pdu = submitSmPdu(params);
         const written = this.send(session, pdu, (response) => {
           if (response.command_status !== smpp.ESME_ROK) return finish({ kind: 'refused', status: response.command_status });
           const messageId = String(response.message_id ?? '');

@@ -19,12 +19,20 @@ declare module 'smpp' {
     password?: string;
     [field: string]: unknown;
     response(options?: Record<string, unknown>): PDU;
+    toBuffer(): Buffer;
     isResponse(): boolean;
+  }
+
+  /** What Session.send needs of a PDU: it numbers a request, then writes toBuffer(). */
+  export interface OutgoingPdu {
+    sequence_number: number;
+    isResponse(): boolean;
+    toBuffer(): Buffer;
   }
 
   export class Session extends EventEmitter {
     socket: Socket;
-    send(pdu: PDU, responseCallback?: (pdu: PDU) => void, sendCallback?: (pdu: PDU) => void): boolean;
+    send(pdu: PDU | OutgoingPdu, responseCallback?: (pdu: PDU) => void, sendCallback?: (pdu: PDU) => void): boolean;
     bind_transceiver(options: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;
     submit_sm(options: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;
     deliver_sm(options: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;
@@ -45,7 +53,7 @@ declare module 'smpp' {
   const smpp: {
     connect(options: { host: string; port: number; auto_enquire_link_period?: number; tls?: boolean; [key: string]: unknown }, listener?: () => void): Session;
     createServer(options: Record<string, unknown>, listener?: (session: Session) => void): Server;
-    PDU: new (command: string, options: Record<string, unknown>) => PDU;
+    PDU: { new (command: string, options: Record<string, unknown>): PDU; new (encoded: Buffer): PDU };
     errors: Record<string, number>;
     ESME_ROK: number;
     ESME_RTHROTTLED: number;

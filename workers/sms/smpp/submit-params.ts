@@ -2,12 +2,13 @@
 // label GSM text data_coding 1, pick Latin-1 for ë, and turn non-GSM characters into @ under
 // data_coding 0), and build the concatenation UDH ourselves (the library does not split).
 import { encodeGsm7, encodeUcs2, splitParts } from '../encoding.js';
+import type { SubmitSm } from './pdu-writer.js';
 
 export interface SmppOptions {
   /** data_coding for GSM-7: 0 is "SMSC default alphabet", which is GSM-7 at most SMSCs. */
   readonly gsmDataCoding: number;
-  /** Validity period in hours (relative). */
-  readonly validityHours: number;
+  /** The validity period, as relativeValidity gives it. */
+  readonly validityPeriod: string;
 }
 
 const UCS2 = 8;
@@ -25,7 +26,7 @@ function addressOf(sender: string): { ton: number; npi: number; addr: string } {
   return sender.startsWith('+') ? { ton: 1, npi: 1, addr: sender.slice(1) } : { ton: 5, npi: 0, addr: sender };
 }
 
-export function submitParams(message: { sender: string; to: string; text: string; encoding: 'gsm7' | 'ucs2' }, reference: number, options: SmppOptions): Record<string, unknown>[] {
+export function submitParams(message: { sender: string; to: string; text: string; encoding: 'gsm7' | 'ucs2' }, reference: number, options: SmppOptions): SubmitSm[] {
   const parts = splitParts(message.text);
   const encode = message.encoding === 'gsm7' ? encodeGsm7 : encodeUcs2;
   const source = addressOf(message.sender);
@@ -38,10 +39,10 @@ export function submitParams(message: { sender: string; to: string; text: string
       source_addr: source.addr,
       dest_addr_ton: 1,
       dest_addr_npi: 1,
-      destination_addr: message.to.replace(/^\+/, ''),
+      destination_addr: message.to.startsWith('+') ? message.to.slice(1) : message.to,
       esm_class: udh ? UDH_INDICATOR : 0,
       registered_delivery: 1,
-      validity_period: relativeValidity(options.validityHours),
+      validity_period: options.validityPeriod,
       data_coding: message.encoding === 'gsm7' ? options.gsmDataCoding : UCS2,
       short_message: udh ? Buffer.concat([udh, payload]) : payload,
     };

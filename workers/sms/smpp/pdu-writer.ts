@@ -1,0 +1,92 @@
+// The two PDUs the send path writes once per message part, encoded by us: submit_sm (SMPP 3.4
+// section 4.4.1, without optional parameters) and deliver_sm_resp (4.6.2). Byte for byte what
+// the smpp package writes (test/sms-smpp-pdu.test.ts compares them), without its generic
+// encoder, which walks every field of the command's definition through filters and cost about
+// as much CPU per message as the rest of the worker's send path.
+import type { OutgoingPdu } from 'smpp';
+
+/** submit_sm as this platform sends it: the text already encoded, no optional parameters. */
+export interface SubmitSm {
+  readonly source_addr_ton: number;
+  readonly source_addr_npi: number;
+  readonly source_addr: string;
+  readonly dest_addr_ton: number;
+  readonly dest_addr_npi: number;
+  readonly destination_addr: string;
+  readonly esm_class: number;
+  readonly registered_delivery: number;
+  /** SMPP time format (absolute or relative), or '' for the SMSC's default. */
+  readonly validity_period: string;
+  readonly data_coding: number;
+  /** At most 254 octets: a part's UDH and text. */
+  readonly short_message: Buffer;
+}
+
+const HEADER_LENGTH = 16;
+const SUBMIT_SM = 0x00000004;
+const DELIVER_SM_RESP = 0x80000005;
+
+/** Writes a C-Octet string (ASCII, then NUL) and returns the offset after it. */
+function writeCString(buffer: Buffer, offset: number, value: string): number {
+  const end = offset + buffer.write(value, offset, 'latin1');
+  buffer[end] = 0;
+  return end + 1;
+}
+
+function writeHeader(buffer: Buffer, commandId: number, sequence: number): void {
+  buffer.writeUInt32BE(buffer.length, 0);
+  buffer.writeUInt32BE(commandId, 4);
+  buffer.writeUInt32BE(0, 8);
+  buffer.writeUInt32BE(sequence, 12);
+}
+
+export function encodeSubmitSm(p: SubmitSm, sequence: number): Buffer {
+  if (p.short_message.length > 254) throw new RangeError('short_message is longer than 254 octets');
+  const length =
+    HEADER_LENGTH + 1 + 2 + p.source_addr.length + 1 + 2 + p.destination_addr.length + 1 + 3 + 1 + p.validity_period.length + 1 + 5 + p.short_message.length;
+  const b = Buffer.allocUnsafe(length);
+  writeHeader(b, SUBMIT_SM, sequence);
+  let o = writeCString(b, HEADER_LENGTH, ''); // service_type
+  b[o++] = p.source_addr_ton;
+  b[o++] = p.source_addr_npi;
+  o = writeCString(b, o, p.source_addr);
+  b[o++] = p.dest_addr_ton;
+  b[o++] = p.dest_addr_npi;
+  o = writeCString(b, o, p.destination_addr);
+  b[o++] = p.esm_class;
+  b[o++] = 0; // protocol_id
+  b[o++] = 0; // priority_flag
+  o = writeCString(b, o, ''); // schedule_delivery_time: at once
+  o = writeCString(b, o, p.validity_period);
+  b[o++] = p.registered_delivery;
+  b[o++] = 0; // replace_if_present_flag
+  b[o++] = p.data_coding;
+  b[o++] = 0; // sm_default_msg_id
+  b[o++] = p.short_message.length; // sm_length
+  p.short_message.copy(b, o);
+  return b;
+}
+
+/** A submit_sm for Session.send, which numbers it before it asks for the bytes. */
+export function submitSmPdu(params: SubmitSm): OutgoingPdu {
+  return {
+    sequence_number: 0,
+    isResponse: () => false,
+    toBuffer() {
+      return encodeSubmitSm(params, this.sequence_number);
+    },
+  };
+}
+
+/** The acknowledgement of a deliver_sm: status 0, the same sequence number, an empty message_id. */
+export function deliverSmResp(sequence: number): OutgoingPdu {
+  return {
+    sequence_number: sequence,
+    isResponse: () => true,
+    toBuffer() {
+      const b = Buffer.alloc(HEADER_LENGTH + 1);
+      writeHeader(b, DELIVER_SM_RESP, sequence);
+      return b;
+    },
+  };
+}
