@@ -2,7 +2,7 @@
 // every kind of message the platform sends, and the package reads ours back field for field.
 import smpp from 'smpp';
 import { describe, expect, it } from 'vitest';
-import { deliverSmResp, encodeSubmitSm, type SubmitSm } from '../workers/sms/smpp/pdu-writer.js';
+import { deliverSmResp, encodeSubmitSm, submitSmPdu, type SubmitSm } from '../workers/sms/smpp/pdu-writer.js';
 import { relativeValidity, submitParams } from '../workers/sms/smpp/submit-params.js';
 
 const options = { gsmDataCoding: 0, validityPeriod: relativeValidity(48) };
@@ -34,9 +34,20 @@ describe('submit_sm encoding', () => {
     expect(encodeSubmitSm(params!, 9).equals(libraryBytes(params!, 9))).toBe(true);
   });
 
-  it('refuses a short_message longer than sm_length can say', () => {
+  it('is numbered as Session.send numbers it, after it was encoded', () => {
+    const [params] = submitParams(cases[2]![1], 7, options);
+    const pdu = submitSmPdu(params!);
+    pdu.sequence_number = 0x01020304;
+    expect(pdu.toBuffer().equals(libraryBytes(params!, 0x01020304))).toBe(true);
+  });
+
+  it('refuses, before anything is written, what SMPP 3.4 cannot carry', () => {
     const [params] = submitParams(cases[0]![1], 1, options);
-    expect(() => encodeSubmitSm({ ...params!, short_message: Buffer.alloc(255) }, 1)).toThrow(RangeError);
+    expect(() => submitSmPdu({ ...params!, short_message: Buffer.alloc(255) })).toThrow(RangeError);
+    expect(() => submitSmPdu({ ...params!, destination_addr: '1'.repeat(21) })).toThrow(RangeError);
+    expect(() => submitSmPdu({ ...params!, validity_period: '0'.repeat(17) })).toThrow(RangeError);
+    expect(() => submitSmPdu({ ...params!, esm_class: 0x100 })).toThrow(RangeError);
+    expect(() => submitSmPdu({ ...params!, data_coding: -1 })).toThrow(RangeError);
   });
 });
 

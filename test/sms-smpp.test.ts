@@ -5,7 +5,7 @@ import smpp from 'smpp';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Runtime } from '../workers/runtime.js';
 import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
-import { caller, newOrganization, type Call, type NewOrganization } from './helpers/identity.js';
+import { caller, newOrganization, opsAuth, type Call, type NewOrganization } from './helpers/identity.js';
 import { batches, mobile, type Batch, type Recipient } from './helpers/sms.js';
 import { startSmsc, type TestSmsc } from './helpers/smsc.js';
 
@@ -204,5 +204,33 @@ describe('SMPP provider', () => {
     expect(rows).toEqual(
       [to(30), to(31)].map((phone) => ({ phone, status: phone === sentTo.get('10') ? 'failed' : 'sent' })),
     );
+  });
+
+  it('gives a message resent by ops its new parts: their receipts deliver it, one for an old part moves nothing', async () => {
+    smsc.received.length = 0;
+    let n = 7_100_000;
+    let refuseSecondPart = true;
+    // The SMSC takes part 1 and refuses part 2: the message is 'unknown' (partly accepted).
+    smsc.answer = (submit) => (refuseSecondPart && submit.udh?.[5] === 2 ? { status: smpp.errors.ESME_RSYSERR ?? 8 } : { status: smpp.ESME_ROK, messageId: String(++n) });
+    const id = await send('TGG', 'z'.repeat(200), [{ phone: to(40) }]);
+    expect((await finished(id)).counts).toMatchObject({ unknown: 1, sent: 0 });
+    const oldPart = smsc.received.find((r) => r.udh?.[5] === 1)?.messageId ?? '';
+
+    refuseSecondPart = false;
+    smsc.received.length = 0;
+    const resend = await call<{ requeued: number }>('post', `/ops/sms/batches/${id}/resend-unknown`, { auth: opsAuth(ctx) });
+    expect(resend.body).toEqual({ requeued: 1 });
+    const status = async () => (await ctx.db.selectFrom('sms_messages').select('status').where('batch_id', '=', id).executeTakeFirstOrThrow()).status;
+    await waitFor(async () => ((await status()) === 'sent' ? true : undefined), 'the resent message sent');
+    expect(smsc.received.map((r) => r.udh?.[5])).toEqual([1, 2]);
+
+    // The old part's receipt matches nothing now; the new parts' receipts deliver the message.
+    await smsc.sendReceipt(oldPart, 'UNDELIV');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await status()).toBe('sent');
+    for (const r of smsc.received) await smsc.sendReceipt(r.messageId, 'DELIVRD');
+    await waitFor(async () => ((await status()) === 'delivered' ? true : undefined), 'the resent message delivered');
+    const parts = await ctx.db.selectFrom('sms_message_parts').innerJoin('sms_messages', 'sms_messages.id', 'sms_message_parts.message_id').select(['part', 'smsc_id', 'state']).where('batch_id', '=', id).orderBy('part').execute();
+    expect(parts).toEqual(smsc.received.map((r, i) => ({ part: i + 1, smsc_id: r.messageId, state: 'delivered' })));
   });
 });

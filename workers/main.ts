@@ -16,10 +16,18 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
+
+/** Exits once the log lines written so far are out: pino writes asynchronously, and process.exit() dropped the last ones. */
+function exitAfterFlush(code: number): void {
+  setTimeout(() => process.exit(code), 2_000);
+  logger.flush(() => process.exit(code));
+}
+
 const migrate = process.argv.includes('--migrate') || process.argv.slice(2).join(' ').includes('all');
 const runtime = await startRuntime(config, { roles, migrate, logger }).catch((error: unknown) => {
   logger.fatal({ error: error instanceof Error ? error.message : 'unknown' }, 'could not start');
-  process.exit(1);
+  exitAfterFlush(1);
+  return new Promise<never>(() => undefined);
 });
 
 let signals = 0;
@@ -28,14 +36,15 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     signals += 1;
     if (signals > 1) {
       logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
+      exitAfterFlush(1);
+      return;
     }
     logger.info({ signal }, 'shutting down');
     runtime.stop().then(
-      () => process.exit(0),
+      () => exitAfterFlush(0),
       (error: unknown) => {
         logger.error({ error: error instanceof Error ? error.message : 'unknown' }, 'shutdown failed');
-        process.exit(1);
+        exitAfterFlush(1);
       },
     );
   });

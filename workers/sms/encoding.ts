@@ -60,6 +60,17 @@ const BASIC: ReadonlyMap<string, number> = new Map(
 
 if (BASIC_SET.length !== 128 || BASIC.size !== 127) throw new Error('GSM 03.38 basic set table is malformed');
 
+/**
+ * The two tables by UTF-16 code unit, for the hot loops (every message is measured at intake
+ * and encoded at sending): the septet of a basic character, or ESC_FLAG + the code of an
+ * extension character, or NOT_GSM. Every GSM character is one code unit.
+ */
+const NOT_GSM = -1;
+const ESC_FLAG = 0x100;
+const SEPTET_BY_UNIT = new Int16Array(0x10000).fill(NOT_GSM);
+for (const [char, septet] of BASIC) SEPTET_BY_UNIT[char.charCodeAt(0)] = septet;
+for (const [char, code] of EXTENSION_TABLE) SEPTET_BY_UNIT[char.charCodeAt(0)] = ESC_FLAG | code;
+
 const GSM_SINGLE = 160;
 const GSM_PART = 153;
 const UCS2_SINGLE = 70;
@@ -67,9 +78,9 @@ const UCS2_PART = 67;
 
 /** Septets a character costs in GSM-7: 1 (basic set), 2 (extension table) or undefined (not GSM). */
 function septetCost(char: string): 1 | 2 | undefined {
-  if (BASIC.has(char)) return 1;
-  if (EXTENSION_TABLE.has(char)) return 2;
-  return undefined;
+  const entry = char.length === 1 ? (SEPTET_BY_UNIT[char.charCodeAt(0)] ?? NOT_GSM) : NOT_GSM;
+  if (entry === NOT_GSM) return undefined;
+  return entry & ESC_FLAG ? 2 : 1;
 }
 
 /** gsm7 when every character is in the basic set or the extension table, else ucs2. */
@@ -162,24 +173,24 @@ export function analyse(text: string): SegmentInfo {
  * character as 0x1B followed by its code. Throws on a character outside the GSM alphabet.
  */
 export function encodeGsm7(text: string): Buffer {
-  const septets: number[] = [];
-  let index = 0;
-  for (const char of text) {
-    const basic = BASIC.get(char);
-    if (basic !== undefined) {
-      septets.push(basic);
-    } else {
-      const extension = EXTENSION_TABLE.get(char);
-      if (extension === undefined) {
-        const codePoint = char.codePointAt(0) ?? 0;
-        const hex = codePoint.toString(16).toUpperCase().padStart(4, '0');
-        throw new RangeError(`Character U+${hex} at index ${index} is not in the GSM 03.38 alphabet`);
-      }
-      septets.push(ESC, extension);
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const entry = SEPTET_BY_UNIT[text.charCodeAt(i)] ?? NOT_GSM;
+    if (entry === NOT_GSM) {
+      const codePoint = text.codePointAt(i) ?? 0;
+      const hex = codePoint.toString(16).toUpperCase().padStart(4, '0');
+      throw new RangeError(`Character U+${hex} at index ${i} is not in the GSM 03.38 alphabet`);
     }
-    index += char.length;
+    length += entry & ESC_FLAG ? 2 : 1;
   }
-  return Buffer.from(septets);
+  const septets = Buffer.allocUnsafe(length);
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    const entry = SEPTET_BY_UNIT[text.charCodeAt(i)] ?? NOT_GSM;
+    if (entry & ESC_FLAG) septets[o++] = ESC;
+    septets[o++] = entry & 0x7f;
+  }
+  return septets;
 }
 
 /** UCS-2 as sent in practice: UTF-16 big-endian, a character outside the BMP as its surrogate pair. */

@@ -1,5 +1,6 @@
 // A deliberate resend by ops of the messages whose fate is unknown (a worker died while they
 // were with the SMSC). Never automatic: they may have gone out already.
+import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 
 export async function requeueUnknown(db: Db, batchId: string): Promise<{ requeued: number; chunks: number[] } | undefined> {
@@ -12,8 +13,10 @@ export async function requeueUnknown(db: Db, batchId: string): Promise<{ requeue
       .set({ status: 'queued', error_code: null })
       .where('batch_id', '=', batchId)
       .where('status', '=', 'unknown')
-      .returning('seq')
+      .returning(['id', 'seq'])
       .execute();
+    // Their new parts get new SMSC ids: a receipt for an old one must not move them.
+    if (rows.length > 0) await sql`DELETE FROM sms_message_parts WHERE message_id = ANY(${rows.map((r) => r.id)}::bigint[])`.execute(trx);
     const chunks = [...new Set(rows.map((r) => Math.floor(r.seq / batch.chunk_size)))].sort((a, b) => a - b);
     if (chunks.length > 0) {
       await trx.updateTable('sms_chunks').set({ done: false }).where('batch_id', '=', batchId).where('chunk', 'in', chunks).execute();

@@ -1,26 +1,13 @@
 // sms.send-chunk: claims one provider window of a chunk at a time (queued → sending), hands it
 // to the SMS provider (or, for recipients with only an address, the mailer), and writes the
-// outcomes back in one statement, which claims the next window. A stalled or retried job never
-// sends a message twice.
+// outcomes back in one statement. A stalled or retried job never sends a message twice.
 import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
 import { classifyMailFailure } from '../mail/send-mail.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
 import type { OutgoingSms, SubmitResult } from './providers/provider.js';
-import {
-  claimWindow,
-  completeBatchIfDone,
-  findBatch,
-  markBatchSending,
-  markChunkDone,
-  releaseWindow,
-  writeOutcomes,
-  type ClaimedMessage,
-  type ClaimedWindow,
-  type ClaimRequest,
-  type MessageOutcome,
-} from './store.js';
+import { claimWindow, completeBatchIfDone, findBatch, markBatchSending, markChunkDone, writeOutcomes, type ClaimedMessage, type MessageOutcome } from './store.js';
 
 export const WINDOW = 200;
 const PROVIDER_WAIT_MS = 30_000;
@@ -74,64 +61,44 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
   const range = { from: chunk * batch.chunk_size, to: (chunk + 1) * batch.chunk_size };
   const size = Math.min(WINDOW, deps.smsProvider.windowSize);
   // Where the next claim starts: the messages before it are claimed or done, so a claim reads
-  // its own window rather than the chunk's sent messages again.
+  // its own window rather than the chunk's sent messages again. Past the end it starts once
+  // more from the beginning, for messages queued again (throttled) behind it.
   let cursor = range.from;
-  const from = (seq: number): ClaimRequest => ({ batchId, from: seq, to: range.to, size });
-  let window = await claimWindow(deps.db, from(cursor));
   let sent = 0;
   let failed = 0;
   let throttled = 0;
   let reported = 0;
   for (;;) {
-    if (window.messages.length === 0) {
-      if (!window.found && cursor === range.from) break;
-      // Past the end: once more from the start, for messages queued again (throttled) behind
-      // the cursor. (Found but none claimed: another claimer took them; look again.)
-      if (!window.found) cursor = range.from;
-      window = await claimWindow(deps.db, from(cursor));
+    signal.throwIfAborted();
+    if (!(await deps.smsProvider.ready(PROVIDER_WAIT_MS, signal))) {
+      // The SMSC is away: nothing was claimed; the job retries with backoff and the messages wait.
+      throw new PublicError('SMS provider not connected', 'provider-unavailable');
+    }
+    const { claimId, messages, lastSeq } = await claimWindow(deps.db, { batchId, from: cursor, to: range.to, size });
+    if (messages.length === 0) {
+      if (cursor === range.from) break;
+      cursor = range.from;
       continue;
     }
-    if (signal.aborted || !(await deps.smsProvider.ready(0, signal))) {
-      // Nothing of this window reached the provider: it goes back to the queue while the SMSC
-      // is away (or the job stops), so a worker killed meanwhile leaves nothing 'sending'.
-      await releaseWindow(deps.db, window);
-      signal.throwIfAborted();
-      if (!(await deps.smsProvider.ready(PROVIDER_WAIT_MS, signal))) {
-        // Still away: the job retries with backoff and the messages wait.
-        throw new PublicError('SMS provider not connected', 'provider-unavailable');
-      }
-      window = await claimWindow(deps.db, from(cursor));
-      continue;
-    }
-    cursor = window.lastSeq + 1;
-    const { claimId, messages } = window;
+    cursor = lastSeq + 1;
     const sms = messages.filter((m) => m.channel === 'sms');
     const outgoing: OutgoingSms[] = sms.map((m) => ({ messageId: m.id, sender: batch.sender, to: m.phone ?? '', text: m.text, encoding: m.encoding, segments: m.segments }));
     // The e-mails go while the provider takes the texts; the provider has the texts' results
-    // written (with the e-mails', when they are done first) before it answers. The statement
-    // that writes them claims the next window.
+    // written (with the e-mails', when they are done first) before it answers.
     const mailed = sendEmails(ctx, batch.sender, messages.filter((m) => m.channel === 'email'));
     let outcomes: MessageOutcome[] = [];
-    let next: ClaimedWindow | undefined;
     const record = async (results: readonly SubmitResult[]) => {
       outcomes = [...results.map(outcomeOf), ...(await mailed)];
-      next = await writeOutcomes(deps.db, claimId, outcomes, signal.aborted ? undefined : from(cursor));
+      await writeOutcomes(deps.db, claimId, outcomes);
     };
-    try {
-      if (outgoing.length > 0) await deps.smsProvider.submit(outgoing, record);
-      else await record([]);
-    } catch (error) {
-      // The window stays claimed (its fate is unknown); the next one was never handed over.
-      if (next) await releaseWindow(deps.db, next);
-      throw error;
-    }
+    if (outgoing.length > 0) await deps.smsProvider.submit(outgoing, record);
+    else await record([]);
     sent += outcomes.filter((o) => o.status === 'sent').length;
     failed += outcomes.filter((o) => o.status === 'failed').length;
     if (Date.now() - reported >= PROGRESS_EVERY_MS) {
       reported = Date.now();
       await job.updateProgress({ sent, failed });
     }
-    window = next ?? (await claimWindow(deps.db, from(cursor)));
     // Throttled or disconnected: those messages are queued again; back off before the next window.
     throttled = outcomes.some((o) => o.status === 'queued') ? throttled + 1 : 0;
     if (throttled > 0) await pause(Math.min(MAX_BACKOFF_MS, 200 * 2 ** throttled), signal);

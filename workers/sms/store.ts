@@ -2,7 +2,7 @@
 // queued → sending (and recorded in sms_claims), and its results are written back with unnest
 // arrays in one statement.
 import { sql, type Kysely } from 'kysely';
-import type { Db } from '../../db/database.js';
+import { PREPARED, type Db } from '../../db/database.js';
 import type { Database, SmsBatch, SmsMessageStatus } from '../../db/schema.js';
 import { errorCodeFromParts, followsParts, partStateAggregates, statusFromParts } from './part-states.js';
 import { receiptKey } from './smpp/message-ids.js';
@@ -27,8 +27,6 @@ export interface ClaimedWindow {
   readonly messages: ClaimedMessage[];
   /** The highest seq claimed: the next claim of the chunk starts after it. */
   readonly lastSeq: number;
-  /** Queued messages were found, even if another claimer took them all first. */
-  readonly found: boolean;
 }
 
 /** Up to `size` queued messages of a batch with from <= seq < to, in seq order. */
@@ -40,15 +38,16 @@ export interface ClaimRequest {
 }
 
 /**
- * The steps that claim a window (queued → sending) and record it in sms_claims, as CTEs. The
- * pick takes no row locks: the UPDATE re-checks each row's status after waiting for a
- * concurrent claimer, so a message is claimed once, and its row is locked once, not twice.
+ * Claims up to `size` queued messages of a chunk from seq `from` on (queued → sending) and
+ * records the window in sms_claims, in one statement. Rows another transaction holds (a
+ * concurrent claimer, a cancel) are skipped, never waited for.
  */
-function claimSteps(r: ClaimRequest) {
-  return sql`picked AS (
+export async function claimWindow(db: Db, r: ClaimRequest): Promise<ClaimedWindow> {
+  const result = await sql<ClaimedMessage & { seq: number; claim_id: string | null }>`${sql.raw(PREPARED)}
+    WITH picked AS (
       SELECT id FROM sms_messages
       WHERE batch_id = ${r.batchId} AND seq >= ${r.from} AND seq < ${r.to} AND status = 'queued'
-      ORDER BY seq LIMIT ${r.size}
+      ORDER BY seq LIMIT ${r.size} FOR UPDATE SKIP LOCKED
     ), claimed AS (
       UPDATE sms_messages m SET status = 'sending'
       FROM picked WHERE m.id = picked.id AND m.status = 'queued'
@@ -58,33 +57,13 @@ function claimSteps(r: ClaimRequest) {
       SELECT ${r.batchId}, min(seq), max(seq) FROM claimed HAVING count(*) > 0
       RETURNING id
     )
-    SELECT c.id, c.seq, c.channel, c.phone, c.email, c.text, c.encoding, c.segments, (SELECT id FROM claim) AS claim_id, (SELECT count(*) FROM picked) AS found
-    FROM (SELECT 1) one LEFT JOIN claimed c ON true ORDER BY c.seq`;
-}
-
-type ClaimedRow = Omit<ClaimedMessage, 'id'> & { id: string | null; seq: number; claim_id: string | null; found: string };
-
-function claimedWindow(rows: readonly ClaimedRow[], r: ClaimRequest): ClaimedWindow {
-  const claimed = rows.filter((row) => row.id !== null);
+    SELECT c.id, c.seq, c.channel, c.phone, c.email, c.text, c.encoding, c.segments, (SELECT id FROM claim) AS claim_id
+    FROM claimed c ORDER BY c.seq`.execute(db);
   return {
-    claimId: Number(claimed[0]?.claim_id ?? 0),
-    messages: claimed.map((m) => ({ id: Number(m.id), channel: m.channel, phone: m.phone, email: m.email, text: m.text, encoding: m.encoding, segments: m.segments })),
-    lastSeq: claimed.at(-1)?.seq ?? r.from - 1,
-    found: Number(rows[0]?.found ?? 0) > 0,
+    claimId: Number(result.rows[0]?.claim_id ?? 0),
+    messages: result.rows.map(({ claim_id: _, seq: _seq, ...m }) => ({ ...m, id: Number(m.id) })),
+    lastSeq: result.rows.at(-1)?.seq ?? r.from - 1,
   };
-}
-
-/** Claims a window of a chunk in one statement. */
-export async function claimWindow(db: Db, request: ClaimRequest): Promise<ClaimedWindow> {
-  const result = await sql<ClaimedRow>`WITH ${claimSteps(request)}`.execute(db);
-  return claimedWindow(result.rows, request);
-}
-
-/** Gives a claimed window that was never handed to a provider back to the queue. */
-export async function releaseWindow(db: Db, window: ClaimedWindow): Promise<void> {
-  await sql`
-    WITH claim AS (DELETE FROM sms_claims WHERE id = ${window.claimId})
-    UPDATE sms_messages SET status = 'queued' WHERE id = ANY(${window.messages.map((m) => m.id)}::bigint[]) AND status = 'sending'`.execute(db);
 }
 
 export interface MessageOutcome {
@@ -101,13 +80,11 @@ export interface MessageOutcome {
  * A window's outcomes, the provider's ids of its parts and the end of its claim, in one
  * statement: the window is either still claimed or fully recorded. A message whose parts all
  * have their final state already (their receipts came with the window) takes its status from
- * them (only sent and unknown messages have parts). With `next`, the same statement claims the
- * chunk's next window: a job never holds more than one window, and pays one round trip per window.
+ * them (only sent and unknown messages have parts).
  */
-export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly MessageOutcome[], next?: ClaimRequest): Promise<ClaimedWindow | undefined> {
+export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly MessageOutcome[]): Promise<void> {
   const parts = outcomes.flatMap((o) => o.parts.map((p) => ({ messageId: o.id, ...p })));
-  const endOfClaim = sql`DELETE FROM sms_claims WHERE id = ${claimId}`;
-  const result = await sql<ClaimedRow>`
+  await sql`${sql.raw(PREPARED)}
     WITH u AS (
       SELECT * FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
                            ${outcomes.map((o) => o.providerMessageId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[])
@@ -132,12 +109,10 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
       FROM ua
       WHERE m.id = ua.id AND m.status = 'sending'
     ), parts AS (
-      -- A message resent by ops replaces its parts: the new ids are the ones its receipts name.
+      -- A message has no parts yet: a resend by ops removes the old ones (resend-unknown.ts).
       INSERT INTO sms_message_parts (message_id, part, smsc_id, state) SELECT * FROM p
-      ON CONFLICT (message_id, part) DO UPDATE SET smsc_id = excluded.smsc_id, state = excluded.state
     )
-    ${next ? sql`, recorded AS (${endOfClaim}), ${claimSteps(next)}` : endOfClaim}`.execute(db);
-  return next ? claimedWindow(result.rows, next) : undefined;
+    DELETE FROM sms_claims WHERE id = ${claimId}`.execute(db);
 }
 
 export async function findBatch(db: Kysely<Database>, organizationId: string | null, id: string): Promise<SmsBatch | undefined> {

@@ -8,6 +8,7 @@ import { PARTLY_ACCEPTED } from '../part-states.js';
 import { takeReceipts } from '../receipts.js';
 import { handleIncoming, isReceipt, receiptOf } from '../smpp/deliver.js';
 import { partStateOf, type Receipt } from '../smpp/receipt.js';
+import { submitSmPdu } from '../smpp/pdu-writer.js';
 import { SmppClient } from '../smpp/smpp-client.js';
 import { relativeValidity, submitParams } from '../smpp/submit-params.js';
 import { receiptKey } from '../smpp/message-ids.js';
@@ -145,9 +146,15 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
 
   async function submitOne(message: OutgoingSms, onAccepted: (smscId: string) => void): Promise<SubmitResult> {
     reference = (reference + 1) & 0xff;
-    const params = submitParams(message, reference, submitOptions);
-    await takeTokens(params.length);
-    const outcomes = await Promise.all(params.map((p) => client.submit(p, onAccepted)));
+    let pdus;
+    try {
+      pdus = submitParams(message, reference, submitOptions).map(submitSmPdu);
+    } catch {
+      // Intake lets nothing through that SMPP cannot carry; should it happen, nothing was sent.
+      return { messageId: message.messageId, status: 'failed', errorCode: 'unencodable' };
+    }
+    await takeTokens(pdus.length);
+    const outcomes = await Promise.all(pdus.map((p) => client.submit(p, onAccepted)));
     const parts = outcomes.flatMap((o, i): SubmittedPart[] => (o.kind === 'accepted' ? [{ part: i + 1, smscId: o.messageId }] : []));
     const id = message.messageId;
     if (parts.length === outcomes.length) return { messageId: id, status: 'sent', providerMessageId: parts[0]?.smscId ?? '', parts };

@@ -40,40 +40,52 @@ function writeHeader(buffer: Buffer, commandId: number, sequence: number): void 
   buffer.writeUInt32BE(sequence, 12);
 }
 
+/** SMPP 3.4 caps the addresses at 21 octets and the times at 17, each with its NUL. */
+const MAX_ADDRESS = 20;
+const MAX_TIME = 16;
+
+/** The bytes of a submit_sm; throws a RangeError for anything SMPP 3.4 cannot carry. */
 export function encodeSubmitSm(p: SubmitSm, sequence: number): Buffer {
   if (p.short_message.length > 254) throw new RangeError('short_message is longer than 254 octets');
+  if (p.source_addr.length > MAX_ADDRESS || p.destination_addr.length > MAX_ADDRESS) throw new RangeError('an address is longer than 20 characters');
+  if (p.validity_period.length > MAX_TIME) throw new RangeError('validity_period is longer than 16 characters');
   const length =
     HEADER_LENGTH + 1 + 2 + p.source_addr.length + 1 + 2 + p.destination_addr.length + 1 + 3 + 1 + p.validity_period.length + 1 + 5 + p.short_message.length;
   const b = Buffer.allocUnsafe(length);
   writeHeader(b, SUBMIT_SM, sequence);
   let o = writeCString(b, HEADER_LENGTH, ''); // service_type
-  b[o++] = p.source_addr_ton;
-  b[o++] = p.source_addr_npi;
+  o = b.writeUInt8(p.source_addr_ton, o);
+  o = b.writeUInt8(p.source_addr_npi, o);
   o = writeCString(b, o, p.source_addr);
-  b[o++] = p.dest_addr_ton;
-  b[o++] = p.dest_addr_npi;
+  o = b.writeUInt8(p.dest_addr_ton, o);
+  o = b.writeUInt8(p.dest_addr_npi, o);
   o = writeCString(b, o, p.destination_addr);
-  b[o++] = p.esm_class;
+  o = b.writeUInt8(p.esm_class, o);
   b[o++] = 0; // protocol_id
   b[o++] = 0; // priority_flag
   o = writeCString(b, o, ''); // schedule_delivery_time: at once
   o = writeCString(b, o, p.validity_period);
-  b[o++] = p.registered_delivery;
+  o = b.writeUInt8(p.registered_delivery, o);
   b[o++] = 0; // replace_if_present_flag
-  b[o++] = p.data_coding;
+  o = b.writeUInt8(p.data_coding, o);
   b[o++] = 0; // sm_default_msg_id
   b[o++] = p.short_message.length; // sm_length
   p.short_message.copy(b, o);
   return b;
 }
 
-/** A submit_sm for Session.send, which numbers it before it asks for the bytes. */
+/**
+ * A submit_sm for Session.send, encoded now (so a message that cannot be encoded is known
+ * before anything is written); Session.send numbers it just before it asks for the bytes.
+ */
 export function submitSmPdu(params: SubmitSm): OutgoingPdu {
+  const bytes = encodeSubmitSm(params, 0);
   return {
     sequence_number: 0,
     isResponse: () => false,
     toBuffer() {
-      return encodeSubmitSm(params, this.sequence_number);
+      bytes.writeUInt32BE(this.sequence_number, 12);
+      return bytes;
     },
   };
 }

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import smpp, { type OutgoingPdu, type PDU, type Session } from 'smpp';
 import type { Logger } from '../../core/logger.js';
-import { deliverSmResp, submitSmPdu, type SubmitSm } from './pdu-writer.js';
+import { deliverSmResp } from './pdu-writer.js';
 
 export interface SmppClientOptions {
   readonly url: string;
@@ -143,7 +143,7 @@ export class SmppClient extends EventEmitter {
    * `onAccepted` runs as the submit_sm_resp is read, before any PDU after it (such as the
    * receipt an SMSC sends right behind it) is handled; the returned promise settles later.
    */
-  async submit(params: SubmitSm, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
+  async submit(pdu: OutgoingPdu, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
     await this.slot();
     try {
       const session = this.session;
@@ -163,7 +163,6 @@ export class SmppClient extends EventEmitter {
           this.pending.delete(sequence);
           resolve(outcome);
         };
-        const pdu = submitSmPdu(params);
         const written = this.send(session, pdu, (response) => {
           if (response.command_status !== smpp.ESME_ROK) return finish({ kind: 'refused', status: response.command_status });
           const messageId = String(response.message_id ?? '');
