@@ -85,8 +85,9 @@ function septetCost(char: string): 1 | 2 | undefined {
 
 /** gsm7 when every character is in the basic set or the extension table, else ucs2. */
 export function encodingOf(text: string): SmsEncoding {
-  for (const char of text) {
-    if (septetCost(char) === undefined) return 'ucs2';
+  // By code unit: half of a surrogate pair is in neither table, so an emoji is ucs2 here too.
+  for (let i = 0; i < text.length; i++) {
+    if (SEPTET_BY_UNIT[text.charCodeAt(i)] === NOT_GSM) return 'ucs2';
   }
   return 'gsm7';
 }
@@ -100,8 +101,9 @@ function unitCost(char: string, encoding: SmsEncoding): number {
 }
 
 function unitsOf(text: string, encoding: SmsEncoding): number {
+  if (encoding === 'ucs2') return text.length;
   let units = 0;
-  for (const char of text) units += unitCost(char, encoding);
+  for (let i = 0; i < text.length; i++) units += (SEPTET_BY_UNIT[text.charCodeAt(i)] ?? 0) & ESC_FLAG ? 2 : 1;
   return units;
 }
 

@@ -153,7 +153,7 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
       // Intake lets nothing through that SMPP cannot carry; should it happen, nothing was sent.
       return { messageId: message.messageId, status: 'failed', errorCode: 'unencodable' };
     }
-    await takeTokens(pdus.length);
+    if (limiter) await takeTokens(pdus.length);
     const outcomes = await Promise.all(pdus.map((p) => client.submit(p, onAccepted)));
     const parts = outcomes.flatMap((o, i): SubmittedPart[] => (o.kind === 'accepted' ? [{ part: i + 1, smscId: o.messageId }] : []));
     const id = message.messageId;
