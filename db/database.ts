@@ -58,10 +58,16 @@ class PreparingClient extends pg.Client {
 export interface DbOptions {
   max?: number;
   applicationName?: string;
+  /**
+   * An idle connection the server closed (a restart, an administrator): the pool has dropped
+   * it and opens another when needed. Without a listener the pool's 'error' event would end
+   * the process.
+   */
+  onIdleError?: (error: Error) => void;
 }
 
 export function createPool(databaseUrl: string, options: DbOptions = {}): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     Client: PreparingClient,
     connectionString: databaseUrl,
     max: options.max ?? 10,
@@ -70,6 +76,8 @@ export function createPool(databaseUrl: string, options: DbOptions = {}): pg.Poo
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
+  pool.on('error', (error) => options.onIdleError?.(error));
+  return pool;
 }
 
 export function createDb(databaseUrl: string, options: DbOptions = {}): Db {

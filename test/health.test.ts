@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
@@ -19,5 +20,19 @@ describe('health', () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'unavailable', checks: { postgres: 'ok', redis: 'unavailable' } });
     await runtime.stop();
+  });
+
+  it('keeps running when Postgres closes its idle connections, and is ready again at once', async () => {
+    const runtime = await ctx.start({ roles: ['web'] });
+    expect((await fetch(`${baseUrl(runtime)}/readyz`)).status).toBe(200);
+    // What a Postgres restart or an administrator does to the pool's idle connections.
+    const closed = await sql<{ pid: number }>`
+      SELECT pg_terminate_backend(pid) AS pid FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'tgg-web'`.execute(ctx.db);
+    expect(closed.rows.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 200));
+    const ready = await fetch(`${baseUrl(runtime)}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(ctx.logs.some((l) => l.msg === 'idle Postgres connection closed' && l.code === '57P01')).toBe(true);
   });
 });

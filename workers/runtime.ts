@@ -75,7 +75,10 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (options.migrate) {
     if (config.env !== 'production' && (await ensureDatabase(config.databaseUrl))) logger.info('database created');
   }
-  const db = createDb(config.databaseUrl, { applicationName: `tgg-${options.roles.join('+')}` });
+  const db = createDb(config.databaseUrl, {
+    applicationName: `tgg-${options.roles.join('+')}`,
+    onIdleError: (error) => logger.warn({ code: (error as { code?: string }).code ?? 'error' }, 'idle Postgres connection closed'),
+  });
   if (options.migrate) {
     const steps = await migrateToLatest(db);
     if (steps.length > 0) logger.info({ steps }, 'migrations applied');

@@ -99,9 +99,13 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
       -- Joined before the messages are: joined after, the planner counted on one message
       -- left by the status filter and looped over the aggregate once per message (10 ms a window).
       SELECT u.*, agg.final, agg.delivered, agg.expired, agg.failed, agg.unknown FROM u LEFT JOIN agg ON agg.message_id = u.id
+    ), cancelled AS (
+      -- A message the provider did not take goes back to 'queued', unless its batch was cancelled meanwhile.
+      SELECT EXISTS (SELECT 1 FROM sms_claims c JOIN sms_batches b ON b.id = c.batch_id WHERE c.id = ${claimId} AND b.status = 'cancelled') AS yes
     ), outcome AS (
       UPDATE sms_messages m
-      SET status = CASE WHEN ua.final AND ${followsParts(sql`ua.error_code`)} THEN ${statusFromParts('ua', sql`ua.status`)} ELSE ua.status END,
+      SET status = CASE WHEN ua.final AND ${followsParts(sql`ua.error_code`)} THEN ${statusFromParts('ua', sql`ua.status`)}
+                        WHEN ua.status = 'queued' AND (SELECT yes FROM cancelled) THEN 'cancelled' ELSE ua.status END,
           error_code = CASE WHEN ua.final AND ${followsParts(sql`ua.error_code`)} THEN ${errorCodeFromParts('ua', sql`ua.error_code`)} ELSE ua.error_code END,
           provider_message_id = ua.provider_message_id,
           sent_at = CASE WHEN ua.status = 'sent' THEN now() ELSE m.sent_at END,
