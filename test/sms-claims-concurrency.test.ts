@@ -6,7 +6,7 @@
 // deadlocked against another claimer.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb } from '../db/database.js';
-import { claimWindow, writeOutcomes, type MessageOutcome } from '../workers/sms/store.js';
+import { cancelQueued, claimWindow, writeOutcomes, type MessageOutcome } from '../workers/sms/store.js';
 import { createTestContext, keepOnFailure } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { batches, mobile } from './helpers/sms.js';
@@ -65,6 +65,8 @@ describe('claiming windows', () => {
       return answer;
     });
     const results = await Promise.allSettled([...Array.from({ length: CLAIMERS }, (_, i) => claimer(i)), cancel]);
+    // As the chunk job ends on a cancelled batch: what the cancel could not reach is cancelled.
+    await cancelQueued(db, batchId, { from: 0, to: RECIPIENTS });
     expect(results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))).toEqual([]);
     expect((await cancel).body.status).toBe('cancelled');
 
@@ -76,5 +78,17 @@ describe('claiming windows', () => {
     expect(Object.keys(byStatus).sort()).toEqual(['cancelled', 'sent']);
     expect(byStatus.sent).toBe(taken.size);
     expect(await ctx.db.selectFrom('sms_claims').select('id').where('batch_id', '=', batchId).execute()).toEqual([]);
+  });
+
+  it('claims nothing of a cancelled batch, even a message a late window put back to queued; the chunk cancels it', async () => {
+    const batchId = await batches(call, () => org.key).submit('TGG', 'Tot morgen', Array.from({ length: 10 }, (_, i) => ({ phone: mobile(5_000 + i) })));
+    expect((await call<{ status: string }>('post', `/v1/sms/batches/${batchId}/cancel`, { auth: org.key })).body.status).toBe('cancelled');
+    // What a throttled window recorded just as the cancel committed can leave behind.
+    await db.updateTable('sms_messages').set({ status: 'queued' }).where('batch_id', '=', batchId).where('seq', '=', 3).execute();
+
+    expect((await claimWindow(db, { batchId, from: 0, to: 1_000, size: WINDOW })).messages).toEqual([]);
+    expect(await cancelQueued(db, batchId, { from: 0, to: 1_000 })).toBe(1);
+    const statuses = await db.selectFrom('sms_messages').select('status').distinct().where('batch_id', '=', batchId).execute();
+    expect(statuses).toEqual([{ status: 'cancelled' }]);
   });
 });

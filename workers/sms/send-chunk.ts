@@ -7,7 +7,17 @@ import { classifyMailFailure } from '../mail/send-mail.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
 import type { OutgoingSms, SubmitResult } from './providers/provider.js';
-import { claimWindow, completeBatchIfDone, findBatch, markBatchSending, markChunkDone, writeOutcomes, type ClaimedMessage, type MessageOutcome } from './store.js';
+import {
+  cancelQueued,
+  claimWindow,
+  completeBatchIfDone,
+  findBatch,
+  markBatchSending,
+  markChunkDone,
+  writeOutcomes,
+  type ClaimedMessage,
+  type MessageOutcome,
+} from './store.js';
 
 export const WINDOW = 200;
 const PROVIDER_WAIT_MS = 30_000;
@@ -104,6 +114,11 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     if (throttled > 0) await pause(Math.min(MAX_BACKOFF_MS, 200 * 2 ** throttled), signal);
   }
   await job.updateProgress({ sent, failed });
+  if ((await findBatch(deps.db, null, batchId))?.status === 'cancelled') {
+    // The cancel closed the chunks; what it could not reach (locked as it ran) is cancelled here.
+    await cancelQueued(deps.db, batchId, range);
+    return { sent, failed };
+  }
   // Each step commits with its callback, so a crash between them loses neither. (Chunk and
   // batch are two transactions: two last chunks finishing together each see the other done.)
   const chunkDone = await deps.db.transaction().execute(async (trx) => {

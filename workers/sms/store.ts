@@ -40,13 +40,15 @@ export interface ClaimRequest {
 /**
  * Claims up to `size` queued messages of a chunk from seq `from` on (queued → sending) and
  * records the window in sms_claims, in one statement. Rows another transaction holds (a
- * concurrent claimer, a cancel) are skipped, never waited for.
+ * concurrent claimer, a cancel) are skipped, never waited for. Nothing of a cancelled batch
+ * is claimed, even a message put back to 'queued' by a window recorded as the cancel committed.
  */
 export async function claimWindow(db: Db, r: ClaimRequest): Promise<ClaimedWindow> {
   const result = await sql<ClaimedMessage & { seq: number; claim_id: string | null }>`${sql.raw(PREPARED)}
     WITH picked AS (
       SELECT id FROM sms_messages
       WHERE batch_id = ${r.batchId} AND seq >= ${r.from} AND seq < ${r.to} AND status = 'queued'
+        AND NOT EXISTS (SELECT 1 FROM sms_batches WHERE id = ${r.batchId} AND status = 'cancelled')
       ORDER BY seq LIMIT ${r.size} FOR UPDATE SKIP LOCKED
     ), claimed AS (
       UPDATE sms_messages m SET status = 'sending'
@@ -117,6 +119,19 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
       INSERT INTO sms_message_parts (message_id, part, smsc_id, state) SELECT * FROM p
     )
     DELETE FROM sms_claims WHERE id = ${claimId}`.execute(db);
+}
+
+/** The messages of a chunk of a cancelled batch still 'queued' (see claimWindow) become 'cancelled'. */
+export async function cancelQueued(db: Db, batchId: string, range: { from: number; to: number }): Promise<number> {
+  const result = await db
+    .updateTable('sms_messages')
+    .set({ status: 'cancelled' })
+    .where('batch_id', '=', batchId)
+    .where('seq', '>=', range.from)
+    .where('seq', '<', range.to)
+    .where('status', '=', 'queued')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export async function findBatch(db: Kysely<Database>, organizationId: string | null, id: string): Promise<SmsBatch | undefined> {
