@@ -50,6 +50,22 @@ describe('migrations', () => {
     expect([...names].sort()).toEqual(names);
   });
 
+  it('give the lookups of the send path, the receipts and STOP replies an index', async () => {
+    await migrateToLatest(db);
+    const plan = (query: string) =>
+      db.transaction().execute(async (trx) => {
+        await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+        const rows = await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${sql.raw(query)}`.execute(trx);
+        return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+    // A STOP reply: which organisations sent to this number (workers/sms/opt-out-reply.ts).
+    expect(await plan(`SELECT DISTINCT organization_id FROM sms_messages WHERE phone = '+31612345678'`)).toContain('sms_messages_phone_idx');
+    // A receipt: the part with this SMSC id (workers/sms/receipts.ts).
+    expect(await plan(`SELECT message_id FROM sms_message_parts WHERE smsc_id = 'abc'`)).toContain('sms_message_parts_id_idx');
+    // A claim: the next queued messages of a chunk (workers/sms/store.ts).
+    expect(await plan(`SELECT id FROM sms_messages WHERE batch_id = gen_random_uuid() AND seq >= 0 AND seq < 1000 AND status = 'queued' ORDER BY seq LIMIT 200`)).toContain('sms_messages_batch_seq_idx');
+  });
+
   it('parse int8 as a number and keep numeric as a string', async () => {
     const row = await sql<{ big: number; money: string }>`SELECT 9007199254740991::int8 AS big, 12.30::numeric(10,2) AS money`.execute(db);
     expect(row.rows[0]).toEqual({ big: 9007199254740991, money: '12.30' });

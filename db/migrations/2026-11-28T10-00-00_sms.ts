@@ -85,6 +85,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('sms_messages_batch_seq_idx').on('sms_messages').columns(['batch_id', 'seq']).unique().execute();
   // The purge's clock is retain_from (sent_at, else created_at); created_at is never later and never changes.
   await sql`CREATE INDEX sms_messages_retention_idx ON sms_messages (created_at) WHERE anonymised_at IS NULL`.execute(db);
+  // A STOP reply finds the organisations that sent to its number. The send path never changes
+  // the phone (only the purge does, once), so its updates stay HOT.
+  await sql`CREATE INDEX sms_messages_phone_idx ON sms_messages (phone) WHERE phone IS NOT NULL`.execute(db);
 
   // The windows claimed (queued → sending) whose outcome is not written yet: one row per
   // window, deleted with its outcome. A row still here after SMS_SENDING_TIMEOUT means its
