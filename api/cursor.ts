@@ -1,16 +1,16 @@
 // Opaque keyset cursors: base64url of the last row's sort key, validated on the way back in.
 // Rows ordered by (created_at, id) use the first pair; rows in a batch's order, its position.
+import type { Keyset } from '../db/keyset.js';
 import { badRequest } from './problem.js';
 
-export function encodeCursor(key: { createdAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([key.createdAt.toISOString(), key.id])).toString('base64url');
+export function encodeCursor(key: Keyset): string {
+  return Buffer.from(JSON.stringify([key.micros, key.id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+export function decodeCursor(cursor: string): Keyset {
   try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    const createdAt = new Date(String(at));
-    if (typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) && !Number.isNaN(createdAt.getTime())) return { createdAt, id };
+    const [micros, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof micros === 'string' && /^-?\d{1,19}$/.test(micros) && typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return { micros, id };
   } catch {
     // fall through
   }

@@ -220,6 +220,35 @@ describe('a batch of a few thousand recipients', () => {
   });
 });
 
+describe('the list of batches', () => {
+  it('pages newest first with a cursor, each batch once, also within one millisecond and on a tie', async () => {
+    const own = await newOrganization(call, ctx, 'Lijst BV');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const answer = await call<Batch>('post', '/v1/sms/batches', { auth: own.key, body: { sender: 'TGG', body: `Bericht ${i}`, recipients: [{ phone: mobile(700 + i) }] } });
+      ids.push(answer.body.id);
+    }
+    // Batch 1 and 2 one microsecond apart (the same millisecond); 3 and 4 at the same instant (the id decides).
+    await sql`UPDATE sms_batches SET created_at = (SELECT created_at FROM sms_batches WHERE id = ${ids[1]!}) + interval '1 microsecond' WHERE id = ${ids[2]!}`.execute(ctx.db);
+    await sql`UPDATE sms_batches SET created_at = (SELECT created_at FROM sms_batches WHERE id = ${ids[3]!}) WHERE id = ${ids[4]!}`.execute(ctx.db);
+    const expected = await ctx.db.selectFrom('sms_batches').select('id').where('organization_id', '=', own.id).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: Batch[]; nextCursor: string | null } } = await call('get', `/v1/sms/batches?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { auth: own.key });
+      expect(page.status).toBe(200);
+      pages.push(page.body.items.map((b) => b.id));
+      cursor = page.body.nextCursor;
+    } while (cursor !== null && pages.length < 10);
+    expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+    expect(pages.flat()).toEqual(expected.map((b) => b.id));
+
+    const bad = await call('get', `/v1/sms/batches?cursor=${Buffer.from(JSON.stringify(['1.5', ids[0]])).toString('base64url')}`, { auth: own.key });
+    expect(bad.status).toBe(400);
+  });
+});
+
 describe('limits and repeats', () => {
   it('answers 413 naming the CSV route for more than 100,000 recipients, and stores nothing', async () => {
     const before = await ctx.db.selectFrom('sms_batches').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();

@@ -8,8 +8,8 @@ import { callbackJobs } from '../../workers/sms/callbacks.js';
 import { cancelBatch } from '../../workers/sms/cancel-batch.js';
 import { createBatch } from '../../workers/sms/create-batch.js';
 import { countsByStatus, findBatch } from '../../workers/sms/store.js';
-import { sql } from 'kysely';
 import { principalOf } from '../auth/bearer.js';
+import { afterKeyset, keysetMicros, keysetPage } from '../../db/keyset.js';
 import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor } from '../cursor.js';
 import { HttpError, conflict, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
@@ -80,16 +80,11 @@ export function smsBatchRoutes(deps: Deps): Route[] {
       query: z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
       responses: { 200: { description: 'a page', schema: z.object({ items: z.array(batchSchema), nextCursor: z.string().nullable() }) } },
       handler: async ({ query }, _req, res) => {
-        let q = deps.db.selectFrom('sms_batches').selectAll().where('organization_id', '=', principalOf(res).organizationId);
-        if (query.cursor) {
-          const { createdAt, id } = decodeCursor(query.cursor);
-          // Milliseconds on both sides: the cursor cannot carry Postgres' microseconds.
-          q = q.where((eb) => eb(eb.tuple(sql<Date>`date_trunc('milliseconds', created_at)`, eb.ref('id')), '<', eb.tuple(createdAt, id)));
-        }
-        const rows = await q.orderBy(sql`date_trunc('milliseconds', created_at)`, 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-        const items = rows.slice(0, query.limit);
-        const last = items.at(-1);
-        const nextCursor = rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null;
+        let q = deps.db.selectFrom('sms_batches').selectAll().select(keysetMicros.as('keyset_micros')).where('organization_id', '=', principalOf(res).organizationId);
+        if (query.cursor) q = q.where(afterKeyset(decodeCursor(query.cursor), 'desc'));
+        const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+        const { items, next } = keysetPage(rows, query.limit);
+        const nextCursor = next ? encodeCursor(next) : null;
         return { body: { items: items.map((b) => toBatch(b)), nextCursor } };
       },
     }),

@@ -76,7 +76,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('contacts_org_idx').on('contacts').columns(['organization_id', 'created_at']).execute();
+  await db.schema.createIndex('contacts_org_idx').on('contacts').columns(['organization_id', 'created_at', 'id']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -1,6 +1,7 @@
 // Contact persons of an organisation (REQUIREMENTS P2, P7). Every query is scoped to the
 // organisation; listing is keyset-paginated on (created_at, id).
 import { sql, type Kysely } from 'kysely';
+import { afterKeyset, keysetMicros, keysetPage, type Keyset } from '../../db/keyset.js';
 import type { Contact, ContactRole, Database } from '../../db/schema.js';
 
 export interface ContactFields {
@@ -35,25 +36,18 @@ export async function deleteContact(db: Kysely<Database>, organizationId: string
 
 export interface ContactPage {
   readonly items: Contact[];
-  readonly next: { createdAt: Date; id: string } | null;
+  readonly next: Keyset | null;
 }
 
 export async function listContacts(
   db: Kysely<Database>,
   organizationId: string,
-  options: { limit: number; role?: ContactRole; after?: { createdAt: Date; id: string } },
+  options: { limit: number; role?: ContactRole; after?: Keyset },
 ): Promise<ContactPage> {
-  // The cursor carries a JavaScript Date (milliseconds) while created_at has microseconds: sort
-  // and compare on the millisecond value, or the last row of a page comes back on the next one.
-  const at = sql<Date>`date_trunc('milliseconds', created_at)`;
-  let query = db.selectFrom('contacts').selectAll().where('organization_id', '=', organizationId);
+  let query = db.selectFrom('contacts').selectAll().select(keysetMicros.as('keyset_micros')).where('organization_id', '=', organizationId);
   if (options.role) query = query.where('role', '=', options.role);
-  if (options.after) {
-    const { createdAt, id } = options.after;
-    query = query.where(sql<boolean>`(${at}, id) > (${createdAt}::timestamptz, ${id}::uuid)`);
-  }
-  const rows = await query.orderBy(at).orderBy('id').limit(options.limit + 1).execute();
-  const items = rows.slice(0, options.limit);
-  const last = items.at(-1);
-  return { items, next: rows.length > options.limit && last ? { createdAt: last.created_at, id: last.id } : null };
+  if (options.after) query = query.where(afterKeyset(options.after, 'asc'));
+  const rows = await query.orderBy('created_at').orderBy('id').limit(options.limit + 1).execute();
+  const { items, next } = keysetPage(rows, options.limit);
+  return { items: items.map(({ keyset_micros: _, ...contact }) => contact), next };
 }
