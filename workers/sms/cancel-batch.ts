@@ -18,9 +18,14 @@ export async function cancelBatch(db: Db, organizationId: string, id: string): P
       .returningAll()
       .executeTakeFirst();
     if (!batch) return undefined;
-    const messages = await trx.updateTable('sms_messages').set({ status: 'cancelled' }).where('batch_id', '=', id).where('status', '=', 'queued').executeTakeFirst();
+    // Rows a send job holds right now are skipped, never waited for: waiting here while the job
+    // waited for a row this statement had locked (re-checking it) deadlocked the two. The job
+    // cancels what is left queued when it finds the batch cancelled (send-chunk.ts).
+    const messages = await sql`
+      UPDATE sms_messages SET status = 'cancelled'
+      WHERE id IN (SELECT id FROM sms_messages WHERE batch_id = ${id} AND status = 'queued' FOR UPDATE SKIP LOCKED)`.execute(trx);
     await trx.updateTable('sms_chunks').set({ done: true }).where('batch_id', '=', id).execute();
     const callback = await queueCallback(trx, batch, { type: 'batch.status', status: 'cancelled' });
-    return { batch, cancelled: Number(messages.numUpdatedRows), callback };
+    return { batch, cancelled: Number(messages.numAffectedRows ?? 0), callback };
   });
 }
