@@ -127,7 +127,9 @@ export interface ContactTable {
 }
 
 export type SmsBatchStatus = 'validating' | 'scheduled' | 'queued' | 'sending' | 'completed' | 'cancelled';
-export type SmsMessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'expired' | 'cancelled' | 'suppressed' | 'unknown';
+/** Every status a message can have, in the order the API lists counts (the migration's CHECK spells the same set). */
+export const SMS_MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'cancelled', 'suppressed', 'unknown'] as const;
+export type SmsMessageStatus = (typeof SMS_MESSAGE_STATUSES)[number];
 export type SmsChannel = 'sms' | 'email';
 
 export interface SmsBatchTable {

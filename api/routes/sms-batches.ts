@@ -10,11 +10,12 @@ import { createBatch } from '../../workers/sms/create-batch.js';
 import { countsByStatus, findBatch } from '../../workers/sms/store.js';
 import { principalOf } from '../auth/bearer.js';
 import { afterKeyset, keysetMicros, keysetPage } from '../../db/keyset.js';
+import { SMS_MESSAGE_STATUSES } from '../../db/schema.js';
 import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor } from '../cursor.js';
 import { HttpError, conflict, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { batchAccepted, batchFields, batchOptions, idempotencyKeyOf } from './sms-batch-fields.js';
-import { MESSAGE_STATUSES, batchSchema, messageSchema, toBatch, toMessage } from './sms-views.js';
+import { batchSchema, messageSchema, toBatch, toMessage } from './sms-views.js';
 
 const MAX_JSON_RECIPIENTS = 100_000;
 const recipient = z.strictObject({
@@ -96,7 +97,7 @@ export function smsBatchRoutes(deps: Deps): Route[] {
       security: 'bearer',
       scope: 'sms',
       params: idParams,
-      query: z.object({ status: z.enum(MESSAGE_STATUSES).optional(), cursor: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+      query: z.object({ status: z.enum(SMS_MESSAGE_STATUSES).optional(), cursor: z.string().max(40).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
       responses: { 200: { description: 'a page', schema: z.object({ items: z.array(messageSchema), nextCursor: z.string().nullable() }) }, 404: { description: 'no such batch' } },
       handler: async ({ params, query }, _req, res) => {
         const batch = await findBatch(deps.db, principalOf(res).organizationId, params.id);

@@ -1,8 +1,6 @@
 // How SMS batches and messages look in the API.
 import { z } from 'zod';
-import type { SmsBatch, SmsMessage, SmsMessageStatus } from '../../db/schema.js';
-
-export const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'cancelled', 'suppressed', 'unknown'] as const;
+import { SMS_MESSAGE_STATUSES, type SmsBatch, type SmsMessage, type SmsMessageStatus } from '../../db/schema.js';
 
 export const batchSchema = z
   .object({
@@ -17,7 +15,7 @@ export const batchSchema = z
     rejected: z.number().int(),
     rejections: z.array(z.object({ index: z.number().int(), reason: z.string() })).describe('the first 100; index is the recipient position (CSV: data row from 0)'),
     cost: z.string().describe('euros, 4 decimals'),
-    counts: z.record(z.enum(MESSAGE_STATUSES), z.number().int()).optional(),
+    counts: z.record(z.enum(SMS_MESSAGE_STATUSES), z.number().int()).optional(),
     createdAt: z.string(),
     completedAt: z.string().nullable(),
     cancelledAt: z.string().nullable(),
@@ -51,7 +49,7 @@ export const messageSchema = z
     channel: z.enum(['sms', 'email']),
     phone: z.string().nullable(),
     email: z.string().nullable(),
-    status: z.enum(MESSAGE_STATUSES),
+    status: z.enum(SMS_MESSAGE_STATUSES),
     segments: z.number().int(),
     cost: z.string(),
     errorCode: z.string().nullable(),

@@ -3,7 +3,7 @@
 // arrays in one statement.
 import { sql, type Kysely } from 'kysely';
 import { PREPARED, type Db } from '../../db/database.js';
-import type { Database, SmsBatch, SmsMessageStatus } from '../../db/schema.js';
+import { SMS_MESSAGE_STATUSES, type Database, type SmsBatch, type SmsMessageStatus } from '../../db/schema.js';
 import { errorCodeFromParts, followsParts, partStateAggregates, statusFromParts } from './part-states.js';
 import { receiptKey } from './smpp/message-ids.js';
 import type { SubmittedPart } from './providers/provider.js';
@@ -189,7 +189,7 @@ export async function countsByStatus(db: Kysely<Database>, batchId: string): Pro
     .where('batch_id', '=', batchId)
     .groupBy('status')
     .execute();
-  const counts: Record<SmsMessageStatus, number> = { queued: 0, sending: 0, sent: 0, delivered: 0, failed: 0, expired: 0, cancelled: 0, suppressed: 0, unknown: 0 };
+  const counts = Object.fromEntries(SMS_MESSAGE_STATUSES.map((status) => [status, 0])) as Record<SmsMessageStatus, number>;
   for (const row of rows) counts[row.status] = Number(row.n);
   return counts;
 }
