@@ -10,7 +10,7 @@ export function encodeCursor(key: Keyset): string {
 export function decodeCursor(cursor: string): Keyset {
   try {
     const [micros, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof micros === 'string' && /^-?\d{1,19}$/.test(micros) && typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return { micros, id };
+    if (typeof micros === 'string' && /^-?\d{1,16}$/.test(micros) && Number.isSafeInteger(Number(micros)) && typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return { micros, id };
   } catch {
     // fall through
   }

@@ -229,8 +229,12 @@ describe('the list of batches', () => {
       ids.push(answer.body.id);
     }
     // Batch 1 and 2 one microsecond apart (the same millisecond); 3 and 4 at the same instant (the id decides).
-    await sql`UPDATE sms_batches SET created_at = (SELECT created_at FROM sms_batches WHERE id = ${ids[1]!}) + interval '1 microsecond' WHERE id = ${ids[2]!}`.execute(ctx.db);
-    await sql`UPDATE sms_batches SET created_at = (SELECT created_at FROM sms_batches WHERE id = ${ids[3]!}) WHERE id = ${ids[4]!}`.execute(ctx.db);
+    const at = (i: number, time: string) => sql`UPDATE sms_batches SET created_at = ${`2026-11-28T12:00:${time}Z`}::timestamptz WHERE id = ${ids[i]!}`.execute(ctx.db);
+    await at(0, '00.100000');
+    await at(1, '00.123400');
+    await at(2, '00.123401');
+    await at(3, '01.000000');
+    await at(4, '01.000000');
     const expected = await ctx.db.selectFrom('sms_batches').select('id').where('organization_id', '=', own.id).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
 
     const pages: string[][] = [];

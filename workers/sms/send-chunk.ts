@@ -66,9 +66,15 @@ function outcomeOf(r: SubmitResult): MessageOutcome {
 export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, ctx) => {
   const { deps, job, signal } = ctx;
   const batch = await findBatch(deps.db, null, batchId);
+  const chunkRange = (chunkSize: number) => ({ from: chunk * chunkSize, to: (chunk + 1) * chunkSize });
+  if (batch?.status === 'cancelled') {
+    // A run stopped before its end (below) leaves this to its retry.
+    await cancelQueued(deps.db, batchId, chunkRange(batch.chunk_size));
+    return { sent: 0 };
+  }
   if (batch?.status !== 'queued' && batch?.status !== 'sending') return { sent: 0 };
   if (batch.status === 'queued') await markBatchSending(deps.db, batchId);
-  const range = { from: chunk * batch.chunk_size, to: (chunk + 1) * batch.chunk_size };
+  const range = chunkRange(batch.chunk_size);
   const size = Math.min(WINDOW, deps.smsProvider.windowSize);
   // Where the next claim starts: the messages before it are claimed or done, so a claim reads
   // its own window rather than the chunk's sent messages again. Past the end it starts once
