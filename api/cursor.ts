@@ -1,5 +1,5 @@
 // Opaque keyset cursors: base64url of the last row's sort key, validated on the way back in.
-// Rows ordered by (created_at, id) use the first pair; rows in a batch's order, its position.
+// Rows ordered by (created_at, id) carry their Keyset (db/keyset.ts); rows in a batch's order, their seq.
 import type { Keyset } from '../db/keyset.js';
 import { badRequest } from './problem.js';
 

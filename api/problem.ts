@@ -45,5 +45,4 @@ export const conflict = (detail: string, field: string) => new HttpError(409, 'C
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new HttpError(429, 'Too Many Requests', `Try again in ${retryAfterSeconds} s.`, { headers: { 'Retry-After': String(retryAfterSeconds) } });
 export const forbidden = (detail: string) => new HttpError(403, 'Forbidden', detail);
-export const malformedJson = () =>
-  new HttpError(400, 'Bad Request', 'The request body is not valid JSON.', { type: '/problems/validation', errors: [{ field: 'body', message: 'malformed JSON' }] });
+export const malformedJson = () => badRequest('The request body is not valid JSON.', [{ field: 'body', message: 'malformed JSON' }]);

@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { constantRate, type LoadResult } from './lib/load.js';
 import { ADMIN_URL, HOST, OPS_AUTHORIZATION, REDIS_URL, platformEnv } from './lib/platform.js';
 import { startProcess } from './lib/processes.js';
-import { admin, scratch } from './lib/scratch.js';
+import { scratch } from './lib/scratch.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -20,18 +20,14 @@ require('node:http').createServer((req, res) => { res.setHeader('content-type', 
 `;
 
 const children: ChildProcess[] = [];
-const { dropDatabase, cleanup, onSignal } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
+const { run } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
 
 function row(name: string, r: LoadResult): string {
   return `${name.padEnd(34)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}`;
 }
 
 export async function apiLatency(): Promise<void> {
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    await dropDatabase();
-    await admin(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
+  await run(async () => {
     children.push(
       await startProcess(
         'node',
@@ -50,9 +46,5 @@ export async function apiLatency(): Promise<void> {
     console.log(`\nAPI latency at ${RATE} requests/s for ${SECONDS} s each (ms; target p99 < 50)`);
     console.log(`${'target'.padEnd(34)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'errors'.padStart(7)}`);
     for (const [name, result] of results) console.log(row(name, result));
-  } finally {
-    await cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  });
 }

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { ADMIN_URL, HOST, REDIS_URL, TEMPLATE, createOrganization, databaseUrl, nameAt, phoneAt, platformEnv, statusKib, table } from './lib/platform.js';
 import { startProcess, stopProcess } from './lib/processes.js';
-import { admin, scratch } from './lib/scratch.js';
+import { scratch } from './lib/scratch.js';
 
 const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
 /** The bare client's submit windows; each runs before and after the platform, and the fastest run is the baseline. */
@@ -67,7 +67,7 @@ function smppEnv(extra: Record<string, string> = {}): Record<string, string> {
   );
 }
 
-const { dropDatabase, cleanup, onSignal } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
+const { run } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
 
 /** The machine's CPU counters (/proc/stat): busy and total jiffies over all cores. */
 function cpuTicks(): { busy: number; total: number } {
@@ -230,71 +230,66 @@ const perSecond = (n: number, ms: number): number => (n * 1000) / ms;
 const fmtRate = (rate: number): string => `${Math.round(rate).toLocaleString('en')}/s`;
 
 export async function smppBench(): Promise<void> {
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const started = performance.now();
   try {
-    await dropDatabase();
-    await admin(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
-    console.log(`SMPP benchmark: database ${DB_NAME}, queue prefix ${PREFIX}, ${MESSAGES.toLocaleString('en')} messages per run`);
-    track(
-      await startProcess('node', ['--import', 'tsx', 'bench/lib/smsc-server.ts'], { SMSC_PORT: String(SMSC_PORT), SMSC_HTTP_PORT: String(SMSC_HTTP_PORT) }, `http://${HOST}:${SMSC_HTTP_PORT}/stats`),
-    );
+    await run(async () => {
+      console.log(`SMPP benchmark: database ${DB_NAME}, queue prefix ${PREFIX}, ${MESSAGES.toLocaleString('en')} messages per run`);
+      track(
+        await startProcess('node', ['--import', 'tsx', 'bench/lib/smsc-server.ts'], { SMSC_PORT: String(SMSC_PORT), SMSC_HTTP_PORT: String(SMSC_HTTP_PORT) }, `http://${HOST}:${SMSC_HTTP_PORT}/stats`),
+      );
 
-    const baselines: BaselineResult[] = [];
-    const measureBaselines = async (when: string) => {
-      for (const window of BASELINE_WINDOWS) {
-        const run = await runBaseline(window);
-        if (run.refused > 0) throw new Error(`the baseline client had ${run.refused} of ${run.count} submits refused: its figure would not be a floor`);
-        baselines.push(run);
-        console.log(`  baseline ${when}: bare smpp client, window ${run.window}: ${(run.ms / 1000).toFixed(2)} s, ${fmtRate(perSecond(run.count, run.ms))}`);
+      const baselines: BaselineResult[] = [];
+      const measureBaselines = async (when: string) => {
+        for (const window of BASELINE_WINDOWS) {
+          const measured = await runBaseline(window);
+          if (measured.refused > 0) throw new Error(`the baseline client had ${measured.refused} of ${measured.count} submits refused: its figure would not be a floor`);
+          baselines.push(measured);
+          console.log(`  baseline ${when}: bare smpp client, window ${measured.window}: ${(measured.ms / 1000).toFixed(2)} s, ${fmtRate(perSecond(measured.count, measured.ms))}`);
+        }
+      };
+      await measureBaselines('before');
+
+      track(await startProcess('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'web', '--migrate'], smppEnv(), `http://${HOST}:${WEB_PORT}/healthz`));
+      const apiKey = await createOrganization(WEB_PORT, 'SMPP bench organisation');
+      const db = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
+      await db.connect();
+      const results: PlatformResult[] = [];
+      try {
+        for (const [i, config] of CONFIGS.entries()) {
+          const result = await runPlatform(config, apiKey, 1_000_003 * (i + 1), db);
+          results.push(result);
+          const extra = Object.keys(result.other).length > 0 ? ` (also ${JSON.stringify(result.other)})` : '';
+          console.log(
+            `  platform, ${config.label}: ${result.delivered} delivered in ${(result.ms / 1000).toFixed(2)} s (submits over ${(result.submitMs / 1000).toFixed(2)} s)${extra}, peak RSS ${result.peakRssMb.toFixed(0)} MB in the largest process; sms workers ${result.workerCpuSeconds.toFixed(1)} CPU-s, machine ${(100 * result.machineBusy).toFixed(0)} % busy; ${((100 * result.hotUpdates.hot) / Math.max(1, result.hotUpdates.total)).toFixed(0)} % of message updates HOT`,
+          );
+        }
+      } finally {
+        await db.end();
       }
-    };
-    await measureBaselines('before');
+      await measureBaselines('after');
+      const baseline = baselines.reduce((best, measured) => (measured.ms < best.ms ? measured : best));
+      const baselineRate = perSecond(baseline.count, baseline.ms);
 
-    track(await startProcess('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'web', '--migrate'], smppEnv(), `http://${HOST}:${WEB_PORT}/healthz`));
-    const apiKey = await createOrganization(WEB_PORT, 'SMPP bench organisation');
-    const db = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
-    await db.connect();
-    const results: PlatformResult[] = [];
-    try {
-      for (const [i, config] of CONFIGS.entries()) {
-        const result = await runPlatform(config, apiKey, 1_000_003 * (i + 1), db);
-        results.push(result);
-        const extra = Object.keys(result.other).length > 0 ? ` (also ${JSON.stringify(result.other)})` : '';
-        console.log(
-          `  platform, ${config.label}: ${result.delivered} delivered in ${(result.ms / 1000).toFixed(2)} s (submits over ${(result.submitMs / 1000).toFixed(2)} s)${extra}, peak RSS ${result.peakRssMb.toFixed(0)} MB in the largest process; sms workers ${result.workerCpuSeconds.toFixed(1)} CPU-s, machine ${(100 * result.machineBusy).toFixed(0)} % busy; ${((100 * result.hotUpdates.hot) / Math.max(1, result.hotUpdates.total)).toFixed(0)} % of message updates HOT`,
-        );
-      }
-    } finally {
-      await db.end();
-    }
-    await measureBaselines('after');
-    const baseline = baselines.reduce((best, run) => (run.ms < best.ms ? run : best));
-    const baselineRate = perSecond(baseline.count, baseline.ms);
-
-    console.log(`\nSMPP with delivery receipts on ${HOST}, ${MESSAGES.toLocaleString('en')} messages (target: platform >= 50 % of the bare client)`);
-    table([
-      ['sender', 'to all receipts', 'rate', 'of baseline', 'submit rate', 'peak RSS (largest proc)'],
-      [`bare smpp client, window ${baseline.window} (fastest of ${baselines.length})`, `${(baseline.ms / 1000).toFixed(2)} s`, fmtRate(baselineRate), '100 %', '', ''],
-      ...results.map((r) => {
-        const rate = perSecond(r.delivered, r.ms);
-        const ratio = (100 * rate) / baselineRate;
-        return [
-          `platform, ${r.config.label}`,
-          `${(r.ms / 1000).toFixed(2)} s`,
-          fmtRate(rate),
-          `${ratio.toFixed(0)} % ${ratio >= 50 ? 'MET' : 'MISSED'}`,
-          fmtRate(perSecond(MESSAGES, r.submitMs)),
-          `${r.peakRssMb.toFixed(0)} MB`,
-        ];
-      }),
-    ]);
-    console.log('(platform: from the SMSC\'s first submit_sm until every message is \'delivered\' in Postgres; peak RSS is VmHWM of each sms worker process)');
+      console.log(`\nSMPP with delivery receipts on ${HOST}, ${MESSAGES.toLocaleString('en')} messages (target: platform >= 50 % of the bare client)`);
+      table([
+        ['sender', 'to all receipts', 'rate', 'of baseline', 'submit rate', 'peak RSS (largest proc)'],
+        [`bare smpp client, window ${baseline.window} (fastest of ${baselines.length})`, `${(baseline.ms / 1000).toFixed(2)} s`, fmtRate(baselineRate), '100 %', '', ''],
+        ...results.map((r) => {
+          const rate = perSecond(r.delivered, r.ms);
+          const ratio = (100 * rate) / baselineRate;
+          return [
+            `platform, ${r.config.label}`,
+            `${(r.ms / 1000).toFixed(2)} s`,
+            fmtRate(rate),
+            `${ratio.toFixed(0)} % ${ratio >= 50 ? 'MET' : 'MISSED'}`,
+            fmtRate(perSecond(MESSAGES, r.submitMs)),
+            `${r.peakRssMb.toFixed(0)} MB`,
+          ];
+        }),
+      ]);
+      console.log('(platform: from the SMSC\'s first submit_sm until every message is \'delivered\' in Postgres; peak RSS is VmHWM of each sms worker process)');
+    });
   } finally {
-    await cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     console.log(`(SMPP benchmark took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }
 }

@@ -17,7 +17,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ADMIN_URL, HOST, REDIS_URL, TEMPLATE, createOrganization, databaseUrl, nameAt, phoneAt, platformEnv, statusKib, table } from './lib/platform.js';
 import { startProcess, stopProcess } from './lib/processes.js';
-import { admin, scratch } from './lib/scratch.js';
+import { scratch } from './lib/scratch.js';
 
 const JSON_RECIPIENTS = 100_000;
 const CSV_ROWS = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
@@ -139,7 +139,7 @@ function startSmsWorkers(): ChildProcess {
   return child;
 }
 
-const { dropDatabase, cleanup, onSignal } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
+const { run } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
 
 // ---------------------------------------------------------------------------------------------
 // The three measurements
@@ -323,43 +323,38 @@ async function measureSending(apiKey: string): Promise<SendResult> {
 // ---------------------------------------------------------------------------------------------
 
 export async function smsBench(): Promise<void> {
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const started = performance.now();
   try {
-    await dropDatabase();
-    await admin(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
-    console.log(`SMS benchmark: database ${DB_NAME}, queue prefix ${PREFIX}`);
-    let web = await startWeb();
-    children.push(await startProcess('node', ['-e', BARE_SERVER], {}, `http://${HOST}:${BARE_PORT}/`));
+    await run(async () => {
+      console.log(`SMS benchmark: database ${DB_NAME}, queue prefix ${PREFIX}`);
+      let web = await startWeb();
+      children.push(await startProcess('node', ['-e', BARE_SERVER], {}, `http://${HOST}:${BARE_PORT}/`));
 
-    const apiKey = await createOrganization(WEB_PORT, 'Bench organisation');
+      const apiKey = await createOrganization(WEB_PORT, 'Bench organisation');
 
-    const json = await measureJson(apiKey);
-    // A fresh web process for the CSV, so its memory is not the JSON batches' leftovers.
-    await stopProcess(web, 10_000);
-    web = await startWeb();
-    const csv = await measureCsv(apiKey, web);
-    const send = await measureSending(apiKey);
+      const json = await measureJson(apiKey);
+      // A fresh web process for the CSV, so its memory is not the JSON batches' leftovers.
+      await stopProcess(web, 10_000);
+      web = await startWeb();
+      const csv = await measureCsv(apiKey, web);
+      const send = await measureSending(apiKey);
 
-    const jsonMedian = median(json.platform);
-    const bareMedian = median(json.bare);
-    const rate = (n: number, ms: number) => `${Math.round((n * 1000) / ms).toLocaleString('en')}/s`;
-    console.log(`\nSMS on ${HOST} (median of ${RUNS} for JSON; ${(json.bytes / 1e6).toFixed(1)} MB JSON body, ${json.rejected} rejected)`);
-    table([
-      ['measure', 'platform', 'baseline', 'target'],
-      [`JSON batch of ${JSON_RECIPIENTS.toLocaleString('en')} accepted`, seconds(jsonMedian), `${seconds(bareMedian)} (bare http + JSON.parse)`, `< ${seconds(TARGET_JSON_MS)} ${jsonMedian < TARGET_JSON_MS ? 'MET' : 'MISSED'}`],
-      [`CSV of ${CSV_ROWS.toLocaleString('en')} rows accepted`, seconds(csv.ms), `${seconds(csv.copyMs)} (COPY into sms_outbox copy)`, `streamed; ${(csv.ms / csv.copyMs).toFixed(1)}x COPY`],
-      ['  web peak RSS during CSV', `${csv.peakRssMb.toFixed(0)} MB`, `${csv.rssBeforeMb.toFixed(0)} MB before upload`, csv.peakResetWorked ? 'VmHWM reset at start' : 'VmHWM since start'],
-      [`Outbox send rate (${send.sent.toLocaleString('en')} msgs)`, rate(send.sent, send.sendMs), `${rate(JSON_RECIPIENTS, send.sequentialMs)} (INSERT x200, 1 conn)`, `${((100 * send.sequentialMs) / send.sendMs).toFixed(0)} % of baseline`],
-      ['', '', `${rate(JSON_RECIPIENTS, send.parallelMs)} (INSERT x200, 4 conns)`, `${((100 * send.parallelMs) / send.sendMs).toFixed(0)} % of baseline`],
-    ]);
-    console.log(`\nJSON runs (platform / bare): ${json.platform.map((ms, i) => `${seconds(ms)} / ${seconds(json.bare[i] ?? Number.NaN)}`).join(', ')}`);
-    console.log(`CSV: ${csv.accepted.toLocaleString('en')} accepted, ${csv.rejected} rejected; send wall time from spawning --role sms: ${seconds(send.wallMs)}`);
+      const jsonMedian = median(json.platform);
+      const bareMedian = median(json.bare);
+      const rate = (n: number, ms: number) => `${Math.round((n * 1000) / ms).toLocaleString('en')}/s`;
+      console.log(`\nSMS on ${HOST} (median of ${RUNS} for JSON; ${(json.bytes / 1e6).toFixed(1)} MB JSON body, ${json.rejected} rejected)`);
+      table([
+        ['measure', 'platform', 'baseline', 'target'],
+        [`JSON batch of ${JSON_RECIPIENTS.toLocaleString('en')} accepted`, seconds(jsonMedian), `${seconds(bareMedian)} (bare http + JSON.parse)`, `< ${seconds(TARGET_JSON_MS)} ${jsonMedian < TARGET_JSON_MS ? 'MET' : 'MISSED'}`],
+        [`CSV of ${CSV_ROWS.toLocaleString('en')} rows accepted`, seconds(csv.ms), `${seconds(csv.copyMs)} (COPY into sms_outbox copy)`, `streamed; ${(csv.ms / csv.copyMs).toFixed(1)}x COPY`],
+        ['  web peak RSS during CSV', `${csv.peakRssMb.toFixed(0)} MB`, `${csv.rssBeforeMb.toFixed(0)} MB before upload`, csv.peakResetWorked ? 'VmHWM reset at start' : 'VmHWM since start'],
+        [`Outbox send rate (${send.sent.toLocaleString('en')} msgs)`, rate(send.sent, send.sendMs), `${rate(JSON_RECIPIENTS, send.sequentialMs)} (INSERT x200, 1 conn)`, `${((100 * send.sequentialMs) / send.sendMs).toFixed(0)} % of baseline`],
+        ['', '', `${rate(JSON_RECIPIENTS, send.parallelMs)} (INSERT x200, 4 conns)`, `${((100 * send.parallelMs) / send.sendMs).toFixed(0)} % of baseline`],
+      ]);
+      console.log(`\nJSON runs (platform / bare): ${json.platform.map((ms, i) => `${seconds(ms)} / ${seconds(json.bare[i] ?? Number.NaN)}`).join(', ')}`);
+      console.log(`CSV: ${csv.accepted.toLocaleString('en')} accepted, ${csv.rejected} rejected; send wall time from spawning --role sms: ${seconds(send.wallMs)}`);
+    });
   } finally {
-    await cleanup();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     console.log(`(SMS benchmark took ${seconds(performance.now() - started)})`);
   }
 }

@@ -16,7 +16,7 @@ export const keysetMicros: RawBuilder<string> = sql<string>`(extract(epoch FROM 
 /** Rows after `key` in ascending order (or before it, descending). */
 export function afterKeyset(key: Keyset, direction: 'asc' | 'desc'): RawBuilder<boolean> {
   const at = sql`timestamptz 'epoch' + ${key.micros}::bigint * interval '1 microsecond'`;
-  return direction === 'asc' ? sql<boolean>`(created_at, id) > (${at}, ${key.id}::uuid)` : sql<boolean>`(created_at, id) < (${at}, ${key.id}::uuid)`;
+  return sql<boolean>`(created_at, id) ${sql.raw(direction === 'asc' ? '>' : '<')} (${at}, ${key.id}::uuid)`;
 }
 
 /** A page from `limit + 1` rows: the first `limit`, and the key after them when there are more. */

@@ -53,14 +53,9 @@ export class QueueSet {
     return [...this.queues.values()];
   }
 
-  /** BullMQ waits for a connection that is not ready; callers that must not hang ask first. */
-  isConnected(): boolean {
-    return this.connection.status === 'ready';
-  }
-
-  /** Throws at once instead of waiting: a caller's request must not hang while Redis is away. */
+  /** Throws at once instead of waiting (BullMQ waits for a connection that is not ready): a caller's request must not hang while Redis is away. */
   private assertConnected(): void {
-    if (!this.isConnected()) throw new QueueUnavailableError(this.connection.status);
+    if (this.connection.status !== 'ready') throw new QueueUnavailableError(this.connection.status);
   }
 
   /** Validates the payload with the job's schema and adds it; throws if Redis is unreachable. */

@@ -81,7 +81,6 @@ async function ingest(deps: Deps, organizationId: string, options: BatchOptions,
     return { batch: await streamed.finish(), replayed: false };
   } catch (error) {
     // A client gone (the request's error ended the file) gets this answer nowhere: the batch is abandoned all the same.
-    discard();
     await streamed.abandon();
     if (error instanceof CsvProblem) {
       const message = error.line !== null ? `${error.message} at line ${error.line}` : error.message;
@@ -114,14 +113,14 @@ export function smsCsvRoutes(deps: Deps): Route[] {
         }
         const key = idempotencyKeyOf(req);
         const upload = await receive(req);
-        let options: BatchOptions;
         try {
-          options = await batchOptions(deps, parseInput('body', batchFields, upload.fields), key);
+          const options = await batchOptions(deps, parseInput('body', batchFields, upload.fields), key);
+          return batchAccepted(deps, principal, await ingest(deps, principal.organizationId, options, upload));
         } catch (error) {
+          // Whatever failed, the rest of the upload is read and dropped, so the answer reaches the client.
           upload.discard();
           throw error;
         }
-        return batchAccepted(deps, principal, await ingest(deps, principal.organizationId, options, upload));
       },
     }),
   ];

@@ -8,7 +8,7 @@ export const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? `postgres://pos
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? `redis://${HOST}:6379`;
 
 export const TEMPLATE = 'Beste {{naam}}, uw afspraak bij TGG is morgen om 10:00. Antwoord STOP om u af te melden.';
-export const NAMES = ['Jan', 'Anna', 'Pieter', 'Sanne', 'Daan', 'Emma', 'Lucas', 'Julia', 'Bram', 'Sophie', 'Noah', 'Fleur'];
+const NAMES = ['Jan', 'Anna', 'Pieter', 'Sanne', 'Daan', 'Emma', 'Lucas', 'Julia', 'Bram', 'Sophie', 'Noah', 'Fleur'];
 export const nameAt = (i: number): string => NAMES[i % NAMES.length] ?? 'Jan';
 
 /** The i-th of up to 50,000,000 distinct Dutch mobile numbers: +316, then 8 digits, the first 1-5. */

@@ -55,5 +55,19 @@ export function scratch(options: ScratchOptions) {
     console.error(`\n${signal}: cleaning up`);
     void cleanup().finally(() => process.exit(130));
   }
-  return { dropDatabase, cleanup, onSignal };
+  /** Runs a benchmark on a fresh database, and removes everything after it, also on Ctrl-C. */
+  async function run<T>(body: () => Promise<T>): Promise<T> {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      await dropDatabase();
+      await admin(options.adminUrl, (c) => c.query(`CREATE DATABASE "${options.database}"`));
+      return await body();
+    } finally {
+      await cleanup();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+  return { run };
 }

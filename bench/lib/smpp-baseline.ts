@@ -3,11 +3,13 @@
 // every deliver_sm receipt with deliver_sm_resp. It prints one JSON line: the time from the
 // first submit until every submit_sm_resp and every receipt are in.
 import smpp, { type PDU } from 'smpp';
+import { TEMPLATE, nameAt, phoneAt } from './platform.js';
 
 const PORT = Number(process.env.SMSC_PORT ?? 2775);
 const COUNT = Number(process.env.COUNT ?? 100_000);
 const WINDOW = Number(process.env.WINDOW ?? 100);
-const TEXT = 'Beste Jan, uw afspraak bij TGG is morgen om 10:00. Antwoord STOP om u af te melden.';
+// The platform's text for its first recipient, and its numbers without the +.
+const TEXT = TEMPLATE.replace('{{naam}}', nameAt(0));
 
 const session = smpp.connect({ host: '127.0.0.1', port: PORT });
 let submitted = 0;
@@ -31,7 +33,7 @@ function submitNext(): void {
     source_addr: 'TGG',
     source_addr_ton: 5,
     source_addr_npi: 0,
-    destination_addr: `316${10_000_000 + ((i * 7919) % 50_000_000)}`,
+    destination_addr: phoneAt(i, 0).slice(1),
     dest_addr_ton: 1,
     dest_addr_npi: 1,
     registered_delivery: 1,

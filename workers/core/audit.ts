@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
-export type ActorType = 'ops' | 'ops-readonly' | 'user' | 'api_key' | 'system' | 'data_subject';
+type ActorType = 'ops' | 'ops-readonly' | 'user' | 'api_key' | 'system' | 'data_subject';
 export type AuditDetails = Readonly<Record<string, string | number | boolean | null>>;
 
 export interface AuditEntry {

@@ -1,6 +1,6 @@
 // sms.apply-receipts: applies the receipts that waited in sms_receipts (receipts.ts). One whose
 // part is still not stored, or whose message is still 'sending', waits for the next run; the
-// reconciler makes sure there is one.
+// reconciler makes sure there is one, and its sweep sets aside those that waited 10 minutes.
 import { sql } from 'kysely';
 import type { Handler } from '../core/handler.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
@@ -9,15 +9,7 @@ import { applyToMessages, queueReceiptCallbacks, receiptJob } from './receipts.j
 
 const BATCH = 5_000;
 
-export const applyReceipts: Handler<'sms.apply-receipts'> = async (_payload, { deps, log }) => {
-  // Receipts that matched no part (or more than one) for 10 minutes are set aside.
-  const discarded = await deps.db
-    .updateTable('sms_receipts')
-    .set({ applied_at: sql`now()` })
-    .where('applied_at', 'is', null)
-    .where('received_at', '<', sql<Date>`now() - interval '10 minutes'`)
-    .executeTakeFirst();
-  if (discarded.numUpdatedRows > 0n) log.warn({ count: Number(discarded.numUpdatedRows) }, 'receipts without a matching part set aside');
+export const applyReceipts: Handler<'sms.apply-receipts'> = async (_payload, { deps }) => {
   let applied = 0;
   const callbacks: Array<number | undefined> = [];
   let after = 0;

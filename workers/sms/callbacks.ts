@@ -5,12 +5,20 @@ import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, SmsBatch } from '../../db/schema.js';
 
+/** A message in a messages.status callback: its id, its position in the batch, its status. */
+export interface CallbackMessage {
+  readonly id: number;
+  readonly index: number;
+  readonly status: string;
+  readonly errorCode: string | null;
+}
+
 export interface CallbackPayload {
   readonly type: 'batch.status' | 'messages.status';
   readonly batchId: string;
   readonly reference: string | null;
   readonly status?: string;
-  readonly messages?: ReadonlyArray<{ id: number; index: number; status: string; errorCode: string | null }>;
+  readonly messages?: readonly CallbackMessage[];
 }
 
 type CallbackBatch = Pick<SmsBatch, 'id' | 'organization_id' | 'callback_url' | 'reference'>;
@@ -36,7 +44,7 @@ export async function queueCallback(db: Kysely<Database>, batch: CallbackBatch, 
 }
 
 /** Messages of a chunk whose status is final, for its callback. */
-export async function chunkStatuses(db: Kysely<Database>, batchId: string, range: { from: number; to: number }) {
+export async function chunkStatuses(db: Kysely<Database>, batchId: string, range: { from: number; to: number }): Promise<CallbackMessage[]> {
   const rows = await db
     .selectFrom('sms_messages')
     .select(['id', 'seq', 'status', 'error_code'])

@@ -5,7 +5,7 @@ import type { DueWorkSource } from '../core/reconciler.js';
 import { callbackJobs, queuedCallbackIds } from './callbacks.js';
 import { chunkJobs } from './chunk-jobs.js';
 import { dropAbandonedUploads, expireSendingSms } from './store.js';
-import { receiptJob } from './receipts.js';
+import { receiptJob, setAsideUnmatchedReceipts } from './receipts.js';
 
 /** Receipts waiting a few seconds (their part was not stored yet, or Redis lost the job). */
 async function pendingReceipts(db: Parameters<DueWorkSource['due']>[0]) {
@@ -22,7 +22,7 @@ async function pendingReceipts(db: Parameters<DueWorkSource['due']>[0]) {
 
 export const smsDueWork: DueWorkSource = {
   name: 'sms',
-  sweep: async (db) => (await expireSendingSms(db)) + (await dropAbandonedUploads(db)),
+  sweep: async (db) => (await expireSendingSms(db)) + (await dropAbandonedUploads(db)) + (await setAsideUnmatchedReceipts(db)),
   async due(db, limit) {
     const scheduled = await db
       .selectFrom('sms_batches')

@@ -188,7 +188,7 @@ export function encodeGsm7(text: string): Buffer {
   const septets = Buffer.allocUnsafe(length);
   let o = 0;
   for (let i = 0; i < text.length; i++) {
-    const entry = SEPTET_BY_UNIT[text.charCodeAt(i)] ?? NOT_GSM;
+    const entry = SEPTET_BY_UNIT[text.charCodeAt(i)] ?? 0;
     if (entry & ESC_FLAG) septets[o++] = ESC;
     septets[o++] = entry & 0x7f;
   }

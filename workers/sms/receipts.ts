@@ -7,7 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
-import { callbackJobs, queueCallbacks } from './callbacks.js';
+import { callbackJobs, queueCallbacks, type CallbackMessage } from './callbacks.js';
 import { errorCodeFromParts, followsParts, partStateAggregates, statusFromParts } from './part-states.js';
 import type { ProviderDeps } from './providers/provider.js';
 import { idForms, receiptKey } from './smpp/message-ids.js';
@@ -36,13 +36,6 @@ export interface PendingReceipt {
   readonly stat: string;
 }
 
-export interface ChangedMessage {
-  readonly id: number;
-  readonly index: number;
-  readonly status: string;
-  readonly errorCode: string | null;
-}
-
 /**
  * Applies the receipts that find their part and returns the keys of those (a receipt that
  * says nothing final yet, like ENROUTE, counts as applied). The id exactly as stored wins
@@ -50,8 +43,8 @@ export interface ChangedMessage {
  * when it points at exactly one part, so a receipt never moves someone else's message. A
  * message still 'sending' (its outcome not written yet) leaves its receipt for later.
  */
-export async function applyToMessages(db: Kysely<Database>, receipts: readonly PendingReceipt[]): Promise<{ applied: number[]; changed: Map<string, ChangedMessage[]> }> {
-  const changed = new Map<string, ChangedMessage[]>();
+export async function applyToMessages(db: Kysely<Database>, receipts: readonly PendingReceipt[]): Promise<{ applied: number[]; changed: Map<string, CallbackMessage[]> }> {
+  const changed = new Map<string, CallbackMessage[]>();
   if (receipts.length === 0) return { applied: [], changed };
   const smscIds = receipts.map((r) => r.smscId);
   // The parts are looked up by the array of ids as well: the planner knows its size and takes
@@ -122,8 +115,19 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
   return { applied: matched.rows.map((r) => Number(r.key)), changed };
 }
 
+/** Receipts that matched no part (or more than one) for 10 minutes are set aside; how many. */
+export async function setAsideUnmatchedReceipts(db: Kysely<Database>): Promise<number> {
+  const result = await db
+    .updateTable('sms_receipts')
+    .set({ applied_at: sql`now()` })
+    .where('applied_at', 'is', null)
+    .where('received_at', '<', sql<Date>`now() - interval '10 minutes'`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** A messages.status callback per batch that has a callbackUrl; the ids to enqueue after the commit. */
-export async function queueReceiptCallbacks(db: Kysely<Database>, changed: ReadonlyMap<string, readonly ChangedMessage[]>): Promise<number[]> {
+export async function queueReceiptCallbacks(db: Kysely<Database>, changed: ReadonlyMap<string, readonly CallbackMessage[]>): Promise<number[]> {
   if (changed.size === 0) return [];
   const batches = await db
     .selectFrom('sms_batches')

@@ -49,11 +49,13 @@ export interface SliceInput {
   readonly recipients: readonly RecipientInput[];
 }
 
+const hasNul = (value: string | null): boolean => value !== null && value.includes('\u0000');
+
 function validateOne(body: string, seq: number, recipient: RecipientInput): ValidatedMessage | string {
   const rawPhone = recipient.phone?.trim() || null;
   const rawEmail = recipient.email?.trim() || null;
   if (!rawPhone && !rawEmail) return 'no-recipient';
-  if ([rawPhone, rawEmail, ...Object.entries(recipient.fields ?? {}).flat()].some((v) => v?.includes('\u0000'))) return 'invalid-characters';
+  if (hasNul(rawPhone) || hasNul(rawEmail) || Object.entries(recipient.fields ?? {}).some(([key, value]) => hasNul(key) || hasNul(value))) return 'invalid-characters';
   let phone: string | null = null;
   let destination = 'email';
   if (rawPhone) {
