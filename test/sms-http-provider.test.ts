@@ -45,17 +45,23 @@ async function messageIds(batchId: string): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [String(r.id), r.phone ?? '']));
 }
 
-async function hook(body: unknown, signature: string | undefined) {
+const now = () => Math.floor(Date.now() / 1000);
+
+async function hook(body: unknown, signature: string | undefined, at: number | undefined = now()) {
   const raw = JSON.stringify(body);
   const response = await fetch(`${baseUrl(runtime)}/hooks/sms/http`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(signature !== undefined && { 'x-signature': signature }) },
+    headers: {
+      'content-type': 'application/json',
+      ...(signature !== undefined && { 'x-signature': signature }),
+      ...(at !== undefined && { 'x-signature-timestamp': String(at) }),
+    },
     body: raw,
   });
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
 }
 
-const signed = (body: unknown) => hook(body, signatureOf(SECRET, JSON.stringify(body)));
+const signed = (body: unknown) => hook(body, signatureOf(SECRET, now(), JSON.stringify(body)));
 
 describe('HTTP provider', () => {
   it('posts each message once with our reference and the Bearer token; accepted ones are sent, a rejected one failed', async () => {
@@ -112,11 +118,11 @@ describe('HTTP provider', () => {
 
     const receiptsBefore = await ctx.db.selectFrom('sms_receipts').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     const forged = { reports: [{ id: second?.id, status: 'DELIVRD' }] };
-    const wrong = await hook(forged, signatureOf('another-secret-of-at-least-32-characters', JSON.stringify(forged)));
+    const wrong = await hook(forged, signatureOf('another-secret-of-at-least-32-characters', now(), JSON.stringify(forged)));
     expect(wrong.status).toBe(401);
     expect(wrong.type).toMatch(/^application\/problem\+json/);
     expect((await hook(forged, undefined)).status).toBe(401);
-    expect((await hook(forged, signatureOf(SECRET, `${JSON.stringify(forged)} `))).status).toBe(401);
+    expect((await hook(forged, signatureOf(SECRET, now(), `${JSON.stringify(forged)} `))).status).toBe(401);
 
     await new Promise((r) => setTimeout(r, 600));
     const receiptsAfter = await ctx.db.selectFrom('sms_receipts').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();

@@ -29,9 +29,20 @@ export interface TestSmsc {
   responseDelayMs: number;
   sendReceipt(messageId: string, stat: string): Promise<void>;
   sendIncoming(from: string, text: string): Promise<void>;
+  /**
+   * Sends a deliver_sm or data_sm with these fields (a receipt in any form: text, TLVs,
+   * message_payload); resolves with the command_status of the ESME's answer.
+   */
+  deliver(fields: Record<string, unknown>, command?: 'deliver_sm' | 'data_sm'): Promise<number>;
   /** Drops every client connection. */
   dropConnections(): void;
   close(): Promise<void>;
+}
+
+/** A receipt's text (SMPP 3.4 appendix B); `stat` and `id` as given, so variants can be written. */
+export function receiptText(id: string, stat: string, options: { err?: string; done?: string; idField?: string } = {}): string {
+  const dlvrd = stat === 'DELIVRD' ? '001' : '000';
+  return `${options.idField ?? 'id:'}${id} sub:001 dlvrd:${dlvrd} submit date:2611281200 done date:${options.done ?? '2611281201'} stat:${stat} err:${options.err ?? '000'} text:`;
 }
 
 function decoded(pdu: PDU): { text: string; udh: Buffer | null } {
@@ -54,13 +65,17 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
     async sendReceipt(messageId, stat) {
       const session = [...sessions][0];
       if (!session) throw new Error('no client bound');
-      const text = `id:${messageId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:2611281200 done date:2611281201 stat:${stat} err:000 text:`;
-      await new Promise<void>((resolve) => session.deliver_sm({ esm_class: 0x04, short_message: text }, () => resolve()));
+      await new Promise<void>((resolve) => session.deliver_sm({ esm_class: 0x04, short_message: receiptText(messageId, stat) }, () => resolve()));
     },
     async sendIncoming(from, text) {
       const session = [...sessions][0];
       if (!session) throw new Error('no client bound');
       await new Promise<void>((resolve) => session.deliver_sm({ source_addr: from.replace(/^\+/, ''), source_addr_ton: 1, source_addr_npi: 1, esm_class: 0, short_message: text }, () => resolve()));
+    },
+    deliver(fields, command = 'deliver_sm') {
+      const session = [...sessions][0];
+      if (!session) throw new Error('no client bound');
+      return new Promise((resolve) => session.send(new smpp.PDU(command, fields), (answer) => resolve(answer.command_status)));
     },
     dropConnections() {
       for (const session of sessions) session.destroy();

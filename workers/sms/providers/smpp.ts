@@ -11,6 +11,7 @@ import { partStateOf, type Receipt } from '../smpp/receipt.js';
 import { submitSmPdu } from '../smpp/pdu-writer.js';
 import { SmppClient } from '../smpp/smpp-client.js';
 import { relativeValidity, submitParams } from '../smpp/submit-params.js';
+import { noteUnreadableReceipt } from '../unreadable-receipt.js';
 import { receiptKey } from '../smpp/message-ids.js';
 import type { OutgoingSms, ProviderDeps, SmsProvider, SubmitResult, SubmittedPart } from './provider.js';
 
@@ -105,7 +106,11 @@ class OpenWindows {
 /** The results with the state of each part whose receipt came early. */
 function withEarlyStates(results: readonly SubmitResult[], early: ReadonlyMap<string, Receipt>): SubmitResult[] {
   if (early.size === 0) return [...results];
-  const stated = (parts: readonly SubmittedPart[]) => parts.map((p) => ({ ...p, state: partStateOf(early.get(receiptKey(p.smscId))?.stat ?? '') }));
+  const stated = (parts: readonly SubmittedPart[]) =>
+    parts.map((p) => {
+      const receipt = early.get(receiptKey(p.smscId));
+      return { ...p, state: partStateOf(receipt?.stat ?? ''), networkError: receipt?.networkError, doneAt: receipt?.doneAt };
+    });
   return results.map((r) => ((r.status === 'sent' || r.status === 'unknown') && r.parts ? { ...r, parts: stated(r.parts) } : r));
 }
 
@@ -121,9 +126,9 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
     logger: deps.logger,
     onDeliver: async (pdu) => {
       if (!isReceipt(pdu)) return handleIncoming(deps, config.suppressionKey, pdu);
-      const receipt = receiptOf(pdu);
-      if (!receipt) return;
-      if (!(await openWindows.takeWithWindow(receipt))) await storeReceipt(receipt);
+      const reading = receiptOf(pdu);
+      if ('unreadable' in reading) return noteUnreadableReceipt(deps, 'smpp', reading.unreadable);
+      if (!(await openWindows.takeWithWindow(reading.receipt))) await storeReceipt(reading.receipt);
     },
   });
   client.start();

@@ -6,13 +6,19 @@ import smpp, { type OutgoingPdu, type PDU, type Session } from 'smpp';
 import type { Logger } from '../../core/logger.js';
 import { deliverSmResp } from './pdu-writer.js';
 
+/** SMPP 3.4 5.1.3: "temporary application error", which SMSCs answer by retrying. */
+const ESME_RX_T_APPN = 0x64;
+
 export interface SmppClientOptions {
   readonly url: string;
   readonly window: number;
   readonly responseTimeoutMs: number;
   readonly enquireLinkMs: number;
   readonly logger: Logger;
-  /** Called for every deliver_sm; the PDU is acknowledged once it resolves (so nothing is lost). */
+  /**
+   * Called for every deliver_sm and data_sm; the PDU is acknowledged once it resolves (so
+   * nothing is lost), and refused with ESME_RX_T_APPN when it rejects.
+   */
   readonly onDeliver: (pdu: PDU) => Promise<void>;
 }
 
@@ -64,13 +70,19 @@ export class SmppClient extends EventEmitter {
         }
       });
     });
-    session.on('deliver_sm', (pdu: PDU) => {
+    const onDeliver = (pdu: PDU) => {
+      const answer = (status: number) => this.send(session, deliverSmResp(pdu.sequence_number, status, pdu.command === 'data_sm'));
       this.options.onDeliver(pdu).then(
-        () => this.send(session, deliverSmResp(pdu.sequence_number)),
-        // Not acknowledged: the SMSC delivers it again.
-        () => this.options.logger.warn('deliver_sm not stored; left unacknowledged'),
+        () => answer(smpp.ESME_ROK),
+        () => {
+          // Refused as a temporary error: the SMSC delivers it again.
+          this.options.logger.warn({ command: pdu.command }, 'deliver_sm not stored; answered ESME_RX_T_APPN');
+          answer(ESME_RX_T_APPN);
+        },
       );
-    });
+    };
+    session.on('deliver_sm', onDeliver);
+    session.on('data_sm', onDeliver);
     session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
     session.on('unbind', (pdu: PDU) => {
       session.send(pdu.response());
