@@ -57,4 +57,12 @@ describe('deliver_sm_resp encoding', () => {
     expect(deliverSmResp(77_001).toBuffer().equals(deliver.response().toBuffer())).toBe(true);
     expect(deliverSmResp(77_001).isResponse()).toBe(true);
   });
+
+  it('matches it for a refusal (ESME_RX_T_APPN) and for data_sm_resp', () => {
+    const deliver = new smpp.PDU('deliver_sm', { sequence_number: 77_002 });
+    expect(deliverSmResp(77_002, 0x64).toBuffer().equals(deliver.response({ command_status: 0x64 }).toBuffer())).toBe(true);
+    const data = new smpp.PDU('data_sm', { sequence_number: 77_003 });
+    expect(deliverSmResp(77_003, 0, true).toBuffer().equals(data.response().toBuffer())).toBe(true);
+    expect(deliverSmResp(77_003, 0x64, true).toBuffer().equals(data.response({ command_status: 0x64 }).toBuffer())).toBe(true);
+  });
 });

@@ -100,7 +100,8 @@ export function deliverSmResp(sequence: number, status = 0, dataSm = false): Out
     sequence_number: sequence,
     isResponse: () => true,
     toBuffer() {
-      const b = Buffer.alloc(HEADER_LENGTH + 1);
+      // A refusal is the header alone, as the smpp package writes it.
+      const b = Buffer.alloc(HEADER_LENGTH + (status === 0 ? 1 : 0));
       writeHeader(b, dataSm ? DATA_SM_RESP : DELIVER_SM_RESP, sequence, status);
       return b;
     },
