@@ -120,6 +120,22 @@ describe('SMPP delivery receipts', () => {
     expect(Math.abs((rows.get(to(5))?.delivered_at?.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
   });
 
+  it("keeps the done date and error code of a receipt that overtakes its own window's results", async () => {
+    onTestFinished(() => {
+      smsc.answer = () => ({ status: smpp.ESME_ROK, messageId: String(++counter) });
+    });
+    smsc.answer = (submit) => {
+      const messageId = String(++counter);
+      const stat = submit.destination.endsWith('31') ? 'DELIVRD' : 'UNDELIV';
+      setImmediate(() => void smsc.deliver({ esm_class: RECEIPT, short_message: receiptText(messageId, stat, { done: '2612020800', err: '011' }) }));
+      return { status: smpp.ESME_ROK, messageId };
+    };
+    const { batchId } = await sendTo([to(31), to(32)]);
+    const rows = await until(batchId, (r) => [...r.values()].every((m) => m.state !== 'submitted'), 'both receipts applied');
+    expect(rows.get(to(31))).toMatchObject({ status: 'delivered', delivered_at: new Date('2026-12-02T08:00:00Z'), network_error: '011' });
+    expect(rows.get(to(32))).toMatchObject({ status: 'failed', delivered_at: null, done_at: new Date('2026-12-02T08:00:00Z'), network_error: '011' });
+  });
+
   it('acknowledges a receipt it cannot read, logs and counts why (no text, no number), and applies nothing', async () => {
     const { batchId, idOf } = await sendTo([to(20)]);
     const receiptsBefore = await ctx.db.selectFrom('sms_receipts').select('id').orderBy('id').execute();
