@@ -175,7 +175,7 @@ describe('HTTP provider', () => {
     await finished(id);
     const gw = new Map(gateway.accepted.map((a) => [a.to, a.id]));
     const reports = [
-      { id: gw.get(to(50)), status: 'DELIVERED', doneAt: '2026-12-01T10:15:00+01:00' },
+      { id: gw.get(to(50)), status: 'DELIVERED', error: '000', doneAt: '2026-12-01T10:15:00+01:00' },
       { id: gw.get(to(51)), status: 'UNDELIVERABLE', error: '005' },
       { id: gw.get(to(52)), status: 'ENROUTE' },
       { id: gw.get(to(53)), status: 'acceptd' },

@@ -3,7 +3,7 @@
 // we do not know is recorded as UNKNOWN for that report alone (logged and counted), so the rest
 // of the post, a STOP among it, still applies.
 import type { ProviderDeps } from './providers/provider.js';
-import type { Receipt } from './smpp/receipt.js';
+import { nonZeroError, type Receipt } from './smpp/receipt.js';
 import { stateOfWord } from './smpp/receipt-states.js';
 import { noteUnreadableReceipt } from './unreadable-receipt.js';
 
@@ -22,7 +22,7 @@ export function receiptsOfReports(deps: Pick<ProviderDeps, 'logger' | 'metrics'>
     return {
       smscId: report.id,
       stat: stat ?? 'UNKNOWN',
-      networkError: report.error?.trim() || undefined,
+      networkError: nonZeroError(report.error),
       doneAt: report.doneAt === undefined ? undefined : new Date(report.doneAt),
     };
   });

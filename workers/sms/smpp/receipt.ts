@@ -47,9 +47,14 @@ export function parseDoneDate(value: string | undefined, now = Date.now()): Date
   return exact && date.getTime() <= now + MAX_AHEAD_MS ? date : undefined;
 }
 
+/** A network error code worth keeping: undefined for none, empty or zero ("000"). */
+export function nonZeroError(code: string | undefined): string | undefined {
+  const trimmed = code?.trim().slice(0, MAX_ERROR);
+  return trimmed === undefined || /^0*$/.test(trimmed) ? undefined : trimmed;
+}
+
 function networkErrorOf(tlv: Buffer | undefined, text: string | undefined): string | undefined {
-  const code = tlv && tlv.length >= 3 ? String(tlv.readUInt16BE(1)).padStart(3, '0') : text?.slice(0, MAX_ERROR);
-  return code === undefined || /^0*$/.test(code) ? undefined : code;
+  return nonZeroError(tlv && tlv.length >= 3 ? String(tlv.readUInt16BE(1)).padStart(3, '0') : text);
 }
 
 export function parseReceipt(text: string, tlv: ReceiptTlvs): ReceiptReading {
