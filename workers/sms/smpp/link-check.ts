@@ -10,6 +10,8 @@ export interface LinkCheckOptions {
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly logger: Logger;
+  /** Called as the session is dropped for not answering (before its socket has closed). */
+  readonly onDead: () => void;
 }
 
 export class LinkCheck {
@@ -71,6 +73,7 @@ export class LinkCheck {
     this.settle = done;
     timer = setTimeout(() => {
       this.options.logger.warn('SMPP enquire_link unanswered; reconnecting');
+      this.options.onDead();
       this.session.destroy();
       done(false);
     }, this.options.timeoutMs);

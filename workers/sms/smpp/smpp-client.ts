@@ -58,7 +58,10 @@ export class SmppClient extends EventEmitter {
     const url = new URL(this.options.url);
     const session = smpp.connect({ host: url.hostname, port: Number(url.port || 2775), tls: url.protocol === 'ssmpp:' });
     this.session = session;
-    const link = new LinkCheck(session, { intervalMs: this.options.enquireLinkMs, timeoutMs: this.options.responseTimeoutMs, logger: this.options.logger });
+    const onDead = () => {
+      if (this.session === session) this.bound = false;
+    };
+    const link = new LinkCheck(session, { intervalMs: this.options.enquireLinkMs, timeoutMs: this.options.responseTimeoutMs, logger: this.options.logger, onDead });
     this.link = link;
     session.on('connect', () => {
       // Each PDU leaves at once: SMPP is request and answer, and Nagle's algorithm held small
