@@ -69,6 +69,7 @@ export class SmppClient extends EventEmitter {
       session.socket.setNoDelay(true);
       // An SMSC that never answers the bind is dropped like one that refuses it.
       const bindTimer = setTimeout(() => session.destroy(), this.options.responseTimeoutMs);
+      session.once('close', () => clearTimeout(bindTimer));
       const bind = { system_id: decodeURIComponent(url.username), password: decodeURIComponent(url.password), interface_version: 0x34, system_type: this.options.systemType ?? '', address_range: this.options.addressRange ?? '' };
       session.bind_transceiver(bind, (pdu) => {
         clearTimeout(bindTimer);
