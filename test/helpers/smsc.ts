@@ -36,6 +36,12 @@ export interface TestSmsc {
   deliver(fields: Record<string, unknown>, command?: 'deliver_sm' | 'data_sm'): Promise<number>;
   /** Drops every client connection. */
   dropConnections(): void;
+  /** Every bind_transceiver, in order, with the fields an SMSC may ask for. */
+  readonly binds: Array<{ systemType: string; addressRange: string }>;
+  /** The sessions bound now answer nothing more (a dead link: enquire_link and submit_sm go unanswered); later binds are answered. */
+  silence(): void;
+  /** The PDUs (command names) that came on a silenced session. */
+  readonly unanswered: string[];
   close(): Promise<void>;
 }
 
@@ -56,6 +62,7 @@ function decoded(pdu: PDU): { text: string; udh: Buffer | null } {
 export async function startSmsc(port = 0): Promise<TestSmsc> {
   let counter = 1_000_000;
   const sessions = new Set<Session>();
+  const silenced = new WeakSet<Session>();
   const smsc: TestSmsc = {
     url: '',
     port: 0,
@@ -81,6 +88,11 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
       for (const session of sessions) session.destroy();
       sessions.clear();
     },
+    binds: [],
+    silence() {
+      for (const session of sessions) silenced.add(session);
+    },
+    unanswered: [],
     close: () =>
       new Promise((resolve) => {
         smsc.dropConnections();
@@ -89,11 +101,17 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
   };
   // The smpp server decodes short_message by data_coding; keep the raw bytes instead.
   const server = smpp.createServer({}, (session) => {
+    // A silenced session reads each PDU and answers none.
+    session.on('pdu', (pdu: PDU) => {
+      if (silenced.has(session)) smsc.unanswered.push(pdu.command);
+    });
     session.on('bind_transceiver', (pdu: PDU) => {
+      const field = (value: unknown) => (typeof value === 'string' ? value : '');
+      smsc.binds.push({ systemType: field(pdu.system_type), addressRange: field(pdu.address_range) });
       sessions.add(session);
       session.send(pdu.response());
     });
-    session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
+    session.on('enquire_link', (pdu: PDU) => !silenced.has(session) && session.send(pdu.response()));
     session.on('unbind', (pdu: PDU) => {
       session.send(pdu.response());
       sessions.delete(session);
@@ -102,6 +120,7 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
     session.on('close', () => sessions.delete(session));
     session.on('error', () => sessions.delete(session));
     session.on('submit_sm', (pdu: PDU) => {
+      if (silenced.has(session)) return;
       const submit = {
         sourceAddr: String(pdu.source_addr ?? ''),
         sourceTon: Number(pdu.source_addr_ton),
