@@ -6,6 +6,8 @@ import { DEFAULT_PRICES } from '../sms/pricing.js';
 const DEV_SECRET = 'dev-secret-key-do-not-use-in-production';
 const DEV_SUPPRESSION_KEY = 'dev-suppression-key-do-not-use-in-production';
 const DEV_OPS_PASSWORD = 'ops-dev-password';
+/** Ops passwords are typed by people and guessed by anyone who finds /ops: long ones in production. */
+const MIN_OPS_PASSWORD_LENGTH = 16;
 
 const optionalString = z
   .string()
@@ -113,6 +115,12 @@ const envSchema = z
     for (const [name, devValue] of devDefaults) {
       if (env[name] === devValue) {
         ctx.addIssue({ code: 'custom', path: [name], message: 'must be set in production (the development default is refused)' });
+      }
+    }
+    for (const name of ['OPS_PASSWORD', 'OPS_READONLY_PASSWORD'] as const) {
+      const value = env[name];
+      if (value !== undefined && value.length < MIN_OPS_PASSWORD_LENGTH) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `at least ${MIN_OPS_PASSWORD_LENGTH} characters in production` });
       }
     }
     if (env.SMTP_URL === undefined) {
