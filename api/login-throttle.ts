@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { throttledNetwork } from './client-ip.js';
 import { assertNotExhausted, createLimiter, limiterKey, reserve, type Limiter } from './rate-limit.js';
 
-export const LOGIN_WINDOW_SECONDS = 15 * 60;
+const LOGIN_WINDOW_SECONDS = 15 * 60;
 /** Attempts per client network: this many times the attempts per login name. */
 const PER_NETWORK_FACTOR = 5;
 

@@ -22,16 +22,6 @@ function retryAfter(res: RateLimiterRes): number {
   return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 }
 
-/** Consumes one point or throws 429 with Retry-After. */
-export async function consumeOrThrow(limiter: Limiter, key: string): Promise<void> {
-  try {
-    await limiter.consume(key);
-  } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) throw tooManyRequests(retryAfter(rejection));
-    throw rejection;
-  }
-}
-
 /** Points taken by reserve(), to give back when the attempt should not count. */
 export interface Reservation {
   giveBack(): Promise<void>;
@@ -58,6 +48,11 @@ export async function reserve(claims: readonly (readonly [Limiter, string])[]): 
     }
   }
   return { giveBack };
+}
+
+/** Consumes one point or throws 429 with Retry-After. */
+export async function consumeOrThrow(limiter: Limiter, key: string): Promise<void> {
+  await reserve([[limiter, key]]);
 }
 
 /** Throws 429 when a key has used its points already: a check that takes none. */
