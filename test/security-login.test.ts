@@ -56,7 +56,7 @@ describe('the login throttle', () => {
     for (let i = 0; i < 3; i++) expect((await loginAs(here, user.username, user.password)).status).toBe(201);
     expect((await loginAs(here, user.username, 'wrong-password-2')).status).toBe(401);
     expect((await loginAs(here, user.username, user.password)).status).toBe(429);
-  });
+  }, 60_000);
 
   it.each([
     ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
