@@ -6,6 +6,8 @@ import { DEFAULT_PRICES } from '../sms/pricing.js';
 const DEV_SECRET = 'dev-secret-key-do-not-use-in-production';
 const DEV_SUPPRESSION_KEY = 'dev-suppression-key-do-not-use-in-production';
 const DEV_OPS_PASSWORD = 'ops-dev-password';
+/** Ops passwords are typed by people and guessed by anyone who finds /ops: long ones in production. */
+const MIN_OPS_PASSWORD_LENGTH = 16;
 
 const optionalString = z
   .string()
@@ -129,6 +131,12 @@ const envSchema = z
     if (env.SMS_PROVIDER === undefined) {
       // The outbox sends nothing: a production platform without a gateway would report texts sent.
       ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER'], message: 'must be set in production (outbox, smpp or http; the outbox sends nothing)' });
+    }
+    for (const name of ['OPS_PASSWORD', 'OPS_READONLY_PASSWORD'] as const) {
+      const value = env[name];
+      if (value !== undefined && value.length < MIN_OPS_PASSWORD_LENGTH) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `at least ${MIN_OPS_PASSWORD_LENGTH} characters in production` });
+      }
     }
     if (env.SMTP_URL === undefined) {
       // The outbox keeps mail (and reset links) on the platform: fine on a laptop, not in production.
