@@ -126,6 +126,7 @@ describe('ops passwords in production', () => {
     SECRET_KEY: 'a'.repeat(40),
     SUPPRESSION_KEY: 'b'.repeat(40),
     SMTP_URL: 'smtp://relay.example.nl:587',
+    SMS_PROVIDER: 'outbox',
   };
   const problemsOf = (env: Record<string, string>): string[] => {
     try {
