@@ -5,7 +5,7 @@ import type { Deps } from '../../workers/core/deps.js';
 import { dummyPasswordHash, verifyPassword } from '../../workers/identity/passwords.js';
 import { resetPassword } from '../../workers/identity/password-resets.js';
 import { createSession, revokeSession } from '../../workers/identity/sessions.js';
-import { findLogin } from '../../workers/identity/users.js';
+import { findLogin, loginNameKey } from '../../workers/identity/users.js';
 import { audit } from '../../workers/core/audit.js';
 import { principalOf } from '../auth/bearer.js';
 import { HttpError, badRequest, unauthorized } from '../problem.js';
@@ -26,22 +26,22 @@ export function sessionRoutes(deps: Deps, limiters: LoginLimiters): Route[] {
     defineRoute({
       method: 'post',
       path: '/v1/sessions',
-      summary: 'Log in with username and password; the token is used as a Bearer token',
+      summary: "Log in with the organisation's slug, username and password; the token is used as a Bearer token",
       tags: ['sessions'],
       security: 'none',
-      body: z.strictObject({ username: z.string().min(1).max(64), password: passwordField }),
+      body: z.strictObject({ organization: z.string().min(1).max(64).describe("the organisation's slug"), username: z.string().min(1).max(64), password: passwordField }),
       responses: {
         201: { description: 'logged in', schema: sessionSchema },
-        401: { description: 'wrong username or password (the same answer for an unknown username)' },
+        401: { description: 'wrong organisation, username or password (one answer for all three)' },
         403: { description: 'the password must be changed first (reset link sent by e-mail)' },
         429: { description: 'too many failed attempts for this username or from this address; see Retry-After' },
       },
       handler: async ({ body }, req) => {
-        const userKey = limiterKey(secret, 'user', body.username.toLowerCase());
+        const userKey = limiterKey(secret, 'user', loginNameKey(body));
         const ipKey = limiterKey(secret, 'ip', req.ip ?? 'unknown');
         await assertNotExhausted(limiters.byUsername, userKey);
         await assertNotExhausted(limiters.byIp, ipKey);
-        const login = await findLogin(deps.db, body.username);
+        const login = await findLogin(deps.db, body);
         const valid = await verifyPassword(body.password, login?.password_hash ?? (await dummyPasswordHash()));
         if (!login || !valid) {
           await Promise.all([limiters.byUsername.penalty(userKey), limiters.byIp.penalty(ipKey)]);
