@@ -82,7 +82,8 @@ export function userRoutes(deps: Deps): Route[] {
       handler: async ({ body }, _req, res) => {
         const principal = principalOf(res);
         const beyond = scopesBeyond(scopesOfRole(body.role), principal.scopes);
-        if (beyond.length > 0) throw forbidden(`A ${body.role} would have scopes its creator lacks: ${beyond.join(', ')}.`);
+        const who = body.role === 'admin' ? 'An admin' : 'A member';
+        if (beyond.length > 0) throw forbidden(`${who}'s sessions would have scopes the caller lacks: ${beyond.join(', ')}.`);
         const problem = passwordProblem(body.password, body.username);
         if (problem) throw badRequest(`The password ${problem}.`, [{ field: 'body.password', message: problem }]);
         try {
