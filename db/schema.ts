@@ -52,6 +52,8 @@ export interface MailOutboxTable {
 export interface OrganizationTable {
   id: Generated<string>;
   name: string;
+  /** Unique, derived from the name at creation: what members log in with, with the username. */
+  slug: string;
   started_at: CreatedAt;
   /** The end of the relationship: contacts and users are deleted a grace period later (P7). */
   ended_at: Timestamp | null;
@@ -92,6 +94,12 @@ export interface ApiKeyTable {
   created_at: CreatedAt;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** Who made the key (null when unknown: made before this was recorded, or that creator is deleted). */
+  created_by_user_id: string | null;
+  created_by_session_id: string | null;
+  created_by_key_id: string | null;
+  /** The ops login that made it (an organisation's first key). */
+  created_by_ops: string | null;
 }
 
 export interface SessionTable {

@@ -6,7 +6,7 @@ import type { Deps } from '../../workers/core/deps.js';
 import { dummyPasswordHash, verifyPassword } from '../../workers/identity/passwords.js';
 import { resetPassword } from '../../workers/identity/password-resets.js';
 import { createSession, revokeSession } from '../../workers/identity/sessions.js';
-import { findLogin } from '../../workers/identity/users.js';
+import { findLogin, loginNameKey } from '../../workers/identity/users.js';
 import { audit } from '../../workers/core/audit.js';
 import { principalOf } from '../auth/bearer.js';
 import type { LoginThrottle } from '../login-throttle.js';
@@ -21,18 +21,18 @@ export function sessionRoutes(deps: Deps, throttle: LoginThrottle): Route[] {
     defineRoute({
       method: 'post',
       path: '/v1/sessions',
-      summary: 'Log in with username and password; the token is used as a Bearer token',
+      summary: "Log in with the organisation's slug, username and password; the token is used as a Bearer token",
       tags: ['sessions'],
       security: 'none',
-      body: z.strictObject({ username: z.string().min(1).max(64), password: passwordField }),
+      body: z.strictObject({ organization: z.string().min(1).max(64).describe("the organisation's slug"), username: z.string().min(1).max(64), password: passwordField }),
       responses: {
         201: { description: 'logged in', schema: sessionSchema },
-        401: { description: 'wrong username or password (the same answer for an unknown username, and for the right password of an account that must reset it)' },
+        401: { description: 'wrong organisation, username or password (one answer for all three, and for the right password of an account that must reset it)' },
         429: { description: 'too many attempts for this username or from this address; see Retry-After' },
       },
       handler: async ({ body }, req) => {
-        const attempt = await throttle.attempt(body.username.toLowerCase(), req.ip);
-        const login = await findLogin(deps.db, body.username);
+        const attempt = await throttle.attempt(loginNameKey(body), req.ip);
+        const login = await findLogin(deps.db, body);
         const valid = await verifyPassword(body.password, login?.password_hash ?? (await dummyPasswordHash()));
         // A compromised account's old password is as wrong as any other: the reset mail is the way back.
         if (!login || !valid || login.must_change_password) throw unauthorized('Wrong username or password.');
