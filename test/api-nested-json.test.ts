@@ -55,6 +55,10 @@ describe('the depth scan', () => {
     expect(jsonDepthExceeds(Buffer.from('[[[]]]'), 3)).toBe(false);
     expect(jsonDepthExceeds(Buffer.from('[[[[]]]]'), 3)).toBe(true);
     expect(jsonDepthExceeds(Buffer.from('{"a":[{"b":{}}]}'), 3)).toBe(true);
+    // A string ending in an escaped backslash ends at its quote; an escaped quote does not end it.
+    expect(jsonDepthExceeds(Buffer.from(JSON.stringify({ a: 'x\\', b: [[[[]]]] })), 3)).toBe(true);
+    expect(jsonDepthExceeds(Buffer.from(JSON.stringify({ a: 'x"[[[[', b: [] })), 3)).toBe(false);
+    expect(jsonDepthExceeds(Buffer.from('{"a":"unterminated [[[['), 3)).toBe(false);
   });
 
   it('walks a parsed value nested 300,000 deep without recursion', () => {
