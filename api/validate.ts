@@ -56,12 +56,12 @@ function unfitValue(part: InputPart, value: unknown): { path: string[]; message:
     }
     const key = keyAt(frame, frame.next++);
     const inner = (frame.container as Readonly<Record<string, unknown>>)[key];
-    const message =
-      (frame.keys ? unstorable(key) : undefined)
-      ?? (typeof inner === 'string' ? unstorable(inner) : undefined)
-      ?? (inner !== null && typeof inner === 'object' && stack.length >= MAX_JSON_DEPTH ? `nested deeper than ${MAX_JSON_DEPTH} levels` : undefined);
+    const message = (frame.keys ? unstorable(key) : undefined) ?? (typeof inner === 'string' ? unstorable(inner) : undefined);
     if (message !== undefined) return { path: pathOf(part, stack), message };
-    if (inner !== null && typeof inner === 'object') stack.push(frameOf(inner));
+    if (inner === null || typeof inner !== 'object') continue;
+    // Named as the byte scan before parsing names it (json-depth.ts): the whole part.
+    if (stack.length >= MAX_JSON_DEPTH) return { path: [part], message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
+    stack.push(frameOf(inner));
   }
   return undefined;
 }

@@ -44,7 +44,7 @@ describe('deeply nested JSON', () => {
     const response = await post('/v1/sessions', body as unknown as string, 'application/json; charset=utf-16le');
     expect(response.status).toBe(400);
     const problem = (await response.json()) as { errors: { field: string; message: string }[] };
-    expect(problem.errors[0]?.message).toBe(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+    expect(problem.errors).toEqual([{ field: 'body', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }]);
   });
 });
 
