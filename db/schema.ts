@@ -245,6 +245,10 @@ export interface SmsMessagePartTable {
   /** Canonical: lower case, no leading zeros. */
   smsc_id: string;
   state: Generated<PartState>;
+  /** The network's error code from the part's receipt (`err:` or network_error_code), when not zero. */
+  network_error: string | null;
+  /** When the network delivered the part or gave up on it (the receipt's `done date`). */
+  done_at: Timestamp | null;
 }
 
 export interface SmsReceiptTable {
@@ -253,6 +257,8 @@ export interface SmsReceiptTable {
   smsc_id: string;
   /** DELIVRD, UNDELIV, EXPIRED, REJECTD, UNKNOWN, ... */
   stat: string;
+  network_error: string | null;
+  done_at: Timestamp | null;
   received_at: CreatedAt;
   applied_at: Timestamp | null;
 }
