@@ -10,6 +10,7 @@ import type { Deps } from '../workers/core/deps.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { buildOpenApi } from './openapi.js';
 import { readOnlyUnlessOps, requireOps, requireOpsWrite } from './ops-auth.js';
+import { selfOnlyPages } from './page-csp.js';
 import { requestLog } from './request-log.js';
 import { mountRoutes, type Route, type Security } from './route.js';
 import { healthRoutes } from './routes/health.js';
@@ -41,6 +42,8 @@ export interface AppExtensions {
   readonly routes?: readonly Route[];
 }
 
+const API_CSP = { 'default-src': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'none'"], 'frame-ancestors': ["'none'"] };
+
 export function collectRoutes(deps: Deps, openapi: () => unknown, loginThrottle: LoginThrottle, extra: readonly Route[] = []): Route[] {
   return [
     ...healthRoutes(deps),
@@ -71,12 +74,8 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   app.set('query parser', 'simple');
 
   app.use(requestLog(deps.logger, deps.metrics));
-  app.use(
-    helmet({
-      // Bull Board and Swagger UI ship their own scripts and inline styles.
-      contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
-    }),
-  );
+  // The API answers JSON: its policy allows nothing. The HTML pages set their own (page-csp.ts).
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP } }));
   app.use(cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false }));
 
   const redis = deps.queues.connection;
@@ -98,8 +97,8 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   };
   mountRoutes(app, routes, { guards, scopeGuard: requireScope, jsonLimit: config.jsonBodyLimit, bulkJsonLimit: config.bulkJsonBodyLimit });
 
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'TGG platform API' }));
-  app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, auditDashboardActions(deps.db, deps.logger, config.ops.user), createDashboard(deps.queues));
+  app.use('/docs', selfOnlyPages, swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'TGG platform API' }));
+  app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, auditDashboardActions(deps.db, deps.logger, config.ops.user), selfOnlyPages, createDashboard(deps.queues));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -3,6 +3,7 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { Scope } from '../db/schema.js';
+import { jsonDepthExceeds, tooDeep, verifyJsonDepth } from './json-depth.js';
 import { HttpError, malformedJson } from './problem.js';
 import { parseInput } from './validate.js';
 
@@ -89,6 +90,7 @@ function send(res: Response, reply: Reply | undefined, fallbackStatus: number): 
 function verifiedJson(req: Request, verify: (req: Request, raw: Buffer) => void): unknown {
   const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   verify(req, raw);
+  if (jsonDepthExceeds(raw)) throw tooDeep();
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch {
@@ -97,8 +99,8 @@ function verifiedJson(req: Request, verify: (req: Request, raw: Buffer) => void)
 }
 
 export function mountRoutes(app: Express, routes: readonly Route[], options: MountOptions): void {
-  const json = express.json({ limit: options.jsonLimit, strict: true });
-  const bulkJson = express.json({ limit: options.bulkJsonLimit, strict: true });
+  const json = express.json({ limit: options.jsonLimit, strict: true, verify: verifyJsonDepth });
+  const bulkJson = express.json({ limit: options.bulkJsonLimit, strict: true, verify: verifyJsonDepth });
   const raw = express.raw({ type: 'application/json', limit: options.jsonLimit });
   for (const route of routes) {
     const pattern: RequestHandler = (_req, res, next) => {

@@ -111,6 +111,43 @@ describe('retention purge', () => {
   });
 });
 
+// Issue 9: a batch's reference and callback URL were never anonymised, and sms_callbacks
+// (whose payload holds the reference) was never purged.
+describe('retention of SMS batch references and callbacks', () => {
+  it('clears reference and callback URL with the template, and deletes callbacks after 30 days', async () => {
+    keepOnFailure(ctx);
+    const now = new Date('2026-11-28T02:00:00Z');
+    const org = await ctx.db.insertInto('organizations').values({ name: 'Retentie BV' }).returning('id').executeTakeFirstOrThrow();
+    const batch = (createdAt: string) =>
+      ctx.db
+        .insertInto('sms_batches')
+        .values({ organization_id: org.id, status: 'completed', sender: 'Retentie', body: 'Hoi Jan', reference: 'afspraak-jansen', callback_url: 'https://example.nl/cb?klant=jansen', chunk_size: 1000, created_at: new Date(createdAt) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const old = await batch('2026-05-01T10:00:00Z');
+    const young = await batch('2026-11-01T10:00:00Z');
+    const callback = (batchId: string, daysOld: number) =>
+      ctx.db
+        .insertInto('sms_callbacks')
+        .values({ organization_id: org.id, batch_id: batchId, payload: JSON.stringify({ type: 'batch.status', batchId, reference: 'afspraak-jansen' }), created_at: new Date(now.getTime() - daysOld * DAY) })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const oldCallback = await callback(young.id, 31);
+    const youngCallback = await callback(young.id, 29);
+
+    const counts = await purgeAll(ctx.db, RETENTION_POLICY, { now, batchSize: 100 });
+    expect(counts['sms.callbacks']).toBe(1);
+
+    const batches = await ctx.db.selectFrom('sms_batches').select(['id', 'body', 'reference', 'callback_url']).where('id', 'in', [old.id, young.id]).orderBy('created_at').execute();
+    expect(batches).toEqual([
+      { id: old.id, body: null, reference: null, callback_url: null },
+      { id: young.id, body: 'Hoi Jan', reference: 'afspraak-jansen', callback_url: 'https://example.nl/cb?klant=jansen' },
+    ]);
+    const callbacks = await ctx.db.selectFrom('sms_callbacks').select('id').where('id', 'in', [oldCallback.id, youngCallback.id]).execute();
+    expect(callbacks.map((c) => c.id)).toEqual([youngCallback.id]);
+  });
+});
+
 describe('the nightly purge job', () => {
   it('is scheduled at 03:00 Amsterdam time, again after Redis lost it', async () => {
     const runtime = await ctx.start({ roles: ['scheduler'] });

@@ -160,3 +160,44 @@ describe('POST /v1/sms/batches/csv', () => {
     expect(messages).toEqual([{ phone: '+31633333333' }]);
   });
 });
+
+// Issue 9, item 8: the CSV skipped the JSON route's limits; one 2 MB cell and a column named
+// `=cmd` were stored. Both paths now share workers/sms/recipient-limits.ts.
+describe('the limits of a recipient, on both paths', () => {
+  async function stored(): Promise<number[]> {
+    const messages = await ctx.db.selectFrom('sms_messages').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    return [await batchCount(), Number(messages.n)];
+  }
+
+  it.each([
+    ['a 2 MB cell', `phone,naam\n0612345678,${'A'.repeat(2 * 1024 * 1024)}\n`, /column naam/],
+    ['a value over 1000 characters', `phone,naam\n0612345678,Anna\n0612345679,${'B'.repeat(1001)}\n`, /longer than 1000 characters in column naam at data row 1/],
+    ['a column named =cmd', 'phone,naam,=cmd\n0612345678,Anna,x\n', /column name that is not .* \(column 3\)/],
+    ['51 field columns', `phone,${Array.from({ length: 51 }, (_, i) => `f${i}`).join(',')}\n0612345678\n`, /more than 50 field columns/],
+    ['a phone number of 41 characters', `phone,naam\n${'0'.repeat(41)},Anna\n`, /longer than 40 characters in column phone/],
+  ])('refuses %s with 400 naming body.file, and stores nothing', async (_what, csv, message) => {
+    const before = await stored();
+    const answer = await upload<ProblemBody>(fieldsFirst(csv));
+    expect(answer.status).toBe(400);
+    expect(fieldsOf(answer)).toEqual(['body.file']);
+    expect(answer.body.errors?.[0]?.message).toMatch(message);
+    expect(await stored()).toEqual(before);
+  });
+
+  it('skips a column without a name (a trailing separator)', async () => {
+    const answer = await upload(fieldsFirst('phone,naam,\n0644444444,Ina,\n'));
+    expect(answer.status).toBe(202);
+    expect(answer.body.accepted).toBe(1);
+  });
+
+  it('refuses the same in JSON, naming the field', async () => {
+    const send = (fields: Record<string, string>) =>
+      call('post', '/v1/sms/batches', { auth: org.key, body: { sender: 'DeVries', body: 'Hoi', recipients: [{ phone: '0612345678', fields }] } });
+    const formula = await send({ '=cmd': 'x' });
+    expect(formula.status).toBe(400);
+    expect(fieldsOf(formula)).toEqual(['body.recipients.0.fields.=cmd']);
+    const many = await send(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`f${i}`, 'x'])));
+    expect(many.status).toBe(400);
+    expect(fieldsOf(many)).toEqual(['body.recipients.0.fields']);
+  });
+});

@@ -3,6 +3,7 @@
 // hold the route pattern only).
 import { z } from 'zod';
 import { MIN_PASSWORD_LENGTH } from '../../workers/identity/passwords.js';
+import { pageCsp } from '../page-csp.js';
 import { defineRoute, type Route } from '../route.js';
 
 const PAGE = `<!doctype html>
@@ -27,6 +28,8 @@ document.getElementById('reset').addEventListener('submit', async (event) => {
 </script>
 </body></html>`;
 
+const PAGE_CSP = pageCsp(PAGE);
+
 export function passwordResetPageRoutes(): Route[] {
   return [
     defineRoute({
@@ -37,7 +40,7 @@ export function passwordResetPageRoutes(): Route[] {
       security: 'none',
       query: z.object({ token: z.string().max(200).optional() }),
       responses: { 200: { description: 'the form', schema: z.string(), contentType: 'text/html' } },
-      handler: () => ({ body: PAGE, contentType: 'text/html; charset=utf-8', headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' } }),
+      handler: () => ({ body: PAGE, contentType: 'text/html; charset=utf-8', headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': PAGE_CSP } }),
     }),
   ];
 }

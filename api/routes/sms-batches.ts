@@ -7,6 +7,7 @@ import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { callbackJobs } from '../../workers/sms/callbacks.js';
 import { cancelBatch } from '../../workers/sms/cancel-batch.js';
 import { createBatch } from '../../workers/sms/create-batch.js';
+import { recipientSchema } from '../../workers/sms/recipient-limits.js';
 import { countsByStatus, findBatch } from '../../workers/sms/store.js';
 import { principalOf } from '../auth/bearer.js';
 import { afterKeyset, keysetMicros, keysetPage } from '../../db/keyset.js';
@@ -18,13 +19,7 @@ import { batchAccepted, batchFields, batchOptions, idempotencyKeyOf } from './sm
 import { batchSchema, messageSchema, toBatch, toMessage } from './sms-views.js';
 
 const MAX_JSON_RECIPIENTS = 100_000;
-const recipient = z.strictObject({
-  phone: z.string().max(40).optional(),
-  email: z.string().max(254).optional(),
-  fields: z.record(z.string().regex(/^[\w.-]{1,64}$/), z.string().max(1000)).optional(),
-});
-
-const submitBody = batchFields.extend({ recipients: z.array(recipient).min(1) });
+const submitBody = batchFields.extend({ recipients: z.array(recipientSchema).min(1) });
 
 const idParams = z.object({ id: z.uuid() });
 

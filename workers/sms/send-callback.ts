@@ -2,7 +2,8 @@
 // backoff, and the last attempt marks it failed.
 import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
-import { callbackTargetProblem, callbackTargetRules } from './callback-target.js';
+import { postCallback } from './callback-post.js';
+import { callbackTarget, callbackTargetRules } from './callback-target.js';
 import { finishCallback, loadCallback, signCallback } from './callbacks.js';
 
 const TIMEOUT_MS = 10_000;
@@ -11,26 +12,14 @@ export const sendCallback: Handler<'sms.callback'> = async ({ callbackId }, { de
   const callback = await loadCallback(deps.db, callbackId);
   if (!callback || callback.status !== 'queued' || !callback.callback_url) return { sent: 0 };
   const body = JSON.stringify(callback.payload);
-  // Checked again at sending time: the host may resolve elsewhere now.
-  const problem = await callbackTargetProblem(callback.callback_url, callbackTargetRules(deps.config));
-  if (problem) {
+  // Checked again at sending time (the host may resolve elsewhere now), and sent to the address checked.
+  const target = await callbackTarget(callback.callback_url, callbackTargetRules(deps.config));
+  if ('problem' in target) {
     await finishCallback(deps.db, callbackId, { status: 'failed', httpStatus: null });
     return { sent: 0, failed: 1 };
   }
-  let httpStatus: number | null = null;
-  try {
-    const response = await fetch(callback.callback_url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tgg-signature': signCallback(callback.callback_secret, body), 'user-agent': 'tgg-callbacks/1' },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    httpStatus = response.status;
-    await response.body?.cancel();
-  } catch {
-    // Network error or timeout: httpStatus stays null.
-  }
+  const headers = { 'content-type': 'application/json', 'x-tgg-signature': signCallback(callback.callback_secret, body), 'user-agent': 'tgg-callbacks/1' };
+  const httpStatus = await postCallback(target, headers, body, TIMEOUT_MS);
   if (httpStatus !== null && httpStatus >= 200 && httpStatus < 300) {
     await finishCallback(deps.db, callbackId, { status: 'sent', httpStatus });
     return { sent: 1 };
