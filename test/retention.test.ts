@@ -117,7 +117,7 @@ describe('retention of SMS batch references and callbacks', () => {
   it('clears reference and callback URL with the template, and deletes callbacks after 30 days', async () => {
     keepOnFailure(ctx);
     const now = new Date('2026-11-28T02:00:00Z');
-    const org = await ctx.db.insertInto('organizations').values({ name: 'Retentie BV' }).returning('id').executeTakeFirstOrThrow();
+    const org = await ctx.db.insertInto('organizations').values({ name: 'Retentie BV', slug: 'retentie-bv' }).returning('id').executeTakeFirstOrThrow();
     const batch = (createdAt: string) =>
       ctx.db
         .insertInto('sms_batches')
