@@ -4,13 +4,14 @@ import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
 import { callbackTargetProblem, callbackTargetRules } from './callback-target.js';
 import { finishCallback, loadCallback, signCallback } from './callbacks.js';
+import { expandCallbackPayload } from './replies.js';
 
 const TIMEOUT_MS = 10_000;
 
 export const sendCallback: Handler<'sms.callback'> = async ({ callbackId }, { deps, job }) => {
   const callback = await loadCallback(deps.db, callbackId);
   if (!callback || callback.status !== 'queued' || !callback.callback_url) return { sent: 0 };
-  const body = JSON.stringify(callback.payload);
+  const body = JSON.stringify(await expandCallbackPayload(deps.db, callback.payload));
   // Checked again at sending time: the host may resolve elsewhere now.
   const problem = await callbackTargetProblem(callback.callback_url, callbackTargetRules(deps.config));
   if (problem) {

@@ -34,8 +34,3 @@ export function partStateOf(stat: string): PartState | undefined {
       return undefined;
   }
 }
-
-/** STOP, UIT and AFMELDEN (Dutch SMS code of conduct) put the sender on the opt-out list. */
-export function isStopWord(text: string): boolean {
-  return /^\s*(stop|uit|afmelden)\b/i.test(text);
-}
