@@ -23,6 +23,8 @@ import { sessionRoutes, type LoginLimiters } from './routes/sessions.js';
 import { userRoutes } from './routes/users.js';
 import { smsBatchRoutes } from './routes/sms-batches.js';
 import { smsToolRoutes } from './routes/sms-tools.js';
+import { smsKeywordRoutes } from './routes/sms-keywords.js';
+import { smsReplyRoutes } from './routes/sms-replies.js';
 import { smsCsvRoutes } from './routes/sms-csv.js';
 import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
 import { opsSmsRoutes } from './routes/ops-sms.js';
@@ -57,6 +59,8 @@ export function collectRoutes(deps: Deps, openapi: () => unknown, limiters: Logi
     ...opsSmsRoutes(deps),
     ...callbackSecretRoutes(deps),
     ...smsToolRoutes(deps),
+    ...smsKeywordRoutes(deps),
+    ...smsReplyRoutes(deps),
     ...smsHttpHookRoutes(deps),
     ...extra,
   ];

@@ -272,6 +272,7 @@ export interface SmsKeywordTable {
 
 /** A part of a concatenated reply waiting for the others (a day at most). */
 export interface SmsReplyPartTable {
+  id: Generated<number>;
   /** HMAC of sender, destination, reference and part count under SUPPRESSION_KEY. */
   concat_key: Buffer;
   part: number;

@@ -24,12 +24,13 @@ export async function up(db: Kysely<any>): Promise<void> {
   // hash of sender, destination, reference and part count: no number is stored.
   await db.schema
     .createTable('sms_reply_parts')
+    .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('concat_key', 'bytea', (c) => c.notNull())
     .addColumn('part', 'smallint', (c) => c.notNull())
     .addColumn('total', 'smallint', (c) => c.notNull())
     .addColumn('text', 'text', (c) => c.notNull())
     .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addPrimaryKeyConstraint('sms_reply_parts_pkey', ['concat_key', 'part'])
+    .addUniqueConstraint('sms_reply_parts_key', ['concat_key', 'part'])
     .execute();
   await db.schema.createIndex('sms_reply_parts_received_idx').on('sms_reply_parts').column('received_at').execute();
 

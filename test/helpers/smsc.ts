@@ -29,6 +29,8 @@ export interface TestSmsc {
   responseDelayMs: number;
   sendReceipt(messageId: string, stat: string): Promise<void>;
   sendIncoming(from: string, text: string): Promise<void>;
+  /** Any deliver_sm (replies with TON/NPI, parts: smsc-replies.ts); resolves with the answer's command_status. */
+  sendDeliverSm(fields: Record<string, unknown>): Promise<number>;
   /** Drops every client connection. */
   dropConnections(): void;
   close(): Promise<void>;
@@ -61,6 +63,11 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
       const session = [...sessions][0];
       if (!session) throw new Error('no client bound');
       await new Promise<void>((resolve) => session.deliver_sm({ source_addr: from.replace(/^\+/, ''), source_addr_ton: 1, source_addr_npi: 1, esm_class: 0, short_message: text }, () => resolve()));
+    },
+    async sendDeliverSm(fields) {
+      const session = [...sessions][0];
+      if (!session) throw new Error('no client bound');
+      return new Promise<number>((resolve) => session.deliver_sm(fields, (resp: PDU) => resolve(resp.command_status)));
     },
     dropConnections() {
       for (const session of sessions) session.destroy();
