@@ -107,7 +107,7 @@ describe('the confirmation (item 13)', () => {
     const [confirmation] = await confirmationsTo(n1);
     expect(await confirmationsTo(n1)).toHaveLength(1);
     expect(confirmation).toMatchObject({ organization_id: a.id, sender: 'Gemeente', cost: '0.0000', text: DEFAULT_CONFIRMATION, message_cost: '0.0000' });
-    const arrived = await waitFor(async () => submittedTo(n1).find((r) => r.text === DEFAULT_CONFIRMATION), 'the confirmation at the SMSC');
+    const arrived = await waitFor(() => Promise.resolve(submittedTo(n1).find((r) => r.text === DEFAULT_CONFIRMATION)), 'the confirmation at the SMSC');
     expect(arrived).toMatchObject({ sourceAddr: 'Gemeente', sourceTon: 5 });
   });
 
@@ -128,7 +128,7 @@ describe('the confirmation (item 13)', () => {
     const confirmations = await confirmationsTo(n);
     expect(confirmations).toHaveLength(1);
     expect(confirmations[0]).toMatchObject({ sender: '+3197012345678', text: own });
-    await waitFor(async () => submittedTo(n).find((r) => r.text === own), 'the confirmation at the SMSC');
+    await waitFor(() => Promise.resolve(submittedTo(n).find((r) => r.text === own)), 'the confirmation at the SMSC');
     expect(await call('put', '/v1/sms/settings', { auth: a.key, body: { optOutConfirmation: null } })).toMatchObject({ status: 200 });
   });
 });
@@ -197,7 +197,7 @@ describe('other replies (item 15)', () => {
     await batches(call, () => a.key).finished(batch.body.id);
     await reply(smsc, national(n), 'Kan het ook om 11:00?', { ton: 2 });
 
-    const called = await waitFor(async () => callbacks.find((c) => c.path === '/replies' && c.body.includes('messages.reply')), 'the reply callback');
+    const called = await waitFor(() => Promise.resolve(callbacks.find((c) => c.path === '/replies' && c.body.includes('messages.reply'))), 'the reply callback');
     const payload = JSON.parse(called.body) as { type: string; batchId: string; reference: string; reply: { messageId: number; index: number; text: string } };
     expect(payload).toMatchObject({ type: 'messages.reply', batchId: batch.body.id, reference: 'afspraken', reply: { index: 1, text: 'Kan het ook om 11:00?' } });
     expect(called.body).not.toContain(international(n).slice(2));

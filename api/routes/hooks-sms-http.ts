@@ -31,7 +31,9 @@ const hookBody = z.object({
         text: z.string().max(2_000),
         to: z.string().max(32).optional(),
         ton: z.number().int().min(0).max(6).optional(),
-        concat: z.object({ ref: z.number().int().min(0).max(65_535), total: z.number().int().min(1).max(255), seq: z.number().int().min(1).max(255) }).optional(),
+        concat: z.object({ ref: z.number().int().min(0).max(65_535), total: z.number().int().min(1).max(255), seq: z.number().int().min(1).max(255) })
+          .refine((c) => c.seq <= c.total, { path: ['seq'], message: 'beyond total' })
+          .optional(),
       }),
     )
     .max(MAX_ITEMS)

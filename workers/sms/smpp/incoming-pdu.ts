@@ -5,7 +5,7 @@ import type { IncomingSms } from '../incoming.js';
 import { concatOf } from '../reply-parts.js';
 
 export function incomingOf(pdu: PDU): IncomingSms {
-  const sm = pdu.short_message as { message?: string | Buffer; udh?: Buffer[] } | string | Buffer | undefined;
+  const sm = pdu.short_message;
   const message = typeof sm === 'string' || Buffer.isBuffer(sm) ? sm : sm?.message;
   const text = typeof message === 'string' ? message : (message?.toString('latin1') ?? '');
   return {
