@@ -3,14 +3,14 @@
 // STOP plus a keyword, concatenated replies (8- and 16-bit references), the free confirmation,
 // other replies stored and called back, marketing batches without an opt-out way, and members
 // who try to undo a recipient's STOP.
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import smpp from 'smpp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIRMATION } from '../workers/sms/opt-out-confirmation.js';
 import type { Runtime } from '../workers/runtime.js';
 import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
-import { baseUrl } from './helpers/http.js';
+import { baseUrl, readBody } from './helpers/http.js';
 import { caller, newOrganization, type Call, type NewOrganization, type ProblemBody } from './helpers/identity.js';
 import { batches, mobile, type Recipient } from './helpers/sms.js';
 import { startSmsc, type TestSmsc } from './helpers/smsc.js';
@@ -24,11 +24,6 @@ let a: NewOrganization;
 let b: NewOrganization;
 
 const callbacks: Array<{ path: string; body: string }> = [];
-const readBody = async (req: IncomingMessage) => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
 const hooks = createServer((req, res) => {
   void readBody(req).then((body) => {
     callbacks.push({ path: req.url ?? '', body });
