@@ -7,6 +7,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import smpp from 'smpp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RETENTION_POLICY } from '../workers/retention/policy.js';
+import { purgeAll } from '../workers/retention/purge.js';
 import { DEFAULT_CONFIRMATION } from '../workers/sms/opt-out-confirmation.js';
 import type { Runtime } from '../workers/runtime.js';
 import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
@@ -278,5 +280,23 @@ describe('marketing batches carry an opt-out way (item 14)', () => {
     expect((await csv({ sender: 'Kapsalon', body: 'Korting! www.kapsalon.nl', purpose: 'marketing' })).status).toBe(202);
     const service = await call<{ purpose: string }>('post', '/v1/sms/batches', { auth: a.key, body: { sender: 'Kapsalon', body: 'Uw afspraak', recipients: [{ phone: mobile(462) }] } });
     expect(service).toMatchObject({ status: 202, body: { purpose: 'service' } });
+  });
+});
+
+describe('retention of replies (item 15)', () => {
+  it('erases the number and text of a reply after 6 months, and a lone part after a day', async () => {
+    const n = mobile(470);
+    await sendAs(a, 'Gemeente', 'Hallo', [{ phone: n }]);
+    await reply(smsc, international(n), 'Tot ziens');
+    await concatenatedReply(smsc, international(n), ['Half', ' bericht'], { ref: 77, order: [1] });
+    const day = 86_400_000;
+    const nextDay = await purgeAll(ctx.db, RETENTION_POLICY, { now: new Date(Date.now() + 2 * day), batchSize: 1_000 });
+    expect(nextDay).toMatchObject({ 'sms.reply-parts': 1, 'sms.replies': 0 });
+    expect(await ctx.db.selectFrom('sms_reply_parts').select('id').execute()).toEqual([]);
+
+    await purgeAll(ctx.db, RETENTION_POLICY, { now: new Date(Date.now() + 200 * day), batchSize: 1_000 });
+    const replies = await ctx.db.selectFrom('sms_replies').select(['phone', 'text', 'anonymised_at', 'message_id']).execute();
+    expect(replies.length).toBeGreaterThan(0);
+    expect(replies.every((r) => r.phone === null && r.text === null && r.anonymised_at !== null && r.message_id !== null)).toBe(true);
   });
 });
