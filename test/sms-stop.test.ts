@@ -85,15 +85,17 @@ const submittedTo = (e164: string) => smsc.received.filter((r) => r.destination 
 
 describe('STOP from any way of writing the number (item 11)', () => {
   it('opts out national, 00-international and international senders; an alphanumeric one is acknowledged and dropped', async () => {
-    const [n1, n2, n3, n4] = [mobile(401), mobile(402), mobile(403), mobile(404)];
-    await sendAs(a, 'Gemeente', 'Uw afspraak', [{ phone: n1 }, { phone: n2 }, { phone: n3 }, { phone: n4 }]);
+    const [n1, n2, n3, n4, n5] = [mobile(401), mobile(402), mobile(403), mobile(404), mobile(405)];
+    await sendAs(a, 'Gemeente', 'Uw afspraak', [{ phone: n1 }, { phone: n2 }, { phone: n3 }, { phone: n4 }, { phone: n5 }]);
     expect(await reply(smsc, national(n1), 'STOP', { ton: 2, npi: 1 })).toBe(smpp.ESME_ROK);
     expect(await reply(smsc, `00${international(n2)}`, 'STOP', { ton: 0, npi: 0 })).toBe(smpp.ESME_ROK);
     expect(await reply(smsc, national(n3), 'stop', { ton: 0, npi: 0 })).toBe(smpp.ESME_ROK);
     expect(await reply(smsc, international(n4), 'STOP', { ton: 1, npi: 1 })).toBe(smpp.ESME_ROK);
     expect(await reply(smsc, 'Gemeente', 'STOP', { ton: 5, npi: 0 })).toBe(smpp.ESME_ROK);
+    // The text in the message_payload TLV instead of short_message (SMPP 3.4 §5.3.2.32).
+    expect(await smsc.sendDeliverSm({ source_addr: international(n5), source_addr_ton: 1, source_addr_npi: 1, esm_class: 0, data_coding: 1, message_payload: 'Stop' })).toBe(smpp.ESME_ROK);
     // A deliver_sm is answered once what it carries is stored.
-    expect(await maskedOptOuts(a)).toEqual([n1, n2, n3, n4].map(masked));
+    expect(await maskedOptOuts(a)).toEqual([n1, n2, n3, n4, n5].map(masked));
     expect((await optOutsOf(a)).every((o) => o.source === 'reply')).toBe(true);
   });
 });
