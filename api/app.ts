@@ -19,7 +19,7 @@ import { registerRoutes } from './routes/register.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { contactRoutes } from './routes/contacts.js';
 import { organizationRoutes } from './routes/organizations.js';
-import { sessionRoutes, type LoginLimiters } from './routes/sessions.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { userRoutes } from './routes/users.js';
 import { smsBatchRoutes } from './routes/sms-batches.js';
 import { smsToolRoutes } from './routes/sms-tools.js';
@@ -32,6 +32,9 @@ import { callbackSecretRoutes } from './routes/callback-secret.js';
 import { passwordResetPageRoutes } from './routes/password-reset-page.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { noStore } from './no-store.js';
+import { refuseCrossSiteWrites } from './same-origin.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -40,16 +43,14 @@ export interface AppExtensions {
   readonly routes?: readonly Route[];
 }
 
-const LOGIN_WINDOW_SECONDS = 15 * 60;
-
-export function collectRoutes(deps: Deps, openapi: () => unknown, limiters: LoginLimiters, extra: readonly Route[] = []): Route[] {
+export function collectRoutes(deps: Deps, openapi: () => unknown, loginThrottle: LoginThrottle, extra: readonly Route[] = []): Route[] {
   return [
     ...healthRoutes(deps),
     ...metaRoutes(deps, openapi),
     ...registerRoutes(deps),
     ...opsOutboxRoutes(deps),
     ...organizationRoutes(deps),
-    ...sessionRoutes(deps, limiters),
+    ...sessionRoutes(deps, loginThrottle),
     ...passwordResetPageRoutes(),
     ...userRoutes(deps),
     ...apiKeyRoutes(deps),
@@ -84,15 +85,15 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
 
   const redis = deps.queues.connection;
   const prefix = `${config.queuePrefix}:ratelimit`;
-  const limiters: LoginLimiters = {
-    byUsername: createLimiter(redis, `${prefix}:login-user`, config.loginAttempts, LOGIN_WINDOW_SECONDS),
-    byIp: createLimiter(redis, `${prefix}:login-ip`, config.loginAttempts * 5, LOGIN_WINDOW_SECONDS),
-  };
+  const loginThrottle = createLoginThrottle(redis, `${prefix}:login`, config.secretKey, config.loginAttempts);
+  const opsThrottle = createLoginThrottle(redis, `${prefix}:ops-login`, config.secretKey, config.loginAttempts);
   const perKey = createLimiter(redis, `${prefix}:api`, config.apiRateLimit, 60);
-  const routes = collectRoutes(deps, () => document, limiters, extensions.routes);
+  const routes = collectRoutes(deps, () => document, loginThrottle, extensions.routes);
   const document = buildOpenApi(routes, { version: API_VERSION, serverUrl: config.publicUrl });
 
-  const ops = requireOps(config);
+  app.use(['/v1', '/ops', '/public'], noStore);
+  app.use('/ops', refuseCrossSiteWrites(config.publicUrl));
+  const ops = requireOps(config, opsThrottle);
   const guards: Record<Security, readonly RequestHandler[]> = {
     none: [],
     ops: [ops],

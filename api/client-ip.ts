@@ -1,5 +1,5 @@
-// IP addresses are truncated before they reach any log (REQUIREMENTS P10):
-// IPv4 to its /24, IPv6 to its /48.
+// IP addresses are truncated before they reach any log (REQUIREMENTS P10): IPv4 to its /24,
+// IPv6 to its /48. Login throttles count an IPv6 client by its /64, the block one host gets.
 import { isIPv4, isIPv6 } from 'node:net';
 
 function expandIPv6(ip: string): number[] | undefined {
@@ -12,19 +12,32 @@ function expandIPv6(ip: string): number[] | undefined {
   return [...left, ...Array<number>(tail === undefined ? 0 : missing).fill(0), ...right];
 }
 
-export function truncateIp(ip: string | undefined): string {
-  if (!ip) return 'unknown';
+type Address = { readonly v4: string } | { readonly v6: number[] };
+
+/** An IPv4 address (also when IPv4-mapped), or the eight groups of an IPv6 one. */
+function parseAddress(ip: string | undefined): Address | undefined {
+  if (!ip) return undefined;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   const v4 = mapped?.[1] ?? ip;
-  if (isIPv4(v4)) return `${v4.split('.').slice(0, 3).join('.')}.0/24`;
+  if (isIPv4(v4)) return { v4 };
   const bare = ip.split('%')[0] ?? '';
-  if (isIPv6(bare) && !bare.includes('.')) {
-    const groups = expandIPv6(bare);
-    if (groups) {
-      const network = groups.slice(0, 3);
-      while (network.at(-1) === 0) network.pop();
-      return `${network.map((g) => g.toString(16)).join(':')}::/48`;
-    }
-  }
-  return 'unknown';
+  const groups = isIPv6(bare) && !bare.includes('.') ? expandIPv6(bare) : undefined;
+  return groups ? { v6: groups } : undefined;
+}
+
+export function truncateIp(ip: string | undefined): string {
+  const address = parseAddress(ip);
+  if (!address) return 'unknown';
+  if ('v4' in address) return `${address.v4.split('.').slice(0, 3).join('.')}.0/24`;
+  const network = address.v6.slice(0, 3);
+  while (network.at(-1) === 0) network.pop();
+  return `${network.map((g) => g.toString(16)).join(':')}::/48`;
+}
+
+/** What a login throttle counts as one client: an IPv4 address, or the /64 of an IPv6 one. */
+export function throttledNetwork(ip: string | undefined): string {
+  const address = parseAddress(ip);
+  if (!address) return ip ?? 'unknown';
+  if ('v4' in address) return address.v4;
+  return `${address.v6.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
 }

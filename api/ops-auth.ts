@@ -1,7 +1,11 @@
 // HTTP Basic for TGG staff: the full ops login, or the read-only one that can look but not act.
+// Every request with credentials counts for the login throttle (api/login-throttle.ts), per ops
+// username and per IP as members' logins do: wrong ones take points, and once they are used up
+// the right password is refused too until the window passes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Config } from '../workers/core/config.js';
+import type { LoginThrottle } from './login-throttle.js';
 import { forbidden, unauthorized } from './problem.js';
 
 export type OpsRole = 'ops' | 'ops-readonly';
@@ -20,9 +24,7 @@ function parseBasic(header: string | undefined): { user: string; password: strin
   return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-export function opsRoleFor(config: Config, header: string | undefined): OpsRole | undefined {
-  const credentials = parseBasic(header);
-  if (!credentials) return undefined;
+function roleOf(config: Config, credentials: { user: string; password: string }): OpsRole | undefined {
   const { ops } = config;
   // Both comparisons always run, so the time taken does not tell a right username from a wrong one.
   const fullUser = same(credentials.user, ops.user);
@@ -33,11 +35,14 @@ export function opsRoleFor(config: Config, header: string | undefined): OpsRole 
   return ops.readonlyUser !== undefined && readonlyUser && readonlyPassword ? 'ops-readonly' : undefined;
 }
 
-/** Any ops login; the role lands in res.locals.opsRole. */
-export function requireOps(config: Config): RequestHandler {
-  return (req, res, next) => {
-    const role = opsRoleFor(config, req.get('authorization'));
-    if (!role) return next(unauthorized('Ops credentials required.', CHALLENGE));
+/** Any ops login; the role lands in res.locals.opsRole. No credentials: 401; too many attempts: 429. */
+export function requireOps(config: Config, throttle: LoginThrottle): RequestHandler {
+  return async (req, res, next) => {
+    const credentials = parseBasic(req.get('authorization'));
+    if (!credentials) throw unauthorized('Ops credentials required.', CHALLENGE);
+    const role = roleOf(config, credentials);
+    await throttle.checked(credentials.user, req.ip, role !== undefined);
+    if (!role) throw unauthorized('Ops credentials required.', CHALLENGE);
     res.locals.opsRole = role;
     next();
   };

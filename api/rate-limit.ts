@@ -22,17 +22,40 @@ function retryAfter(res: RateLimiterRes): number {
   return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 }
 
-/** Consumes one point or throws 429 with Retry-After. */
-export async function consumeOrThrow(limiter: Limiter, key: string): Promise<void> {
-  try {
-    await limiter.consume(key);
-  } catch (rejection) {
-    if (rejection instanceof RateLimiterRes) throw tooManyRequests(retryAfter(rejection));
-    throw rejection;
-  }
+/** Points taken by reserve(), to give back when the attempt should not count. */
+export interface Reservation {
+  giveBack(): Promise<void>;
 }
 
-/** Throws 429 when a key has already used its points (for limits counted on failures only). */
+/**
+ * Takes one point from each limiter in turn, each atomically in Redis, so parallel requests
+ * can never take more points than a limiter has. When one refuses, the points already taken
+ * by this call are given back and it throws 429 with Retry-After.
+ */
+export async function reserve(claims: readonly (readonly [Limiter, string])[]): Promise<Reservation> {
+  const taken: (readonly [Limiter, string])[] = [];
+  const giveBack = async () => {
+    await Promise.all(taken.map(([limiter, key]) => limiter.reward(key, 1)));
+  };
+  for (const claim of claims) {
+    try {
+      await claim[0].consume(claim[1]);
+      taken.push(claim);
+    } catch (rejection) {
+      await giveBack();
+      if (rejection instanceof RateLimiterRes) throw tooManyRequests(retryAfter(rejection));
+      throw rejection;
+    }
+  }
+  return { giveBack };
+}
+
+/** Consumes one point or throws 429 with Retry-After. */
+export async function consumeOrThrow(limiter: Limiter, key: string): Promise<void> {
+  await reserve([[limiter, key]]);
+}
+
+/** Throws 429 when a key has used its points already: a check that takes none. */
 export async function assertNotExhausted(limiter: Limiter, key: string): Promise<void> {
   const state = await limiter.get(key);
   if (state && state.consumedPoints >= limiter.points) throw tooManyRequests(retryAfter(state));

@@ -26,3 +26,8 @@ export async function migrateToEmpty(db: Db): Promise<string[]> {
   const { NO_MIGRATIONS } = await import('kysely');
   return unwrap(await migrator(db).migrateTo(NO_MIGRATIONS));
 }
+
+/** Up or down to the named migration: for testing what a migration does to the rows it finds. */
+export async function migrateTo(db: Db, name: string): Promise<string[]> {
+  return unwrap(await migrator(db).migrateTo(name));
+}

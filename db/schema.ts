@@ -52,6 +52,8 @@ export interface MailOutboxTable {
 export interface OrganizationTable {
   id: Generated<string>;
   name: string;
+  /** Unique, derived from the name at creation: what members log in with, with the username. */
+  slug: string;
   started_at: CreatedAt;
   /** The end of the relationship: contacts and users are deleted a grace period later (P7). */
   ended_at: Timestamp | null;
@@ -94,6 +96,12 @@ export interface ApiKeyTable {
   created_at: CreatedAt;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** Who made the key (null when unknown: made before this was recorded, or that creator is deleted). */
+  created_by_user_id: string | null;
+  created_by_session_id: string | null;
+  created_by_key_id: string | null;
+  /** The ops login that made it (an organisation's first key). */
+  created_by_ops: string | null;
 }
 
 export interface SessionTable {
@@ -251,6 +259,10 @@ export interface SmsMessagePartTable {
   /** Canonical: lower case, no leading zeros. */
   smsc_id: string;
   state: Generated<PartState>;
+  /** The network's error code from the part's receipt (`err:` or network_error_code), when not zero. */
+  network_error: string | null;
+  /** When the network delivered the part or gave up on it (the receipt's `done date`). */
+  done_at: Timestamp | null;
 }
 
 export interface SmsReceiptTable {
@@ -259,6 +271,8 @@ export interface SmsReceiptTable {
   smsc_id: string;
   /** DELIVRD, UNDELIV, EXPIRED, REJECTD, UNKNOWN, ... */
   stat: string;
+  network_error: string | null;
+  done_at: Timestamp | null;
   received_at: CreatedAt;
   applied_at: Timestamp | null;
 }

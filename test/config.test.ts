@@ -36,7 +36,30 @@ describe('configuration', () => {
 
   it('refuses the development secrets in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production', PUBLIC_URL: 'https://sms.example.nl' });
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['OPS_PASSWORD', 'SECRET_KEY', 'SMTP_URL', 'SUPPRESSION_KEY']);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['OPS_PASSWORD', 'SECRET_KEY', 'SMS_PROVIDER', 'SMTP_URL', 'SUPPRESSION_KEY']);
+  });
+
+  it('refuses to start in production without a named SMS provider, and takes the outbox only when named', () => {
+    const production = {
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://sms.example.nl',
+      SECRET_KEY: 'a'.repeat(40),
+      SUPPRESSION_KEY: 'b'.repeat(40),
+      OPS_PASSWORD: 'correct horse battery staple',
+      SMTP_URL: 'smtp://relay.example.nl:587',
+    };
+    expect(problemsOf(production)).toEqual([expect.stringMatching(/^SMS_PROVIDER: must be set in production/)]);
+    expect(problemsOf({ ...production, SMS_PROVIDER: '' })).toEqual([expect.stringMatching(/^SMS_PROVIDER: must be set in production/)]);
+    expect(loadConfig({ ...production, SMS_PROVIDER: 'outbox' }).sms.provider).toBe('outbox');
+    expect(loadConfig({ NODE_ENV: 'test' }).sms.provider).toBe('outbox');
+  });
+
+  it('takes only the GSM data codings it encodes for, and the SMPP session settings', () => {
+    for (const value of ['0', '1', '3']) expect(loadConfig({ SMPP_GSM_DATA_CODING: value }).sms.smppGsmDataCoding).toBe(Number(value));
+    for (const value of ['2', '4', '8', '240']) expect(problemsOf({ SMPP_GSM_DATA_CODING: value })).toEqual([expect.stringMatching(/^SMPP_GSM_DATA_CODING: one of 0, 1, 3/)]);
+    expect(loadConfig({}).sms).toMatchObject({ smppEnquireLinkMs: 30_000, smppSystemType: '', smppAddressRange: '' });
+    expect(loadConfig({ SMPP_ENQUIRE_LINK_S: '5', SMPP_SYSTEM_TYPE: 'VMA', SMPP_ADDRESS_RANGE: '^31' }).sms).toMatchObject({ smppEnquireLinkMs: 5_000, smppSystemType: 'VMA', smppAddressRange: '^31' });
+    expect(problemsOf({ SMPP_ENQUIRE_LINK_S: '0', SMPP_SYSTEM_TYPE: 'x'.repeat(13) }).map((p) => p.split(':')[0])).toEqual(['SMPP_ENQUIRE_LINK_S', 'SMPP_SYSTEM_TYPE']);
   });
 
   it('accepts a complete production configuration', () => {
@@ -47,6 +70,8 @@ describe('configuration', () => {
       SUPPRESSION_KEY: 'b'.repeat(40),
       OPS_PASSWORD: 'correct horse battery staple',
       SMTP_URL: 'smtp://user:pass@relay.example.nl:587',
+      SMS_PROVIDER: 'smpp',
+      SMPP_URL: 'smpp://tgg:secret@smsc.example.nl:2775',
     });
     expect(config.publicUrl).toBe('https://sms.example.nl');
   });

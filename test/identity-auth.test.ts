@@ -51,7 +51,7 @@ describe('401 for every dead or wrong credential', () => {
       name: 'an expired session',
       credential: async () => {
         const user = await newUser(call, org.key, { username: unique('expired.user') });
-        const token = await login(call, user.username, user.password);
+        const token = await login(call, user);
         await expectWorks(token);
         await ctx.db.updateTable('sessions').set({ expires_at: sql<Date>`now() - interval '1 second'` }).where('user_id', '=', user.id).execute();
         return `Bearer ${token}`;
@@ -61,7 +61,7 @@ describe('401 for every dead or wrong credential', () => {
       name: 'a session after logging out (DELETE /v1/sessions/current)',
       credential: async () => {
         const user = await newUser(call, org.key, { username: unique('logout.user') });
-        const token = await login(call, user.username, user.password);
+        const token = await login(call, user);
         await expectWorks(token);
         expect((await call('delete', '/v1/sessions/current', { auth: token })).status).toBe(204);
         return `Bearer ${token}`;
@@ -81,7 +81,7 @@ describe('401 for every dead or wrong credential', () => {
       credential: async () => {
         const ending = await newOrganization(call, ctx, unique('Ending org '));
         const user = await newUser(call, ending.key, { username: unique('ended.org.user') });
-        const token = await login(call, user.username, user.password);
+        const token = await login(call, user);
         await expectWorks(token);
         expect((await call('post', `/ops/organizations/${ending.id}/end`, { auth: opsAuth(ctx) })).status).toBe(200);
         return `Bearer ${token}`;
@@ -98,14 +98,14 @@ describe('401 for every dead or wrong credential', () => {
 
   it("401 for the key and the session of a user marked compromised; the organisation's own key keeps working", async () => {
     const user = await newUser(call, org.key, { username: unique('leaky.user') });
-    const session = await login(call, user.username, user.password);
+    const session = await login(call, user);
     const userKey = await newKey(call, session, { name: 'my key', scopes: ['admin'], owner: 'user' });
     await expectWorks(session);
     await expectWorks(userKey.key);
 
     const marked = await call('post', `/ops/users/${user.id}/compromised`, { auth: opsAuth(ctx) });
     expect(marked.status).toBe(200);
-    expect(marked.body).toEqual({ sessionsRevoked: 1, keysRevoked: 1 });
+    expect(marked.body).toEqual({ sessionsRevoked: 1, keysRevoked: 1, revokedKeys: [{ id: userKey.id, prefix: userKey.prefix }] });
 
     expectUnauthorized(await call('get', PROBE, { auth: session }));
     expectUnauthorized(await call('get', PROBE, { auth: userKey.key }));
@@ -123,7 +123,7 @@ describe('403 outside the scopes', () => {
       expect(answer.body).toMatchObject({ status: 403, detail: 'This needs the admin scope.' });
     }
     const member = await newUser(call, org.key, { username: 'member.only', role: 'member' });
-    const session = await login(call, member.username, member.password);
+    const session = await login(call, member);
     expect((await call('get', '/v1/contacts', { auth: session })).status).toBe(403);
     // The member can still read themselves.
     expect((await call('get', `/v1/users/${member.id}`, { auth: session })).status).toBe(200);
@@ -174,7 +174,7 @@ describe('keys at rest', () => {
   it('stores keys and session tokens only as SHA-256 hashes, and never lists the key', async () => {
     const key = await newKey(call, org.key, { name: 'hashed', scopes: ['admin', 'sms'] });
     const user = await newUser(call, org.key, { username: 'hash.user' });
-    const session = await login(call, user.username, user.password);
+    const session = await login(call, user);
     await expectWorks(key.key);
     await expectWorks(session);
     const secrets = [org.key, key.key, session];

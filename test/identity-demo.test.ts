@@ -16,7 +16,7 @@ describe('demo organisation', () => {
   it('is created on an empty database, and only once', async () => {
     expect(await organizations()).toEqual([]);
     const first = await ensureDemoOrganization(ctx.db);
-    expect(first).toEqual({ organizationId: expect.any(String) as unknown, key: expect.stringMatching(/^tgg_/) as unknown });
+    expect(first).toEqual({ organizationId: expect.any(String) as unknown, slug: 'demo-organisation', key: expect.stringMatching(/^tgg_/) as unknown });
     expect(await ensureDemoOrganization(ctx.db)).toBeUndefined();
     expect(await organizations()).toEqual([{ id: first!.organizationId, name: 'Demo organisation' }]);
 
@@ -47,6 +47,7 @@ describe('demo organisation', () => {
       expect(banners).toHaveLength(1);
       const key = /tgg_[A-Za-z0-9_-]{43}/.exec(banners[0]!)?.[0];
       expect(key).toBeDefined();
+      expect(banners[0]).toContain('"organization":"demo-organisation"');
       expect(await organizations()).toEqual([{ id: expect.any(String) as unknown, name: 'Demo organisation' }]);
       expect((await caller(second)('get', '/v1/api-keys', { auth: key! })).status).toBe(200);
       // The key went to the terminal, never to the log.

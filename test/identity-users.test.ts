@@ -38,10 +38,10 @@ describe('POST /v1/users', () => {
     expect(row.must_change_password).toBe(false);
   });
 
-  it('refuses a username already taken, whatever the case and in whichever organisation', async () => {
+  it('refuses a username already taken in the organisation, whatever the case', async () => {
     await newUser(call, orgA.key, { username: 'Jan.Jansen' });
-    for (const [token, username] of [[orgA.key, 'jan.jansen'], [orgB.key, 'JAN.JANSEN'], [orgB.key, 'Jan.Jansen']] as const) {
-      const answer = await call('post', '/v1/users', { auth: token, body: { username, email: 'jan@example.nl', password: STRONG_PASSWORD } });
+    for (const username of ['jan.jansen', 'JAN.JANSEN', 'Jan.Jansen']) {
+      const answer = await call('post', '/v1/users', { auth: orgA.key, body: { username, email: 'jan@example.nl', password: STRONG_PASSWORD } });
       expect(answer.status, username).toBe(409);
       expect(fieldsOf(answer)).toEqual(['body.username']);
     }
@@ -53,7 +53,7 @@ describe('POST /v1/users', () => {
 describe('POST /v1/sessions', () => {
   it('gives a session token usable as Bearer', async () => {
     const user = await newUser(call, orgA.key, { username: 'login.ok', role: 'member' });
-    const answer = await call<{ token: string; expiresAt: string }>('post', '/v1/sessions', { body: { username: 'LOGIN.ok', password: user.password } });
+    const answer = await call<{ token: string; expiresAt: string }>('post', '/v1/sessions', { body: { organization: orgA.slug, username: 'LOGIN.ok', password: user.password } });
     expect(answer.status).toBe(201);
     expect(new Date(answer.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
     const me = await call<{ id: string; username: string }>('get', `/v1/users/${user.id}`, { auth: answer.body.token });
@@ -63,8 +63,8 @@ describe('POST /v1/sessions', () => {
 
   it('answers a wrong password and an unknown username alike', async () => {
     const user = await newUser(call, orgA.key, { username: 'login.same' });
-    const wrong = await call('post', '/v1/sessions', { body: { username: user.username, password: 'not-the-password-1' } });
-    const unknown = await call('post', '/v1/sessions', { body: { username: 'nobody.here', password: 'not-the-password-1' } });
+    const wrong = await call('post', '/v1/sessions', { body: { organization: orgA.slug, username: user.username, password: 'not-the-password-1' } });
+    const unknown = await call('post', '/v1/sessions', { body: { organization: orgA.slug, username: 'nobody.here', password: 'not-the-password-1' } });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(unknown.body).toEqual(wrong.body);
@@ -75,10 +75,10 @@ describe('POST /v1/sessions', () => {
   it(`throttles a username after ${LOGIN_ATTEMPTS} failures, even for the right password, without the username in Redis`, async () => {
     const user = await newUser(call, orgA.key, { username: 'Throttled.User' });
     for (let i = 0; i < LOGIN_ATTEMPTS; i++) {
-      expect((await call('post', '/v1/sessions', { body: { username: user.username, password: `wrong-password-${i}` } })).status).toBe(401);
+      expect((await call('post', '/v1/sessions', { body: { organization: orgA.slug, username: user.username, password: `wrong-password-${i}` } })).status).toBe(401);
     }
     for (const username of [user.username, 'throttled.user']) {
-      const refused = await call('post', '/v1/sessions', { body: { username, password: user.password } });
+      const refused = await call('post', '/v1/sessions', { body: { organization: orgA.slug, username, password: user.password } });
       expect(refused.status, username).toBe(429);
       expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -87,7 +87,7 @@ describe('POST /v1/sessions', () => {
 
     // Another username from the same address still logs in.
     const other = await newUser(call, orgA.key, { username: 'not.throttled' });
-    await login(call, other.username, other.password);
+    await login(call, other);
 
     const keys = await ctx.redis.keys(`${ctx.prefix}:ratelimit*`);
     expect(keys.some((k) => k.includes('login-user'))).toBe(true);
@@ -112,21 +112,21 @@ describe('a user marked compromised', () => {
     const username = `leaked.user${++serial}`;
     const email = `leaked${serial}@example.nl`;
     const user = await newUser(call, orgA.key, { username, email, role: 'admin' });
-    const session = await login(call, username, user.password);
-    const otherSession = await login(call, username, user.password);
+    const session = await login(call, user);
+    const otherSession = await login(call, user);
     const key = await newKey(call, session, { name: 'personal', scopes: ['admin'], owner: 'user' });
     const bystander = await newUser(call, orgA.key, { username: `bystander${serial}` });
-    const bystanderSession = await login(call, bystander.username, bystander.password);
+    const bystanderSession = await login(call, bystander);
 
     const path = viaOps ? `/ops/users/${user.id}/compromised` : `/v1/users/${user.id}/compromised`;
     const marked = await call('post', path, { auth: auth({ session }) });
     expect(marked.status).toBe(200);
-    expect(marked.body).toEqual({ sessionsRevoked: 2, keysRevoked: 1 });
+    expect(marked.body).toEqual({ sessionsRevoked: 2, keysRevoked: 1, revokedKeys: [{ id: key.id, prefix: key.prefix }] });
 
     for (const token of [session, otherSession, key.key]) expect((await call('get', `/v1/users/${user.id}`, { auth: token })).status).toBe(401);
     expect((await call('get', `/v1/users/${bystander.id}`, { auth: bystanderSession })).status).toBe(200);
-    const oldPassword = await call('post', '/v1/sessions', { body: { username, password: user.password } });
-    expect(oldPassword.status).toBe(403);
+    const oldPassword = await call('post', '/v1/sessions', { body: { organization: orgA.slug, username, password: user.password } });
+    expect(oldPassword.status).toBe(401); // as a wrong password: the leak is not confirmed
     const me = await call<{ mustChangePassword: boolean; compromisedAt: string | null }>('get', `/v1/users/${user.id}`, { auth: orgA.key });
     expect(me.body).toMatchObject({ mustChangePassword: true, compromisedAt: expect.any(String) as unknown });
 
@@ -164,8 +164,8 @@ describe('a user marked compromised', () => {
     expect(again.status).toBe(400);
     expect(fieldsOf(again)).toEqual(['body.token']);
 
-    expect((await call('post', '/v1/sessions', { body: { username, password: user.password } })).status).toBe(401);
-    const fresh = await login(call, username, newPassword);
+    expect((await call('post', '/v1/sessions', { body: { organization: orgA.slug, username, password: user.password } })).status).toBe(401);
+    const fresh = await login(call, { ...user, password: newPassword });
     expect((await call('get', `/v1/users/${user.id}`, { auth: fresh })).body).toMatchObject({ mustChangePassword: false });
     const row = await ctx.db.selectFrom('users').select('must_change_password').where('id', '=', user.id).executeTakeFirstOrThrow();
     expect(row.must_change_password).toBe(false);
@@ -175,9 +175,9 @@ describe('a user marked compromised', () => {
 
   it('cannot be done to another user by a member, nor to a user of another organisation', async () => {
     const member = await newUser(call, orgA.key, { username: 'plain.member', role: 'member' });
-    const memberSession = await login(call, member.username, member.password);
+    const memberSession = await login(call, member);
     const target = await newUser(call, orgA.key, { username: 'target.user' });
-    const targetSession = await login(call, target.username, target.password);
+    const targetSession = await login(call, target);
 
     expect((await call('post', `/v1/users/${target.id}/compromised`, { auth: memberSession })).status).toBe(403);
     expect((await call('post', `/v1/users/${target.id}/compromised`, { auth: orgB.key })).status).toBe(404);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDb } from '../db/database.js';
-import { migrateDown, migrateToEmpty, migrateToLatest } from '../db/migrate.js';
+import { migrateDown, migrateTo, migrateToEmpty, migrateToLatest } from '../db/migrate.js';
 import { migrations } from '../db/migrations/index.js';
 import { ADMIN_DATABASE_URL, databaseUrl, testDatabaseName } from './helpers/env.js';
 
@@ -70,5 +70,33 @@ describe('migrations', () => {
     const row = await sql<{ big: number; money: string }>`SELECT 9007199254740991::int8 AS big, 12.30::numeric(10,2) AS money`.execute(db);
     expect(row.rows[0]).toEqual({ big: 9007199254740991, money: '12.30' });
     await expect(sql`SELECT 9007199254740993::int8 AS big`.execute(db)).rejects.toThrow(/MAX_SAFE_INTEGER/);
+  });
+
+  it('give existing organisations unique slugs, and existing keys the creator the audit log names', async () => {
+    await migrateToEmpty(db);
+    await migrateTo(db, '2026-11-28T11-00-00_sms-delivery');
+    const org = async (name: string) => (await sql<{ id: string }>`INSERT INTO organizations (name) VALUES (${name}) RETURNING id`.execute(db)).rows[0]!.id;
+    const first = await org('Gemeente Voorbeeld');
+    const second = await org('Gemeente Voorbeeld');
+    const third = await org('Café Zoë');
+    const user = (await sql<{ id: string }>`INSERT INTO users (organization_id, username, email, password_hash, role) VALUES (${first}, 'alice', 'a@example.nl', 'x', 'admin') RETURNING id`.execute(db)).rows[0]!.id;
+    const key = async (prefix: string, userId: string | null) =>
+      (await sql<{ id: string }>`INSERT INTO api_keys (organization_id, user_id, name, prefix, secret_hash, scopes) VALUES (${first}, ${userId}, ${prefix}, ${prefix}, ${prefix}::bytea, '{sms}') RETURNING id`.execute(db)).rows[0]!.id;
+    const [byUser, byKey, own, unknown] = [await key('k1', null), await key('k2', null), await key('k3', user), await key('k4', null)];
+    const created = (actorType: string, actorId: string, keyId: string) =>
+      sql`INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id) VALUES (${actorType}, ${actorId}, 'api_key.created', 'api_key', ${keyId})`.execute(db);
+    await created('user', user, byUser);
+    await created('api_key', byUser, byKey);
+
+    await migrateToLatest(db);
+    const slugs = await db.selectFrom('organizations').select(['id', 'slug']).execute();
+    expect(Object.fromEntries(slugs.map((o) => [o.id, o.slug]))).toEqual({ [first]: 'gemeente-voorbeeld', [second]: 'gemeente-voorbeeld-2', [third]: 'cafe-zoe' });
+    const keys = await db.selectFrom('api_keys').select(['id', 'created_by_user_id', 'created_by_key_id']).orderBy('prefix').execute();
+    expect(keys).toEqual([
+      { id: byUser, created_by_user_id: user, created_by_key_id: null },
+      { id: byKey, created_by_user_id: null, created_by_key_id: byUser },
+      { id: own, created_by_user_id: user, created_by_key_id: null },
+      { id: unknown, created_by_user_id: null, created_by_key_id: null },
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 // SMS through a JSON gateway on loopback (a node:http server): one request per window with our
 // references and the Bearer token, accepted and rejected messages, a gateway that is briefly
 // unavailable, and the signed hook for delivery reports and STOP replies.
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureOf } from '../api/webhook-signature.js';
 import { createHttpProvider } from '../workers/sms/providers/http.js';
@@ -45,17 +46,24 @@ async function messageIds(batchId: string): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [String(r.id), r.phone ?? '']));
 }
 
-async function hook(body: unknown, signature: string | undefined) {
+const now = () => Math.floor(Date.now() / 1000);
+
+/** `at` null: no X-Signature-Timestamp. */
+async function hook(body: unknown, signature: string | undefined, at: number | null = now()) {
   const raw = JSON.stringify(body);
   const response = await fetch(`${baseUrl(runtime)}/hooks/sms/http`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(signature !== undefined && { 'x-signature': signature }) },
+    headers: {
+      'content-type': 'application/json',
+      ...(signature !== undefined && { 'x-signature': signature }),
+      ...(at !== null && { 'x-signature-timestamp': String(at) }),
+    },
     body: raw,
   });
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
 }
 
-const signed = (body: unknown) => hook(body, signatureOf(SECRET, JSON.stringify(body)));
+const signed = (body: unknown) => hook(body, signatureOf(SECRET, now(), JSON.stringify(body)));
 
 describe('HTTP provider', () => {
   it('posts each message once with our reference and the Bearer token; accepted ones are sent, a rejected one failed', async () => {
@@ -112,11 +120,11 @@ describe('HTTP provider', () => {
 
     const receiptsBefore = await ctx.db.selectFrom('sms_receipts').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     const forged = { reports: [{ id: second?.id, status: 'DELIVRD' }] };
-    const wrong = await hook(forged, signatureOf('another-secret-of-at-least-32-characters', JSON.stringify(forged)));
+    const wrong = await hook(forged, signatureOf('another-secret-of-at-least-32-characters', now(), JSON.stringify(forged)));
     expect(wrong.status).toBe(401);
     expect(wrong.type).toMatch(/^application\/problem\+json/);
     expect((await hook(forged, undefined)).status).toBe(401);
-    expect((await hook(forged, signatureOf(SECRET, `${JSON.stringify(forged)} `))).status).toBe(401);
+    expect((await hook(forged, signatureOf(SECRET, now(), `${JSON.stringify(forged)} `))).status).toBe(401);
 
     await new Promise((r) => setTimeout(r, 600));
     const receiptsAfter = await ctx.db.selectFrom('sms_receipts').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
@@ -135,6 +143,69 @@ describe('HTTP provider', () => {
     expect(optOuts.body.items).toEqual([expect.objectContaining({ masked: '+31 6 ****0021', source: 'reply' })]);
     const again = await send('Weer', [to(20), to(21)]);
     expect((await finished(again)).counts).toMatchObject({ suppressed: 1, sent: 1 });
+  });
+
+  it('refuses a report signed without a timestamp, or with one older than 5 minutes (a replay)', async () => {
+    gateway.accepted.length = 0;
+    const id = await send('Later', [to(40)]);
+    await finished(id);
+    const body = { reports: [{ id: gateway.accepted[0]?.id, status: 'DELIVRD' }] };
+    const raw = JSON.stringify(body);
+    const old = now() - 301;
+    const replayed = await hook(body, signatureOf(SECRET, old, raw), old);
+    expect(replayed.status).toBe(401);
+    expect(replayed.text).toContain('X-Signature-Timestamp');
+    expect((await hook(body, signatureOf(SECRET, now(), raw), null)).status).toBe(401);
+    expect((await hook(body, signatureOf(SECRET, now() + 301, raw), now() + 301)).status).toBe(401);
+    // The timestamp is signed: a fresh one on an old signature does not pass.
+    expect((await hook(body, signatureOf(SECRET, old, raw), now())).status).toBe(401);
+    // The body alone signed, as before: refused.
+    expect((await hook(body, `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`)).status).toBe(401);
+    const message = async () => (await ctx.db.selectFrom('sms_messages').select('status').where('batch_id', '=', id).executeTakeFirstOrThrow()).status;
+    expect(await message()).toBe('sent');
+    expect((await signed(body)).status).toBe(204);
+    await waitFor(async () => ((await message()) === 'delivered' ? true : undefined), 'the fresh report applied');
+  });
+
+  it('takes a post with every state, long forms and an unknown one (recorded unknown for that report alone), and the STOP in it', async () => {
+    gateway.accepted.length = 0;
+    gateway.answer = (messages) => gateway.acceptAll(messages);
+    const phones = [to(50), to(51), to(52), to(53), to(54), to(55)];
+    const id = await send('Gemengd', phones);
+    await finished(id);
+    const gw = new Map(gateway.accepted.map((a) => [a.to, a.id]));
+    const reports = [
+      { id: gw.get(to(50)), status: 'DELIVERED', error: '000', doneAt: '2026-12-01T10:15:00+01:00' },
+      { id: gw.get(to(51)), status: 'UNDELIVERABLE', error: '005' },
+      { id: gw.get(to(52)), status: 'ENROUTE' },
+      { id: gw.get(to(53)), status: 'acceptd' },
+      { id: gw.get(to(54)), status: 'BLOCKED-BY-MOON' },
+      { id: gw.get(to(55)), status: 'DELETED' },
+    ];
+    const answer = await signed({ reports, incoming: [{ from: to(50).slice(1), text: 'STOP' }] });
+    expect(answer.status).toBe(204);
+    const rows = await waitFor(async () => {
+      const r = await ctx.db
+        .selectFrom('sms_messages as m')
+        .innerJoin('sms_message_parts as p', 'p.message_id', 'm.id')
+        .select(['m.phone', 'm.status', 'm.delivered_at', 'p.network_error'])
+        .where('m.batch_id', '=', id)
+        .orderBy('m.seq')
+        .execute();
+      return r.filter((m) => m.status !== 'sent').length === 4 ? r : undefined;
+    }, 'the reports applied');
+    expect(rows.map((r) => [r.phone, r.status, r.network_error])).toEqual([
+      [to(50), 'delivered', null],
+      [to(51), 'failed', '005'],
+      [to(52), 'sent', null],
+      [to(53), 'sent', null],
+      [to(54), 'unknown', null],
+      [to(55), 'failed', null],
+    ]);
+    expect(rows[0]?.delivered_at).toEqual(new Date('2026-12-01T09:15:00Z'));
+    expect(ctx.logs.filter((l) => l.msg === 'delivery receipt unreadable: acknowledged, not applied').map((l) => [l.provider, l.reason])).toEqual([['http', 'unknown-state']]);
+    const optOuts = await call<{ items: Array<{ masked: string }> }>('get', '/v1/sms/opt-outs', { auth: org.key });
+    expect(optOuts.body.items.map((o) => o.masked)).toContain('+31 6 ****0050');
   });
 
   it('is in /openapi.json', async () => {

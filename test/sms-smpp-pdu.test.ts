@@ -18,7 +18,7 @@ const cases: Array<[string, { sender: string; to: string; text: string; encoding
 
 describe('submit_sm encoding', () => {
   it.each(cases)('matches the smpp package byte for byte: %s', (_, message) => {
-    const parts = submitParams(message, 0x2a, options);
+    const parts = submitParams(message, () => 0x2a, options);
     parts.forEach((params, i) => {
       const sequence = 1_000 + i;
       const ours = encodeSubmitSm(params, sequence);
@@ -30,19 +30,19 @@ describe('submit_sm encoding', () => {
   });
 
   it('keeps what submitParams gives with a validity period left to the SMSC', () => {
-    const [params] = submitParams(cases[0]![1], 1, { gsmDataCoding: 1, validityPeriod: '' });
+    const [params] = submitParams(cases[0]![1], () => 1, { gsmDataCoding: 1, validityPeriod: '' });
     expect(encodeSubmitSm(params!, 9).equals(libraryBytes(params!, 9))).toBe(true);
   });
 
   it('is numbered as Session.send numbers it, after it was encoded', () => {
-    const [params] = submitParams(cases[2]![1], 7, options);
+    const [params] = submitParams(cases[2]![1], () => 7, options);
     const pdu = submitSmPdu(params!);
     pdu.sequence_number = 0x01020304;
     expect(pdu.toBuffer().equals(libraryBytes(params!, 0x01020304))).toBe(true);
   });
 
   it('refuses, before anything is written, what SMPP 3.4 cannot carry', () => {
-    const [params] = submitParams(cases[0]![1], 1, options);
+    const [params] = submitParams(cases[0]![1], () => 1, options);
     expect(() => submitSmPdu({ ...params!, short_message: Buffer.alloc(255) })).toThrow(RangeError);
     expect(() => submitSmPdu({ ...params!, destination_addr: '1'.repeat(21) })).toThrow(RangeError);
     expect(() => submitSmPdu({ ...params!, validity_period: '0'.repeat(17) })).toThrow(RangeError);
@@ -56,5 +56,13 @@ describe('deliver_sm_resp encoding', () => {
     const deliver = new smpp.PDU('deliver_sm', { sequence_number: 77_001 });
     expect(deliverSmResp(77_001).toBuffer().equals(deliver.response().toBuffer())).toBe(true);
     expect(deliverSmResp(77_001).isResponse()).toBe(true);
+  });
+
+  it('matches it for a refusal (ESME_RX_T_APPN) and for data_sm_resp', () => {
+    const deliver = new smpp.PDU('deliver_sm', { sequence_number: 77_002 });
+    expect(deliverSmResp(77_002, 0x64).toBuffer().equals(deliver.response({ command_status: 0x64 }).toBuffer())).toBe(true);
+    const data = new smpp.PDU('data_sm', { sequence_number: 77_003 });
+    expect(deliverSmResp(77_003, 0, true).toBuffer().equals(data.response().toBuffer())).toBe(true);
+    expect(deliverSmResp(77_003, 0x64, true).toBuffer().equals(data.response({ command_status: 0x64 }).toBuffer())).toBe(true);
   });
 });

@@ -210,8 +210,8 @@ describe('SMPP provider', () => {
     smsc.received.length = 0;
     let n = 7_100_000;
     let refuseSecondPart = true;
-    // The SMSC takes part 1 and refuses part 2: the message is 'unknown' (partly accepted).
-    smsc.answer = (submit) => (refuseSecondPart && submit.udh?.[5] === 2 ? { status: smpp.errors.ESME_RSYSERR ?? 8 } : { status: smpp.ESME_ROK, messageId: String(++n) });
+    // The SMSC takes part 1 and refuses part 2 for good: the message is 'unknown' (partly accepted).
+    smsc.answer = (submit) => (refuseSecondPart && submit.udh?.[5] === 2 ? { status: smpp.errors.ESME_RX_P_APPN ?? 0x65 } : { status: smpp.ESME_ROK, messageId: String(++n) });
     const id = await send('TGG', 'z'.repeat(200), [{ phone: to(40) }]);
     expect((await finished(id)).counts).toMatchObject({ unknown: 1, sent: 0 });
     const oldPart = smsc.received.find((r) => r.udh?.[5] === 1)?.messageId ?? '';

@@ -38,9 +38,10 @@ beforeEach(() => keepOnFailure(ctx));
 
 async function hook(body: unknown): Promise<{ status: number; body: ProblemBody | undefined }> {
   const raw = JSON.stringify(body);
+  const at = Math.floor(Date.now() / 1000);
   const response = await fetch(`${baseUrl(runtime)}/hooks/sms/http`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-signature': signatureOf(SECRET, raw) },
+    headers: { 'content-type': 'application/json', 'x-signature-timestamp': String(at), 'x-signature': signatureOf(SECRET, at, raw) },
     body: raw,
   });
   const text = await response.text();

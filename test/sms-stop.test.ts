@@ -93,7 +93,7 @@ describe('STOP from any way of writing the number (item 11)', () => {
     expect(await reply(smsc, international(n4), 'STOP', { ton: 1, npi: 1 })).toBe(smpp.ESME_ROK);
     expect(await reply(smsc, 'Gemeente', 'STOP', { ton: 5, npi: 0 })).toBe(smpp.ESME_ROK);
     // The text in the message_payload TLV instead of short_message (SMPP 3.4 §5.3.2.32).
-    expect(await smsc.sendDeliverSm({ source_addr: international(n5), source_addr_ton: 1, source_addr_npi: 1, esm_class: 0, data_coding: 1, message_payload: 'Stop' })).toBe(smpp.ESME_ROK);
+    expect(await smsc.deliver({ source_addr: international(n5), source_addr_ton: 1, source_addr_npi: 1, esm_class: 0, data_coding: 1, message_payload: 'Stop' })).toBe(smpp.ESME_ROK);
     // A deliver_sm is answered once what it carries is stored.
     expect(await maskedOptOuts(a)).toEqual([n1, n2, n3, n4, n5].map(masked));
     expect((await optOutsOf(a)).every((o) => o.source === 'reply')).toBe(true);

@@ -82,7 +82,7 @@ beforeAll(async () => {
   const contact = await call<{ id: string }>('post', '/v1/contacts', { auth: a.key, body: { role: 'main', name: 'Anna de Boer', email: 'anna@a.example.nl', phone: '0612345678' } });
   expect(contact.status).toBe(201);
   const user = await newUser(call, a.key, { username: 'anna.a' });
-  await login(call, user.username, user.password);
+  await login(call, user);
   const key = await newKey(call, a.key, { name: 'A integration', scopes: ['sms'] });
   expect((await call('post', '/v1/sms/opt-outs', { auth: a.key, body: { phone: OPTED_OUT } })).status).toBe(201);
   // Scheduled far ahead (and no worker here): a batch that B could still change by cancelling it.
@@ -104,7 +104,7 @@ beforeAll(async () => {
   const admin = await newUser(call, b.key, { username: 'bert.b' });
   credentialsOfB = [
     { name: "B's key", token: b.key },
-    { name: "B's admin session", token: await login(call, admin.username, admin.password) },
+    { name: "B's admin session", token: await login(call, admin) },
   ];
 });
 

@@ -92,7 +92,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (!(await whenReady(queues.connection, options.waitForRedisMs ?? 5_000))) {
     logger.warn('Redis is not reachable yet: starting anyway; work is enqueued once it is back');
   }
-  const deps: Deps = { config, db, queues, mailer: createMailer(config, db), smsProvider: options.roles.includes('sms') ? createSmsProvider(config, { db, queues, logger }) : NO_SMS_PROVIDER, logger, metrics: createMetrics() };
+  const metrics = createMetrics();
+  const deps: Deps = { config, db, queues, mailer: createMailer(config, db), smsProvider: options.roles.includes('sms') ? createSmsProvider(config, { db, queues, logger, metrics }) : NO_SMS_PROVIDER, logger, metrics };
 
   let server: Server | undefined;
   let port: number | undefined;

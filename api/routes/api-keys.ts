@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeySummary } from '../../workers/identity/api-keys.js';
-import { SCOPES } from '../../workers/identity/scopes.js';
+import { SCOPES, scopesBeyond } from '../../workers/identity/scopes.js';
 import { auditActor } from '../../workers/identity/principal.js';
 import { principalOf } from '../auth/bearer.js';
 import { badRequest, forbidden, notFound } from '../problem.js';
@@ -22,6 +22,8 @@ const keySchema = z
     prefix: z.string(),
     scopes: z.array(scopeSchema),
     userId: z.uuid().nullable(),
+    createdByUserId: z.uuid().nullable().describe('the user who made the key (from a session or a key of theirs), when known'),
+    createdByKeyId: z.uuid().nullable().describe('the key that made this key, when a key did'),
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
     revokedAt: z.string().nullable(),
@@ -34,6 +36,8 @@ const toKey = (k: ApiKeySummary) => ({
   prefix: k.prefix,
   scopes: k.scopes,
   userId: k.user_id,
+  createdByUserId: k.created_by_user_id,
+  createdByKeyId: k.created_by_key_id,
   createdAt: k.created_at.toISOString(),
   lastUsedAt: k.last_used_at?.toISOString() ?? null,
   revokedAt: k.revoked_at?.toISOString() ?? null,
@@ -56,7 +60,7 @@ export function apiKeyRoutes(deps: Deps): Route[] {
       responses: { 201: { description: 'created', schema: createdKeySchema } },
       handler: async ({ body }, _req, res) => {
         const principal = principalOf(res);
-        const beyond = body.scopes.filter((s) => !principal.scopes.includes(s));
+        const beyond = scopesBeyond(body.scopes, principal.scopes);
         if (beyond.length > 0) throw forbidden(`A key cannot have scopes its creator lacks: ${beyond.join(', ')}.`);
         if (body.owner === 'user' && principal.userId === null) throw badRequest('Only a user (a session or a user key) can own a key.', [{ field: 'body.owner', message: 'no user is calling' }]);
         const key = await createApiKey(deps.db, {
@@ -64,6 +68,7 @@ export function apiKeyRoutes(deps: Deps): Route[] {
           userId: body.owner === 'user' ? principal.userId : null,
           name: body.name,
           scopes: [...new Set(body.scopes)],
+          createdBy: principal,
         });
         await audit(deps.db, { ...auditActor(principal), action: 'api_key.created', entityType: 'api_key', entityId: key.id });
         return { status: 201, body: key };

@@ -1,15 +1,18 @@
 // POST /hooks/sms/http: what the JSON gateway of SMS_PROVIDER=http sends back (see
 // workers/sms/providers/http.ts): delivery reports, stored and applied like SMPP receipts, and
 // incoming messages, read like SMPP's (workers/sms/incoming.ts: stop words, replies; `ton` as
-// SMPP's source_addr_ton, `concat` for a part of a long reply). Signed with SMS_HTTP_SECRET.
+// SMPP's source_addr_ton, `concat` for a part of a long reply). Signed with SMS_HTTP_SECRET
+// over "<X-Signature-Timestamp>.<body>"; a timestamp more than 5 minutes off is refused (replays).
+// A report with a status we do not know is recorded as UNKNOWN: it never refuses the post.
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { takeIncoming } from '../../workers/sms/incoming.js';
+import { receiptsOfReports } from '../../workers/sms/http-reports.js';
 import { takeReceipts } from '../../workers/sms/receipts.js';
 import { problemSchema } from '../openapi.js';
 import { unauthorized } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
-import { validSignature } from '../webhook-signature.js';
+import { freshTimestamp, validSignature } from '../webhook-signature.js';
 
 const MAX_ITEMS = 1_000;
 
@@ -18,8 +21,9 @@ const hookBody = z.object({
     .array(
       z.object({
         id: z.string().min(1).max(100),
-        status: z.enum(['DELIVRD', 'UNDELIV', 'EXPIRED', 'REJECTD', 'UNKNOWN']),
-        error: z.string().max(100).optional(),
+        status: z.string().max(32).describe('DELIVRD, UNDELIV, EXPIRED, DELETED, REJECTD, UNKNOWN, ENROUTE, ACCEPTD, their long forms (DELIVERED, ...); any other is recorded as UNKNOWN'),
+        error: z.string().max(100).optional().describe("the network's error code"),
+        doneAt: z.iso.datetime({ offset: true }).optional().describe('when the network delivered the message or gave up on it'),
       }),
     )
     .max(MAX_ITEMS)
@@ -45,21 +49,23 @@ export function smsHttpHookRoutes(deps: Deps): Route[] {
     defineRoute({
       method: 'post',
       path: '/hooks/sms/http',
-      summary: 'Delivery reports and incoming messages from the SMS HTTP gateway (X-Signature: sha256=<HMAC-SHA256 of the body>)',
+      summary: 'Delivery reports and incoming messages from the SMS HTTP gateway (X-Signature: sha256=<HMAC-SHA256 of "<X-Signature-Timestamp>.<body>">)',
       tags: ['hooks'],
       security: 'none',
       verifyBody: (req, raw) => {
-        if (!validSignature(deps.config.sms.httpSecret, req.get('x-signature'), raw)) {
+        const at = freshTimestamp(req.get('x-signature-timestamp'));
+        if (at === undefined) throw unauthorized('Missing X-Signature-Timestamp, or more than 5 minutes from now.', 'HMAC-SHA256');
+        if (!validSignature(deps.config.sms.httpSecret, req.get('x-signature'), at, raw)) {
           throw unauthorized('Missing or wrong X-Signature.', 'HMAC-SHA256');
         }
       },
       body: hookBody,
       responses: {
         204: { description: 'stored; reports are applied shortly' },
-        401: { description: 'missing or wrong X-Signature', schema: problemSchema, contentType: 'application/problem+json' },
+        401: { description: 'missing or wrong X-Signature, or X-Signature-Timestamp missing or more than 5 minutes off', schema: problemSchema, contentType: 'application/problem+json' },
       },
       handler: async ({ body }) => {
-        await takeReceipts(deps, body.reports.map((r) => ({ smscId: r.id, stat: r.status })));
+        await takeReceipts(deps, receiptsOfReports(deps, body.reports));
         for (const message of body.incoming) await takeIncoming(deps, deps.config.suppressionKey, message);
         return { status: 204 };
       },

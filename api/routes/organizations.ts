@@ -9,12 +9,18 @@ import { defineRoute, type Route } from '../route.js';
 import { createdKeySchema } from './api-keys.js';
 
 const organizationSchema = z
-  .object({ id: z.uuid(), name: z.string(), startedAt: z.string(), endedAt: z.string().nullable() })
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    slug: z.string().describe('unique, derived from the name; users log in with it and their username'),
+    startedAt: z.string(), endedAt: z.string().nullable(),
+  })
   .meta({ id: 'Organization' });
 
 const toOrganization = (o: Organization) => ({
   id: o.id,
   name: o.name,
+  slug: o.slug,
   startedAt: o.started_at.toISOString(),
   endedAt: o.ended_at?.toISOString() ?? null,
 });
@@ -31,7 +37,7 @@ export function organizationRoutes(deps: Deps): Route[] {
       body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
       responses: { 201: { description: 'created', schema: z.object({ organization: organizationSchema, apiKey: createdKeySchema }) } },
       handler: async ({ body }) => {
-        const { organization, apiKey } = await createOrganization(deps.db, body.name);
+        const { organization, apiKey } = await createOrganization(deps.db, body.name, deps.config.ops.user);
         await audit(deps.db, { ...actor, organizationId: organization.id, action: 'organization.created', entityType: 'organization', entityId: organization.id });
         return { status: 201, body: { organization: toOrganization(organization), apiKey } };
       },

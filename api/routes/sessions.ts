@@ -1,56 +1,42 @@
-// Logging in (REQUIREMENTS P9). Failures are throttled per username and per IP through keys
-// that hold neither in the clear, and the answer never tells whether the username exists.
+// Logging in (REQUIREMENTS P9). Attempts are throttled per username and per IP (api/login-throttle.ts)
+// before any password is hashed, and the answer never tells whether the username exists, nor
+// whether a password that must be changed (a compromised account) was right.
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { dummyPasswordHash, verifyPassword } from '../../workers/identity/passwords.js';
 import { resetPassword } from '../../workers/identity/password-resets.js';
 import { createSession, revokeSession } from '../../workers/identity/sessions.js';
-import { findLogin } from '../../workers/identity/users.js';
+import { findLogin, loginNameKey } from '../../workers/identity/users.js';
 import { audit } from '../../workers/core/audit.js';
 import { principalOf } from '../auth/bearer.js';
-import { HttpError, badRequest, unauthorized } from '../problem.js';
-import { assertNotExhausted, limiterKey, type Limiter } from '../rate-limit.js';
+import type { LoginThrottle } from '../login-throttle.js';
+import { badRequest, unauthorized } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { passwordField } from './users.js';
 
-export interface LoginLimiters {
-  readonly byUsername: Limiter;
-  readonly byIp: Limiter;
-}
-
 const sessionSchema = z.object({ token: z.string(), expiresAt: z.string() }).meta({ id: 'Session' });
 
-export function sessionRoutes(deps: Deps, limiters: LoginLimiters): Route[] {
-  const secret = deps.config.secretKey;
+export function sessionRoutes(deps: Deps, throttle: LoginThrottle): Route[] {
   return [
     defineRoute({
       method: 'post',
       path: '/v1/sessions',
-      summary: 'Log in with username and password; the token is used as a Bearer token',
+      summary: "Log in with the organisation's slug, username and password; the token is used as a Bearer token",
       tags: ['sessions'],
       security: 'none',
-      body: z.strictObject({ username: z.string().min(1).max(64), password: passwordField }),
+      body: z.strictObject({ organization: z.string().min(1).max(64).describe("the organisation's slug"), username: z.string().min(1).max(64), password: passwordField }),
       responses: {
         201: { description: 'logged in', schema: sessionSchema },
-        401: { description: 'wrong username or password (the same answer for an unknown username)' },
-        403: { description: 'the password must be changed first (reset link sent by e-mail)' },
-        429: { description: 'too many failed attempts for this username or from this address; see Retry-After' },
+        401: { description: 'wrong organisation, username or password (one answer for all three, and for the right password of an account that must reset it)' },
+        429: { description: 'too many attempts for this username or from this address; see Retry-After' },
       },
       handler: async ({ body }, req) => {
-        const userKey = limiterKey(secret, 'user', body.username.toLowerCase());
-        const ipKey = limiterKey(secret, 'ip', req.ip ?? 'unknown');
-        await assertNotExhausted(limiters.byUsername, userKey);
-        await assertNotExhausted(limiters.byIp, ipKey);
-        const login = await findLogin(deps.db, body.username);
+        const attempt = await throttle.attempt(loginNameKey(body), req.ip);
+        const login = await findLogin(deps.db, body);
         const valid = await verifyPassword(body.password, login?.password_hash ?? (await dummyPasswordHash()));
-        if (!login || !valid) {
-          await Promise.all([limiters.byUsername.penalty(userKey), limiters.byIp.penalty(ipKey)]);
-          throw unauthorized('Wrong username or password.');
-        }
-        if (login.must_change_password) {
-          throw new HttpError(403, 'Forbidden', 'A new password is required first: use the reset link sent to your e-mail address.');
-        }
-        await limiters.byUsername.delete(userKey);
+        // A compromised account's old password is as wrong as any other: the reset mail is the way back.
+        if (!login || !valid || login.must_change_password) throw unauthorized('Wrong username or password.');
+        await attempt.succeeded();
         const session = await createSession(deps.db, login.id, deps.config.sessionTtlMinutes);
         return { status: 201, body: { token: session.token, expiresAt: session.expiresAt.toISOString() } };
       },

@@ -7,6 +7,7 @@ import { markCompromised } from '../../workers/identity/compromise.js';
 import { passwordProblem } from '../../workers/identity/passwords.js';
 import { UsernameTakenError, createUser, findUser, listUsers, type PublicUser } from '../../workers/identity/users.js';
 import { auditActor, type Principal } from '../../workers/identity/principal.js';
+import { scopesBeyond, scopesOfRole } from '../../workers/identity/scopes.js';
 import { principalOf } from '../auth/bearer.js';
 import { badRequest, conflict, forbidden, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
@@ -16,6 +17,7 @@ export const passwordField = z.string().max(256);
 const userSchema = z
   .object({
     id: z.uuid(),
+    organization: z.string().describe("the organisation's slug: the user logs in with it and the username"),
     username: z.string(),
     email: z.string(),
     role: z.enum(['admin', 'member']),
@@ -27,6 +29,7 @@ const userSchema = z
 
 const toUser = (u: PublicUser) => ({
   id: u.id,
+  organization: u.organization_slug,
   username: u.username,
   email: u.email,
   role: u.role,
@@ -35,7 +38,13 @@ const toUser = (u: PublicUser) => ({
   createdAt: u.created_at.toISOString(),
 });
 
-const compromiseSchema = z.object({ sessionsRevoked: z.number().int(), keysRevoked: z.number().int() });
+const compromiseSchema = z.object({
+  sessionsRevoked: z.number().int(),
+  keysRevoked: z.number().int(),
+  revokedKeys: z
+    .array(z.object({ id: z.uuid(), prefix: z.string() }))
+    .describe("the keys revoked: the user's own, those the user made (from any session or key), and those these keys made in turn"),
+});
 const idParams = z.object({ id: z.uuid() });
 
 export function userRoutes(deps: Deps): Route[] {
@@ -65,9 +74,16 @@ export function userRoutes(deps: Deps): Route[] {
         password: passwordField,
         role: z.enum(['admin', 'member']).default('member'),
       }),
-      responses: { 201: { description: 'created', schema: userSchema }, 409: { description: 'the username is taken' } },
+      responses: {
+        201: { description: 'created', schema: userSchema },
+        403: { description: "the user's sessions would have scopes the caller lacks" },
+        409: { description: 'the username is taken in this organisation' },
+      },
       handler: async ({ body }, _req, res) => {
         const principal = principalOf(res);
+        const beyond = scopesBeyond(scopesOfRole(body.role), principal.scopes);
+        const who = body.role === 'admin' ? 'An admin' : 'A member';
+        if (beyond.length > 0) throw forbidden(`${who}'s sessions would have scopes the caller lacks: ${beyond.join(', ')}.`);
         const problem = passwordProblem(body.password, body.username);
         if (problem) throw badRequest(`The password ${problem}.`, [{ field: 'body.password', message: problem }]);
         try {
@@ -75,7 +91,7 @@ export function userRoutes(deps: Deps): Route[] {
           await audit(deps.db, { ...auditActor(principal), action: 'user.created', entityType: 'user', entityId: user.id });
           return { status: 201, body: toUser(user) };
         } catch (error) {
-          if (error instanceof UsernameTakenError) throw conflict('This username is taken.', 'body.username');
+          if (error instanceof UsernameTakenError) throw conflict('This username is taken in your organisation.', 'body.username');
           throw error;
         }
       },

@@ -4,12 +4,16 @@ import * as platformCore from './2026-11-28T08-00-00_platform-core.js';
 import * as identity from './2026-11-28T09-00-00_identity.js';
 import * as sms from './2026-11-28T10-00-00_sms.js';
 import * as smsDelivery from './2026-11-28T11-00-00_sms-delivery.js';
+import * as identitySecurity from './2026-12-05T08-00-00_identity-security.js';
 import * as smsStop from './2026-12-05T08-20-00_sms-stop.js';
+import * as smsReceiptDetails from './2026-12-05T08-30-00_sms-receipt-details.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
   '2026-11-28T09-00-00_identity': identity,
   '2026-11-28T10-00-00_sms': sms,
   '2026-11-28T11-00-00_sms-delivery': smsDelivery,
+  '2026-12-05T08-00-00_identity-security': identitySecurity,
   '2026-12-05T08-20-00_sms-stop': smsStop,
+  '2026-12-05T08-30-00_sms-receipt-details': smsReceiptDetails,
 };

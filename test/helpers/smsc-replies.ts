@@ -26,7 +26,7 @@ function fields(from: string, options: ReplyOptions, text: string) {
 
 /** One reply; resolves with the ESME's command_status. */
 export function reply(smsc: TestSmsc, from: string, text: string, options: ReplyOptions = {}): Promise<number> {
-  return smsc.sendDeliverSm({ ...fields(from, options, text), short_message: text });
+  return smsc.deliver({ ...fields(from, options, text), short_message: text });
 }
 
 /** The UDH (with its length byte) of part `seq` of `total`. */
@@ -41,7 +41,7 @@ export async function concatenatedReply(smsc: TestSmsc, from: string, parts: rea
   for (const seq of options.order ?? parts.map((_, i) => i + 1)) {
     const text = parts[seq - 1] ?? '';
     const base = { ...fields(from, options, text), data_coding: ucs2 ? 8 : 1, esm_class: 0x40 };
-    statuses.push(await smsc.sendDeliverSm({ ...base, short_message: { udh: concatUdh(options.ref, parts.length, seq, options.sixteenBit ?? false), message: text } }));
+    statuses.push(await smsc.deliver({ ...base, short_message: { udh: concatUdh(options.ref, parts.length, seq, options.sixteenBit ?? false), message: text } }));
   }
   return statuses;
 }

@@ -29,11 +29,26 @@ export interface TestSmsc {
   responseDelayMs: number;
   sendReceipt(messageId: string, stat: string): Promise<void>;
   sendIncoming(from: string, text: string): Promise<void>;
-  /** Any deliver_sm (replies with TON/NPI, parts: smsc-replies.ts); resolves with the answer's command_status. */
-  sendDeliverSm(fields: Record<string, unknown>): Promise<number>;
+  /**
+   * Sends a deliver_sm or data_sm with these fields (a receipt in any form: text, TLVs,
+   * message_payload); resolves with the command_status of the ESME's answer.
+   */
+  deliver(fields: Record<string, unknown>, command?: 'deliver_sm' | 'data_sm'): Promise<number>;
   /** Drops every client connection. */
   dropConnections(): void;
+  /** Every bind_transceiver, in order, with the fields an SMSC may ask for. */
+  readonly binds: Array<{ systemType: string; addressRange: string }>;
+  /** The sessions bound now answer nothing more (a dead link: enquire_link and submit_sm go unanswered); later binds are answered. */
+  silence(): void;
+  /** The PDUs (command names) that came on a silenced session. */
+  readonly unanswered: string[];
   close(): Promise<void>;
+}
+
+/** A receipt's text (SMPP 3.4 appendix B); `stat` and `id` as given, so variants can be written. */
+export function receiptText(id: string, stat: string, options: { err?: string; done?: string; idField?: string } = {}): string {
+  const dlvrd = stat === 'DELIVRD' ? '001' : '000';
+  return `${options.idField ?? 'id:'}${id} sub:001 dlvrd:${dlvrd} submit date:2611281200 done date:${options.done ?? '2611281201'} stat:${stat} err:${options.err ?? '000'} text:`;
 }
 
 function decoded(pdu: PDU): { text: string; udh: Buffer | null } {
@@ -47,6 +62,7 @@ function decoded(pdu: PDU): { text: string; udh: Buffer | null } {
 export async function startSmsc(port = 0): Promise<TestSmsc> {
   let counter = 1_000_000;
   const sessions = new Set<Session>();
+  const silenced = new WeakSet<Session>();
   const smsc: TestSmsc = {
     url: '',
     port: 0,
@@ -56,23 +72,27 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
     async sendReceipt(messageId, stat) {
       const session = [...sessions][0];
       if (!session) throw new Error('no client bound');
-      const text = `id:${messageId} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:2611281200 done date:2611281201 stat:${stat} err:000 text:`;
-      await new Promise<void>((resolve) => session.deliver_sm({ esm_class: 0x04, short_message: text }, () => resolve()));
+      await new Promise<void>((resolve) => session.deliver_sm({ esm_class: 0x04, short_message: receiptText(messageId, stat) }, () => resolve()));
     },
     async sendIncoming(from, text) {
       const session = [...sessions][0];
       if (!session) throw new Error('no client bound');
       await new Promise<void>((resolve) => session.deliver_sm({ source_addr: from.replace(/^\+/, ''), source_addr_ton: 1, source_addr_npi: 1, esm_class: 0, short_message: text }, () => resolve()));
     },
-    async sendDeliverSm(fields) {
+    deliver(fields, command = 'deliver_sm') {
       const session = [...sessions][0];
       if (!session) throw new Error('no client bound');
-      return new Promise<number>((resolve) => session.deliver_sm(fields, (resp: PDU) => resolve(resp.command_status)));
+      return new Promise((resolve) => session.send(new smpp.PDU(command, fields), (answer) => resolve(answer.command_status)));
     },
     dropConnections() {
       for (const session of sessions) session.destroy();
       sessions.clear();
     },
+    binds: [],
+    silence() {
+      for (const session of sessions) silenced.add(session);
+    },
+    unanswered: [],
     close: () =>
       new Promise((resolve) => {
         smsc.dropConnections();
@@ -81,11 +101,17 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
   };
   // The smpp server decodes short_message by data_coding; keep the raw bytes instead.
   const server = smpp.createServer({}, (session) => {
+    // A silenced session reads each PDU and answers none.
+    session.on('pdu', (pdu: PDU) => {
+      if (silenced.has(session)) smsc.unanswered.push(pdu.command);
+    });
     session.on('bind_transceiver', (pdu: PDU) => {
+      const field = (value: unknown) => (typeof value === 'string' ? value : '');
+      smsc.binds.push({ systemType: field(pdu.system_type), addressRange: field(pdu.address_range) });
       sessions.add(session);
       session.send(pdu.response());
     });
-    session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
+    session.on('enquire_link', (pdu: PDU) => !silenced.has(session) && session.send(pdu.response()));
     session.on('unbind', (pdu: PDU) => {
       session.send(pdu.response());
       sessions.delete(session);
@@ -94,6 +120,7 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
     session.on('close', () => sessions.delete(session));
     session.on('error', () => sessions.delete(session));
     session.on('submit_sm', (pdu: PDU) => {
+      if (silenced.has(session)) return;
       const submit = {
         sourceAddr: String(pdu.source_addr ?? ''),
         sourceTon: Number(pdu.source_addr_ton),

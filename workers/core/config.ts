@@ -6,6 +6,8 @@ import { DEFAULT_PRICES } from '../sms/pricing.js';
 const DEV_SECRET = 'dev-secret-key-do-not-use-in-production';
 const DEV_SUPPRESSION_KEY = 'dev-suppression-key-do-not-use-in-production';
 const DEV_OPS_PASSWORD = 'ops-dev-password';
+/** Ops passwords are typed by people and guessed by anyone who finds /ops: long ones in production. */
+const MIN_OPS_PASSWORD_LENGTH = 16;
 
 const optionalString = z
   .string()
@@ -23,6 +25,9 @@ const url = (protocols: string[]) =>
     },
     { message: `must be a URL with scheme ${protocols.map((p) => p.replace(':', '')).join(' or ')}` },
   );
+
+/** data_coding values for GSM-7 text that submit-params.ts encodes for: 0 (GSM-7), 1 (IA5/ASCII), 3 (Latin-1). */
+export const GSM_DATA_CODINGS: readonly number[] = [0, 1, 3];
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -48,7 +53,8 @@ const envSchema = z
     OPS_READONLY_PASSWORD: optionalString,
     SECRET_KEY: z.string().min(32, 'at least 32 characters').default(DEV_SECRET),
     SUPPRESSION_KEY: z.string().min(32, 'at least 32 characters').default(DEV_SUPPRESSION_KEY),
-    SMS_PROVIDER: z.enum(['outbox', 'smpp', 'http']).default('outbox'),
+    // No default here: production must name it (below); elsewhere it falls back to the outbox.
+    SMS_PROVIDER: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['outbox', 'smpp', 'http']).optional()),
     SMPP_URL: optionalString.pipe(url(['smpp:', 'ssmpp:']).optional()),
     SMS_RATE: z.coerce.number().positive().optional(),
     SMS_HTTP_URL: optionalString.pipe(url(['http:', 'https:']).optional()),
@@ -56,7 +62,14 @@ const envSchema = z
     SMS_HTTP_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
     SMPP_WINDOW: positiveInt(10),
     SMPP_RESPONSE_TIMEOUT_MS: positiveInt(10_000),
-    SMPP_GSM_DATA_CODING: z.coerce.number().int().min(0).max(255).default(0),
+    SMPP_GSM_DATA_CODING: z.coerce
+      .number()
+      .int()
+      .refine((v) => GSM_DATA_CODINGS.includes(v), { message: `one of ${GSM_DATA_CODINGS.join(', ')} (the labels this platform encodes for)` })
+      .default(0),
+    SMPP_ENQUIRE_LINK_S: positiveInt(30),
+    SMPP_SYSTEM_TYPE: optionalString.pipe(z.string().max(12, 'at most 12 characters').optional()),
+    SMPP_ADDRESS_RANGE: optionalString.pipe(z.string().max(40, 'at most 40 characters').optional()),
     SMS_VALIDITY_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(48),
     SMS_PRICES: optionalString.pipe(
       z
@@ -115,6 +128,16 @@ const envSchema = z
         ctx.addIssue({ code: 'custom', path: [name], message: 'must be set in production (the development default is refused)' });
       }
     }
+    if (env.SMS_PROVIDER === undefined) {
+      // The outbox sends nothing: a production platform without a gateway would report texts sent.
+      ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER'], message: 'must be set in production (outbox, smpp or http; the outbox sends nothing)' });
+    }
+    for (const name of ['OPS_PASSWORD', 'OPS_READONLY_PASSWORD'] as const) {
+      const value = env[name];
+      if (value !== undefined && value.length < MIN_OPS_PASSWORD_LENGTH) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `at least ${MIN_OPS_PASSWORD_LENGTH} characters in production` });
+      }
+    }
     if (env.SMTP_URL === undefined) {
       // The outbox keeps mail (and reset links) on the platform: fine on a laptop, not in production.
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'must be set in production (mail would stay in the local outbox)' });
@@ -159,8 +182,13 @@ export interface Config {
     /** submit_sm in flight per SMPP session. */
     readonly smppWindow: number;
     readonly smppResponseTimeoutMs: number;
-    /** data_coding for GSM-7 text: 0 ("SMSC default alphabet") unless the SMSC wants 1. */
+    /** data_coding for GSM-7 text: 0 ("SMSC default alphabet"), 1 (IA5/ASCII) or 3 (Latin-1), encoded for the label. */
     readonly smppGsmDataCoding: number;
+    /** enquire_link interval: a session that leaves one unanswered is dropped and bound again. */
+    readonly smppEnquireLinkMs: number;
+    /** bind_transceiver's system_type and address_range ('' unless the SMSC asks for them). */
+    readonly smppSystemType: string;
+    readonly smppAddressRange: string;
     readonly validityHours: number;
   };
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
@@ -219,7 +247,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     secretKey: e.SECRET_KEY,
     suppressionKey: e.SUPPRESSION_KEY,
     sms: Object.freeze({
-      provider: e.SMS_PROVIDER,
+      provider: e.SMS_PROVIDER ?? 'outbox',
       smppUrl: e.SMPP_URL,
       rate: e.SMS_RATE,
       httpUrl: e.SMS_HTTP_URL,
@@ -229,6 +257,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       smppWindow: e.SMPP_WINDOW,
       smppResponseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS,
       smppGsmDataCoding: e.SMPP_GSM_DATA_CODING,
+      smppEnquireLinkMs: e.SMPP_ENQUIRE_LINK_S * 1_000,
+      smppSystemType: e.SMPP_SYSTEM_TYPE ?? '',
+      smppAddressRange: e.SMPP_ADDRESS_RANGE ?? '',
       validityHours: e.SMS_VALIDITY_HOURS,
     }),
     mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.MAIL_FROM }),

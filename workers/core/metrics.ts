@@ -5,6 +5,7 @@ export interface Metrics {
   readonly registry: Registry;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly jobsFinished: Counter<'queue' | 'job' | 'outcome'>;
+  readonly receiptsUnreadable: Counter<'provider' | 'reason'>;
 }
 
 export function createMetrics(): Metrics {
@@ -23,6 +24,12 @@ export function createMetrics(): Metrics {
       name: 'tgg_jobs_finished_total',
       help: 'Jobs finished by this process, by queue, job name and outcome',
       labelNames: ['queue', 'job', 'outcome'],
+      registers: [registry],
+    }),
+    receiptsUnreadable: new Counter({
+      name: 'tgg_sms_receipts_unreadable_total',
+      help: 'Delivery receipts that could not be read (acknowledged, never applied), by provider and reason',
+      labelNames: ['provider', 'reason'],
       registers: [registry],
     }),
   };

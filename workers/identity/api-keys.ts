@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { ApiKey, Database, Scope } from '../../db/schema.js';
+import type { Principal } from './principal.js';
 import { newToken } from './tokens.js';
 
 export interface CreatedApiKey {
@@ -10,25 +11,42 @@ export interface CreatedApiKey {
   readonly scopes: Scope[];
 }
 
+/** Who makes a key: a caller (a session or a key, with its user if any), an ops login, or the platform itself (null). */
+export type KeyCreator = Pick<Principal, 'kind' | 'id' | 'userId'> | { readonly kind: 'ops'; readonly login: string } | null;
+
+function creatorColumns(by: KeyCreator) {
+  if (by === null) return {};
+  if (by.kind === 'ops') return { created_by_ops: by.login };
+  return { created_by_user_id: by.userId, created_by_session_id: by.kind === 'session' ? by.id : null, created_by_key_id: by.kind === 'api_key' ? by.id : null };
+}
+
 export async function createApiKey(
   db: Kysely<Database>,
-  input: { organizationId: string; userId: string | null; name: string; scopes: Scope[] },
+  input: { organizationId: string; userId: string | null; name: string; scopes: Scope[]; createdBy: KeyCreator },
 ): Promise<CreatedApiKey> {
   const token = newToken('key');
   const row = await db
     .insertInto('api_keys')
-    .values({ organization_id: input.organizationId, user_id: input.userId, name: input.name, prefix: token.prefix, secret_hash: token.hash, scopes: input.scopes })
+    .values({
+      organization_id: input.organizationId,
+      user_id: input.userId,
+      name: input.name,
+      prefix: token.prefix,
+      secret_hash: token.hash,
+      scopes: input.scopes,
+      ...creatorColumns(input.createdBy),
+    })
     .returning(['id', 'prefix', 'scopes'])
     .executeTakeFirstOrThrow();
   return { id: row.id, prefix: row.prefix, key: token.token, scopes: row.scopes };
 }
 
-export type ApiKeySummary = Omit<ApiKey, 'secret_hash'>;
+export type ApiKeySummary = Omit<ApiKey, 'secret_hash' | 'created_by_session_id' | 'created_by_ops'>;
 
 export async function listApiKeys(db: Kysely<Database>, organizationId: string): Promise<ApiKeySummary[]> {
   return db
     .selectFrom('api_keys')
-    .select(['id', 'organization_id', 'user_id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at'])
+    .select(['id', 'organization_id', 'user_id', 'name', 'prefix', 'scopes', 'created_at', 'last_used_at', 'revoked_at', 'created_by_user_id', 'created_by_key_id'])
     .where('organization_id', '=', organizationId)
     .orderBy('created_at')
     .execute();

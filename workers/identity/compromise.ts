@@ -1,7 +1,9 @@
-// A suspected leak (REQUIREMENTS P9): every session and API key of the user is revoked at once,
-// a new password is required before the next login, the act is audited, and a reset link goes
-// to the user's address through the mailer.
-import { sql } from 'kysely';
+// A suspected leak (REQUIREMENTS P9): every session of the user is revoked at once, with every
+// API key the user owns or made (from any session or key of theirs) and every key those keys
+// made in turn; a new password is required before the next login, the act is audited, and a
+// reset link goes to the user's address through the mailer, saying what was revoked.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
 import type { Db } from '../../db/database.js';
 import type { QueueSet } from '../../queues/queue-set.js';
 import { audit, type AuditEntry } from '../core/audit.js';
@@ -13,6 +15,25 @@ import { createPasswordReset } from './password-resets.js';
 export interface CompromiseOutcome {
   readonly sessionsRevoked: number;
   readonly keysRevoked: number;
+  /** Ids and visible prefixes, never a secret. */
+  readonly revokedKeys: { id: string; prefix: string }[];
+}
+
+/** Revokes the keys a leaked account could have reached, down every line of keys made by keys. */
+async function revokeKeysOf(trx: Kysely<Database>, user: { id: string; organization_id: string }): Promise<{ id: string; prefix: string }[]> {
+  const revoked = await sql<{ id: string; prefix: string }>`
+    WITH RECURSIVE reached (id) AS (
+      SELECT id FROM api_keys
+      WHERE organization_id = ${user.organization_id}
+        AND (user_id = ${user.id} OR created_by_user_id = ${user.id}
+             OR created_by_session_id IN (SELECT id FROM sessions WHERE user_id = ${user.id}))
+      UNION
+      SELECT k.id FROM api_keys k JOIN reached r ON k.created_by_key_id = r.id
+    )
+    UPDATE api_keys SET revoked_at = now()
+    WHERE id IN (SELECT id FROM reached) AND revoked_at IS NULL
+    RETURNING id, prefix`.execute(trx);
+  return revoked.rows.sort((a, b) => a.prefix.localeCompare(b.prefix));
 }
 
 export async function markCompromised(
@@ -30,7 +51,8 @@ export async function markCompromised(
     const user = await update.executeTakeFirst();
     if (!user) return undefined;
     const sessions = await trx.updateTable('sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', user.id).where('revoked_at', 'is', null).executeTakeFirst();
-    const keys = await trx.updateTable('api_keys').set({ revoked_at: sql`now()` }).where('user_id', '=', user.id).where('revoked_at', 'is', null).executeTakeFirst();
+    const revokedKeys = await revokeKeysOf(trx, user);
+    const sessionsRevoked = Number(sessions.numUpdatedRows);
     const reset = await createPasswordReset(trx, user.id);
     const link = `${deps.publicUrl}/public/password-reset?token=${encodeURIComponent(reset)}`;
     const mailId = await insertMail(trx, {
@@ -39,8 +61,11 @@ export async function markCompromised(
       to_address: user.email,
       subject: 'Your TGG password must be changed',
       text_body: [
-        'Your TGG account was marked as possibly compromised. Every session and API key of your account',
-        'has been revoked, and you need a new password before you can log in again.',
+        'Your TGG account was marked as possibly compromised. Revoked at once:',
+        `- ${sessionsRevoked} login session(s) of your account;`,
+        `- ${revokedKeys.length} API key(s): those of your account, those made by it, and those these keys made.`,
+        '',
+        'You need a new password before you can log in again.',
         '',
         `Choose a new password here (valid for 24 hours): ${link}`,
         '',
@@ -52,14 +77,14 @@ export async function markCompromised(
       claimed_at: null,
       sent_at: null,
     });
-    const outcome = { sessionsRevoked: Number(sessions.numUpdatedRows), keysRevoked: Number(keys.numUpdatedRows) };
+    const outcome = { sessionsRevoked, keysRevoked: revokedKeys.length, revokedKeys };
     await audit(trx, {
       ...actor,
       organizationId: user.organization_id,
       action: 'user.compromised',
       entityType: 'user',
       entityId: user.id,
-      details: outcome,
+      details: { sessionsRevoked, keysRevoked: revokedKeys.length, keyIds: revokedKeys.map((k) => k.id).join(',') },
     });
     return { outcome, mailId };
   });

@@ -7,18 +7,25 @@ import { insertOrganization } from './organizations.js';
 /** Arbitrary, fixed: two processes starting together create one demo organisation. */
 const DEMO_LOCK = 72_616_002;
 
-export async function ensureDemoOrganization(db: Db): Promise<{ organizationId: string; key: string } | undefined> {
+export interface DemoOrganization {
+  readonly organizationId: string;
+  /** What its users log in with, with their username. */
+  readonly slug: string;
+  readonly key: string;
+}
+
+export async function ensureDemoOrganization(db: Db): Promise<DemoOrganization | undefined> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${DEMO_LOCK})`.execute(trx);
     const any = await trx.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
     if (any) return undefined;
-    const { organization, apiKey } = await insertOrganization(trx, 'Demo organisation');
-    return { organizationId: organization.id, key: apiKey.key };
+    const { organization, apiKey } = await insertOrganization(trx, 'Demo organisation', null);
+    return { organizationId: organization.id, slug: organization.slug, key: apiKey.key };
   });
 }
 
 /** Printed to the terminal once, never through the logger: log lines hold no keys. */
-export function demoBanner(demo: { organizationId: string; key: string }, publicUrl: string): string {
+export function demoBanner(demo: DemoOrganization, publicUrl: string): string {
   return [
     '',
     '  A demo organisation was created. Its API key (shown this once, not stored):',
@@ -26,6 +33,8 @@ export function demoBanner(demo: { organizationId: string; key: string }, public
     `    ${demo.key}`,
     '',
     `  Try: curl -s -H "Authorization: Bearer ${demo.key}" ${publicUrl}/v1/api-keys`,
+    '',
+    `  Its users log in with "organization":"${demo.slug}" and their username.`,
     '',
   ].join('\n');
 }

@@ -3,16 +3,44 @@ import type { Db } from '../../db/database.js';
 import type { Database, Organization } from '../../db/schema.js';
 import { createApiKey, type CreatedApiKey } from './api-keys.js';
 import { SCOPES } from './scopes.js';
+import { firstFreeSlug, slugOf } from './slugs.js';
 
-/** An organisation and its first API key, with every scope, inside the caller's transaction. */
-export async function insertOrganization(trx: Kysely<Database>, name: string): Promise<{ organization: Organization; apiKey: CreatedApiKey }> {
-  const organization = await trx.insertInto('organizations').values({ name }).returningAll().executeTakeFirstOrThrow();
-  const apiKey = await createApiKey(trx, { organizationId: organization.id, userId: null, name: 'first key', scopes: [...SCOPES] });
+/** Arbitrary, fixed: two organisations created at once with the same name get different slugs. */
+const SLUG_LOCK = 72_616_003;
+
+async function freeSlug(trx: Kysely<Database>, name: string): Promise<string> {
+  await sql`SELECT pg_advisory_xact_lock(${SLUG_LOCK})`.execute(trx);
+  const slug = slugOf(name);
+  const taken = await trx
+    .selectFrom('organizations')
+    .select('slug')
+    .where((eb) => eb.or([eb('slug', '=', slug), eb('slug', 'like', `${slug}-%`)]))
+    .execute();
+  return firstFreeSlug(slug, new Set(taken.map((t) => t.slug)));
+}
+
+/**
+ * An organisation and its first API key, with every scope, inside the caller's transaction.
+ * createdByOps: the ops login that asks, or null for the platform itself (the demo).
+ */
+export async function insertOrganization(
+  trx: Kysely<Database>,
+  name: string,
+  createdByOps: string | null,
+): Promise<{ organization: Organization; apiKey: CreatedApiKey }> {
+  const organization = await trx.insertInto('organizations').values({ name, slug: await freeSlug(trx, name) }).returningAll().executeTakeFirstOrThrow();
+  const apiKey = await createApiKey(trx, {
+    organizationId: organization.id,
+    userId: null,
+    name: 'first key',
+    scopes: [...SCOPES],
+    createdBy: createdByOps === null ? null : { kind: 'ops', login: createdByOps },
+  });
   return { organization, apiKey };
 }
 
-export async function createOrganization(db: Db, name: string): Promise<{ organization: Organization; apiKey: CreatedApiKey }> {
-  return db.transaction().execute((trx) => insertOrganization(trx, name));
+export async function createOrganization(db: Db, name: string, createdByOps: string): Promise<{ organization: Organization; apiKey: CreatedApiKey }> {
+  return db.transaction().execute((trx) => insertOrganization(trx, name, createdByOps));
 }
 
 /** Ends the relationship: access stops at once; contacts and users go after the grace period. */

@@ -6,3 +6,8 @@ export const SCOPES = ['sms', 'invoices', 'mail', 'privacy', 'admin'] as const s
 export function scopesOfRole(role: UserRole): Scope[] {
   return role === 'admin' ? [...SCOPES] : SCOPES.filter((s) => s !== 'admin');
 }
+
+/** The scopes wanted that the holder lacks: nobody grants (to a key or a user) more than they hold. */
+export function scopesBeyond(wanted: readonly Scope[], held: readonly Scope[]): Scope[] {
+  return wanted.filter((s) => !held.includes(s));
+}

@@ -2,8 +2,14 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, User, UserRole } from '../../db/schema.js';
 import { hashPassword } from './passwords.js';
 
-export type PublicUser = Pick<User, 'id' | 'organization_id' | 'username' | 'email' | 'role' | 'must_change_password' | 'compromised_at' | 'created_at'>;
-const PUBLIC_COLUMNS = ['id', 'organization_id', 'username', 'email', 'role', 'must_change_password', 'compromised_at', 'created_at'] as const;
+export type PublicUser = Pick<User, 'id' | 'organization_id' | 'username' | 'email' | 'role' | 'must_change_password' | 'compromised_at' | 'created_at'> & {
+  /** The organisation's slug: the user logs in with it and the username. */
+  readonly organization_slug: string;
+};
+const PUBLIC_COLUMNS = ['u.id', 'u.organization_id', 'u.username', 'u.email', 'u.role', 'u.must_change_password', 'u.compromised_at', 'u.created_at', 'o.slug as organization_slug'] as const;
+
+const usersOf = (db: Kysely<Database>, organizationId: string) =>
+  db.selectFrom('users as u').innerJoin('organizations as o', 'o.id', 'u.organization_id').select(PUBLIC_COLUMNS).where('u.organization_id', '=', organizationId);
 
 export class UsernameTakenError extends Error {
   constructor() {
@@ -18,32 +24,43 @@ export async function createUser(
 ): Promise<PublicUser> {
   const password_hash = await hashPassword(input.password);
   try {
-    return await db
+    const { id } = await db
       .insertInto('users')
       .values({ organization_id: input.organizationId, username: input.username, email: input.email, password_hash, role: input.role })
-      .returning(PUBLIC_COLUMNS)
+      .returning('id')
       .executeTakeFirstOrThrow();
+    return await usersOf(db, input.organizationId).where('u.id', '=', id).executeTakeFirstOrThrow();
   } catch (error) {
-    if ((error as { code?: string; constraint?: string }).constraint === 'users_username_key') throw new UsernameTakenError();
+    if ((error as { code?: string; constraint?: string }).constraint === 'users_org_username_key') throw new UsernameTakenError();
     throw error;
   }
 }
 
 export async function findUser(db: Kysely<Database>, organizationId: string, id: string): Promise<PublicUser | undefined> {
-  return db.selectFrom('users').select(PUBLIC_COLUMNS).where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+  return usersOf(db, organizationId).where('u.id', '=', id).executeTakeFirst();
 }
 
 export async function listUsers(db: Kysely<Database>, organizationId: string): Promise<PublicUser[]> {
-  return db.selectFrom('users').select(PUBLIC_COLUMNS).where('organization_id', '=', organizationId).orderBy('created_at').execute();
+  return usersOf(db, organizationId).orderBy('u.created_at').execute();
 }
 
-/** For login: the user by username (case-insensitive) with its hash, if the organisation is live. */
-export async function findLogin(db: Kysely<Database>, username: string) {
+export interface LoginName {
+  /** The organisation's slug. */
+  readonly organization: string;
+  readonly username: string;
+}
+
+/** One login name (organisation and username, case-insensitive) as one string, for the login throttle. */
+export const loginNameKey = (name: LoginName): string => JSON.stringify([name.organization.toLowerCase(), name.username.toLowerCase()]);
+
+/** For login: the user by organisation slug and username (both case-insensitive) with its hash, if the organisation is live. */
+export async function findLogin(db: Kysely<Database>, name: LoginName) {
   return db
     .selectFrom('users as u')
     .innerJoin('organizations as o', 'o.id', 'u.organization_id')
     .select(['u.id', 'u.password_hash', 'u.must_change_password'])
-    .where(sql`lower(u.username)`, '=', username.toLowerCase())
+    .where('o.slug', '=', name.organization.toLowerCase())
+    .where(sql`lower(u.username)`, '=', name.username.toLowerCase())
     .where('o.ended_at', 'is', null)
     .executeTakeFirst();
 }

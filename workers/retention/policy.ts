@@ -216,7 +216,7 @@ export const RETENTION_POLICY = retentionPolicy();
 /** Tables that hold no personal data, each with the reason, so the coverage test can tell. */
 export const TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   audit_log: 'actor kinds, internal ids, actions and counts only: never names, addresses or numbers',
-  organizations: 'member organisations (companies): a name and the dates of the relationship',
+  organizations: 'member organisations (companies): a name, its slug and the dates of the relationship',
   sms_chunks: 'progress of a batch: ids and flags',
   sms_claims: 'windows of a batch being sent: a batch id, positions and a time',
   sms_message_parts: "the SMSC's ids of each part and its delivery state",
@@ -225,7 +225,8 @@ export const TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   sms_keywords: "organisations' STOP keywords",
   sms_opt_out_confirmations: 'keyed hashes (HMAC, SUPPRESSION_KEY) of numbers and when each last got an opt-out confirmation',
   sms_opt_outs: 'keyed hashes (HMAC, SUPPRESSION_KEY) and masked numbers only, kept while the opt-out stands (P12); deleted with the organisation',
-  api_keys: "an organisation's keys: a label, a prefix, scopes and a SHA-256 hash; a user's keys go with the user",
+  api_keys:
+    "an organisation's keys: a label, a prefix, scopes, a SHA-256 hash and who made it (internal ids, cleared when that user, session or key is deleted); a user's keys go with the user",
   kysely_migration: 'migration bookkeeping',
   kysely_migration_lock: 'migration bookkeeping',
 };

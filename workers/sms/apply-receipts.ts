@@ -17,7 +17,7 @@ export const applyReceipts: Handler<'sms.apply-receipts'> = async (_payload, { d
     const round = await deps.db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('sms_receipts')
-        .select(['id', 'smsc_id', 'stat'])
+        .select(['id', 'smsc_id', 'stat', 'network_error', 'done_at'])
         .where('applied_at', 'is', null)
         .where('id', '>', after)
         .orderBy('id')
@@ -25,7 +25,7 @@ export const applyReceipts: Handler<'sms.apply-receipts'> = async (_payload, { d
         .forUpdate()
         .skipLocked()
         .execute();
-      const result = await applyToMessages(trx, rows.map((r) => ({ key: Number(r.id), smscId: r.smsc_id, stat: r.stat })));
+      const result = await applyToMessages(trx, rows.map((r) => ({ key: Number(r.id), smscId: r.smsc_id, stat: r.stat, networkError: r.network_error, doneAt: r.done_at })));
       if (result.applied.length > 0) await trx.updateTable('sms_receipts').set({ applied_at: sql`now()` }).where('id', 'in', result.applied).execute();
       callbacks.push(...(await queueReceiptCallbacks(trx, result.changed)));
       return { taken: rows.length, last: Number(rows.at(-1)?.id ?? after), applied: result.applied.length };

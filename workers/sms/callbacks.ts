@@ -59,9 +59,14 @@ export async function chunkStatuses(db: Kysely<Database>, batchId: string, range
   return rows.map((r) => ({ id: Number(r.id), index: r.seq, status: r.status, errorCode: r.error_code }));
 }
 
+/** The hex HMAC-SHA256 of "<t>.<body>": what a timestamped signature covers (ours, and the SMS HTTP gateway's). */
+export function timestampedHmac(secret: string, at: number, body: Buffer | string): string {
+  return createHmac('sha256', secret).update(`${at}.`).update(body).digest('hex');
+}
+
 /** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, as Stripe signs its webhooks. */
 export function signCallback(secret: string, body: string, at = Math.floor(Date.now() / 1000)): string {
-  return `t=${at},v1=${createHmac('sha256', secret).update(`${at}.${body}`).digest('hex')}`;
+  return `t=${at},v1=${timestampedHmac(secret, at, body)}`;
 }
 
 export async function queuedCallbackIds(db: Kysely<Database>, limit: number): Promise<number[]> {

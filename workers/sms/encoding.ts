@@ -135,8 +135,7 @@ function cut(text: string, encoding: SmsEncoding, limit: number): string[] {
  * of a part, and the parts. One part (the whole text) when it fits a single message, otherwise
  * parts cut at the smaller capacity.
  */
-function layout(text: string): { encoding: SmsEncoding; units: number; single: number; part: number; parts: string[] } {
-  const encoding = encodingOf(text);
+function layout(text: string, encoding: SmsEncoding = encodingOf(text)): { encoding: SmsEncoding; units: number; single: number; part: number; parts: string[] } {
   const units = unitsOf(text, encoding);
   const single = encoding === 'gsm7' ? GSM_SINGLE : UCS2_SINGLE;
   const part = encoding === 'gsm7' ? GSM_PART : UCS2_PART;
@@ -147,10 +146,11 @@ function layout(text: string): { encoding: SmsEncoding; units: number; single: n
  * The parts as the SMSC will get them: the whole text when it fits one message (160 septets or 70
  * UTF-16 units), otherwise parts of at most 153 septets or 67 units, never splitting an extension
  * character's escape sequence or a surrogate pair. An empty text is one empty part. Joining the
- * parts always gives back the text.
+ * parts always gives back the text. `encoding` ucs2 splits a GSM text as UCS-2 (an SMSC that
+ * cannot take its characters under the label configured for GSM-7).
  */
-export function splitParts(text: string): string[] {
-  return layout(text).parts;
+export function splitParts(text: string, encoding?: SmsEncoding): string[] {
+  return layout(text, encoding).parts;
 }
 
 /**

@@ -12,9 +12,12 @@ export function followsParts(errorCode: RawBuilder<string | null>): RawBuilder<b
   return sql<boolean>`${errorCode} IS DISTINCT FROM ${PARTLY_ACCEPTED}`;
 }
 
-/** The aggregates over rows with a `state` column that the two expressions below read. */
+/**
+ * The aggregates over rows with `state` and `done_at` columns that the two expressions below
+ * read; done_at is the last part's done date (a delivered message's delivered_at).
+ */
 export const partStateAggregates = sql`bool_and(state = 'delivered') AS delivered, bool_or(state = 'expired') AS expired,
-  bool_or(state IN ('undeliverable', 'rejected')) AS failed, bool_or(state = 'unknown') AS unknown`;
+  bool_or(state IN ('undeliverable', 'rejected')) AS failed, bool_or(state = 'unknown') AS unknown, max(done_at) AS done_at`;
 
 /** The status the aggregates in `agg` give, else `otherwise`. */
 export function statusFromParts(agg: string, otherwise: RawBuilder<unknown>): RawBuilder<string> {

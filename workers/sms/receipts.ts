@@ -34,6 +34,8 @@ export interface PendingReceipt {
   /** Canonical (receiptKey). */
   readonly smscId: string;
   readonly stat: string;
+  readonly networkError?: string | null | undefined;
+  readonly doneAt?: Date | null | undefined;
 }
 
 /**
@@ -49,21 +51,22 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
   const smscIds = receipts.map((r) => r.smscId);
   // The parts are looked up by the array of ids as well: the planner knows its size and takes
   // the index, where a join with the unnest alone hashed the whole parts table.
-  const matched = await sql<{ key: number; message_id: number; part: number; stat: string }>`
+  const matched = await sql<{ key: number; message_id: number; part: number; stat: string; network_error: string | null; done_at: Date | null }>`
     WITH r AS (
       SELECT * FROM unnest(${receipts.map((r) => r.key)}::bigint[], ${smscIds}::text[],
-                           ${receipts.map((r) => idForms(r.smscId).join(FORM_SEPARATOR))}::text[], ${receipts.map((r) => r.stat)}::text[])
-        AS r(key, smsc_id, forms, stat)
+                           ${receipts.map((r) => idForms(r.smscId).join(FORM_SEPARATOR))}::text[], ${receipts.map((r) => r.stat)}::text[],
+                           ${receipts.map((r) => r.networkError ?? null)}::text[], ${receipts.map((r) => r.doneAt ?? null)}::timestamptz[])
+        AS r(key, smsc_id, forms, stat, network_error, done_at)
     ), exact AS (
-      SELECT DISTINCT ON (r.key) r.key, p.message_id, p.part, r.stat
+      SELECT DISTINCT ON (r.key) r.key, p.message_id, p.part, r.stat, r.network_error, r.done_at
       FROM r JOIN sms_message_parts p ON p.smsc_id = r.smsc_id
       WHERE p.smsc_id = ANY(${smscIds}::text[])
       ORDER BY r.key, p.message_id DESC
     ), other AS (
-      SELECT r.key, min(p.message_id) AS message_id, min(p.part) AS part, r.stat
+      SELECT r.key, min(p.message_id) AS message_id, min(p.part) AS part, r.stat, r.network_error, r.done_at
       FROM r JOIN sms_message_parts p ON p.smsc_id = ANY(string_to_array(r.forms, ${FORM_SEPARATOR}))
       WHERE NOT EXISTS (SELECT 1 FROM exact e WHERE e.key = r.key)
-      GROUP BY r.key, r.stat HAVING count(*) = 1
+      GROUP BY r.key, r.stat, r.network_error, r.done_at HAVING count(*) = 1
     )
     SELECT x.* FROM (SELECT * FROM exact UNION ALL SELECT * FROM other) x
     JOIN sms_messages m ON m.id = x.message_id
@@ -73,10 +76,10 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
     ORDER BY m.id
     FOR UPDATE OF m`.execute(db);
   // One state per part, the last receipt's.
-  const finals = new Map<string, { messageId: number; part: number; state: string }>();
+  const finals = new Map<string, { messageId: number; part: number; state: string; networkError: string | null; doneAt: Date | null }>();
   for (const row of matched.rows) {
     const state = partStateOf(row.stat);
-    if (state) finals.set(`${row.message_id}:${row.part}`, { messageId: Number(row.message_id), part: row.part, state });
+    if (state) finals.set(`${row.message_id}:${row.part}`, { messageId: Number(row.message_id), part: row.part, state, networkError: row.network_error, doneAt: row.done_at });
   }
   if (finals.size > 0) {
     const states = [...finals.values()];
@@ -87,21 +90,23 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
     // the primary key rather than hash the whole table.
     const updated = await sql<{ id: number; batch_id: string; seq: number; status: string; error_code: string | null }>`
       WITH f AS (
-        SELECT * FROM unnest(${states.map((f) => f.messageId)}::bigint[], ${states.map((f) => f.part)}::smallint[], ${states.map((f) => f.state)}::text[])
-          AS f(message_id, part, state)
+        SELECT * FROM unnest(${states.map((f) => f.messageId)}::bigint[], ${states.map((f) => f.part)}::smallint[], ${states.map((f) => f.state)}::text[],
+                             ${states.map((f) => f.networkError)}::text[], ${states.map((f) => f.doneAt)}::timestamptz[])
+          AS f(message_id, part, state, network_error, done_at)
       ), parts AS (
-        SELECT q.message_id, q.part, coalesce(f.state, q.state) AS state, f.state AS new_state
+        SELECT q.message_id, q.part, coalesce(f.state, q.state) AS state, f.state AS new_state,
+               CASE WHEN f.state IS NULL THEN q.network_error ELSE f.network_error END AS network_error, coalesce(f.done_at, q.done_at) AS done_at
         FROM sms_message_parts q LEFT JOIN f ON f.message_id = q.message_id AND f.part = q.part
         WHERE q.message_id = ANY(${messageIds}::bigint[])
       ), part_states AS (
-        UPDATE sms_message_parts p SET state = parts.new_state
+        UPDATE sms_message_parts p SET state = parts.new_state, network_error = parts.network_error, done_at = parts.done_at
         FROM parts WHERE p.message_id = ANY(${messageIds}::bigint[]) AND parts.new_state IS NOT NULL AND p.message_id = parts.message_id AND p.part = parts.part
       ), agg AS (
         SELECT message_id, ${partStateAggregates} FROM parts GROUP BY message_id
       )
       UPDATE sms_messages m SET
         status = ${statusFromParts('agg', sql`m.status`)},
-        delivered_at = CASE WHEN agg.delivered THEN now() ELSE m.delivered_at END,
+        delivered_at = CASE WHEN agg.delivered THEN coalesce(agg.done_at, now()) ELSE m.delivered_at END,
         error_code = ${errorCodeFromParts('agg', sql`m.error_code`)}
       FROM agg
       WHERE m.id = agg.message_id AND m.status IN ('sent', 'unknown') AND ${followsParts(sql`m.error_code`)}
@@ -141,12 +146,12 @@ export async function queueReceiptCallbacks(db: Kysely<Database>, changed: Reado
 /** Stores the receipts durably: applied at once where their part is known, otherwise kept for the job. */
 export async function takeReceipts(deps: ProviderDeps, receipts: readonly Receipt[]): Promise<void> {
   if (receipts.length === 0) return;
-  const pending = receipts.map((r, key): PendingReceipt => ({ key, smscId: receiptKey(r.smscId), stat: r.stat }));
+  const pending = receipts.map((r, key): PendingReceipt => ({ key, smscId: receiptKey(r.smscId), stat: r.stat, networkError: r.networkError, doneAt: r.doneAt }));
   const { waiting, callbacks } = await deps.db.transaction().execute(async (trx) => {
     const { applied, changed } = await applyToMessages(trx, pending);
     const done = new Set(applied);
     const left = pending.filter((r) => !done.has(r.key));
-    if (left.length > 0) await trx.insertInto('sms_receipts').values(left.map((r) => ({ smsc_id: r.smscId, stat: r.stat }))).execute();
+    if (left.length > 0) await trx.insertInto('sms_receipts').values(left.map((r) => ({ smsc_id: r.smscId, stat: r.stat, network_error: r.networkError ?? null, done_at: r.doneAt ?? null }))).execute();
     return { waiting: left.length, callbacks: await queueReceiptCallbacks(trx, changed) };
   });
   await enqueueAfterCommit(deps, [...callbackJobs(callbacks), ...(waiting > 0 ? [receiptJob()] : [])]);

@@ -93,14 +93,15 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
         AS u(id, status, provider_message_id, error_code)
     ), p AS (
       SELECT * FROM unnest(${parts.map((p) => p.messageId)}::bigint[], ${parts.map((p) => p.part)}::smallint[],
-                           ${parts.map((p) => receiptKey(p.smscId))}::text[], ${parts.map((p) => p.state ?? 'submitted')}::text[])
-        AS p(message_id, part, smsc_id, state)
+                           ${parts.map((p) => receiptKey(p.smscId))}::text[], ${parts.map((p) => p.state ?? 'submitted')}::text[],
+                           ${parts.map((p) => p.networkError ?? null)}::text[], ${parts.map((p) => p.doneAt ?? null)}::timestamptz[])
+        AS p(message_id, part, smsc_id, state, network_error, done_at)
     ), agg AS (
       SELECT message_id, ${partStateAggregates}, bool_and(state <> 'submitted') AS final FROM p GROUP BY message_id
     ), ua AS MATERIALIZED (
       -- Joined before the messages are: joined after, the planner counted on one message
       -- left by the status filter and looped over the aggregate once per message (10 ms a window).
-      SELECT u.*, agg.final, agg.delivered, agg.expired, agg.failed, agg.unknown FROM u LEFT JOIN agg ON agg.message_id = u.id
+      SELECT u.*, agg.final, agg.delivered, agg.expired, agg.failed, agg.unknown, agg.done_at FROM u LEFT JOIN agg ON agg.message_id = u.id
     ), cancelled AS (
       -- A message the provider did not take goes back to 'queued', unless its batch was cancelled meanwhile.
       SELECT EXISTS (SELECT 1 FROM sms_claims c JOIN sms_batches b ON b.id = c.batch_id WHERE c.id = ${claimId} AND b.status = 'cancelled') AS yes
@@ -111,12 +112,12 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
           error_code = CASE WHEN ua.final AND ${followsParts(sql`ua.error_code`)} THEN ${errorCodeFromParts('ua', sql`ua.error_code`)} ELSE ua.error_code END,
           provider_message_id = ua.provider_message_id,
           sent_at = CASE WHEN ua.status = 'sent' THEN now() ELSE m.sent_at END,
-          delivered_at = CASE WHEN ua.final AND ua.delivered AND ${followsParts(sql`ua.error_code`)} THEN now() ELSE m.delivered_at END
+          delivered_at = CASE WHEN ua.final AND ua.delivered AND ${followsParts(sql`ua.error_code`)} THEN coalesce(ua.done_at, now()) ELSE m.delivered_at END
       FROM ua
       WHERE m.id = ua.id AND m.status = 'sending'
     ), parts AS (
       -- A message has no parts yet: a resend by ops removes the old ones (resend-unknown.ts).
-      INSERT INTO sms_message_parts (message_id, part, smsc_id, state) SELECT * FROM p
+      INSERT INTO sms_message_parts (message_id, part, smsc_id, state, network_error, done_at) SELECT * FROM p
     )
     DELETE FROM sms_claims WHERE id = ${claimId}`.execute(db);
 }

@@ -5,6 +5,7 @@ import type { PartState } from '../../../db/schema.js';
 import type { Config } from '../../core/config.js';
 import type { QueueSet } from '../../../queues/queue-set.js';
 import type { Logger } from '../../core/logger.js';
+import type { Metrics } from '../../core/metrics.js';
 import { createHttpProvider } from './http.js';
 import { createOutboxProvider } from './outbox.js';
 import { createSmppProvider } from './smpp.js';
@@ -24,6 +25,9 @@ export interface SubmittedPart {
   readonly smscId: string;
   /** Its final state, when its receipt came before the window's results were written. */
   readonly state?: PartState | undefined;
+  /** With it, what the receipt said: the network's error code and its done date. */
+  readonly networkError?: string | undefined;
+  readonly doneAt?: Date | undefined;
 }
 
 export type SubmitResult =
@@ -59,6 +63,7 @@ export interface ProviderDeps {
   readonly db: Db;
   readonly queues: QueueSet;
   readonly logger: Logger;
+  readonly metrics: Metrics;
 }
 
 /** In processes without the sms role: no SMSC session is opened there. */

@@ -1,24 +1,26 @@
 // The SMPP provider: our own encoding and UDH (submit-params.ts), a submit window, the
 // SMS_RATE limit shared by every worker through Redis, and the SMSC's answers mapped to
-// sent, failed (with the SMPP status named), retry (throttled: never taken) or unknown.
+// sent, failed (with the SMPP status named), retry (throttled: never taken) or unknown
+// (submit-message.ts, submit-status.ts).
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import smpp from 'smpp';
 import type { Config } from '../../core/config.js';
-import { PARTLY_ACCEPTED } from '../part-states.js';
 import { takeReceipts } from '../receipts.js';
+import { ConcatReferences } from '../smpp/concat-ref.js';
 import { handleIncoming, isReceipt, receiptOf } from '../smpp/deliver.js';
 import { partStateOf, type Receipt } from '../smpp/receipt.js';
-import { submitSmPdu } from '../smpp/pdu-writer.js';
+import type { OutgoingPdu } from 'smpp';
+import { submitSmPdu, type SubmitSm } from '../smpp/pdu-writer.js';
 import { SmppClient } from '../smpp/smpp-client.js';
+import { submitMessage } from '../smpp/submit-message.js';
 import { relativeValidity, submitParams } from '../smpp/submit-params.js';
+import { retryDelayMs } from '../smpp/submit-status.js';
+import { noteUnreadableReceipt } from '../unreadable-receipt.js';
 import { receiptKey } from '../smpp/message-ids.js';
 import type { OutgoingSms, ProviderDeps, SmsProvider, SubmitResult, SubmittedPart } from './provider.js';
 
-const THROTTLED = new Set([smpp.ESME_RTHROTTLED, smpp.ESME_RMSGQFUL]);
-const STATUS_NAMES = new Map(Object.entries(smpp.errors).map(([name, code]) => [code, name]));
-
-export function statusName(status: number): string {
-  return STATUS_NAMES.get(status) ?? `0x${status.toString(16).padStart(4, '0')}`;
+export interface SmppProviderOptions {
+  /** The wait before attempt n + 1 of a part the SMSC refused for now (tests shorten it). */
+  readonly retryDelayMs?: (attempt: number) => number;
 }
 
 function rateLimiter(config: Config, deps: ProviderDeps) {
@@ -105,11 +107,15 @@ class OpenWindows {
 /** The results with the state of each part whose receipt came early. */
 function withEarlyStates(results: readonly SubmitResult[], early: ReadonlyMap<string, Receipt>): SubmitResult[] {
   if (early.size === 0) return [...results];
-  const stated = (parts: readonly SubmittedPart[]) => parts.map((p) => ({ ...p, state: partStateOf(early.get(receiptKey(p.smscId))?.stat ?? '') }));
+  const stated = (parts: readonly SubmittedPart[]) =>
+    parts.map((p) => {
+      const receipt = early.get(receiptKey(p.smscId));
+      return { ...p, state: partStateOf(receipt?.stat ?? ''), networkError: receipt?.networkError, doneAt: receipt?.doneAt };
+    });
   return results.map((r) => ((r.status === 'sent' || r.status === 'unknown') && r.parts ? { ...r, parts: stated(r.parts) } : r));
 }
 
-export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvider {
+export function createSmppProvider(config: Config, deps: ProviderDeps, options: SmppProviderOptions = {}): SmsProvider {
   if (!config.sms.smppUrl) throw new Error('SMPP_URL is required for SMS_PROVIDER=smpp');
   const storeReceipt = receiptBatcher(deps);
   const openWindows = new OpenWindows();
@@ -117,19 +123,22 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
     url: config.sms.smppUrl,
     window: config.sms.smppWindow,
     responseTimeoutMs: config.sms.smppResponseTimeoutMs,
-    enquireLinkMs: 30_000,
+    enquireLinkMs: config.sms.smppEnquireLinkMs,
+    systemType: config.sms.smppSystemType,
+    addressRange: config.sms.smppAddressRange,
     logger: deps.logger,
     onDeliver: async (pdu) => {
       if (!isReceipt(pdu)) return handleIncoming(deps, config.suppressionKey, pdu);
-      const receipt = receiptOf(pdu);
-      if (!receipt) return;
-      if (!(await openWindows.takeWithWindow(receipt))) await storeReceipt(receipt);
+      const reading = receiptOf(pdu);
+      if ('unreadable' in reading) return noteUnreadableReceipt(deps, 'smpp', reading.unreadable);
+      if (!(await openWindows.takeWithWindow(reading.receipt))) await storeReceipt(reading.receipt);
     },
   });
   client.start();
   const limiter = rateLimiter(config, deps);
-  let reference = 0;
+  const references = new ConcatReferences();
   const submitOptions = { gsmDataCoding: config.sms.smppGsmDataCoding, validityPeriod: relativeValidity(config.sms.validityHours) };
+  const messageOptions = { retryDelayMs: options.retryDelayMs ?? retryDelayMs, rebindWaitMs: config.sms.smppResponseTimeoutMs };
 
   async function takeTokens(count: number): Promise<void> {
     if (!limiter) return;
@@ -145,23 +154,17 @@ export function createSmppProvider(config: Config, deps: ProviderDeps): SmsProvi
   }
 
   async function submitOne(message: OutgoingSms, onAccepted: (smscId: string) => void): Promise<SubmitResult> {
-    reference = (reference + 1) & 0xff;
-    let pdus;
+    let params: SubmitSm[];
+    let pdus: OutgoingPdu[];
     try {
-      pdus = submitParams(message, reference, submitOptions).map(submitSmPdu);
+      params = submitParams(message, () => references.take(message.to), submitOptions);
+      pdus = params.map(submitSmPdu);
     } catch {
       // Intake lets nothing through that SMPP cannot carry; should it happen, nothing was sent.
       return { messageId: message.messageId, status: 'failed', errorCode: 'unencodable' };
     }
     if (limiter) await takeTokens(pdus.length);
-    const outcomes = await Promise.all(pdus.map((p) => client.submit(p, onAccepted)));
-    const parts = outcomes.flatMap((o, i): SubmittedPart[] => (o.kind === 'accepted' ? [{ part: i + 1, smscId: o.messageId }] : []));
-    const id = message.messageId;
-    if (parts.length === outcomes.length) return { messageId: id, status: 'sent', providerMessageId: parts[0]?.smscId ?? '', parts };
-    if (outcomes.some((o) => o.kind === 'unknown') || parts.length > 0) return { messageId: id, status: 'unknown', errorCode: parts.length > 0 ? PARTLY_ACCEPTED : 'no-response', parts };
-    const refused = outcomes.find((o) => o.kind === 'refused');
-    if (refused?.kind === 'refused' && !THROTTLED.has(refused.status)) return { messageId: id, status: 'failed', errorCode: statusName(refused.status) };
-    return { messageId: id, status: 'retry', errorCode: refused?.kind === 'refused' ? statusName(refused.status) : 'not-connected' };
+    return submitMessage(client, message.messageId, pdus, (i) => submitSmPdu(params[i]!), onAccepted, messageOptions);
   }
 
   return {

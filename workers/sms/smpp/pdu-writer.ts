@@ -25,6 +25,7 @@ export interface SubmitSm {
 const HEADER_LENGTH = 16;
 const SUBMIT_SM = 0x00000004;
 const DELIVER_SM_RESP = 0x80000005;
+const DATA_SM_RESP = 0x80000103;
 
 /** Writes a C-Octet string (ASCII, then NUL) and returns the offset after it. */
 function writeCString(buffer: Buffer, offset: number, value: string): number {
@@ -33,10 +34,10 @@ function writeCString(buffer: Buffer, offset: number, value: string): number {
   return end + 1;
 }
 
-function writeHeader(buffer: Buffer, commandId: number, sequence: number): void {
+function writeHeader(buffer: Buffer, commandId: number, sequence: number, status = 0): void {
   buffer.writeUInt32BE(buffer.length, 0);
   buffer.writeUInt32BE(commandId, 4);
-  buffer.writeUInt32BE(0, 8);
+  buffer.writeUInt32BE(status, 8);
   buffer.writeUInt32BE(sequence, 12);
 }
 
@@ -90,14 +91,18 @@ export function submitSmPdu(params: SubmitSm): OutgoingPdu {
   };
 }
 
-/** The acknowledgement of a deliver_sm: status 0, the same sequence number, an empty message_id. */
-export function deliverSmResp(sequence: number): OutgoingPdu {
+/**
+ * The answer to a deliver_sm (or, with `dataSm`, a data_sm): the same sequence number, an
+ * empty message_id, status 0 or the refusal given (ESME_RX_T_APPN: the SMSC delivers it again).
+ */
+export function deliverSmResp(sequence: number, status = 0, dataSm = false): OutgoingPdu {
   return {
     sequence_number: sequence,
     isResponse: () => true,
     toBuffer() {
-      const b = Buffer.alloc(HEADER_LENGTH + 1);
-      writeHeader(b, DELIVER_SM_RESP, sequence);
+      // A refusal is the header alone, as the smpp package writes it.
+      const b = Buffer.alloc(HEADER_LENGTH + (status === 0 ? 1 : 0));
+      writeHeader(b, dataSm ? DATA_SM_RESP : DELIVER_SM_RESP, sequence, status);
       return b;
     },
   };

@@ -1,36 +1,71 @@
 // Delivery receipts (SMPP 3.4 appendix B): "id:… sub:… dlvrd:… submit date:… done date:…
-// stat:DELIVRD err:000 text:…", or the receipted_message_id and message_state TLVs.
-import type { PartState } from '../../../db/schema.js';
+// stat:DELIVRD err:000 text:…", in short_message or the message_payload TLV, and the
+// receipted_message_id, message_state and network_error_code TLVs, which win over the text.
+import { stateOfTlv, stateOfWord } from './receipt-states.js';
+
+export { partStateOf } from './receipt-states.js';
 
 export interface Receipt {
   readonly smscId: string;
+  /** A state of receipt-states.ts (DELIVRD, UNDELIV, ENROUTE, ...). */
   readonly stat: string;
+  /** The network's error code, when it is not zero. */
+  readonly networkError?: string | undefined;
+  /** When the network delivered the message or gave up on it (the `done date`). */
+  readonly doneAt?: Date | undefined;
 }
 
-const STATES_BY_TLV: Record<number, string> = { 1: 'ENROUTE', 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DELETED', 5: 'UNDELIV', 6: 'ACCEPTD', 7: 'UNKNOWN', 8: 'REJECTD' };
+/** Why a receipt could not be read: it is logged and counted under this reason, never applied. */
+export type UnreadableReason = 'no-id' | 'no-state' | 'unknown-state';
 
-export function parseReceipt(text: string, tlv: { receiptedMessageId?: string | undefined; messageState?: number | undefined }): Receipt | undefined {
-  const id = tlv.receiptedMessageId ?? /\bid:(\S+)/i.exec(text)?.[1];
-  const stat = /\bstat:(\w+)/i.exec(text)?.[1]?.toUpperCase() ?? (tlv.messageState !== undefined ? STATES_BY_TLV[tlv.messageState] : undefined);
-  if (!id || !stat) return undefined;
-  return { smscId: id, stat };
+export type ReceiptReading = { readonly receipt: Receipt } | { readonly unreadable: UnreadableReason };
+
+export interface ReceiptTlvs {
+  readonly receiptedMessageId?: string | undefined;
+  readonly messageState?: number | undefined;
+  /** Three octets: the network type, then the error code (big-endian). */
+  readonly networkErrorCode?: Buffer | undefined;
 }
 
-/** The final states; ENROUTE and ACCEPTD say nothing yet. */
-export function partStateOf(stat: string): PartState | undefined {
-  switch (stat) {
-    case 'DELIVRD':
-      return 'delivered';
-    case 'UNDELIV':
-    case 'DELETED':
-      return 'undeliverable';
-    case 'EXPIRED':
-      return 'expired';
-    case 'REJECTD':
-      return 'rejected';
-    case 'UNKNOWN':
-      return 'unknown';
-    default:
-      return undefined;
-  }
+const MAX_ID = 65;
+const MAX_ERROR = 16;
+/** A done date further ahead than this is the SMSC's clock, not the network's: not used. */
+const MAX_AHEAD_MS = 24 * 3600_000;
+
+/** A field of the receipt's text ("id:abc", "id: abc", "done date:2612051201"). */
+function field(head: string, name: string, value: string): string | undefined {
+  return new RegExp(`(?:^|\\s)${name}:\\s*(${value})`, 'i').exec(head)?.[1];
+}
+
+/** YYMMDDhhmm[ss], read as UTC; undefined when it is no valid time. */
+export function parseDoneDate(value: string | undefined, now = Date.now()): Date | undefined {
+  if (!value) return undefined;
+  const [yy, mo, dd, hh, mi, ss = 0] = (value.match(/\d\d/g) ?? []).map(Number);
+  if (yy === undefined || mo === undefined || dd === undefined || hh === undefined || mi === undefined) return undefined;
+  const date = new Date(Date.UTC(2000 + yy, mo - 1, dd, hh, mi, ss));
+  const exact = date.getUTCMonth() === mo - 1 && date.getUTCDate() === dd && date.getUTCHours() === hh && date.getUTCMinutes() === mi && date.getUTCSeconds() === ss;
+  return exact && date.getTime() <= now + MAX_AHEAD_MS ? date : undefined;
+}
+
+/** A network error code worth keeping: undefined for none, empty or zero ("000"). */
+export function nonZeroError(code: string | undefined): string | undefined {
+  const trimmed = code?.trim().slice(0, MAX_ERROR);
+  return trimmed === undefined || /^0*$/.test(trimmed) ? undefined : trimmed;
+}
+
+function networkErrorOf(tlv: Buffer | undefined, text: string | undefined): string | undefined {
+  return nonZeroError(tlv && tlv.length >= 3 ? String(tlv.readUInt16BE(1)).padStart(3, '0') : text);
+}
+
+export function parseReceipt(text: string, tlv: ReceiptTlvs): ReceiptReading {
+  // Whatever follows "text:" is the start of the message itself, never read.
+  const head = text.split(/(?:^|\s)text:/i)[0] ?? '';
+  const id = (tlv.receiptedMessageId?.trim() || field(head, 'id', '[^\\s]+'))?.slice(0, MAX_ID);
+  if (!id) return { unreadable: 'no-id' };
+  const word = field(head, 'stat', '[a-z_]+');
+  const stat = stateOfTlv(tlv.messageState) ?? (word === undefined ? undefined : stateOfWord(word));
+  if (!stat) return { unreadable: word === undefined && tlv.messageState === undefined ? 'no-state' : 'unknown-state' };
+  const networkError = networkErrorOf(tlv.networkErrorCode, field(head, 'err', '[0-9a-z]+'));
+  const doneAt = parseDoneDate(field(head, 'done[ _]?date', '\\d{10}(?:\\d{2})?(?!\\d)'));
+  return { receipt: { smscId: id, stat, networkError, doneAt } };
 }

@@ -1,18 +1,31 @@
-// One SMPP transceiver session with what a production ESME needs: bind, enquire_link,
-// reconnect with backoff, a submit window (several submit_sm in flight) with response
-// timeouts, and a handler for deliver_sm (receipts and incoming messages).
+// One SMPP transceiver session with what a production ESME needs: bind, enquire_link (a link
+// that leaves one unanswered is dropped and bound again, link-check.ts), reconnect with
+// jittered backoff, a submit window (several submit_sm in flight) with response timeouts, a
+// pause after a throttling answer, and a handler for deliver_sm (receipts and incoming messages).
 import { EventEmitter } from 'node:events';
 import smpp, { type OutgoingPdu, type PDU, type Session } from 'smpp';
 import type { Logger } from '../../core/logger.js';
+import { LinkCheck } from './link-check.js';
 import { deliverSmResp } from './pdu-writer.js';
+import { THROTTLE_PAUSE_MS, refusalOf } from './submit-status.js';
+
+/** SMPP 3.4 5.1.3: "temporary application error", which SMSCs answer by retrying. */
+const ESME_RX_T_APPN = 0x64;
 
 export interface SmppClientOptions {
   readonly url: string;
   readonly window: number;
   readonly responseTimeoutMs: number;
+  /** enquire_link after this long without a PDU from the SMSC; unanswered within responseTimeoutMs, the session is dropped. */
   readonly enquireLinkMs: number;
+  /** bind_transceiver's system_type and address_range. */
+  readonly systemType?: string;
+  readonly addressRange?: string;
   readonly logger: Logger;
-  /** Called for every deliver_sm; the PDU is acknowledged once it resolves (so nothing is lost). */
+  /**
+   * Called for every deliver_sm and data_sm; the PDU is acknowledged once it resolves (so
+   * nothing is lost), and refused with ESME_RX_T_APPN when it rejects.
+   */
   readonly onDeliver: (pdu: PDU) => Promise<void>;
 }
 
@@ -34,6 +47,9 @@ export class SmppClient extends EventEmitter {
   private readonly pending = new Map<number, (outcome: SubmitOutcome) => void>();
   private reconnectTimer: NodeJS.Timeout | undefined;
   private corked: Session | undefined;
+  /** Nothing is written before this time (ms since the epoch): the SMSC said it is throttling us. */
+  private pausedUntil = 0;
+  private link: LinkCheck | undefined;
 
   constructor(private readonly options: SmppClientOptions) {
     super();
@@ -46,16 +62,27 @@ export class SmppClient extends EventEmitter {
   private connect(): void {
     if (this.closing) return;
     const url = new URL(this.options.url);
-    const session = smpp.connect({ host: url.hostname, port: Number(url.port || 2775), tls: url.protocol === 'ssmpp:', auto_enquire_link_period: this.options.enquireLinkMs });
+    const session = smpp.connect({ host: url.hostname, port: Number(url.port || 2775), tls: url.protocol === 'ssmpp:' });
     this.session = session;
+    const onDead = () => {
+      if (this.session === session) this.bound = false;
+    };
+    const link = new LinkCheck(session, { intervalMs: this.options.enquireLinkMs, timeoutMs: this.options.responseTimeoutMs, logger: this.options.logger, onDead });
+    this.link = link;
     session.on('connect', () => {
       // Each PDU leaves at once: SMPP is request and answer, and Nagle's algorithm held small
       // submits back until the SMSC acknowledged the last ones.
       session.socket.setNoDelay(true);
-      session.bind_transceiver({ system_id: decodeURIComponent(url.username), password: decodeURIComponent(url.password), interface_version: 0x34 }, (pdu) => {
+      // An SMSC that never answers the bind is dropped like one that refuses it.
+      const bindTimer = setTimeout(() => session.destroy(), this.options.responseTimeoutMs);
+      session.once('close', () => clearTimeout(bindTimer));
+      const bind = { system_id: decodeURIComponent(url.username), password: decodeURIComponent(url.password), interface_version: 0x34, system_type: this.options.systemType ?? '', address_range: this.options.addressRange ?? '' };
+      session.bind_transceiver(bind, (pdu) => {
+        clearTimeout(bindTimer);
         if (pdu.command_status === smpp.ESME_ROK) {
           this.bound = true;
           this.attempt = 0;
+          link.start();
           this.options.logger.info('SMPP bound');
           this.emit('bound');
         } else {
@@ -64,13 +91,19 @@ export class SmppClient extends EventEmitter {
         }
       });
     });
-    session.on('deliver_sm', (pdu: PDU) => {
+    const onDeliver = (pdu: PDU) => {
+      const answer = (status: number) => this.send(session, deliverSmResp(pdu.sequence_number, status, pdu.command === 'data_sm'));
       this.options.onDeliver(pdu).then(
-        () => this.send(session, deliverSmResp(pdu.sequence_number)),
-        // Not acknowledged: the SMSC delivers it again.
-        () => this.options.logger.warn('deliver_sm not stored; left unacknowledged'),
+        () => answer(smpp.ESME_ROK),
+        () => {
+          // Refused as a temporary error: the SMSC delivers it again.
+          this.options.logger.warn({ command: pdu.command }, 'deliver_sm not stored; answered ESME_RX_T_APPN');
+          answer(ESME_RX_T_APPN);
+        },
       );
-    });
+    };
+    session.on('deliver_sm', onDeliver);
+    session.on('data_sm', onDeliver);
     session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
     session.on('unbind', (pdu: PDU) => {
       session.send(pdu.response());
@@ -84,12 +117,17 @@ export class SmppClient extends EventEmitter {
     if (this.session !== session) return;
     this.bound = false;
     this.session = undefined;
+    this.link?.stop();
+    this.link = undefined;
     for (const [seq, resolve] of this.pending) {
       this.pending.delete(seq);
       resolve({ kind: 'unknown' });
     }
     if (this.closing) return;
-    const delay = Math.min(30_000, 250 * 2 ** this.attempt++);
+    // Jittered (half to all of the doubling step), so the workers of a platform do not all
+    // knock on a recovering SMSC at the same moment.
+    const step = Math.min(30_000, 250 * 2 ** this.attempt++);
+    const delay = Math.round(step / 2 + (Math.random() * step) / 2);
     this.options.logger.warn({ retryInMs: delay }, 'SMPP connection closed; reconnecting');
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
@@ -146,6 +184,10 @@ export class SmppClient extends EventEmitter {
   async submit(pdu: OutgoingPdu, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
     await this.slot();
     try {
+      while (this.pausedUntil > Date.now()) await new Promise((r) => setTimeout(r, this.pausedUntil - Date.now()));
+      // A link that may be dead is checked (and dropped when it is) before anything goes on it.
+      const check = this.link?.pending();
+      if (check && !(await check)) return { kind: 'not-sent' };
       const session = this.session;
       if (!session || !this.bound) return { kind: 'not-sent' };
       return await new Promise<SubmitOutcome>((resolve) => {
@@ -164,7 +206,11 @@ export class SmppClient extends EventEmitter {
           resolve(outcome);
         };
         const written = this.send(session, pdu, (response) => {
-          if (response.command_status !== smpp.ESME_ROK) return finish({ kind: 'refused', status: response.command_status });
+          if (response.command_status !== smpp.ESME_ROK) {
+            // Paused as the answer is read, before the next part or message is written.
+            if (refusalOf(response.command_status) === 'throttled') this.pausedUntil = Date.now() + THROTTLE_PAUSE_MS;
+            return finish({ kind: 'refused', status: response.command_status });
+          }
           const messageId = String(response.message_id ?? '');
           onAccepted?.(messageId);
           finish({ kind: 'accepted', messageId });
@@ -181,6 +227,7 @@ export class SmppClient extends EventEmitter {
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
+    this.link?.stop();
     const session = this.session;
     if (!session) return;
     await new Promise<void>((resolve) => {

@@ -1,17 +1,17 @@
 // submit_sm parameters for one message: we encode the text ourselves (the library would
 // label GSM text data_coding 1, pick Latin-1 for ë, and turn non-GSM characters into @ under
-// data_coding 0), and build the concatenation UDH ourselves (the library does not split).
-import { encodeGsm7, encodeUcs2, splitParts } from '../encoding.js';
+// data_coding 0; text-coding.ts), and build the concatenation UDH ourselves (the library does
+// not split).
 import type { SubmitSm } from './pdu-writer.js';
+import { partCoding } from './text-coding.js';
 
 export interface SmppOptions {
-  /** data_coding for GSM-7: 0 is "SMSC default alphabet", which is GSM-7 at most SMSCs. */
+  /** data_coding for GSM-7: 0 is "SMSC default alphabet", which is GSM-7 at most SMSCs; 1 and 3 are encoded for. */
   readonly gsmDataCoding: number;
   /** The validity period, as relativeValidity gives it. */
   readonly validityPeriod: string;
 }
 
-const UCS2 = 8;
 const UDH_INDICATOR = 0x40;
 
 /** SMPP relative time: YYMMDDhhmmss000R. */
@@ -26,13 +26,14 @@ function addressOf(sender: string): { ton: number; npi: number; addr: string } {
   return sender.startsWith('+') ? { ton: 1, npi: 1, addr: sender.slice(1) } : { ton: 5, npi: 0, addr: sender };
 }
 
-export function submitParams(message: { sender: string; to: string; text: string; encoding: 'gsm7' | 'ucs2' }, reference: number, options: SmppOptions): SubmitSm[] {
-  const parts = splitParts(message.text);
-  const encode = message.encoding === 'gsm7' ? encodeGsm7 : encodeUcs2;
+/** `reference` gives the concatenation reference; it is asked only for a text of several parts. */
+export function submitParams(message: { sender: string; to: string; text: string; encoding: 'gsm7' | 'ucs2' }, reference: () => number, options: SmppOptions): SubmitSm[] {
+  const { parts, encode, dataCoding } = partCoding(message, options.gsmDataCoding);
   const source = addressOf(message.sender);
+  const ref = parts.length > 1 ? reference() & 0xff : 0;
   return parts.map((part, i) => {
     const payload = encode(part);
-    const udh = parts.length > 1 ? Buffer.from([0x05, 0x00, 0x03, reference & 0xff, parts.length, i + 1]) : undefined;
+    const udh = parts.length > 1 ? Buffer.from([0x05, 0x00, 0x03, ref, parts.length, i + 1]) : undefined;
     return {
       source_addr_ton: source.ton,
       source_addr_npi: source.npi,
@@ -43,7 +44,7 @@ export function submitParams(message: { sender: string; to: string; text: string
       esm_class: udh ? UDH_INDICATOR : 0,
       registered_delivery: 1,
       validity_period: options.validityPeriod,
-      data_coding: message.encoding === 'gsm7' ? options.gsmDataCoding : UCS2,
+      data_coding: dataCoding,
       short_message: udh ? Buffer.concat([udh, payload]) : payload,
     };
   });
