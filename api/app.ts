@@ -24,6 +24,8 @@ import { sessionRoutes } from './routes/sessions.js';
 import { userRoutes } from './routes/users.js';
 import { smsBatchRoutes } from './routes/sms-batches.js';
 import { smsToolRoutes } from './routes/sms-tools.js';
+import { smsKeywordRoutes } from './routes/sms-keywords.js';
+import { smsReplyRoutes } from './routes/sms-replies.js';
 import { smsCsvRoutes } from './routes/sms-csv.js';
 import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
 import { opsSmsRoutes } from './routes/ops-sms.js';
@@ -61,6 +63,8 @@ export function collectRoutes(deps: Deps, openapi: () => unknown, loginThrottle:
     ...opsSmsRoutes(deps),
     ...callbackSecretRoutes(deps),
     ...smsToolRoutes(deps),
+    ...smsKeywordRoutes(deps),
+    ...smsReplyRoutes(deps),
     ...smsHttpHookRoutes(deps),
     ...extra,
   ];

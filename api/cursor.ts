@@ -28,3 +28,14 @@ export function decodeSeqCursor(cursor: string): number {
   if (!Number.isInteger(seq) || seq < 0 || seq > 2_147_483_647) throw invalidCursor();
   return seq;
 }
+
+/** A row's bigint id (sms_replies). */
+export function encodeIdCursor(id: number): string {
+  return Buffer.from(String(id)).toString('base64url');
+}
+
+export function decodeIdCursor(cursor: string): number {
+  const id = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!Number.isSafeInteger(id) || id < 1) throw invalidCursor();
+  return id;
+}

@@ -60,6 +60,8 @@ export interface OrganizationTable {
   created_at: CreatedAt;
   /** HMAC key of the SMS status callbacks sent to this organisation. */
   callback_secret: Generated<string>;
+  /** The text that confirms an opt-out by SMS reply; null: the Dutch default. */
+  sms_opt_out_confirmation: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type UserRole = 'admin' | 'member';
@@ -139,11 +141,14 @@ export type SmsBatchStatus = 'validating' | 'scheduled' | 'queued' | 'sending' |
 export const SMS_MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'expired', 'cancelled', 'suppressed', 'unknown'] as const;
 export type SmsMessageStatus = (typeof SMS_MESSAGE_STATUSES)[number];
 export type SmsChannel = 'sms' | 'email';
+/** marketing needs a way to opt out in its text; opt-out-confirmation is the platform's own free SMS. */
+export type SmsBatchPurpose = 'service' | 'marketing' | 'opt-out-confirmation';
 
 export interface SmsBatchTable {
   id: Generated<string>;
   organization_id: string;
   status: SmsBatchStatus;
+  purpose: ColumnType<SmsBatchPurpose, SmsBatchPurpose | undefined, SmsBatchPurpose>;
   sender: string;
   /** The template; erased with the messages (P5). */
   body: string | null;
@@ -209,6 +214,7 @@ export interface SmsOptOutTable {
   phone_hash: Buffer;
   /** +31 6 ****4321 */
   masked: string;
+  /** 'reply': the person replied STOP, and only the person can undo it; 'api': the member added it. */
   source: 'api' | 'reply';
   created_at: CreatedAt;
 }
@@ -271,7 +277,49 @@ export interface SmsReceiptTable {
   applied_at: Timestamp | null;
 }
 
+/** A STOP keyword: "STOP <keyword>" opts out of this organisation only. Unique on the platform. */
+export interface SmsKeywordTable {
+  keyword: string;
+  organization_id: string;
+  created_at: CreatedAt;
+}
+
+/** A part of a concatenated reply waiting for the others (a day at most). */
+export interface SmsReplyPartTable {
+  id: Generated<number>;
+  /** HMAC of sender, destination, reference and part count under SUPPRESSION_KEY. */
+  concat_key: Buffer;
+  part: number;
+  total: number;
+  text: string;
+  received_at: CreatedAt;
+}
+
+/** An incoming SMS that is not a stop word, for the organisation whose message it answers. */
+export interface SmsReplyTable {
+  id: Generated<number>;
+  organization_id: string;
+  batch_id: string | null;
+  message_id: number | null;
+  message_seq: number | null;
+  /** E.164; erased 6 months after the reply (P5), with the text. */
+  phone: string | null;
+  text: string | null;
+  received_at: CreatedAt;
+  anonymised_at: Timestamp | null;
+}
+
+/** When a number last got an opt-out confirmation (at most one a day). */
+export interface SmsOptOutConfirmationTable {
+  phone_hash: Buffer;
+  sent_at: Timestamp;
+}
+
 export interface Database {
+  sms_keywords: SmsKeywordTable;
+  sms_reply_parts: SmsReplyPartTable;
+  sms_replies: SmsReplyTable;
+  sms_opt_out_confirmations: SmsOptOutConfirmationTable;
   sms_message_parts: SmsMessagePartTable;
   sms_receipts: SmsReceiptTable;
   sms_batches: SmsBatchTable;

@@ -17,6 +17,8 @@ interface Rows {
   batch: string;
   /** An opt-out is named by its phone number. */
   optOut: string;
+  keyword: string;
+  reply: string;
 }
 
 /** A's opted-out number, as B would write it in a path, and as the list shows it. */
@@ -38,6 +40,7 @@ const ROUTES_BY_ID: readonly { method: string; path: string; row: keyof Rows; bo
   { method: 'get', path: '/v1/sms/batches/{id}/messages', row: 'batch' },
   { method: 'post', path: '/v1/sms/batches/{id}/cancel', row: 'batch' },
   { method: 'delete', path: '/v1/sms/opt-outs/{phone}', row: 'optOut', missing: '0687654321' },
+  { method: 'delete', path: '/v1/sms/keywords/{keyword}', row: 'keyword', missing: 'NIEMAND' },
 ];
 
 /** Every /v1 list; `shows` is how an item names its row (its id unless given). */
@@ -47,10 +50,12 @@ const LISTS: readonly { path: string; row: keyof Rows; shows?: { field: string; 
   { path: '/v1/api-keys', row: 'key' },
   { path: '/v1/sms/batches', row: 'batch' },
   { path: '/v1/sms/opt-outs', row: 'optOut', shows: { field: 'masked', value: OPTED_OUT_MASKED } },
+  { path: '/v1/sms/keywords', row: 'keyword', shows: { field: 'keyword', value: 'AKEYWORD' } },
+  { path: '/v1/sms/replies', row: 'reply', shows: { field: 'text', value: 'Groetjes van Anna' } },
 ];
 
 /** /v1 GETs without an id that answer about the caller's own organisation, not a list of rows. */
-const OWN_ORGANIZATION = ['/v1/callback-secret'];
+const OWN_ORGANIZATION = ['/v1/callback-secret', '/v1/sms/settings'];
 
 const a = await newOrganization(call, ctx, 'Organisatie A');
 const b = await newOrganization(call, ctx, 'Organisatie B');
@@ -59,7 +64,7 @@ let rowsOfA: Rows;
 let credentialsOfB: { name: string; token: string }[];
 
 async function snapshotOfA() {
-  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks] = await Promise.all([
+  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords] = await Promise.all([
     ctx.db.selectFrom('contacts').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('users').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('api_keys').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
@@ -68,8 +73,9 @@ async function snapshotOfA() {
     ctx.db.selectFrom('sms_messages').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('sms_opt_outs').selectAll().where('organization_id', '=', a.id).orderBy('phone_hash').execute(),
     ctx.db.selectFrom('sms_callbacks').selectAll().orderBy('id').execute(),
+    ctx.db.selectFrom('sms_keywords').selectAll().where('organization_id', '=', a.id).orderBy('keyword').execute(),
   ]);
-  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks };
+  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords };
 }
 
 beforeAll(async () => {
@@ -86,7 +92,14 @@ beforeAll(async () => {
   });
   expect(batch.status).toBe(202);
   expect(batch.body.status).toBe('scheduled');
-  rowsOfA = { contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT };
+  expect((await call('post', '/v1/sms/keywords', { auth: a.key, body: { keyword: 'akeyword' } })).status).toBe(201);
+  // A reply to A's batch (no SMSC here: stored as incoming.ts would).
+  const reply = await ctx.db
+    .insertInto('sms_replies')
+    .values({ organization_id: a.id, batch_id: batch.body.id, phone: '+31611111111', text: 'Groetjes van Anna' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  rowsOfA = { contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, keyword: 'AKEYWORD', reply: String(reply.id) };
 
   const admin = await newUser(call, b.key, { username: 'bert.b' });
   credentialsOfB = [

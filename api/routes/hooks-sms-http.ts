@@ -1,11 +1,12 @@
 // POST /hooks/sms/http: what the JSON gateway of SMS_PROVIDER=http sends back (see
 // workers/sms/providers/http.ts): delivery reports, stored and applied like SMPP receipts, and
-// incoming messages, where STOP, UIT or AFMELDEN opts the sender out. Signed with SMS_HTTP_SECRET
+// incoming messages, read like SMPP's (workers/sms/incoming.ts: stop words, replies; `ton` as
+// SMPP's source_addr_ton, `concat` for a part of a long reply). Signed with SMS_HTTP_SECRET
 // over "<X-Signature-Timestamp>.<body>"; a timestamp more than 5 minutes off is refused (replays).
 // A report with a status we do not know is recorded as UNKNOWN: it never refuses the post.
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
-import { optOutByReply } from '../../workers/sms/opt-out-reply.js';
+import { takeIncoming } from '../../workers/sms/incoming.js';
 import { receiptsOfReports } from '../../workers/sms/http-reports.js';
 import { takeReceipts } from '../../workers/sms/receipts.js';
 import { problemSchema } from '../openapi.js';
@@ -27,7 +28,20 @@ const hookBody = z.object({
     )
     .max(MAX_ITEMS)
     .default([]),
-  incoming: z.array(z.object({ from: z.string().min(1).max(32), text: z.string().max(2_000) })).max(MAX_ITEMS).default([]),
+  incoming: z
+    .array(
+      z.object({
+        from: z.string().min(1).max(32),
+        text: z.string().max(2_000),
+        to: z.string().max(32).optional(),
+        ton: z.number().int().min(0).max(6).optional(),
+        concat: z.object({ ref: z.number().int().min(0).max(65_535), total: z.number().int().min(1).max(255), seq: z.number().int().min(1).max(255) })
+          .refine((c) => c.seq <= c.total, { path: ['seq'], message: 'beyond total' })
+          .optional(),
+      }),
+    )
+    .max(MAX_ITEMS)
+    .default([]),
 });
 
 export function smsHttpHookRoutes(deps: Deps): Route[] {
@@ -52,7 +66,7 @@ export function smsHttpHookRoutes(deps: Deps): Route[] {
       },
       handler: async ({ body }) => {
         await takeReceipts(deps, receiptsOfReports(deps, body.reports));
-        for (const message of body.incoming) await optOutByReply(deps, deps.config.suppressionKey, message.from, message.text);
+        for (const message of body.incoming) await takeIncoming(deps, deps.config.suppressionKey, message);
         return { status: 204 };
       },
     }),

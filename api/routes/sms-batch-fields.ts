@@ -7,6 +7,7 @@ import type { Deps } from '../../workers/core/deps.js';
 import { auditActor, type Principal } from '../../workers/identity/principal.js';
 import { callbackTargetProblem, callbackTargetRules } from '../../workers/sms/callback-target.js';
 import type { BatchOptions } from '../../workers/sms/create-batch.js';
+import { optOutWayProblem } from '../../workers/sms/marketing.js';
 import { badRequest } from '../problem.js';
 import type { Reply } from '../route.js';
 import { toBatch } from './sms-views.js';
@@ -24,6 +25,7 @@ export const batchFields = z.strictObject({
     .optional(),
   reference: z.string().max(100).optional(),
   callbackUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  purpose: z.enum(['service', 'marketing']).default('service').describe('marketing: the body must carry a way to opt out (STOP from a number; a link or a number from a name)'),
 });
 
 export function idempotencyKeyOf(req: Request): string | null {
@@ -39,12 +41,15 @@ export async function batchOptions(deps: Deps, fields: z.output<typeof batchFiel
     const problem = await callbackTargetProblem(fields.callbackUrl, callbackTargetRules(deps.config));
     if (problem) throw badRequest(`callbackUrl ${problem}.`, [{ field: 'body.callbackUrl', message: problem }]);
   }
+  const noOptOut = fields.purpose === 'marketing' ? optOutWayProblem(fields.sender, fields.body) : undefined;
+  if (noOptOut) throw badRequest(`The body lacks a way to opt out: ${noOptOut}.`, [{ field: 'body.body', message: noOptOut }]);
   return {
     sender: fields.sender,
     body: fields.body,
     sendAt: fields.sendAt ? new Date(fields.sendAt) : null,
     reference: fields.reference ?? null,
     callbackUrl: fields.callbackUrl ?? null,
+    purpose: fields.purpose,
     idempotencyKey,
   };
 }

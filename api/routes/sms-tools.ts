@@ -1,13 +1,15 @@
 // /v1/sms/estimate and /v1/sms/opt-outs.
 import { z } from 'zod';
+import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
+import { auditActor } from '../../workers/identity/principal.js';
 import { normalizePhone } from '../../workers/phone/e164.js';
 import { analyse } from '../../workers/sms/encoding.js';
 import { addOptOut, listOptOuts, maskPhone, phoneHash, removeOptOut } from '../../workers/sms/opt-outs.js';
 import { personalise } from '../../workers/sms/personalise.js';
 import { compilePrices, fromUnits } from '../../workers/sms/pricing.js';
 import { principalOf } from '../auth/bearer.js';
-import { badRequest, notFound } from '../problem.js';
+import { badRequest, conflict, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 
 function e164(raw: string, field: string): { e164: string; masked: string } {
@@ -74,15 +76,27 @@ export function smsToolRoutes(deps: Deps): Route[] {
     defineRoute({
       method: 'delete',
       path: '/v1/sms/opt-outs/{phone}',
-      summary: 'Take a number off the opt-out list',
+      summary: 'Take a number the organisation added off the opt-out list (not one the person added by replying STOP)',
       tags: ['sms'],
       security: 'bearer',
       scope: 'sms',
       params: z.object({ phone: z.string().max(40) }),
-      responses: { 204: { description: 'removed' }, 404: { description: 'the number is not on the list' } },
+      responses: {
+        204: { description: 'removed (audited)' },
+        404: { description: 'the number is not on the list' },
+        409: { description: 'the person opted out by replying STOP: only the person can undo that' },
+      },
       handler: async ({ params }, _req, res) => {
+        const principal = principalOf(res);
         const phone = e164(params.phone, 'params.phone');
-        if (!(await removeOptOut(deps.db, principalOf(res).organizationId, phoneHash(deps.config.suppressionKey, phone.e164)))) throw notFound('This number is not on the opt-out list.');
+        const hash = phoneHash(deps.config.suppressionKey, phone.e164);
+        const outcome = await removeOptOut(deps.db, principal.organizationId, hash);
+        if (outcome.removed === false && outcome.reason === 'reply') {
+          throw conflict('This person opted out by replying STOP: only the person can undo that, an organisation cannot.', 'params.phone');
+        }
+        if (outcome.removed === false) throw notFound('This number is not on the opt-out list.');
+        // The keyed hash names the entry without the number.
+        await audit(deps.db, { ...auditActor(principal), action: 'sms.opt-out.removed', entityType: 'sms_opt_out', entityId: hash.toString('hex'), details: { source: outcome.removed } });
         return { status: 204 };
       },
     }),

@@ -6,6 +6,7 @@ import * as sms from './2026-11-28T10-00-00_sms.js';
 import * as smsDelivery from './2026-11-28T11-00-00_sms-delivery.js';
 import * as identitySecurity from './2026-12-05T08-00-00_identity-security.js';
 import * as smsRetention from './2026-12-05T08-10-00_sms-retention.js';
+import * as smsStop from './2026-12-05T08-20-00_sms-stop.js';
 import * as smsReceiptDetails from './2026-12-05T08-30-00_sms-receipt-details.js';
 
 export const migrations: Record<string, Migration> = {
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-28T11-00-00_sms-delivery': smsDelivery,
   '2026-12-05T08-00-00_identity-security': identitySecurity,
   '2026-12-05T08-10-00_sms-retention': smsRetention,
+  '2026-12-05T08-20-00_sms-stop': smsStop,
   '2026-12-05T08-30-00_sms-receipt-details': smsReceiptDetails,
 };

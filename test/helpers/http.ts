@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Runtime } from '../../workers/runtime.js';
 
 export function baseUrl(runtime: Runtime): string {
@@ -7,4 +8,11 @@ export function baseUrl(runtime: Runtime): string {
 
 export function basic(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+/** The whole body of a request to a test server, as text. */
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,6 +1,7 @@
 // Status callbacks to the organisation's callbackUrl: a row per change set (batch status, or a
-// chunk's message statuses), sent by the sms.callback job, signed, retried with backoff. They
-// carry ids, positions and statuses: never numbers, addresses or texts.
+// chunk's message statuses, a reply), sent by the sms.callback job, signed, retried with backoff.
+// They carry ids, positions and statuses: never numbers or addresses; a reply's text is read
+// when it is sent (replies.ts), so a row holds no text either.
 import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, SmsBatch } from '../../db/schema.js';
@@ -14,11 +15,13 @@ export interface CallbackMessage {
 }
 
 export interface CallbackPayload {
-  readonly type: 'batch.status' | 'messages.status';
+  readonly type: 'batch.status' | 'messages.status' | 'messages.reply';
   readonly batchId: string;
   readonly reference: string | null;
   readonly status?: string;
   readonly messages?: readonly CallbackMessage[];
+  /** messages.reply: the sms_replies row, expanded when the callback is sent. */
+  readonly replyId?: number;
 }
 
 type CallbackBatch = Pick<SmsBatch, 'id' | 'organization_id' | 'callback_url' | 'reference'>;

@@ -25,6 +25,7 @@ export interface BatchOptions {
   readonly sendAt: Date | null;
   readonly reference: string | null;
   readonly callbackUrl: string | null;
+  readonly purpose: 'service' | 'marketing';
   readonly idempotencyKey: string | null;
 }
 
@@ -161,6 +162,7 @@ function batchRow(organizationId: string, options: BatchOptions) {
     body: options.body,
     reference: options.reference,
     callback_url: options.callbackUrl,
+    purpose: options.purpose,
     idempotency_key: options.idempotencyKey,
     send_at: options.sendAt,
     chunk_size: CHUNK_SIZE,

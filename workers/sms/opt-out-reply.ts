@@ -1,22 +1,31 @@
-// An incoming SMS (SMPP deliver_sm, the HTTP gateway's hook) that says STOP, UIT or AFMELDEN
-// opts its sender out for every organisation that sent to that number.
-import { sql } from 'kysely';
-import { normalizePhone } from '../phone/e164.js';
+// A reply that is a stop word (stop-words.ts) puts its sender on opt-out lists: plain STOP on
+// that of every organisation that texted the number, STOP plus a keyword on that of the
+// keyword's organisation. Answers the organisation whose confirmation goes out, if any.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { PhoneResult } from '../phone/e164.js';
 import { maskPhone, phoneHash } from './opt-outs.js';
-import type { ProviderDeps } from './providers/provider.js';
-import { isStopWord } from './smpp/receipt.js';
+import type { StopReply } from './stop-words.js';
 
-/** `from` as the SMSC writes it, with or without the +. Answers whether it was a stop word. */
-export async function optOutByReply(deps: Pick<ProviderDeps, 'db' | 'logger'>, suppressionKey: string, from: string, text: string): Promise<boolean> {
-  if (!isStopWord(text)) return false;
-  const parsed = normalizePhone(`+${from.replace(/^\+/, '')}`);
-  if (!parsed.ok) return false;
-  const hash = phoneHash(suppressionKey, parsed.e164);
-  const result = await sql`
+type Number164 = Extract<PhoneResult, { ok: true }>;
+
+async function keywordOwner(db: Kysely<Database>, keyword: string): Promise<string | undefined> {
+  const row = await db.selectFrom('sms_keywords').select('organization_id').where('keyword', '=', keyword).executeTakeFirst();
+  return row?.organization_id;
+}
+
+/** The organisations opted out of (those already opted out count too), and the keyword's, if the keyword is known. */
+export async function optOutByReply(db: Kysely<Database>, suppressionKey: string, phone: Number164, stop: StopReply): Promise<{ organizations: string[]; keywordOwner: string | undefined }> {
+  const owner = stop.kind === 'keyword' ? await keywordOwner(db, stop.keyword) : undefined;
+  const hash = phoneHash(suppressionKey, phone.e164);
+  const masked = maskPhone(phone.e164, phone.countryCallingCode);
+  const organizations = owner
+    ? sql`SELECT ${owner}::uuid`
+    : sql`SELECT DISTINCT organization_id FROM sms_messages WHERE phone = ${phone.e164}`;
+  const result = await sql<{ organization_id: string }>`
     INSERT INTO sms_opt_outs (organization_id, phone_hash, masked, source)
-    SELECT DISTINCT organization_id, ${hash}::bytea, ${maskPhone(parsed.e164, parsed.countryCallingCode)}, 'reply'
-    FROM sms_messages WHERE phone = ${parsed.e164}
-    ON CONFLICT DO NOTHING`.execute(deps.db);
-  deps.logger.info({ organizations: Number(result.numAffectedRows ?? 0) }, 'opt-out by SMS reply');
-  return true;
+    SELECT o.id, ${hash}::bytea, ${masked}, 'reply' FROM organizations o WHERE o.id IN (${organizations})
+    ON CONFLICT (organization_id, phone_hash) DO UPDATE SET source = 'reply'
+    RETURNING organization_id`.execute(db);
+  return { organizations: result.rows.map((r) => r.organization_id), keywordOwner: owner };
 }

@@ -23,9 +23,22 @@ export async function addOptOut(db: Kysely<Database>, organizationId: string, ha
     .execute();
 }
 
-export async function removeOptOut(db: Kysely<Database>, organizationId: string, hash: Buffer): Promise<boolean> {
-  const result = await db.deleteFrom('sms_opt_outs').where('organization_id', '=', organizationId).where('phone_hash', '=', hash).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+/**
+ * A member removes only what the member added: an opt-out the person made by replying STOP
+ * (source 'reply') stays, whoever asks. 'reply' when that is what stopped it, 'missing' when
+ * the number is not on the list.
+ */
+export async function removeOptOut(db: Kysely<Database>, organizationId: string, hash: Buffer): Promise<{ removed: 'api' } | { removed: false; reason: 'reply' | 'missing' }> {
+  const removed = await db
+    .deleteFrom('sms_opt_outs')
+    .where('organization_id', '=', organizationId)
+    .where('phone_hash', '=', hash)
+    .where('source', '<>', 'reply')
+    .returning('source')
+    .executeTakeFirst();
+  if (removed) return { removed: 'api' };
+  const left = await db.selectFrom('sms_opt_outs').select('source').where('organization_id', '=', organizationId).where('phone_hash', '=', hash).executeTakeFirst();
+  return { removed: false, reason: left ? 'reply' : 'missing' };
 }
 
 export async function listOptOuts(db: Kysely<Database>, organizationId: string) {

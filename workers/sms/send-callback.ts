@@ -5,13 +5,14 @@ import type { Handler } from '../core/handler.js';
 import { postCallback } from './callback-post.js';
 import { callbackTarget, callbackTargetRules } from './callback-target.js';
 import { finishCallback, loadCallback, signCallback } from './callbacks.js';
+import { expandCallbackPayload } from './replies.js';
 
 const TIMEOUT_MS = 10_000;
 
 export const sendCallback: Handler<'sms.callback'> = async ({ callbackId }, { deps, job }) => {
   const callback = await loadCallback(deps.db, callbackId);
   if (!callback || callback.status !== 'queued' || !callback.callback_url) return { sent: 0 };
-  const body = JSON.stringify(callback.payload);
+  const body = JSON.stringify(await expandCallbackPayload(deps.db, callback.payload));
   // Checked again at sending time (the host may resolve elsewhere now), and sent to the address checked.
   const target = await callbackTarget(callback.callback_url, callbackTargetRules(deps.config));
   if ('problem' in target) {

@@ -1,10 +1,11 @@
 // deliver_sm and data_sm from the SMSC: a delivery receipt is read here and taken by the caller
-// (receipts.ts); an incoming STOP, UIT or AFMELDEN opts its sender out for every organisation
-// that sent to that number. The PDU is acknowledged only after either is stored. The text is in
-// short_message or, when that is empty (always in data_sm), in the message_payload TLV.
+// (receipts.ts); an incoming message goes to incoming.ts (stop words, replies). The PDU is
+// acknowledged only after either is stored. The text is in short_message or, when that is empty
+// (always in data_sm), in the message_payload TLV.
 import type { PDU } from 'smpp';
-import { optOutByReply } from '../opt-out-reply.js';
+import { takeIncoming } from '../incoming.js';
 import type { ProviderDeps } from '../providers/provider.js';
+import { incomingOf } from './incoming-pdu.js';
 import { parseReceipt, type ReceiptReading } from './receipt.js';
 
 const RECEIPT_BITS = 0x3c;
@@ -34,7 +35,7 @@ export function receiptOf(pdu: PDU): ReceiptReading {
   return parseReceipt(textOf(pdu), { receiptedMessageId: pdu.receipted_message_id, messageState: pdu.message_state, networkErrorCode });
 }
 
-/** An incoming message (not a receipt): a stop word opts the sender out. */
+/** An incoming message (not a receipt): a stop word or a reply. */
 export async function handleIncoming(deps: ProviderDeps, suppressionKey: string, pdu: PDU): Promise<void> {
-  await optOutByReply(deps, suppressionKey, String(pdu.source_addr ?? ''), textOf(pdu));
+  await takeIncoming(deps, suppressionKey, incomingOf(pdu));
 }

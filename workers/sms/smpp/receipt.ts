@@ -69,8 +69,3 @@ export function parseReceipt(text: string, tlv: ReceiptTlvs): ReceiptReading {
   const doneAt = parseDoneDate(field(head, 'done[ _]?date', '\\d{10}(?:\\d{2})?(?!\\d)'));
   return { receipt: { smscId: id, stat, networkError, doneAt } };
 }
-
-/** STOP, UIT and AFMELDEN (Dutch SMS code of conduct) put the sender on the opt-out list. */
-export function isStopWord(text: string): boolean {
-  return /^\s*(stop|uit|afmelden)\b/i.test(text);
-}
