@@ -19,9 +19,7 @@ import { keepSchedules } from './core/schedules.js';
 import { DUE_WORK } from './due-work.js';
 import { demoBanner, ensureDemoOrganization } from './identity/demo.js';
 import { HANDLERS } from './handlers.js';
-import { createMailer } from './mail/mailer.js';
-import { NO_SMS_PROVIDER, createSmsProvider } from './sms/providers/provider.js';
-import { closeValidationPool } from './sms/validation-pool.js';
+import { closeFamilyResources, createDeps } from './resources.js';
 import { QUEUES_OF_ROLE, type Role } from './roles.js';
 
 export interface RuntimeOptions {
@@ -92,7 +90,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (!(await whenReady(queues.connection, options.waitForRedisMs ?? 5_000))) {
     logger.warn('Redis is not reachable yet: starting anyway; work is enqueued once it is back');
   }
-  const deps: Deps = { config, db, queues, mailer: createMailer(config, db), smsProvider: options.roles.includes('sms') ? createSmsProvider(config, { db, queues, logger }) : NO_SMS_PROVIDER, logger, metrics: createMetrics() };
+  const deps = createDeps({ config, db, queues, logger, metrics: createMetrics() }, options.roles);
 
   let server: Server | undefined;
   let port: number | undefined;
@@ -126,9 +124,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       server?.closeAllConnections();
       await closingServer;
       await queues.close();
-      await deps.mailer.close();
-      await deps.smsProvider.close();
-      await closeValidationPool();
+      await closeFamilyResources(deps);
       await db.destroy();
       logger.info('stopped');
     })());
