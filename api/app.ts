@@ -14,20 +14,8 @@ import { requestLog } from './request-log.js';
 import { mountRoutes, type Route, type Security } from './route.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
-import { opsOutboxRoutes } from './routes/ops-outbox.js';
-import { registerRoutes } from './routes/register.js';
-import { apiKeyRoutes } from './routes/api-keys.js';
-import { contactRoutes } from './routes/contacts.js';
-import { organizationRoutes } from './routes/organizations.js';
-import { sessionRoutes, type LoginLimiters } from './routes/sessions.js';
-import { userRoutes } from './routes/users.js';
-import { smsBatchRoutes } from './routes/sms-batches.js';
-import { smsToolRoutes } from './routes/sms-tools.js';
-import { smsCsvRoutes } from './routes/sms-csv.js';
-import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
-import { opsSmsRoutes } from './routes/ops-sms.js';
-import { callbackSecretRoutes } from './routes/callback-secret.js';
-import { passwordResetPageRoutes } from './routes/password-reset-page.js';
+import type { LoginLimiters } from './routes/sessions.js';
+import { FAMILY_ROUTES } from './families.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
 
@@ -40,24 +28,12 @@ export interface AppExtensions {
 
 const LOGIN_WINDOW_SECONDS = 15 * 60;
 
+/** The platform's own routes (health, metrics, the contract), then every family's (families.ts). */
 export function collectRoutes(deps: Deps, openapi: () => unknown, limiters: LoginLimiters, extra: readonly Route[] = []): Route[] {
   return [
     ...healthRoutes(deps),
     ...metaRoutes(deps, openapi),
-    ...registerRoutes(deps),
-    ...opsOutboxRoutes(deps),
-    ...organizationRoutes(deps),
-    ...sessionRoutes(deps, limiters),
-    ...passwordResetPageRoutes(),
-    ...userRoutes(deps),
-    ...apiKeyRoutes(deps),
-    ...contactRoutes(deps),
-    ...smsBatchRoutes(deps),
-    ...smsCsvRoutes(deps),
-    ...opsSmsRoutes(deps),
-    ...callbackSecretRoutes(deps),
-    ...smsToolRoutes(deps),
-    ...smsHttpHookRoutes(deps),
+    ...Object.values(FAMILY_ROUTES).flatMap((routes) => routes(deps, { limiters })),
     ...extra,
   ];
 }

@@ -21,14 +21,14 @@ export interface FamilyResources<K extends keyof Deps> {
 /** A handler per job of the contract: a job without a handler does not compile. */
 export type HandlersOf<C extends JobContract> = { readonly [N in keyof C['jobs'] & JobName]: Handler<N> };
 
-interface FamilyBase<K extends keyof Deps> {
-  readonly name: string;
+interface FamilyBase<Name extends string, K extends keyof Deps> {
+  readonly name: Name;
   readonly retention?: RetentionCategories;
   readonly resources?: FamilyResources<K>;
 }
 
 /** A family with jobs; `reconciled` names the jobs its due-work source re-enqueues. */
-export interface JobFamily<C extends JobContract, N extends JobName, K extends keyof Deps> extends FamilyBase<K> {
+export interface JobFamily<C extends JobContract, N extends JobName, K extends keyof Deps> extends FamilyBase<C['family'], K> {
   readonly contract: C;
   readonly handlers: HandlersOf<C>;
   readonly dueWork?: DueWorkSource<N> & { readonly jobs: readonly N[] };
@@ -41,6 +41,6 @@ export function defineFamily<C extends JobContract, N extends JobName = never, K
 }
 
 /** A family without jobs of its own (identity: routes, tables and retention only). */
-export function defineFamilyWithoutJobs<K extends keyof Deps = never>(family: FamilyBase<K>): FamilyBase<K> {
+export function defineFamilyWithoutJobs<const Name extends string, K extends keyof Deps = never>(family: FamilyBase<Name, K>): FamilyBase<Name, K> {
   return family;
 }
