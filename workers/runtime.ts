@@ -1,8 +1,7 @@
 // Starts the roles of one process and stops them in order: HTTP server, timers, workers
 // (with a deadline), queues, mail transport, database.
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Worker } from 'bullmq';
-import { createApp, type AppExtensions } from '../api/app.js';
 import { createDb } from '../db/database.js';
 import { ensureDatabase } from '../db/ensure-database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -30,7 +29,8 @@ export interface RuntimeOptions {
   readonly handlers?: HandlerMap;
   readonly dueWork?: readonly DueWorkSource[];
   readonly workerOptions?: RunnerOptions;
-  readonly app?: AppExtensions;
+  /** The HTTP app of the `web` role, given by the composition root (main.ts): workers/ never imports api/. */
+  readonly web?: (deps: Deps) => RequestListener;
   /** How long to wait for Redis before starting anyway (the reconciler catches up later). */
   readonly waitForRedisMs?: number;
 }
@@ -95,7 +95,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   let server: Server | undefined;
   let port: number | undefined;
   if (options.roles.includes('web')) {
-    server = createServer(createApp(deps, options.app));
+    if (!options.web) throw new Error('the web role needs its app: pass `web` to startRuntime');
+    server = createServer(options.web(deps));
     server.requestTimeout = 120_000;
     server.headersTimeout = 20_000;
     server.keepAliveTimeout = 65_000;
