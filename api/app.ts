@@ -4,9 +4,9 @@ import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
-import { auditDashboardActions } from '../dashboard/audit-actions.js';
 import { DASHBOARD_PATH, createDashboard } from '../dashboard/bull-board.js';
 import type { Deps } from '../workers/core/deps.js';
+import { auditDashboardActions } from './dashboard-audit.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { buildOpenApi } from './openapi.js';
 import { readOnlyUnlessOps, requireOps, requireOpsWrite } from './ops-auth.js';
@@ -15,22 +15,7 @@ import { requestLog } from './request-log.js';
 import { mountRoutes, type Route, type Security } from './route.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
-import { opsOutboxRoutes } from './routes/ops-outbox.js';
-import { registerRoutes } from './routes/register.js';
-import { apiKeyRoutes } from './routes/api-keys.js';
-import { contactRoutes } from './routes/contacts.js';
-import { organizationRoutes } from './routes/organizations.js';
-import { sessionRoutes } from './routes/sessions.js';
-import { userRoutes } from './routes/users.js';
-import { smsBatchRoutes } from './routes/sms-batches.js';
-import { smsToolRoutes } from './routes/sms-tools.js';
-import { smsKeywordRoutes } from './routes/sms-keywords.js';
-import { smsReplyRoutes } from './routes/sms-replies.js';
-import { smsCsvRoutes } from './routes/sms-csv.js';
-import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
-import { opsSmsRoutes } from './routes/ops-sms.js';
-import { callbackSecretRoutes } from './routes/callback-secret.js';
-import { passwordResetPageRoutes } from './routes/password-reset-page.js';
+import { FAMILY_ROUTES } from './families.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
@@ -46,26 +31,12 @@ export interface AppExtensions {
 
 const API_CSP = { 'default-src': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'none'"], 'frame-ancestors': ["'none'"] };
 
+/** The platform's own routes (health, metrics, the contract), then every family's (families.ts). */
 export function collectRoutes(deps: Deps, openapi: () => unknown, loginThrottle: LoginThrottle, extra: readonly Route[] = []): Route[] {
   return [
     ...healthRoutes(deps),
     ...metaRoutes(deps, openapi),
-    ...registerRoutes(deps),
-    ...opsOutboxRoutes(deps),
-    ...organizationRoutes(deps),
-    ...sessionRoutes(deps, loginThrottle),
-    ...passwordResetPageRoutes(),
-    ...userRoutes(deps),
-    ...apiKeyRoutes(deps),
-    ...contactRoutes(deps),
-    ...smsBatchRoutes(deps),
-    ...smsCsvRoutes(deps),
-    ...opsSmsRoutes(deps),
-    ...callbackSecretRoutes(deps),
-    ...smsToolRoutes(deps),
-    ...smsKeywordRoutes(deps),
-    ...smsReplyRoutes(deps),
-    ...smsHttpHookRoutes(deps),
+    ...Object.values(FAMILY_ROUTES).flatMap((routes) => routes(deps, { loginThrottle })),
     ...extra,
   ];
 }

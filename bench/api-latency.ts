@@ -31,7 +31,7 @@ export async function apiLatency(): Promise<void> {
     children.push(
       await startProcess(
         'node',
-        ['--import', 'tsx', 'workers/main.ts', '--role', 'web', '--migrate'],
+        ['--import', 'tsx', 'main.ts', '--role', 'web', '--migrate'],
         platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: WEB_PORT }),
         `http://${HOST}:${WEB_PORT}/healthz`,
       ),

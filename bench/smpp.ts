@@ -165,7 +165,7 @@ interface PlatformResult {
 async function runPlatform(config: PlatformConfig, apiKey: string, offset: number, db: pg.Client): Promise<PlatformResult> {
   const env = smppEnv({ WORKER_CONCURRENCY: String(config.concurrency), SMPP_WINDOW: String(config.window) });
   const workers = Array.from({ length: config.processes }, () =>
-    track(spawn('node', [...WORKER_NODE_ARGS, '--import', 'tsx', 'workers/main.ts', '--role', 'sms'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })),
+    track(spawn('node', [...WORKER_NODE_ARGS, '--import', 'tsx', 'main.ts', '--role', 'sms'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })),
   );
   try {
     const deadline = performance.now() + 30_000;
@@ -249,7 +249,7 @@ export async function smppBench(): Promise<void> {
       };
       await measureBaselines('before');
 
-      track(await startProcess('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'web', '--migrate'], smppEnv(), `http://${HOST}:${WEB_PORT}/healthz`));
+      track(await startProcess('node', ['--import', 'tsx', 'main.ts', '--role', 'web', '--migrate'], smppEnv(), `http://${HOST}:${WEB_PORT}/healthz`));
       const apiKey = await createOrganization(WEB_PORT, 'SMPP bench organisation');
       const db = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
       await db.connect();

@@ -128,13 +128,13 @@ const children: ChildProcess[] = [];
 const webEnv = (): Record<string, string> => platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: WEB_PORT });
 
 async function startWeb(): Promise<ChildProcess> {
-  const web = await startProcess('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'web', '--migrate'], webEnv(), `http://${HOST}:${WEB_PORT}/healthz`);
+  const web = await startProcess('node', ['--import', 'tsx', 'main.ts', '--role', 'web', '--migrate'], webEnv(), `http://${HOST}:${WEB_PORT}/healthz`);
   children.push(web);
   return web;
 }
 
 function startSmsWorkers(): ChildProcess {
-  const child = spawn('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'sms'], { env: { ...process.env, ...webEnv() }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn('node', ['--import', 'tsx', 'main.ts', '--role', 'sms'], { env: { ...process.env, ...webEnv() }, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
   return child;
 }

@@ -1,7 +1,7 @@
 // How a Bull Board API call is named in the audit log: queue-wide actions on the queue, job
 // actions on the job, scheduler actions on the scheduler (no database needed).
 import { describe, expect, it } from 'vitest';
-import { describeDashboardAction } from '../dashboard/audit-actions.js';
+import { describeDashboardAction } from '../api/dashboard-audit.js';
 
 describe('dashboard audit entries', () => {
   it.each([

@@ -101,7 +101,7 @@ interface Exited {
 }
 
 function startProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts', '--role', 'web'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', '--role', 'web'], {
     cwd: process.cwd(),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,7 +20,7 @@ let call: Call;
 const children: ChildProcess[] = [];
 
 function smsWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts', '--role', 'sms'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', '--role', 'sms'], {
     env: {
       ...process.env,
       NODE_ENV: 'test',

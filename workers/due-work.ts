@@ -1,6 +1,5 @@
-// Every domain's "due work" for the reconciler: rows that should have a live job.
+// Every family's "due work" for the reconciler: rows that should have a live job.
 import type { DueWorkSource } from './core/reconciler.js';
-import { mailDueWork } from './mail/due-work.js';
-import { smsDueWork } from './sms/due-work.js';
+import { FAMILIES } from './families.js';
 
-export const DUE_WORK: readonly DueWorkSource[] = [mailDueWork, smsDueWork];
+export const DUE_WORK: readonly DueWorkSource[] = FAMILIES.flatMap((family) => ('dueWork' in family && family.dueWork ? [family.dueWork] : []));

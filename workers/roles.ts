@@ -1,17 +1,22 @@
-// The process roles of the Procfile and the queues each one works on.
+// The process roles of the Procfile, and the queues each one works on as the families
+// declare them (workers/<family>/family.ts). `web` serves HTTP; `scheduler` also runs the
+// reconciler and the job schedulers.
 import type { QueueName } from '../queues/names.js';
+import { FAMILIES } from './families.js';
 
 export const ROLES = ['web', 'sms', 'invoices', 'mail', 'privacy', 'scheduler'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const QUEUES_OF_ROLE: Readonly<Record<Role, readonly QueueName[]>> = {
-  web: [],
-  sms: ['sms', 'sms-reports'],
-  invoices: ['invoices'],
-  mail: ['mail'],
-  privacy: ['privacy'],
-  scheduler: ['maintenance'],
-};
+function queuesOf(role: Role): readonly QueueName[] {
+  return FAMILIES.flatMap((family) => {
+    const roles: { readonly [R in Role]?: readonly QueueName[] } = 'roles' in family ? family.roles : {};
+    return roles[role] ?? [];
+  });
+}
+
+export const QUEUES_OF_ROLE: Readonly<Record<Role, readonly QueueName[]>> = Object.freeze(
+  Object.fromEntries(ROLES.map((role) => [role, queuesOf(role)])) as Record<Role, readonly QueueName[]>,
+);
 
 /** `--role sms --role mail`, `--role sms,mail` or `--role all`; also ROLES=sms,mail in the environment. */
 export function parseRoles(argv: readonly string[], envRoles?: string): Role[] {

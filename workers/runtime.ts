@@ -1,8 +1,7 @@
 // Starts the roles of one process and stops them in order: HTTP server, timers, workers
 // (with a deadline), queues, mail transport, database.
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Worker } from 'bullmq';
-import { createApp, type AppExtensions } from '../api/app.js';
 import { createDb } from '../db/database.js';
 import { ensureDatabase } from '../db/ensure-database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -19,9 +18,7 @@ import { keepSchedules } from './core/schedules.js';
 import { DUE_WORK } from './due-work.js';
 import { demoBanner, ensureDemoOrganization } from './identity/demo.js';
 import { HANDLERS } from './handlers.js';
-import { createMailer } from './mail/mailer.js';
-import { NO_SMS_PROVIDER, createSmsProvider } from './sms/providers/provider.js';
-import { closeValidationPool } from './sms/validation-pool.js';
+import { closeFamilyResources, createDeps } from './resources.js';
 import { QUEUES_OF_ROLE, type Role } from './roles.js';
 
 export interface RuntimeOptions {
@@ -32,7 +29,8 @@ export interface RuntimeOptions {
   readonly handlers?: HandlerMap;
   readonly dueWork?: readonly DueWorkSource[];
   readonly workerOptions?: RunnerOptions;
-  readonly app?: AppExtensions;
+  /** The HTTP app of the `web` role, given by the composition root (main.ts): workers/ never imports api/. */
+  readonly web?: (deps: Deps) => RequestListener;
   /** How long to wait for Redis before starting anyway (the reconciler catches up later). */
   readonly waitForRedisMs?: number;
 }
@@ -92,13 +90,13 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (!(await whenReady(queues.connection, options.waitForRedisMs ?? 5_000))) {
     logger.warn('Redis is not reachable yet: starting anyway; work is enqueued once it is back');
   }
-  const metrics = createMetrics();
-  const deps: Deps = { config, db, queues, mailer: createMailer(config, db), smsProvider: options.roles.includes('sms') ? createSmsProvider(config, { db, queues, logger, metrics }) : NO_SMS_PROVIDER, logger, metrics };
+  const deps = createDeps({ config, db, queues, logger, metrics: createMetrics() }, options.roles);
 
   let server: Server | undefined;
   let port: number | undefined;
   if (options.roles.includes('web')) {
-    server = createServer(createApp(deps, options.app));
+    if (!options.web) throw new Error('the web role needs its app: pass `web` to startRuntime');
+    server = createServer(options.web(deps));
     server.requestTimeout = 120_000;
     server.headersTimeout = 20_000;
     server.keepAliveTimeout = 65_000;
@@ -127,9 +125,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       server?.closeAllConnections();
       await closingServer;
       await queues.close();
-      await deps.mailer.close();
-      await deps.smsProvider.close();
-      await closeValidationPool();
+      await closeFamilyResources(deps);
       await db.destroy();
       logger.info('stopped');
     })());

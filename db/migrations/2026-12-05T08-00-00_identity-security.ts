@@ -2,14 +2,21 @@
 // their organisation only, and every API key records who created it, so that a compromised
 // user's keys can all be found.
 import { sql, type Kysely } from 'kysely';
-import { firstFreeSlug, slugOf } from '../../workers/identity/slugs.js';
+
+// The slug rule of workers/identity/slugs.ts as it was when this migration was written:
+// migrations are frozen in time and import nothing from the code that keeps changing.
+function slugOf(name: string): string {
+  const slug = name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 48).replace(/^-+|-+$/g, '');
+  return slug === '' ? 'organization' : slug;
+}
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('organizations').addColumn('slug', 'text').execute();
   const organizations = await db.selectFrom('organizations').select(['id', 'name']).orderBy('created_at').orderBy('id').execute();
   const taken = new Set<string>();
   for (const organization of organizations as { id: string; name: string }[]) {
-    const slug = firstFreeSlug(slugOf(organization.name), taken);
+    let slug = slugOf(organization.name);
+    for (let n = 2; taken.has(slug); n++) slug = `${slugOf(organization.name)}-${n}`;
     taken.add(slug);
     await db.updateTable('organizations').set({ slug }).where('id', '=', organization.id).execute();
   }

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, inject, onTestFailed, onTestFinished } from 'vitest';
+import { createApp, type AppExtensions } from '../../api/app.js';
 import { createDb, type Db } from '../../db/database.js';
 import { loadConfig, type Config } from '../../workers/core/config.js';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../workers/runtime.js';
@@ -19,7 +20,8 @@ export interface TestContext {
   /** Log lines written by runtimes of this context (JSON objects). */
   readonly logs: Record<string, unknown>[];
   configWith(overrides: Record<string, string>): Config;
-  start(options: Partial<RuntimeOptions> & { config?: Config }): Promise<Runtime>;
+  /** Starts roles as main.ts does (`app` adds routes to the web role's app). */
+  start(options: Partial<RuntimeOptions> & { config?: Config; app?: AppExtensions }): Promise<Runtime>;
   /** Every Redis key and value under this context's prefix, as one string to search. */
   redisDump(): Promise<string>;
   /** Marks a failure so the database is kept for inspection. */
@@ -77,8 +79,8 @@ export async function createTestContext(baseEnv: Record<string, string> = {}): P
     prefix,
     logs,
     configWith,
-    async start(options) {
-      const runtime = await startRuntime(options.config ?? config, { roles: ['web'], logger, ...options });
+    async start({ app, ...options }) {
+      const runtime = await startRuntime(options.config ?? config, { roles: ['web'], logger, web: (deps) => createApp(deps, app), ...options });
       runtimes.push(runtime);
       return runtime;
     },

@@ -1,13 +1,14 @@
 // The one place that reads the environment. Every bad variable is reported at once, and
 // production refuses the development defaults for secrets.
 import { z } from 'zod';
-import { DEFAULT_PRICES } from '../sms/pricing.js';
 
 const DEV_SECRET = 'dev-secret-key-do-not-use-in-production';
 const DEV_SUPPRESSION_KEY = 'dev-suppression-key-do-not-use-in-production';
 const DEV_OPS_PASSWORD = 'ops-dev-password';
 /** Ops passwords are typed by people and guessed by anyone who finds /ops: long ones in production. */
 const MIN_OPS_PASSWORD_LENGTH = 16;
+/** Euros per segment by destination prefix (SMS_PRICES is merged over these). */
+const DEFAULT_SMS_PRICES: Readonly<Record<string, string>> = { '+31': '0.0750', '+32': '0.0900', '+49': '0.0900', default: '0.1200' };
 
 const optionalString = z
   .string()
@@ -253,7 +254,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       httpUrl: e.SMS_HTTP_URL,
       httpToken: e.SMS_HTTP_TOKEN,
       httpSecret: e.SMS_HTTP_SECRET,
-      prices: Object.freeze({ ...DEFAULT_PRICES, ...e.SMS_PRICES }),
+      prices: Object.freeze({ ...DEFAULT_SMS_PRICES, ...e.SMS_PRICES }),
       smppWindow: e.SMPP_WINDOW,
       smppResponseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS,
       smppGsmDataCoding: e.SMPP_GSM_DATA_CODING,

@@ -4,13 +4,16 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { JobRequest } from '../../queues/queue-set.js';
+import type { JobName } from '../../queues/registry.js';
 import type { Deps } from './deps.js';
 import { describeError } from './errors.js';
 
-export interface DueWorkSource {
+export interface DueWorkSource<N extends JobName = JobName> {
   readonly name: string;
+  /** The jobs `due` returns: a family's source declares them, and workers/families.ts checks that every job with a deterministic id has one. */
+  readonly jobs?: readonly N[];
   /** Jobs that should exist for rows that are due now; each must have a deterministic job id. */
-  due(db: Kysely<Database>, limit: number): Promise<JobRequest[]>;
+  due(db: Kysely<Database>, limit: number): Promise<JobRequest<N>[]>;
   /** Housekeeping before `due`, such as moving stale 'sending' rows to 'unknown'. */
   sweep?(db: Kysely<Database>): Promise<number>;
 }

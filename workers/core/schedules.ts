@@ -2,7 +2,8 @@
 import type { QueueSet } from '../../queues/queue-set.js';
 import type { QueueName } from '../../queues/names.js';
 import { DEFAULT_JOB_OPTIONS } from '../../queues/options.js';
-import type { JobName } from '../../queues/registry.js';
+import type { JobOn } from '../../queues/job.js';
+import { JOBS, type JobName } from '../../queues/registry.js';
 import type { Logger } from './logger.js';
 import { describeError } from './errors.js';
 
@@ -12,18 +13,23 @@ export interface Schedule {
   readonly job: JobName;
   readonly pattern: string;
   readonly tz: string;
+  readonly attempts: number;
 }
 
-export const SCHEDULES: readonly Schedule[] = [
-  { id: 'retention-purge', queue: 'maintenance', job: 'maintenance.retention-purge', pattern: '0 3 * * *', tz: 'Europe/Amsterdam' },
-];
+/** Every job whose definition carries a cron pattern (queues/<family>.ts). */
+export const SCHEDULES: readonly Schedule[] = (Object.keys(JOBS) as JobName[]).flatMap((job) => {
+  const definition: JobOn<QueueName> = JOBS[job];
+  return definition.schedule
+    ? [{ ...definition.schedule, queue: definition.queue, job, attempts: definition.attempts ?? DEFAULT_JOB_OPTIONS.attempts }]
+    : [];
+});
 
 export async function upsertSchedules(queues: QueueSet, schedules: readonly Schedule[] = SCHEDULES): Promise<void> {
   for (const s of schedules) {
     await queues.get(s.queue).upsertJobScheduler(s.id, { pattern: s.pattern, tz: s.tz }, {
       name: s.job,
       data: {},
-      opts: { removeOnComplete: DEFAULT_JOB_OPTIONS.removeOnComplete, removeOnFail: DEFAULT_JOB_OPTIONS.removeOnFail, attempts: 3 },
+      opts: { removeOnComplete: DEFAULT_JOB_OPTIONS.removeOnComplete, removeOnFail: DEFAULT_JOB_OPTIONS.removeOnFail, attempts: s.attempts },
     });
   }
 }

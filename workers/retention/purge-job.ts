@@ -1,19 +1,21 @@
 import type { Handler } from '../core/handler.js';
-import { retentionPolicy } from './policy.js';
+import type { RetentionCategories } from './category.js';
 import { purgeAll } from './purge.js';
 
-export const retentionPurge: Handler<'maintenance.retention-purge'> = async (_payload, { deps, job, log, signal }) => {
-  let done = 0;
-  const policy = retentionPolicy(deps.config);
-  const counts = await purgeAll(deps.db, policy, {
-    batchSize: deps.config.purgeBatchSize,
-    signal,
-    onBatch: async (category, count) => {
-      done += count;
-      log.info({ category, count }, 'retention batch purged');
-      await job.updateProgress({ rows: done });
-    },
-  });
-  log.info({ counts }, 'retention purge finished');
-  return counts;
-};
+/** The purge job over the categories of `policy` (every family's: see workers/retention/family.ts). */
+export function retentionPurge(policy: RetentionCategories): Handler<'maintenance.retention-purge'> {
+  return async (_payload, { deps, job, log, signal }) => {
+    let done = 0;
+    const counts = await purgeAll(deps.db, policy(deps.config), {
+      batchSize: deps.config.purgeBatchSize,
+      signal,
+      onBatch: async (category, count) => {
+        done += count;
+        log.info({ category, count }, 'retention batch purged');
+        await job.updateProgress({ rows: done });
+      },
+    });
+    log.info({ counts }, 'retention purge finished');
+    return counts;
+  };
+}

@@ -2,7 +2,7 @@
 // to be killed half-way (each batch is its own statement). Logs counts, never rows.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { RetentionCategory, RetentionPeriod } from './policy.js';
+import type { RetentionCategory, RetentionPeriod } from './category.js';
 
 /** Calendar arithmetic in Dutch local time: "6 months" means 6 calendar months. */
 export const RETENTION_TIME_ZONE = 'Europe/Amsterdam';

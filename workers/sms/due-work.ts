@@ -20,8 +20,9 @@ async function pendingReceipts(db: Parameters<DueWorkSource['due']>[0]) {
   return waiting.length > 0 ? [receiptJob()] : [];
 }
 
-export const smsDueWork: DueWorkSource = {
+export const smsDueWork = {
   name: 'sms',
+  jobs: ['sms.start-batch', 'sms.send-chunk', 'sms.callback', 'sms.apply-receipts'],
   sweep: async (db) => (await expireSendingSms(db)) + (await dropAbandonedUploads(db)) + (await setAsideUnmatchedReceipts(db)),
   async due(db, limit) {
     const scheduled = await db
@@ -47,4 +48,4 @@ export const smsDueWork: DueWorkSource = {
       ...(await pendingReceipts(db)),
     ];
   },
-};
+} satisfies DueWorkSource<'sms.start-batch' | 'sms.send-chunk' | 'sms.callback' | 'sms.apply-receipts'>;

@@ -2,8 +2,6 @@
 // ten-thousandths of a euro internally so that no cost is ever a float.
 export type PriceTable = Readonly<Record<string, string>>;
 
-export const DEFAULT_PRICES: PriceTable = { '+31': '0.0750', '+32': '0.0900', '+49': '0.0900', default: '0.1200' };
-
 const SCALE = 10_000;
 
 function toUnits(euros: string): number {

@@ -1,8 +1,9 @@
 // npm run migrate [up|down|reset]: applies migrations; the Procfile's release phase runs "up".
-import { loadConfig } from '../workers/core/config.js';
-import { createDb } from './database.js';
-import { ensureDatabase } from './ensure-database.js';
-import { migrateDown, migrateToEmpty, migrateToLatest } from './migrate.js';
+// An entry beside main.ts: it reads the config (workers/core/), which db/ may not import.
+import { createDb } from './db/database.js';
+import { ensureDatabase } from './db/ensure-database.js';
+import { migrateDown, migrateToEmpty, migrateToLatest } from './db/migrate.js';
+import { loadConfig } from './workers/core/config.js';
 
 const command = process.argv[2] ?? 'up';
 const config = loadConfig();

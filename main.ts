@@ -1,9 +1,11 @@
-// The entry of every process: `tsx workers/main.ts --role web` (see Procfile), or
-// `--role all` for a laptop. SIGTERM stops in order; a second signal forces.
-import { ConfigError, loadConfig } from './core/config.js';
-import { createLogger } from './core/logger.js';
-import { parseRoles } from './roles.js';
-import { startRuntime } from './runtime.js';
+// The composition root and the entry of every process but `release`: `tsx main.ts --role web`
+// (see Procfile), or `--role all` for a laptop. The one file that sees every layer: it hands
+// the API (api/app.ts) to the runtime's web role. SIGTERM stops in order; a second signal forces.
+import { createApp } from './api/app.js';
+import { ConfigError, loadConfig } from './workers/core/config.js';
+import { createLogger } from './workers/core/logger.js';
+import { parseRoles } from './workers/roles.js';
+import { startRuntime } from './workers/runtime.js';
 
 let config;
 let roles;
@@ -24,7 +26,7 @@ function exitAfterFlush(code: number): void {
 }
 
 const migrate = process.argv.includes('--migrate') || process.argv.slice(2).join(' ').includes('all');
-const runtime = await startRuntime(config, { roles, migrate, logger }).catch((error: unknown) => {
+const runtime = await startRuntime(config, { roles, migrate, logger, web: (deps) => createApp(deps) }).catch((error: unknown) => {
   logger.fatal({ error: error instanceof Error ? error.message : 'unknown' }, 'could not start');
   exitAfterFlush(1);
   return new Promise<never>(() => undefined);

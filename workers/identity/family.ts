@@ -1,0 +1,9 @@
+// The identity family: organisations, API keys, users, sessions and contacts. No jobs of its
+// own (its mail goes through the mail family); its routes are in api/families.ts.
+import { defineFamilyWithoutJobs } from '../core/family.js';
+import { identityRetention } from './retention.js';
+
+export const identityFamily = defineFamilyWithoutJobs({
+  name: 'identity',
+  retention: identityRetention,
+});

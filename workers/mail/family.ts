@@ -1,0 +1,28 @@
+// The mail family: transactional mail through one transport (SMTP or the local outbox).
+import { mailContract } from '../../queues/mail.js';
+import { defineFamily } from '../core/family.js';
+import { mailDueWork } from './due-work.js';
+import { createMailer, type Mailer } from './mailer.js';
+import { mailRetention } from './retention.js';
+import { sendMail } from './send-mail.js';
+
+declare module '../core/deps.js' {
+  interface Deps {
+    readonly mailer: Mailer;
+  }
+}
+
+export const mailFamily = defineFamily({
+  name: 'mail',
+  contract: mailContract,
+  handlers: {
+    'mail.send': sendMail,
+  },
+  dueWork: mailDueWork,
+  roles: { mail: ['mail'] },
+  retention: mailRetention,
+  resources: {
+    create: ({ config, db }) => ({ mailer: createMailer(config, db) }),
+    close: ({ mailer }) => mailer.close(),
+  },
+});

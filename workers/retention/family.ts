@@ -1,0 +1,17 @@
+// The maintenance family: the nightly retention purge, on the scheduler role. It purges the
+// categories of the families it is given (workers/families.ts gives it every other one).
+import { maintenanceContract } from '../../queues/maintenance.js';
+import { defineFamily } from '../core/family.js';
+import { policyOf, type RetentionCategories } from './category.js';
+import { retentionPurge } from './purge-job.js';
+
+export function maintenanceFamily(families: readonly { readonly retention?: RetentionCategories }[]) {
+  return defineFamily({
+    name: 'maintenance',
+    contract: maintenanceContract,
+    handlers: {
+      'maintenance.retention-purge': retentionPurge((settings) => policyOf(families, settings)),
+    },
+    roles: { scheduler: ['maintenance'] },
+  });
+}
