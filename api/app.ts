@@ -28,6 +28,7 @@ import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
 import { opsSmsRoutes } from './routes/ops-sms.js';
 import { callbackSecretRoutes } from './routes/callback-secret.js';
 import { passwordResetPageRoutes } from './routes/password-reset-page.js';
+import { temRoutes } from './routes/tem.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
 
@@ -58,6 +59,7 @@ export function collectRoutes(deps: Deps, openapi: () => unknown, limiters: Logi
     ...callbackSecretRoutes(deps),
     ...smsToolRoutes(deps),
     ...smsHttpHookRoutes(deps),
+    ...temRoutes(deps),
     ...extra,
   ];
 }

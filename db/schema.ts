@@ -1,5 +1,6 @@
 // Table types, declared once. Each domain adds its tables here with its migration.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { TemDatabase } from './schema-tem.js';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -257,7 +258,7 @@ export interface SmsReceiptTable {
   applied_at: Timestamp | null;
 }
 
-export interface Database {
+export interface Database extends TemDatabase {
   sms_message_parts: SmsMessagePartTable;
   sms_receipts: SmsReceiptTable;
   sms_batches: SmsBatchTable;

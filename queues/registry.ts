@@ -55,6 +55,20 @@ export const JOBS = {
     payload: z.strictObject({}),
     attempts: 3,
   }),
+  // Telecom Expense Management
+  /** Parse one upload into call records and period charges, in one transaction. */
+  'tem.parse-upload': define({
+    queue: 'invoices',
+    payload: z.strictObject({ uploadId: z.uuid() }),
+    jobId: (p) => `tem-parse-${p.uploadId}`,
+    attempts: 5,
+  }),
+  /** Make the monthly partitions of call_records ahead of time (nightly, and before each parse). */
+  'maintenance.tem-partitions': define({
+    queue: 'maintenance',
+    payload: z.strictObject({}),
+    attempts: 3,
+  }),
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -6,6 +6,8 @@ import { applyReceipts } from './sms/apply-receipts.js';
 import { sendCallback } from './sms/send-callback.js';
 import { sendChunk } from './sms/send-chunk.js';
 import { startBatch } from './sms/start-batch.js';
+import { makePartitionsJob } from './tem/partitions-job.js';
+import { parseUpload } from './tem/parse-upload.js';
 
 export const HANDLERS: HandlerMap = {
   'mail.send': sendMail,
@@ -14,4 +16,6 @@ export const HANDLERS: HandlerMap = {
   'sms.callback': sendCallback,
   'sms.apply-receipts': applyReceipts,
   'maintenance.retention-purge': retentionPurge,
+  'tem.parse-upload': parseUpload,
+  'maintenance.tem-partitions': makePartitionsJob,
 };

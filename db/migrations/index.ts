@@ -4,10 +4,12 @@ import * as platformCore from './2026-11-28T08-00-00_platform-core.js';
 import * as identity from './2026-11-28T09-00-00_identity.js';
 import * as sms from './2026-11-28T10-00-00_sms.js';
 import * as smsDelivery from './2026-11-28T11-00-00_sms-delivery.js';
+import * as temCdr from './2026-12-05T09-00-00_tem-cdr.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
   '2026-11-28T09-00-00_identity': identity,
   '2026-11-28T10-00-00_sms': sms,
   '2026-11-28T11-00-00_sms-delivery': smsDelivery,
+  '2026-12-05T09-00-00_tem-cdr': temCdr,
 };

@@ -16,6 +16,7 @@ export interface Schedule {
 
 export const SCHEDULES: readonly Schedule[] = [
   { id: 'retention-purge', queue: 'maintenance', job: 'maintenance.retention-purge', pattern: '0 3 * * *', tz: 'Europe/Amsterdam' },
+  { id: 'tem-partitions', queue: 'maintenance', job: 'maintenance.tem-partitions', pattern: '30 2 * * *', tz: 'Europe/Amsterdam' },
 ];
 
 export async function upsertSchedules(queues: QueueSet, schedules: readonly Schedule[] = SCHEDULES): Promise<void> {

@@ -3,6 +3,7 @@
 // Each domain adds its categories here when it adds its tables; test/retention-coverage.test.ts
 // fails when a table is in neither this list nor TABLES_WITHOUT_PERSONAL_DATA.
 import type { Database } from '../../db/schema.js';
+import { temRetention, TEM_TABLES_WITHOUT_PERSONAL_DATA } from '../tem/retention.js';
 
 export interface RetentionPeriod {
   readonly years?: number;
@@ -23,6 +24,8 @@ export interface RetentionCategory {
   readonly clock: string | { readonly column: string; readonly via: { readonly table: keyof Database; readonly foreignKey: string } };
   /** An indexed column never later than the clock: it bounds the purge's scan when the clock itself is not indexed. */
   readonly floor?: string;
+  /** Monthly partitions (`<table>_YYYYMM`): those wholly past the cut-off are dropped before the row purge. */
+  readonly partitionedByMonth?: boolean;
   readonly keep: RetentionPeriod;
   /** How the period reads in the register. */
   readonly keepText: string;
@@ -180,6 +183,7 @@ export function retentionPolicy(settings: RetentionSettings = DEFAULT_RETENTION_
     legalBasis: 'GDPR art. 6(1)(f): legitimate interest in testing the service without sending mail',
     processors: ['hosting'],
   },
+  ...temRetention(grace),
   ];
 }
 
@@ -198,4 +202,5 @@ export const TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   api_keys: "an organisation's keys: a label, a prefix, scopes and a SHA-256 hash; a user's keys go with the user",
   kysely_migration: 'migration bookkeeping',
   kysely_migration_lock: 'migration bookkeeping',
+  ...TEM_TABLES_WITHOUT_PERSONAL_DATA,
 };

@@ -1,0 +1,8 @@
+// Every route of Telecom Expense Management, for collectRoutes (api/app.ts).
+import type { Deps } from '../../workers/core/deps.js';
+import type { Route } from '../route.js';
+import { temUploadRoutes } from './tem-uploads.js';
+
+export function temRoutes(deps: Deps): Route[] {
+  return [...temUploadRoutes(deps)];
+}
