@@ -10,7 +10,7 @@ import { profileNamed } from '../workers/tem/profile.js';
 const SAMPLE = '/work/shared/testdata/cdr';
 
 async function* bytes(...pieces: Buffer[]) {
-  for (const piece of pieces) yield piece;
+  for (const piece of pieces) yield await Promise.resolve(piece);
 }
 
 async function parseAll(...pieces: Buffer[]) {

@@ -9,7 +9,7 @@ export interface Upload {
   status: string;
   rowsStored: number;
   rowsRefused: number;
-  errors: { line: number | null; code: string; column?: string }[];
+  errors: { line: number | null; code: string; column?: string; message?: string }[];
   periodStart: string | null;
   periodEnd: string | null;
   sha256: string;

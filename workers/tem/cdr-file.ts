@@ -18,7 +18,10 @@ export interface CdrTally {
   readonly charges: Canonical[];
   /** Per number, the latest holder name and carrier cost centre seen. */
   readonly subscriptions: Map<string, { userName: string | null; hint: string | null }>;
+  /** The latest call stored (the raw file's retention clock). */
   latestCall: string | null;
+  /** The latest call time in the file, stored or not: it names the export's period. */
+  latestDated: string | null;
 }
 
 export type Layout = { ok: true; rows: CsvRows['rows']; normalise: ReturnType<typeof normaliser> } | { ok: false; errors: TemUploadError[] };
@@ -37,7 +40,7 @@ export async function openCdr(text: AsyncIterable<string>, profile: Profile): Pr
 }
 
 export function newTally(): CdrTally {
-  return { dataRows: 0, stored: 0, refused: 0, errors: [], charges: [], subscriptions: new Map(), latestCall: null };
+  return { dataRows: 0, stored: 0, refused: 0, errors: [], charges: [], subscriptions: new Map(), latestCall: null, latestDated: null };
 }
 
 function refuse(tally: CdrTally, error: TemUploadError): void {
@@ -57,6 +60,7 @@ export async function* copyText(layout: Extract<Layout, { ok: true }>, ids: { or
     }
     const record = result.record;
     const start = record.startLocal;
+    if (start !== null && (tally.latestDated === null || start > tally.latestDated)) tally.latestDated = start;
     if (start !== null && start < window.from) refuse(tally, { line, code: 'past-retention' });
     else if (start !== null && start >= window.until) refuse(tally, { line, code: 'too-far-ahead' });
     else {

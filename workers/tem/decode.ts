@@ -8,7 +8,7 @@ export class EncodingProblem extends Error {
   }
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\u0000-\u007f]/u; // eslint-disable-line no-control-regex -- the ASCII range itself
 
 /** The bytes at the end of a piece a streaming UTF-8 decoder may still hold (an unfinished sequence). */
 function heldTail(piece: Buffer): Buffer {

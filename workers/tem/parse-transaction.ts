@@ -31,7 +31,7 @@ interface Claimed {
 export const withinThreshold = (refused: number, rows: number, percent: number) => refused === 0 || refused * 100 < percent * rows;
 
 async function insertCharges(client: pg.Client, upload: Claimed, tally: CdrTally, now: Date, earliest: string): Promise<void> {
-  const fallback = exportPeriod(tally.latestCall, now);
+  const fallback = exportPeriod(tally.latestDated, now);
   const kept = tally.charges.filter((c) => {
     const period = chargePeriod(c, fallback);
     if (period.end >= earliest) return true;
@@ -102,7 +102,7 @@ export async function parseInTransaction(deps: Deps, upload: Claimed, signal: Ab
       return { kind: 'rejected', refused: layoutErrors ? 0 : tally.refused, errors };
     }
     await upsertSubscriptions(client, upload, tally);
-    const period = exportPeriod(tally.latestCall, now);
+    const period = exportPeriod(tally.latestDated, now);
     const dropRaw = !deps.config.tem.keepRaw;
     await client.query(
       `UPDATE tem_uploads SET status = 'parsed', rows_stored = $2, rows_refused = $3, errors = $4, period_start = $5, period_end = $6,

@@ -1,5 +1,5 @@
 // The time windows an upload's rows must fall in, and the billing period of its charges.
-import { acceptedWindow, lastDay, monthOf, periodBounds, localText } from './calendar.js';
+import { lastDay, localText, monthOf, periodBounds, type acceptedWindow } from './calendar.js';
 import type { Canonical } from './normalise.js';
 import { parseDate } from './values.js';
 
