@@ -26,7 +26,7 @@ export function finished(call: Call, key: string, id: string): Promise<Upload> {
   return waitFor(async () => {
     const answer = await call<Upload>('get', `/v1/invoices/uploads/${id}`, { auth: key });
     return ['parsed', 'rejected', 'failed'].includes(answer.body.status) ? answer.body : undefined;
-  }, `upload ${id} parsed`, 30_000);
+  }, `upload ${id} parsed`, 90_000);
 }
 
 /** The local time of the current month's day `day` in dd-mm-yyyy, for files inside the retention window. */
