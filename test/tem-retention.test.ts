@@ -46,7 +46,7 @@ describe('retention of call records by partition', () => {
     expect(await partitions()).toContain('call_records_202702');
     for (const at of ['2026-05-31 23:59:59', '2026-06-05 11:59:59', '2026-06-05 12:00:01', '2026-06-30 23:59:59', '2026-07-01 00:00:00']) await callAt(at);
     await ctx.db.insertInto('tem_upload_chunks').values({ upload_id: upload.id, seq: 0, data: Buffer.from('raw') }).execute();
-    await ctx.db.updateTable('tem_uploads').set({ retain_from: '2026-06-01T00:00:00+02:00' }).where('id', '=', upload.id).execute();
+    await ctx.db.updateTable('tem_uploads').set({ retain_from: new Date('2026-06-01T00:00:00+02:00') }).where('id', '=', upload.id).execute();
 
     // 5 December 2026, 12:00 in Amsterdam: the cut-off is 5 June 2026, 12:00.
     const counts = await purgeAll(ctx.db, TEM, { now: new Date('2026-12-05T11:00:00Z'), batchSize: 1 });
