@@ -17,6 +17,10 @@ interface Rows {
   batch: string;
   /** An opt-out is named by its phone number. */
   optOut: string;
+  upload: string;
+  costCentre: string;
+  /** A subscription is named by its number. */
+  subscription: string;
 }
 
 /** A's opted-out number, as B would write it in a path, and as the list shows it. */
@@ -38,6 +42,12 @@ const ROUTES_BY_ID: readonly { method: string; path: string; row: keyof Rows; bo
   { method: 'get', path: '/v1/sms/batches/{id}/messages', row: 'batch' },
   { method: 'post', path: '/v1/sms/batches/{id}/cancel', row: 'batch' },
   { method: 'delete', path: '/v1/sms/opt-outs/{phone}', row: 'optOut', missing: '0687654321' },
+  { method: 'get', path: '/v1/invoices/uploads/{id}', row: 'upload' },
+  { method: 'delete', path: '/v1/invoices/uploads/{id}', row: 'upload' },
+  { method: 'get', path: '/v1/cost-centres/{id}', row: 'costCentre' },
+  { method: 'put', path: '/v1/cost-centres/{id}', row: 'costCentre', body: { code: 'B-1', name: 'Overgenomen door B' } },
+  { method: 'delete', path: '/v1/cost-centres/{id}', row: 'costCentre' },
+  { method: 'put', path: '/v1/subscriptions/{number}', row: 'subscription', body: { holderName: 'Overgenomen door B' }, missing: '0687654321' },
 ];
 
 /** Every /v1 list; `shows` is how an item names its row (its id unless given). */
@@ -47,10 +57,13 @@ const LISTS: readonly { path: string; row: keyof Rows; shows?: { field: string; 
   { path: '/v1/api-keys', row: 'key' },
   { path: '/v1/sms/batches', row: 'batch' },
   { path: '/v1/sms/opt-outs', row: 'optOut', shows: { field: 'masked', value: OPTED_OUT_MASKED } },
+  { path: '/v1/invoices/uploads', row: 'upload' },
+  { path: '/v1/cost-centres', row: 'costCentre' },
+  { path: '/v1/subscriptions', row: 'subscription', shows: { field: 'number', value: '+31612345678' } },
 ];
 
 /** /v1 GETs without an id that answer about the caller's own organisation, not a list of rows. */
-const OWN_ORGANIZATION = ['/v1/callback-secret'];
+const OWN_ORGANIZATION = ['/v1/callback-secret', '/v1/reports/costs', '/v1/reports/anomalies'];
 
 const a = await newOrganization(call, ctx, 'Organisatie A');
 const b = await newOrganization(call, ctx, 'Organisatie B');
@@ -59,7 +72,7 @@ let rowsOfA: Rows;
 let credentialsOfB: { name: string; token: string }[];
 
 async function snapshotOfA() {
-  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks] = await Promise.all([
+  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks, uploads, costCentres, subscriptions] = await Promise.all([
     ctx.db.selectFrom('contacts').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('users').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('api_keys').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
@@ -68,8 +81,11 @@ async function snapshotOfA() {
     ctx.db.selectFrom('sms_messages').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('sms_opt_outs').selectAll().where('organization_id', '=', a.id).orderBy('phone_hash').execute(),
     ctx.db.selectFrom('sms_callbacks').selectAll().orderBy('id').execute(),
+    ctx.db.selectFrom('tem_uploads').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('tem_cost_centres').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('tem_subscriptions').selectAll().where('organization_id', '=', a.id).orderBy('msisdn').execute(),
   ]);
-  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks };
+  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks, uploads, costCentres, subscriptions };
 }
 
 beforeAll(async () => {
@@ -86,7 +102,12 @@ beforeAll(async () => {
   });
   expect(batch.status).toBe(202);
   expect(batch.body.status).toBe('scheduled');
-  rowsOfA = { contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT };
+  // TEM: an upload (no worker here: it stays received), a cost centre, and a subscription as a parse would leave it.
+  const upload = await fetch(`http://127.0.0.1:${web.port}/v1/invoices/uploads`, { method: 'POST', headers: { authorization: `Bearer ${a.key}`, 'content-type': 'text/csv' }, body: 'Mobiel nummer;Datum;Verkeerssoort;Bedrag\n0612345678;01-11-2026;Spraak;1,00\n' });
+  expect(upload.status).toBe(202);
+  const costCentre = await call<{ id: string }>('post', '/v1/cost-centres', { auth: a.key, body: { code: 'A-1', name: 'Anna afdeling' } });
+  await ctx.db.insertInto('tem_subscriptions').values({ organization_id: a.id, msisdn: '+31612345678', holder_name: 'Anna de Boer', cost_centre_id: costCentre.body.id, cost_centre_hint: null }).execute();
+  rowsOfA = { contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, upload: ((await upload.json()) as { id: string }).id, costCentre: costCentre.body.id, subscription: OPTED_OUT };
 
   const admin = await newUser(call, b.key, { username: 'bert.b' });
   credentialsOfB = [
