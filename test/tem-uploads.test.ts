@@ -115,13 +115,30 @@ describe('POST /v1/invoices/uploads', () => {
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
+  it('takes multipart/form-data with the carrier and profile before the file', async () => {
+    const form = new FormData();
+    form.append('carrier', 'KPN');
+    form.append('profile', 'generic');
+    form.append('file', new Blob([rows(5, 0).replace('0,0', '1,0')], { type: 'text/csv' }), 'gesprekken.csv');
+    const response = await fetch(`http://127.0.0.1:${runtime.port}/v1/invoices/uploads`, { method: 'POST', headers: { authorization: `Bearer ${org.key}` }, body: form });
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as Upload & { carrier: string; profile: string };
+    expect(body).toMatchObject({ carrier: 'KPN', profile: 'generic', status: 'received' });
+    expect(await finished(call, org.key, body.id)).toMatchObject({ status: 'parsed', rowsStored: 5 });
+    const noFile = new FormData();
+    noFile.append('carrier', 'KPN');
+    const missing = await fetch(`http://127.0.0.1:${runtime.port}/v1/invoices/uploads`, { method: 'POST', headers: { authorization: `Bearer ${org.key}` }, body: noFile });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe('body.file');
+  });
+
   it('answers bad input with the field named', async () => {
     expect((await call('get', '/v1/invoices/uploads/not-a-uuid', { auth: org.key })).status).toBe(400);
     const wrongType = await uploadRaw(runtime, org.key, '{}', 'application/json');
     expect(wrongType.status).toBe(415);
     const empty = await uploadRaw(runtime, org.key, '');
     expect(empty.status).toBe(400);
-    const badProfile = await fetch(`${runtime.port ? `http://127.0.0.1:${runtime.port}` : ''}/v1/invoices/uploads?profile=nope`, { method: 'POST', headers: { authorization: `Bearer ${org.key}`, 'content-type': 'text/csv' }, body: 'a' });
+    const badProfile = await fetch(`http://127.0.0.1:${runtime.port}/v1/invoices/uploads?profile=nope`, { method: 'POST', headers: { authorization: `Bearer ${org.key}`, 'content-type': 'text/csv' }, body: 'a' });
     expect(badProfile.status).toBe(400);
   });
 });

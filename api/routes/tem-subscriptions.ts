@@ -1,22 +1,15 @@
 // /v1/subscriptions: the mobile numbers call records name, with holder and cost centre.
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
-import { normalizePhone } from '../../workers/phone/e164.js';
 import { findCostCentre } from '../../workers/tem/cost-centres.js';
 import { findSubscription, listSubscriptions, updateSubscription, type SubscriptionView } from '../../workers/tem/subscriptions.js';
 import { principalOf } from '../auth/bearer.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
+import { phone } from './contacts.js';
 
-const number = z
-  .string()
-  .max(40)
-  .transform((value, ctx) => {
-    const result = normalizePhone(value);
-    if (result.ok) return result.e164;
-    ctx.addIssue({ code: 'custom', message: 'not a valid phone number (E.164, or Dutch national format)' });
-    return z.NEVER;
-  });
+/** The number as E.164, Dutch national format allowed (the contacts' phone schema). */
+const number = phone;
 
 const subscriptionSchema = z.object({
   number: z.string().describe('E.164'),
