@@ -18,7 +18,6 @@ import { migrateToLatest } from '../db/migrate.js';
 import { CALL_RECORD_COLUMNS } from '../workers/tem/copy-format.js';
 import { makePartitions } from '../workers/tem/partitions.js';
 import { ADMIN_URL, HOST, REDIS_URL, createOrganization, databaseUrl, platformEnv, statusKib, table } from './lib/platform.js';
-import { startProcess } from './lib/processes.js';
 import { scratch } from './lib/scratch.js';
 
 const ROWS = Number(process.env.BENCH_CDR_ROWS ?? 1_000_000);
@@ -129,6 +128,16 @@ function upload(file: string, key: string): Promise<{ status: number; body: stri
   });
 }
 
+/** Waits for the web process; on a busy 2-core machine a cold tsx start can take longer than startProcess waits. */
+async function ready(url: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 async function parsed(id: string, key: string): Promise<{ status: string; rowsStored: number; rowsRefused: number }> {
   for (;;) {
     const res = await fetch(`http://${HOST}:${WEB_PORT}/v1/invoices/uploads/${id}`, { headers: { authorization: `Bearer ${key}` } });
@@ -150,8 +159,9 @@ export async function cdrBench(): Promise<void> {
       const db = createDb(databaseUrl(DB_NAME), { max: 2 });
       await migrateToLatest(db);
       await makePartitions(db);
-      const web = await startProcess('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'web'], env, `http://${HOST}:${WEB_PORT}/healthz`);
+      const web = spawn('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'web'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
       children.push(web);
+      await ready(`http://${HOST}:${WEB_PORT}/healthz`);
       const worker = spawn('node', ['--import', 'tsx', 'workers/main.ts', '--role', 'invoices'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
       children.push(worker);
       const key = await createOrganization(WEB_PORT, 'Benchmark BV');
