@@ -20,6 +20,7 @@ import { smsReplyRoutes } from './routes/sms-replies.js';
 import { smsBatchRoutes } from './routes/sms-batches.js';
 import { smsCsvRoutes } from './routes/sms-csv.js';
 import { smsToolRoutes } from './routes/sms-tools.js';
+import { temRoutes } from './routes/tem.js';
 import { userRoutes } from './routes/users.js';
 
 /** What the app holds for routes besides Deps. */
@@ -51,6 +52,6 @@ export const FAMILY_ROUTES = {
     ...smsReplyRoutes(deps),
     ...smsHttpHookRoutes(deps),
   ],
-  tem: () => [],
+  tem: (deps) => temRoutes(deps),
   privacy: () => [],
 } satisfies Record<FamilyName, FamilyRoutes>;

@@ -1,5 +1,6 @@
 // Table types, declared once. Each domain adds its tables here with its migration.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { TemDatabase } from './schema-tem.js';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -315,7 +316,7 @@ export interface SmsOptOutConfirmationTable {
   sent_at: Timestamp;
 }
 
-export interface Database {
+export interface Database extends TemDatabase {
   sms_keywords: SmsKeywordTable;
   sms_reply_parts: SmsReplyPartTable;
   sms_replies: SmsReplyTable;

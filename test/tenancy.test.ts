@@ -19,6 +19,10 @@ interface Rows {
   optOut: string;
   keyword: string;
   reply: string;
+  upload: string;
+  costCentre: string;
+  /** A subscription is named by its number. */
+  subscription: string;
 }
 
 /** A's opted-out number, as B would write it in a path, and as the list shows it. */
@@ -41,6 +45,12 @@ const ROUTES_BY_ID: readonly { method: string; path: string; row: keyof Rows; bo
   { method: 'post', path: '/v1/sms/batches/{id}/cancel', row: 'batch' },
   { method: 'delete', path: '/v1/sms/opt-outs/{phone}', row: 'optOut', missing: '0687654321' },
   { method: 'delete', path: '/v1/sms/keywords/{keyword}', row: 'keyword', missing: 'NIEMAND' },
+  { method: 'get', path: '/v1/invoices/uploads/{id}', row: 'upload' },
+  { method: 'delete', path: '/v1/invoices/uploads/{id}', row: 'upload' },
+  { method: 'get', path: '/v1/cost-centres/{id}', row: 'costCentre' },
+  { method: 'put', path: '/v1/cost-centres/{id}', row: 'costCentre', body: { code: 'B-1', name: 'Overgenomen door B' } },
+  { method: 'delete', path: '/v1/cost-centres/{id}', row: 'costCentre' },
+  { method: 'put', path: '/v1/subscriptions/{number}', row: 'subscription', body: { holderName: 'Overgenomen door B' }, missing: '0687654321' },
 ];
 
 /** Every /v1 list; `shows` is how an item names its row (its id unless given). */
@@ -52,10 +62,13 @@ const LISTS: readonly { path: string; row: keyof Rows; shows?: { field: string; 
   { path: '/v1/sms/opt-outs', row: 'optOut', shows: { field: 'masked', value: OPTED_OUT_MASKED } },
   { path: '/v1/sms/keywords', row: 'keyword', shows: { field: 'keyword', value: 'AKEYWORD' } },
   { path: '/v1/sms/replies', row: 'reply', shows: { field: 'text', value: 'Groetjes van Anna' } },
+  { path: '/v1/invoices/uploads', row: 'upload' },
+  { path: '/v1/cost-centres', row: 'costCentre' },
+  { path: '/v1/subscriptions', row: 'subscription', shows: { field: 'number', value: '+31612345678' } },
 ];
 
 /** /v1 GETs without an id that answer about the caller's own organisation, not a list of rows. */
-const OWN_ORGANIZATION = ['/v1/callback-secret', '/v1/sms/settings'];
+const OWN_ORGANIZATION = ['/v1/callback-secret', '/v1/sms/settings', '/v1/reports/costs', '/v1/reports/anomalies'];
 
 const a = await newOrganization(call, ctx, 'Organisatie A');
 const b = await newOrganization(call, ctx, 'Organisatie B');
@@ -64,7 +77,7 @@ let rowsOfA: Rows;
 let credentialsOfB: { name: string; token: string }[];
 
 async function snapshotOfA() {
-  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords] = await Promise.all([
+  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, costCentres, subscriptions] = await Promise.all([
     ctx.db.selectFrom('contacts').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('users').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('api_keys').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
@@ -74,8 +87,11 @@ async function snapshotOfA() {
     ctx.db.selectFrom('sms_opt_outs').selectAll().where('organization_id', '=', a.id).orderBy('phone_hash').execute(),
     ctx.db.selectFrom('sms_callbacks').selectAll().orderBy('id').execute(),
     ctx.db.selectFrom('sms_keywords').selectAll().where('organization_id', '=', a.id).orderBy('keyword').execute(),
+    ctx.db.selectFrom('tem_uploads').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('tem_cost_centres').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('tem_subscriptions').selectAll().where('organization_id', '=', a.id).orderBy('msisdn').execute(),
   ]);
-  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords };
+  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, costCentres, subscriptions };
 }
 
 beforeAll(async () => {
@@ -99,7 +115,12 @@ beforeAll(async () => {
     .values({ organization_id: a.id, batch_id: batch.body.id, phone: '+31611111111', text: 'Groetjes van Anna' })
     .returning('id')
     .executeTakeFirstOrThrow();
-  rowsOfA = { contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, keyword: 'AKEYWORD', reply: String(reply.id) };
+  // TEM: an upload (no worker here: it stays received), a cost centre, and a subscription as a parse would leave it.
+  const upload = await fetch(`http://127.0.0.1:${web.port}/v1/invoices/uploads`, { method: 'POST', headers: { authorization: `Bearer ${a.key}`, 'content-type': 'text/csv' }, body: 'Mobiel nummer;Datum;Verkeerssoort;Bedrag\n0612345678;01-11-2026;Spraak;1,00\n' });
+  expect(upload.status).toBe(202);
+  const costCentre = await call<{ id: string }>('post', '/v1/cost-centres', { auth: a.key, body: { code: 'A-1', name: 'Anna afdeling' } });
+  await ctx.db.insertInto('tem_subscriptions').values({ organization_id: a.id, msisdn: '+31612345678', holder_name: 'Anna de Boer', cost_centre_id: costCentre.body.id, cost_centre_hint: null }).execute();
+  rowsOfA = { contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, keyword: 'AKEYWORD', reply: String(reply.id), upload: ((await upload.json()) as { id: string }).id, costCentre: costCentre.body.id, subscription: OPTED_OUT };
 
   const admin = await newUser(call, b.key, { username: 'bert.b' });
   credentialsOfB = [

@@ -12,7 +12,7 @@ import { notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 
 const role = z.enum(['main', 'billing', 'support']);
-const phone = z
+export const phone = z
   .string()
   .max(40)
   .transform((value, ctx) => {

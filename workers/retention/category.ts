@@ -22,6 +22,8 @@ export interface RetentionCategory {
   readonly clock: string | { readonly column: string; readonly via: { readonly table: keyof Database; readonly foreignKey: string } };
   /** An indexed column never later than the clock: it bounds the purge's scan when the clock itself is not indexed. */
   readonly floor?: string;
+  /** Monthly partitions (`<table>_YYYYMM`): those wholly past the cut-off are dropped before the row purge. */
+  readonly partitionedByMonth?: boolean;
   readonly keep: RetentionPeriod;
   /** How the period reads in the register. */
   readonly keepText: string;

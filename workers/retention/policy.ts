@@ -3,6 +3,7 @@
 // and the README's table; test/retention.test.ts fails when a table is in neither this
 // policy nor TABLES_WITHOUT_PERSONAL_DATA.
 import { FAMILIES } from '../families.js';
+import { TEM_TABLES_WITHOUT_PERSONAL_DATA } from '../tem/retention.js';
 import { DEFAULT_RETENTION_SETTINGS, policyOf, type RetentionCategory, type RetentionSettings } from './category.js';
 
 export { PROCESSORS, type ProcessorId, type RetentionAction, type RetentionCategory, type RetentionPeriod, type RetentionSettings } from './category.js';
@@ -28,4 +29,5 @@ export const TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
     "an organisation's keys: a label, a prefix, scopes, a SHA-256 hash and who made it (internal ids, cleared when that user, session or key is deleted); a user's keys go with the user",
   kysely_migration: 'migration bookkeeping',
   kysely_migration_lock: 'migration bookkeeping',
+  ...TEM_TABLES_WITHOUT_PERSONAL_DATA,
 };

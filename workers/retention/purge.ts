@@ -2,6 +2,7 @@
 // to be killed half-way (each batch is its own statement). Logs counts, never rows.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
+import { dropExpiredPartitions } from './partitions.js';
 import type { RetentionCategory, RetentionPeriod } from './category.js';
 
 /** Calendar arithmetic in Dutch local time: "6 months" means 6 calendar months. */
@@ -49,6 +50,10 @@ export interface PurgeOptions {
 export async function purgeCategory(db: Db, category: RetentionCategory, options: PurgeOptions): Promise<number> {
   const now = options.now ?? new Date();
   let total = 0;
+  if (category.partitionedByMonth) {
+    const dropped = await dropExpiredPartitions(db, category.table, cutoffFor(now, category.keep), RETENTION_TIME_ZONE);
+    if (dropped.length > 0) await options.onBatch?.(`${category.category}.partitions`, dropped.length);
+  }
   for (;;) {
     options.signal?.throwIfAborted();
     const count = await purgeBatch(db, category, now, options.batchSize);

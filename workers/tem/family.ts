@@ -1,11 +1,21 @@
-// Telecom Expense Management: carriers' invoices and call details. Its queue is served by the
-// `invoices` role; its jobs, handlers, due work and retention are added here as it is built.
+// Telecom Expense Management: carriers' call details (and, next, their invoices) parsed into
+// costs per subscription and cost centre. Its parse jobs run on the `invoices` role; the
+// partitions of call_records are made ahead on the scheduler's maintenance queue.
 import { temContract } from '../../queues/tem.js';
 import { defineFamily } from '../core/family.js';
+import { temDueWork } from './due-work.js';
+import { parseUpload } from './parse-upload.js';
+import { makePartitionsJob } from './partitions-job.js';
+import { temRetention } from './retention.js';
 
 export const temFamily = defineFamily({
   name: 'tem',
   contract: temContract,
-  handlers: {},
+  handlers: {
+    'tem.parse-upload': parseUpload,
+    'maintenance.tem-partitions': makePartitionsJob,
+  },
+  dueWork: temDueWork,
   roles: { invoices: ['invoices'] },
+  retention: temRetention,
 });

@@ -1,0 +1,62 @@
+// /v1/reports: a month's costs (JSON, or CSV for a spreadsheet with Accept: text/csv) and
+// what looks wrong in it.
+import { z } from 'zod';
+import type { Deps } from '../../workers/core/deps.js';
+import { RULES, anomalies } from '../../workers/tem/anomalies.js';
+import { GROUP_BY, costReport, type CostLine } from '../../workers/tem/cost-report.js';
+import { csvCell, csvNumber } from '../../workers/tem/csv-cell.js';
+import { principalOf } from '../auth/bearer.js';
+import { defineRoute, type Route } from '../route.js';
+
+const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
+const common = { tags: ['tem'], security: 'bearer', scope: 'invoices' } as const;
+const line = z.object({ key: z.string().nullable().describe('null: no cost centre known'), currency: z.string(), amount: z.string().describe('to the cent, a decimal string'), records: z.number().int() });
+const reportSchema = z.object({ period: z.string(), groupBy: z.enum(GROUP_BY), groups: z.array(line), totals: z.array(line.omit({ key: true })) });
+
+/** `;` and decimal comma for Dutch Excel (locale=nl), `,` and a point otherwise. */
+function toCsv(groups: readonly CostLine[], nl: boolean): string {
+  const sep = nl ? ';' : ',';
+  const rows = [['group', 'currency', 'amount', 'records'].join(sep)];
+  for (const g of groups) rows.push([csvCell(g.key ?? '', sep), csvCell(g.currency, sep), csvNumber(g.amount, nl), String(g.records)].join(sep));
+  return `${rows.join('\r\n')}\r\n`;
+}
+
+export function temReportRoutes(deps: Deps): Route[] {
+  return [
+    defineRoute({
+      ...common,
+      method: 'get',
+      path: '/v1/reports/costs',
+      summary: "A month's costs by cost centre, subscription or type, per currency, to the cent (CSV with Accept: text/csv; locale=nl for Dutch Excel)",
+      query: z.object({ period, groupBy: z.enum(GROUP_BY).default('costCentre'), locale: z.enum(['nl', 'en']).default('en') }),
+      responses: { 200: { description: 'the report', schema: reportSchema }, 400: { description: 'a bad period or grouping' } },
+      handler: async ({ query }, req, res) => {
+        const report = await costReport(deps.db, principalOf(res).organizationId, query.period, query.groupBy);
+        if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
+          const filename = `costs-${query.period}-${query.groupBy}.csv`;
+          return { body: toCsv(report.groups, query.locale === 'nl'), contentType: 'text/csv; charset=utf-8', headers: { 'Content-Disposition': `attachment; filename="${filename}"` } };
+        }
+        return { body: { period: query.period, groupBy: query.groupBy, ...report } };
+      },
+    }),
+    defineRoute({
+      ...common,
+      method: 'get',
+      path: '/v1/reports/anomalies',
+      summary: 'What looks wrong in a month: roaming above TEM_ROAMING_THRESHOLD, premium numbers, a cost spike, subscriptions paid for but unused for three months',
+      query: z.object({ period }),
+      responses: {
+        200: {
+          description: 'the findings',
+          schema: z.object({
+            period: z.string(),
+            findings: z.array(z.object({ rule: z.enum(RULES), subscription: z.string(), currency: z.string(), amount: z.string(), records: z.array(z.number().int()), charges: z.array(z.number().int()) })),
+          }),
+        },
+      },
+      handler: async ({ query }, _req, res) => ({
+        body: { period: query.period, findings: await anomalies(deps.db, principalOf(res).organizationId, query.period, deps.config.tem.roamingThreshold) },
+      }),
+    }),
+  ];
+}

@@ -1,0 +1,99 @@
+// /v1/invoices/uploads: a carrier's file (call details now, e-invoices later) streamed into
+// Postgres, then parsed by the tem.parse-upload job. 202 with the upload; a repeat of the same
+// content answers 200 with the first upload.
+import { z } from 'zod';
+import type { Deps } from '../../workers/core/deps.js';
+import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
+import { PROFILE_NAMES } from '../../workers/tem/profile.js';
+import { EmptyUpload, MAX_UPLOAD_BYTES, UploadTooLarge, deleteUpload, findUpload, listUploads, storeUpload } from '../../workers/tem/uploads.js';
+import { principalOf } from '../auth/bearer.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { badRequest, notFound } from '../problem.js';
+import { defineRoute, type Route } from '../route.js';
+import { parseInput } from '../validate.js';
+import { tooLarge, uploadBody } from './tem-upload-body.js';
+import { toUpload, uploadSchema } from './tem-views.js';
+
+const uploadFields = z.object({
+  profile: z.enum(PROFILE_NAMES).optional().describe('carrier profile; chosen from the header row when not named'),
+  carrier: z.string().trim().min(1).max(100).optional(),
+});
+const idParams = z.object({ id: z.uuid() });
+
+export function temUploadRoutes(deps: Deps): Route[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/invoices/uploads',
+      summary: `Upload a call-detail file (CSV): the raw body (text/csv, profile and carrier in the query) or multipart/form-data (profile?, carrier?, then file), up to ${MAX_UPLOAD_BYTES} bytes`,
+      tags: ['tem'],
+      security: 'bearer',
+      scope: 'invoices',
+      query: uploadFields,
+      multipart: uploadFields.extend({ file: z.string().describe('the file') }),
+      responses: {
+        202: { description: 'stored; parsing follows (GET the upload for its status)', schema: uploadSchema },
+        200: { description: 'the same content was uploaded before: that upload', schema: uploadSchema },
+        413: { description: `larger than ${MAX_UPLOAD_BYTES} bytes; nothing kept` },
+      },
+      handler: async ({ query }, req, res) => {
+        const principal = principalOf(res);
+        const body = await uploadBody(req, query);
+        try {
+          const fields = req.is('multipart/form-data') ? parseInput('body', uploadFields, body.fields) : query;
+          const { upload, replayed } = await storeUpload(deps.db, principal.organizationId, { kind: 'cdr', profile: fields.profile ?? null, carrier: fields.carrier ?? null }, body.bytes);
+          if (!replayed) await enqueueAfterCommit(deps, [{ name: 'tem.parse-upload', payload: { uploadId: upload.id } }]);
+          return { status: replayed ? 200 : 202, body: toUpload(upload) };
+        } catch (error) {
+          body.discard();
+          if (error instanceof UploadTooLarge) throw tooLarge();
+          if (error instanceof EmptyUpload) throw badRequest('The file is empty.', [{ field: 'body', message: 'empty' }]);
+          throw error;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/invoices/uploads',
+      summary: 'List uploads, oldest first (keyset pages)',
+      tags: ['tem'],
+      security: 'bearer',
+      scope: 'invoices',
+      query: z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(uploadSchema), nextCursor: z.string().nullable() }) } },
+      handler: async ({ query }, _req, res) => {
+        const page = await listUploads(deps.db, principalOf(res).organizationId, { limit: query.limit, ...(query.cursor && { after: decodeCursor(query.cursor) }) });
+        return { body: { items: page.items.map(toUpload), nextCursor: page.next ? encodeCursor(page.next) : null } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/invoices/uploads/{id}',
+      summary: 'An upload: status, rows stored and refused, refused lines by number and reason',
+      tags: ['tem'],
+      security: 'bearer',
+      scope: 'invoices',
+      params: idParams,
+      responses: { 200: { description: 'the upload', schema: uploadSchema }, 404: { description: 'no such upload' } },
+      handler: async ({ params }, _req, res) => {
+        const upload = await findUpload(deps.db, principalOf(res).organizationId, params.id);
+        if (!upload) throw notFound('No such upload.');
+        return { body: toUpload(upload) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/invoices/uploads/{id}',
+      summary: 'Delete an upload and everything parsed from it',
+      tags: ['tem'],
+      security: 'bearer',
+      scope: 'invoices',
+      params: idParams,
+      responses: { 204: { description: 'deleted' }, 404: { description: 'no such upload' } },
+      handler: async ({ params }, _req, res) => {
+        if (!(await deleteUpload(deps.db, principalOf(res).organizationId, params.id))) throw notFound('No such upload.');
+        return { status: 204 };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,128 @@
+// Table types of the Telecom Expense Management family (db/schema.ts extends Database with them).
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** numeric: an exact decimal, always a string (never a float). */
+type Decimal = ColumnType<string, string, string>;
+/** date: node-postgres reads it as local midnight; written as 'YYYY-MM-DD'. */
+type DateOnly = ColumnType<Date, string, string>;
+
+export const TEM_UPLOAD_STATUSES = ['received', 'parsing', 'parsed', 'rejected', 'failed'] as const;
+export type TemUploadStatus = (typeof TEM_UPLOAD_STATUSES)[number];
+export type TemUploadKind = 'cdr';
+/** A refused row or a whole-file reason: a line number (1 is the header) and a code, never the row's contents. */
+export interface TemUploadError {
+  readonly line: number | null;
+  readonly code: string;
+  readonly column?: string;
+}
+
+export interface TemUploadTable {
+  id: Generated<string>;
+  organization_id: string;
+  kind: TemUploadKind;
+  profile: string | null;
+  carrier: string | null;
+  sha256: string;
+  size_bytes: number;
+  status: Generated<TemUploadStatus>;
+  rows_stored: Generated<number>;
+  rows_refused: Generated<number>;
+  errors: ColumnType<TemUploadError[], string | undefined, string>;
+  period_start: DateOnly | null;
+  period_end: DateOnly | null;
+  attempts: Generated<number>;
+  /** The latest call of the file (the upload time until parsed): the retention clock of its raw bytes. */
+  retain_from: Generated<Date>;
+  created_at: CreatedAt;
+  finished_at: Timestamp | null;
+  raw_deleted_at: Timestamp | null;
+}
+
+export interface TemUploadChunkTable {
+  id: Generated<number>;
+  upload_id: string;
+  seq: number;
+  data: Buffer;
+}
+
+export const CALL_TYPES = ['voice', 'sms', 'mms', 'data', 'voicemail', 'subscription', 'other'] as const;
+export type CallType = (typeof CALL_TYPES)[number];
+
+export interface CallRecordTable {
+  id: Generated<number>;
+  organization_id: string;
+  upload_id: string;
+  line: number;
+  msisdn: string;
+  user_name: string | null;
+  started_at: Timestamp;
+  call_type: CallType;
+  direction: 'outgoing' | 'incoming' | null;
+  destination: string | null;
+  destination_masked: boolean;
+  duration_s: number | null;
+  billed_s: number | null;
+  volume_bytes: number | null;
+  bundle: string | null;
+  amount: Decimal;
+  currency: string;
+  vat_rate: Decimal | null;
+  roaming: boolean;
+  visited_network: string | null;
+  cost_centre_hint: string | null;
+}
+
+export interface TemPeriodChargeTable {
+  id: Generated<number>;
+  organization_id: string;
+  upload_id: string;
+  line: number;
+  msisdn: string;
+  user_name: string | null;
+  description: string | null;
+  call_type: CallType;
+  amount: Decimal;
+  currency: string;
+  vat_rate: Decimal | null;
+  period_start: DateOnly;
+  period_end: DateOnly;
+  cost_centre_hint: string | null;
+}
+
+export interface TemCostCentreTable {
+  id: Generated<string>;
+  organization_id: string;
+  code: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface TemSubscriptionTable {
+  id: Generated<string>;
+  organization_id: string;
+  /** E.164 */
+  msisdn: string;
+  holder_name: string | null;
+  /** The holder was set through the API: uploads no longer overwrite it. */
+  holder_set: Generated<boolean>;
+  /** Our allocation; wins over the carrier's hint. */
+  cost_centre_id: string | null;
+  cost_centre_hint: string | null;
+  first_seen_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+}
+
+export interface TemDatabase {
+  tem_uploads: TemUploadTable;
+  tem_upload_chunks: TemUploadChunkTable;
+  call_records: CallRecordTable;
+  tem_period_charges: TemPeriodChargeTable;
+  tem_cost_centres: TemCostCentreTable;
+  tem_subscriptions: TemSubscriptionTable;
+}
+
+export type TemUpload = Selectable<TemUploadTable>;
+export type TemCostCentre = Selectable<TemCostCentreTable>;
+export type TemSubscription = Selectable<TemSubscriptionTable>;

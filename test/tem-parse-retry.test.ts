@@ -1,0 +1,77 @@
+// A parse cut off half-way leaves nothing half-written (issue 12): the connection terminated
+// mid-COPY, and the invoices worker SIGKILLed mid-parse. The retry stores every row exactly once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { sql } from 'kysely';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { caller, newOrganization } from './helpers/identity.js';
+import { finished, thisMonth, uploadRaw } from './helpers/tem.js';
+
+const ctx = await createTestContext();
+const web = await ctx.start({ roles: ['web'] });
+const call = caller(web);
+const org = await newOrganization(call, ctx, 'Gemeente Voorbeeld');
+const children: ChildProcess[] = [];
+
+beforeEach(() => keepOnFailure(ctx));
+
+afterAll(async () => {
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  await Promise.all(running.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGKILL'); })));
+});
+
+function invoicesWorker(): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', '--role', 'invoices'], {
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: ctx.config.databaseUrl, REDIS_URL: ctx.config.redisUrl, QUEUE_PREFIX: ctx.prefix, JOB_LOCK_MS: '2000', LOG_LEVEL: 'warn' },
+    stdio: 'ignore',
+  });
+  children.push(child);
+  return child;
+}
+
+/** A file of `rows` calls, each with its own minute, so every line is one record. */
+function bigFile(rows: number, tag: number): string {
+  const lines = ['Mobiel nummer;Datum;Starttijd;Verkeerssoort;Bedrag;Kostenplaats'];
+  for (let i = 0; i < rows; i++) lines.push(`06123${String(i % 100_000).padStart(5, '0')};${thisMonth(1 + (i % 20))};${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:${String(tag).padStart(2, '0')};Spraak;0,${String(i % 100).padStart(2, '0')};KP-${i % 7}`);
+  return lines.join('\r\n');
+}
+
+/** Waits until the parse's COPY is under way, and returns its backend's pid. */
+const copying = () =>
+  waitFor(async () => {
+    const rows = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE application_name = 'tgg-tem-parse' AND query LIKE 'COPY%' AND state = 'active'`.execute(ctx.db);
+    return rows.rows[0]?.pid;
+  }, 'the COPY of the parse', 60_000);
+
+async function storedExactlyOnce(uploadId: string, rows: number): Promise<void> {
+  const counts = await sql<{ n: number; lines: number }>`SELECT count(*)::int AS n, count(DISTINCT line)::int AS lines FROM call_records WHERE upload_id = ${uploadId}`.execute(ctx.db);
+  expect(counts.rows[0]).toEqual({ n: rows, lines: rows });
+}
+
+describe('a parse cut off half-way', () => {
+  it('a connection terminated mid-COPY: the retry stores every row once', async () => {
+    const worker = invoicesWorker();
+    const rows = 150_000;
+    const answer = await uploadRaw(web, org.key, bigFile(rows, 1));
+    const pid = await copying();
+    await sql`SELECT pg_terminate_backend(${pid})`.execute(ctx.db);
+    const done = await finished(call, org.key, answer.body.id);
+    expect(done).toMatchObject({ status: 'parsed', rowsStored: rows, rowsRefused: 0 });
+    const upload = await ctx.db.selectFrom('tem_uploads').select('attempts').where('id', '=', answer.body.id).executeTakeFirstOrThrow();
+    expect(upload.attempts).toBeGreaterThanOrEqual(2);
+    await storedExactlyOnce(answer.body.id, rows);
+    await new Promise((r) => { worker.once('exit', r); worker.kill('SIGKILL'); });
+  }, 120_000);
+
+  it('the worker SIGKILLed mid-parse: another worker parses it again, every row once', async () => {
+    const first = invoicesWorker();
+    const rows = 150_000;
+    const answer = await uploadRaw(web, org.key, bigFile(rows, 2));
+    await copying();
+    await new Promise((r) => { first.once('exit', r); first.kill('SIGKILL'); });
+    invoicesWorker();
+    const done = await finished(call, org.key, answer.body.id);
+    expect(done).toMatchObject({ status: 'parsed', rowsStored: rows });
+    await storedExactlyOnce(answer.body.id, rows);
+  }, 120_000);
+});

@@ -1,0 +1,54 @@
+// What looks wrong in a month, each finding with its subscription, rule, amount and the
+// records behind it: roaming above TEM_ROAMING_THRESHOLD, calls to premium numbers (0900,
+// 0906, 0909), a month costing more than twice the average of the three before it, and
+// subscriptions still paid for with no use in three months.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { addMonths, monthKey, periodBounds } from './calendar.js';
+import { costsFrom } from './cost-report.js';
+
+export const RULES = ['roaming', 'premium-numbers', 'cost-spike', 'unused'] as const;
+export type Rule = (typeof RULES)[number];
+
+export interface Finding {
+  readonly rule: Rule;
+  readonly subscription: string;
+  readonly currency: string;
+  readonly amount: string;
+  /** Call record ids behind the finding. */
+  readonly records: number[];
+  /** Period charge ids behind it (subscription fees). */
+  readonly charges: number[];
+}
+
+const PREMIUM = '^(0|\\+31|0031)(900|906|909)';
+
+export async function anomalies(db: Kysely<Database>, organizationId: string, period: string, roamingThreshold: string): Promise<Finding[]> {
+  const first = monthKey(addMonths(periodBounds(period).month, -3));
+  const rows = await sql<Finding>`
+    WITH k AS (${costsFrom(organizationId, first, 4)}),
+    cur AS (SELECT * FROM k WHERE month = ${period}),
+    totals AS (
+      SELECT msisdn, currency,
+             sum(amount) FILTER (WHERE month = ${period}) AS now,
+             coalesce(sum(amount) FILTER (WHERE month <> ${period}), 0) / 3 AS before,
+             count(id) FILTER (WHERE month > ${monthKey(addMonths(periodBounds(period).month, -3))}) AS used
+        FROM k GROUP BY msisdn, currency)
+    SELECT 'roaming' AS rule, msisdn AS subscription, currency, round(sum(amount), 2)::text AS amount,
+           array_agg(id ORDER BY id) AS records, ARRAY[]::bigint[] AS charges
+      FROM cur WHERE roaming GROUP BY msisdn, currency HAVING sum(amount) > ${roamingThreshold}::numeric
+    UNION ALL
+    SELECT 'premium-numbers', msisdn, currency, round(sum(amount), 2)::text, array_agg(id ORDER BY id), ARRAY[]::bigint[]
+      FROM cur WHERE destination ~ ${PREMIUM} GROUP BY msisdn, currency
+    UNION ALL
+    SELECT 'cost-spike', t.msisdn, t.currency, round(t.now, 2)::text,
+           coalesce((SELECT array_agg(id ORDER BY id) FROM cur WHERE cur.msisdn = t.msisdn AND cur.id IS NOT NULL), ARRAY[]::bigint[]),
+           coalesce((SELECT array_agg(charge_id ORDER BY charge_id) FROM cur WHERE cur.msisdn = t.msisdn AND cur.charge_id IS NOT NULL), ARRAY[]::bigint[])
+      FROM totals t WHERE t.before > 0 AND t.now > 2 * t.before
+    UNION ALL
+    SELECT 'unused', t.msisdn, t.currency, round(t.now, 2)::text, ARRAY[]::bigint[],
+           (SELECT array_agg(charge_id ORDER BY charge_id) FROM cur WHERE cur.msisdn = t.msisdn AND cur.charge_id IS NOT NULL)
+      FROM totals t WHERE t.used = 0 AND EXISTS (SELECT 1 FROM cur WHERE cur.msisdn = t.msisdn AND cur.charge_id IS NOT NULL)
+    ORDER BY subscription, rule`.execute(db);
+  return rows.rows.map((r) => ({ ...r, records: r.records.map(Number), charges: r.charges.map(Number) }));
+}

@@ -1,0 +1,58 @@
+// The cost report of one month: call records of the month (Europe/Amsterdam) and period
+// charges starting in it, grouped by cost centre, subscription or call type, per currency,
+// rounded to the cent. Our cost centre wins over the carrier's, which counts until one is set.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { TEM_TIME_ZONE, addMonths, monthKey, monthStart, periodBounds } from './calendar.js';
+
+export const GROUP_BY = ['costCentre', 'subscription', 'type'] as const;
+export type GroupBy = (typeof GROUP_BY)[number];
+
+export interface CostLine {
+  readonly key: string | null;
+  readonly currency: string;
+  readonly amount: string;
+  readonly records: number;
+}
+
+const KEYS: Record<GroupBy, ReturnType<typeof sql.raw>> = {
+  costCentre: sql.raw('coalesce(cc.code, k.cost_centre_hint)'),
+  subscription: sql.raw('k.msisdn'),
+  type: sql.raw('k.call_type'),
+};
+
+/**
+ * Costs of `months` months from `period` on, one row each: call records by their month in
+ * Amsterdam, period charges by the month they start in (the record id is null for a charge).
+ */
+export function costsFrom(organizationId: string, period: string, months = 1) {
+  const { start, month } = periodBounds(period);
+  const last = addMonths(month, months - 1);
+  const from = sql`${monthStart(month)}::timestamp AT TIME ZONE ${TEM_TIME_ZONE}`;
+  const until = sql`${monthStart(addMonths(month, months))}::timestamp AT TIME ZONE ${TEM_TIME_ZONE}`;
+  return sql`
+    SELECT r.id, NULL::bigint AS charge_id, to_char(r.started_at AT TIME ZONE ${TEM_TIME_ZONE}, 'YYYY-MM') AS month, r.msisdn, r.call_type, r.currency, r.amount,
+           r.cost_centre_hint, r.roaming, r.destination
+      FROM call_records r
+     WHERE r.organization_id = ${organizationId} AND r.started_at >= ${from} AND r.started_at < ${until}
+    UNION ALL
+    SELECT NULL, c.id, to_char(c.period_start, 'YYYY-MM'), c.msisdn, c.call_type, c.currency, c.amount, c.cost_centre_hint, false, NULL
+      FROM tem_period_charges c
+     WHERE c.organization_id = ${organizationId} AND c.period_start BETWEEN ${start}::date AND ${periodBounds(monthKey(last)).end}::date`;
+}
+
+export async function costReport(db: Kysely<Database>, organizationId: string, period: string, groupBy: GroupBy): Promise<{ groups: CostLine[]; totals: Omit<CostLine, 'key'>[] }> {
+  const rows = await sql<CostLine & { total: boolean }>`
+    WITH k AS (${costsFrom(organizationId, period)})
+    SELECT ${KEYS[groupBy]} AS key, k.currency, round(sum(k.amount), 2)::text AS amount, count(*)::int AS records,
+           GROUPING(${KEYS[groupBy]}) = 1 AS total
+      FROM k
+      LEFT JOIN tem_subscriptions s ON s.organization_id = ${organizationId} AND s.msisdn = k.msisdn
+      LEFT JOIN tem_cost_centres cc ON cc.id = s.cost_centre_id
+     GROUP BY GROUPING SETS ((${KEYS[groupBy]}, k.currency), (k.currency))
+     ORDER BY total, key NULLS LAST, currency`.execute(db);
+  return {
+    groups: rows.rows.filter((r) => !r.total).map(({ key, currency, amount, records }) => ({ key, currency, amount, records })),
+    totals: rows.rows.filter((r) => r.total).map(({ currency, amount, records }) => ({ currency, amount, records })),
+  };
+}

@@ -1,0 +1,122 @@
+// The parse of one upload in one transaction on its own connection: COPY of the calls into
+// call_records, the period charges, the subscriptions named, the upload's counts, and the raw
+// file's deletion commit together or not at all. A retry (a killed worker, a terminated
+// connection) finds nothing half-written and stores every row exactly once.
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Deps } from '../core/deps.js';
+import type { TemUploadError } from '../../db/schema-tem.js';
+import { TEM_TIME_ZONE, acceptedWindow } from './calendar.js';
+import { copyText, newTally, openCdr, type CdrTally } from './cdr-file.js';
+import { CALL_RECORD_COLUMNS } from './copy-format.js';
+import { decodeText } from './decode.js';
+import { profileNamed } from './profile.js';
+import { rawBytes } from './raw-file.js';
+import { chargePeriod, exportPeriod } from './windows.js';
+
+export type ParseOutcome =
+  | { kind: 'skipped' }
+  | { kind: 'parsed'; stored: number; refused: number }
+  | { kind: 'rejected'; refused: number; errors: TemUploadError[] };
+
+interface Claimed {
+  readonly id: string;
+  readonly organization_id: string;
+  readonly profile: string | null;
+}
+
+/** Accepted when no row was refused, or fewer than TEM_MAX_BAD_ROWS percent of them. */
+export const withinThreshold = (refused: number, rows: number, percent: number) => refused === 0 || refused * 100 < percent * rows;
+
+async function insertCharges(client: pg.Client, upload: Claimed, tally: CdrTally, now: Date, earliest: string): Promise<void> {
+  const fallback = exportPeriod(tally.latestDated, now);
+  const kept = tally.charges.filter((c) => {
+    const period = chargePeriod(c, fallback);
+    if (period.end >= earliest) return true;
+    tally.stored -= 1;
+    tally.refused += 1;
+    tally.errors.push({ line: c.line, code: 'past-retention' });
+    return false;
+  });
+  if (kept.length === 0) return;
+  const periods = kept.map((c) => chargePeriod(c, fallback));
+  await client.query(
+    `INSERT INTO tem_period_charges (organization_id, upload_id, line, msisdn, user_name, description, call_type, amount, currency, vat_rate, period_start, period_end, cost_centre_hint)
+     SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::numeric[], $9::text[], $10::numeric[], $11::date[], $12::date[], $13::text[])`,
+    [
+      upload.organization_id, upload.id,
+      kept.map((c) => c.line), kept.map((c) => c.msisdn), kept.map((c) => c.userName), kept.map((c) => c.description), kept.map((c) => c.type),
+      kept.map((c) => c.amount), kept.map((c) => c.currency), kept.map((c) => c.vatRate),
+      periods.map((p) => p.start), periods.map((p) => p.end), kept.map((c) => c.costCentreHint),
+    ],
+  );
+}
+
+/** Subscriptions appear as records name them; a holder set through the API is kept, our cost centre is never touched. */
+async function upsertSubscriptions(client: pg.Client, upload: Claimed, tally: CdrTally): Promise<void> {
+  const entries = [...tally.subscriptions];
+  if (entries.length === 0) return;
+  await client.query(
+    `INSERT INTO tem_subscriptions (organization_id, msisdn, holder_name, cost_centre_hint)
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])
+     ON CONFLICT (organization_id, msisdn) DO UPDATE SET
+       holder_name = CASE WHEN tem_subscriptions.holder_set THEN tem_subscriptions.holder_name ELSE coalesce(EXCLUDED.holder_name, tem_subscriptions.holder_name) END,
+       cost_centre_hint = coalesce(EXCLUDED.cost_centre_hint, tem_subscriptions.cost_centre_hint),
+       last_seen_at = now()`,
+    [upload.organization_id, entries.map(([n]) => n), entries.map(([, s]) => s.userName), entries.map(([, s]) => s.hint)],
+  );
+}
+
+async function readAndCopy(client: pg.Client, deps: Deps, upload: Claimed, tally: CdrTally, signal: AbortSignal): Promise<TemUploadError[] | null> {
+  const layout = await openCdr(decodeText(rawBytes(deps.db, upload.id, signal)), profileNamed(upload.profile));
+  if (!layout.ok) return layout.errors;
+  const copy = client.query(copyFrom(`COPY call_records (${CALL_RECORD_COLUMNS.join(', ')}) FROM STDIN`));
+  const ids = { organizationId: upload.organization_id, uploadId: upload.id };
+  await pipeline(Readable.from(copyText(layout, ids, acceptedWindow(new Date()), tally, signal)), copy);
+  return null;
+}
+
+export async function parseInTransaction(deps: Deps, upload: Claimed, signal: AbortSignal): Promise<ParseOutcome> {
+  const client = new pg.Client({ connectionString: deps.config.databaseUrl, application_name: 'tgg-tem-parse' });
+  // A connection terminated mid-COPY fails the statement in flight; the event itself needs no more.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SET LOCAL TimeZone = '${TEM_TIME_ZONE}'`);
+    // Two runs of the same job (a stalled one and its retry) take turns; the second finds it parsed.
+    const locked = await client.query<{ status: string }>('SELECT status FROM tem_uploads WHERE id = $1 FOR UPDATE', [upload.id]);
+    if (locked.rows[0]?.status !== 'parsing') {
+      await client.query('ROLLBACK');
+      return { kind: 'skipped' };
+    }
+    const now = new Date();
+    const tally = newTally();
+    const layoutErrors = await readAndCopy(client, deps, upload, tally, signal);
+    if (!layoutErrors) await insertCharges(client, upload, tally, now, acceptedWindow(now).from.slice(0, 10));
+    if (layoutErrors || tally.dataRows === 0 || !withinThreshold(tally.refused, tally.dataRows, deps.config.tem.maxBadRowsPercent)) {
+      await client.query('ROLLBACK');
+      const errors = layoutErrors ?? (tally.dataRows === 0 ? [{ line: null, code: 'no-rows' }] : tally.errors);
+      return { kind: 'rejected', refused: layoutErrors ? 0 : tally.refused, errors };
+    }
+    await upsertSubscriptions(client, upload, tally);
+    const period = exportPeriod(tally.latestDated, now);
+    const dropRaw = !deps.config.tem.keepRaw;
+    await client.query(
+      `UPDATE tem_uploads SET status = 'parsed', rows_stored = $2, rows_refused = $3, errors = $4, period_start = $5, period_end = $6,
+         retain_from = coalesce($7::timestamptz, retain_from), finished_at = now(), raw_deleted_at = CASE WHEN $8 THEN now() END
+       WHERE id = $1`,
+      [upload.id, tally.stored, tally.refused, JSON.stringify(tally.errors), period.start, period.end, tally.latestCall, dropRaw],
+    );
+    if (dropRaw) await client.query('DELETE FROM tem_upload_chunks WHERE upload_id = $1', [upload.id]);
+    await client.query('COMMIT');
+    return { kind: 'parsed', stored: tally.stored, refused: tally.refused };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,63 @@
+// Carrier profiles: small JSON data files that map a carrier's columns and values onto ours.
+// The generic profile knows the common Dutch and English names; it is used when none is named.
+import { z } from 'zod';
+import generic from './profiles/generic.json' with { type: 'json' };
+
+export const FIELDS = [
+  'msisdn', 'user', 'costCentre', 'date', 'time', 'datetime', 'destination', 'description', 'visitedNetwork', 'roaming',
+  'type', 'direction', 'duration', 'billed', 'volumeMb', 'volumeKb', 'bundle', 'amount', 'vatRate', 'currency',
+] as const;
+export type Field = (typeof FIELDS)[number];
+
+const valueMap = <K extends string>(keys: readonly [K, ...K[]]) => z.record(z.enum(keys), z.array(z.string()));
+const profileSchema = z.strictObject({
+  name: z.string(),
+  description: z.string(),
+  columns: z.partialRecord(z.enum(FIELDS), z.array(z.string()).min(1)),
+  values: z.strictObject({
+    type: valueMap(['voice', 'sms', 'mms', 'data', 'voicemail', 'subscription', 'other']),
+    direction: valueMap(['outgoing', 'incoming']),
+    boolean: valueMap(['true', 'false']),
+    bundle: valueMap(['inside', 'outside', 'free']),
+  }),
+});
+export type Profile = z.infer<typeof profileSchema>;
+
+const PROFILES: Readonly<Record<string, Profile>> = { generic: profileSchema.parse(generic) };
+export const PROFILE_NAMES = ['generic'] as const;
+
+export function profileNamed(name: string | null): Profile {
+  const profile = PROFILES[name ?? 'generic'];
+  if (!profile) throw new Error(`unknown profile`);
+  return profile;
+}
+
+/** Header and value text as profiles spell it: lower case, single spaces. */
+export const canonical = (text: string) => text.trim().toLowerCase().replace(/\s+/g, ' ');
+
+/** Value text → our value, for one of the profile's value maps. */
+export function valueLookup<V extends string>(map: Partial<Record<V, string[]>>): ReadonlyMap<string, V> {
+  const lookup = new Map<string, V>();
+  for (const [value, spellings] of Object.entries(map) as [V, string[]][]) for (const s of spellings) lookup.set(canonical(s), value);
+  return lookup;
+}
+
+export type ColumnMap = Partial<Record<Field, number>>;
+
+export type Placement = { ok: true; columns: ColumnMap } | { ok: false; unplaced: string[]; missing: Field[] };
+
+/** Places each header on a field; a layout without a number, a type, an amount and a date is refused. */
+export function placeColumns(profile: Profile, header: readonly string[]): Placement {
+  const byName = new Map<string, Field>();
+  for (const field of FIELDS) for (const alias of profile.columns[field] ?? []) if (!byName.has(canonical(alias))) byName.set(canonical(alias), field);
+  const columns: ColumnMap = {};
+  const unplaced: string[] = [];
+  header.forEach((name, index) => {
+    const field = byName.get(canonical(name));
+    if (field && columns[field] === undefined) columns[field] = index;
+    else if (canonical(name) !== '') unplaced.push(name.trim().slice(0, 60));
+  });
+  const missing = (['msisdn', 'type', 'amount'] as const).filter((f) => columns[f] === undefined) as Field[];
+  if (columns.date === undefined && columns.datetime === undefined) missing.push('date');
+  return missing.length === 0 ? { ok: true, columns } : { ok: false, unplaced, missing };
+}

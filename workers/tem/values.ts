@@ -1,0 +1,85 @@
+// Value parsers for carrier exports: decimals with a comma or a point (as exact decimal text,
+// never a float), dates dd-mm-yyyy or ISO, times, durations as seconds or hh:mm:ss.
+import { daysInMonth } from './calendar.js';
+
+/** The file's decimal mark, learnt from the first number that shows it (a guess from the separator until then). */
+export interface DecimalStyle {
+  mark: ',' | '.';
+  learnt: boolean;
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** '1.228,80' → '1228.80', '12.5' → '12.5'; null when it is not a number. */
+export function parseDecimal(input: string, style: DecimalStyle): string | null {
+  let text = input.replace(/[\s€]/g, '').replace(/%$/, '');
+  if (text === '') return null;
+  const comma = text.lastIndexOf(',');
+  const point = text.lastIndexOf('.');
+  let mark: ',' | '.' | null;
+  if (comma >= 0 && point >= 0) mark = comma > point ? ',' : '.';
+  else if (comma < 0 && point < 0) mark = null;
+  else {
+    const only = comma >= 0 ? ',' : '.';
+    const once = text.indexOf(only) === text.lastIndexOf(only);
+    const threeAfter = once && text.length - text.indexOf(only) - 1 === 3;
+    // "1.536" alone could be thousands or a decimal: the file's mark decides.
+    mark = !once ? (only === ',' ? '.' : ',') : threeAfter && style.mark !== only ? null : only;
+    if (once && !threeAfter && !style.learnt) Object.assign(style, { mark: only, learnt: true });
+  }
+  if (mark === ',') text = text.replace(/\./g, '').replace(',', '.');
+  else if (mark === '.') text = text.replace(/,/g, '');
+  else text = text.replace(/[.,]/g, '');
+  if (comma >= 0 && point >= 0 && !style.learnt) Object.assign(style, { mark, learnt: true });
+  return DECIMAL.test(text) ? text : null;
+}
+
+/** A decimal text times 10^places, exactly, as an integer (volumes in bytes); null past the precision. */
+export function scaleDecimal(decimal: string, places: number): number | null {
+  const negative = decimal.startsWith('-');
+  const [whole = '0', fraction = ''] = (negative ? decimal.slice(1) : decimal).split('.');
+  if (fraction.replace(/0+$/, '').length > places) return null;
+  const value = Number(whole + fraction.padEnd(places, '0'));
+  return Number.isSafeInteger(value) ? (negative ? -value : value) : null;
+}
+
+const DUTCH_DATE = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** dd-mm-yyyy (also / or .) or yyyy-mm-dd → 'YYYY-MM-DD'; null when it is no date. */
+export function parseDate(input: string): string | null {
+  const dutch = DUTCH_DATE.exec(input);
+  const iso = dutch ? null : ISO_DATE.exec(input);
+  const parts = dutch ? [dutch[3], dutch[2], dutch[1]] : iso ? [iso[1], iso[2], iso[3]] : null;
+  if (!parts) return null;
+  const [year, month, day] = parts.map(Number) as [number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+}
+
+/** hh:mm or hh:mm:ss → 'HH:MM:SS'. */
+export function parseTime(input: string): string | null {
+  const m = TIME.exec(input);
+  if (!m) return null;
+  const [h, min, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  return h < 24 && min < 60 && s < 60 ? `${pad(h)}:${pad(min)}:${pad(s)}` : null;
+}
+
+/** 'dd-mm-yyyy hh:mm:ss', 'yyyy-mm-ddThh:mm:ss' and the like → local 'YYYY-MM-DD HH:MM:SS'. */
+export function parseDateTime(input: string): string | null {
+  const [datePart = '', timePart = '00:00:00'] = input.trim().split(/[ T]+/);
+  const date = parseDate(datePart);
+  const time = parseTime(timePart);
+  return date && time ? `${date} ${time}` : null;
+}
+
+/** Seconds, or [h:]mm:ss → whole seconds; null otherwise. */
+export function parseDuration(input: string): number | null {
+  if (/^\d+$/.test(input)) return Number(input);
+  const m = /^(?:(\d+):)?(\d{1,2}):(\d{2})$/.exec(input);
+  if (!m) return null;
+  const [h, min, s] = [Number(m[1] ?? 0), Number(m[2]), Number(m[3])];
+  return min < 60 && s < 60 ? h * 3600 + min * 60 + s : null;
+}
