@@ -1,8 +1,9 @@
 // Maps every error to HTTP, once. Unknown errors answer 500 and are logged by kind only.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ConflictError, DomainError, InvalidFieldError, NotFoundError } from '../workers/core/domain-errors.js';
 import { describeError } from '../workers/core/errors.js';
 import type { Logger } from '../workers/core/logger.js';
-import { HttpError, malformedJson, type Problem } from './problem.js';
+import { HttpError, badRequest, conflict, malformedJson, notFound, type Problem } from './problem.js';
 
 interface BodyParserError {
   type?: string;
@@ -28,6 +29,17 @@ function fromBodyParser(error: BodyParserError & object): HttpError | undefined 
   }
 }
 
+/** The one map from the domain's refusals to HTTP. */
+function fromDomain(error: DomainError): HttpError {
+  if (error instanceof NotFoundError) return notFound(error.detail);
+  if (error instanceof ConflictError) return conflict(error.detail, error.field);
+  if (error instanceof InvalidFieldError) {
+    const errors = [{ field: error.field, message: error.problem }];
+    return error.tooLarge ? new HttpError(413, 'Content Too Large', error.detail, { errors }) : badRequest(error.detail, errors);
+  }
+  return new HttpError(400, 'Bad Request', error.detail);
+}
+
 export function sendProblem(res: Parameters<RequestHandler>[1], error: HttpError): void {
   for (const [name, value] of Object.entries(error.extras.headers ?? {})) res.setHeader(name, value);
   const body: Problem = error.toProblem();
@@ -39,6 +51,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(error);
     const mapped =
       error instanceof HttpError ? error
+      : error instanceof DomainError ? fromDomain(error)
       : fromBodyParser(error ?? {})
       ?? new HttpError(500, 'Internal Server Error', 'Something went wrong on our side.');
     if (mapped.status >= 500) {

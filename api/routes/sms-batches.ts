@@ -1,19 +1,18 @@
 // /v1/sms/batches: submit, follow, page through and cancel bulk SMS.
 import { z } from 'zod';
 import { auditActor } from '../../workers/identity/principal.js';
-import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
-import { callbackJobs } from '../../workers/sms/callbacks.js';
+import { batchRows, messageRows } from '../../workers/sms/batch-pages.js';
 import { cancelBatch } from '../../workers/sms/cancel-batch.js';
 import { createBatch } from '../../workers/sms/create-batch.js';
 import { recipientSchema } from '../../workers/sms/recipient-limits.js';
 import { countsByStatus, findBatch } from '../../workers/sms/store.js';
 import { principalOf } from '../auth/bearer.js';
-import { afterKeyset, keysetMicros, keysetPage } from '../../db/keyset.js';
+import { keysetPage } from '../../db/keyset.js';
 import { SMS_MESSAGE_STATUSES } from '../../db/schema.js';
 import { decodeCursor, decodeSeqCursor, encodeCursor, encodeSeqCursor } from '../cursor.js';
-import { HttpError, conflict, notFound } from '../problem.js';
+import { HttpError, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { batchAccepted, batchFields, batchOptions, idempotencyKeyOf } from './sms-batch-fields.js';
 import { batchSchema, messageSchema, toBatch, toMessage } from './sms-views.js';
@@ -76,9 +75,7 @@ export function smsBatchRoutes(deps: Deps): Route[] {
       query: z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
       responses: { 200: { description: 'a page', schema: z.object({ items: z.array(batchSchema), nextCursor: z.string().nullable() }) } },
       handler: async ({ query }, _req, res) => {
-        let q = deps.db.selectFrom('sms_batches').selectAll().select(keysetMicros.as('keyset_micros')).where('organization_id', '=', principalOf(res).organizationId);
-        if (query.cursor) q = q.where(afterKeyset(decodeCursor(query.cursor), 'desc'));
-        const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+        const rows = await batchRows(deps.db, principalOf(res).organizationId, query.cursor ? decodeCursor(query.cursor) : null, query.limit);
         const { items, next } = keysetPage(rows, query.limit);
         const nextCursor = next ? encodeCursor(next) : null;
         return { body: { items: items.map((b) => toBatch(b)), nextCursor } };
@@ -97,13 +94,7 @@ export function smsBatchRoutes(deps: Deps): Route[] {
       handler: async ({ params, query }, _req, res) => {
         const batch = await findBatch(deps.db, principalOf(res).organizationId, params.id);
         if (!batch) throw notFound('No such batch.');
-        let q = deps.db
-          .selectFrom('sms_messages')
-          .select(['id', 'seq', 'channel', 'phone', 'email', 'status', 'segments', 'cost', 'error_code', 'sent_at'])
-          .where('batch_id', '=', batch.id);
-        if (query.status) q = q.where('status', '=', query.status);
-        if (query.cursor) q = q.where('seq', '>', decodeSeqCursor(query.cursor));
-        const rows = await q.orderBy('seq').limit(query.limit + 1).execute();
+        const rows = await messageRows(deps.db, batch.id, { status: query.status, afterSeq: query.cursor ? decodeSeqCursor(query.cursor) : null, limit: query.limit });
         const items = rows.slice(0, query.limit);
         const last = items.at(-1);
         return { body: { items: items.map(toMessage), nextCursor: rows.length > query.limit && last ? encodeSeqCursor(last.seq) : null } };
@@ -120,13 +111,8 @@ export function smsBatchRoutes(deps: Deps): Route[] {
       responses: { 200: { description: 'cancelled', schema: batchSchema }, 404: { description: 'no such batch' }, 409: { description: 'the batch is already completed or cancelled' } },
       handler: async ({ params }, _req, res) => {
         const principal = principalOf(res);
-        const outcome = await cancelBatch(deps.db, principal.organizationId, params.id);
-        if (!outcome) {
-          if (await findBatch(deps.db, principal.organizationId, params.id)) throw conflict('The batch is already completed or cancelled.', 'params.id');
-          throw notFound('No such batch.');
-        }
-        await audit(deps.db, { ...auditActor(principal), action: 'sms.batch.cancelled', entityType: 'sms_batch', entityId: params.id, details: { cancelled: outcome.cancelled } });
-        await enqueueAfterCommit(deps, callbackJobs([outcome.callback]));
+        const outcome = await cancelBatch(deps.db, principal.organizationId, params.id, auditActor(principal));
+        await enqueueAfterCommit(deps, outcome.jobs);
         return { body: toBatch(outcome.batch, await countsByStatus(deps.db, params.id)) };
       },
     }),

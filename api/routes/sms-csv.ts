@@ -82,11 +82,6 @@ async function ingest(deps: Deps, organizationId: string, options: BatchOptions,
   } catch (error) {
     // A client gone (the request's error ended the file) gets this answer nowhere: the batch is abandoned all the same.
     await streamed.abandon();
-    if (error instanceof CsvProblem) {
-      const message = error.line !== null ? `${error.message} at line ${error.line}` : error.message;
-      if (error.tooLarge) throw new HttpError(413, 'Content Too Large', `The CSV has ${message}.`, { errors: [{ field: 'body.file', message }] });
-      throw badRequest(`The CSV has ${message}.`, [{ field: 'body.file', message }]);
-    }
     throw error;
   }
 }

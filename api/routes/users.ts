@@ -5,11 +5,11 @@ import { audit, opsActor, type AuditEntry } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { markCompromised } from '../../workers/identity/compromise.js';
 import { passwordProblem } from '../../workers/identity/passwords.js';
-import { UsernameTakenError, createUser, findUser, listUsers, type PublicUser } from '../../workers/identity/users.js';
+import { createUser, findUser, listUsers, type PublicUser } from '../../workers/identity/users.js';
 import { auditActor, type Principal } from '../../workers/identity/principal.js';
 import { scopesBeyond, scopesOfRole } from '../../workers/identity/scopes.js';
 import { principalOf } from '../auth/bearer.js';
-import { badRequest, conflict, forbidden, notFound } from '../problem.js';
+import { badRequest, forbidden, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 
 export const passwordField = z.string().max(256);
@@ -86,14 +86,9 @@ export function userRoutes(deps: Deps): Route[] {
         if (beyond.length > 0) throw forbidden(`${who}'s sessions would have scopes the caller lacks: ${beyond.join(', ')}.`);
         const problem = passwordProblem(body.password, body.username);
         if (problem) throw badRequest(`The password ${problem}.`, [{ field: 'body.password', message: problem }]);
-        try {
-          const user = await createUser(deps.db, { organizationId: principal.organizationId, ...body });
-          await audit(deps.db, { ...auditActor(principal), action: 'user.created', entityType: 'user', entityId: user.id });
-          return { status: 201, body: toUser(user) };
-        } catch (error) {
-          if (error instanceof UsernameTakenError) throw conflict('This username is taken in your organisation.', 'body.username');
-          throw error;
-        }
+        const user = await createUser(deps.db, { organizationId: principal.organizationId, ...body });
+        await audit(deps.db, { ...auditActor(principal), action: 'user.created', entityType: 'user', entityId: user.id });
+        return { status: 201, body: toUser(user) };
       },
     }),
     defineRoute({

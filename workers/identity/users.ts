@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, User, UserRole } from '../../db/schema.js';
+import { ConflictError } from '../core/domain-errors.js';
 import { hashPassword } from './passwords.js';
 
 export type PublicUser = Pick<User, 'id' | 'organization_id' | 'username' | 'email' | 'role' | 'must_change_password' | 'compromised_at' | 'created_at'> & {
@@ -10,13 +11,6 @@ const PUBLIC_COLUMNS = ['u.id', 'u.organization_id', 'u.username', 'u.email', 'u
 
 const usersOf = (db: Kysely<Database>, organizationId: string) =>
   db.selectFrom('users as u').innerJoin('organizations as o', 'o.id', 'u.organization_id').select(PUBLIC_COLUMNS).where('u.organization_id', '=', organizationId);
-
-export class UsernameTakenError extends Error {
-  constructor() {
-    super('username taken');
-    this.name = 'UsernameTakenError';
-  }
-}
 
 export async function createUser(
   db: Kysely<Database>,
@@ -31,7 +25,7 @@ export async function createUser(
       .executeTakeFirstOrThrow();
     return await usersOf(db, input.organizationId).where('u.id', '=', id).executeTakeFirstOrThrow();
   } catch (error) {
-    if ((error as { code?: string; constraint?: string }).constraint === 'users_org_username_key') throw new UsernameTakenError();
+    if ((error as { code?: string; constraint?: string }).constraint === 'users_org_username_key') throw new ConflictError('This username is taken in your organisation.', 'body.username');
     throw error;
   }
 }

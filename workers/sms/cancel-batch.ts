@@ -1,13 +1,22 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { SmsBatch } from '../../db/schema.js';
-import { queueCallback } from './callbacks.js';
+import type { JobRequest } from '../../queues/queue-set.js';
+import { audit, type AuditEntry } from '../core/audit.js';
+import { ConflictError, NotFoundError } from '../core/domain-errors.js';
+import { callbackJobs, queueCallback } from './callbacks.js';
 
 /**
  * Cancels every message not yet handed to the provider; those already sent stay as they are.
- * The 'cancelled' callback is stored in the same transaction (enqueue its id after the commit).
+ * The 'cancelled' callback and the audit entry are stored in the same transaction; the caller
+ * enqueues the returned jobs after the commit.
  */
-export async function cancelBatch(db: Db, organizationId: string, id: string): Promise<{ batch: SmsBatch; cancelled: number; callback: number | undefined } | undefined> {
+export async function cancelBatch(
+  db: Db,
+  organizationId: string,
+  id: string,
+  actor: Pick<AuditEntry, 'actorType' | 'actorId' | 'organizationId'>,
+): Promise<{ batch: SmsBatch; cancelled: number; jobs: JobRequest[] }> {
   return db.transaction().execute(async (trx) => {
     const batch = await trx
       .updateTable('sms_batches')
@@ -17,7 +26,11 @@ export async function cancelBatch(db: Db, organizationId: string, id: string): P
       .where('status', 'in', ['validating', 'scheduled', 'queued', 'sending'])
       .returningAll()
       .executeTakeFirst();
-    if (!batch) return undefined;
+    if (!batch) {
+      const exists = await trx.selectFrom('sms_batches').select('id').where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+      if (exists) throw new ConflictError('The batch is already completed or cancelled.', 'params.id');
+      throw new NotFoundError('No such batch.');
+    }
     // Rows a send job holds right now are skipped, never waited for: waiting here while the job
     // waited for a row this statement had locked (re-checking it) deadlocked the two. The job
     // cancels what is left queued when it finds the batch cancelled (send-chunk.ts).
@@ -26,6 +39,8 @@ export async function cancelBatch(db: Db, organizationId: string, id: string): P
       WHERE id IN (SELECT id FROM sms_messages WHERE batch_id = ${id} AND status = 'queued' FOR UPDATE SKIP LOCKED)`.execute(trx);
     await trx.updateTable('sms_chunks').set({ done: true }).where('batch_id', '=', id).execute();
     const callback = await queueCallback(trx, batch, { type: 'batch.status', status: 'cancelled' });
-    return { batch, cancelled: Number(messages.numAffectedRows ?? 0), callback };
+    const cancelled = Number(messages.numAffectedRows ?? 0);
+    await audit(trx, { ...actor, action: 'sms.batch.cancelled', entityType: 'sms_batch', entityId: id, details: { cancelled } });
+    return { batch, cancelled, jobs: callbackJobs([callback]) };
   });
 }

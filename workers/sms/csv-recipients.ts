@@ -3,17 +3,15 @@
 // limits of the JSON route (recipient-limits.ts).
 import { pipeline, type Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
+import { InvalidFieldError } from '../core/domain-errors.js';
 import { FIELD_NAME, FIELD_NAME_RULE, MAX_CSV_ROW, MAX_FIELDS, maxValueOf } from './recipient-limits.js';
 import type { RecipientInput } from './validate.js';
 
-export class CsvProblem extends Error {
-  constructor(
-    message: string,
-    readonly line: number | null,
-    readonly tooLarge = false,
-  ) {
-    super(message);
-    this.name = 'CsvProblem';
+/** What is wrong with the file, and where: answered 400 (413 when too large) on body.file. */
+export class CsvProblem extends InvalidFieldError {
+  constructor(problem: string, line: number | null, tooLarge = false) {
+    const where = line !== null ? `${problem} at line ${line}` : problem;
+    super('body.file', where, `The CSV has ${where}.`, tooLarge);
   }
 }
 
