@@ -2,7 +2,7 @@
 // it holds password-reset links.
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
-import { notFound } from '../problem.js';
+import { latestOutboxMail, rawOutboxMail } from '../../workers/mail/outbox.js';
 import { defineRoute, type Route } from '../route.js';
 
 const outboxItem = z.object({ id: z.uuid(), to: z.array(z.string()), subject: z.string(), createdAt: z.string() });
@@ -18,7 +18,7 @@ export function opsOutboxRoutes(deps: Deps): Route[] {
       query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
       responses: { 200: { description: 'outbox mail', schema: z.object({ items: z.array(outboxItem) }) } },
       handler: async ({ query }) => {
-        const rows = await deps.db.selectFrom('mail_outbox').select(['id', 'envelope_to', 'subject', 'created_at']).orderBy('created_at', 'desc').limit(query.limit).execute();
+        const rows = await latestOutboxMail(deps.db, query.limit);
         return { body: { items: rows.map((r) => ({ id: r.id, to: r.envelope_to, subject: r.subject, createdAt: r.created_at.toISOString() })) } };
       },
     }),
@@ -30,11 +30,7 @@ export function opsOutboxRoutes(deps: Deps): Route[] {
       security: 'ops-write',
       params: z.object({ id: z.uuid() }),
       responses: { 200: { description: 'the message as SMTP would carry it', schema: z.string(), contentType: 'message/rfc822' }, 404: { description: 'no such mail' } },
-      handler: async ({ params }) => {
-        const row = await deps.db.selectFrom('mail_outbox').select('raw').where('id', '=', params.id).executeTakeFirst();
-        if (!row) throw notFound('No such outbox mail.');
-        return { body: row.raw, contentType: 'message/rfc822' };
-      },
+      handler: async ({ params }) => ({ body: await rawOutboxMail(deps.db, params.id), contentType: 'message/rfc822' }),
     }),
   ];
 }

@@ -1,12 +1,10 @@
 // The fields of a batch, shared by the JSON and the CSV routes.
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { SmsBatch } from '../../db/schema.js';
-import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
-import { auditActor, type Principal } from '../../workers/identity/principal.js';
+import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { callbackTargetProblem, callbackTargetRules } from '../../workers/sms/callback-target.js';
-import type { BatchOptions } from '../../workers/sms/create-batch.js';
+import type { BatchOptions, BatchOutcome } from '../../workers/sms/create-batch.js';
 import { optOutWayProblem } from '../../workers/sms/marketing.js';
 import { badRequest } from '../problem.js';
 import type { Reply } from '../route.js';
@@ -54,8 +52,8 @@ export async function batchOptions(deps: Deps, fields: z.output<typeof batchFiel
   };
 }
 
-/** A submitted batch: audited when new, answered 202, or 200 for an Idempotency-Key replay. */
-export async function batchAccepted(deps: Deps, principal: Principal, { batch, replayed }: { batch: SmsBatch; replayed: boolean }): Promise<Reply> {
-  if (!replayed) await audit(deps.db, { ...auditActor(principal), action: 'sms.batch.created', entityType: 'sms_batch', entityId: batch.id, details: { accepted: batch.accepted, rejected: batch.rejected } });
+/** A submitted batch (audited in its transaction): its jobs enqueued, answered 202, or 200 for an Idempotency-Key replay. */
+export async function batchAccepted(deps: Deps, { batch, replayed, jobs }: BatchOutcome): Promise<Reply> {
+  await enqueueAfterCommit(deps, jobs);
   return { status: replayed ? 200 : 202, body: toBatch(batch), headers: { Location: `/v1/sms/batches/${batch.id}`, ...(replayed && { 'Idempotent-Replayed': 'true' }) } };
 }

@@ -46,8 +46,8 @@ export function smsBatchRoutes(deps: Deps): Route[] {
           });
         }
         const { recipients, ...fields } = body;
-        const outcome = await createBatch(deps, principal.organizationId, await batchOptions(deps, fields, idempotencyKeyOf(req)), recipients);
-        return batchAccepted(deps, principal, outcome);
+        const outcome = await createBatch(deps, principal.organizationId, await batchOptions(deps, fields, idempotencyKeyOf(req)), recipients, auditActor(principal));
+        return batchAccepted(deps, outcome);
       },
     }),
     defineRoute({

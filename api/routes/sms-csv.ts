@@ -5,9 +5,9 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
-import { openStreamedBatch, type BatchOptions } from '../../workers/sms/create-batch.js';
+import { openStreamedBatch, type BatchActor, type BatchOptions, type BatchOutcome } from '../../workers/sms/create-batch.js';
 import { CsvProblem, csvRecipientSlices } from '../../workers/sms/csv-recipients.js';
-import type { SmsBatch } from '../../db/schema.js';
+import { auditActor } from '../../workers/identity/principal.js';
 import { principalOf } from '../auth/bearer.js';
 import { HttpError, badRequest } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
@@ -64,11 +64,11 @@ function receive(req: Request): Promise<Upload> {
   });
 }
 
-async function ingest(deps: Deps, organizationId: string, options: BatchOptions, { file, discard }: Upload): Promise<{ batch: SmsBatch; replayed: boolean }> {
-  const streamed = await openStreamedBatch(deps, organizationId, options);
+async function ingest(deps: Deps, organizationId: string, options: BatchOptions, actor: BatchActor, { file, discard }: Upload): Promise<BatchOutcome> {
+  const streamed = await openStreamedBatch(deps, organizationId, options, actor);
   if (streamed.kind === 'replayed') {
     discard();
-    return { batch: streamed.batch, replayed: true };
+    return { batch: streamed.batch, replayed: true, jobs: [] };
   }
   let seq = 0;
   try {
@@ -78,7 +78,7 @@ async function ingest(deps: Deps, organizationId: string, options: BatchOptions,
     }
     if ((file as { truncated?: boolean }).truncated) throw new CsvProblem(`the file is larger than ${MAX_FILE_BYTES} bytes`, null, true);
     if (seq === 0) throw new CsvProblem('the file has no recipient rows', null);
-    return { batch: await streamed.finish(), replayed: false };
+    return await streamed.finish();
   } catch (error) {
     // A client gone (the request's error ended the file) gets this answer nowhere: the batch is abandoned all the same.
     await streamed.abandon();
@@ -110,7 +110,7 @@ export function smsCsvRoutes(deps: Deps): Route[] {
         const upload = await receive(req);
         try {
           const options = await batchOptions(deps, parseInput('body', batchFields, upload.fields), key);
-          return batchAccepted(deps, principal, await ingest(deps, principal.organizationId, options, upload));
+          return batchAccepted(deps, await ingest(deps, principal.organizationId, options, auditActor(principal), upload));
         } catch (error) {
           // Whatever failed, the rest of the upload is read and dropped, so the answer reaches the client.
           upload.discard();

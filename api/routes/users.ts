@@ -1,8 +1,9 @@
 // Members' employees (REQUIREMENTS P9): created by an admin, and marked compromised by
 // themselves, an admin of their organisation, or ops.
 import { z } from 'zod';
-import { audit, opsActor, type AuditEntry } from '../../workers/core/audit.js';
+import { opsActor, type AuditEntry } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
+import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { markCompromised } from '../../workers/identity/compromise.js';
 import { passwordProblem } from '../../workers/identity/passwords.js';
 import { createUser, findUser, listUsers, type PublicUser } from '../../workers/identity/users.js';
@@ -49,8 +50,8 @@ const idParams = z.object({ id: z.uuid() });
 
 export function userRoutes(deps: Deps): Route[] {
   const compromise = async (organizationId: string | null, userId: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>) => {
-    const outcome = await markCompromised({ db: deps.db, queues: deps.queues, logger: deps.logger, publicUrl: deps.config.publicUrl }, { organizationId, userId }, actor);
-    if (!outcome) throw notFound('No such user.');
+    const { outcome, jobs } = await markCompromised({ db: deps.db, publicUrl: deps.config.publicUrl }, { organizationId, userId }, actor);
+    await enqueueAfterCommit(deps, jobs);
     return { body: outcome };
   };
   /** The user of the caller's organisation, when the caller is that user or an admin. */
@@ -86,8 +87,7 @@ export function userRoutes(deps: Deps): Route[] {
         if (beyond.length > 0) throw forbidden(`${who}'s sessions would have scopes the caller lacks: ${beyond.join(', ')}.`);
         const problem = passwordProblem(body.password, body.username);
         if (problem) throw badRequest(`The password ${problem}.`, [{ field: 'body.password', message: problem }]);
-        const user = await createUser(deps.db, { organizationId: principal.organizationId, ...body });
-        await audit(deps.db, { ...auditActor(principal), action: 'user.created', entityType: 'user', entityId: user.id });
+        const user = await createUser(deps.db, { organizationId: principal.organizationId, ...body }, auditActor(principal));
         return { status: 201, body: toUser(user) };
       },
     }),

@@ -1,15 +1,15 @@
 // A suspected leak (REQUIREMENTS P9): every session of the user is revoked at once, with every
 // API key the user owns or made (from any session or key of theirs) and every key those keys
 // made in turn; a new password is required before the next login, the act is audited, and a
-// reset link goes to the user's address through the mailer, saying what was revoked.
+// reset link goes to the user's address through the mailer, saying what was revoked. One
+// transaction; the caller enqueues the returned mail job after the commit.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Db } from '../../db/database.js';
-import type { QueueSet } from '../../queues/queue-set.js';
+import type { JobRequest } from '../../queues/queue-set.js';
 import { audit, type AuditEntry } from '../core/audit.js';
+import { NotFoundError } from '../core/domain-errors.js';
 import { insertMail } from '../mail/mail-messages.js';
-import { enqueueMails } from '../mail/enqueue.js';
-import type { Logger } from '../core/logger.js';
 import { createPasswordReset } from './password-resets.js';
 
 export interface CompromiseOutcome {
@@ -37,11 +37,11 @@ async function revokeKeysOf(trx: Kysely<Database>, user: { id: string; organizat
 }
 
 export async function markCompromised(
-  deps: { db: Db; queues: QueueSet; logger: Logger; publicUrl: string },
+  deps: { db: Db; publicUrl: string },
   target: { organizationId: string | null; userId: string },
   actor: Pick<AuditEntry, 'actorType' | 'actorId'>,
-): Promise<CompromiseOutcome | undefined> {
-  const result = await deps.db.transaction().execute(async (trx) => {
+): Promise<{ outcome: CompromiseOutcome; jobs: JobRequest[] }> {
+  return deps.db.transaction().execute(async (trx) => {
     let update = trx
       .updateTable('users')
       .set({ must_change_password: true, compromised_at: sql`now()` })
@@ -49,7 +49,7 @@ export async function markCompromised(
       .returning(['id', 'organization_id', 'email']);
     if (target.organizationId !== null) update = update.where('organization_id', '=', target.organizationId);
     const user = await update.executeTakeFirst();
-    if (!user) return undefined;
+    if (!user) throw new NotFoundError('No such user.');
     const sessions = await trx.updateTable('sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', user.id).where('revoked_at', 'is', null).executeTakeFirst();
     const revokedKeys = await revokeKeysOf(trx, user);
     const sessionsRevoked = Number(sessions.numUpdatedRows);
@@ -86,9 +86,6 @@ export async function markCompromised(
       entityId: user.id,
       details: { sessionsRevoked, keysRevoked: revokedKeys.length, keyIds: revokedKeys.map((k) => k.id).join(',') },
     });
-    return { outcome, mailId };
+    return { outcome, jobs: [{ name: 'mail.send' as const, payload: { messageId: mailId } }] };
   });
-  if (!result) return undefined;
-  await enqueueMails(deps.queues, deps.logger, [result.mailId]);
-  return result.outcome;
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, User, UserRole } from '../../db/schema.js';
+import { audit, type AuditEntry } from '../core/audit.js';
 import { ConflictError } from '../core/domain-errors.js';
 import { hashPassword } from './passwords.js';
 
@@ -15,15 +16,19 @@ const usersOf = (db: Kysely<Database>, organizationId: string) =>
 export async function createUser(
   db: Kysely<Database>,
   input: { organizationId: string; username: string; email: string; password: string; role: UserRole },
+  actor: Pick<AuditEntry, 'actorType' | 'actorId' | 'organizationId'>,
 ): Promise<PublicUser> {
   const password_hash = await hashPassword(input.password);
   try {
-    const { id } = await db
-      .insertInto('users')
-      .values({ organization_id: input.organizationId, username: input.username, email: input.email, password_hash, role: input.role })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return await usersOf(db, input.organizationId).where('u.id', '=', id).executeTakeFirstOrThrow();
+    return await db.transaction().execute(async (trx) => {
+      const { id } = await trx
+        .insertInto('users')
+        .values({ organization_id: input.organizationId, username: input.username, email: input.email, password_hash, role: input.role })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await audit(trx, { ...actor, action: 'user.created', entityType: 'user', entityId: id });
+      return usersOf(trx, input.organizationId).where('u.id', '=', id).executeTakeFirstOrThrow();
+    });
   } catch (error) {
     if ((error as { code?: string; constraint?: string }).constraint === 'users_org_username_key') throw new ConflictError('This username is taken in your organisation.', 'body.username');
     throw error;

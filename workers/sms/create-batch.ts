@@ -1,12 +1,14 @@
 // Accepting a batch: validate (off the event loop), drop duplicates, mark opted-out numbers
 // suppressed, price every message, store batch, messages and chunks. JSON batches are stored
 // in one transaction; CSV uploads stream slice by slice into a batch that stays 'validating'
-// (never sent) until its last slice is in. Enqueueing happens after the commit; if Redis is
-// away the reconciler does it.
+// (never sent) until its last slice is in. The audit entry is written in the transaction that
+// makes the batch whole; the caller enqueues the returned jobs after the commit (if Redis is
+// away the reconciler does it).
 import { sql, type Kysely } from 'kysely';
 import type { Database, SmsBatch } from '../../db/schema.js';
+import type { JobRequest } from '../../queues/queue-set.js';
+import { audit, type AuditEntry } from '../core/audit.js';
 import type { Deps } from '../core/deps.js';
-import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { chunkJobs } from './chunk-jobs.js';
 import { optedOut, phoneHash } from './opt-outs.js';
 import { compilePrices, fromUnits } from './pricing.js';
@@ -202,8 +204,23 @@ async function idempotent(deps: Deps, organizationId: string, key: string | null
   }
 }
 
-async function enqueueIfQueued(deps: Deps, batch: SmsBatch): Promise<void> {
-  if (batch.status === 'queued') await enqueueAfterCommit(deps, chunkJobs(batch.id, Array.from({ length: batch.chunks }, (_, i) => i)));
+/** Who submits a batch, as the audit trail names them. */
+export type BatchActor = Pick<AuditEntry, 'actorType' | 'actorId' | 'organizationId'>;
+
+/** A submitted batch, and the jobs to enqueue after the commit (none for a replay). */
+export interface BatchOutcome {
+  readonly batch: SmsBatch;
+  readonly replayed: boolean;
+  readonly jobs: JobRequest[];
+}
+
+/** In the transaction that makes the batch whole: its audit entry. */
+function auditCreated(trx: Kysely<Database>, batch: SmsBatch, actor: BatchActor): Promise<void> {
+  return audit(trx, { ...actor, action: 'sms.batch.created', entityType: 'sms_batch', entityId: batch.id, details: { accepted: batch.accepted, rejected: batch.rejected } });
+}
+
+function jobsOf(batch: SmsBatch): JobRequest[] {
+  return batch.status === 'queued' ? chunkJobs(batch.id, Array.from({ length: batch.chunks }, (_, i) => i)) : [];
 }
 
 /**
@@ -212,7 +229,7 @@ async function enqueueIfQueued(deps: Deps, batch: SmsBatch): Promise<void> {
  * are validated, so Postgres writes while the worker threads still validate (before, the
  * two ran one after the other: about 2 s each for 100,000 recipients on 2 cores).
  */
-export async function createBatch(deps: Deps, organizationId: string, options: BatchOptions, recipients: readonly RecipientInput[]): Promise<{ batch: SmsBatch; replayed: boolean }> {
+export async function createBatch(deps: Deps, organizationId: string, options: BatchOptions, recipients: readonly RecipientInput[], actor: BatchActor): Promise<BatchOutcome> {
   const outcome = await idempotent(deps, organizationId, options.idempotencyKey, async () => {
     const totals = new BatchTotals();
     totals.recipients = recipients.length;
@@ -230,18 +247,18 @@ export async function createBatch(deps: Deps, organizationId: string, options: B
       for (const slice of slices) await insertMessages(trx, id, organizationId, await priceSlice(trx, await slice));
       const sealed = await seal(trx, id, options, totals);
       if (!sealed) throw new Error(`batch ${id} left 'validating' inside its own transaction`);
+      await auditCreated(trx, sealed, actor);
       return sealed;
     });
   });
-  if (!outcome.replayed) await enqueueIfQueued(deps, outcome.batch);
-  return outcome;
+  return { ...outcome, jobs: outcome.replayed ? [] : jobsOf(outcome.batch) };
 }
 
 /**
  * A streamed batch (CSV): the batch row exists from the first slice on, as 'validating', so
  * nothing is sent before the last slice is stored; `finish` makes it queued or scheduled.
  */
-export async function openStreamedBatch(deps: Deps, organizationId: string, options: BatchOptions) {
+export async function openStreamedBatch(deps: Deps, organizationId: string, options: BatchOptions, actor: BatchActor) {
   const opened = await idempotent(deps, organizationId, options.idempotencyKey, () =>
     deps.db.insertInto('sms_batches').values({ ...batchRow(organizationId, options), status: 'validating' }).returningAll().executeTakeFirstOrThrow(),
   );
@@ -256,16 +273,18 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
       const priced = await priceSlice(deps.db, await validateRecipients(options.body, recipients, firstSeq));
       await insertMessages(deps.db, id, organizationId, priced);
     },
-    async finish(): Promise<SmsBatch> {
+    async finish(): Promise<BatchOutcome> {
       const finished = await deps.db.transaction().execute(async (trx) => {
-        const sealed = await seal(trx, id, options, totals);
-        if (sealed) return sealed;
-        // Cancelled while it was still validating: its messages are cancelled with it (and it has no chunks).
-        await trx.updateTable('sms_messages').set({ status: 'cancelled' }).where('batch_id', '=', id).where('status', '=', 'queued').execute();
-        return trx.updateTable('sms_batches').set(totals.columns()).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        let batch = await seal(trx, id, options, totals);
+        if (!batch) {
+          // Cancelled while it was still validating: its messages are cancelled with it (and it has no chunks).
+          await trx.updateTable('sms_messages').set({ status: 'cancelled' }).where('batch_id', '=', id).where('status', '=', 'queued').execute();
+          batch = await trx.updateTable('sms_batches').set(totals.columns()).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        }
+        await auditCreated(trx, batch, actor);
+        return batch;
       });
-      await enqueueIfQueued(deps, finished);
-      return finished;
+      return { batch: finished, replayed: false, jobs: jobsOf(finished) };
     },
     /** A failed upload was never accepted: nothing of it stays. */
     async abandon(): Promise<void> {

@@ -1,13 +1,22 @@
 // A deliberate resend by ops of the messages whose fate is unknown (a worker died while they
-// were with the SMSC). Never automatic: they may have gone out already.
+// were with the SMSC). Never automatic: they may have gone out already. Audited in the same
+// transaction; the caller enqueues the returned jobs after the commit, replacing finished ones.
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
+import type { JobRequest } from '../../queues/queue-set.js';
+import { audit, type AuditEntry } from '../core/audit.js';
+import { NotFoundError } from '../core/domain-errors.js';
+import { chunkJobs } from './chunk-jobs.js';
 
-export async function requeueUnknown(db: Db, batchId: string): Promise<{ requeued: number; chunks: number[] } | undefined> {
+export async function requeueUnknown(db: Db, batchId: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<{ requeued: number; jobs: JobRequest[] }> {
   return db.transaction().execute(async (trx) => {
     const batch = await trx.selectFrom('sms_batches').select(['id', 'chunk_size', 'status']).where('id', '=', batchId).forUpdate().executeTakeFirst();
-    if (!batch) return undefined;
-    if (batch.status === 'cancelled') return { requeued: 0, chunks: [] };
+    if (!batch) throw new NotFoundError('No such batch.');
+    const requeued = async (count: number, chunks: number[]) => {
+      await audit(trx, { ...actor, action: 'sms.batch.resend_unknown', entityType: 'sms_batch', entityId: batchId, details: { requeued: count } });
+      return { requeued: count, jobs: chunkJobs(batchId, chunks) };
+    };
+    if (batch.status === 'cancelled') return requeued(0, []);
     const rows = await trx
       .updateTable('sms_messages')
       .set({ status: 'queued', error_code: null })
@@ -22,6 +31,6 @@ export async function requeueUnknown(db: Db, batchId: string): Promise<{ requeue
       await trx.updateTable('sms_chunks').set({ done: false }).where('batch_id', '=', batchId).where('chunk', 'in', chunks).execute();
       await trx.updateTable('sms_batches').set({ status: 'queued', completed_at: null }).where('id', '=', batchId).where('status', 'in', ['completed', 'sending']).execute();
     }
-    return { requeued: rows.length, chunks };
+    return requeued(rows.length, chunks);
   });
 }
