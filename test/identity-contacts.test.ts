@@ -1,4 +1,4 @@
-// Contacts (REQUIREMENTS P2, P7): CRUD with roles, validated e-mail, phones in E.164, keyset
+// Contacts (P2, P7 in ARCHITECTURE.md): CRUD with roles, validated e-mail, phones in E.164, keyset
 // pages; and the retention purge that removes an ended organisation's contacts and users after
 // the grace period, and nothing else.
 import { sql } from 'kysely';

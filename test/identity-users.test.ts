@@ -1,4 +1,4 @@
-// Users (REQUIREMENTS P9): strong unique credentials, a login that tells nothing and is
+// Users (P9 in ARCHITECTURE.md): strong unique credentials, a login that tells nothing and is
 // throttled, and "compromised" revoking everything at once with a reset link by mail.
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
-// The reconciler (DESIGN rule 3): Postgres is the record. A due row without a live job gets its
-// job back, after a Redis wipe too; a stale failed job of the same id is replaced; only one
-// reconciler runs at a time; rows stuck in 'sending' become 'unknown' (rule 4).
+// The reconciler (ARCHITECTURE.md, rule 3): Postgres is the record. A due row without a live job
+// gets its job back, after a Redis wipe too; a stale failed job of the same id is replaced; only
+// one reconciler runs at a time; rows stuck in 'sending' become 'unknown' (rule 4).
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { DUE_WORK } from '../workers/due-work.js';

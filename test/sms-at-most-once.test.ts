@@ -1,4 +1,4 @@
-// At most once (DESIGN rule 4): a worker SIGKILLed mid-batch leaves at most one window in
+// At most once (ARCHITECTURE.md, rule 4): a worker SIGKILLed mid-batch leaves at most one window in
 // 'sending'; no message reaches the SMSC twice; the rest completes when workers run again;
 // the stuck window becomes 'unknown', and only a deliberate ops resend sends it again.
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,6 +1,6 @@
-// The worker boundary (DESIGN rule 2): a job's payload is parsed again before its handler runs,
-// and nothing that leaves a worker (failure reason, stack, events stream, return value) carries
-// personal data.
+// The worker boundary (ARCHITECTURE.md, rule 2): a job's payload is parsed again before its
+// handler runs, and nothing that leaves a worker (failure reason, stack, events stream, return
+// value) carries personal data.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { HANDLERS } from '../workers/handlers.js';

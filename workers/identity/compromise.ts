@@ -1,7 +1,7 @@
-// A suspected leak (REQUIREMENTS P9): every session of the user is revoked at once, with every
-// API key the user owns or made (from any session or key of theirs) and every key those keys
-// made in turn; a new password is required before the next login, the act is audited, and a
-// reset link goes to the user's address through the mailer, saying what was revoked.
+// A suspected leak (P9 in ARCHITECTURE.md): every session of the user is revoked at once, with
+// every API key the user owns or made (from any session or key of theirs) and every key those keys
+// made in turn; a new password is required before the next login, the act is audited, and a reset
+// link goes to the user's address through the mailer, saying what was revoked.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Db } from '../../db/database.js';
