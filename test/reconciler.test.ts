@@ -8,7 +8,7 @@ import { PermanentJobError } from '../workers/core/errors.js';
 import { reconcileOnce, type DueWorkSource } from '../workers/core/reconciler.js';
 import { HANDLERS } from '../workers/handlers.js';
 import { insertMail } from '../workers/mail/mail-messages.js';
-import { createTestContext, keepOnFailure, started, waitFor } from './helpers/context.js';
+import { createTestContext, started, waitFor } from './helpers/context.js';
 
 const ctx = await createTestContext();
 
@@ -30,7 +30,6 @@ function queueMail(subject: string): Promise<string> {
 }
 
 beforeEach(async () => {
-  keepOnFailure(ctx);
   await ctx.db.deleteFrom('mail_messages').execute();
   await ctx.db.deleteFrom('mail_outbox').execute();
   await wipeRedis();

@@ -5,7 +5,7 @@ import { insertMail } from '../workers/mail/mail-messages.js';
 import { RETENTION_POLICY, TABLES_WITHOUT_PERSONAL_DATA, type RetentionCategory } from '../workers/retention/policy.js';
 import { cutoffFor, purgeAll, purgeCategory } from '../workers/retention/purge.js';
 import { renderRetentionTable } from '../workers/retention/register.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, waitFor } from './helpers/context.js';
 
 const ctx = await createTestContext();
 const DAY = 24 * 3600 * 1000;
@@ -65,7 +65,6 @@ describe('retention policy', () => {
 
 describe('retention purge', () => {
   it('deletes what is past its period, keeps the rest, and is safe to run twice', async () => {
-    keepOnFailure(ctx);
     const now = new Date('2026-11-28T02:00:00Z');
     const old = await mailAged(31, now);
     const young = await mailAged(29, now);
@@ -115,7 +114,6 @@ describe('retention purge', () => {
 // (whose payload holds the reference) was never purged.
 describe('retention of SMS batch references and callbacks', () => {
   it('clears reference and callback URL with the template, and deletes callbacks after 30 days', async () => {
-    keepOnFailure(ctx);
     const now = new Date('2026-11-28T02:00:00Z');
     const org = await ctx.db.insertInto('organizations').values({ name: 'Retentie BV', slug: 'retentie-bv' }).returning('id').executeTakeFirstOrThrow();
     const batch = (createdAt: string) =>
