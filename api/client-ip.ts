@@ -1,4 +1,4 @@
-// IP addresses are truncated before they reach any log (REQUIREMENTS P10): IPv4 to its /24,
+// IP addresses are truncated before they reach any log (P10 in ARCHITECTURE.md): IPv4 to its /24,
 // IPv6 to its /48. Login throttles count an IPv6 client by its /64, the block one host gets.
 import { isIPv4, isIPv6 } from 'node:net';
 

@@ -1,4 +1,4 @@
-// API latency at a constant 500 requests/s (REQUIREMENTS: p99 under 50 ms against `web`),
+// API latency at a constant 500 requests/s (ARCHITECTURE.md: p99 under 50 ms against `web`),
 // beside a bare node:http server answering the same JSON, measured in the same run.
 // Its own database (dropped and recreated, dropped at the end) and queue prefix, loopback only.
 import type { ChildProcess } from 'node:child_process';

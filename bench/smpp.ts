@@ -1,5 +1,5 @@
-// SMPP sending with delivery receipts (REQUIREMENTS: 50 % or more of the bare SMPP client
-// against the same SMSC), in one run:
+// SMPP sending with delivery receipts (ARCHITECTURE.md, "The numbers": its first target, 50 %
+// or more of the bare SMPP client against the same SMSC), in one run:
 //   1. a local SMSC in its own process (lib/smsc-server.ts): accepts every submit_sm and at
 //      once sends a DELIVRD receipt on the same session;
 //   2. the floor: the bare `smpp` client (lib/smpp-baseline.ts, its own process) submitting

@@ -1,4 +1,4 @@
-// SMS intake and sending (REQUIREMENTS "Numbers the platform is held to"), each figure beside
+// SMS intake and sending (ARCHITECTURE.md, "The numbers"), each figure beside
 // a floor measured in the same run:
 //   1. a 100,000-recipient JSON batch accepted (target < 3 s) vs a bare node:http server that
 //      reads and JSON.parses the same body;

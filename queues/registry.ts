@@ -18,13 +18,8 @@ export const JOBS: { readonly [N in keyof AllJobs]: AllJobs[N] } = Object.assign
 export type FamilyName = Contract['family'];
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.output<(typeof JOBS)[N]['payload']>;
-/** The jobs of one family's contract. */
-export type JobsOfFamily<F extends FamilyName> = keyof Extract<Contract, { family: F }>['jobs'] & JobName;
 /** Jobs with a deterministic id: each needs a due-work source, so the reconciler can replace a lost one. */
 export type KeyedJobName = { [N in JobName]: (typeof JOBS)[N] extends { readonly jobId: (payload: never) => string } ? N : never }[JobName];
-export type JobsOf<Q extends string> = {
-  [N in JobName]: (typeof JOBS)[N]['queue'] extends Q ? N : never;
-}[JobName];
 
 export function isJobName(name: string): name is JobName {
   return Object.hasOwn(JOBS, name);

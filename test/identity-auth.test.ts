@@ -2,16 +2,14 @@
 // challenge, a key outside its scopes 403, a busy key 429; keys are stored only as hashes.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { describe, expect, it } from 'vitest';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, login, newKey, newOrganization, newUser, opsAuth, type Answer } from './helpers/identity.js';
 
 const ctx = await createTestContext();
 const web = await ctx.start({ roles: ['web'] });
 const call = caller(web);
 const org = await newOrganization(call, ctx, 'Bakkerij Jansen');
-
-beforeEach(() => keepOnFailure(ctx));
 
 /** A /v1 route every valid admin credential may read. */
 const PROBE = '/v1/api-keys';

@@ -1,8 +1,8 @@
-// Contacts (REQUIREMENTS P2, P7): CRUD with roles, validated e-mail, phones in E.164, keyset
+// Contacts (P2, P7 in ARCHITECTURE.md): CRUD with roles, validated e-mail, phones in E.164, keyset
 // pages; and the retention purge that removes an ended organisation's contacts and users after
 // the grace period, and nothing else.
 import { sql } from 'kysely';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOrganization } from '../workers/identity/organizations.js';
 import { createSession } from '../workers/identity/sessions.js';
 import { createUser } from '../workers/identity/users.js';
@@ -10,15 +10,13 @@ import { createContact } from '../workers/identity/contacts.js';
 import { createApiKey } from '../workers/identity/api-keys.js';
 import { retentionPolicy } from '../workers/retention/policy.js';
 import { purgeAll } from '../workers/retention/purge.js';
-import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { createTestContext } from './helpers/context.js';
 import { STRONG_PASSWORD, caller, fieldsOf, newOrganization } from './helpers/identity.js';
 
 const GRACE_DAYS = 30;
 const ctx = await createTestContext({ RELATIONSHIP_GRACE_DAYS: String(GRACE_DAYS) });
 const web = await ctx.start({ roles: ['web'] });
 const call = caller(web);
-
-beforeEach(() => keepOnFailure(ctx));
 
 interface ContactBody {
   id: string;

@@ -1,13 +1,12 @@
 // The demo organisation (so the README's curl examples work at once): made on an empty database
 // only, once, and its key printed once and working.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ensureDemoOrganization } from '../workers/identity/demo.js';
-import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { createTestContext } from './helpers/context.js';
 import { caller } from './helpers/identity.js';
 
 const ctx = await createTestContext();
 
-beforeEach(() => keepOnFailure(ctx));
 afterEach(() => vi.restoreAllMocks());
 
 const organizations = () => ctx.db.selectFrom('organizations').select(['id', 'name']).execute();

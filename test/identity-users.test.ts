@@ -1,8 +1,8 @@
-// Users (REQUIREMENTS P9): strong unique credentials, a login that tells nothing and is
+// Users (P9 in ARCHITECTURE.md): strong unique credentials, a login that tells nothing and is
 // throttled, and "compromised" revoking everything at once with a reset link by mail.
 import { sql } from 'kysely';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { describe, expect, it } from 'vitest';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { STRONG_PASSWORD, caller, fieldsOf, login, newKey, newOrganization, newUser, opsAuth } from './helpers/identity.js';
 
 const LOGIN_ATTEMPTS = 3;
@@ -12,8 +12,6 @@ const runtime = await ctx.start({ roles: ['web', 'mail'] });
 const call = caller(runtime);
 const orgA = await newOrganization(call, ctx, 'Installatiebedrijf De Vries');
 const orgB = await newOrganization(call, ctx, 'Transport Smit');
-
-beforeEach(() => keepOnFailure(ctx));
 
 describe('POST /v1/users', () => {
   it.each([

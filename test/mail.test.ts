@@ -2,7 +2,7 @@
 // SMTP server on a loopback port (or the local outbox when SMTP_URL is unset).
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { insertMail } from '../workers/mail/mail-messages.js';
-import { createTestContext, keepOnFailure, started, waitFor } from './helpers/context.js';
+import { createTestContext, started, waitFor } from './helpers/context.js';
 import { baseUrl, basic } from './helpers/http.js';
 import { opsAuth } from './helpers/identity.js';
 import { startSmtp } from './helpers/smtp.js';
@@ -32,7 +32,6 @@ function mailRow(id: string) {
 }
 
 beforeEach(() => {
-  keepOnFailure(ctx);
   received.length = 0;
   rcptAttempts.length = 0;
   smtp.rcptPolicy = () => undefined;

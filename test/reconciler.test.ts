@@ -1,6 +1,6 @@
-// The reconciler (DESIGN rule 3): Postgres is the record. A due row without a live job gets its
-// job back, after a Redis wipe too; a stale failed job of the same id is replaced; only one
-// reconciler runs at a time; rows stuck in 'sending' become 'unknown' (rule 4).
+// The reconciler (ARCHITECTURE.md, rule 3): Postgres is the record. A due row without a live job
+// gets its job back, after a Redis wipe too; a stale failed job of the same id is replaced; only
+// one reconciler runs at a time; rows stuck in 'sending' become 'unknown' (rule 4).
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { DUE_WORK } from '../workers/due-work.js';
@@ -8,7 +8,7 @@ import { PermanentJobError } from '../workers/core/errors.js';
 import { reconcileOnce, type DueWorkSource } from '../workers/core/reconciler.js';
 import { HANDLERS } from '../workers/handlers.js';
 import { insertMail } from '../workers/mail/mail-messages.js';
-import { createTestContext, keepOnFailure, started, waitFor } from './helpers/context.js';
+import { createTestContext, started, waitFor } from './helpers/context.js';
 
 const ctx = await createTestContext();
 
@@ -30,7 +30,6 @@ function queueMail(subject: string): Promise<string> {
 }
 
 beforeEach(async () => {
-  keepOnFailure(ctx);
   await ctx.db.deleteFrom('mail_messages').execute();
   await ctx.db.deleteFrom('mail_outbox').execute();
   await wipeRedis();

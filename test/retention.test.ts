@@ -1,29 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { insertMail } from '../workers/mail/mail-messages.js';
 import { RETENTION_POLICY, TABLES_WITHOUT_PERSONAL_DATA, type RetentionCategory } from '../workers/retention/policy.js';
 import { cutoffFor, purgeAll, purgeCategory } from '../workers/retention/purge.js';
 import { renderRetentionTable } from '../workers/retention/register.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, waitFor } from './helpers/context.js';
+import { insertBatch, insertCallback, insertMail, insertOrganization } from './helpers/factories.js';
 
 const ctx = await createTestContext();
 const DAY = 24 * 3600 * 1000;
 
 async function mailAged(days: number, now: Date): Promise<string> {
-  return insertMail(ctx.db, {
-    purpose: 'test',
-    to_address: `person${days}@example.nl`,
-    subject: 'hello',
-    text_body: 'body',
-    html_body: null,
-    organization_id: null,
-    error_code: null,
-    provider_message_id: null,
-    claimed_at: null,
-    sent_at: null,
-    created_at: new Date(now.getTime() - days * DAY),
-  });
+  const mail = await insertMail(ctx.db, { to_address: `person${days}@example.nl`, created_at: new Date(now.getTime() - days * DAY) });
+  return mail.id;
 }
 
 async function cutoff(now: string, keep: RetentionCategory['keep']): Promise<string> {
@@ -65,7 +54,6 @@ describe('retention policy', () => {
 
 describe('retention purge', () => {
   it('deletes what is past its period, keeps the rest, and is safe to run twice', async () => {
-    keepOnFailure(ctx);
     const now = new Date('2026-11-28T02:00:00Z');
     const old = await mailAged(31, now);
     const young = await mailAged(29, now);
@@ -115,23 +103,14 @@ describe('retention purge', () => {
 // (whose payload holds the reference) was never purged.
 describe('retention of SMS batch references and callbacks', () => {
   it('clears reference and callback URL with the template, and deletes callbacks after 30 days', async () => {
-    keepOnFailure(ctx);
     const now = new Date('2026-11-28T02:00:00Z');
-    const org = await ctx.db.insertInto('organizations').values({ name: 'Retentie BV', slug: 'retentie-bv' }).returning('id').executeTakeFirstOrThrow();
+    const org = await insertOrganization(ctx.db);
     const batch = (createdAt: string) =>
-      ctx.db
-        .insertInto('sms_batches')
-        .values({ organization_id: org.id, status: 'completed', sender: 'Retentie', body: 'Hoi Jan', reference: 'afspraak-jansen', callback_url: 'https://example.nl/cb?klant=jansen', chunk_size: 1000, created_at: new Date(createdAt) })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      insertBatch(ctx.db, { organization_id: org.id, body: 'Hoi Jan', reference: 'afspraak-jansen', callback_url: 'https://example.nl/cb?klant=jansen', created_at: new Date(createdAt) });
     const old = await batch('2026-05-01T10:00:00Z');
     const young = await batch('2026-11-01T10:00:00Z');
     const callback = (batchId: string, daysOld: number) =>
-      ctx.db
-        .insertInto('sms_callbacks')
-        .values({ organization_id: org.id, batch_id: batchId, payload: JSON.stringify({ type: 'batch.status', batchId, reference: 'afspraak-jansen' }), created_at: new Date(now.getTime() - daysOld * DAY) })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      insertCallback(ctx.db, { organization_id: org.id, batch_id: batchId, payload: JSON.stringify({ type: 'batch.status', batchId, reference: 'afspraak-jansen' }), created_at: new Date(now.getTime() - daysOld * DAY) });
     const oldCallback = await callback(young.id, 31);
     const youngCallback = await callback(young.id, 29);
 

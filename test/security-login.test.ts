@@ -2,9 +2,9 @@
 // spread over an IPv6 /64, the leaked password of a compromised account; and answers carrying
 // a secret kept out of caches.
 import { sql } from 'kysely';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { throttledNetwork } from '../api/client-ip.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, login, newOrganization, newUser, opsAuth, type Answer, type Call } from './helpers/identity.js';
 
 const ctx = await createTestContext(); // LOGIN_ATTEMPTS 10: 10 per username, 50 per address
@@ -16,8 +16,6 @@ const org = await newOrganization(call, ctx, 'Woningcorporatie Oost');
 // the test places at addresses of its choosing (X-Forwarded-For).
 const proxied = caller(await ctx.start({ roles: ['web'], config: ctx.configWith({ TRUST_PROXY: '1', LOGIN_ATTEMPTS: '2' }) }));
 const from = (ip: string): Call => (method, path, options = {}) => proxied(method, path, { ...options, headers: { ...options.headers, 'x-forwarded-for': ip } });
-
-beforeEach(() => keepOnFailure(ctx));
 
 const statuses = (answers: readonly Answer[]) => answers.map((a) => a.status).sort();
 const loginAs = (c: Call, username: string, password: string) => c('post', '/v1/sessions', { body: { organization: org.slug, username, password } });

@@ -1,8 +1,8 @@
 // Issue #9, the ops side as an attacker tries it: guessing the Basic login, making an ops
 // browser post from another site, and a production ops password of one character.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../workers/core/config.js';
-import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { createTestContext } from './helpers/context.js';
 import { basic } from './helpers/http.js';
 import { batches, mobile } from './helpers/sms.js';
 import { caller, newOrganization, newUser, opsAuth, type Answer, type Call } from './helpers/identity.js';
@@ -13,8 +13,6 @@ const web = await ctx.start({ roles: ['web'] });
 const call = caller(web);
 const ops = opsAuth(ctx);
 const from = (ip: string): Call => (method, path, options = {}) => call(method, path, { ...options, headers: { ...options.headers, 'x-forwarded-for': ip } });
-
-beforeEach(() => keepOnFailure(ctx));
 
 const statuses = (answers: readonly Answer[]) => answers.map((a) => a.status).sort();
 const opsLimiterKeys = () => ctx.redis.keys(`${ctx.prefix}:ratelimit:ops-login*`);

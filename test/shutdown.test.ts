@@ -4,18 +4,16 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Handler } from '../workers/core/handler.js';
 import { HANDLERS } from '../workers/handlers.js';
-import { createTestContext, keepOnFailure, started, waitFor } from './helpers/context.js';
+import { createTestContext, started, waitFor } from './helpers/context.js';
 
 const ctx = await createTestContext();
 
 function withMailHandler(handler: Handler<'mail.send'>) {
   return { ...HANDLERS, 'mail.send': handler };
 }
-
-beforeEach(() => keepOnFailure(ctx));
 
 describe('runtime.stop()', () => {
   it('lets an active job finish before it resolves', async () => {

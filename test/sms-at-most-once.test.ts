@@ -1,4 +1,4 @@
-// At most once (DESIGN rule 4): a worker SIGKILLed mid-batch leaves at most one window in
+// At most once (ARCHITECTURE.md, rule 4): a worker SIGKILLed mid-batch leaves at most one window in
 // 'sending'; no message reaches the SMSC twice; the rest completes when workers run again;
 // the stuck window becomes 'unknown', and only a deliberate ops resend sends it again.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,7 +8,7 @@ import { DUE_WORK } from '../workers/due-work.js';
 import { reconcileOnce } from '../workers/core/reconciler.js';
 import type { Runtime } from '../workers/runtime.js';
 import { WINDOW } from '../workers/sms/send-chunk.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, newOrganization, opsAuth, type Call } from './helpers/identity.js';
 import { mobile } from './helpers/sms.js';
 import { startSmsc, type TestSmsc } from './helpers/smsc.js';
@@ -55,7 +55,6 @@ afterAll(async () => {
 
 describe('a worker killed mid-batch', () => {
   it('sends no message twice and leaves at most one window unknown', { timeout: 120_000 }, async () => {
-    keepOnFailure(ctx);
     const org = await newOrganization(call, ctx, 'Gemeente Voorbeeld');
     const recipients = Array.from({ length: 1500 }, (_, i) => ({ phone: mobile(i) }));
     const submitted = await call<{ id: string }>('post', '/v1/sms/batches', { auth: org.key, body: { sender: 'TGG', body: 'Bericht', recipients } });

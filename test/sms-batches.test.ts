@@ -3,8 +3,8 @@
 // every accepted SMS in the outbox exactly once with its own text; paging; the JSON limit; the
 // Idempotency-Key; sendAt with the scheduler, and cancel; the e-mail channel over real SMTP; scopes.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext } from './helpers/context.js';
 import { caller, newKey, newOrganization, type Answer } from './helpers/identity.js';
 import { batches, mobile } from './helpers/sms.js';
 import { startSmtp } from './helpers/smtp.js';
@@ -26,8 +26,6 @@ afterAll(async () => {
 
 const call = caller(runtime);
 const org = await newOrganization(call, ctx, 'Bakkerij Jansen');
-
-beforeEach(() => keepOnFailure(ctx));
 
 interface Batch {
   id: string;

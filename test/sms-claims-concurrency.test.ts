@@ -9,7 +9,7 @@ import { createDb } from '../db/database.js';
 import type { Job } from 'bullmq';
 import { sendChunk } from '../workers/sms/send-chunk.js';
 import { cancelQueued, claimWindow, writeOutcomes, type MessageOutcome } from '../workers/sms/store.js';
-import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { batches, mobile } from './helpers/sms.js';
 
@@ -28,7 +28,6 @@ const RECIPIENTS = 4_000; // claimed as one range
 
 describe('claiming windows', () => {
   it('lets six claimers, throttling and a cancel meet on one chunk without a deadlock or a message taken twice', async () => {
-    keepOnFailure(ctx);
     const batchId = await batches(call, () => org.key).submit('TGG', 'Beste klant', Array.from({ length: RECIPIENTS }, (_, i) => ({ phone: mobile(i) })));
     const taken = new Map<number, number>();
     let recorded = 0;

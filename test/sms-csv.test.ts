@@ -1,8 +1,8 @@
 // The CSV upload (issue 4): multipart/form-data with the batch fields first, then `file`, a CSV
 // with a header row; counts and rejections by data row (from 0, across the 10,000-row slices),
 // personalisation from the columns, e-mail-only rows by mail; refused uploads leave no batch.
-import { beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { describe, expect, it } from 'vitest';
+import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, fieldsOf, newOrganization, type Answer, type ProblemBody } from './helpers/identity.js';
 import { batches } from './helpers/sms.js';
@@ -12,8 +12,6 @@ const ctx = await createTestContext();
 const runtime = await ctx.start({ roles: ['web', 'sms', 'mail'] });
 const call = caller(runtime);
 const org = await newOrganization(call, ctx, 'Fietsenmaker De Vries');
-
-beforeEach(() => keepOnFailure(ctx));
 
 interface Batch {
   id: string;

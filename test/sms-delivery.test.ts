@@ -5,10 +5,10 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RETENTION_POLICY } from '../workers/retention/policy.js';
 import { purgeAll } from '../workers/retention/purge.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { batches, mobile } from './helpers/sms.js';
 
@@ -56,8 +56,6 @@ afterAll(async () => {
 const call = caller(web);
 const a = await newOrganization(call, ctx, 'Zorggroep Noord');
 const b = await newOrganization(call, ctx, 'Kapsalon Zuid');
-
-beforeEach(() => keepOnFailure(ctx));
 
 interface Batch {
   id: string;

@@ -3,8 +3,8 @@
 // concurrent batches of an organisation with opt-outs do not wait on each other's connections;
 // a cancel stores its callback with it.
 import { request } from 'node:http';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { describe, expect, it } from 'vitest';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, fieldsOf, newOrganization, type Answer, type ProblemBody } from './helpers/identity.js';
 import { mobile } from './helpers/sms.js';
@@ -14,8 +14,6 @@ const ctx = await createTestContext();
 const runtime = await ctx.start({ roles: ['web'] });
 const call = caller(runtime);
 const org = await newOrganization(call, ctx, 'Drukkerij Smit');
-
-beforeEach(() => keepOnFailure(ctx));
 
 interface Batch {
   id: string;

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import smpp from 'smpp';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Runtime } from '../workers/runtime.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, newOrganization, opsAuth, type Call, type NewOrganization } from './helpers/identity.js';
 import { batches, mobile as to } from './helpers/sms.js';
 import { receiptText, startSmsc, type TestSmsc } from './helpers/smsc.js';
@@ -67,7 +67,6 @@ async function until(batchId: string, done: (rows: Awaited<ReturnType<typeof mes
 
 describe('SMPP delivery receipts', () => {
   it('reads every form: long stat words, id with a space, message_payload, data_sm, TLVs over text, hex ids', async () => {
-    keepOnFailure(ctx);
     const phones = Array.from({ length: 9 }, (_, i) => to(1 + i));
     const { batchId, idOf } = await sendTo(phones);
     const id = (n: number) => idOf(to(n));

@@ -4,7 +4,7 @@
 import smpp from 'smpp';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { Runtime } from '../workers/runtime.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, newOrganization, opsAuth, type Call, type NewOrganization } from './helpers/identity.js';
 import { batches, mobile, type Batch, type Recipient } from './helpers/sms.js';
 import { startSmsc, type TestSmsc } from './helpers/smsc.js';
@@ -36,7 +36,6 @@ const to = mobile;
 
 describe('SMPP provider', () => {
   it('sends GSM-7, UCS-2 and concatenated texts exactly as personalised, once each', async () => {
-    keepOnFailure(ctx);
     smsc.received.length = 0;
     const long = `${'x'.repeat(149)}{{naam}} €${'y'.repeat(10)}`;
     const id = await send('TGG', long, [{ phone: to(1), fields: { naam: 'Jan' } }]);

@@ -1,10 +1,10 @@
 // STOP the Dutch way through the HTTP gateway's hook (issue 11, items 11, 12, 13 and 15): the
 // same reading as SMPP's (workers/sms/incoming.ts) for national numbers, TON, parts of a long
 // reply and replies that are not a stop word.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureOf } from '../api/webhook-signature.js';
 import type { Runtime } from '../workers/runtime.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization, type Call, type NewOrganization, type ProblemBody } from './helpers/identity.js';
 import { batches, mobile } from './helpers/sms.js';
@@ -33,8 +33,6 @@ afterAll(async () => {
   await runtime.stop();
   await gateway.close();
 });
-
-beforeEach(() => keepOnFailure(ctx));
 
 async function hook(body: unknown): Promise<{ status: number; body: ProblemBody | undefined }> {
   const raw = JSON.stringify(body);

@@ -6,12 +6,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import smpp from 'smpp';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETENTION_POLICY } from '../workers/retention/policy.js';
 import { purgeAll } from '../workers/retention/purge.js';
 import { DEFAULT_CONFIRMATION } from '../workers/sms/opt-out-confirmation.js';
 import type { Runtime } from '../workers/runtime.js';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { baseUrl, readBody } from './helpers/http.js';
 import { caller, newOrganization, type Call, type NewOrganization, type ProblemBody } from './helpers/identity.js';
 import { batches, mobile, type Recipient } from './helpers/sms.js';
@@ -51,8 +51,6 @@ afterAll(async () => {
   hooks.closeAllConnections();
   await new Promise<void>((resolve) => hooks.close(() => resolve()));
 });
-
-beforeEach(() => keepOnFailure(ctx));
 
 const hooksUrl = () => `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
 const sendAs = async (org: NewOrganization, sender: string, body: string, recipients: readonly Recipient[]) => {

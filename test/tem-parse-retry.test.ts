@@ -2,8 +2,8 @@
 // mid-COPY, and the invoices worker SIGKILLed mid-parse. The retry stores every row exactly once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, keepOnFailure, waitFor } from './helpers/context.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { finished, thisMonth, uploadRaw } from './helpers/tem.js';
 
@@ -12,8 +12,6 @@ const web = await ctx.start({ roles: ['web'] });
 const call = caller(web);
 const org = await newOrganization(call, ctx, 'Gemeente Voorbeeld');
 const children: ChildProcess[] = [];
-
-beforeEach(() => keepOnFailure(ctx));
 
 afterAll(async () => {
   const running = children.filter((c) => c.exitCode === null && c.signalCode === null);

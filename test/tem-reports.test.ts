@@ -2,8 +2,8 @@
 // column, report totals against a sum computed here from the file itself, the Dutch CSV,
 // the four anomaly rules, and another organisation's 404 on every id.
 import { readFileSync } from 'node:fs';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { describe, expect, it } from 'vitest';
+import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { finished, thisMonth, uploadRaw } from './helpers/tem.js';
 
@@ -12,8 +12,6 @@ const runtime = await ctx.start({ roles: ['web', 'invoices'] });
 const call = caller(runtime);
 const org = await newOrganization(call, ctx, 'Gemeente Voorbeeld');
 const other = await newOrganization(call, ctx, 'Waterschap Elders');
-
-beforeEach(() => keepOnFailure(ctx));
 
 const [, month, year] = thisMonth(1, 1).split('-');
 const period = `${year}-${month}`;

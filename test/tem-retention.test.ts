@@ -3,22 +3,21 @@
 // moving the clock past a partition boundary drops that month too. Raw files and period
 // charges follow their own clocks.
 import { sql } from 'kysely';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RETENTION_POLICY } from '../workers/retention/policy.js';
 import { purgeAll } from '../workers/retention/purge.js';
 import { makePartitions } from '../workers/tem/partitions.js';
-import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { createTestContext } from './helpers/context.js';
+import { insertOrganization } from './helpers/factories.js';
 
 const ctx = await createTestContext();
 const TEM = RETENTION_POLICY.filter((c) => c.category.startsWith('tem.'));
-const org = await ctx.db.insertInto('organizations').values({ name: 'Gemeente Voorbeeld', slug: 'gemeente-voorbeeld' }).returning('id').executeTakeFirstOrThrow();
+const org = await insertOrganization(ctx.db);
 const upload = await ctx.db
   .insertInto('tem_uploads')
   .values({ organization_id: org.id, kind: 'cdr', profile: null, carrier: null, sha256: 'x'.repeat(64), size_bytes: 1 })
   .returning('id')
   .executeTakeFirstOrThrow();
-
-beforeEach(() => keepOnFailure(ctx));
 
 /** A call at a local Amsterdam time. */
 async function callAt(local: string): Promise<void> {

@@ -3,8 +3,8 @@
 // under and over TEM_MAX_BAD_ROWS, the 200 MB limit, deletion, and another organisation's 404.
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { describe, expect, it } from 'vitest';
+import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { finished, thisMonth, uploadRaw, type Upload } from './helpers/tem.js';
 import { MAX_UPLOAD_BYTES } from '../workers/tem/uploads.js';
@@ -14,8 +14,6 @@ const runtime = await ctx.start({ roles: ['web', 'invoices'] });
 const call = caller(runtime);
 const org = await newOrganization(call, ctx, 'Gemeente Voorbeeld');
 const other = await newOrganization(call, ctx, 'Waterschap Elders');
-
-beforeEach(() => keepOnFailure(ctx));
 
 /** The shared sample, moved from January 2026 to last month (inside the 6 months kept). */
 const sample = (monthsBack = 1) => {

@@ -2,8 +2,8 @@
 // and sees none of them in a list. The routes are one table; a guard test fails when a /v1 route
 // with an {id} is missing from it, so every new route joins.
 import { randomUUID } from 'node:crypto';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext } from './helpers/context.js';
 import { caller, login, newKey, newOrganization, newUser } from './helpers/identity.js';
 
 const ctx = await createTestContext();
@@ -128,8 +128,6 @@ beforeAll(async () => {
     { name: "B's admin session", token: await login(call, admin) },
   ];
 });
-
-beforeEach(() => keepOnFailure(ctx));
 
 describe("organisation B and A's rows", () => {
   it.each(ROUTES_BY_ID)("$method $path with A's id: 404, as for an id that does not exist, and A's rows unchanged", async ({ method, path, row, body, missing: missingId }) => {

@@ -1,17 +1,16 @@
-// The worker boundary (DESIGN rule 2): a job's payload is parsed again before its handler runs,
-// and nothing that leaves a worker (failure reason, stack, events stream, return value) carries
-// personal data.
+// The worker boundary (ARCHITECTURE.md, rule 2): a job's payload is parsed again before its
+// handler runs, and nothing that leaves a worker (failure reason, stack, events stream, return
+// value) carries personal data.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { HANDLERS } from '../workers/handlers.js';
 import { insertMail } from '../workers/mail/mail-messages.js';
-import { createTestContext, keepOnFailure, started, waitFor } from './helpers/context.js';
+import { createTestContext, started, waitFor } from './helpers/context.js';
 
 const ctx = await createTestContext();
 
 describe('worker boundary', () => {
   it('fails a job with a bad payload at once, without retries, naming the field and not the value', async () => {
-    keepOnFailure(ctx);
     const runtime = await started(await ctx.start({ roles: ['mail'] }));
     const queue = runtime.deps.queues.get('mail');
     const job = await queue.add('mail.send', { messageId: 'not-a-uuid-secret-value' }, { jobId: 'bad-payload', attempts: 8, backoff: { type: 'fixed', delay: 50 } });
@@ -33,7 +32,6 @@ describe('worker boundary', () => {
   });
 
   it('keeps a pg error detail that quotes a row value out of Redis, naming the SQLSTATE instead', async () => {
-    keepOnFailure(ctx);
     let detail: string | undefined;
     const runtime = await started(
       await ctx.start({
@@ -82,7 +80,6 @@ describe('worker boundary', () => {
   });
 
   it('keeps a completed job\'s return value to counts only', async () => {
-    keepOnFailure(ctx);
     const runtime = await started(await ctx.start({ roles: ['mail'] }));
     const messageId = await insertMail(ctx.db, {
       purpose: 'password-reset',

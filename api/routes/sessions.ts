@@ -1,6 +1,6 @@
-// Logging in (REQUIREMENTS P9). Attempts are throttled per username and per IP (api/login-throttle.ts)
-// before any password is hashed, and the answer never tells whether the username exists, nor
-// whether a password that must be changed (a compromised account) was right.
+// Logging in (P9 in ARCHITECTURE.md). Attempts are throttled per username and per IP
+// (api/login-throttle.ts) before any password is hashed, and the answer never tells whether the
+// username exists, nor whether a password that must be changed (a compromised account) was right.
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { dummyPasswordHash, verifyPassword } from '../../workers/identity/passwords.js';

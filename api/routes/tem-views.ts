@@ -1,6 +1,6 @@
 // What the TEM routes answer: uploads, subscriptions and cost centres as the API shows them.
 import { z } from 'zod';
-import { TEM_UPLOAD_STATUSES, type TemCostCentre, type TemUpload } from '../../db/schema-tem.js';
+import { TEM_UPLOAD_STATUSES, type TemCostCentre, type TemUpload } from '../../db/schema.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** A `date` column (read as local midnight) as 'YYYY-MM-DD'. */

@@ -1,4 +1,4 @@
-// Members' employees (REQUIREMENTS P9): created by an admin, and marked compromised by
+// Members' employees (P9 in ARCHITECTURE.md): created by an admin, and marked compromised by
 // themselves, an admin of their organisation, or ops.
 import { z } from 'zod';
 import { opsActor, type AuditEntry } from '../../workers/core/audit.js';

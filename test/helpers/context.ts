@@ -1,11 +1,12 @@
 // One test file's world: its own database (a copy of the migrated template), its own queue
 // prefix, runtimes it starts, and a cleanup that stops them all, deletes its Redis keys,
-// drops its database (kept when a test failed, for inspection) and fails on a leaked socket.
+// drops its database (kept when a test of the file failed, for inspection) and fails on a
+// leaked socket.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { pino } from 'pino';
-import { afterAll, inject, onTestFailed, onTestFinished } from 'vitest';
+import { afterAll, beforeEach, inject, onTestFailed, onTestFinished } from 'vitest';
 import { createApp, type AppExtensions } from '../../api/app.js';
 import { createDb, type Db } from '../../db/database.js';
 import { loadConfig, type Config } from '../../workers/core/config.js';
@@ -24,8 +25,6 @@ export interface TestContext {
   start(options: Partial<RuntimeOptions> & { config?: Config; app?: AppExtensions }): Promise<Runtime>;
   /** Every Redis key and value under this context's prefix, as one string to search. */
   redisDump(): Promise<string>;
-  /** Marks a failure so the database is kept for inspection. */
-  keepDatabase(): void;
 }
 
 async function adminQuery(text: string): Promise<void> {
@@ -101,10 +100,14 @@ export async function createTestContext(baseEnv: Record<string, string> = {}): P
       }
       return parts.join('\n');
     },
-    keepDatabase() {
-      failed = true;
-    },
   };
+
+  // Any failed test of the file keeps the database for inspection.
+  beforeEach(() => {
+    onTestFailed(() => {
+      failed = true;
+    });
+  });
 
   afterAll(async () => {
     for (const runtime of runtimes) await runtime.stop();
@@ -118,11 +121,6 @@ export async function createTestContext(baseEnv: Record<string, string> = {}): P
     if (leaked.length > 0) throw new Error(`test file leaked ${leaked.length} socket(s): ${leaked.join(', ')}`);
   });
   return context;
-}
-
-/** Call inside a test: keeps the context's database when the test fails. */
-export function keepOnFailure(context: TestContext): void {
-  onTestFailed(() => context.keepDatabase());
 }
 
 export async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {

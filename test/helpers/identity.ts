@@ -1,52 +1,9 @@
-// Small HTTP helpers for the identity tests: one call shape, organisations through ops, users
-// and logins through the API, so each test reads as what a member would do.
-import type { Runtime } from '../../workers/runtime.js';
-import { baseUrl, basic } from './http.js';
+// Identity through the API: organisations through ops, users, logins and keys as a member would
+// make them. The call shape itself (caller) is in http.ts, re-exported here.
+import { basic, type Call } from './http.js';
 import type { TestContext } from './context.js';
 
-/** The body of an error answer (problem+json). */
-export interface ProblemBody {
-  readonly type?: string;
-  readonly title?: string;
-  readonly status?: number;
-  readonly detail?: string;
-  readonly errors?: readonly { field: string; message: string }[];
-}
-
-export interface Answer<T = ProblemBody> {
-  readonly status: number;
-  readonly headers: Headers;
-  /** Parsed JSON (also problem+json), text otherwise, undefined when empty; typed by the caller. */
-  readonly body: T;
-}
-
-export interface CallOptions {
-  /** A whole Authorization value, or a bearer token. */
-  readonly auth?: string;
-  readonly body?: unknown;
-  /** Further request headers (Idempotency-Key, ...). */
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-export type Call = <T = ProblemBody>(method: string, path: string, options?: CallOptions) => Promise<Answer<T>>;
-
-export function caller(runtime: Runtime): Call {
-  const url = baseUrl(runtime);
-  return async <T = ProblemBody>(method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> => {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.auth !== undefined) headers.authorization = /^(Basic|Bearer) /i.test(options.auth) ? options.auth : `Bearer ${options.auth}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${url}${path}`, {
-      method: method.toUpperCase(),
-      headers,
-      ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
-    });
-    const text = await response.text();
-    const type = response.headers.get('content-type') ?? '';
-    const body: unknown = text === '' ? undefined : /json/.test(type) ? JSON.parse(text) : text;
-    return { status: response.status, headers: response.headers, body: body as T };
-  };
-}
+export { caller, fieldsOf, type Answer, type Call, type CallOptions, type ProblemBody } from './http.js';
 
 export function opsAuth(ctx: TestContext): string {
   return basic(ctx.config.ops.user, ctx.config.ops.password);
@@ -105,9 +62,4 @@ export async function newKey(call: Call, token: string, body: { name: string; sc
   const answer = await call<{ id: string; key: string; prefix: string }>('post', '/v1/api-keys', { auth: token, body });
   if (answer.status !== 201) throw new Error(`creating key ${body.name}: ${answer.status} ${JSON.stringify(answer.body)}`);
   return { id: answer.body.id, key: answer.body.key, prefix: answer.body.prefix };
-}
-
-/** The fields a problem+json answer names, in order. */
-export function fieldsOf(answer: Answer): string[] {
-  return (answer.body?.errors ?? []).map((e) => e.field);
 }

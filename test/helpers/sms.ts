@@ -1,7 +1,7 @@
 // What the SMS gateway tests do as a member: submit a batch and wait until it completes.
 import { expect } from 'vitest';
 import { waitFor } from './context.js';
-import type { Call } from './identity.js';
+import type { Call } from './http.js';
 
 export interface Batch {
   id: string;

@@ -155,8 +155,6 @@ const envSchema = z
     }
   });
 
-export type Env = z.input<typeof envSchema>;
-
 export interface Config {
   readonly env: 'development' | 'test' | 'production';
   readonly databaseUrl: string;

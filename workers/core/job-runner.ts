@@ -1,5 +1,5 @@
 // The worker boundary: every job's payload is parsed again (a job in Redis is data from the
-// past), dispatched to its handler, and whatever leaves is sanitised (DESIGN rule 2).
+// past), dispatched to its handler, and whatever leaves is sanitised (ARCHITECTURE.md, rule 2).
 import { Worker, type Job, type WorkerOptions } from 'bullmq';
 import { workerConnectionOptions } from '../../queues/connection.js';
 import type { QueueName } from '../../queues/names.js';

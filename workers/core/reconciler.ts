@@ -1,6 +1,6 @@
-// The reconciler (DESIGN rule 3): Postgres is the record, Redis may lose everything. On a timer
-// in the scheduler role, under an advisory lock so only one runs, it enqueues every row that
-// is due but has no live job, and turns rows stuck mid-send into 'unknown'.
+// The reconciler (ARCHITECTURE.md, rule 3): Postgres is the record, Redis may lose everything. On
+// a timer in the scheduler role, under an advisory lock so only one runs, it enqueues every row
+// that is due but has no live job, and turns rows stuck mid-send into 'unknown'.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { JobRequest } from '../../queues/queue-set.js';

@@ -1,4 +1,4 @@
-// A suspected leak (REQUIREMENTS P9): every session of the user is revoked at once, with every
+// A suspected leak (P9 in ARCHITECTURE.md): every session of the user is revoked at once, with every
 // API key the user owns or made (from any session or key of theirs) and every key those keys
 // made in turn; a new password is required before the next login, the act is audited, and a
 // reset link goes to the user's address through the mailer, saying what was revoked. One

@@ -1,4 +1,4 @@
-// Contact persons of an organisation (REQUIREMENTS P2, P7). Every query is scoped to the
+// Contact persons of an organisation (P2, P7 in ARCHITECTURE.md). Every query is scoped to the
 // organisation; listing is keyset-paginated on (created_at, id).
 import { sql, type Kysely } from 'kysely';
 import { afterKeyset, keysetMicros, keysetPage, type Keyset } from '../../db/keyset.js';

@@ -1,4 +1,4 @@
-// Passwords (REQUIREMENTS P9): scrypt, memory-hard (N=2^15, r=8: 32 MiB per hash), from
+// Passwords (P9 in ARCHITECTURE.md): scrypt, memory-hard (N=2^15, r=8: 32 MiB per hash), from
 // node's crypto so no native addon is needed; stored as scrypt$N$r$p$salt$hash.
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { dictionary } from '@zxcvbn-ts/language-common';

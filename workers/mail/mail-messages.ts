@@ -41,7 +41,7 @@ export async function queuedMailIds(db: Kysely<Database>, limit: number): Promis
   return rows.map((r) => r.id);
 }
 
-/** Rows stuck in 'sending' past the timeout become 'unknown' (DESIGN rule 4), never re-sent. */
+/** Rows stuck in 'sending' past the timeout become 'unknown' (ARCHITECTURE.md, rule 4), never re-sent. */
 export async function expireSendingMail(db: Kysely<Database>): Promise<number> {
   const result = await db
     .updateTable('mail_messages')

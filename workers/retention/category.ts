@@ -1,5 +1,5 @@
-// What a retention category is (DESIGN rule 9): one entry per category of personal data, each
-// declared by its family (workers/<family>/retention.ts). The policy composed of them all
+// What a retention category is (ARCHITECTURE.md, rule 9): one entry per category of personal data,
+// each declared by its family (workers/<family>/retention.ts). The policy composed of them all
 // (policy.ts) drives the nightly purge, the public register and the README's table.
 import type { Database } from '../../db/schema.js';
 

@@ -1,4 +1,4 @@
-// The retention policy as data (DESIGN rule 9): the categories of every family in
+// The retention policy as data (ARCHITECTURE.md, rule 9): the categories of every family in
 // workers/families.ts. It drives the nightly purge, the public register (/public/register)
 // and the README's table; test/retention.test.ts fails when a table is in neither this
 // policy nor TABLES_WITHOUT_PERSONAL_DATA.

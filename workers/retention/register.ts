@@ -1,4 +1,4 @@
-// The register of processing (GDPR art. 30, REQUIREMENTS P1, P11), generated from the same
+// The register of processing (GDPR art. 30, P1, P11 in ARCHITECTURE.md), generated from the same
 // policy that drives the purge, for /public/register and the README.
 import { PROCESSORS, RETENTION_POLICY, type RetentionCategory } from './policy.js';
 

@@ -197,7 +197,8 @@ export async function countsByStatus(db: Kysely<Database>, batchId: string): Pro
 
 /**
  * Windows claimed longer than SMS_SENDING_TIMEOUT ago without an outcome: their messages still
- * 'sending' may or may not have reached the SMSC, so they become 'unknown' (DESIGN rule 4), never re-sent.
+ * 'sending' may or may not have reached the SMSC, so they become 'unknown' (ARCHITECTURE.md,
+ * rule 4), never re-sent.
  */
 export async function expireSendingSms(db: Kysely<Database>): Promise<number> {
   const result = await sql`

@@ -1,6 +1,6 @@
 // A call-detail file, read as a stream: its layout placed by the profile, each row normalised;
 // calls become COPY lines, period charges (no call time) and refusals are collected.
-import type { TemUploadError } from '../../db/schema-tem.js';
+import type { TemUploadError } from '../../db/schema.js';
 import type { Window } from './windows.js';
 import { copyLine } from './copy-format.js';
 import { csvRows, type CsvRows } from './csv-rows.js';

@@ -2,7 +2,7 @@
 // unallocated (the carrier's hint applies again).
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { TemCostCentre } from '../../db/schema-tem.js';
+import type { TemCostCentre } from '../../db/schema.js';
 
 export interface CostCentreInput {
   readonly code: string;

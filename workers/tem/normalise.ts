@@ -1,6 +1,6 @@
 // One data row of a call-detail file, by its profile's column map, into our canonical record:
 // a call (it has a call time), a period charge (it has none), or a refusal with a reason code.
-import type { CallType } from '../../db/schema-tem.js';
+import type { CallType } from '../../db/schema.js';
 import { normalizePhone } from '../phone/e164.js';
 import { canonical, valueLookup, type ColumnMap, type Field, type Profile } from './profile.js';
 import { parseDate, parseDateTime, parseDecimal, parseDuration, parseTime, scaleDecimal, type DecimalStyle } from './values.js';

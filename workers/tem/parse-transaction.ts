@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Deps } from '../core/deps.js';
-import type { TemUploadError } from '../../db/schema-tem.js';
+import type { TemUploadError } from '../../db/schema.js';
 import { TEM_TIME_ZONE, acceptedWindow } from './calendar.js';
 import { copyText, newTally, openCdr, type CdrTally } from './cdr-file.js';
 import { CALL_RECORD_COLUMNS } from './copy-format.js';

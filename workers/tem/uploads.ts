@@ -6,7 +6,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { afterKeyset, keysetMicros, keysetPage, type Keyset } from '../../db/keyset.js';
 import type { Database } from '../../db/schema.js';
-import type { TemUpload, TemUploadKind } from '../../db/schema-tem.js';
+import type { TemUpload, TemUploadKind } from '../../db/schema.js';
 
 /** The largest file taken (200 MB); one byte more answers 413 and keeps nothing. */
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;

@@ -13,7 +13,7 @@
 //   So is a connection that never opened (refused, no such host, unreachable): nothing left us.
 // - Everything else after the request went out (a timeout, a reset, another status, a body we
 //   cannot read, a message missing from the results) may have been sent: unknown, never resent
-//   by itself (DESIGN rule 4).
+//   by itself (ARCHITECTURE.md, rule 4).
 import { z } from 'zod';
 import type { Config } from '../../core/config.js';
 import { describeError } from '../../core/errors.js';

@@ -1,8 +1,7 @@
-// Table types of the Telecom Expense Management family (db/schema.ts extends Database with them).
+// Table types of the Telecom Expense Management family (db/schema.ts joins them into Database).
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { CreatedAt, Timestamp } from './columns.js';
 
-type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
-type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** numeric: an exact decimal, always a string (never a float). */
 type Decimal = ColumnType<string, string, string>;
 /** date: node-postgres reads it as local midnight; written as 'YYYY-MM-DD'. */
