@@ -62,10 +62,11 @@ const dutchDecimal = (text: string) => {
   return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, '.')},${fraction}`;
 };
 
-function* dutchLines(now: Date): Generator<string> {
+/** The carrier's export of `rows` calls, as the benchmark uploads it (also the parser's profiling input). */
+export function* dutchLines(now: Date, rows = ROWS): Generator<string> {
   yield `\uFEFF${HEADER}\r\n`;
   let lines: string[] = [];
-  for (let i = 0; i < ROWS; i++) {
+  for (let i = 0; i < rows; i++) {
     const c = callAt(i, now);
     const duration = c.seconds === null ? '' : `${pad(Math.floor(c.seconds / 3600))}:${pad(Math.floor(c.seconds / 60) % 60)}:${pad(c.seconds % 60)}`;
     lines.push(
@@ -170,6 +171,7 @@ export async function cdrBench(): Promise<void> {
 
       const copyMs = await plainCopy(databaseUrl(DB_NAME), org.id, now);
 
+      const rest = { web: statusKib('VmRSS', web.pid) / 1024, worker: statusKib('VmRSS', worker.pid) / 1024 };
       let peaks = { web: 0, worker: 0 };
       const sampler = setInterval(() => {
         peaks = { web: Math.max(peaks.web, statusKib('VmRSS', web.pid)), worker: Math.max(peaks.worker, statusKib('VmRSS', worker.pid)) };
@@ -190,8 +192,8 @@ export async function cdrBench(): Promise<void> {
         ['measure', 'platform', 'same-run baseline', 'target'],
         ['upload to parsed', seconds(platformMs), `plain COPY ${seconds(copyMs)}`, `ratio ${ratio.toFixed(2)} (≤ ${TARGET_RATIO}): ${ratio <= TARGET_RATIO ? 'met' : 'missed'}`],
         ['  of which the upload', seconds(uploadedMs), '', ''],
-        ['web peak RSS', `${webPeak.toFixed(0)} MB`, '', `< ${TARGET_RSS_MB} MB: ${webPeak < TARGET_RSS_MB ? 'met' : 'missed'}`],
-        ['invoices peak RSS', `${workerPeak.toFixed(0)} MB`, '', `< ${TARGET_RSS_MB} MB: ${workerPeak < TARGET_RSS_MB ? 'met' : 'missed'}`],
+        ['web peak RSS', `${webPeak.toFixed(0)} MB`, `${rest.web.toFixed(0)} MB at rest`, `< ${TARGET_RSS_MB} MB: ${webPeak < TARGET_RSS_MB ? 'met' : 'missed'}`],
+        ['invoices peak RSS', `${workerPeak.toFixed(0)} MB`, `${rest.worker.toFixed(0)} MB at rest`, `< ${TARGET_RSS_MB} MB: ${workerPeak < TARGET_RSS_MB ? 'met' : 'missed'}`],
       ]);
     } finally {
       rmSync(file, { force: true });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { RULES, anomalies } from '../../workers/tem/anomalies.js';
 import { GROUP_BY, costReport, type CostLine } from '../../workers/tem/cost-report.js';
-import { csvCell, csvNumber } from '../../workers/tem/csv-cell.js';
+import { csvCell } from '../../workers/core/csv-out.js';
 import { principalOf } from '../auth/bearer.js';
 import { defineRoute, type Route } from '../route.js';
 
@@ -13,11 +13,17 @@ const common = { tags: ['tem'], security: 'bearer', scope: 'invoices' } as const
 const line = z.object({ key: z.string().nullable().describe('null: no cost centre known'), currency: z.string(), amount: z.string().describe('to the cent, a decimal string'), records: z.number().int() });
 const reportSchema = z.object({ period: z.string(), groupBy: z.enum(GROUP_BY), groups: z.array(line), totals: z.array(line.omit({ key: true })) });
 
-/** `;` and decimal comma for Dutch Excel (locale=nl), `,` and a point otherwise. */
+/** The shared cell (neutralised, quoted as RFC 4180 says), also quoted when it holds a `;` for Dutch Excel. */
+const textCell = (value: string, sep: string) => {
+  const cell = csvCell(value);
+  return sep !== ',' && cell.includes(sep) && !cell.startsWith('"') ? `"${cell}"` : cell;
+};
+
+/** `;` and decimal comma for Dutch Excel (locale=nl), `,` and a point otherwise; amounts stay numbers. */
 function toCsv(groups: readonly CostLine[], nl: boolean): string {
   const sep = nl ? ';' : ',';
   const rows = [['group', 'currency', 'amount', 'records'].join(sep)];
-  for (const g of groups) rows.push([csvCell(g.key ?? '', sep), csvCell(g.currency, sep), csvNumber(g.amount, nl), String(g.records)].join(sep));
+  for (const g of groups) rows.push([textCell(g.key ?? '', sep), textCell(g.currency, sep), nl ? g.amount.replace('.', ',') : g.amount, String(g.records)].join(sep));
   return `${rows.join('\r\n')}\r\n`;
 }
 

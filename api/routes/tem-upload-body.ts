@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { MAX_UPLOAD_BYTES, UploadTooLarge } from '../../workers/tem/uploads.js';
+import { UploadTooLarge } from '../../workers/tem/uploads.js';
 import { HttpError, badRequest } from '../problem.js';
 
 export interface UploadBody {
@@ -15,22 +15,25 @@ export interface UploadBody {
 
 export const RAW_TYPES = ['text/csv', 'text/plain', 'application/octet-stream'];
 
-export const tooLarge = () =>
-  new HttpError(413, 'Content Too Large', `The file is larger than ${MAX_UPLOAD_BYTES} bytes (200 MB); nothing was kept.`, {
-    errors: [{ field: 'body', message: `larger than ${MAX_UPLOAD_BYTES} bytes` }],
+/** The limit in bytes, and in MB when it is a whole number of them. */
+const limitText = (maxBytes: number) => (maxBytes % (1024 * 1024) === 0 ? `${maxBytes} bytes (${maxBytes / 1024 / 1024} MB)` : `${maxBytes} bytes`);
+
+export const tooLarge = (maxBytes: number) =>
+  new HttpError(413, 'Content Too Large', `The file is larger than ${limitText(maxBytes)}; nothing was kept.`, {
+    errors: [{ field: 'body', message: `larger than ${maxBytes} bytes` }],
   });
 
 /** A busboy file stream ends quietly at its limit: turn the cut into the error the store knows. */
-async function* limited(file: Readable & { truncated?: boolean }): AsyncGenerator<Buffer> {
+async function* limited(file: Readable & { truncated?: boolean }, maxBytes: number): AsyncGenerator<Buffer> {
   for await (const piece of file) yield piece as Buffer;
-  if (file.truncated) throw new UploadTooLarge();
+  if (file.truncated) throw new UploadTooLarge(maxBytes);
 }
 
-function multipart(req: Request): Promise<UploadBody> {
+function multipart(req: Request, maxBytes: number): Promise<UploadBody> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 1024, fileSize: MAX_UPLOAD_BYTES } });
+      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 1024, fileSize: maxBytes } });
     } catch {
       reject(badRequest('Send the file as multipart/form-data with a boundary.', [{ field: 'header.content-type', message: 'must have a boundary' }]));
       return;
@@ -46,7 +49,7 @@ function multipart(req: Request): Promise<UploadBody> {
       if (name !== 'file' || settled) return stream.resume();
       settled = true;
       stream.on('error', () => undefined);
-      resolve({ fields: { ...fields }, bytes: limited(stream), discard });
+      resolve({ fields: { ...fields }, bytes: limited(stream, maxBytes), discard });
     });
     parser.on('error', (error) => (settled ? undefined : reject(badRequest(`Malformed multipart body (${(error as Error).message}).`, [{ field: 'body', message: 'malformed multipart' }]))));
     parser.on('close', () => (settled ? undefined : reject(badRequest('No file: send it as the part named file, after the other fields.', [{ field: 'body.file', message: 'missing' }]))));
@@ -55,16 +58,18 @@ function multipart(req: Request): Promise<UploadBody> {
   });
 }
 
-export async function uploadBody(req: Request, query: Readonly<Record<string, string | undefined>>): Promise<UploadBody> {
+/** A body without Content-Length (chunked) is cut off while it streams, at maxBytes + 1. */
+export async function uploadBody(req: Request, query: Readonly<Record<string, string | undefined>>, maxBytes: number): Promise<UploadBody> {
   const discard = () => void req.resume();
-  if (Number(req.headers['content-length'] ?? 0) > MAX_UPLOAD_BYTES) {
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
     discard();
-    throw tooLarge();
+    throw tooLarge(maxBytes);
   }
-  if (req.is('multipart/form-data')) return multipart(req);
+  if (req.is('multipart/form-data')) return multipart(req, maxBytes);
   if (req.is(RAW_TYPES)) {
     const fields = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
-    return { fields, bytes: req as AsyncIterable<Buffer>, discard };
+    // Not destroyed when the store stops reading (past the limit): discard() drains it, the answer gets out.
+    return { fields, bytes: req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, discard };
   }
   discard();
   throw new HttpError(415, 'Unsupported Media Type', 'Send the file as text/csv, or as multipart/form-data with a part named file.', {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { PROFILE_NAMES } from '../../workers/tem/profile.js';
-import { EmptyUpload, MAX_UPLOAD_BYTES, UploadTooLarge, deleteUpload, findUpload, listUploads, storeUpload } from '../../workers/tem/uploads.js';
+import { EmptyUpload, UploadTooLarge, deleteUpload, findUpload, listUploads, storeUpload } from '../../workers/tem/uploads.js';
 import { principalOf } from '../auth/bearer.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { badRequest, notFound } from '../problem.js';
@@ -21,11 +21,12 @@ const uploadFields = z.object({
 const idParams = z.object({ id: z.uuid() });
 
 export function temUploadRoutes(deps: Deps): Route[] {
+  const maxBytes = deps.config.tem.maxUploadBytes;
   return [
     defineRoute({
       method: 'post',
       path: '/v1/invoices/uploads',
-      summary: `Upload a call-detail file (CSV): the raw body (text/csv, profile and carrier in the query) or multipart/form-data (profile?, carrier?, then file), up to ${MAX_UPLOAD_BYTES} bytes`,
+      summary: `Upload a call-detail file (CSV): the raw body (text/csv, profile and carrier in the query) or multipart/form-data (profile?, carrier?, then file), up to ${maxBytes} bytes (TEM_MAX_UPLOAD_BYTES)`,
       tags: ['tem'],
       security: 'bearer',
       scope: 'invoices',
@@ -34,19 +35,19 @@ export function temUploadRoutes(deps: Deps): Route[] {
       responses: {
         202: { description: 'stored; parsing follows (GET the upload for its status)', schema: uploadSchema },
         200: { description: 'the same content was uploaded before: that upload', schema: uploadSchema },
-        413: { description: `larger than ${MAX_UPLOAD_BYTES} bytes; nothing kept` },
+        413: { description: `larger than ${maxBytes} bytes; nothing kept` },
       },
       handler: async ({ query }, req, res) => {
         const principal = principalOf(res);
-        const body = await uploadBody(req, query);
+        const body = await uploadBody(req, query, maxBytes);
         try {
           const fields = req.is('multipart/form-data') ? parseInput('body', uploadFields, body.fields) : query;
-          const { upload, replayed } = await storeUpload(deps.db, principal.organizationId, { kind: 'cdr', profile: fields.profile ?? null, carrier: fields.carrier ?? null }, body.bytes);
+          const { upload, replayed } = await storeUpload(deps.db, principal.organizationId, { kind: 'cdr', maxBytes, profile: fields.profile ?? null, carrier: fields.carrier ?? null }, body.bytes);
           if (!replayed) await enqueueAfterCommit(deps, [{ name: 'tem.parse-upload', payload: { uploadId: upload.id } }]);
           return { status: replayed ? 200 : 202, body: toUpload(upload) };
         } catch (error) {
           body.discard();
-          if (error instanceof UploadTooLarge) throw tooLarge();
+          if (error instanceof UploadTooLarge) throw tooLarge(maxBytes);
           if (error instanceof EmptyUpload) throw badRequest('The file is empty.', [{ field: 'body', message: 'empty' }]);
           throw error;
         }

@@ -29,7 +29,10 @@ export function localText(at: Date): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
-export const daysInMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const leap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+/** Days of a month (1–12), by arithmetic: it runs for every row, so no Date is made. */
+export const daysInMonth = (year: number, month: number) => (month === 2 && leap(year) ? 29 : (DAYS[month - 1] ?? 31));
 
 export function addMonths({ year, month }: Month, count: number): Month {
   const index = year * 12 + (month - 1) + count;

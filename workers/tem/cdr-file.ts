@@ -2,13 +2,14 @@
 // calls become COPY lines, period charges (no call time) and refusals are collected.
 import type { TemUploadError } from '../../db/schema.js';
 import type { Window } from './windows.js';
-import { copyLine } from './copy-format.js';
+import { copyLine, copyPrefix } from './copy-format.js';
 import { csvRows, type CsvRows } from './csv-rows.js';
 import { normaliser, type Canonical } from './normalise.js';
 import { placeColumns, type Profile } from './profile.js';
 
 export const MAX_REPORTED_ERRORS = 100;
-const LINES_PER_WRITE = 500;
+/** COPY text is handed on in pieces of about this many characters. */
+const CHARS_PER_WRITE = 64 * 1024;
 
 export interface CdrTally {
   dataRows: number;
@@ -48,14 +49,25 @@ function refuse(tally: CdrTally, error: TemUploadError): void {
   if (tally.errors.length < MAX_REPORTED_ERRORS) tally.errors.push(error);
 }
 
+/** Remembers the latest holder name and cost-centre hint per number, updating in place. */
+function noteSubscription(tally: CdrTally, record: Canonical): void {
+  const known = tally.subscriptions.get(record.msisdn);
+  if (!known) tally.subscriptions.set(record.msisdn, { userName: record.userName, hint: record.costCentreHint });
+  else {
+    if (record.userName !== null) known.userName = record.userName;
+    if (record.costCentreHint !== null) known.hint = record.costCentreHint;
+  }
+}
+
 /** Yields COPY text for the calls of the file, tallying everything else as it goes. */
 export async function* copyText(layout: Extract<Layout, { ok: true }>, ids: { organizationId: string; uploadId: string }, window: Window, tally: CdrTally, signal?: AbortSignal): AsyncGenerator<string> {
-  let lines: string[] = [];
+  const prefix = copyPrefix(ids.organizationId, ids.uploadId);
+  let text = '';
   for await (const { cells, line } of layout.rows) {
     tally.dataRows += 1;
     const result = layout.normalise(cells, line);
     if (!result.ok) {
-      refuse(tally, { line: result.line, code: result.code, ...(result.column && { column: result.column }) });
+      refuse(tally, result.column ? { line: result.line, code: result.code, column: result.column } : { line: result.line, code: result.code });
       continue;
     }
     const record = result.record;
@@ -65,19 +77,18 @@ export async function* copyText(layout: Extract<Layout, { ok: true }>, ids: { or
     else if (start !== null && start >= window.until) refuse(tally, { line, code: 'too-far-ahead' });
     else {
       tally.stored += 1;
-      const known = tally.subscriptions.get(record.msisdn);
-      tally.subscriptions.set(record.msisdn, { userName: record.userName ?? known?.userName ?? null, hint: record.costCentreHint ?? known?.hint ?? null });
+      noteSubscription(tally, record);
       if (start === null) tally.charges.push(record);
       else {
         if (tally.latestCall === null || start > tally.latestCall) tally.latestCall = start;
-        lines.push(copyLine(ids.organizationId, ids.uploadId, { ...record, startLocal: start }));
-        if (lines.length === LINES_PER_WRITE) {
+        text += copyLine(prefix, record, start);
+        if (text.length >= CHARS_PER_WRITE) {
           signal?.throwIfAborted();
-          yield lines.join('');
-          lines = [];
+          yield text;
+          text = '';
         }
       }
     }
   }
-  if (lines.length > 0) yield lines.join('');
+  if (text.length > 0) yield text;
 }

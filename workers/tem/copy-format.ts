@@ -12,10 +12,13 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n'
 const text = (value: string | null) => (value === null ? '\\N' : SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : value);
 const num = (value: number | string | null) => (value === null ? '\\N' : String(value));
 
-/** One call record as a COPY line; started_at is local time, read under TimeZone Europe/Amsterdam. */
-export function copyLine(organizationId: string, uploadId: string, r: Canonical & { startLocal: string }): string {
-  return [
-    organizationId, uploadId, r.line, text(r.msisdn), text(r.userName), r.startLocal, r.type, num(r.direction), text(r.destination), r.destinationMasked ? 't' : 'f',
-    num(r.durationS), num(r.billedS), num(r.volumeBytes), num(r.bundle), r.amount, r.currency, num(r.vatRate), r.roaming ? 't' : 'f', text(r.visitedNetwork), text(r.costCentreHint),
-  ].join('\t') + '\n';
+/**
+ * One call record as a COPY line, written straight into one string (no array per row);
+ * `prefix` is the upload's `organization_id\tupload_id\t`. started_at is local time, read
+ * under TimeZone Europe/Amsterdam.
+ */
+export function copyLine(prefix: string, r: Canonical, startLocal: string): string {
+  return `${prefix}${r.line}\t${text(r.msisdn)}\t${text(r.userName)}\t${startLocal}\t${r.type}\t${num(r.direction)}\t${text(r.destination)}\t${r.destinationMasked ? 't' : 'f'}\t${num(r.durationS)}\t${num(r.billedS)}\t${num(r.volumeBytes)}\t${num(r.bundle)}\t${r.amount}\t${r.currency}\t${num(r.vatRate)}\t${r.roaming ? 't' : 'f'}\t${text(r.visitedNetwork)}\t${text(r.costCentreHint)}\n`;
 }
+
+export const copyPrefix = (organizationId: string, uploadId: string) => `${organizationId}\t${uploadId}\t`;

@@ -20,9 +20,17 @@ export function detectSeparator(headerLine: string): string {
   return best === 0 ? ';' : (SEPARATORS[counts.indexOf(best)] ?? ';');
 }
 
+/** Text is handed to the parser in pieces this long: the rows one piece makes stay few (bounded memory). */
+const PIECE_CHARS = 64 * 1024;
+
 async function* prepend(first: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
-  yield first;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  let text = first;
+  for (;;) {
+    for (let at = 0; at < text.length; at += PIECE_CHARS) yield text.slice(at, at + PIECE_CHARS);
+    const next = await rest.next();
+    if (next.done) return;
+    text = next.value;
+  }
 }
 
 export interface CsvRows {
@@ -44,7 +52,7 @@ export async function csvRows(text: AsyncIterable<string>): Promise<CsvRows> {
   if (head.trim() === '') throw new CsvLayoutProblem('empty-file');
   const separator = detectSeparator(head.split(/\r?\n/, 1)[0] ?? '');
   // pipeline(): an error of the text (an encoding problem) reaches the loop through the parser.
-  const records = pipeline(Readable.from(prepend(head, source)), parse({ delimiter: separator, relax_column_count: true, relax_quotes: true }), () => undefined);
+  const records = pipeline(Readable.from(prepend(head, source), { highWaterMark: 1 }), parse({ delimiter: separator, relax_column_count: true, relax_quotes: true }), () => undefined);
   const iterator = (records as AsyncIterable<string[]>)[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) throw new CsvLayoutProblem('empty-file');

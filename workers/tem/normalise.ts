@@ -31,92 +31,128 @@ export interface Canonical {
 
 export type Normalised = { ok: true; record: Canonical } | { ok: false; line: number; code: string; column?: Field };
 
-/** Lookups and the file's decimal style, made once per file. */
+/** Distinct numbers remembered per file (a file names a few thousand subscriptions; past this the cache starts over). */
+const PHONE_CACHE = 50_000;
+const VOLUME_FIELDS = [['volumeMb', 6], ['volumeKb', 3]] as const;
+const CURRENCY = /^[A-Z]{3}$/;
+
+/** A cell's trimmed text, '' for a column the file lacks (index -1) or a short row. */
+const cellAt = (cells: readonly string[], index: number): string => (index < 0 ? '' : (cells[index] ?? '').trim());
+const refusal = (line: number, code: string, column: Field): Normalised => ({ ok: false, line, code, column });
+
+/** A profile's value lookup by the cell's text as written, remembered (a file spells a handful of values). */
+function spelled<V extends string>(lookup: ReadonlyMap<string, V>): (text: string) => V | undefined {
+  const seen = new Map<string, V | undefined>();
+  return (text) => {
+    if (seen.has(text)) return seen.get(text);
+    const value = lookup.get(canonical(text));
+    if (seen.size < 1_000) seen.set(text, value);
+    return value;
+  };
+}
+
+/**
+ * Lookups, column positions and the file's decimal style, made once per file. The returned
+ * function is the per-row path: no closures or arrays made per row, one record object out.
+ */
 export function normaliser(profile: Profile, columns: ColumnMap, style: DecimalStyle) {
-  const types = valueLookup(profile.values.type);
-  const directions = valueLookup(profile.values.direction);
-  const booleans = valueLookup(profile.values.boolean);
-  const bundles = valueLookup(profile.values.bundle);
+  const types = spelled(valueLookup(profile.values.type));
+  const directions = spelled(valueLookup(profile.values.direction));
+  const booleans = spelled(valueLookup(profile.values.boolean));
+  const bundles = spelled(valueLookup(profile.values.bundle));
   const phones = new Map<string, string | null>();
+  const at = (field: Field) => columns[field] ?? -1;
+  const col = {
+    msisdn: at('msisdn'), user: at('user'), costCentre: at('costCentre'), date: at('date'), time: at('time'), datetime: at('datetime'),
+    destination: at('destination'), description: at('description'), visitedNetwork: at('visitedNetwork'), roaming: at('roaming'), type: at('type'),
+    direction: at('direction'), duration: at('duration'), billed: at('billed'), bundle: at('bundle'), amount: at('amount'), vatRate: at('vatRate'), currency: at('currency'),
+  };
+  const volumes = VOLUME_FIELDS.map(([field, places]) => ({ field, places, index: at(field) })).filter((v) => v.index >= 0);
+
+  function msisdnOf(raw: string): string | null {
+    let msisdn = phones.get(raw);
+    if (msisdn === undefined) {
+      const phone = normalizePhone(raw);
+      msisdn = phone.ok ? phone.e164 : null;
+      if (phones.size >= PHONE_CACHE) phones.clear();
+      phones.set(raw, msisdn);
+    }
+    return msisdn;
+  }
 
   return (cells: readonly string[], line: number): Normalised => {
-    const text = (field: Field): string => {
-      const index = columns[field];
-      return index === undefined ? '' : (cells[index] ?? '').trim();
-    };
-    const orNull = (field: Field) => text(field) || null;
-    const refuse = (code: string, column: Field): Normalised => ({ ok: false, line, code, column });
-
-    const rawNumber = text('msisdn');
-    let msisdn = phones.get(rawNumber);
-    if (msisdn === undefined) {
-      const phone = normalizePhone(rawNumber);
-      msisdn = phone.ok ? phone.e164 : null;
-      phones.set(rawNumber, msisdn);
-    }
-    if (!msisdn) return refuse('invalid-number', 'msisdn');
+    const msisdn = msisdnOf(cellAt(cells, col.msisdn));
+    if (!msisdn) return refusal(line, 'invalid-number', 'msisdn');
 
     let startLocal: string | null = null;
-    if (text('datetime') !== '') {
-      startLocal = parseDateTime(text('datetime'));
-      if (!startLocal) return refuse('invalid-date', 'datetime');
-    } else if (text('date') !== '') {
-      const date = parseDate(text('date'));
-      if (!date) return refuse('invalid-date', 'date');
-      const time = text('time') === '' ? '00:00:00' : parseTime(text('time'));
-      if (!time) return refuse('invalid-time', 'time');
-      startLocal = `${date} ${time}`;
+    const datetime = cellAt(cells, col.datetime);
+    if (datetime !== '') {
+      startLocal = parseDateTime(datetime);
+      if (!startLocal) return refusal(line, 'invalid-date', 'datetime');
+    } else {
+      const dateText = cellAt(cells, col.date);
+      if (dateText !== '') {
+        const date = parseDate(dateText);
+        if (!date) return refusal(line, 'invalid-date', 'date');
+        const timeText = cellAt(cells, col.time);
+        const time = timeText === '' ? '00:00:00' : parseTime(timeText);
+        if (!time) return refusal(line, 'invalid-time', 'time');
+        startLocal = `${date} ${time}`;
+      }
     }
 
-    const type = types.get(canonical(text('type')));
-    if (!type) return refuse('invalid-type', 'type');
-    const amount = parseDecimal(text('amount'), style);
-    if (amount === null) return refuse('invalid-amount', 'amount');
-    const vatRate = text('vatRate') === '' ? null : parseDecimal(text('vatRate'), style);
-    if (text('vatRate') !== '' && vatRate === null) return refuse('invalid-vat-rate', 'vatRate');
-    const roaming = booleans.get(canonical(text('roaming')));
-    if (roaming === undefined) return refuse('invalid-flag', 'roaming');
+    const type = types(cellAt(cells, col.type));
+    if (!type) return refusal(line, 'invalid-type', 'type');
+    const amount = parseDecimal(cellAt(cells, col.amount), style);
+    if (amount === null) return refusal(line, 'invalid-amount', 'amount');
+    const vatText = cellAt(cells, col.vatRate);
+    const vatRate = vatText === '' ? null : parseDecimal(vatText, style);
+    if (vatText !== '' && vatRate === null) return refusal(line, 'invalid-vat-rate', 'vatRate');
+    const roaming = booleans(cellAt(cells, col.roaming));
+    if (roaming === undefined) return refusal(line, 'invalid-flag', 'roaming');
 
-    const seconds = (field: Field): number | null | undefined => (text(field) === '' ? null : (parseDuration(text(field)) ?? undefined));
-    const durationS = seconds('duration');
-    if (durationS === undefined) return refuse('invalid-duration', 'duration');
-    const billedS = seconds('billed');
-    if (billedS === undefined) return refuse('invalid-duration', 'billed');
+    const durationText = cellAt(cells, col.duration);
+    const durationS = durationText === '' ? null : parseDuration(durationText);
+    if (durationS === null && durationText !== '') return refusal(line, 'invalid-duration', 'duration');
+    const billedText = cellAt(cells, col.billed);
+    const billedS = billedText === '' ? null : parseDuration(billedText);
+    if (billedS === null && billedText !== '') return refusal(line, 'invalid-duration', 'billed');
 
     let volumeBytes: number | null = null;
-    for (const [field, places] of [['volumeMb', 6], ['volumeKb', 3]] as const) {
-      if (text(field) === '') continue;
-      const volume = parseDecimal(text(field), style);
-      volumeBytes = volume === null ? null : scaleDecimal(volume, places);
-      if (volumeBytes === null) return refuse('invalid-volume', field);
+    for (const volume of volumes) {
+      const text = cellAt(cells, volume.index);
+      if (text === '') continue;
+      const decimal = parseDecimal(text, style);
+      volumeBytes = decimal === null ? null : scaleDecimal(decimal, volume.places);
+      if (volumeBytes === null) return refusal(line, 'invalid-volume', volume.field);
     }
 
-    const destination = orNull('destination');
-    const bundleText = canonical(text('bundle'));
-    const currency = text('currency').toUpperCase() || 'EUR';
-    if (!/^[A-Z]{3}$/.test(currency)) return refuse('invalid-currency', 'currency');
+    const destination = cellAt(cells, col.destination) || null;
+    const bundleText = cellAt(cells, col.bundle);
+    const currency = cellAt(cells, col.currency).toUpperCase() || 'EUR';
+    if (!CURRENCY.test(currency)) return refusal(line, 'invalid-currency', 'currency');
     return {
       ok: true,
       record: {
         line,
         msisdn,
-        userName: orNull('user'),
+        userName: cellAt(cells, col.user) || null,
         startLocal,
         type,
-        direction: directions.get(canonical(text('direction'))) ?? null,
+        direction: directions(cellAt(cells, col.direction)) ?? null,
         destination,
-        destinationMasked: destination?.includes('*') ?? false,
-        description: orNull('description'),
+        destinationMasked: destination !== null && destination.includes('*'),
+        description: cellAt(cells, col.description) || null,
         durationS,
         billedS,
         volumeBytes,
-        bundle: bundleText === '' ? null : (bundles.get(bundleText) ?? 'other'),
+        bundle: bundleText === '' ? null : (bundles(bundleText) ?? 'other'),
         amount,
         currency,
         vatRate,
         roaming: roaming === 'true',
-        visitedNetwork: orNull('visitedNetwork'),
-        costCentreHint: orNull('costCentre'),
+        visitedNetwork: cellAt(cells, col.visitedNetwork) || null,
+        costCentreHint: cellAt(cells, col.costCentre) || null,
       },
     };
   };

@@ -74,7 +74,8 @@ async function readAndCopy(client: pg.Client, deps: Deps, upload: Claimed, tally
   if (!layout.ok) return layout.errors;
   const copy = client.query(copyFrom(`COPY call_records (${CALL_RECORD_COLUMNS.join(', ')}) FROM STDIN`));
   const ids = { organizationId: upload.organization_id, uploadId: upload.id };
-  await pipeline(Readable.from(copyText(layout, ids, acceptedWindow(new Date()), tally, signal)), copy);
+  // One piece of COPY text waits at a time: pipeline() holds the file back while Postgres is behind.
+  await pipeline(Readable.from(copyText(layout, ids, acceptedWindow(new Date()), tally, signal), { highWaterMark: 1 }), copy);
   return null;
 }
 

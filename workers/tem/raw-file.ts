@@ -1,12 +1,18 @@
-// An upload's raw bytes, read back chunk by chunk (one chunk row in memory at a time).
+// An upload's raw bytes, read back chunk by chunk: the next chunk row is asked for while the
+// current one is parsed, so at most two are in memory at a time.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
 export async function* rawBytes(db: Kysely<Database>, uploadId: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  const chunkAt = async (seq: number) => (await db.selectFrom('tem_upload_chunks').select('data').where('upload_id', '=', uploadId).where('seq', '=', seq).executeTakeFirst())?.data;
+  let next = chunkAt(0);
   for (let seq = 0; ; seq += 1) {
     signal?.throwIfAborted();
-    const chunk = await db.selectFrom('tem_upload_chunks').select('data').where('upload_id', '=', uploadId).where('seq', '=', seq).executeTakeFirst();
+    const chunk = await next;
     if (!chunk) return;
-    yield chunk.data;
+    next = chunkAt(seq + 1);
+    // A chunk not awaited because the reader stopped early must not surface as unhandled.
+    next.catch(() => undefined);
+    yield chunk;
   }
 }

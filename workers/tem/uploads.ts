@@ -8,13 +8,13 @@ import { afterKeyset, keysetMicros, keysetPage, type Keyset } from '../../db/key
 import type { Database } from '../../db/schema.js';
 import type { TemUpload, TemUploadKind } from '../../db/schema.js';
 
-/** The largest file taken (200 MB); one byte more answers 413 and keeps nothing. */
+/** The largest file taken by default (200 MB, TEM_MAX_UPLOAD_BYTES); one byte more answers 413 and keeps nothing. */
 export const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
 
 export class UploadTooLarge extends Error {
-  constructor() {
-    super(`the file is larger than ${MAX_UPLOAD_BYTES} bytes`);
+  constructor(readonly maxBytes: number) {
+    super(`the file is larger than ${maxBytes} bytes`);
     this.name = 'UploadTooLarge';
   }
 }
@@ -35,6 +35,8 @@ class Repeat extends Error {
 
 export interface UploadMeta {
   readonly kind: TemUploadKind;
+  /** The largest file taken (TEM_MAX_UPLOAD_BYTES). */
+  readonly maxBytes: number;
   readonly profile: string | null;
   readonly carrier: string | null;
 }
@@ -44,7 +46,7 @@ async function firstWithHash(db: Kysely<Database>, organizationId: string, sha25
   return row?.id;
 }
 
-async function writeChunks(trx: Transaction<Database>, uploadId: string, body: AsyncIterable<Buffer>): Promise<{ sha256: string; size: number }> {
+async function writeChunks(trx: Transaction<Database>, uploadId: string, body: AsyncIterable<Buffer>, maxBytes: number): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   let seq = 0;
@@ -59,7 +61,7 @@ async function writeChunks(trx: Transaction<Database>, uploadId: string, body: A
   };
   for await (const piece of body) {
     size += piece.length;
-    if (size > MAX_UPLOAD_BYTES) throw new UploadTooLarge();
+    if (size > maxBytes) throw new UploadTooLarge(maxBytes);
     hash.update(piece);
     pending.push(piece);
     pendingBytes += piece.length;
@@ -80,7 +82,7 @@ export async function storeUpload(db: Db, organizationId: string, meta: UploadMe
         .values({ organization_id: organizationId, kind: meta.kind, profile: meta.profile, carrier: meta.carrier, sha256: `receiving-${randomUUID()}`, size_bytes: 0 })
         .returning('id')
         .executeTakeFirstOrThrow();
-      const { sha256, size } = await writeChunks(trx, row.id, body);
+      const { sha256, size } = await writeChunks(trx, row.id, body, meta.maxBytes);
       digest = sha256;
       const first = await firstWithHash(trx, organizationId, sha256);
       if (first) throw new Repeat(first);
