@@ -16,6 +16,8 @@ function mountOf(url: string): string {
 export function requestLog(logger: Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    // Read now: by 'finish' a request cut off mid-body may have lost its socket, and req.ip with it.
+    const ip = truncateIp(req.ip);
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = (res.locals.routePattern as string | undefined) ?? mountOf(req.originalUrl);
@@ -27,7 +29,7 @@ export function requestLog(logger: Logger, metrics: Metrics): RequestHandler {
           route,
           status: res.statusCode,
           ms: Math.round(seconds * 1000),
-          ip: truncateIp(req.ip),
+          ip,
           ua: req.get('user-agent')?.slice(0, 200),
         },
         'request',

@@ -1,8 +1,8 @@
 // The upload limit on a body that announces no length (chunked): it is cut off as it streams,
 // answered 413 naming the limit, and nothing of it is kept. A small TEM_MAX_UPLOAD_BYTES keeps
 // the test quick; the 200 MB default by Content-Length is in tem-uploads.test.ts.
-import { beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, keepOnFailure } from './helpers/context.js';
+import { describe, expect, it } from 'vitest';
+import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { newOrganization, caller } from './helpers/identity.js';
 
@@ -12,7 +12,6 @@ const runtime = await ctx.start({ roles: ['web'] });
 const call = caller(runtime);
 const org = await newOrganization(call, ctx, 'Gemeente Voorbeeld');
 
-beforeEach(() => keepOnFailure(ctx));
 
 /** `pieces` pieces of 16 KB as a stream: fetch sends it chunked, without Content-Length. */
 function chunked(pieces: number): ReadableStream<Uint8Array> {
