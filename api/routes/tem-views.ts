@@ -8,7 +8,7 @@ const day = (d: Date | null) => (d ? `${d.getFullYear()}-${String(d.getMonth() +
 
 export const uploadSchema = z.object({
   id: z.uuid(),
-  kind: z.enum(['cdr']),
+  kind: z.enum(['cdr', 'einvoice']),
   status: z.enum(TEM_UPLOAD_STATUSES),
   profile: z.string().nullable(),
   carrier: z.string().nullable(),
