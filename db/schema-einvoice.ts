@@ -53,7 +53,7 @@ export interface EinvoiceTable {
   due_date: DateOnly | null;
   period_start: DateOnly | null;
   period_end: DateOnly | null;
-  currency: string;
+  currency: string | null;
   tax_currency: string | null;
   buyer_reference: string | null;
   order_reference: string | null;
@@ -91,7 +91,7 @@ export interface EinvoiceLineTable {
   line_id: string;
   quantity: Decimal | null;
   unit_code: string | null;
-  line_amount: Decimal;
+  line_amount: Decimal | null;
   price: Decimal | null;
   price_base_quantity: Decimal | null;
   item_name: string | null;

@@ -16,6 +16,8 @@ export interface TemUploadError {
   readonly line: number | null;
   readonly code: string;
   readonly column?: string;
+  /** A whole-file reason's explanation (e-invoices: what was found), never the file's data. */
+  readonly message?: string;
 }
 
 export interface TemUploadTable {

@@ -16,7 +16,7 @@ export const uploadSchema = z.object({
   sizeBytes: z.number().int(),
   rowsStored: z.number().int(),
   rowsRefused: z.number().int(),
-  errors: z.array(z.object({ line: z.number().int().nullable(), code: z.string(), column: z.string().optional() })).describe('refused lines by number and reason code (the first 100); never their contents'),
+  errors: z.array(z.object({ line: z.number().int().nullable(), code: z.string(), column: z.string().optional(), message: z.string().optional() })).describe('refused lines by number and reason code (the first 100); never their contents'),
   periodStart: z.string().nullable(),
   periodEnd: z.string().nullable(),
   createdAt: z.string(),
