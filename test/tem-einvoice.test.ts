@@ -107,3 +107,35 @@ describe('hostile and broken files', () => {
     expect(invoice.findings.map(({ rule, expected, found }) => ({ rule, expected, found }))).toEqual([{ rule: 'BR-CO-10', expected: '229.61', found: '229.60' }]);
   });
 });
+
+describe('GET /v1/invoices', () => {
+  it('lists, shows and pages the lines of an invoice, by subscription; another organisation gets 404', async () => {
+    const file = fixture('ubl-tc434-example1.xml').toString('utf8').replace('<cbc:ID>12115118</cbc:ID>', '<cbc:ID>12115118-C</cbc:ID>');
+    // Line 1 names a subscription by its object identifier (BT-128); the others name none.
+    const named = file
+      .replace('<cbc:LineExtensionAmount currencyID="EUR">19.90</cbc:LineExtensionAmount>', '<cbc:LineExtensionAmount currencyID="EUR">19.90</cbc:LineExtensionAmount><cac:DocumentReference><cbc:ID schemeID="ABZ">+31612345001</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:DocumentReference>');
+    const done = await parsed(named);
+    const invoice = await invoiceOf(done.id);
+    const list = await call<{ items: { id: string; number: string; findingsCount: number; totals: { payable: string } }[]; nextCursor: string | null }>('get', '/v1/invoices?limit=200', { auth: org.key });
+    const item = list.body.items.find((i) => i.id === invoice.id);
+    expect(item).toMatchObject({ number: '12115118-C', findingsCount: 0, totals: { payable: '250.3300' } });
+    const detail = await call<{ supplier: { name: string; vat: string }; taxBreakdown: unknown[]; findings: unknown[] }>('get', `/v1/invoices/${invoice.id}`, { auth: org.key });
+    expect(detail.status).toBe(200);
+    expect(detail.body.supplier).toMatchObject({ name: 'De Koksmaat', vat: 'NL8200.98.395.B.01' });
+    expect(detail.body.taxBreakdown).toHaveLength(2);
+    const page = await call<{ items: { lineId: string; subscription: string | null }[]; nextAfter: number | null }>('get', `/v1/invoices/${invoice.id}/lines?limit=15`, { auth: org.key });
+    expect(page.body.items).toHaveLength(15);
+    expect(page.body.items[0]).toMatchObject({ lineId: '1', subscription: '+31612345001' });
+    expect(page.body.items[1]?.subscription).toBeNull();
+    const rest = await call<{ items: unknown[]; nextAfter: number | null }>('get', `/v1/invoices/${invoice.id}/lines?limit=15&after=${page.body.nextAfter}`, { auth: org.key });
+    expect(rest.body.items).toHaveLength(5);
+    expect(rest.body.nextAfter).toBeNull();
+    const mine = await call<{ items: { lineId: string }[] }>('get', `/v1/invoices/${invoice.id}/lines?subscription=%2B31612345001`, { auth: org.key });
+    expect(mine.body.items.map((l) => l.lineId)).toEqual(['1']);
+
+    const other = await newOrganization(call, ctx, 'Waterschap Elders');
+    expect((await call('get', `/v1/invoices/${invoice.id}`, { auth: other.key })).status).toBe(404);
+    expect((await call('get', `/v1/invoices/${invoice.id}/lines`, { auth: other.key })).status).toBe(404);
+    expect((await call<{ items: unknown[] }>('get', '/v1/invoices', { auth: other.key })).body.items).toEqual([]);
+  });
+});
