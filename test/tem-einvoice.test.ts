@@ -6,6 +6,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, keepOnFailure } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { finished, uploadRaw } from './helpers/tem.js';
+import { baseUrl } from './helpers/http.js';
+import { MAX_XML_DEPTH } from '../workers/tem/einvoice/xml-stream.js';
 
 const ctx = await createTestContext();
 const runtime = await ctx.start({ roles: ['web', 'invoices'] });
@@ -67,7 +69,29 @@ describe('UBL examples', () => {
   });
 });
 
+describe('CII', () => {
+  it('reads our CII counterpart of sample-discount-price.xml to the same amounts, as multipart, with no finding', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([fixture('cii-mirror-discount-price.xml')], { type: 'application/xml' }), 'invoice.csv');
+    const answer = await fetch(`${baseUrl(runtime)}/v1/invoices/uploads`, { method: 'POST', headers: { authorization: `Bearer ${org.key}` }, body: form });
+    expect(answer.status).toBe(202);
+    const done = await finished(call, org.key, ((await answer.json()) as { id: string }).id);
+    expect(done).toMatchObject({ status: 'parsed', rowsStored: 1 });
+    const invoice = await invoiceOf(done.id);
+    expect(invoice).toMatchObject({ syntax: 'cii', number: 'test decimal 1-CII', currency: 'EUR', supplier_vat: 'HR46830600751', line_total: '12.1200', tax_total: '3.0300', payable: '15.1500', findings: [] });
+    expect(invoice.tax_breakdown).toEqual([{ category: 'S', percent: '25', taxable: '12.12', tax: '3.03', exemptionReason: null }]);
+    const lines = await ctx.db.selectFrom('einvoice_lines').selectAll().where('invoice_id', '=', invoice.id).execute();
+    expect(lines[0]).toMatchObject({ line_id: '1', quantity: '24.00000000', unit_code: 'KWH', line_amount: '12.1200', subscription_ref: '+31612345009' });
+  });
+});
+
 describe('hostile and broken files', () => {
+  it('refuses elements nested deeper than the limit', async () => {
+    const deep = `<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">${'<a>'.repeat(MAX_XML_DEPTH)}${'</a>'.repeat(MAX_XML_DEPTH)}</Invoice>`;
+    const done = await parsed(deep);
+    expect(done).toMatchObject({ status: 'rejected', errors: [{ code: 'xml-too-deep' }] });
+  });
+
   it('refuses a DOCTYPE (XXE, billion laughs) before any entity is read, keeping nothing', async () => {
     const xxe = '<?xml version="1.0"?><!DOCTYPE Invoice [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>&xxe;</ID></Invoice>';
     const laughs = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`).join('')}]><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&lol9;</Invoice>`;
