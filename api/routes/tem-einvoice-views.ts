@@ -1,9 +1,8 @@
 // What the e-invoice routes answer: amounts as decimal strings exactly as stored.
 import { z } from 'zod';
 import type { Einvoice, EinvoiceLine } from '../../db/schema-einvoice.js';
+import { day } from './tem-views.js';
 
-/** A `date` column (read as local midnight) as 'YYYY-MM-DD'. */
-const day = (d: Date | null) => (d ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : null);
 const amount = z.string().nullable().describe('an exact decimal string, with the document\'s sign');
 const partyId = z.object({ id: z.string(), scheme: z.string().nullable() });
 const allowanceCharge = z.object({ charge: z.boolean(), amount: z.string(), base: z.string().nullable(), percent: z.string().nullable(), reason: z.string().nullable(), reasonCode: z.string().nullable(), taxCategory: z.string().nullable(), taxPercent: z.string().nullable() });

@@ -4,7 +4,7 @@ import { TEM_UPLOAD_STATUSES, type TemCostCentre, type TemUpload } from '../../d
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** A `date` column (read as local midnight) as 'YYYY-MM-DD'. */
-const day = (d: Date | null) => (d ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : null);
+export const day = (d: Date | null) => (d ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : null);
 
 export const uploadSchema = z.object({
   id: z.uuid(),
