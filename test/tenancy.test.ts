@@ -20,6 +20,7 @@ interface Rows {
   keyword: string;
   reply: string;
   upload: string;
+  invoice: string;
   costCentre: string;
   /** A subscription is named by its number. */
   subscription: string;
@@ -47,6 +48,8 @@ const ROUTES_BY_ID: readonly { method: string; path: string; row: keyof Rows; bo
   { method: 'delete', path: '/v1/sms/keywords/{keyword}', row: 'keyword', missing: 'NIEMAND' },
   { method: 'get', path: '/v1/invoices/uploads/{id}', row: 'upload' },
   { method: 'delete', path: '/v1/invoices/uploads/{id}', row: 'upload' },
+  { method: 'get', path: '/v1/invoices/{id}', row: 'invoice' },
+  { method: 'get', path: '/v1/invoices/{id}/lines', row: 'invoice' },
   { method: 'get', path: '/v1/cost-centres/{id}', row: 'costCentre' },
   { method: 'put', path: '/v1/cost-centres/{id}', row: 'costCentre', body: { code: 'B-1', name: 'Overgenomen door B' } },
   { method: 'delete', path: '/v1/cost-centres/{id}', row: 'costCentre' },
@@ -63,6 +66,7 @@ const LISTS: readonly { path: string; row: keyof Rows; shows?: { field: string; 
   { path: '/v1/sms/keywords', row: 'keyword', shows: { field: 'keyword', value: 'AKEYWORD' } },
   { path: '/v1/sms/replies', row: 'reply', shows: { field: 'text', value: 'Groetjes van Anna' } },
   { path: '/v1/invoices/uploads', row: 'upload' },
+  { path: '/v1/invoices', row: 'invoice' },
   { path: '/v1/cost-centres', row: 'costCentre' },
   { path: '/v1/subscriptions', row: 'subscription', shows: { field: 'number', value: '+31612345678' } },
 ];
@@ -77,7 +81,7 @@ let rowsOfA: Rows;
 let credentialsOfB: { name: string; token: string }[];
 
 async function snapshotOfA() {
-  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, costCentres, subscriptions] = await Promise.all([
+  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, invoices, costCentres, subscriptions] = await Promise.all([
     ctx.db.selectFrom('contacts').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('users').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('api_keys').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
@@ -88,10 +92,11 @@ async function snapshotOfA() {
     ctx.db.selectFrom('sms_callbacks').selectAll().orderBy('id').execute(),
     ctx.db.selectFrom('sms_keywords').selectAll().where('organization_id', '=', a.id).orderBy('keyword').execute(),
     ctx.db.selectFrom('tem_uploads').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('einvoices').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('tem_cost_centres').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('tem_subscriptions').selectAll().where('organization_id', '=', a.id).orderBy('msisdn').execute(),
   ]);
-  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, costCentres, subscriptions };
+  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, invoices, costCentres, subscriptions };
 }
 
 beforeAll(async () => {
@@ -120,7 +125,15 @@ beforeAll(async () => {
   expect(upload.status).toBe(202);
   const costCentre = await call<{ id: string }>('post', '/v1/cost-centres', { auth: a.key, body: { code: 'A-1', name: 'Anna afdeling' } });
   await ctx.db.insertInto('tem_subscriptions').values({ organization_id: a.id, msisdn: '+31612345678', holder_name: 'Anna de Boer', cost_centre_id: costCentre.body.id, cost_centre_hint: null }).execute();
-  rowsOfA = { contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, keyword: 'AKEYWORD', reply: String(reply.id), upload: ((await upload.json()) as { id: string }).id, costCentre: costCentre.body.id, subscription: OPTED_OUT };
+  const uploadId = ((await upload.json()) as { id: string }).id;
+  // An e-invoice as a parse would leave it (no worker here).
+  const invoice = randomUUID();
+  await ctx.db
+    .insertInto('einvoices')
+    .values({ id: invoice, organization_id: a.id, upload_id: uploadId, syntax: 'ubl-invoice', number: 'A-2026-1', credit_note: false, currency: 'EUR', supplier_key: 'NL000000000B01', line_count: 1, retain_from: new Date() })
+    .execute();
+  await ctx.db.insertInto('einvoice_lines').values({ invoice_id: invoice, organization_id: a.id, seq: 0, line_id: '1', line_amount: '10.00' }).execute();
+  rowsOfA = { contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, keyword: 'AKEYWORD', reply: String(reply.id), upload: uploadId, invoice, costCentre: costCentre.body.id, subscription: OPTED_OUT };
 
   const admin = await newUser(call, b.key, { username: 'bert.b' });
   credentialsOfB = [

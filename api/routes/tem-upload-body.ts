@@ -1,4 +1,4 @@
-// The body of a TEM upload as a stream of bytes: the raw body (text/csv, and later XML), or
+// The body of a TEM upload as a stream of bytes: the raw body (text/csv or XML), or
 // the `file` part of multipart/form-data with `profile` and `carrier` fields before it.
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
@@ -13,7 +13,7 @@ export interface UploadBody {
   readonly discard: () => void;
 }
 
-export const RAW_TYPES = ['text/csv', 'text/plain', 'application/octet-stream'];
+export const RAW_TYPES = ['text/csv', 'text/plain', 'application/octet-stream', 'application/xml', 'text/xml'];
 
 /** The limit in bytes, and in MB when it is a whole number of them. */
 const limitText = (maxBytes: number) => (maxBytes % (1024 * 1024) === 0 ? `${maxBytes} bytes (${maxBytes / 1024 / 1024} MB)` : `${maxBytes} bytes`);
@@ -72,7 +72,7 @@ export async function uploadBody(req: Request, query: Readonly<Record<string, st
     return { fields, bytes: req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, discard };
   }
   discard();
-  throw new HttpError(415, 'Unsupported Media Type', 'Send the file as text/csv, or as multipart/form-data with a part named file.', {
+  throw new HttpError(415, 'Unsupported Media Type', 'Send the file as text/csv, application/xml or text/xml, or as multipart/form-data with a part named file.', {
     errors: [{ field: 'header.content-type', message: `must be ${RAW_TYPES.join(', ')} or multipart/form-data` }],
   });
 }

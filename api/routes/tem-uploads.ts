@@ -11,6 +11,8 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { parseInput } from '../validate.js';
+import { XmlProblem } from '../../workers/tem/einvoice/xml-stream.js';
+import { notAnInvoice, uploadKind } from './tem-upload-kind.js';
 import { tooLarge, uploadBody } from './tem-upload-body.js';
 import { toUpload, uploadSchema } from './tem-views.js';
 
@@ -26,7 +28,7 @@ export function temUploadRoutes(deps: Deps): Route[] {
     defineRoute({
       method: 'post',
       path: '/v1/invoices/uploads',
-      summary: `Upload a call-detail file (CSV): the raw body (text/csv, profile and carrier in the query) or multipart/form-data (profile?, carrier?, then file), up to ${maxBytes} bytes (TEM_MAX_UPLOAD_BYTES)`,
+      summary: `Upload a call-detail file (CSV) or an electronic invoice (UBL 2.1 Invoice or CreditNote, UN/CEFACT CII; told by its root element): the raw body (text/csv, application/xml or text/xml; profile and carrier in the query) or multipart/form-data (profile?, carrier?, then file), up to ${maxBytes} bytes (TEM_MAX_UPLOAD_BYTES)`,
       tags: ['tem'],
       security: 'bearer',
       scope: 'invoices',
@@ -36,18 +38,21 @@ export function temUploadRoutes(deps: Deps): Route[] {
         202: { description: 'stored; parsing follows (GET the upload for its status)', schema: uploadSchema },
         200: { description: 'the same content was uploaded before: that upload', schema: uploadSchema },
         413: { description: `larger than ${maxBytes} bytes; nothing kept` },
+        422: { description: 'XML that is not an electronic invoice (its root element named), or has a DOCTYPE; nothing kept' },
       },
       handler: async ({ query }, req, res) => {
         const principal = principalOf(res);
         const body = await uploadBody(req, query, maxBytes);
         try {
           const fields = req.is('multipart/form-data') ? parseInput('body', uploadFields, body.fields) : query;
-          const { upload, replayed } = await storeUpload(deps.db, principal.organizationId, { kind: 'cdr', maxBytes, profile: fields.profile ?? null, carrier: fields.carrier ?? null }, body.bytes);
+          const { kind, bytes } = await uploadKind(body.bytes, req.is(['application/xml', 'text/xml']) !== false);
+          const { upload, replayed } = await storeUpload(deps.db, principal.organizationId, { kind, maxBytes, profile: fields.profile ?? null, carrier: fields.carrier ?? null }, bytes);
           if (!replayed) await enqueueAfterCommit(deps, [{ name: 'tem.parse-upload', payload: { uploadId: upload.id } }]);
           return { status: replayed ? 200 : 202, body: toUpload(upload) };
         } catch (error) {
           body.discard();
           if (error instanceof UploadTooLarge) throw tooLarge(maxBytes);
+          if (error instanceof XmlProblem) throw notAnInvoice(error);
           if (error instanceof EmptyUpload) throw badRequest('The file is empty.', [{ field: 'body', message: 'empty' }]);
           throw error;
         }

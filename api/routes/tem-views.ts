@@ -4,11 +4,11 @@ import { TEM_UPLOAD_STATUSES, type TemCostCentre, type TemUpload } from '../../d
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** A `date` column (read as local midnight) as 'YYYY-MM-DD'. */
-const day = (d: Date | null) => (d ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : null);
+export const day = (d: Date | null) => (d ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : null);
 
 export const uploadSchema = z.object({
   id: z.uuid(),
-  kind: z.enum(['cdr']),
+  kind: z.enum(['cdr', 'einvoice']),
   status: z.enum(TEM_UPLOAD_STATUSES),
   profile: z.string().nullable(),
   carrier: z.string().nullable(),
@@ -16,7 +16,7 @@ export const uploadSchema = z.object({
   sizeBytes: z.number().int(),
   rowsStored: z.number().int(),
   rowsRefused: z.number().int(),
-  errors: z.array(z.object({ line: z.number().int().nullable(), code: z.string(), column: z.string().optional() })).describe('refused lines by number and reason code (the first 100); never their contents'),
+  errors: z.array(z.object({ line: z.number().int().nullable(), code: z.string(), column: z.string().optional(), message: z.string().optional() })).describe('refused lines by number and reason code (the first 100); never their contents'),
   periodStart: z.string().nullable(),
   periodEnd: z.string().nullable(),
   createdAt: z.string(),

@@ -2,10 +2,11 @@
 import type { Deps } from '../../workers/core/deps.js';
 import type { Route } from '../route.js';
 import { temCostCentreRoutes } from './tem-cost-centres.js';
+import { temEinvoiceRoutes } from './tem-einvoices.js';
 import { temReportRoutes } from './tem-reports.js';
 import { temSubscriptionRoutes } from './tem-subscriptions.js';
 import { temUploadRoutes } from './tem-uploads.js';
 
 export function temRoutes(deps: Deps): Route[] {
-  return [...temUploadRoutes(deps), ...temSubscriptionRoutes(deps), ...temCostCentreRoutes(deps), ...temReportRoutes(deps)];
+  return [...temUploadRoutes(deps), ...temEinvoiceRoutes(deps), ...temSubscriptionRoutes(deps), ...temCostCentreRoutes(deps), ...temReportRoutes(deps)];
 }

@@ -9,12 +9,14 @@ type DateOnly = ColumnType<Date, string, string>;
 
 export const TEM_UPLOAD_STATUSES = ['received', 'parsing', 'parsed', 'rejected', 'failed'] as const;
 export type TemUploadStatus = (typeof TEM_UPLOAD_STATUSES)[number];
-export type TemUploadKind = 'cdr';
+export type TemUploadKind = 'cdr' | 'einvoice';
 /** A refused row or a whole-file reason: a line number (1 is the header) and a code, never the row's contents. */
 export interface TemUploadError {
   readonly line: number | null;
   readonly code: string;
   readonly column?: string;
+  /** A whole-file reason's explanation (e-invoices: what was found), never the file's data. */
+  readonly message?: string;
 }
 
 export interface TemUploadTable {

@@ -6,6 +6,7 @@ import type { Deps } from '../core/deps.js';
 import type { Handler } from '../core/handler.js';
 import { CsvLayoutProblem } from './csv-rows.js';
 import { EncodingProblem } from './decode.js';
+import { parseEinvoiceInTransaction } from './einvoice/parse-einvoice.js';
 import { makePartitions } from './partitions.js';
 import { parseInTransaction, type ParseOutcome } from './parse-transaction.js';
 
@@ -31,7 +32,7 @@ export const parseUpload: Handler<'tem.parse-upload'> = async ({ uploadId }, { d
     .set({ status: 'parsing', attempts: sql`attempts + 1` })
     .where('id', '=', uploadId)
     .where('status', 'in', ['received', 'parsing'])
-    .returning(['id', 'organization_id', 'profile', 'attempts'])
+    .returning(['id', 'organization_id', 'kind', 'profile', 'attempts'])
     .executeTakeFirst();
   if (!claimed) return { stored: 0 };
   if (claimed.attempts > MAX_PARSES) {
@@ -42,7 +43,7 @@ export const parseUpload: Handler<'tem.parse-upload'> = async ({ uploadId }, { d
   await makePartitions(deps.db);
   let outcome: ParseOutcome;
   try {
-    outcome = await parseInTransaction(deps, claimed, signal);
+    outcome = claimed.kind === 'einvoice' ? await parseEinvoiceInTransaction(deps, claimed, signal) : await parseInTransaction(deps, claimed, signal);
   } catch (error) {
     const code = fileProblem(error);
     if (code) outcome = { kind: 'rejected', refused: 0, errors: [{ line: null, code }] };

@@ -3,6 +3,7 @@
 // are dropped, the boundary month's expired rows deleted in bounded batches.
 import type { RetentionCategories } from '../retention/category.js';
 import { CALL_RETENTION } from './calendar.js';
+import { einvoiceRetention } from './einvoice/retention.js';
 
 const TEM_PURPOSE = "telecom expense management for the member: costs per subscription and cost centre, and findings that look wrong";
 const TEM_BASIS = "GDPR art. 28: processing on the member's instructions";
@@ -66,6 +67,7 @@ export const temRetention: RetentionCategories = ({ relationshipGraceDays: grace
     legalBasis: TEM_BASIS,
     processors: ['hosting'],
   },
+  ...einvoiceRetention,
 ];
 
 export const TEM_TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {

@@ -1,0 +1,57 @@
+// EN 16931's calculation rules (BR-CO-10 to BR-CO-16) with exact decimals, amounts compared
+// rounded to 2 places, and the core's mandatory fields (BR-01 to BR-16): findings, never fixes.
+import type { Finding } from '../../../db/schema.js';
+import { isDecimal, minus, round2, sameAmount, sum } from './decimal.js';
+import type { InvoiceHeader } from './model.js';
+
+const amount = (value: string | null) => (value !== null && isDecimal(value) ? value : null);
+
+function rule(findings: Finding[], name: string, message: string, expected: string, found: string | null): void {
+  if (found === null || !sameAmount(expected, found)) findings.push({ rule: name, message, expected: round2(expected), found });
+}
+
+/** The calculation rules, given the sum of the line net amounts read while streaming. */
+export function calculationFindings(header: InvoiceHeader, lineSum: string): Finding[] {
+  const t = header.totals;
+  const findings: Finding[] = [];
+  const docAllowances = header.allowancesCharges.filter((a) => !a.charge).map((a) => a.amount);
+  const docCharges = header.allowancesCharges.filter((a) => a.charge).map((a) => a.amount);
+  const lineTotal = amount(t.lineTotal);
+  const allowanceTotal = amount(t.allowanceTotal) ?? '0';
+  const chargeTotal = amount(t.chargeTotal) ?? '0';
+  rule(findings, 'BR-CO-10', 'sum of invoice line net amounts = BT-106', lineSum, lineTotal);
+  if (docAllowances.length > 0 || t.allowanceTotal !== null) rule(findings, 'BR-CO-11', 'sum of document level allowances = BT-107', sum(docAllowances), amount(t.allowanceTotal));
+  if (docCharges.length > 0 || t.chargeTotal !== null) rule(findings, 'BR-CO-12', 'sum of document level charges = BT-108', sum(docCharges), amount(t.chargeTotal));
+  if (lineTotal !== null) rule(findings, 'BR-CO-13', 'BT-109 = BT-106 - BT-107 + BT-108', sum([lineTotal, minus(allowanceTotal), chargeTotal]), amount(t.taxExclusive));
+  const subtotals = header.taxBreakdown.map((s) => amount(s.tax) ?? '0');
+  if (subtotals.length > 0) rule(findings, 'BR-CO-14', 'BT-110 = sum of VAT category tax amounts (BT-117)', sum(subtotals), amount(t.taxTotal));
+  const taxExclusive = amount(t.taxExclusive);
+  if (taxExclusive !== null) rule(findings, 'BR-CO-15', 'BT-112 = BT-109 + BT-110', sum([taxExclusive, amount(t.taxTotal) ?? '0']), amount(t.taxInclusive));
+  const taxInclusive = amount(t.taxInclusive);
+  if (taxInclusive !== null) rule(findings, 'BR-CO-16', 'BT-115 = BT-112 - BT-113 + BT-114', sum([taxInclusive, minus(amount(t.prepaid) ?? '0'), amount(t.rounding) ?? '0']), amount(t.payable));
+  return findings;
+}
+
+/** The core's mandatory fields the invoice lacks. */
+export function mandatoryFindings(header: InvoiceHeader, lineCount: number): Finding[] {
+  const t = header.totals;
+  const required: [string, string, unknown][] = [
+    ['BR-01', 'specification identifier (BT-24)', header.customizationId],
+    ['BR-02', 'invoice number (BT-1)', header.number],
+    ['BR-03', 'issue date (BT-2)', header.issueDate],
+    ['BR-04', 'invoice type code (BT-3)', header.typeCode],
+    ['BR-05', 'invoice currency code (BT-5)', header.currency],
+    ['BR-06', 'seller name (BT-27)', header.supplier.name],
+    ['BR-07', 'buyer name (BT-44)', header.customer.name],
+    ['BR-08', 'seller postal address (BG-5)', header.supplier.hasAddress || null],
+    ['BR-09', 'seller country code (BT-40)', header.supplier.country],
+    ['BR-10', 'buyer postal address (BG-8)', header.customer.hasAddress || null],
+    ['BR-11', 'buyer country code (BT-55)', header.customer.country],
+    ['BR-12', 'sum of invoice line net amount (BT-106)', t.lineTotal],
+    ['BR-13', 'invoice total without VAT (BT-109)', t.taxExclusive],
+    ['BR-14', 'invoice total with VAT (BT-112)', t.taxInclusive],
+    ['BR-15', 'amount due for payment (BT-115)', t.payable],
+    ['BR-16', 'at least one invoice line (BG-25)', lineCount > 0 || null],
+  ];
+  return required.filter(([, , value]) => value === null || value === undefined).map(([name, field]) => ({ rule: name, message: `missing: ${field}`, expected: null, found: null }));
+}

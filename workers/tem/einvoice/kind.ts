@@ -1,0 +1,36 @@
+// Which electronic invoice a document is, told by its root element and namespace URI (never
+// the file name nor the prefix); anything else is refused naming what was found.
+import { XmlProblem, readXml } from './xml-stream.js';
+
+export const UBL_INVOICE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2';
+export const UBL_CREDIT_NOTE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2';
+export const CII_NS = 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100';
+
+export const EINVOICE_SYNTAXES = ['ubl-invoice', 'ubl-credit-note', 'cii'] as const;
+export type EinvoiceSyntax = (typeof EINVOICE_SYNTAXES)[number];
+
+const ROOTS: Readonly<Record<string, EinvoiceSyntax>> = {
+  [`{${UBL_INVOICE_NS}}Invoice`]: 'ubl-invoice',
+  [`{${UBL_CREDIT_NOTE_NS}}CreditNote`]: 'ubl-credit-note',
+  [`{${CII_NS}}CrossIndustryInvoice`]: 'cii',
+};
+
+/** The syntax of a root element, or a problem naming it as `{namespace}local`. */
+export function syntaxOf(root: { uri: string; local: string }): EinvoiceSyntax {
+  const name = `{${root.uri}}${root.local}`;
+  const syntax = ROOTS[name];
+  if (!syntax) throw new XmlProblem('not-an-einvoice', `the root element ${name} is not a UBL 2.1 Invoice or CreditNote, nor a UN/CEFACT CrossIndustryInvoice`);
+  return syntax;
+}
+
+/** A file is XML when its first byte after a BOM and white space is `<`. */
+export function looksLikeXml(prefix: Buffer): boolean {
+  let i = prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf ? 3 : 0;
+  while (i < prefix.length && [0x20, 0x09, 0x0a, 0x0d].includes(prefix[i]!)) i += 1;
+  return prefix[i] === 0x3c;
+}
+
+/** Reads no further than the root's start tag (or the DOCTYPE before it). */
+export async function rootSyntax(prefix: Buffer): Promise<EinvoiceSyntax> {
+  return syntaxOf(await readXml([prefix], { rootOnly: true }));
+}

@@ -1,0 +1,114 @@
+// The parse of one e-invoice upload in one transaction, like the CDR parse: the file streamed
+// through saxes, lines written in batches as they close (memory bounded by a batch and the
+// header), then the invoice with its findings, the upload's counts and the raw file's deletion.
+// A refused document (a DOCTYPE, malformed XML, the same invoice again) leaves nothing.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { TemUploadError } from '../../../db/schema.js';
+import type { Deps } from '../../core/deps.js';
+import type { ParseOutcome } from '../parse-transaction.js';
+import { rawBytes } from '../raw-file.js';
+import { calculationFindings, mandatoryFindings } from './checks.js';
+import { isDecimal, sum } from './decimal.js';
+import { insertInvoice, insertLines, supplierKey, type Target } from './insert.js';
+import { syntaxOf } from './kind.js';
+import { readerOf, isLine } from './readers.js';
+import type { InvoiceLine } from './model.js';
+import { XmlProblem, readXml, type XmlNode } from './xml-stream.js';
+
+const BATCH = 1000;
+export const MAX_INVOICE_LINES = 1_000_000;
+
+interface Claimed {
+  readonly id: string;
+  readonly organization_id: string;
+}
+
+function checked(line: InvoiceLine): InvoiceLine {
+  for (const [field, value] of Object.entries({ quantity: line.quantity, amount: line.amount, price: line.price }))
+    if (value !== null && !isDecimal(value)) throw new XmlProblem('not-a-decimal', `line ${line.lineId ?? '?'}: its ${field} is not a decimal`);
+  return line;
+}
+
+async function readInvoice(client: pg.Client, deps: Deps, target: Target, signal: AbortSignal) {
+  let pending: InvoiceLine[] = [];
+  let count = 0;
+  let lineSum = '0';
+  let missingAmounts = 0;
+  const flush = async () => {
+    const batch = pending;
+    pending = [];
+    await insertLines(client, target, batch, count - batch.length);
+  };
+  const root = await readXml(rawBytes(deps.db, target.uploadId, signal), {
+    detach: isLine,
+    onDetached: (node: XmlNode) => {
+      const line = checked(readerOf(node).line(node));
+      count += 1;
+      if (count > MAX_INVOICE_LINES) throw new XmlProblem('too-many-lines', `more than ${MAX_INVOICE_LINES} invoice lines`);
+      if (line.amount === null) missingAmounts += 1;
+      else lineSum = sum([lineSum, line.amount]);
+      pending.push(line);
+    },
+    skipText: (node) => node.local === 'EmbeddedDocumentBinaryObject' || node.local === 'AttachmentBinaryObject',
+    afterChunk: async () => {
+      if (pending.length >= BATCH) await flush();
+    },
+  });
+  await flush();
+  syntaxOf(root);
+  const header = readerOf(root).header(root);
+  const findings = [...mandatoryFindings(header, count), ...calculationFindings(header, lineSum)];
+  if (missingAmounts > 0) findings.push({ rule: 'BR-24', message: `${missingAmounts} invoice line(s) without a net amount (BT-131)`, expected: null, found: null });
+  return { header, count, findings };
+}
+
+const rejected = (errors: TemUploadError[]): ParseOutcome => ({ kind: 'rejected', refused: 0, errors });
+
+export async function parseEinvoiceInTransaction(deps: Deps, upload: Claimed, signal: AbortSignal): Promise<ParseOutcome> {
+  const client = new pg.Client({ connectionString: deps.config.databaseUrl, application_name: 'tgg-tem-einvoice' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    const locked = await client.query<{ status: string }>('SELECT status FROM tem_uploads WHERE id = $1 FOR UPDATE', [upload.id]);
+    if (locked.rows[0]?.status !== 'parsing') {
+      await client.query('ROLLBACK');
+      return { kind: 'skipped' };
+    }
+    const target: Target = { invoiceId: randomUUID(), organizationId: upload.organization_id, uploadId: upload.id };
+    let read;
+    try {
+      read = await readInvoice(client, deps, target, signal);
+    } catch (error) {
+      if (!(error instanceof XmlProblem)) throw error;
+      await client.query('ROLLBACK');
+      return rejected([{ line: null, code: error.code, message: error.message }]);
+    }
+    const { header, count, findings } = read;
+    if (!header.number) {
+      await client.query('ROLLBACK');
+      return rejected([{ line: null, code: 'no-invoice-number', message: 'the invoice has no number (BT-1)' }]);
+    }
+    const first = await client.query<{ id: string }>('SELECT id FROM einvoices WHERE organization_id = $1 AND supplier_key = $2 AND number = $3', [upload.organization_id, supplierKey(header), header.number]);
+    if (first.rows[0]) {
+      await client.query('ROLLBACK');
+      return rejected([{ line: null, code: 'duplicate-invoice', message: `this supplier's invoice ${header.number} was stored before: invoice ${first.rows[0].id}` }]);
+    }
+    await insertInvoice(client, target, header, count, findings);
+    const dropRaw = !deps.config.tem.keepRaw;
+    await client.query(
+      `UPDATE tem_uploads SET status = 'parsed', rows_stored = $2, rows_refused = 0, errors = '[]', period_start = $3, period_end = $4,
+         finished_at = now(), raw_deleted_at = CASE WHEN $5 THEN now() END WHERE id = $1`,
+      [upload.id, count, header.periodStart ?? header.issueDate, header.periodEnd ?? header.issueDate, dropRaw],
+    );
+    if (dropRaw) await client.query('DELETE FROM tem_upload_chunks WHERE upload_id = $1', [upload.id]);
+    await client.query('COMMIT');
+    return { kind: 'parsed', stored: count, refused: 0 };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,103 @@
+// A streaming XML reader (saxes) with explicit limits: any DOCTYPE is refused before an entity
+// can be read (no XXE, no billion laughs: saxes resolves no external entity and makes no
+// request, and the DOCTYPE event comes before any reference to one), depth and text limited.
+// Elements are matched by namespace URI and local name; the caller detaches the elements it
+// handles one by one (invoice lines) so the tree kept stays the size of a header.
+import { SaxesParser } from 'saxes';
+
+export const MAX_XML_DEPTH = 48;
+/** Text of one element kept at most (an embedded attachment's base64 is skipped, not kept). */
+export const MAX_TEXT_CHARS = 64 * 1024;
+
+export interface XmlNode {
+  readonly uri: string;
+  readonly local: string;
+  readonly attrs: Readonly<Record<string, string>>;
+  text: string;
+  readonly children: XmlNode[];
+}
+
+export class XmlProblem extends Error {
+  constructor(
+    readonly code: string,
+    detail: string,
+  ) {
+    super(detail);
+    this.name = 'XmlProblem';
+  }
+}
+
+export interface XmlReadOptions {
+  /** Handed each such element when it closes; it is then dropped from the tree. */
+  readonly detach?: (node: XmlNode) => boolean;
+  readonly onDetached?: (node: XmlNode) => void;
+  /** Elements whose text is skipped (attachments). */
+  readonly skipText?: (node: XmlNode) => boolean;
+  /** Called after each chunk is fed, for the caller's batched writes. */
+  readonly afterChunk?: () => Promise<void>;
+  /** Stops at the root element's start tag. */
+  readonly rootOnly?: boolean;
+}
+
+const SKIPPED = Symbol('skipped');
+
+function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { parser: SaxesParser; done: () => XmlNode | null } {
+  const parser = new SaxesParser({ xmlns: true, position: false });
+  const stack: (XmlNode & { [SKIPPED]?: boolean })[] = [];
+  let root: XmlNode | null = null;
+  parser.on('doctype', () => {
+    throw new XmlProblem('xml-doctype', 'a DOCTYPE is not accepted (no DTDs, no entities)');
+  });
+  parser.on('opentag', (tag) => {
+    if (stack.length >= MAX_XML_DEPTH) throw new XmlProblem('xml-too-deep', `elements nested deeper than ${MAX_XML_DEPTH}`);
+    const attrs: Record<string, string> = {};
+    for (const attr of Object.values(tag.attributes)) if (typeof attr !== 'string' && attr.uri === '' && attr.prefix === '') attrs[attr.local] = attr.value;
+    const node: XmlNode & { [SKIPPED]?: boolean } = { uri: tag.uri ?? '', local: tag.local ?? tag.name, attrs, text: '', children: [] };
+    if (options.skipText?.(node)) node[SKIPPED] = true;
+    if (stack.length === 0) {
+      root = node;
+      onRoot(node);
+    }
+    stack.push(node);
+  });
+  parser.on('text', (text) => {
+    const node = stack.at(-1);
+    if (!node || node[SKIPPED]) return;
+    if (node.text.length + text.length > MAX_TEXT_CHARS) throw new XmlProblem('xml-text-too-long', `an element's text is longer than ${MAX_TEXT_CHARS} characters`);
+    node.text += text;
+  });
+  parser.on('closetag', () => {
+    const node = stack.pop();
+    const parent = stack.at(-1);
+    if (!node || !parent) return;
+    if (options.detach?.(node)) options.onDetached?.(node);
+    else parent.children.push(node);
+  });
+  return { parser, done: () => root };
+}
+
+class RootFound extends Error {}
+
+/** Reads the whole document; returns the root with the detached elements left out. */
+export async function readXml(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, options: XmlReadOptions = {}): Promise<XmlNode> {
+  const { parser, done } = newParser(options, () => {
+    if (options.rootOnly) throw new RootFound();
+  });
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const chunk of chunks) {
+      parser.write(decoder.decode(chunk, { stream: true }));
+      await options.afterChunk?.();
+    }
+    parser.write(decoder.decode());
+    parser.close();
+  } catch (error) {
+    if (error instanceof RootFound) return done()!;
+    if (error instanceof XmlProblem) throw error;
+    if (error instanceof TypeError) throw new XmlProblem('xml-encoding', 'the file is not valid UTF-8');
+    throw new XmlProblem('malformed-xml', `the file is not well-formed XML (${(error as Error).message.split('\n')[0]?.slice(0, 200)})`);
+  }
+  const root = done();
+  if (!root) throw new XmlProblem('malformed-xml', 'the file has no root element');
+  return root;
+}
