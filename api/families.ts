@@ -53,5 +53,6 @@ export const FAMILY_ROUTES = {
     ...smsHttpHookRoutes(deps),
   ],
   tem: (deps) => temRoutes(deps),
+  newsletter: () => [],
   privacy: () => [],
 } satisfies Record<FamilyName, FamilyRoutes>;

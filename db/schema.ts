@@ -1,5 +1,6 @@
 // Table types, declared once. Each domain adds its tables here with its migration.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { NewsletterDatabase } from './schema-newsletter.js';
 import type { TemDatabase } from './schema-tem.js';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -316,7 +317,7 @@ export interface SmsOptOutConfirmationTable {
   sent_at: Timestamp;
 }
 
-export interface Database extends TemDatabase {
+export interface Database extends TemDatabase, NewsletterDatabase {
   sms_keywords: SmsKeywordTable;
   sms_reply_parts: SmsReplyPartTable;
   sms_replies: SmsReplyTable;
