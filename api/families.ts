@@ -9,6 +9,8 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { callbackSecretRoutes } from './routes/callback-secret.js';
 import { contactRoutes } from './routes/contacts.js';
 import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
+import { newsletterListRoutes } from './routes/newsletter-lists.js';
+import { newsletterSubscriberRoutes } from './routes/newsletter-subscribers.js';
 import { opsOutboxRoutes } from './routes/ops-outbox.js';
 import { opsSmsRoutes } from './routes/ops-sms.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -53,6 +55,6 @@ export const FAMILY_ROUTES = {
     ...smsHttpHookRoutes(deps),
   ],
   tem: (deps) => temRoutes(deps),
-  newsletter: () => [],
+  newsletter: (deps) => [...newsletterListRoutes(deps), ...newsletterSubscriberRoutes(deps)],
   privacy: () => [],
 } satisfies Record<FamilyName, FamilyRoutes>;
