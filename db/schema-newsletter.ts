@@ -52,7 +52,8 @@ export interface NewsletterSignupTable {
   name: string | null;
   ip_truncated: string | null;
   privacy_statement: string;
-  created_at: CreatedAt;
+  /** Renewed when the same address signs up again: the link's validity counts from the last mail. */
+  created_at: Timestamp;
 }
 
 export type NewsletterList = Selectable<NewsletterListTable>;

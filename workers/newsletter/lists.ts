@@ -58,3 +58,8 @@ export async function subscriberCounts(db: Kysely<Database>, listIds: readonly s
     .execute();
   return new Map(rows.map((r) => [r.list_id, Number(r.n)]));
 }
+
+/** A list by its id alone, for its public sign-up page (the id is the list's public name). */
+export async function findPublicList(db: Kysely<Database>, id: string): Promise<NewsletterList | undefined> {
+  return db.selectFrom('newsletter_lists').selectAll().where('id', '=', id).executeTakeFirst();
+}
