@@ -9,6 +9,9 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { callbackSecretRoutes } from './routes/callback-secret.js';
 import { contactRoutes } from './routes/contacts.js';
 import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
+import { newsletterListRoutes } from './routes/newsletter-lists.js';
+import { newsletterPublicRoutes } from './routes/newsletter-public.js';
+import { newsletterSubscriberRoutes } from './routes/newsletter-subscribers.js';
 import { opsOutboxRoutes } from './routes/ops-outbox.js';
 import { opsSmsRoutes } from './routes/ops-sms.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -53,5 +56,6 @@ export const FAMILY_ROUTES = {
     ...smsHttpHookRoutes(deps),
   ],
   tem: (deps) => temRoutes(deps),
+  newsletter: (deps) => [...newsletterListRoutes(deps), ...newsletterSubscriberRoutes(deps), ...newsletterPublicRoutes(deps)],
   privacy: () => [],
 } satisfies Record<FamilyName, FamilyRoutes>;

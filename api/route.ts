@@ -50,6 +50,8 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   readonly multipart?: z.ZodObject;
   /** Routes that take bulk input (an SMS batch) get the larger body limit. */
   readonly bulkBody?: boolean;
+  /** Also takes the body as an HTML form (application/x-www-form-urlencoded), as a public page posts it. */
+  readonly formBody?: boolean;
   /** Checks the body's raw bytes before they are parsed (a webhook signature); throws an HttpError to refuse. */
   readonly verifyBody?: (req: Request, raw: Buffer) => void;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
@@ -102,15 +104,16 @@ export function mountRoutes(app: Express, routes: readonly Route[], options: Mou
   const json = express.json({ limit: options.jsonLimit, strict: true, verify: verifyJsonDepth });
   const bulkJson = express.json({ limit: options.bulkJsonLimit, strict: true, verify: verifyJsonDepth });
   const raw = express.raw({ type: 'application/json', limit: options.jsonLimit });
+  const form = express.urlencoded({ extended: false, limit: options.jsonLimit, parameterLimit: 20 });
   for (const route of routes) {
     const pattern: RequestHandler = (_req, res, next) => {
       res.locals.routePattern = route.path;
       next();
     };
-    const parsers = route.body ? [route.verifyBody ? raw : route.bulkBody ? bulkJson : json] : [];
+    const parsers = route.body ? [route.verifyBody ? raw : route.bulkBody ? bulkJson : json, ...(route.formBody ? [form] : [])] : [];
     const successStatus = Number(Object.keys(route.responses).find((s) => Number(s) < 300) ?? 200);
     const handle: RequestHandler = async (req, res) => {
-      if (route.body && !req.is('application/json')) {
+      if (route.body && !req.is('application/json') && !(route.formBody && req.is('application/x-www-form-urlencoded'))) {
         throw new HttpError(415, 'Unsupported Media Type', 'Send the body as application/json.', {
           errors: [{ field: 'header.content-type', message: 'must be application/json' }],
         });

@@ -4,6 +4,7 @@ import type { CoreDatabase } from './schema/core.js';
 import type { EinvoiceDatabase } from './schema/einvoice.js';
 import type { IdentityDatabase } from './schema/identity.js';
 import type { MailDatabase } from './schema/mail.js';
+import type { NewsletterDatabase } from './schema/newsletter.js';
 import type { SmsDatabase } from './schema/sms.js';
 import type { TemDatabase } from './schema/tem.js';
 
@@ -11,7 +12,8 @@ export * from './schema/core.js';
 export * from './schema/einvoice.js';
 export * from './schema/identity.js';
 export * from './schema/mail.js';
+export * from './schema/newsletter.js';
 export * from './schema/sms.js';
 export * from './schema/tem.js';
 
-export interface Database extends CoreDatabase, IdentityDatabase, MailDatabase, SmsDatabase, TemDatabase, EinvoiceDatabase {}
+export interface Database extends CoreDatabase, IdentityDatabase, MailDatabase, SmsDatabase, TemDatabase, EinvoiceDatabase, NewsletterDatabase {}

@@ -3,11 +3,12 @@
 import type { z } from 'zod';
 import { maintenanceContract } from './maintenance.js';
 import { mailContract } from './mail.js';
+import { newsletterContract } from './newsletter.js';
 import { privacyContract } from './privacy.js';
 import { smsContract } from './sms.js';
 import { temContract } from './tem.js';
 
-export const CONTRACTS = [smsContract, temContract, mailContract, privacyContract, maintenanceContract] as const;
+export const CONTRACTS = [smsContract, temContract, mailContract, newsletterContract, privacyContract, maintenanceContract] as const;
 
 type Contract = (typeof CONTRACTS)[number];
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

@@ -24,6 +24,9 @@ interface Rows {
   costCentre: string;
   /** A subscription is named by its number. */
   subscription: string;
+  list: string;
+  /** A list's subscriber is named by the list's id and its own, comma-separated. */
+  subscriber: string;
 }
 
 /** A's opted-out number, as B would write it in a path, and as the list shows it. */
@@ -54,6 +57,12 @@ const ROUTES_BY_ID: readonly { method: string; path: string; row: keyof Rows; bo
   { method: 'put', path: '/v1/cost-centres/{id}', row: 'costCentre', body: { code: 'B-1', name: 'Overgenomen door B' } },
   { method: 'delete', path: '/v1/cost-centres/{id}', row: 'costCentre' },
   { method: 'put', path: '/v1/subscriptions/{number}', row: 'subscription', body: { holderName: 'Overgenomen door B' }, missing: '0687654321' },
+  { method: 'get', path: '/v1/lists/{id}', row: 'list' },
+  { method: 'patch', path: '/v1/lists/{id}', row: 'list', body: { name: 'Overgenomen door B' } },
+  { method: 'delete', path: '/v1/lists/{id}', row: 'list' },
+  { method: 'get', path: '/v1/lists/{id}/subscribers', row: 'list' },
+  { method: 'post', path: '/v1/lists/{id}/subscribers', row: 'list', body: { basis: 'consent', subscribers: [{ email: 'bert@b.example.nl' }] } },
+  { method: 'delete', path: '/v1/lists/{id}/subscribers/{subscriberId}', row: 'subscriber' },
 ];
 
 /** Every /v1 list; `shows` is how an item names its row (its id unless given). */
@@ -69,6 +78,7 @@ const LISTS: readonly { path: string; row: keyof Rows; shows?: { field: string; 
   { path: '/v1/invoices', row: 'invoice' },
   { path: '/v1/cost-centres', row: 'costCentre' },
   { path: '/v1/subscriptions', row: 'subscription', shows: { field: 'number', value: '+31612345678' } },
+  { path: '/v1/lists', row: 'list' },
 ];
 
 /** /v1 GETs without an id that answer about the caller's own organisation, not a list of rows. */
@@ -81,7 +91,7 @@ let rowsOfA: Rows;
 let credentialsOfB: { name: string; token: string }[];
 
 async function snapshotOfA() {
-  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, invoices, costCentres, subscriptions] = await Promise.all([
+  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, invoices, costCentres, subscriptions, lists, subscribers] = await Promise.all([
     ctx.db.selectFrom('contacts').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('users').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('api_keys').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
@@ -95,8 +105,10 @@ async function snapshotOfA() {
     ctx.db.selectFrom('einvoices').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('tem_cost_centres').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('tem_subscriptions').selectAll().where('organization_id', '=', a.id).orderBy('msisdn').execute(),
+    ctx.db.selectFrom('newsletter_lists').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('newsletter_subscribers').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
   ]);
-  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, invoices, costCentres, subscriptions };
+  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, invoices, costCentres, subscriptions, lists, subscribers };
 }
 
 beforeAll(async () => {
@@ -133,7 +145,11 @@ beforeAll(async () => {
     .values({ id: invoice, organization_id: a.id, upload_id: uploadId, syntax: 'ubl-invoice', number: 'A-2026-1', credit_note: false, currency: 'EUR', supplier_key: 'NL000000000B01', line_count: 1, retain_from: new Date() })
     .execute();
   await ctx.db.insertInto('einvoice_lines').values({ invoice_id: invoice, organization_id: a.id, seq: 0, line_id: '1', line_amount: '10.00' }).execute();
-  rowsOfA = { contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, keyword: 'AKEYWORD', reply: String(reply.id), upload: uploadId, invoice, costCentre: costCentre.body.id, subscription: OPTED_OUT };
+  // Newsletter: a list with one subscriber (named Anna, so no list of B's may show her).
+  const list = await call<{ id: string }>('post', '/v1/lists', { auth: a.key, body: { name: 'Anna nieuwsbrief' } });
+  expect((await call('post', `/v1/lists/${list.body.id}/subscribers`, { auth: a.key, body: { basis: 'consent', subscribers: [{ email: 'anna@a.example.nl', name: 'Anna de Boer' }] } })).status).toBe(200);
+  const subscriber = await ctx.db.selectFrom('newsletter_subscribers').select('id').where('list_id', '=', list.body.id).executeTakeFirstOrThrow();
+  rowsOfA = { list: list.body.id, subscriber: `${list.body.id},${subscriber.id}`, contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, keyword: 'AKEYWORD', reply: String(reply.id), upload: uploadId, invoice, costCentre: costCentre.body.id, subscription: OPTED_OUT };
 
   const admin = await newUser(call, b.key, { username: 'bert.b' });
   credentialsOfB = [
@@ -145,7 +161,12 @@ beforeAll(async () => {
 describe("organisation B and A's rows", () => {
   it.each(ROUTES_BY_ID)("$method $path with A's id: 404, as for an id that does not exist, and A's rows unchanged", async ({ method, path, row, body, missing: missingId }) => {
     const before = await snapshotOfA();
-    const withId = (id: string) => path.replace(/\{\w+\}/, id);
+    // Each {placeholder} in turn takes the next of the comma-separated ids (the last one again when there are fewer).
+    const withId = (id: string) => {
+      const ids = id.split(',');
+      let at = 0;
+      return path.replace(/\{\w+\}/g, () => ids[Math.min(at++, ids.length - 1)] ?? id);
+    };
     for (const { name, token } of credentialsOfB) {
       const answer = await call(method, withId(rowsOfA[row]), { auth: token, ...(body !== undefined && { body }) });
       expect(answer.status, name).toBe(404);

@@ -7,13 +7,14 @@ import type { CoreDeps, Deps } from './core/deps.js';
 import type { JobName, KeyedJobName } from '../queues/registry.js';
 import { identityFamily } from './identity/family.js';
 import { mailFamily } from './mail/family.js';
+import { newsletterFamily } from './newsletter/family.js';
 import { privacyFamily } from './privacy/family.js';
 import { maintenanceFamily } from './retention/family.js';
 import { smsFamily } from './sms/family.js';
 import { temFamily } from './tem/family.js';
 
 /** Every family but maintenance, whose purge covers their retention categories. */
-const DOMAIN_FAMILIES = [identityFamily, mailFamily, smsFamily, temFamily, privacyFamily] as const;
+const DOMAIN_FAMILIES = [identityFamily, mailFamily, smsFamily, temFamily, newsletterFamily, privacyFamily] as const;
 
 export const FAMILIES = [...DOMAIN_FAMILIES, maintenanceFamily(DOMAIN_FAMILIES)] as const;
 

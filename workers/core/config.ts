@@ -54,6 +54,7 @@ const envSchema = z
     OPS_READONLY_PASSWORD: optionalString,
     SECRET_KEY: z.string().min(32, 'at least 32 characters').default(DEV_SECRET),
     SUPPRESSION_KEY: z.string().min(32, 'at least 32 characters').default(DEV_SUPPRESSION_KEY),
+    PRIVACY_STATEMENT_VERSION: z.string().trim().min(1).max(100).default('31 July 2018'),
     // No default here: production must name it (below); elsewhere it falls back to the outbox.
     SMS_PROVIDER: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['outbox', 'smpp', 'http']).optional()),
     SMPP_URL: optionalString.pipe(url(['smpp:', 'ssmpp:']).optional()),
@@ -173,6 +174,8 @@ export interface Config {
   };
   readonly secretKey: string;
   readonly suppressionKey: string;
+  /** The privacy statement in force, recorded with every newsletter consent (P15). */
+  readonly privacyStatementVersion: string;
   readonly sms: {
     readonly provider: 'outbox' | 'smpp' | 'http';
     readonly smppUrl: string | undefined;
@@ -252,6 +255,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     }),
     secretKey: e.SECRET_KEY,
     suppressionKey: e.SUPPRESSION_KEY,
+    privacyStatementVersion: e.PRIVACY_STATEMENT_VERSION,
     sms: Object.freeze({
       provider: e.SMS_PROVIDER ?? 'outbox',
       smppUrl: e.SMPP_URL,

@@ -3,6 +3,7 @@
 // and the README's table; test/retention.test.ts fails when a table is in neither this
 // policy nor TABLES_WITHOUT_PERSONAL_DATA.
 import { FAMILIES } from '../families.js';
+import { NEWSLETTER_TABLES_WITHOUT_PERSONAL_DATA } from '../newsletter/retention.js';
 import { TEM_TABLES_WITHOUT_PERSONAL_DATA } from '../tem/retention.js';
 import { DEFAULT_RETENTION_SETTINGS, policyOf, type RetentionCategory, type RetentionSettings } from './category.js';
 
@@ -30,4 +31,5 @@ export const TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   kysely_migration: 'migration bookkeeping',
   kysely_migration_lock: 'migration bookkeeping',
   ...TEM_TABLES_WITHOUT_PERSONAL_DATA,
+  ...NEWSLETTER_TABLES_WITHOUT_PERSONAL_DATA,
 };

@@ -1,0 +1,55 @@
+// The newsletter family's categories of personal data (see workers/retention/category.ts).
+// TGG sends its own newsletter as controller, and members' newsletters as their processor.
+import type { RetentionCategories } from '../retention/category.js';
+
+const PURPOSE = 'sending newsletters to the people who asked for them, and proving that they did';
+const SUBJECTS = 'newsletter subscribers';
+
+export const newsletterRetention: RetentionCategories = () => [
+  {
+    category: 'newsletter.subscribers',
+    table: 'newsletter_subscribers',
+    key: 'id',
+    clock: 'unsubscribed_at',
+    keep: { days: 30 },
+    keepText: 'while subscribed; deleted 30 days after unsubscribing (the suppression hash stays)',
+    action: { kind: 'delete' },
+    dataSubjects: SUBJECTS,
+    personalData: ['e-mail address', 'name', "the list owner's free attributes"],
+    purpose: PURPOSE,
+    legalBasis: 'GDPR art. 6(1)(a): consent (or Telecommunicatiewet art. 11.7 for existing customers)',
+    processors: ['mail-relay', 'hosting'],
+  },
+  {
+    category: 'newsletter.consents',
+    table: 'newsletter_consents',
+    key: 'id',
+    clock: { column: 'unsubscribed_at', via: { table: 'newsletter_subscribers', foreignKey: 'subscriber_id' } },
+    keep: { days: 30 },
+    keepText: 'as long as the subscriber it proves',
+    action: { kind: 'delete' },
+    dataSubjects: SUBJECTS,
+    personalData: ['when and how consent was given', 'privacy-statement version', 'truncated IP address'],
+    purpose: 'proving consent to the newsletter (GDPR art. 7(1))',
+    legalBasis: 'GDPR art. 6(1)(c): the duty to prove consent',
+    processors: ['hosting'],
+  },
+  {
+    category: 'newsletter.signups',
+    table: 'newsletter_signups',
+    key: 'id',
+    clock: 'created_at',
+    keep: { days: 7 },
+    keepText: '7 days after signing up, unless confirmed (then the subscriber is kept)',
+    action: { kind: 'delete' },
+    dataSubjects: 'people who signed up for a newsletter and have not confirmed',
+    personalData: ['e-mail address', 'name', 'truncated IP address'],
+    purpose: 'double opt-in: mailing a confirmation link before anyone is subscribed',
+    legalBasis: 'GDPR art. 6(1)(b): steps at the request of the person who signed up',
+    processors: ['mail-relay', 'hosting'],
+  },
+];
+
+export const NEWSLETTER_TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
+  newsletter_lists: "an organisation's newsletter lists: a name and a description",
+};

@@ -1,0 +1,85 @@
+// Double opt-in (issue 14): a public sign-up stores a pending row and mails a signed link;
+// only following it (a POST, see api/routes/newsletter-public.ts) makes a subscriber, with
+// its consent. An address already subscribed, or unsubscribed, gets no mail and the caller
+// cannot tell the difference. Unconfirmed sign-ups expire (SIGNUP_VALID_DAYS; the purge
+// deletes them, see retention.ts).
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { NewsletterList } from '../../db/schema.js';
+import { insertMail } from '../mail/mail-messages.js';
+import { signupToken, signupIdOf } from './signup-token.js';
+
+export const SIGNUP_VALID_DAYS = 7;
+
+export interface SignUp {
+  readonly email: string;
+  readonly name: string | null;
+  readonly ipTruncated: string;
+}
+
+export interface SignupSettings {
+  readonly secretKey: string;
+  readonly publicUrl: string;
+  readonly privacyStatement: string;
+}
+
+function confirmationMail(list: NewsletterList, name: string | null, link: string) {
+  const greeting = name ? `Beste ${name},` : 'Hallo,';
+  return {
+    subject: `Bevestig je aanmelding voor ${list.name}`,
+    text_body: `${greeting}\n\nJe hebt je aangemeld voor de nieuwsbrief "${list.name}". Bevestig dat via deze link:\n\n${link}\n\nDe link is ${SIGNUP_VALID_DAYS} dagen geldig. Heb je je niet aangemeld? Dan hoef je niets te doen: zonder bevestiging ontvang je niets.\n`,
+    html_body: null,
+  };
+}
+
+/** Stores the sign-up and its confirmation mail; the id of the mail to enqueue after commit, if any. */
+export async function signUp(db: Kysely<Database>, list: NewsletterList, signup: SignUp, settings: SignupSettings): Promise<string | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const known = await trx.selectFrom('newsletter_subscribers').select('status').where('list_id', '=', list.id).where('email', '=', signup.email).executeTakeFirst();
+    if (known) return undefined;
+    const row = await trx
+      .insertInto('newsletter_signups')
+      .values({ organization_id: list.organization_id, list_id: list.id, email: signup.email, name: signup.name, ip_truncated: signup.ipTruncated, privacy_statement: settings.privacyStatement })
+      .onConflict((oc) => oc.columns(['list_id', 'email']).doUpdateSet({ name: sql`excluded.name`, ip_truncated: sql`excluded.ip_truncated`, privacy_statement: sql`excluded.privacy_statement`, created_at: sql`now()` }))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const link = `${settings.publicUrl}/public/newsletter/confirm?token=${signupToken(settings.secretKey, row.id)}`;
+    return insertMail(trx, { organization_id: list.organization_id, purpose: 'newsletter-opt-in', to_address: signup.email, ...confirmationMail(list, signup.name, link) });
+  });
+}
+
+export type ConfirmOutcome = 'confirmed' | 'invalid';
+
+/** Makes the sign-up a subscriber with its consent (method sign-up, basis consent); 'invalid' for a bad, used or expired token. */
+export async function confirmSignup(db: Kysely<Database>, secretKey: string, token: string): Promise<ConfirmOutcome> {
+  const id = signupIdOf(secretKey, token);
+  if (!id) return 'invalid';
+  return db.transaction().execute(async (trx) => {
+    const signup = await trx
+      .deleteFrom('newsletter_signups')
+      .where('id', '=', id)
+      .where('created_at', '>', sql<Date>`now() - ${`${SIGNUP_VALID_DAYS} days`}::interval`)
+      .returningAll()
+      .executeTakeFirst();
+    if (!signup) return 'invalid';
+    const subscriber = await trx
+      .insertInto('newsletter_subscribers')
+      .values({ organization_id: signup.organization_id, list_id: signup.list_id, email: signup.email, name: signup.name })
+      .onConflict((oc) => oc.columns(['list_id', 'email']).doUpdateSet({ status: 'subscribed', unsubscribed_at: null, name: sql`coalesce(excluded.name, newsletter_subscribers.name)` }))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('newsletter_consents')
+      .values({
+        subscriber_id: subscriber.id,
+        organization_id: signup.organization_id,
+        list_id: signup.list_id,
+        method: 'sign-up',
+        privacy_statement: signup.privacy_statement,
+        ip_truncated: signup.ip_truncated,
+        legal_basis: 'consent',
+      })
+      .execute();
+    return 'confirmed';
+  });
+}
