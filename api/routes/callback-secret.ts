@@ -1,9 +1,8 @@
 // The organisation's callback secret: the key of the HMAC on every SMS status callback.
-import { sql } from 'kysely';
 import { z } from 'zod';
-import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { auditActor } from '../../workers/identity/principal.js';
+import { callbackSecretOf, rotateCallbackSecret } from '../../workers/sms/callback-secret.js';
 import { principalOf } from '../auth/bearer.js';
 import { defineRoute, type Route } from '../route.js';
 
@@ -23,8 +22,7 @@ export function callbackSecretRoutes(deps: Deps): Route[] {
       scope: 'admin',
       responses: { 200: { description: 'the secret', schema: secretSchema } },
       handler: async (_input, _req, res) => {
-        const row = await deps.db.selectFrom('organizations').select('callback_secret').where('id', '=', principalOf(res).organizationId).executeTakeFirstOrThrow();
-        return secretReply(row.callback_secret);
+        return secretReply(await callbackSecretOf(deps.db, principalOf(res).organizationId));
       },
     }),
     defineRoute({
@@ -37,15 +35,7 @@ export function callbackSecretRoutes(deps: Deps): Route[] {
       responses: { 200: { description: 'the new secret', schema: secretSchema } },
       handler: async (_input, _req, res) => {
         const principal = principalOf(res);
-        const row = await deps.db
-          .updateTable('organizations')
-          // The column's default (see the migration) makes a new one.
-          .set({ callback_secret: sql`DEFAULT` })
-          .where('id', '=', principal.organizationId)
-          .returning('callback_secret')
-          .executeTakeFirstOrThrow();
-        await audit(deps.db, { ...auditActor(principal), action: 'callback_secret.rotated', entityType: 'organization', entityId: principal.organizationId });
-        return secretReply(row.callback_secret);
+        return secretReply(await rotateCallbackSecret(deps.db, principal.organizationId, auditActor(principal)));
       },
     }),
   ];
