@@ -7,7 +7,6 @@ import { dummyPasswordHash, verifyPassword } from '../../workers/identity/passwo
 import { resetPassword } from '../../workers/identity/password-resets.js';
 import { createSession, revokeSession } from '../../workers/identity/sessions.js';
 import { findLogin, loginNameKey } from '../../workers/identity/users.js';
-import { audit } from '../../workers/core/audit.js';
 import { principalOf } from '../auth/bearer.js';
 import type { LoginThrottle } from '../login-throttle.js';
 import { badRequest, unauthorized } from '../problem.js';
@@ -67,7 +66,6 @@ export function sessionRoutes(deps: Deps, throttle: LoginThrottle): Route[] {
         const reset = await resetPassword(deps.db, body.token, body.password);
         if (reset.status === 'invalid-token') throw badRequest('The reset link is unknown, used or expired.', [{ field: 'body.token', message: 'unknown, used or expired' }]);
         if (reset.status === 'weak-password') throw badRequest(`The password ${reset.problem}.`, [{ field: 'body.password', message: reset.problem }]);
-        await audit(deps.db, { actorType: 'user', actorId: reset.userId, action: 'user.password_reset', entityType: 'user', entityId: reset.userId });
         return { status: 204 };
       },
     }),

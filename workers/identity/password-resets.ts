@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
+import { audit } from '../core/audit.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { hashToken, newToken } from './tokens.js';
 
@@ -18,7 +19,10 @@ export async function createPasswordReset(db: Kysely<Database>, userId: string):
 
 export type ResetOutcome = { status: 'done'; userId: string } | { status: 'invalid-token' } | { status: 'weak-password'; problem: string };
 
-/** Sets a new password with a live reset token, which is then used up; a refused password leaves it live. */
+/**
+ * Sets a new password with a live reset token, which is then used up; a refused password leaves it live.
+ * The user is the audit actor; the entry is stored in the same transaction.
+ */
 export async function resetPassword(db: Db, token: string, password: string): Promise<ResetOutcome> {
   return db.transaction().execute(async (trx) => {
     const reset = await trx
@@ -39,6 +43,7 @@ export async function resetPassword(db: Db, token: string, password: string): Pr
       .set({ password_hash: await hashPassword(password), must_change_password: false, password_changed_at: sql`now()` })
       .where('id', '=', reset.user_id)
       .execute();
+    await audit(trx, { actorType: 'user', actorId: reset.user_id, action: 'user.password_reset', entityType: 'user', entityId: reset.user_id });
     return { status: 'done', userId: reset.user_id };
   });
 }
