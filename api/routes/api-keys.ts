@@ -1,12 +1,11 @@
 // An organisation's API keys: listed by prefix, never shown again after creation.
 import { z } from 'zod';
-import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
-import { createApiKey, listApiKeys, revokeApiKey, type ApiKeySummary } from '../../workers/identity/api-keys.js';
+import { createAuditedApiKey, listApiKeys, revokeApiKey, type ApiKeySummary } from '../../workers/identity/api-keys.js';
 import { SCOPES, scopesBeyond } from '../../workers/identity/scopes.js';
 import { auditActor } from '../../workers/identity/principal.js';
 import { principalOf } from '../auth/bearer.js';
-import { badRequest, forbidden, notFound } from '../problem.js';
+import { badRequest, forbidden } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 
 const scopeSchema = z.enum(SCOPES);
@@ -63,14 +62,9 @@ export function apiKeyRoutes(deps: Deps): Route[] {
         const beyond = scopesBeyond(body.scopes, principal.scopes);
         if (beyond.length > 0) throw forbidden(`A key cannot have scopes its creator lacks: ${beyond.join(', ')}.`);
         if (body.owner === 'user' && principal.userId === null) throw badRequest('Only a user (a session or a user key) can own a key.', [{ field: 'body.owner', message: 'no user is calling' }]);
-        const key = await createApiKey(deps.db, {
-          organizationId: principal.organizationId,
-          userId: body.owner === 'user' ? principal.userId : null,
-          name: body.name,
-          scopes: [...new Set(body.scopes)],
-          createdBy: principal,
-        });
-        await audit(deps.db, { ...auditActor(principal), action: 'api_key.created', entityType: 'api_key', entityId: key.id });
+        const owner = body.owner === 'user' ? principal.userId : null;
+        const input = { organizationId: principal.organizationId, userId: owner, name: body.name, scopes: [...new Set(body.scopes)], createdBy: principal };
+        const key = await createAuditedApiKey(deps.db, input, auditActor(principal));
         return { status: 201, body: key };
       },
     }),
@@ -95,8 +89,7 @@ export function apiKeyRoutes(deps: Deps): Route[] {
       responses: { 204: { description: 'revoked' }, 404: { description: 'no such live key in this organisation' } },
       handler: async ({ params }, _req, res) => {
         const principal = principalOf(res);
-        if (!(await revokeApiKey(deps.db, principal.organizationId, params.id))) throw notFound('No such API key.');
-        await audit(deps.db, { ...auditActor(principal), action: 'api_key.revoked', entityType: 'api_key', entityId: params.id });
+        await revokeApiKey(deps.db, principal.organizationId, params.id, auditActor(principal));
         return { status: 204 };
       },
     }),

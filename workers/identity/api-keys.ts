@@ -1,5 +1,8 @@
 import { sql, type Kysely } from 'kysely';
+import type { Db } from '../../db/database.js';
 import type { ApiKey, Database, Scope } from '../../db/schema.js';
+import { audit, type AuditEntry } from '../core/audit.js';
+import { NotFoundError } from '../core/domain-errors.js';
 import type { Principal } from './principal.js';
 import { newToken } from './tokens.js';
 
@@ -41,6 +44,17 @@ export async function createApiKey(
   return { id: row.id, prefix: row.prefix, key: token.token, scopes: row.scopes };
 }
 
+type Actor = Pick<AuditEntry, 'actorType' | 'actorId' | 'organizationId'>;
+
+/** createApiKey with its audit entry, stored in the same transaction. */
+export async function createAuditedApiKey(db: Db, input: Parameters<typeof createApiKey>[1], actor: Actor): Promise<CreatedApiKey> {
+  return db.transaction().execute(async (trx) => {
+    const key = await createApiKey(trx, input);
+    await audit(trx, { ...actor, action: 'api_key.created', entityType: 'api_key', entityId: key.id });
+    return key;
+  });
+}
+
 export type ApiKeySummary = Omit<ApiKey, 'secret_hash' | 'created_by_session_id' | 'created_by_ops'>;
 
 export async function listApiKeys(db: Kysely<Database>, organizationId: string): Promise<ApiKeySummary[]> {
@@ -52,16 +66,19 @@ export async function listApiKeys(db: Kysely<Database>, organizationId: string):
     .execute();
 }
 
-/** Revokes a key of this organisation; false when there is no such live key. */
-export async function revokeApiKey(db: Kysely<Database>, organizationId: string, id: string): Promise<boolean> {
-  const result = await db
-    .updateTable('api_keys')
-    .set({ revoked_at: sql`now()` })
-    .where('id', '=', id)
-    .where('organization_id', '=', organizationId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+/** Revokes a live key of this organisation and audits it in the same transaction; NotFoundError when there is none. */
+export async function revokeApiKey(db: Db, organizationId: string, id: string, actor: Actor): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('api_keys')
+      .set({ revoked_at: sql`now()` })
+      .where('id', '=', id)
+      .where('organization_id', '=', organizationId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new NotFoundError('No such API key.');
+    await audit(trx, { ...actor, action: 'api_key.revoked', entityType: 'api_key', entityId: id });
+  });
 }
 
 /** last_used_at is written at most once a minute per key. */
