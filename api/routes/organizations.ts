@@ -1,10 +1,8 @@
 // Ops: organisations (members) come and go here; the first API key is shown once.
 import { z } from 'zod';
 import type { Organization } from '../../db/schema.js';
-import { audit, opsActor } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { createOrganization, endOrganization, listOrganizations } from '../../workers/identity/organizations.js';
-import { notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { createdKeySchema } from './api-keys.js';
 
@@ -26,7 +24,6 @@ const toOrganization = (o: Organization) => ({
 });
 
 export function organizationRoutes(deps: Deps): Route[] {
-  const actor = opsActor(deps.config.ops.user);
   return [
     defineRoute({
       method: 'post',
@@ -38,7 +35,6 @@ export function organizationRoutes(deps: Deps): Route[] {
       responses: { 201: { description: 'created', schema: z.object({ organization: organizationSchema, apiKey: createdKeySchema }) } },
       handler: async ({ body }) => {
         const { organization, apiKey } = await createOrganization(deps.db, body.name, deps.config.ops.user);
-        await audit(deps.db, { ...actor, organizationId: organization.id, action: 'organization.created', entityType: 'organization', entityId: organization.id });
         return { status: 201, body: { organization: toOrganization(organization), apiKey } };
       },
     }),
@@ -60,10 +56,7 @@ export function organizationRoutes(deps: Deps): Route[] {
       params: z.object({ id: z.uuid() }),
       responses: { 200: { description: 'ended', schema: organizationSchema }, 404: { description: 'no such organisation' } },
       handler: async ({ params }) => {
-        const organization = await endOrganization(deps.db, params.id);
-        if (!organization) throw notFound('No such organisation.');
-        await audit(deps.db, { ...actor, organizationId: organization.id, action: 'organization.ended', entityType: 'organization', entityId: organization.id });
-        return { body: toOrganization(organization) };
+        return { body: toOrganization(await endOrganization(deps.db, params.id, deps.config.ops.user)) };
       },
     }),
   ];

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Database, Organization } from '../../db/schema.js';
+import { audit, opsActor } from '../core/audit.js';
+import { NotFoundError } from '../core/domain-errors.js';
 import { createApiKey, type CreatedApiKey } from './api-keys.js';
 import { SCOPES } from './scopes.js';
 import { firstFreeSlug, slugOf } from './slugs.js';
@@ -39,12 +41,21 @@ export async function insertOrganization(
   return { organization, apiKey };
 }
 
+/** An ops login creates an organisation; the audit entry is stored in the same transaction. */
 export async function createOrganization(db: Db, name: string, createdByOps: string): Promise<{ organization: Organization; apiKey: CreatedApiKey }> {
-  return db.transaction().execute((trx) => insertOrganization(trx, name, createdByOps));
+  return db.transaction().execute(async (trx) => {
+    const created = await insertOrganization(trx, name, createdByOps);
+    const id = created.organization.id;
+    await audit(trx, { ...opsActor(createdByOps), organizationId: id, action: 'organization.created', entityType: 'organization', entityId: id });
+    return created;
+  });
 }
 
-/** Ends the relationship: access stops at once; contacts and users go after the grace period. */
-export async function endOrganization(db: Db, id: string): Promise<Organization | undefined> {
+/**
+ * Ends the relationship: access stops at once; contacts and users go after the grace period.
+ * The ops login's audit entry is stored in the same transaction; NotFoundError when there is no such organisation.
+ */
+export async function endOrganization(db: Db, id: string, endedByOps: string): Promise<Organization> {
   return db.transaction().execute(async (trx) => {
     const organization = await trx
       .updateTable('organizations')
@@ -52,7 +63,7 @@ export async function endOrganization(db: Db, id: string): Promise<Organization 
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();
-    if (!organization) return undefined;
+    if (!organization) throw new NotFoundError('No such organisation.');
     await trx.updateTable('api_keys').set({ revoked_at: sql`now()` }).where('organization_id', '=', id).where('revoked_at', 'is', null).execute();
     await trx
       .updateTable('sessions')
@@ -60,6 +71,7 @@ export async function endOrganization(db: Db, id: string): Promise<Organization 
       .where('revoked_at', 'is', null)
       .where('user_id', 'in', (q) => q.selectFrom('users').select('id').where('organization_id', '=', id))
       .execute();
+    await audit(trx, { ...opsActor(endedByOps), organizationId: id, action: 'organization.ended', entityType: 'organization', entityId: id });
     return organization;
   });
 }
