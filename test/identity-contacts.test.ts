@@ -144,7 +144,7 @@ describe('retention of contacts and users', () => {
   /** An organisation with a contact, a user with a session and a key of their own, and a key of its own. */
   async function member(name: string, endedDaysBefore: number | null, now: Date) {
     const { organization, apiKey } = await createOrganization(ctx.db, name, 'ops');
-    const contact = await createContact(ctx.db, organization.id, { role: 'main', name: `${name} contact`, email: 'c@example.nl', phone: null });
+    const contact = await createContact(ctx.db, organization.id, { role: 'main', name: `${name} contact`, email: 'c@example.nl', phone: null }, { actorType: 'system', actorId: null, organizationId: organization.id });
     const user = await createUser(ctx.db, { organizationId: organization.id, username: `${name.replace(/\W/g, '').toLowerCase()}.user`, email: 'u@example.nl', password: STRONG_PASSWORD, role: 'admin' }, { actorType: 'system', actorId: null, organizationId: organization.id });
     await createSession(ctx.db, user.id, 60);
     const userKey = await createApiKey(ctx.db, { organizationId: organization.id, userId: user.id, name: 'own', scopes: ['sms'], createdBy: null });

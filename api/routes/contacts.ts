@@ -1,14 +1,12 @@
 // /v1/contacts: the organisation's contact persons with their role (main, billing, support).
 import { z } from 'zod';
 import type { Contact } from '../../db/schema.js';
-import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { createContact, deleteContact, findContact, listContacts, updateContact } from '../../workers/identity/contacts.js';
 import { normalizePhone } from '../../workers/phone/e164.js';
 import { auditActor } from '../../workers/identity/principal.js';
 import { principalOf } from '../auth/bearer.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 
 const role = z.enum(['main', 'billing', 'support']);
@@ -49,9 +47,6 @@ const toContact = (c: Contact) => ({
 const idParams = z.object({ id: z.uuid() });
 
 export function contactRoutes(deps: Deps): Route[] {
-  const log = async (res: Parameters<typeof principalOf>[0], action: string, id: string) => {
-    await audit(deps.db, { ...auditActor(principalOf(res)), action, entityType: 'contact', entityId: id });
-  };
   return [
     defineRoute({
       method: 'post',
@@ -63,8 +58,8 @@ export function contactRoutes(deps: Deps): Route[] {
       body: createBody,
       responses: { 201: { description: 'created', schema: contactSchema } },
       handler: async ({ body }, _req, res) => {
-        const contact = await createContact(deps.db, principalOf(res).organizationId, body);
-        await log(res, 'contact.created', contact.id);
+        const principal = principalOf(res);
+        const contact = await createContact(deps.db, principal.organizationId, body, auditActor(principal));
         return { status: 201, body: toContact(contact) };
       },
     }),
@@ -96,9 +91,7 @@ export function contactRoutes(deps: Deps): Route[] {
       params: idParams,
       responses: { 200: { description: 'the contact', schema: contactSchema }, 404: { description: 'no such contact in this organisation' } },
       handler: async ({ params }, _req, res) => {
-        const contact = await findContact(deps.db, principalOf(res).organizationId, params.id);
-        if (!contact) throw notFound('No such contact.');
-        return { body: toContact(contact) };
+        return { body: toContact(await findContact(deps.db, principalOf(res).organizationId, params.id)) };
       },
     }),
     defineRoute({
@@ -112,10 +105,8 @@ export function contactRoutes(deps: Deps): Route[] {
       body: updateBody,
       responses: { 200: { description: 'updated', schema: contactSchema }, 404: { description: 'no such contact in this organisation' } },
       handler: async ({ params, body }, _req, res) => {
-        const contact = await updateContact(deps.db, principalOf(res).organizationId, params.id, body);
-        if (!contact) throw notFound('No such contact.');
-        await log(res, 'contact.updated', contact.id);
-        return { body: toContact(contact) };
+        const principal = principalOf(res);
+        return { body: toContact(await updateContact(deps.db, principal.organizationId, params.id, body, auditActor(principal))) };
       },
     }),
     defineRoute({
@@ -128,8 +119,8 @@ export function contactRoutes(deps: Deps): Route[] {
       params: idParams,
       responses: { 204: { description: 'deleted' }, 404: { description: 'no such contact in this organisation' } },
       handler: async ({ params }, _req, res) => {
-        if (!(await deleteContact(deps.db, principalOf(res).organizationId, params.id))) throw notFound('No such contact.');
-        await log(res, 'contact.deleted', params.id);
+        const principal = principalOf(res);
+        await deleteContact(deps.db, principal.organizationId, params.id, auditActor(principal));
         return { status: 204 };
       },
     }),
