@@ -1,15 +1,14 @@
 // /v1/sms/keywords (STOP <keyword> opts out of this organisation only) and /v1/sms/settings
 // (the text that confirms an opt-out by reply).
 import { z } from 'zod';
-import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { auditActor } from '../../workers/identity/principal.js';
 import { analyse } from '../../workers/sms/encoding.js';
-import { MAX_KEYWORDS, addKeyword, listKeywords, removeKeyword } from '../../workers/sms/keywords.js';
+import { MAX_KEYWORDS, addKeyword, listKeywords, optOutConfirmationOf, removeKeyword, setOptOutConfirmation } from '../../workers/sms/keywords.js';
 import { DEFAULT_CONFIRMATION } from '../../workers/sms/opt-out-confirmation.js';
 import { keywordOf } from '../../workers/sms/stop-words.js';
 import { principalOf } from '../auth/bearer.js';
-import { badRequest, conflict, notFound } from '../problem.js';
+import { badRequest } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 
 const keywordSchema = z.object({ keyword: z.string(), createdAt: z.string() }).meta({ id: 'SmsKeyword' });
@@ -25,8 +24,8 @@ function keyword(raw: string, field: string): string {
 
 export function smsKeywordRoutes(deps: Deps): Route[] {
   const settingsOf = async (organizationId: string) => {
-    const row = await deps.db.selectFrom('organizations').select('sms_opt_out_confirmation').where('id', '=', organizationId).executeTakeFirstOrThrow();
-    return { optOutConfirmation: row.sms_opt_out_confirmation ?? DEFAULT_CONFIRMATION, optOutConfirmationIsDefault: row.sms_opt_out_confirmation === null };
+    const text = await optOutConfirmationOf(deps.db, organizationId);
+    return { optOutConfirmation: text ?? DEFAULT_CONFIRMATION, optOutConfirmationIsDefault: text === null };
   };
   return [
     defineRoute({
@@ -45,10 +44,7 @@ export function smsKeywordRoutes(deps: Deps): Route[] {
       handler: async ({ body }, _req, res) => {
         const principal = principalOf(res);
         const word = keyword(body.keyword, 'body.keyword');
-        const outcome = await addKeyword(deps.db, principal.organizationId, word);
-        if (outcome === 'taken') throw conflict('This keyword is taken.', 'body.keyword');
-        if (outcome === 'too-many') throw conflict(`An organisation has at most ${MAX_KEYWORDS} keywords.`, 'body.keyword');
-        if (outcome === 'created') await audit(deps.db, { ...auditActor(principal), action: 'sms.keyword.created', entityType: 'sms_keyword', entityId: word });
+        const outcome = await addKeyword(deps.db, principal.organizationId, word, auditActor(principal));
         const row = (await listKeywords(deps.db, principal.organizationId)).find((k) => k.keyword === word);
         return { status: outcome === 'created' ? 201 : 200, body: { keyword: word, createdAt: row?.created_at.toISOString() ?? new Date().toISOString() } };
       },
@@ -78,8 +74,7 @@ export function smsKeywordRoutes(deps: Deps): Route[] {
       handler: async ({ params }, _req, res) => {
         const principal = principalOf(res);
         const word = keyword(params.keyword, 'params.keyword');
-        if (!(await removeKeyword(deps.db, principal.organizationId, word))) throw notFound('Not a keyword of this organisation.');
-        await audit(deps.db, { ...auditActor(principal), action: 'sms.keyword.removed', entityType: 'sms_keyword', entityId: word });
+        await removeKeyword(deps.db, principal.organizationId, word, auditActor(principal));
         return { status: 204 };
       },
     }),
@@ -108,8 +103,7 @@ export function smsKeywordRoutes(deps: Deps): Route[] {
         if (text !== null && analyse(text).segments > MAX_CONFIRMATION_SEGMENTS) {
           throw badRequest(`The confirmation is free: at most ${MAX_CONFIRMATION_SEGMENTS} segments.`, [{ field: 'body.optOutConfirmation', message: 'too long' }]);
         }
-        await deps.db.updateTable('organizations').set({ sms_opt_out_confirmation: text }).where('id', '=', principal.organizationId).execute();
-        await audit(deps.db, { ...auditActor(principal), action: 'sms.settings.changed', entityType: 'organization', entityId: principal.organizationId });
+        await setOptOutConfirmation(deps.db, principal.organizationId, text, auditActor(principal));
         return { body: await settingsOf(principal.organizationId) };
       },
     }),
