@@ -1,6 +1,5 @@
 // /v1/sms/estimate and /v1/sms/opt-outs.
 import { z } from 'zod';
-import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { auditActor } from '../../workers/identity/principal.js';
 import { normalizePhone } from '../../workers/phone/e164.js';
@@ -9,7 +8,7 @@ import { addOptOut, listOptOuts, maskPhone, phoneHash, removeOptOut } from '../.
 import { personalise } from '../../workers/sms/personalise.js';
 import { compilePrices, fromUnits } from '../../workers/sms/pricing.js';
 import { principalOf } from '../auth/bearer.js';
-import { badRequest, conflict, notFound } from '../problem.js';
+import { badRequest } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 
 function e164(raw: string, field: string): { e164: string; masked: string } {
@@ -90,13 +89,7 @@ export function smsToolRoutes(deps: Deps): Route[] {
         const principal = principalOf(res);
         const phone = e164(params.phone, 'params.phone');
         const hash = phoneHash(deps.config.suppressionKey, phone.e164);
-        const outcome = await removeOptOut(deps.db, principal.organizationId, hash);
-        if (outcome.removed === false && outcome.reason === 'reply') {
-          throw conflict('This person opted out by replying STOP: only the person can undo that, an organisation cannot.', 'params.phone');
-        }
-        if (outcome.removed === false) throw notFound('This number is not on the opt-out list.');
-        // The keyed hash names the entry without the number.
-        await audit(deps.db, { ...auditActor(principal), action: 'sms.opt-out.removed', entityType: 'sms_opt_out', entityId: hash.toString('hex'), details: { source: outcome.removed } });
+        await removeOptOut(deps.db, principal.organizationId, hash, auditActor(principal));
         return { status: 204 };
       },
     }),

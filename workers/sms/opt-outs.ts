@@ -4,6 +4,8 @@
 import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { audit, type AuditEntry } from '../core/audit.js';
+import { ConflictError, NotFoundError } from '../core/domain-errors.js';
 
 export function phoneHash(suppressionKey: string, e164: string): Buffer {
   return createHmac('sha256', suppressionKey).update(`phone:${e164}`).digest();
@@ -25,20 +27,26 @@ export async function addOptOut(db: Kysely<Database>, organizationId: string, ha
 
 /**
  * A member removes only what the member added: an opt-out the person made by replying STOP
- * (source 'reply') stays, whoever asks. 'reply' when that is what stopped it, 'missing' when
- * the number is not on the list.
+ * (source 'reply') stays, whoever asks (ConflictError); NotFoundError when the number is not on
+ * the list. The removal is audited in the same transaction, named by the keyed hash.
  */
-export async function removeOptOut(db: Kysely<Database>, organizationId: string, hash: Buffer): Promise<{ removed: 'api' } | { removed: false; reason: 'reply' | 'missing' }> {
-  const removed = await db
-    .deleteFrom('sms_opt_outs')
-    .where('organization_id', '=', organizationId)
-    .where('phone_hash', '=', hash)
-    .where('source', '<>', 'reply')
-    .returning('source')
-    .executeTakeFirst();
-  if (removed) return { removed: 'api' };
-  const left = await db.selectFrom('sms_opt_outs').select('source').where('organization_id', '=', organizationId).where('phone_hash', '=', hash).executeTakeFirst();
-  return { removed: false, reason: left ? 'reply' : 'missing' };
+export async function removeOptOut(db: Kysely<Database>, organizationId: string, hash: Buffer, actor: Pick<AuditEntry, 'actorType' | 'actorId' | 'organizationId'>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const removed = await trx
+      .deleteFrom('sms_opt_outs')
+      .where('organization_id', '=', organizationId)
+      .where('phone_hash', '=', hash)
+      .where('source', '<>', 'reply')
+      .returning('source')
+      .executeTakeFirst();
+    if (removed) {
+      await audit(trx, { ...actor, action: 'sms.opt-out.removed', entityType: 'sms_opt_out', entityId: hash.toString('hex'), details: { source: 'api' } });
+      return;
+    }
+    const left = await trx.selectFrom('sms_opt_outs').select('source').where('organization_id', '=', organizationId).where('phone_hash', '=', hash).executeTakeFirst();
+    if (left) throw new ConflictError('This person opted out by replying STOP: only the person can undo that, an organisation cannot.', 'params.phone');
+    throw new NotFoundError('This number is not on the opt-out list.');
+  });
 }
 
 export async function listOptOuts(db: Kysely<Database>, organizationId: string) {
