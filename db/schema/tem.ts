@@ -126,4 +126,3 @@ export interface TemDatabase {
 
 export type TemUpload = Selectable<TemUploadTable>;
 export type TemCostCentre = Selectable<TemCostCentreTable>;
-export type TemSubscription = Selectable<TemSubscriptionTable>;

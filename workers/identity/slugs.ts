@@ -2,8 +2,6 @@
 // from its name: lowercase ASCII letters and digits between single dashes, accents dropped.
 const MAX_LENGTH = 48;
 
-export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-
 export function slugOf(name: string): string {
   const slug = name
     .normalize('NFKD')

@@ -32,9 +32,6 @@ const WORDS: Readonly<Record<string, ReceiptState>> = {
   SKIPPED: 'SKIPPED',
 };
 
-/** Every word read as a state (for documentation and the HTTP hook's schema). */
-export const RECEIPT_STATE_WORDS: readonly string[] = Object.keys(WORDS);
-
 /** The state a word names, whatever its case; undefined for a word no SMSC uses. */
 export function stateOfWord(word: string): ReceiptState | undefined {
   return Object.hasOwn(WORDS, word.toUpperCase()) ? WORDS[word.toUpperCase()] : undefined;
