@@ -79,6 +79,17 @@ async function readAndCopy(client: pg.Client, deps: Deps, upload: Claimed, tally
   return null;
 }
 
+/**
+ * Inside BEGIN: locks the upload and answers whether it is still `parsing` (rolled back when
+ * not). Two runs of the same job (a stalled one and its retry) take turns; the second finds it parsed.
+ */
+export async function lockParsingUpload(client: pg.Client, uploadId: string): Promise<boolean> {
+  const locked = await client.query<{ status: string }>('SELECT status FROM tem_uploads WHERE id = $1 FOR UPDATE', [uploadId]);
+  if (locked.rows[0]?.status === 'parsing') return true;
+  await client.query('ROLLBACK');
+  return false;
+}
+
 export async function parseInTransaction(deps: Deps, upload: Claimed, signal: AbortSignal): Promise<ParseOutcome> {
   const client = new pg.Client({ connectionString: deps.config.databaseUrl, application_name: 'tgg-tem-parse' });
   // A connection terminated mid-COPY fails the statement in flight; the event itself needs no more.
@@ -87,12 +98,7 @@ export async function parseInTransaction(deps: Deps, upload: Claimed, signal: Ab
   try {
     await client.query('BEGIN');
     await client.query(`SET LOCAL TimeZone = '${TEM_TIME_ZONE}'`);
-    // Two runs of the same job (a stalled one and its retry) take turns; the second finds it parsed.
-    const locked = await client.query<{ status: string }>('SELECT status FROM tem_uploads WHERE id = $1 FOR UPDATE', [upload.id]);
-    if (locked.rows[0]?.status !== 'parsing') {
-      await client.query('ROLLBACK');
-      return { kind: 'skipped' };
-    }
+    if (!(await lockParsingUpload(client, upload.id))) return { kind: 'skipped' };
     const now = new Date();
     const tally = newTally();
     const layoutErrors = await readAndCopy(client, deps, upload, tally, signal);

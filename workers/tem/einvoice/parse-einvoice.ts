@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { TemUploadError } from '../../../db/schema.js';
 import type { Deps } from '../../core/deps.js';
-import type { ParseOutcome } from '../parse-transaction.js';
+import { lockParsingUpload, type ParseOutcome } from '../parse-transaction.js';
 import { rawBytes } from '../raw-file.js';
 import { calculationFindings, mandatoryFindings } from './checks.js';
 import { isDecimal, sum } from './decimal.js';
@@ -71,11 +71,7 @@ export async function parseEinvoiceInTransaction(deps: Deps, upload: Claimed, si
   await client.connect();
   try {
     await client.query('BEGIN');
-    const locked = await client.query<{ status: string }>('SELECT status FROM tem_uploads WHERE id = $1 FOR UPDATE', [upload.id]);
-    if (locked.rows[0]?.status !== 'parsing') {
-      await client.query('ROLLBACK');
-      return { kind: 'skipped' };
-    }
+    if (!(await lockParsingUpload(client, upload.id))) return { kind: 'skipped' };
     const target: Target = { invoiceId: randomUUID(), organizationId: upload.organization_id, uploadId: upload.id };
     let read;
     try {
