@@ -1,6 +1,7 @@
 // What the e-invoice routes answer: amounts as decimal strings exactly as stored.
 import { z } from 'zod';
-import type { Einvoice, EinvoiceLine } from '../../db/schema.js';
+import type { Einvoice } from '../../db/schema.js';
+import type { AllocatedLine } from '../../workers/tem/einvoice/queries.js';
 import { day } from './tem-views.js';
 
 const amount = z.string().nullable().describe('an exact decimal string, with the document\'s sign');
@@ -53,7 +54,8 @@ export const einvoiceLineSchema = z.object({
   periodEnd: z.string().nullable(),
   objectId: z.string().nullable().describe('BT-128'),
   objectScheme: z.string().nullable(),
-  subscription: z.string().nullable().describe('the subscription the line names (BT-128, else an item property); null: unallocated'),
+  subscription: z.string().nullable().describe("E.164: the subscription the line bills, by the profile's rules (BT-128, an item property, the description); null: unallocated"),
+  costCentre: z.string().nullable().describe("the subscription's cost centre (ours, else the carrier's); null: none known or unallocated"),
   taxCategory: z.string().nullable(),
   taxPercent: amount,
   properties: z.array(z.object({ name: z.string(), value: z.string() })),
@@ -95,7 +97,7 @@ export const toEinvoice = (e: Einvoice): z.infer<typeof einvoiceSchema> => ({
   findings: e.findings,
 });
 
-export const toEinvoiceLine = (l: EinvoiceLine): z.infer<typeof einvoiceLineSchema> => ({
+export const toEinvoiceLine = (l: AllocatedLine): z.infer<typeof einvoiceLineSchema> => ({
   seq: l.seq,
   lineId: l.line_id,
   quantity: l.quantity,
@@ -110,6 +112,7 @@ export const toEinvoiceLine = (l: EinvoiceLine): z.infer<typeof einvoiceLineSche
   objectId: l.object_id,
   objectScheme: l.object_scheme,
   subscription: l.subscription_ref,
+  costCentre: l.cost_centre,
   taxCategory: l.tax_category,
   taxPercent: l.tax_percent,
   properties: l.properties,

@@ -6,6 +6,7 @@ import { principalOf } from '../auth/bearer.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
+import { phone } from './contacts.js';
 import { einvoiceLineSchema, einvoiceSchema, einvoiceSummarySchema, toEinvoice, toEinvoiceLine, toEinvoiceSummary } from './tem-einvoice-views.js';
 
 const common = { tags: ['tem'], security: 'bearer', scope: 'invoices' } as const;
@@ -45,7 +46,7 @@ export function temEinvoiceRoutes(deps: Deps): Route[] {
       path: '/v1/invoices/{id}/lines',
       summary: "An e-invoice's lines in document order (pages after `after`, a line's seq), optionally those of one subscription",
       params: idParams,
-      query: z.object({ subscription: z.string().trim().min(1).max(100).optional(), after: z.coerce.number().int().min(-1).optional(), limit }),
+      query: z.object({ subscription: phone.optional().describe('a subscription number (E.164 or Dutch national format)'), after: z.coerce.number().int().min(-1).optional(), limit }),
       responses: { 200: { description: 'a page of lines', schema: z.object({ items: z.array(einvoiceLineSchema), nextAfter: z.number().int().nullable() }) }, 404: { description: 'no such invoice' } },
       handler: async ({ params, query }, _req, res) => {
         const organizationId = principalOf(res).organizationId;

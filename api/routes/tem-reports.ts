@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { RULES, anomalies } from '../../workers/tem/anomalies.js';
-import { GROUP_BY, costReport, type CostLine } from '../../workers/tem/cost-report.js';
+import { GROUP_BY, SOURCES, costReport, type CostLine } from '../../workers/tem/cost-report.js';
 import { csvCell } from '../../workers/core/csv-out.js';
 import { principalOf } from '../auth/bearer.js';
 import { defineRoute, type Route } from '../route.js';
@@ -11,7 +11,7 @@ import { defineRoute, type Route } from '../route.js';
 const period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
 const common = { tags: ['tem'], security: 'bearer', scope: 'invoices' } as const;
 const line = z.object({ key: z.string().nullable().describe('null: no cost centre known'), currency: z.string(), amount: z.string().describe('to the cent, a decimal string'), records: z.number().int() });
-const reportSchema = z.object({ period: z.string(), groupBy: z.enum(GROUP_BY), groups: z.array(line), totals: z.array(line.omit({ key: true })) });
+const reportSchema = z.object({ period: z.string(), groupBy: z.enum(GROUP_BY), source: z.enum(SOURCES), groups: z.array(line), totals: z.array(line.omit({ key: true })) });
 
 /** The shared cell (neutralised, quoted as RFC 4180 says), also quoted when it holds a `;` for Dutch Excel. */
 const textCell = (value: string, sep: string) => {
@@ -34,15 +34,20 @@ export function temReportRoutes(deps: Deps): Route[] {
       method: 'get',
       path: '/v1/reports/costs',
       summary: "A month's costs by cost centre, subscription or type, per currency, to the cent (CSV with Accept: text/csv; locale=nl for Dutch Excel)",
-      query: z.object({ period, groupBy: z.enum(GROUP_BY).default('costCentre'), locale: z.enum(['nl', 'en']).default('en') }),
+      query: z.object({
+        period,
+        groupBy: z.enum(GROUP_BY).default('costCentre'),
+        source: z.enum(SOURCES).default('all').describe("calls: call details; invoices: invoice lines (credit notes negative); all: both, a subscription's month billed by invoice lines counted from them only"),
+        locale: z.enum(['nl', 'en']).default('en'),
+      }),
       responses: { 200: { description: 'the report', schema: reportSchema }, 400: { description: 'a bad period or grouping' } },
       handler: async ({ query }, req, res) => {
-        const report = await costReport(deps.db, principalOf(res).organizationId, query.period, query.groupBy);
+        const report = await costReport(deps.db, principalOf(res).organizationId, query.period, query.groupBy, query.source);
         if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
-          const filename = `costs-${query.period}-${query.groupBy}.csv`;
+          const filename = `costs-${query.period}-${query.groupBy}-${query.source}.csv`;
           return { body: toCsv(report.groups, query.locale === 'nl'), contentType: 'text/csv; charset=utf-8', headers: { 'Content-Disposition': `attachment; filename="${filename}"` } };
         }
-        return { body: { period: query.period, groupBy: query.groupBy, ...report } };
+        return { body: { period: query.period, groupBy: query.groupBy, source: query.source, ...report } };
       },
     }),
     defineRoute({

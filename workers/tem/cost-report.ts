@@ -1,12 +1,18 @@
-// The cost report of one month: call records of the month (Europe/Amsterdam) and period
-// charges starting in it, grouped by cost centre, subscription or call type, per currency,
-// rounded to the cent. Our cost centre wins over the carrier's, which counts until one is set.
+// The cost report of one month: call records of the month (Europe/Amsterdam), period charges
+// starting in it and invoice lines of it, grouped by cost centre, subscription or type, per
+// currency, rounded to the cent. Our cost centre wins over the carrier's, which counts until
+// one is set. With both sources, a subscription's month that invoice lines bill is counted from
+// the invoice lines only: its call details describe the same usage, and are compared with the
+// invoice by the reconciliation anomaly instead of being counted twice.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { TEM_TIME_ZONE, addMonths, monthKey, monthStart, periodBounds } from './calendar.js';
+import { invoiceCostsFrom } from './einvoice/costs.js';
 
 export const GROUP_BY = ['costCentre', 'subscription', 'type'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
+export const SOURCES = ['all', 'invoices', 'calls'] as const;
+export type Source = (typeof SOURCES)[number];
 
 export interface CostLine {
   readonly key: string | null;
@@ -41,9 +47,20 @@ export function costsFrom(organizationId: string, period: string, months = 1) {
      WHERE c.organization_id = ${organizationId} AND c.period_start BETWEEN ${start}::date AND ${periodBounds(monthKey(last)).end}::date`;
 }
 
-export async function costReport(db: Kysely<Database>, organizationId: string, period: string, groupBy: GroupBy): Promise<{ groups: CostLine[]; totals: Omit<CostLine, 'key'>[] }> {
+/** The report's rows of one source, or of both without counting a subscription's month twice. */
+function reportRows(organizationId: string, period: string, source: Source) {
+  const calls = sql`SELECT msisdn, call_type, currency, amount, cost_centre_hint FROM c`;
+  const invoices = sql`SELECT msisdn, call_type, currency, amount, NULL::text AS cost_centre_hint FROM i`;
+  const rows =
+    source === 'calls' ? calls
+    : source === 'invoices' ? invoices
+    : sql`${invoices} UNION ALL ${calls} WHERE NOT EXISTS (SELECT 1 FROM i WHERE i.msisdn = c.msisdn AND i.month = c.month)`;
+  return sql`c AS (${costsFrom(organizationId, period)}), i AS (${invoiceCostsFrom(organizationId, period)}), k AS (${rows})`;
+}
+
+export async function costReport(db: Kysely<Database>, organizationId: string, period: string, groupBy: GroupBy, source: Source = 'all'): Promise<{ groups: CostLine[]; totals: Omit<CostLine, 'key'>[] }> {
   const rows = await sql<CostLine & { total: boolean }>`
-    WITH k AS (${costsFrom(organizationId, period)})
+    WITH ${reportRows(organizationId, period, source)}
     SELECT ${KEYS[groupBy]} AS key, k.currency, round(sum(k.amount), 2)::text AS amount, count(*)::int AS records,
            GROUPING(${KEYS[groupBy]}) = 1 AS total
       FROM k

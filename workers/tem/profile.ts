@@ -10,6 +10,22 @@ export const FIELDS = [
 export type Field = (typeof FIELDS)[number];
 
 const valueMap = <K extends string>(keys: readonly [K, ...K[]]) => z.record(z.enum(keys), z.array(z.string()));
+function isPattern(text: string): boolean {
+  try {
+    return new RegExp(text, 'iu') instanceof RegExp;
+  } catch {
+    return false;
+  }
+}
+
+/** How an invoice line names its subscription: one rule of the profile's list (README: TEM on invoices). */
+const invoiceLineRule = z.discriminatedUnion('from', [
+  z.strictObject({ from: z.literal('objectId') }),
+  z.strictObject({ from: z.literal('property'), names: z.array(z.string()).min(1) }),
+  z.strictObject({ from: z.literal('description'), pattern: z.string().refine(isPattern, 'not a regular expression') }),
+]);
+export type InvoiceLineRule = z.infer<typeof invoiceLineRule>;
+
 const profileSchema = z.strictObject({
   name: z.string(),
   description: z.string(),
@@ -20,6 +36,7 @@ const profileSchema = z.strictObject({
     boolean: valueMap(['true', 'false']),
     bundle: valueMap(['inside', 'outside', 'free']),
   }),
+  invoiceLines: z.strictObject({ subscription: z.array(invoiceLineRule).min(1) }),
 });
 export type Profile = z.infer<typeof profileSchema>;
 

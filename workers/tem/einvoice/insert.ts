@@ -2,7 +2,6 @@
 import type pg from 'pg';
 import type { Finding } from '../../../db/schema.js';
 import type { InvoiceHeader, InvoiceLine } from './model.js';
-import { subscriptionRef } from './subscription-ref.js';
 
 export interface Target {
   readonly invoiceId: string;
@@ -10,8 +9,8 @@ export interface Target {
   readonly uploadId: string;
 }
 
-/** Lines in one statement each batch; `first` is the seq of the batch's first line. */
-export async function insertLines(client: pg.Client, target: Target, lines: readonly InvoiceLine[], first: number): Promise<void> {
+/** Lines in one statement each batch; `first` is the seq of the batch's first line; `subscriptionOf` allocates a line. */
+export async function insertLines(client: pg.Client, target: Target, lines: readonly InvoiceLine[], first: number, subscriptionOf: (line: InvoiceLine) => string | null): Promise<void> {
   if (lines.length === 0) return;
   const col = <T>(pick: (l: InvoiceLine) => T) => lines.map(pick);
   await client.query(
@@ -23,7 +22,7 @@ export async function insertLines(client: pg.Client, target: Target, lines: read
       target.invoiceId, target.organizationId,
       lines.map((_, i) => first + i), col((l) => l.lineId ?? ''), col((l) => l.quantity), col((l) => l.unitCode), col((l) => l.amount), col((l) => l.price),
       col((l) => l.priceBaseQuantity), col((l) => l.itemName), col((l) => l.itemDescription), col((l) => l.periodStart), col((l) => l.periodEnd),
-      col((l) => l.objectId), col((l) => l.objectScheme), col(subscriptionRef), col((l) => l.taxCategory), col((l) => l.taxPercent),
+      col((l) => l.objectId), col((l) => l.objectScheme), col(subscriptionOf), col((l) => l.taxCategory), col((l) => l.taxPercent),
       col((l) => JSON.stringify(l.properties)), col((l) => JSON.stringify(l.allowancesCharges)),
     ],
   );

@@ -8,6 +8,8 @@ import type { TemUploadError } from '../../../db/schema.js';
 import type { Deps } from '../../core/deps.js';
 import { lockParsingUpload, type ParseOutcome } from '../parse-transaction.js';
 import { rawBytes } from '../raw-file.js';
+import { profileNamed, type Profile } from '../profile.js';
+import { lineAllocator } from './allocation.js';
 import { calculationFindings, mandatoryFindings } from './checks.js';
 import { isDecimal, sum } from './decimal.js';
 import { insertInvoice, insertLines, supplierKey, type Target } from './insert.js';
@@ -22,6 +24,7 @@ export const MAX_INVOICE_LINES = 1_000_000;
 interface Claimed {
   readonly id: string;
   readonly organization_id: string;
+  readonly profile: string | null;
 }
 
 function checked(line: InvoiceLine): InvoiceLine {
@@ -30,7 +33,8 @@ function checked(line: InvoiceLine): InvoiceLine {
   return line;
 }
 
-async function readInvoice(client: pg.Client, deps: Deps, target: Target, signal: AbortSignal) {
+async function readInvoice(client: pg.Client, deps: Deps, target: Target, profile: Profile, signal: AbortSignal) {
+  const allocate = lineAllocator(profile);
   let pending: InvoiceLine[] = [];
   let count = 0;
   let lineSum = '0';
@@ -38,7 +42,7 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, signal
   const flush = async () => {
     const batch = pending;
     pending = [];
-    await insertLines(client, target, batch, count - batch.length);
+    await insertLines(client, target, batch, count - batch.length, allocate);
   };
   const root = await readXml(rawBytes(deps.db, target.uploadId, signal), {
     detach: isLine,
@@ -75,7 +79,7 @@ export async function parseEinvoiceInTransaction(deps: Deps, upload: Claimed, si
     const target: Target = { invoiceId: randomUUID(), organizationId: upload.organization_id, uploadId: upload.id };
     let read;
     try {
-      read = await readInvoice(client, deps, target, signal);
+      read = await readInvoice(client, deps, target, profileNamed(upload.profile), signal);
     } catch (error) {
       if (!(error instanceof XmlProblem)) throw error;
       await client.query('ROLLBACK');
@@ -92,6 +96,13 @@ export async function parseEinvoiceInTransaction(deps: Deps, upload: Claimed, si
       return rejected([{ line: null, code: 'duplicate-invoice', message: `this supplier's invoice ${header.number} was stored before: invoice ${first.rows[0].id}` }]);
     }
     await insertInvoice(client, target, header, count, findings);
+    // The numbers lines bill become subscriptions too, so they can be given a cost centre.
+    await client.query(
+      `INSERT INTO tem_subscriptions (organization_id, msisdn)
+       SELECT DISTINCT organization_id, subscription_ref FROM einvoice_lines WHERE invoice_id = $1 AND subscription_ref IS NOT NULL
+       ON CONFLICT (organization_id, msisdn) DO UPDATE SET last_seen_at = now()`,
+      [target.invoiceId],
+    );
     const dropRaw = !deps.config.tem.keepRaw;
     await client.query(
       `UPDATE tem_uploads SET status = 'parsed', rows_stored = $2, rows_refused = 0, errors = '[]', period_start = $3, period_end = $4,

@@ -16,12 +16,22 @@ export function findEinvoice(db: Kysely<Database>, organizationId: string, id: s
   return db.selectFrom('einvoices').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
 }
 
-/** Lines in document order after `afterSeq`, optionally only those naming a subscription. */
-export async function einvoiceLines(db: Kysely<Database>, organizationId: string, invoiceId: string, options: { limit: number; afterSeq?: number; subscription?: string }): Promise<{ items: EinvoiceLine[]; next: number | null }> {
-  let query = db.selectFrom('einvoice_lines').selectAll().where('organization_id', '=', organizationId).where('invoice_id', '=', invoiceId);
-  if (options.afterSeq !== undefined) query = query.where('seq', '>', options.afterSeq);
-  if (options.subscription !== undefined) query = query.where('subscription_ref', '=', options.subscription);
-  const rows = await query.orderBy('seq').limit(options.limit + 1).execute();
+/** A line with the cost centre of its subscription (ours, else the carrier's hint; null when unallocated). */
+export type AllocatedLine = EinvoiceLine & { cost_centre: string | null };
+
+/** Lines in document order after `afterSeq`, optionally only those of one subscription (E.164). */
+export async function einvoiceLines(db: Kysely<Database>, organizationId: string, invoiceId: string, options: { limit: number; afterSeq?: number; subscription?: string }): Promise<{ items: AllocatedLine[]; next: number | null }> {
+  let query = db
+    .selectFrom('einvoice_lines as l')
+    .leftJoin('tem_subscriptions as s', (join) => join.onRef('s.organization_id', '=', 'l.organization_id').onRef('s.msisdn', '=', 'l.subscription_ref'))
+    .leftJoin('tem_cost_centres as c', 'c.id', 's.cost_centre_id')
+    .selectAll('l')
+    .select((eb) => eb.fn.coalesce('c.code', 's.cost_centre_hint').as('cost_centre'))
+    .where('l.organization_id', '=', organizationId)
+    .where('l.invoice_id', '=', invoiceId);
+  if (options.afterSeq !== undefined) query = query.where('l.seq', '>', options.afterSeq);
+  if (options.subscription !== undefined) query = query.where('l.subscription_ref', '=', options.subscription);
+  const rows = await query.orderBy('l.seq').limit(options.limit + 1).execute();
   const items = rows.slice(0, options.limit);
   return { items, next: rows.length > options.limit ? (items.at(-1)?.seq ?? null) : null };
 }
