@@ -54,19 +54,23 @@ export function temReportRoutes(deps: Deps): Route[] {
       ...common,
       method: 'get',
       path: '/v1/reports/anomalies',
-      summary: 'What looks wrong in a month: roaming above TEM_ROAMING_THRESHOLD, premium numbers, a cost spike, subscriptions paid for but unused for three months',
+      summary:
+        'What looks wrong in a month: roaming above TEM_ROAMING_THRESHOLD, premium numbers, a cost spike, subscriptions paid for but unused for three months; invoices against call details (beyond TEM_RECONCILE_TOLERANCE, no call details, an ended subscription)',
       query: z.object({ period }),
       responses: {
         200: {
           description: 'the findings',
           schema: z.object({
             period: z.string(),
-            findings: z.array(z.object({ rule: z.enum(RULES), subscription: z.string(), currency: z.string(), amount: z.string(), records: z.array(z.number().int()), charges: z.array(z.number().int()) })),
+            findings: z.array(z.object({ rule: z.enum(RULES), subscription: z.string(), currency: z.string(), amount: z.string(), records: z.array(z.number().int()), charges: z.array(z.number().int()),
+              lines: z.array(z.number().int()).describe('invoice lines behind a reconciliation finding'),
+              callDetails: z.string().nullable().describe("invoice-mismatch: the call details' total compared with the invoice lines' (amount)"),
+            })),
           }),
         },
       },
       handler: async ({ query }, _req, res) => ({
-        body: { period: query.period, findings: await anomalies(deps.db, principalOf(res).organizationId, query.period, deps.config.tem.roamingThreshold) },
+        body: { period: query.period, findings: await anomalies(deps.db, principalOf(res).organizationId, query.period, deps.config.tem) },
       }),
     }),
   ];

@@ -7,6 +7,7 @@ import { principalOf } from '../auth/bearer.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { phone } from './contacts.js';
+import { day } from './tem-views.js';
 
 /** The number as E.164, Dutch national format allowed (the contacts' phone schema). */
 const number = phone;
@@ -17,6 +18,7 @@ const subscriptionSchema = z.object({
   costCentre: z.object({ id: z.uuid(), code: z.string(), name: z.string() }).nullable().describe('our allocation'),
   carrierCostCentre: z.string().nullable().describe("the carrier's cost-centre column, used until a cost centre is set"),
   effectiveCostCentre: z.string().nullable(),
+  endedOn: z.string().nullable().describe('YYYY-MM-DD: the day it ended; invoices billing it after that are flagged'),
   firstSeenAt: z.string(),
   lastSeenAt: z.string(),
 });
@@ -27,6 +29,7 @@ const toSubscription = (s: SubscriptionView): z.infer<typeof subscriptionSchema>
   costCentre: s.cost_centre_id && s.cost_centre_code !== null && s.cost_centre_name !== null ? { id: s.cost_centre_id, code: s.cost_centre_code, name: s.cost_centre_name } : null,
   carrierCostCentre: s.cost_centre_hint,
   effectiveCostCentre: s.cost_centre_code ?? s.cost_centre_hint,
+  endedOn: day(s.ended_on),
   firstSeenAt: s.first_seen_at.toISOString(),
   lastSeenAt: s.last_seen_at.toISOString(),
 });
@@ -57,9 +60,9 @@ export function temSubscriptionRoutes(deps: Deps): Route[] {
       ...common,
       method: 'put',
       path: '/v1/subscriptions/{number}',
-      summary: "Set a subscription's holder and cost centre (null clears; the carrier's cost centre applies again)",
+      summary: "Set a subscription's holder, cost centre and end date (null clears; the carrier's cost centre applies again)",
       params: z.object({ number }),
-      body: z.strictObject({ holderName: z.string().trim().min(1).max(200).nullable().optional(), costCentreId: z.uuid().nullable().optional() }),
+      body: z.strictObject({ holderName: z.string().trim().min(1).max(200).nullable().optional(), costCentreId: z.uuid().nullable().optional(), endedOn: z.iso.date().nullable().optional() }),
       responses: { 200: { description: 'the subscription', schema: subscriptionSchema }, 404: { description: 'no such subscription' } },
       handler: async ({ params, body }, _req, res) => {
         const organizationId = principalOf(res).organizationId;

@@ -111,6 +111,8 @@ export interface TemSubscriptionTable {
   /** Our allocation; wins over the carrier's hint. */
   cost_centre_id: string | null;
   cost_centre_hint: string | null;
+  /** The day the member ended it: invoices billing it after this are flagged. */
+  ended_on: ColumnType<Date | null, string | null | undefined, string | null>;
   first_seen_at: Generated<Date>;
   last_seen_at: Generated<Date>;
 }

@@ -103,6 +103,7 @@ const envSchema = z
     TEM_MAX_BAD_ROWS: z.coerce.number().min(0).max(100).default(1),
     TEM_ROAMING_THRESHOLD: z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, 'a euro amount such as 50 or 49.95').default('50'),
     TEM_KEEP_RAW: z.enum(['true', 'false']).default('false'),
+    TEM_RECONCILE_TOLERANCE: z.string().regex(/^\d{1,2}(\.\d{1,2})?$|^100$/, 'a percentage such as 1 or 0.5').default('1'),
     TEM_MAX_UPLOAD_BYTES: positiveInt(200 * 1024 * 1024),
     SESSION_TTL_MINUTES: positiveInt(720),
     API_RATE_LIMIT: positiveInt(6_000),
@@ -220,7 +221,7 @@ export interface Config {
   /** Create a demo organisation on an empty database (default: in development only). */
   readonly demoOrganization: boolean;
   /** Telecom Expense Management: refused rows allowed (percent of the data rows), roaming finding threshold (EUR), keep raw files after parsing, the largest upload (bytes). */
-  readonly tem: { readonly maxBadRowsPercent: number; readonly roamingThreshold: string; readonly keepRaw: boolean; readonly maxUploadBytes: number };
+  readonly tem: { readonly maxBadRowsPercent: number; readonly roamingThreshold: string; readonly reconcileTolerancePercent: string; readonly keepRaw: boolean; readonly maxUploadBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -287,6 +288,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     apiRateLimit: e.API_RATE_LIMIT,
     loginAttempts: e.LOGIN_ATTEMPTS,
     demoOrganization: e.DEMO_ORGANIZATION === undefined ? e.NODE_ENV === 'development' : e.DEMO_ORGANIZATION === 'true',
-    tem: Object.freeze({ maxBadRowsPercent: e.TEM_MAX_BAD_ROWS, roamingThreshold: e.TEM_ROAMING_THRESHOLD, keepRaw: e.TEM_KEEP_RAW === 'true', maxUploadBytes: e.TEM_MAX_UPLOAD_BYTES }),
+    tem: Object.freeze({ maxBadRowsPercent: e.TEM_MAX_BAD_ROWS, roamingThreshold: e.TEM_ROAMING_THRESHOLD, reconcileTolerancePercent: e.TEM_RECONCILE_TOLERANCE, keepRaw: e.TEM_KEEP_RAW === 'true', maxUploadBytes: e.TEM_MAX_UPLOAD_BYTES }),
   });
 }

@@ -1,13 +1,16 @@
 // What looks wrong in a month, each finding with its subscription, rule, amount and the
 // records behind it: roaming above TEM_ROAMING_THRESHOLD, calls to premium numbers (0900,
 // 0906, 0909), a month costing more than twice the average of the three before it, and
-// subscriptions still paid for with no use in three months.
+// subscriptions still paid for with no use in three months; and the reconciliation of invoices
+// against call details (reconciliation.ts).
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { addMonths, monthKey, periodBounds } from './calendar.js';
 import { costsFrom } from './cost-report.js';
+import { RECONCILE_RULES, reconciliation } from './reconciliation.js';
 
-export const RULES = ['roaming', 'premium-numbers', 'cost-spike', 'unused'] as const;
+const CALL_RULES = ['roaming', 'premium-numbers', 'cost-spike', 'unused'] as const;
+export const RULES = [...CALL_RULES, ...RECONCILE_RULES] as const;
 export type Rule = (typeof RULES)[number];
 
 export interface Finding {
@@ -19,13 +22,31 @@ export interface Finding {
   readonly records: number[];
   /** Period charge ids behind it (subscription fees). */
   readonly charges: number[];
+  /** Invoice line ids behind it (the reconciliation rules). */
+  readonly lines: number[];
+  /** The call details' total an invoice was compared with (invoice-mismatch). */
+  readonly callDetails: string | null;
+}
+
+export interface AnomalyLimits {
+  readonly roamingThreshold: string;
+  readonly reconcileTolerancePercent: string;
 }
 
 const PREMIUM = '^(0|\\+31|0031)(900|906|909)';
 
-export async function anomalies(db: Kysely<Database>, organizationId: string, period: string, roamingThreshold: string): Promise<Finding[]> {
+export async function anomalies(db: Kysely<Database>, organizationId: string, period: string, limits: AnomalyLimits): Promise<Finding[]> {
+  const calls = await callAnomalies(db, organizationId, period, limits.roamingThreshold);
+  const invoices = await reconciliation(db, organizationId, period, limits.reconcileTolerancePercent);
+  const key = (f: Finding) => `${f.subscription}\u0000${f.rule}`;
+  return [...calls.map((f) => ({ ...f, lines: [], callDetails: null })), ...invoices].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+type CallFinding = Omit<Finding, 'lines' | 'callDetails'>;
+
+async function callAnomalies(db: Kysely<Database>, organizationId: string, period: string, roamingThreshold: string): Promise<CallFinding[]> {
   const first = monthKey(addMonths(periodBounds(period).month, -3));
-  const rows = await sql<Finding>`
+  const rows = await sql<CallFinding>`
     WITH k AS (${costsFrom(organizationId, first, 4)}),
     cur AS (SELECT * FROM k WHERE month = ${period}),
     totals AS (

@@ -10,6 +10,7 @@ export interface SubscriptionView {
   readonly cost_centre_code: string | null;
   readonly cost_centre_name: string | null;
   readonly cost_centre_hint: string | null;
+  readonly ended_on: Date | null;
   readonly first_seen_at: Date;
   readonly last_seen_at: Date;
 }
@@ -18,7 +19,7 @@ function subscriptions(db: Kysely<Database>, organizationId: string) {
   return db
     .selectFrom('tem_subscriptions as s')
     .leftJoin('tem_cost_centres as c', 'c.id', 's.cost_centre_id')
-    .select(['s.msisdn', 's.holder_name', 's.cost_centre_id', 'c.code as cost_centre_code', 'c.name as cost_centre_name', 's.cost_centre_hint', 's.first_seen_at', 's.last_seen_at'])
+    .select(['s.msisdn', 's.holder_name', 's.cost_centre_id', 'c.code as cost_centre_code', 'c.name as cost_centre_name', 's.cost_centre_hint', 's.ended_on', 's.first_seen_at', 's.last_seen_at'])
     .where('s.organization_id', '=', organizationId);
 }
 
@@ -38,6 +39,8 @@ export function findSubscription(db: Kysely<Database>, organizationId: string, m
 export interface SubscriptionChange {
   readonly holderName?: string | null;
   readonly costCentreId?: string | null;
+  /** 'YYYY-MM-DD': the day it ended (invoices billing it after that are flagged); null: running. */
+  readonly endedOn?: string | null;
 }
 
 /** Sets the holder and/or our cost centre; false when the subscription is not the organisation's. */
@@ -47,6 +50,7 @@ export async function updateSubscription(db: Kysely<Database>, organizationId: s
     .set({
       ...(change.holderName !== undefined && { holder_name: change.holderName, holder_set: change.holderName !== null }),
       ...(change.costCentreId !== undefined && { cost_centre_id: change.costCentreId }),
+      ...(change.endedOn !== undefined && { ended_on: change.endedOn }),
     })
     .where('organization_id', '=', organizationId)
     .where('msisdn', '=', msisdn)

@@ -15,7 +15,7 @@ function date(node: XmlNode | undefined, path: string): string | null {
 
 function allowancesCharges(node: XmlNode | undefined, path: string): AllowanceCharge[] {
   return all(node, path).map((ac) => ({
-    charge: text(ac, 'ram:ChargeIndicator/udt:Indicator') === 'true',
+    charge: ['true', '1'].includes(text(ac, 'ram:ChargeIndicator/udt:Indicator') ?? ''),
     amount: text(ac, 'ram:ActualAmount') ?? '0',
     base: text(ac, 'ram:BasisAmount'),
     percent: text(ac, 'ram:CalculationPercent'),

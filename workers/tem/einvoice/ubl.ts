@@ -7,7 +7,7 @@ import type { XmlNode } from './xml-stream.js';
 
 function allowancesCharges(node: XmlNode): AllowanceCharge[] {
   return all(node, 'cac:AllowanceCharge').map((ac) => ({
-    charge: text(ac, 'cbc:ChargeIndicator') === 'true',
+    charge: ['true', '1'].includes(text(ac, 'cbc:ChargeIndicator') ?? ''),
     amount: text(ac, 'cbc:Amount') ?? '0',
     base: text(ac, 'cbc:BaseAmount'),
     percent: text(ac, 'cbc:MultiplierFactorNumeric'),
