@@ -4,8 +4,7 @@
 // into the same partitioned table, in the same run. Prints both, the ratio (target ≤ 2.0) and
 // the peak RSS of the web and invoices processes (target < 200 MB each: streamed, never held).
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
+import { createWriteStream, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -19,6 +18,7 @@ import { CALL_RECORD_COLUMNS } from '../workers/tem/copy-format.js';
 import { makePartitions } from '../workers/tem/partitions.js';
 import { ADMIN_URL, HOST, REDIS_URL, createOrganization, databaseUrl, platformEnv, statusKib, table } from './lib/platform.js';
 import { scratch } from './lib/scratch.js';
+import { parsed, ready, upload } from './lib/tem-upload.js';
 
 const ROWS = Number(process.env.BENCH_CDR_ROWS ?? 1_000_000);
 const WEB_PORT = 3295;
@@ -116,38 +116,6 @@ async function plainCopy(url: string, organizationId: string, now: Date): Promis
   }
 }
 
-function upload(file: string, key: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: HOST, port: WEB_PORT, path: '/v1/invoices/uploads', method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv', 'content-length': statSync(file).size } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    pipeline(createReadStream(file), req).catch(reject);
-  });
-}
-
-/** Waits for the web process; on a busy 2-core machine a cold tsx start can take longer than startProcess waits. */
-async function ready(url: string, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function parsed(id: string, key: string): Promise<{ status: string; rowsStored: number; rowsRefused: number }> {
-  for (;;) {
-    const res = await fetch(`http://${HOST}:${WEB_PORT}/v1/invoices/uploads/${id}`, { headers: { authorization: `Bearer ${key}` } });
-    const body = (await res.json()) as { status: string; rowsStored: number; rowsRefused: number };
-    if (['parsed', 'rejected', 'failed'].includes(body.status)) return body;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 export async function cdrBench(): Promise<void> {
   const children: ReturnType<typeof spawn>[] = [];
   const file = join(tmpdir(), `bench-cdr-${process.pid}.csv`);
@@ -177,10 +145,10 @@ export async function cdrBench(): Promise<void> {
         peaks = { web: Math.max(peaks.web, statusKib('VmRSS', web.pid)), worker: Math.max(peaks.worker, statusKib('VmRSS', worker.pid)) };
       }, 100);
       const start = performance.now();
-      const answer = await upload(file, key);
+      const answer = await upload(WEB_PORT, file, key, 'text/csv');
       if (answer.status !== 202) throw new Error(`upload: HTTP ${answer.status}: ${answer.body.slice(0, 300)}`);
       const uploadedMs = performance.now() - start;
-      const result = await parsed((JSON.parse(answer.body) as { id: string }).id, key);
+      const result = await parsed(WEB_PORT, (JSON.parse(answer.body) as { id: string }).id, key);
       const platformMs = performance.now() - start;
       clearInterval(sampler);
       const webPeak = Math.max(peaks.web, statusKib('VmHWM', web.pid)) / 1024;

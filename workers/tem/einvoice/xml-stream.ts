@@ -40,10 +40,12 @@ export interface XmlReadOptions {
 }
 
 const SKIPPED = Symbol('skipped');
+/** An element with children: its text is the whitespace between them (UBL and CII have no mixed content), not kept. */
+const CONTAINER = Symbol('container');
 
 function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { parser: SaxesParser; done: () => XmlNode | null } {
   const parser = new SaxesParser({ xmlns: true, position: false });
-  const stack: (XmlNode & { [SKIPPED]?: boolean })[] = [];
+  const stack: (XmlNode & { [SKIPPED]?: boolean; [CONTAINER]?: boolean })[] = [];
   let root: XmlNode | null = null;
   parser.on('doctype', () => {
     throw new XmlProblem('xml-doctype', 'a DOCTYPE is not accepted (no DTDs, no entities)');
@@ -54,15 +56,19 @@ function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { 
     for (const attr of Object.values(tag.attributes)) if (typeof attr !== 'string' && attr.uri === '' && attr.prefix === '') attrs[attr.local] = attr.value;
     const node: XmlNode & { [SKIPPED]?: boolean } = { uri: tag.uri ?? '', local: tag.local ?? tag.name, attrs, text: '', children: [] };
     if (options.skipText?.(node)) node[SKIPPED] = true;
-    if (stack.length === 0) {
+    const parent = stack.at(-1);
+    if (!parent) {
       root = node;
       onRoot(node);
+    } else if (!parent[CONTAINER]) {
+      parent[CONTAINER] = true;
+      parent.text = '';
     }
     stack.push(node);
   });
   parser.on('text', (text) => {
     const node = stack.at(-1);
-    if (!node || node[SKIPPED]) return;
+    if (!node || node[SKIPPED] || node[CONTAINER]) return;
     if (node.text.length + text.length > MAX_TEXT_CHARS) throw new XmlProblem('xml-text-too-long', `an element's text is longer than ${MAX_TEXT_CHARS} characters`);
     node.text += text;
   });
