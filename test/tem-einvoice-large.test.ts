@@ -57,7 +57,7 @@ describe('a 200,000-line invoice', () => {
       duplex: 'half',
     } as RequestInit);
     expect(response.status).toBe(202);
-    const done: Upload = await finished(call, org.key, ((await response.json()) as { id: string }).id);
+    const done: Upload = await finished(call, org.key, ((await response.json()) as { id: string }).id, 240_000);
     expect(done).toMatchObject({ status: 'parsed', rowsStored: LINES });
     const grewMb = (kib('VmHWM', pid) - rest) / 1024;
     expect(grewMb).toBeLessThan(BOUND_MB);
@@ -68,5 +68,5 @@ describe('a 200,000-line invoice', () => {
     const stored = await sql<{ n: number; total: string; subscriptions: number }>`
       SELECT count(*)::int AS n, sum(line_amount)::text AS total, count(DISTINCT subscription_ref)::int AS subscriptions FROM einvoice_lines WHERE invoice_id = ${invoice.id}`.execute(ctx.db);
     expect(stored.rows[0]).toEqual({ n: LINES, total: `${euros(want.lineTotal)}00`, subscriptions: 2_000 });
-  }, 300_000);
+  }, 360_000);
 });

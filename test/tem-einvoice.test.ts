@@ -8,6 +8,8 @@ import { caller, newOrganization } from './helpers/identity.js';
 import { finished, uploadRaw } from './helpers/tem.js';
 import { baseUrl } from './helpers/http.js';
 import { MAX_XML_DEPTH } from '../workers/tem/einvoice/xml-stream.js';
+import { einvoiceRetention } from '../workers/tem/einvoice/retention.js';
+import { purgeAll } from '../workers/retention/purge.js';
 
 const ctx = await createTestContext();
 const runtime = await ctx.start({ roles: ['web', 'invoices'] });
@@ -124,6 +126,28 @@ describe('hostile and broken files', () => {
     expect(count).toHaveLength(1);
   });
 
+  // ubl-tc434-example2.xml has document allowances and charges, three VAT categories and a
+  // prepaid amount; each copy breaks one rule, the totals after it made to agree again.
+  const BROKEN: [string, [string, string][], string, string][] = [
+    ['BR-CO-11', [['<cbc:Amount currencyID="NOK">100.00</cbc:Amount>', '<cbc:Amount currencyID="NOK">90.00</cbc:Amount>']], '90.00', '100.00'],
+    ['BR-CO-12', [['Freight</cbc:AllowanceChargeReason>\n        <cbc:Amount currencyID="NOK">100.00', 'Freight</cbc:AllowanceChargeReason>\n        <cbc:Amount currencyID="NOK">110.00']], '110.00', '100.00'],
+    ['BR-CO-13', [['TaxExclusiveAmount currencyID="NOK">1436.50', 'TaxExclusiveAmount currencyID="NOK">1436.60'], ['1801.78', '1801.88'], ['801.78', '801.88']], '1436.50', '1436.60'],
+    ['BR-CO-14', [['<cbc:TaxAmount currencyID="NOK">365.28', '<cbc:TaxAmount currencyID="NOK">365.38'], ['1801.78', '1801.88'], ['801.78', '801.88']], '365.28', '365.38'],
+    ['BR-CO-15', [['1801.78', '1801.88'], ['801.78', '801.88']], '1801.78', '1801.88'],
+    ['BR-CO-16', [['PayableAmount currencyID="NOK">801.78', 'PayableAmount currencyID="NOK">801.79']], '801.78', '801.79'],
+  ];
+  for (const [rule, changes, expected, found] of BROKEN) {
+    it(`reports exactly ${rule} in a copy of ubl-tc434-example2.xml that breaks it`, async () => {
+      let file = fixture('ubl-tc434-example2.xml').toString('utf8').replace('<cbc:ID>TOSL108</cbc:ID>', `<cbc:ID>TOSL108-${rule}</cbc:ID>`);
+      for (const [from, to] of changes) {
+        expect(file).toContain(from);
+        file = file.replace(from, to);
+      }
+      const invoice = await invoiceOf((await parsed(file)).id);
+      expect(invoice.findings.map((f) => ({ rule: f.rule, expected: f.expected, found: f.found }))).toEqual([{ rule, expected, found }]);
+    });
+  }
+
   it('reports exactly BR-CO-10 when one line amount is changed', async () => {
     const file = fixture('ubl-tc434-example1.xml').toString('utf8').replace('<cbc:ID>12115118</cbc:ID>', '<cbc:ID>12115118-B</cbc:ID>').replace('<cbc:LineExtensionAmount currencyID="EUR">9.95</cbc:LineExtensionAmount>', '<cbc:LineExtensionAmount currencyID="EUR">9.96</cbc:LineExtensionAmount>');
     const invoice = await invoiceOf((await parsed(file)).id);
@@ -160,5 +184,20 @@ describe('GET /v1/invoices', () => {
     expect((await call('get', `/v1/invoices/${invoice.id}`, { auth: other.key })).status).toBe(404);
     expect((await call('get', `/v1/invoices/${invoice.id}/lines`, { auth: other.key })).status).toBe(404);
     expect((await call<{ items: unknown[] }>('get', '/v1/invoices', { auth: other.key })).body.items).toEqual([]);
+  });
+});
+
+describe('retention (P8)', () => {
+  it('keeps an invoice and its lines 7 years after the end of its fiscal year, then deletes them', async () => {
+    // ubl-tc434-creditnote1.xml, issued 23 September 2019, stored by the first test: kept until 1 January 2027.
+    const invoice = await ctx.db.selectFrom('einvoices').select(['id', 'retain_from']).where('organization_id', '=', org.id).where('number', '=', '018304 / 28865').executeTakeFirstOrThrow();
+    const lines = () => ctx.db.selectFrom('einvoice_lines').select('id').where('invoice_id', '=', invoice.id).execute();
+    expect(await lines()).toHaveLength(1);
+    await purgeAll(ctx.db, einvoiceRetention, { now: new Date('2026-12-31T12:00:00Z'), batchSize: 10 });
+    expect(await ctx.db.selectFrom('einvoices').select('id').where('id', '=', invoice.id).execute()).toHaveLength(1);
+    expect(await lines()).toHaveLength(1);
+    await purgeAll(ctx.db, einvoiceRetention, { now: new Date('2027-01-01T12:00:00Z'), batchSize: 10 });
+    expect(await ctx.db.selectFrom('einvoices').select('id').where('id', '=', invoice.id).execute()).toEqual([]);
+    expect(await lines()).toEqual([]);
   });
 });

@@ -22,11 +22,11 @@ export async function uploadRaw(runtime: Runtime, key: string, body: Uint8Array 
 }
 
 /** Waits until the upload's parse has ended (parsed, rejected or failed). */
-export function finished(call: Call, key: string, id: string): Promise<Upload> {
+export function finished(call: Call, key: string, id: string, timeoutMs = 90_000): Promise<Upload> {
   return waitFor(async () => {
     const answer = await call<Upload>('get', `/v1/invoices/uploads/${id}`, { auth: key });
     return ['parsed', 'rejected', 'failed'].includes(answer.body.status) ? answer.body : undefined;
-  }, `upload ${id} parsed`, 90_000);
+  }, `upload ${id} parsed`, timeoutMs);
 }
 
 /** The local time of the current month's day `day` in dd-mm-yyyy, for files inside the retention window. */

@@ -39,10 +39,14 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
   let count = 0;
   let lineSum = '0';
   let missingAmounts = 0;
+  // One batch is written while the next is read: at most two batches held.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     const batch = pending;
     pending = [];
-    await insertLines(client, target, batch, count - batch.length, allocate);
+    await writing;
+    writing = insertLines(client, target, batch, count - batch.length, allocate);
+    writing.catch(() => undefined);
   };
   const root = await readXml(rawBytes(deps.db, target.uploadId, signal), {
     detach: isLine,
@@ -60,6 +64,7 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
     },
   });
   await flush();
+  await writing;
   syntaxOf(root);
   const header = readerOf(root).header(root);
   const findings = [...mandatoryFindings(header, count), ...calculationFindings(header, lineSum)];
