@@ -21,7 +21,7 @@ import { scratch } from './lib/scratch.js';
 import { parsed, ready, upload } from './lib/tem-upload.js';
 
 const LINES = Number(process.env.BENCH_INVOICE_LINES ?? 200_000);
-const WEB_PORT = 3296;
+const WEB_PORT = Number(process.env.BENCH_INVOICE_PORT ?? 3471);
 const DB_NAME = process.env.BENCH_INVOICE_DATABASE ?? 'tgg_bench_invoices';
 const PREFIX = `bench-invoices-${process.pid}`;
 const TARGET_RSS_MB = 200;

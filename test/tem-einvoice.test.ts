@@ -70,7 +70,32 @@ describe('UBL examples', () => {
   });
 });
 
+/** Our CII counterparts, read to the values of the UBL documents they mirror (EXAMPLES). */
+const CII_MIRRORS: Record<string, { mirrors: string; number: string; allowancesCharges: [boolean, string][]; lineAllowancesCharges: [boolean, string][] }> = {
+  'cii-mirror-example2.xml': { mirrors: 'ubl-tc434-example2.xml', number: 'TOSL108-CII', allowancesCharges: [[false, '100.00'], [true, '100.00']], lineAllowancesCharges: [[false, '12.00'], [true, '12.00']] },
+  'cii-mirror-creditnote1.xml': { mirrors: 'ubl-tc434-creditnote1.xml', number: '018304 / 28865-CII', allowancesCharges: [], lineAllowancesCharges: [] },
+};
+
 describe('CII', () => {
+  for (const [name, mirror] of Object.entries(CII_MIRRORS)) {
+    it(`${name}: the lines, totals, VAT categories and allowances of ${mirror.mirrors}, and no finding`, async () => {
+      const want = EXAMPLES[mirror.mirrors]!;
+      const done = await parsed(fixture(name));
+      expect(done.status, JSON.stringify(done.errors)).toBe('parsed');
+      expect(done.rowsStored).toBe(want.lines);
+      const invoice = await invoiceOf(done.id);
+      expect(invoice).toMatchObject({ syntax: 'cii', number: mirror.number, findings: [], currency: want.currency, credit_note: want.credit ?? false });
+      const totals = [invoice.line_total, invoice.allowance_total, invoice.charge_total, invoice.tax_exclusive, invoice.tax_total, invoice.tax_inclusive, invoice.prepaid, invoice.rounding, invoice.payable];
+      expect(totals.map(cents)).toEqual(want.totals);
+      expect(invoice.tax_breakdown.map((t) => [t.category, t.percent, t.taxable, t.tax])).toEqual(want.vat);
+      expect(invoice.allowances_charges.map((a) => [a.charge, a.amount])).toEqual(mirror.allowancesCharges);
+      const lines = await ctx.db.selectFrom('einvoice_lines').selectAll().where('invoice_id', '=', invoice.id).orderBy('seq').execute();
+      expect(lines).toHaveLength(want.lines);
+      expect(lines[0]?.allowances_charges.map((a) => [a.charge, a.amount])).toEqual(mirror.lineAllowancesCharges);
+    });
+  }
+
+
   it('reads our CII counterpart of sample-discount-price.xml to the same amounts, as multipart, with no finding', async () => {
     const form = new FormData();
     form.append('file', new Blob([fixture('cii-mirror-discount-price.xml')], { type: 'application/xml' }), 'invoice.csv');
