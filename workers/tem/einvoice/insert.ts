@@ -1,4 +1,5 @@
-// Writing one invoice and its lines on the parse's connection (inside its transaction).
+// Writing one invoice and its lines on the parse's connection (inside its transaction): the
+// lines as COPY text while the file streams, the invoice when it has been read.
 import type pg from 'pg';
 import type { Finding } from '../../../db/schema.js';
 import type { InvoiceHeader, InvoiceLine } from './model.js';
@@ -9,23 +10,18 @@ export interface Target {
   readonly uploadId: string;
 }
 
-/** Lines in one statement each batch; `first` is the seq of the batch's first line; `subscriptionOf` allocates a line. */
-export async function insertLines(client: pg.Client, target: Target, lines: readonly InvoiceLine[], first: number, subscriptionOf: (line: InvoiceLine) => string | null): Promise<void> {
-  if (lines.length === 0) return;
-  const col = <T>(pick: (l: InvoiceLine) => T) => lines.map(pick);
-  await client.query(
-    `INSERT INTO einvoice_lines (invoice_id, organization_id, seq, line_id, quantity, unit_code, line_amount, price, price_base_quantity, item_name, item_description,
-       period_start, period_end, object_id, object_scheme, subscription_ref, tax_category, tax_percent, properties, allowances_charges)
-     SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::numeric[], $6::text[], $7::numeric[], $8::numeric[], $9::numeric[], $10::text[], $11::text[],
-       $12::date[], $13::date[], $14::text[], $15::text[], $16::text[], $17::text[], $18::numeric[], $19::jsonb[], $20::jsonb[])`,
-    [
-      target.invoiceId, target.organizationId,
-      lines.map((_, i) => first + i), col((l) => l.lineId ?? ''), col((l) => l.quantity), col((l) => l.unitCode), col((l) => l.amount), col((l) => l.price),
-      col((l) => l.priceBaseQuantity), col((l) => l.itemName), col((l) => l.itemDescription), col((l) => l.periodStart), col((l) => l.periodEnd),
-      col((l) => l.objectId), col((l) => l.objectScheme), col(subscriptionOf), col((l) => l.taxCategory), col((l) => l.taxPercent),
-      col((l) => JSON.stringify(l.properties)), col((l) => JSON.stringify(l.allowancesCharges)),
-    ],
-  );
+export const LINE_COLUMNS = [
+  'invoice_id', 'organization_id', 'seq', 'line_id', 'quantity', 'unit_code', 'line_amount', 'price', 'price_base_quantity', 'item_name', 'item_description',
+  'period_start', 'period_end', 'object_id', 'object_scheme', 'subscription_ref', 'tax_category', 'tax_percent', 'properties', 'allowances_charges',
+] as const;
+
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+/** A COPY text field: \N for null, backslash escapes. */
+const field = (value: string | null) => (value === null ? '\\N' : value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c));
+
+/** One line as a COPY text row of LINE_COLUMNS; `prefix` is `invoice_id\torganization_id\t`. */
+export function copyRow(prefix: string, seq: number, l: InvoiceLine, subscription: string | null): string {
+  return `${prefix}${seq}\t${field(l.lineId ?? '')}\t${field(l.quantity)}\t${field(l.unitCode)}\t${field(l.amount)}\t${field(l.price)}\t${field(l.priceBaseQuantity)}\t${field(l.itemName)}\t${field(l.itemDescription)}\t${field(l.periodStart)}\t${field(l.periodEnd)}\t${field(l.objectId)}\t${field(l.objectScheme)}\t${field(subscription)}\t${field(l.taxCategory)}\t${field(l.taxPercent)}\t${field(JSON.stringify(l.properties))}\t${field(JSON.stringify(l.allowancesCharges))}\n`;
 }
 
 /** The key a supplier is known by for repeats: its VAT number, else its first identifier, else its name. */

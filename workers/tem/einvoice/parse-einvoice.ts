@@ -1,9 +1,13 @@
 // The parse of one e-invoice upload in one transaction, like the CDR parse: the file streamed
-// through saxes, lines written in batches as they close (memory bounded by a batch and the
+// through saxes, lines sent as COPY text as they close (memory bounded by a batch and the
 // header), then the invoice with its findings, the upload's counts and the raw file's deletion.
 // A refused document (a DOCTYPE, malformed XML, the same invoice again) leaves nothing.
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { TemUploadError } from '../../../db/schema.js';
 import type { Deps } from '../../core/deps.js';
 import { lockParsingUpload, type ParseOutcome } from '../parse-transaction.js';
@@ -12,7 +16,7 @@ import { profileNamed, type Profile } from '../profile.js';
 import { lineAllocator } from './allocation.js';
 import { calculationFindings, mandatoryFindings } from './checks.js';
 import { isDecimal, sum } from './decimal.js';
-import { insertInvoice, insertLines, supplierKey, type Target } from './insert.js';
+import { LINE_COLUMNS, copyRow, insertInvoice, supplierKey, type Target } from './insert.js';
 import { syntaxOf } from './kind.js';
 import { readerOf, isLine } from './readers.js';
 import type { InvoiceLine } from './model.js';
@@ -35,36 +39,47 @@ function checked(line: InvoiceLine): InvoiceLine {
 
 async function readInvoice(client: pg.Client, deps: Deps, target: Target, profile: Profile, signal: AbortSignal) {
   const allocate = lineAllocator(profile);
-  let pending: InvoiceLine[] = [];
+  const prefix = `${target.invoiceId}\t${target.organizationId}\t`;
+  let pending: string[] = [];
   let count = 0;
   let lineSum = '0';
   let missingAmounts = 0;
-  // One batch is written while the next is read: at most two batches held.
-  let writing: Promise<void> = Promise.resolve();
+  // The lines go to Postgres as COPY text while the file streams; waiting for 'drain' keeps one batch or so in memory.
+  const rows = new PassThrough();
+  const copied = pipeline(rows, client.query(copyFrom(`COPY einvoice_lines (${LINE_COLUMNS.join(', ')}) FROM STDIN`)));
+  copied.catch(() => undefined);
   const flush = async () => {
-    const batch = pending;
+    if (pending.length === 0) return;
+    const text = pending.join('');
     pending = [];
-    await writing;
-    writing = insertLines(client, target, batch, count - batch.length, allocate);
-    writing.catch(() => undefined);
+    if (!rows.write(text)) await Promise.race([once(rows, 'drain'), copied]);
   };
-  const root = await readXml(rawBytes(deps.db, target.uploadId, signal), {
-    detach: isLine,
-    onDetached: (node: XmlNode) => {
-      const line = checked(readerOf(node).line(node));
-      count += 1;
-      if (count > MAX_INVOICE_LINES) throw new XmlProblem('too-many-lines', `more than ${MAX_INVOICE_LINES} invoice lines`);
-      if (line.amount === null) missingAmounts += 1;
-      else lineSum = sum([lineSum, line.amount]);
-      pending.push(line);
-    },
-    skipText: (node) => node.local === 'EmbeddedDocumentBinaryObject' || node.local === 'AttachmentBinaryObject',
-    afterChunk: async () => {
-      if (pending.length >= BATCH) await flush();
-    },
-  });
-  await flush();
-  await writing;
+  let root: XmlNode;
+  try {
+    root = await readXml(rawBytes(deps.db, target.uploadId, signal), {
+      detach: isLine,
+      onDetached: (node: XmlNode) => {
+        const line = checked(readerOf(node).line(node));
+        if (count >= MAX_INVOICE_LINES) throw new XmlProblem('too-many-lines', `more than ${MAX_INVOICE_LINES} invoice lines`);
+        if (line.amount === null) missingAmounts += 1;
+        else lineSum = sum([lineSum, line.amount]);
+        pending.push(copyRow(prefix, count, line, allocate(line)));
+        count += 1;
+      },
+      skipText: (node) => node.local === 'EmbeddedDocumentBinaryObject' || node.local === 'AttachmentBinaryObject',
+      afterChunk: async () => {
+        if (pending.length >= BATCH) await flush();
+      },
+    });
+    await flush();
+    rows.end();
+    await copied;
+  } catch (error) {
+    // The COPY is failed (CopyFail) so the transaction can be rolled back.
+    rows.destroy(error as Error);
+    await copied.catch(() => undefined);
+    throw error;
+  }
   syntaxOf(root);
   const header = readerOf(root).header(root);
   const findings = [...mandatoryFindings(header, count), ...calculationFindings(header, lineSum)];
