@@ -55,7 +55,7 @@ describe('a 200,000-line invoice', () => {
       headers: { authorization: `Bearer ${org.key}`, 'content-type': 'application/xml' },
       body: Readable.toWeb(Readable.from(ublPieces(INVOICE))) as ReadableStream,
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(response.status).toBe(202);
     const done: Upload = await finished(call, org.key, ((await response.json()) as { id: string }).id, 240_000);
     expect(done).toMatchObject({ status: 'parsed', rowsStored: LINES });
