@@ -33,7 +33,7 @@ export const einvoiceRetention: readonly RetentionCategory[] = [
     keepText: KEEP_TEXT,
     action: { kind: 'delete' },
     dataSubjects: "users of the member's subscriptions invoiced",
-    personalData: ['subscription number (the line object identifier or item property)', 'item descriptions', 'amounts charged'],
+    personalData: ['subscription number (the line object identifier, an item property or the description)', 'item descriptions', 'amounts charged'],
     purpose: PURPOSE,
     legalBasis: BASIS,
     processors: ['hosting'],
