@@ -1,7 +1,7 @@
 // An upload's raw bytes, read back chunk by chunk: the next chunk row is asked for while the
 // current one is parsed, so at most two are in memory at a time. Each is handed on in 64 KB
 // pieces: text decoded from a whole 1 MB chunk at once is held outside the JS heap until a
-// full GC (it cost the invoices worker ~40 MB of peak RSS in the benchmark).
+// full GC (parsing the benchmark's file alone, that was 40 MB of the process's peak RSS).
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
