@@ -18,12 +18,12 @@ export function upload(port: number, file: string, key: string, contentType: str
   });
 }
 
-/** Waits for the web process; on a busy 2-core machine a cold tsx start can take longer than startProcess waits. */
-export async function ready(url: string, timeoutMs = 180_000): Promise<void> {
+/** Waits for the web process (failing fast if it exited); on a busy 2-core machine a cold start can take longer than startProcess waits. */
+export async function ready(url: string, child?: { exitCode: number | null }, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await fetch(url).then((r) => r.ok, () => false)) return;
-    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
+    if (Date.now() > deadline || (child && child.exitCode !== null)) throw new Error(`${url} did not answer`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -2,14 +2,14 @@
 // calls become COPY lines, period charges (no call time) and refusals are collected.
 import type { TemUploadError } from '../../db/schema.js';
 import type { Window } from './windows.js';
-import { copyLine, copyPrefix } from './copy-format.js';
+import { CopyBuffers, copyLine, copyPrefix } from './copy-format.js';
 import { csvRows, type CsvRows } from './csv-rows.js';
 import { normaliser, type Canonical } from './normalise.js';
 import { placeColumns, type Profile } from './profile.js';
 
 export const MAX_REPORTED_ERRORS = 100;
-/** COPY text is handed on in pieces of about this many characters. */
-const CHARS_PER_WRITE = 64 * 1024;
+/** COPY text is handed on in pieces of about this many bytes. */
+const BYTES_PER_WRITE = 256 * 1024;
 
 export interface CdrTally {
   dataRows: number;
@@ -25,19 +25,19 @@ export interface CdrTally {
   latestDated: string | null;
 }
 
-export type Layout = { ok: true; rows: CsvRows['rows']; normalise: ReturnType<typeof normaliser> } | { ok: false; errors: TemUploadError[] };
+export type Layout = { ok: true; rows: CsvRows['rows']; batches: CsvRows['batches']; normalise: ReturnType<typeof normaliser> } | { ok: false; errors: TemUploadError[] };
 
 /** Reads the header and places its columns; an unknown layout names what it could not place. */
 export async function openCdr(text: AsyncIterable<string>, profile: Profile): Promise<Layout> {
   const csv = await csvRows(text);
   const placed = placeColumns(profile, csv.header);
   if (!placed.ok) {
-    await csv.rows.return(undefined);
+    await csv.batches.return(undefined);
     const errors = [...placed.missing.map((column) => ({ line: 1, code: 'missing-column', column })), ...placed.unplaced.map((column) => ({ line: 1, code: 'unknown-column', column }))];
     return { ok: false, errors };
   }
   const style = { mark: csv.separator === ',' ? ('.' as const) : (',' as const), learnt: false };
-  return { ok: true, rows: csv.rows, normalise: normaliser(profile, placed.columns, style) };
+  return { ok: true, rows: csv.rows, batches: csv.batches, normalise: normaliser(profile, placed.columns, style) };
 }
 
 export function newTally(): CdrTally {
@@ -60,35 +60,37 @@ function noteSubscription(tally: CdrTally, record: Canonical): void {
 }
 
 /** Yields COPY text for the calls of the file, tallying everything else as it goes. */
-export async function* copyText(layout: Extract<Layout, { ok: true }>, ids: { organizationId: string; uploadId: string }, window: Window, tally: CdrTally, signal?: AbortSignal): AsyncGenerator<string> {
+export async function* copyText(layout: Extract<Layout, { ok: true }>, ids: { organizationId: string; uploadId: string }, window: Window, tally: CdrTally, signal?: AbortSignal): AsyncGenerator<Buffer> {
   const prefix = copyPrefix(ids.organizationId, ids.uploadId);
-  let text = '';
-  for await (const { cells, line } of layout.rows) {
-    tally.dataRows += 1;
-    const result = layout.normalise(cells, line);
-    if (!result.ok) {
-      refuse(tally, result.column ? { line: result.line, code: result.code, column: result.column } : { line: result.line, code: result.code });
-      continue;
-    }
-    const record = result.record;
-    const start = record.startLocal;
-    if (start !== null && (tally.latestDated === null || start > tally.latestDated)) tally.latestDated = start;
-    if (start !== null && start < window.from) refuse(tally, { line, code: 'past-retention' });
-    else if (start !== null && start >= window.until) refuse(tally, { line, code: 'too-far-ahead' });
-    else {
-      tally.stored += 1;
-      noteSubscription(tally, record);
-      if (start === null) tally.charges.push(record);
+  const out = new CopyBuffers(BYTES_PER_WRITE);
+  for await (const { cells: rows, lines } of layout.batches) {
+    for (let i = 0; i < rows.length; i++) {
+      const line = lines[i] ?? 0;
+      tally.dataRows += 1;
+      const result = layout.normalise(rows[i] ?? [], line);
+      if (!result.ok) {
+        refuse(tally, result.column ? { line: result.line, code: result.code, column: result.column } : { line: result.line, code: result.code });
+        continue;
+      }
+      const record = result.record;
+      const start = record.startLocal;
+      if (start !== null && (tally.latestDated === null || start > tally.latestDated)) tally.latestDated = start;
+      if (start !== null && start < window.from) refuse(tally, { line, code: 'past-retention' });
+      else if (start !== null && start >= window.until) refuse(tally, { line, code: 'too-far-ahead' });
       else {
-        if (tally.latestCall === null || start > tally.latestCall) tally.latestCall = start;
-        text += copyLine(prefix, record, start);
-        if (text.length >= CHARS_PER_WRITE) {
-          signal?.throwIfAborted();
-          yield text;
-          text = '';
+        tally.stored += 1;
+        noteSubscription(tally, record);
+        if (start === null) tally.charges.push(record);
+        else {
+          if (tally.latestCall === null || start > tally.latestCall) tally.latestCall = start;
+          out.add(copyLine(prefix, record, start));
         }
       }
     }
+    for (const buffer of out.take()) {
+      signal?.throwIfAborted();
+      yield buffer;
+    }
   }
-  if (text.length > 0) yield text;
+  yield* out.take(true);
 }

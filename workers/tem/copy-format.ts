@@ -22,3 +22,42 @@ export function copyLine(prefix: string, r: Canonical, startLocal: string): stri
 }
 
 export const copyPrefix = (organizationId: string, uploadId: string) => `${organizationId}\t${uploadId}\t`;
+
+/**
+ * COPY lines written straight into buffers of about `bytes` each, handed on as they fill: no
+ * long string of lines is built (it outlived the young generation and cost the parse its GC).
+ */
+export class CopyBuffers {
+  private buffer: Buffer;
+  private used = 0;
+  private readonly full: Buffer[] = [];
+
+  constructor(private readonly bytes: number) {
+    this.buffer = Buffer.allocUnsafe(bytes);
+  }
+
+  add(line: string): void {
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
+    if (this.used + line.length * 3 > this.bytes) {
+      this.seal();
+      if (line.length * 3 > this.bytes) {
+        this.full.push(Buffer.from(line));
+        return;
+      }
+    }
+    this.used += this.buffer.write(line, this.used);
+  }
+
+  /** The buffers filled so far (and, with `all`, the one being filled); each is handed out once. */
+  take(all = false): Buffer[] {
+    if (all) this.seal();
+    return this.full.splice(0);
+  }
+
+  private seal(): void {
+    if (this.used === 0) return;
+    this.full.push(this.buffer.subarray(0, this.used));
+    this.buffer = Buffer.allocUnsafe(this.bytes);
+    this.used = 0;
+  }
+}

@@ -1,7 +1,10 @@
-// The rows of a CSV as arrays of cells, streamed: the separator (';', ',' or tab) is read
-// from the header line, the rest goes through csv-parse. Line numbers count the header as 1.
+// The rows of a CSV as arrays of cells, streamed in batches: the separator (';', ',' or tab)
+// is read from the header line. Lines are split by csv-split.ts where that gives what
+// csv-parse gives, and read by the streaming csv-parse otherwise (a header with quotes, a
+// cell that spans lines). Line numbers count the header as 1.
 import { Readable, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
+import { RecordSplitter, csvParseOptions, recordDelimiterOf } from './csv-split.js';
 
 export class CsvLayoutProblem extends Error {
   constructor(readonly code: string) {
@@ -20,8 +23,8 @@ export function detectSeparator(headerLine: string): string {
   return best === 0 ? ';' : (SEPARATORS[counts.indexOf(best)] ?? ';');
 }
 
-/** Text is handed to the parser in pieces this long: the rows one piece makes stay few (bounded memory). */
-const PIECE_CHARS = 64 * 1024;
+/** Text is split in pieces this long: the rows one piece makes stay few (bounded memory). */
+const PIECE_CHARS = 16 * 1024;
 
 async function* prepend(first: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
   let text = first;
@@ -33,36 +36,107 @@ async function* prepend(first: string, rest: AsyncIterator<string>): AsyncGenera
   }
 }
 
+/** Records from the streaming csv-parse, a batch per piece of text it is given. */
+async function* streamedRecords(text: AsyncIterable<string> | Iterable<string>, options: ReturnType<typeof csvParseOptions>): AsyncGenerator<string[][]> {
+  // pipeline(): an error of the text (an encoding problem) reaches the loop through the parser.
+  const records = pipeline(Readable.from(text, { highWaterMark: 1 }), parse(options), () => undefined);
+  let batch: string[][] = [];
+  for await (const record of records as AsyncIterable<string[]>) {
+    batch.push(record);
+    if (batch.length >= 1_000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Records split by RecordSplitter, a batch per piece; the streaming csv-parse takes over where it must. */
+async function* splitRecords(pieces: AsyncIterable<string>, separator: string, delimiter: string): AsyncGenerator<string[][]> {
+  const splitter = new RecordSplitter(separator, delimiter);
+  const source = pieces[Symbol.asyncIterator]();
+  for (let next = await source.next(); ; next = await source.next()) {
+    const batch: string[][] = [];
+    if (next.done) splitter.end(batch);
+    else splitter.feed(next.value, batch);
+    if (batch.length > 0) yield batch;
+    if (splitter.handover !== null) {
+      yield* streamedRecords(next.done ? [splitter.handover] : prepend(splitter.handover, source), csvParseOptions(separator, delimiter));
+      return;
+    }
+    if (next.done) return;
+  }
+}
+
+/** A batch of data rows: their cells and line numbers, index by index. */
+export interface RowBatch {
+  readonly cells: string[][];
+  readonly lines: number[];
+}
+
 export interface CsvRows {
   readonly separator: string;
   readonly header: string[];
-  /** Data rows with their line numbers; rows of empty cells are skipped. */
+  /** Data rows with their line numbers, in batches; rows of empty cells are skipped. */
+  readonly batches: AsyncGenerator<RowBatch>;
+  /** The same rows one by one (for a reader that wants them so; read either this or `batches`). */
   readonly rows: AsyncGenerator<{ cells: string[]; line: number }>;
 }
+
+const blank = (cells: string[]) => {
+  for (const cell of cells) if (cell.trim() !== '') return false;
+  return true;
+};
 
 export async function csvRows(text: AsyncIterable<string>): Promise<CsvRows> {
   const source = text[Symbol.asyncIterator]();
   let head = '';
-  while (!/[\r\n]/.test(head)) {
+  let ended = false;
+  while (recordDelimiterOf(head, ended) === undefined && !ended) {
     const next = await source.next();
-    if (next.done) break;
-    head += next.value;
+    if (next.done) ended = true;
+    else head += next.value;
   }
   head = head.replace(/^\uFEFF/, '');
   if (head.trim() === '') throw new CsvLayoutProblem('empty-file');
   const separator = detectSeparator(head.split(/\r?\n/, 1)[0] ?? '');
-  // pipeline(): an error of the text (an encoding problem) reaches the loop through the parser.
-  const records = pipeline(Readable.from(prepend(head, source), { highWaterMark: 1 }), parse({ delimiter: separator, relax_column_count: true, relax_quotes: true }), () => undefined);
-  const iterator = (records as AsyncIterable<string[]>)[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) throw new CsvLayoutProblem('empty-file');
-  async function* rows() {
+  const delimiter = recordDelimiterOf(head, true);
+  // A header with quotes: csv-parse discovers the record delimiter (it may sit inside them).
+  const records =
+    delimiter === undefined || head.slice(0, head.indexOf(delimiter)).includes('"')
+      ? streamedRecords(prepend(head, source), csvParseOptions(separator))
+      : splitRecords(prepend(head, source), separator, delimiter);
+  let first: string[][] = [];
+  while (first.length === 0) {
+    const next = await records.next();
+    if (next.done) throw new CsvLayoutProblem('empty-file');
+    first = next.value;
+  }
+  const header = first[0] ?? [];
+  async function* batches(): AsyncGenerator<RowBatch> {
     let line = 1;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      line += 1;
-      if (next.value.every((cell) => cell.trim() === '')) continue;
-      yield { cells: next.value, line };
+    let pending: string[][] | undefined = first.slice(1);
+    for (;;) {
+      const records = pending ?? (await nextRecords());
+      pending = undefined;
+      if (records === null) return;
+      const batch: RowBatch = { cells: [], lines: [] };
+      for (const cells of records) {
+        line += 1;
+        if (blank(cells)) continue;
+        batch.cells.push(cells);
+        batch.lines.push(line);
+      }
+      if (batch.cells.length > 0) yield batch;
     }
   }
-  return { separator, header: first.value, rows: rows() };
+  async function nextRecords(): Promise<string[][] | null> {
+    const next = await records.next();
+    return next.done ? null : next.value;
+  }
+  const all = batches();
+  async function* rows() {
+    for await (const batch of all) for (let i = 0; i < batch.cells.length; i++) yield { cells: batch.cells[i] ?? [], line: batch.lines[i] ?? 0 };
+  }
+  return { separator, header, batches: all, rows: rows() };
 }

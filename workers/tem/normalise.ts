@@ -31,7 +31,7 @@ export interface Canonical {
 
 export type Normalised = { ok: true; record: Canonical } | { ok: false; line: number; code: string; column?: Field };
 
-/** Distinct numbers remembered per file (a file names a few thousand subscriptions; past this the cache starts over). */
+/** Distinct numbers (and dates) remembered per file (a file names a few thousand subscriptions; past this the cache starts over). */
 const PHONE_CACHE = 50_000;
 const VOLUME_FIELDS = [['volumeMb', 6], ['volumeKb', 3]] as const;
 const CURRENCY = /^[A-Z]{3}$/;
@@ -61,6 +61,7 @@ export function normaliser(profile: Profile, columns: ColumnMap, style: DecimalS
   const booleans = spelled(valueLookup(profile.values.boolean));
   const bundles = spelled(valueLookup(profile.values.bundle));
   const phones = new Map<string, string | null>();
+  const dates = new Map<string, string | null>();
   const at = (field: Field) => columns[field] ?? -1;
   const col = {
     msisdn: at('msisdn'), user: at('user'), costCentre: at('costCentre'), date: at('date'), time: at('time'), datetime: at('datetime'),
@@ -92,7 +93,12 @@ export function normaliser(profile: Profile, columns: ColumnMap, style: DecimalS
     } else {
       const dateText = cellAt(cells, col.date);
       if (dateText !== '') {
-        const date = parseDate(dateText);
+        let date = dates.get(dateText);
+        if (date === undefined) {
+          date = parseDate(dateText);
+          if (dates.size >= PHONE_CACHE) dates.clear();
+          dates.set(dateText, date);
+        }
         if (!date) return refusal(line, 'invalid-date', 'date');
         const timeText = cellAt(cells, col.time);
         const time = timeText === '' ? '00:00:00' : parseTime(timeText);

@@ -9,9 +9,18 @@ export interface DecimalStyle {
 }
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
+/** A whole number, or one mark followed by other than three digits: no doubt which mark it is (the common case, read without the steps below). */
+const PLAIN = /^-?\d+(?:([,.])(?:\d{1,2}|\d{4,}))?$/;
 
 /** '1.228,80' → '1228.80', '12.5' → '12.5'; null when it is not a number. */
 export function parseDecimal(input: string, style: DecimalStyle): string | null {
+  const plain = PLAIN.exec(input);
+  if (plain) {
+    const mark = plain[1];
+    if (mark === undefined) return input;
+    if (!style.learnt) Object.assign(style, { mark, learnt: true });
+    return mark === ',' ? input.replace(',', '.') : input;
+  }
   let text = input.replace(/[\s€]/g, '').replace(/%$/, '');
   if (text === '') return null;
   const comma = text.lastIndexOf(',');
@@ -59,8 +68,18 @@ export function parseDate(input: string): string | null {
   return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
 }
 
+/** The character code at `at` when it is a digit below `below` ('0' is 48). */
+const digitBelow = (text: string, at: number, below = 10) => {
+  const c = text.charCodeAt(at) - 48;
+  return c >= 0 && c < below;
+};
+
 /** hh:mm or hh:mm:ss → 'HH:MM:SS'. */
 export function parseTime(input: string): string | null {
+  // 'HH:MM:SS' already: checked in place, the input is the answer.
+  if (input.length === 8 && input[2] === ':' && input[5] === ':' && digitBelow(input, 0) && digitBelow(input, 1) && digitBelow(input, 3) && digitBelow(input, 4) && digitBelow(input, 6) && digitBelow(input, 7)) {
+    return input < '24' && digitBelow(input, 3, 6) && digitBelow(input, 6, 6) ? input : null;
+  }
   const m = TIME.exec(input);
   if (!m) return null;
   const [h, min, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
