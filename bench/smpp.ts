@@ -22,9 +22,10 @@ import { scratch } from './lib/scratch.js';
 const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
 /** The bare client's submit windows; each runs before and after the platform, and the fastest run is the baseline. */
 const BASELINE_WINDOWS = (process.env.BENCH_SMPP_BASELINE_WINDOWS ?? '100,200,400').split(',').map(Number);
-const SMSC_PORT = 3295;
-const SMSC_HTTP_PORT = 3296;
-const WEB_PORT = 3297;
+/** BENCH_SMPP_PORT moves the three loopback ports (SMSC, its stats, web), when another bench holds them. */
+const SMSC_PORT = Number(process.env.BENCH_SMPP_PORT ?? 3295);
+const SMSC_HTTP_PORT = SMSC_PORT + 1;
+const WEB_PORT = SMSC_PORT + 2;
 const DB_NAME = process.env.BENCH_SMPP_DATABASE ?? 'tgg_bench_smpp';
 const PREFIX = `bench-smpp-${process.pid}`;
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_SMPP_TIMEOUT_MS ?? 90_000);
