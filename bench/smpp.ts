@@ -16,7 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { ADMIN_URL, HOST, REDIS_URL, TEMPLATE, createOrganization, databaseUrl, nameAt, phoneAt, platformEnv, statusKib, table } from './lib/platform.js';
-import { startProcess, stopProcess } from './lib/processes.js';
+import { START_TIMEOUT_MS, startProcess, stopProcess } from './lib/processes.js';
 import { scratch } from './lib/scratch.js';
 
 const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
@@ -174,7 +174,7 @@ async function runPlatform(config: PlatformConfig, apiKey: string, offset: numbe
     track(spawn('node', [...WORKER_NODE_ARGS, '--import', 'tsx', 'main.ts', '--role', 'sms'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })),
   );
   try {
-    const deadline = performance.now() + 30_000;
+    const deadline = performance.now() + START_TIMEOUT_MS;
     while ((await smsc('/stats')).bound < config.processes * config.sessions) {
       if (workers.some((w) => w.exitCode !== null)) throw new Error('an sms worker exited while starting');
       if (performance.now() > deadline) throw new Error('the sms workers did not bind to the SMSC');
