@@ -1,7 +1,7 @@
 // At most once (ARCHITECTURE.md, rule 4): a worker SIGKILLed mid-batch leaves at most one window in
 // 'sending'; no message reaches the SMSC twice; the rest completes when workers run again;
 // the stuck window becomes 'unknown', and only a deliberate ops resend sends it again.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { DUE_WORK } from '../workers/due-work.js';
@@ -12,6 +12,7 @@ import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, newOrganization, opsAuth, type Call } from './helpers/identity.js';
 import { mobile } from './helpers/sms.js';
 import { startSmsc, type TestSmsc } from './helpers/smsc.js';
+import { killAll, spawnSmsWorker } from './helpers/sms-worker.js';
 
 const ctx = await createTestContext();
 let smsc: TestSmsc;
@@ -20,21 +21,7 @@ let call: Call;
 const children: ChildProcess[] = [];
 
 function smsWorker(): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', '--role', 'sms'], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      DATABASE_URL: ctx.config.databaseUrl,
-      REDIS_URL: ctx.config.redisUrl,
-      QUEUE_PREFIX: ctx.prefix,
-      SMS_PROVIDER: 'smpp',
-      SMPP_URL: smsc.url,
-      WORKER_CONCURRENCY: '1',
-      JOB_LOCK_MS: '2000',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: 'ignore',
-  });
+  const child = spawnSmsWorker(ctx, smsc);
   children.push(child);
   return child;
 }
@@ -47,8 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
-  await Promise.all(running.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGKILL'); })));
+  await killAll(children);
   await web.stop();
   await smsc.close();
 });

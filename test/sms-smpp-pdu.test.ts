@@ -1,9 +1,16 @@
 // Our submit_sm and deliver_sm_resp encoder against the smpp package's own: the same bytes for
-// every kind of message the platform sends, and the package reads ours back field for field.
-import smpp from 'smpp';
+// every kind of message the platform sends, and the package reads ours back field for field;
+// our submit_sm_resp and deliver_sm reader against the package's decoder.
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import smpp, { type Session } from 'smpp';
 import { describe, expect, it } from 'vitest';
 import { deliverSmResp, encodeSubmitSm, submitSmPdu, type SubmitSm } from '../workers/sms/smpp/pdu-writer.js';
 import { relativeValidity, submitParams } from '../workers/sms/smpp/submit-params.js';
+import { encodeGsm7 } from '../workers/sms/encoding.js';
+import { readPdu } from '../workers/sms/smpp/pdu-reader.js';
+import { readWithOwnDecoder } from '../workers/sms/smpp/session-reader.js';
+import { receiptText } from './helpers/smsc.js';
 
 const options = { gsmDataCoding: 0, validityPeriod: relativeValidity(48) };
 const libraryBytes = (params: SubmitSm, sequence: number): Buffer => new smpp.PDU('submit_sm', { ...params, sequence_number: sequence }).toBuffer();
@@ -64,5 +71,76 @@ describe('deliver_sm_resp encoding', () => {
     const data = new smpp.PDU('data_sm', { sequence_number: 77_003 });
     expect(deliverSmResp(77_003, 0, true).toBuffer().equals(data.response().toBuffer())).toBe(true);
     expect(deliverSmResp(77_003, 0x64, true).toBuffer().equals(data.response({ command_status: 0x64 }).toBuffer())).toBe(true);
+  });
+});
+
+// Our reader of submit_sm_resp and deliver_sm against the package's decoder: every field the
+// same, for every form a receipt or an incoming message takes, and read by us (not handed on).
+const deliver = (fields: Record<string, unknown>): Buffer => new smpp.PDU('deliver_sm', { sequence_number: 4_242, ...fields }).toBuffer();
+const gsm = (text: string) => encodeGsm7(text);
+const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+const udh = Buffer.from([0x05, 0x00, 0x03, 0x2a, 0x02, 0x01]);
+
+const deliveries: Array<[string, Buffer]> = [
+  ['a receipt in the text', deliver({ esm_class: 0x04, short_message: Buffer.from(receiptText('1000001', 'DELIVRD')) })],
+  [
+    'a receipt with receipted_message_id, message_state and network_error_code TLVs',
+    deliver({ esm_class: 0x04, short_message: Buffer.from(receiptText('ab12', 'UNDELIV', { err: '034' })), receipted_message_id: 'AB12', message_state: 5, network_error_code: Buffer.from([3, 0, 34]) }),
+  ],
+  ['a receipt in message_payload, short_message empty', deliver({ esm_class: 0x04, message_payload: Buffer.from(receiptText('77', 'EXPIRED')) })],
+  ['an incoming GSM-7 text with extension characters and Greek', deliver({ source_addr: '31612345678', source_addr_ton: 1, source_addr_npi: 1, destination_addr: '3197010', short_message: gsm('Zoé: €5 {x} [y] ~ ^ | \\ ΔΩ_ é @£$ STOP') })],
+  ['GSM-7 septets past 7 bits and a lone escape', deliver({ short_message: Buffer.from([0x41, 0x1b, 0x1b, 0x28, 0x90, 0x1b]) })],
+  ['an incoming UCS-2 text with an emoji', deliver({ data_coding: 8, short_message: utf16be('Noël 😀 stop') })],
+  ['UCS-2 with a byte order mark', deliver({ data_coding: 8, short_message: utf16be('\uFEFFhallo') })],
+  ['a concatenated part (UDH) in GSM-7', deliver({ esm_class: 0x40, short_message: Buffer.concat([udh, gsm('deel een')]) })],
+  ['a concatenated part (UDH) in UCS-2', deliver({ esm_class: 0x40, data_coding: 8, short_message: Buffer.concat([udh, utf16be('deel één')]) })],
+  ['Latin-1 (data_coding 3)', deliver({ data_coding: 3, short_message: Buffer.from('café', 'latin1') })],
+  ['binary (data_coding 4), left as bytes', deliver({ data_coding: 4, short_message: Buffer.from([1, 2, 3, 0xff]) })],
+  ['message_payload with a UDH', deliver({ esm_class: 0x40, message_payload: Buffer.concat([udh, gsm('lang bericht')]) })],
+  ['an empty deliver_sm', deliver({})],
+];
+
+describe('submit_sm_resp and deliver_sm decoding', () => {
+  it.each(deliveries)('reads every field as the smpp package does: %s', (_, bytes) => {
+    const ours = readPdu(bytes);
+    expect(ours).not.toBeInstanceOf(smpp.PDU);
+    expect({ ...ours }).toEqual({ ...new smpp.PDU(bytes) });
+  });
+
+  it('reads submit_sm_resp as the package does, accepted and refused', () => {
+    const accepted = new smpp.PDU('submit_sm_resp', { sequence_number: 9, message_id: '5f3a-01' }).toBuffer();
+    const refused = new smpp.PDU('submit_sm_resp', { sequence_number: 10, command_status: 0x58 }).toBuffer();
+    for (const bytes of [accepted, refused]) {
+      expect(readPdu(bytes)).not.toBeInstanceOf(smpp.PDU);
+      expect({ ...readPdu(bytes) }).toEqual({ ...new smpp.PDU(bytes) });
+    }
+  });
+
+  it('leaves what it does not read itself to the package: other commands, other TLVs, a set time', () => {
+    const others = [
+      new smpp.PDU('enquire_link', { sequence_number: 3 }).toBuffer(),
+      new smpp.PDU('submit_sm_resp', { sequence_number: 4, message_id: '1', additional_status_info_text: 'x' }).toBuffer(),
+      deliver({ short_message: Buffer.from('hoi'), its_session_info: Buffer.from([1, 2]) }),
+      deliver({ short_message: Buffer.from('hoi'), validity_period: '261205120000000+' }),
+    ];
+    for (const bytes of others) expect(readPdu(bytes)).toBeInstanceOf(smpp.PDU);
+  });
+
+  it('takes PDUs from the socket however the bytes are cut, answering the waiting callback', () => {
+    const bytes = [deliveries[0]![1], new smpp.PDU('submit_sm_resp', { sequence_number: 11, message_id: '42' }).toBuffer(), deliveries[5]![1]];
+    const all = Buffer.concat(bytes);
+    for (let cut = 1; cut < all.length; cut += 7) {
+      const session = Object.assign(new EventEmitter(), { socket: new PassThrough(), _callbacks: {} }) as unknown as Session;
+      const seen: string[] = [];
+      let answered = '';
+      session._callbacks[11] = (pdu) => (answered = String(pdu.message_id));
+      session.on('pdu', (pdu: { command: string }) => seen.push(pdu.command));
+      readWithOwnDecoder(session);
+      session.socket.write(all.subarray(0, cut));
+      session.socket.write(all.subarray(cut));
+      expect(seen).toEqual(['deliver_sm', 'submit_sm_resp', 'deliver_sm']);
+      expect(answered).toBe('42');
+      expect(session._callbacks[11]).toBeUndefined();
+    }
   });
 });

@@ -36,6 +36,14 @@ export interface TestSmsc {
   deliver(fields: Record<string, unknown>, command?: 'deliver_sm' | 'data_sm'): Promise<number>;
   /** Drops every client connection. */
   dropConnections(): void;
+  /** The sessions bound now, in the order they bound. */
+  readonly sessions: () => number;
+  /** Drops the bound session at this index (0: the first bound), as an SMSC cutting one bind. */
+  dropSession(index: number): void;
+  /** submit_sm accepted on each session, by its bind number (1, 2, ...). */
+  readonly submitsBySession: Map<number, number>;
+  /** When set, each accepted submit gets a DELIVRD receipt at once, on another bound session when there is one. */
+  receiptsElsewhere: boolean;
   /** Every bind_transceiver, in order, with the fields an SMSC may ask for. */
   readonly binds: Array<{ systemType: string; addressRange: string }>;
   /** The sessions bound now answer nothing more (a dead link: enquire_link and submit_sm go unanswered); later binds are answered. */
@@ -63,6 +71,14 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
   let counter = 1_000_000;
   const sessions = new Set<Session>();
   const silenced = new WeakSet<Session>();
+  const bindNumber = new WeakMap<Session, number>();
+  let binds = 0;
+  let receiptTurn = 0;
+  /** A bound session other than `session` (the next one round), or `session` when it is alone. */
+  const another = (session: Session): Session => {
+    const others = [...sessions].filter((s) => s !== session);
+    return others[receiptTurn++ % Math.max(1, others.length)] ?? session;
+  };
   const smsc: TestSmsc = {
     url: '',
     port: 0,
@@ -88,6 +104,15 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
       for (const session of sessions) session.destroy();
       sessions.clear();
     },
+    sessions: () => sessions.size,
+    dropSession(index) {
+      const session = [...sessions][index];
+      if (!session) throw new Error(`no session ${index} bound`);
+      sessions.delete(session);
+      session.destroy();
+    },
+    submitsBySession: new Map(),
+    receiptsElsewhere: false,
     binds: [],
     silence() {
       for (const session of sessions) silenced.add(session);
@@ -109,6 +134,7 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
       const field = (value: unknown) => (typeof value === 'string' ? value : '');
       smsc.binds.push({ systemType: field(pdu.system_type), addressRange: field(pdu.address_range) });
       sessions.add(session);
+      bindNumber.set(session, ++binds);
       session.send(pdu.response());
     });
     session.on('enquire_link', (pdu: PDU) => !silenced.has(session) && session.send(pdu.response()));
@@ -132,8 +158,17 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
         ...decoded(pdu),
       };
       const answer = smsc.answer(submit, smsc.received.length);
-      if (answer.status === smpp.ESME_ROK) smsc.received.push({ ...submit, messageId: answer.messageId ?? '' });
-      const respond = () => session.send(pdu.response({ command_status: answer.status, message_id: answer.messageId ?? '' }));
+      if (answer.status === smpp.ESME_ROK) {
+        smsc.received.push({ ...submit, messageId: answer.messageId ?? '' });
+        const n = bindNumber.get(session) ?? 0;
+        smsc.submitsBySession.set(n, (smsc.submitsBySession.get(n) ?? 0) + 1);
+      }
+      const respond = () => {
+        session.send(pdu.response({ command_status: answer.status, message_id: answer.messageId ?? '' }));
+        if (answer.status === smpp.ESME_ROK && smsc.receiptsElsewhere && session.socket.writable) {
+          another(session).deliver_sm({ esm_class: 0x04, short_message: receiptText(answer.messageId ?? '', 'DELIVRD') });
+        }
+      };
       const delayMs = answer.delayMs ?? smsc.responseDelayMs;
       if (delayMs > 0) setTimeout(respond, delayMs);
       else respond();

@@ -63,6 +63,8 @@ const envSchema = z
     SMS_HTTP_TOKEN: optionalString,
     SMS_HTTP_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
     SMPP_WINDOW: positiveInt(10),
+    SMPP_SESSIONS: z.coerce.number().int().min(1).max(32).default(1),
+    SMPP_SESSION_RATE: z.coerce.number().positive().optional(),
     SMPP_RESPONSE_TIMEOUT_MS: positiveInt(10_000),
     SMPP_GSM_DATA_CODING: z.coerce
       .number()
@@ -189,6 +191,10 @@ export interface Config {
     readonly prices: Readonly<Record<string, string>>;
     /** submit_sm in flight per SMPP session. */
     readonly smppWindow: number;
+    /** Transceiver sessions bound per worker-sms process. */
+    readonly smppSessions: number;
+    /** submit_sm per second on each session, as the SMSC caps a bind (SMS_RATE caps them all). */
+    readonly smppSessionRate: number | undefined;
     readonly smppResponseTimeoutMs: number;
     /** data_coding for GSM-7 text: 0 ("SMSC default alphabet"), 1 (IA5/ASCII) or 3 (Latin-1), encoded for the label. */
     readonly smppGsmDataCoding: number;
@@ -266,6 +272,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       httpSecret: e.SMS_HTTP_SECRET,
       prices: Object.freeze({ ...DEFAULT_SMS_PRICES, ...e.SMS_PRICES }),
       smppWindow: e.SMPP_WINDOW,
+      smppSessions: e.SMPP_SESSIONS,
+      smppSessionRate: e.SMPP_SESSION_RATE,
       smppResponseTimeoutMs: e.SMPP_RESPONSE_TIMEOUT_MS,
       smppGsmDataCoding: e.SMPP_GSM_DATA_CODING,
       smppEnquireLinkMs: e.SMPP_ENQUIRE_LINK_S * 1_000,

@@ -30,7 +30,7 @@ const ESC = 0x1b;
  * (TS 23.038 6.2.1). Position 0x1B is the escape to the extension table, not a character: it holds
  * a placeholder that the lookup below skips, so a literal U+001B in the text is not GSM.
  */
-const BASIC_SET =
+export const BASIC_SET =
   '@£$¥èéùìòÇ\nØø\rÅå' + // 0x00-0x0F
   'Δ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ' + // 0x10-0x1F (Δ U+0394, Ω U+03A9; 0x1B = ESC)
   ' !"#¤%&\'()*+,-./' + // 0x20-0x2F (¤ U+00A4 at 0x24)
@@ -41,7 +41,7 @@ const BASIC_SET =
   'pqrstuvwxyzäöñüà'; // 0x70-0x7F
 
 /** The extension table (TS 23.038 6.2.1.1): each is sent as ESC followed by the code given here. */
-const EXTENSION_TABLE: ReadonlyMap<string, number> = new Map([
+export const EXTENSION_TABLE: ReadonlyMap<string, number> = new Map([
   ['\f', 0x0a], // form feed (page break)
   ['^', 0x14],
   ['{', 0x28],

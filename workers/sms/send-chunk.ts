@@ -7,6 +7,7 @@ import { classifyMailFailure } from '../mail/send-mail.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
 import type { OutgoingSms, SubmitResult } from './providers/provider.js';
+import { cancelledSinceClaim, claimRated } from './rated-window.js';
 import {
   cancelQueued,
   claimWindow,
@@ -90,13 +91,19 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
       // The SMSC is away: nothing was claimed; the job retries with backoff and the messages wait.
       throw new PublicError('SMS provider not connected', 'provider-unavailable');
     }
-    const { claimId, messages, lastSeq } = await claimWindow(deps.db, { batchId, from: cursor, to: range.to, size });
+    const request = { batchId, from: cursor, to: range.to, size };
+    const { claimId, messages, lastSeq } = await claimRated(deps.db, deps.smsProvider, request, signal, () => claimWindow(deps.db, request));
     if (messages.length === 0) {
       if (cursor === range.from) break;
       cursor = range.from;
       continue;
     }
     cursor = lastSeq + 1;
+    if (await cancelledSinceClaim(deps.db, deps.smsProvider, batchId)) {
+      // Not taken: written back as such, the cancelled batch makes them 'cancelled'.
+      await writeOutcomes(deps.db, claimId, messages.map((m) => ({ id: m.id, status: 'queued', providerMessageId: null, errorCode: null, parts: [] })));
+      break;
+    }
     const sms = messages.filter((m) => m.channel === 'sms');
     const outgoing: OutgoingSms[] = sms.map((m) => ({ messageId: m.id, sender: batch.sender, to: m.phone ?? '', text: m.text, encoding: m.encoding, segments: m.segments }));
     // The e-mails go while the provider takes the texts; the provider has the texts' results

@@ -48,6 +48,12 @@ export interface SmsProvider {
    * seconds, so a claimed window never waits long enough to be swept to 'unknown'.
    */
   readonly windowSize: number;
+  /**
+   * Under a rate (SMS_RATE, SMPP_SESSION_RATE): waits for the tokens of this many parts, taken
+   * before the window is claimed, so a claimed window never waits for them (a worker killed
+   * while it waits leaves nothing claimed). Rejects when `signal` aborts. Undefined: no rate.
+   */
+  readonly reserve?: ((parts: number, signal: AbortSignal) => Promise<void>) | undefined;
   /** Resolves true when the provider can take messages now (an SMPP session is bound). */
   ready(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   /**

@@ -1,7 +1,8 @@
-// The SMPP provider: our own encoding and UDH (submit-params.ts), a submit window, the
-// SMS_RATE limit shared by every worker through Redis, and the SMSC's answers mapped to
-// sent, failed (with the SMPP status named), retry (throttled: never taken) or unknown
-// (submit-message.ts, submit-status.ts).
+// The SMPP provider: our own encoding and UDH (submit-params.ts), SMPP_SESSIONS sessions each
+// with a submit window (session-pool.ts), the SMS_RATE limit shared by every worker through
+// Redis and SMPP_SESSION_RATE per session, taken before a window is claimed (reserve), and the
+// SMSC's answers mapped to sent, failed (with the SMPP status named), retry (throttled: never
+// taken) or unknown (submit-message.ts, submit-status.ts).
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../../core/config.js';
 import { takeReceipts } from '../receipts.js';
@@ -10,10 +11,11 @@ import { handleIncoming, isReceipt, receiptOf } from '../smpp/deliver.js';
 import { partStateOf, type Receipt } from '../smpp/receipt.js';
 import type { OutgoingPdu } from 'smpp';
 import { submitSmPdu, type SubmitSm } from '../smpp/pdu-writer.js';
-import { SmppClient } from '../smpp/smpp-client.js';
+import { SmppSessions } from '../smpp/session-pool.js';
 import { submitMessage } from '../smpp/submit-message.js';
 import { relativeValidity, submitParams } from '../smpp/submit-params.js';
 import { retryDelayMs } from '../smpp/submit-status.js';
+import { TokenBucket, sleep } from '../smpp/token-bucket.js';
 import { noteUnreadableReceipt } from '../unreadable-receipt.js';
 import { receiptKey } from '../smpp/message-ids.js';
 import type { OutgoingSms, ProviderDeps, SmsProvider, SubmitResult, SubmittedPart } from './provider.js';
@@ -23,11 +25,37 @@ export interface SmppProviderOptions {
   readonly retryDelayMs?: (attempt: number) => number;
 }
 
-function rateLimiter(config: Config, deps: ProviderDeps) {
+/** SMS_RATE across every session of every worker: one counter in Redis. */
+function sharedRate(config: Config, deps: ProviderDeps) {
   const rate = config.sms.rate;
   if (!rate) return undefined;
-  const options = { keyPrefix: `${config.queuePrefix}:smsc-rate`, points: Math.max(1, Math.floor(rate)), duration: 1 };
-  return new RateLimiterRedis({ ...options, storeClient: deps.queues.connection, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) });
+  const points = Math.max(1, Math.floor(rate));
+  const options = { keyPrefix: `${config.queuePrefix}:smsc-rate`, points, duration: 1 };
+  const limiter = new RateLimiterRedis({ ...options, storeClient: deps.queues.connection, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(options) });
+  /** Takes `count` tokens, a second's worth at a time (a larger take would never fit in one second). */
+  return async (count: number, signal: AbortSignal): Promise<void> => {
+    for (let left = count; left > 0; ) {
+      const piece = Math.min(left, points);
+      try {
+        await limiter.consume('smsc', piece);
+        left -= piece;
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        await sleep(Math.max(10, rejection.msBeforeNext), signal);
+      }
+    }
+  };
+}
+
+/**
+ * Messages a second this process may send at most: SMS_RATE, and SMPP_SESSION_RATE times the
+ * sessions. A window is a second of it, so its tokens come in about a second and it leaves at
+ * once: claimed windows never wait for tokens, and the SMSC never gets more than a second's burst.
+ */
+function ceiling(config: Config): number | undefined {
+  const perSessions = config.sms.smppSessionRate ? config.sms.smppSessionRate * config.sms.smppSessions : undefined;
+  const rates = [config.sms.rate, perSessions].filter((r): r is number => r !== undefined);
+  return rates.length > 0 ? Math.min(...rates) : undefined;
 }
 
 const RECEIPTS_PER_INSERT = 1_000;
@@ -119,9 +147,10 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
   if (!config.sms.smppUrl) throw new Error('SMPP_URL is required for SMS_PROVIDER=smpp');
   const storeReceipt = receiptBatcher(deps);
   const openWindows = new OpenWindows();
-  const client = new SmppClient({
+  const sessions = new SmppSessions(config.sms.smppSessions, {
     url: config.sms.smppUrl,
     window: config.sms.smppWindow,
+    rate: config.sms.smppSessionRate,
     responseTimeoutMs: config.sms.smppResponseTimeoutMs,
     enquireLinkMs: config.sms.smppEnquireLinkMs,
     systemType: config.sms.smppSystemType,
@@ -134,24 +163,15 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
       if (!(await openWindows.takeWithWindow(reading.receipt))) await storeReceipt(reading.receipt);
     },
   });
-  client.start();
-  const limiter = rateLimiter(config, deps);
+  sessions.start();
+  const takeShared = sharedRate(config, deps);
+  const sessionRate = config.sms.smppSessionRate;
+  // The sessions bound now, at their rate each: a window waits here, not claimed in a session's queue.
+  const local = sessionRate ? new TokenBucket(() => sessionRate * Math.max(1, sessions.bound)) : undefined;
+  const rate = ceiling(config);
   const references = new ConcatReferences();
   const submitOptions = { gsmDataCoding: config.sms.smppGsmDataCoding, validityPeriod: relativeValidity(config.sms.validityHours) };
   const messageOptions = { retryDelayMs: options.retryDelayMs ?? retryDelayMs, rebindWaitMs: config.sms.smppResponseTimeoutMs };
-
-  async function takeTokens(count: number): Promise<void> {
-    if (!limiter) return;
-    for (;;) {
-      try {
-        await limiter.consume('smsc', count);
-        return;
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        await new Promise((r) => setTimeout(r, Math.max(10, rejection.msBeforeNext)));
-      }
-    }
-  }
 
   async function submitOne(message: OutgoingSms, onAccepted: (smscId: string) => void): Promise<SubmitResult> {
     let params: SubmitSm[];
@@ -163,15 +183,20 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
       // Intake lets nothing through that SMPP cannot carry; should it happen, nothing was sent.
       return { messageId: message.messageId, status: 'failed', errorCode: 'unencodable' };
     }
-    if (limiter) await takeTokens(pdus.length);
-    return submitMessage(client, message.messageId, pdus, (i) => submitSmPdu(params[i]!), onAccepted, messageOptions);
+    return submitMessage(sessions, message.messageId, pdus, (i) => submitSmPdu(params[i]!), onAccepted, messageOptions);
   }
 
   return {
     name: 'smpp',
-    // Ten seconds of SMS_RATE at most, so rate-limited windows are short.
-    windowSize: config.sms.rate ? Math.max(1, Math.min(200, Math.floor(config.sms.rate * 10))) : 200,
-    ready: (timeoutMs, signal) => client.waitUntilBound(timeoutMs, signal),
+    windowSize: rate ? Math.max(1, Math.min(200, Math.floor(rate))) : 200,
+    reserve: rate
+      ? async (parts, signal) => {
+          // The local rate first: shared tokens taken and then held back here would be lost to the other workers.
+          await local?.take(parts, signal);
+          await takeShared?.(parts, signal);
+        }
+      : undefined,
+    ready: (timeoutMs, signal) => sessions.waitUntilBound(timeoutMs, signal),
     async submit(window, record) {
       let written!: (ok: boolean) => void;
       const open: OpenWindow = { early: new Map(), recording: false, written: new Promise<boolean>((resolve) => (written = resolve)) };
@@ -192,6 +217,6 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
         openWindows.remove(accepted, open);
       }
     },
-    close: () => client.close(),
+    close: () => sessions.close(),
   };
 }

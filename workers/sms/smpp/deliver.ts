@@ -2,7 +2,7 @@
 // (receipts.ts); an incoming message goes to incoming.ts (stop words, replies). The PDU is
 // acknowledged only after either is stored. The text is in short_message or, when that is empty
 // (always in data_sm), in the message_payload TLV.
-import type { PDU } from 'smpp';
+import type { ReadPdu } from './pdu-reader.js';
 import { takeIncoming } from '../incoming.js';
 import type { ProviderDeps } from '../providers/provider.js';
 import { incomingOf } from './incoming-pdu.js';
@@ -20,22 +20,22 @@ function stringOf(value: unknown): string {
   return message === undefined ? '' : stringOf(message);
 }
 
-function textOf(pdu: PDU): string {
+function textOf(pdu: ReadPdu): string {
   return stringOf(pdu.short_message) || stringOf(pdu.message_payload);
 }
 
-export function isReceipt(pdu: PDU): boolean {
+export function isReceipt(pdu: ReadPdu): boolean {
   const kind = (pdu.esm_class ?? 0) & RECEIPT_BITS;
   return kind === MC_DELIVERY_RECEIPT || kind === INTERMEDIATE_NOTIFICATION;
 }
 
 /** The delivery receipt a deliver_sm or data_sm carries, or why it cannot be read. */
-export function receiptOf(pdu: PDU): ReceiptReading {
+export function receiptOf(pdu: ReadPdu): ReceiptReading {
   const networkErrorCode = Buffer.isBuffer(pdu.network_error_code) ? pdu.network_error_code : undefined;
   return parseReceipt(textOf(pdu), { receiptedMessageId: pdu.receipted_message_id, messageState: pdu.message_state, networkErrorCode });
 }
 
 /** An incoming message (not a receipt): a stop word or a reply. */
-export async function handleIncoming(deps: ProviderDeps, suppressionKey: string, pdu: PDU): Promise<void> {
+export async function handleIncoming(deps: ProviderDeps, suppressionKey: string, pdu: ReadPdu): Promise<void> {
   await takeIncoming(deps, suppressionKey, incomingOf(pdu));
 }

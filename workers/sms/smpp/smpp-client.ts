@@ -4,10 +4,13 @@
 // pause after a throttling answer, and a handler for deliver_sm (receipts and incoming messages).
 import { EventEmitter } from 'node:events';
 import smpp, { type OutgoingPdu, type PDU, type Session } from 'smpp';
+import type { ReadPdu } from './pdu-reader.js';
+import { readWithOwnDecoder } from './session-reader.js';
 import type { Logger } from '../../core/logger.js';
 import { LinkCheck } from './link-check.js';
 import { deliverSmResp } from './pdu-writer.js';
 import { THROTTLE_PAUSE_MS, refusalOf } from './submit-status.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** SMPP 3.4 5.1.3: "temporary application error", which SMSCs answer by retrying. */
 const ESME_RX_T_APPN = 0x64;
@@ -22,11 +25,13 @@ export interface SmppClientOptions {
   readonly systemType?: string;
   readonly addressRange?: string;
   readonly logger: Logger;
+  /** submit_sm per second on this session (SMPP_SESSION_RATE), when the SMSC caps each bind. */
+  readonly rate?: number | undefined;
   /**
    * Called for every deliver_sm and data_sm; the PDU is acknowledged once it resolves (so
    * nothing is lost), and refused with ESME_RX_T_APPN when it rejects.
    */
-  readonly onDeliver: (pdu: PDU) => Promise<void>;
+  readonly onDeliver: (pdu: ReadPdu) => Promise<void>;
 }
 
 export type SubmitOutcome =
@@ -50,9 +55,21 @@ export class SmppClient extends EventEmitter {
   /** Nothing is written before this time (ms since the epoch): the SMSC said it is throttling us. */
   private pausedUntil = 0;
   private link: LinkCheck | undefined;
+  private readonly bucket: TokenBucket | undefined;
 
   constructor(private readonly options: SmppClientOptions) {
     super();
+    const rate = options.rate;
+    this.bucket = rate ? new TokenBucket(() => rate) : undefined;
+  }
+
+  get isBound(): boolean {
+    return this.bound;
+  }
+
+  /** Submits in flight or waiting for a slot, plus a window's worth while the SMSC throttles us. */
+  get load(): number {
+    return this.inFlight + this.slotWaiters.length + (this.pausedUntil > Date.now() ? this.options.window : 0);
   }
 
   start(): void {
@@ -63,6 +80,7 @@ export class SmppClient extends EventEmitter {
     if (this.closing) return;
     const url = new URL(this.options.url);
     const session = smpp.connect({ host: url.hostname, port: Number(url.port || 2775), tls: url.protocol === 'ssmpp:' });
+    readWithOwnDecoder(session);
     this.session = session;
     const onDead = () => {
       if (this.session === session) this.bound = false;
@@ -91,7 +109,7 @@ export class SmppClient extends EventEmitter {
         }
       });
     });
-    const onDeliver = (pdu: PDU) => {
+    const onDeliver = (pdu: ReadPdu) => {
       const answer = (status: number) => this.send(session, deliverSmResp(pdu.sequence_number, status, pdu.command === 'data_sm'));
       this.options.onDeliver(pdu).then(
         () => answer(smpp.ESME_ROK),
@@ -185,6 +203,7 @@ export class SmppClient extends EventEmitter {
     await this.slot();
     try {
       while (this.pausedUntil > Date.now()) await new Promise((r) => setTimeout(r, this.pausedUntil - Date.now()));
+      await this.bucket?.take(1);
       // A link that may be dead is checked (and dropped when it is) before anything goes on it.
       const check = this.link?.pending();
       if (check && !(await check)) return { kind: 'not-sent' };

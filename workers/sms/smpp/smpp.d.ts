@@ -32,6 +32,8 @@ declare module 'smpp' {
 
   export class Session extends EventEmitter {
     socket: Socket;
+    /** The callbacks waiting for a response, by sequence number (the package's own table). */
+    _callbacks: Record<number, (pdu: PDU) => void>;
     send(pdu: PDU | OutgoingPdu, responseCallback?: (pdu: PDU) => void, sendCallback?: (pdu: PDU) => void): boolean;
     bind_transceiver(options: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;
     submit_sm(options: Record<string, unknown>, callback?: (pdu: PDU) => void): boolean;

@@ -1,0 +1,30 @@
+// A `--role sms` worker in its own process, against a test context's database and queues and a
+// test SMSC, so a test can SIGKILL it as ops or the OOM killer would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { TestContext } from './context.js';
+import type { TestSmsc } from './smsc.js';
+
+export function spawnSmsWorker(ctx: TestContext, smsc: TestSmsc, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'main.ts', '--role', 'sms'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: ctx.config.databaseUrl,
+      REDIS_URL: ctx.config.redisUrl,
+      QUEUE_PREFIX: ctx.prefix,
+      SMS_PROVIDER: 'smpp',
+      SMPP_URL: smsc.url,
+      WORKER_CONCURRENCY: '1',
+      JOB_LOCK_MS: '2000',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: 'ignore',
+  });
+}
+
+/** SIGKILLs every child still running and waits for them to exit. */
+export async function killAll(children: readonly ChildProcess[]): Promise<void> {
+  const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+  await Promise.all(running.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGKILL'); })));
+}

@@ -1,0 +1,79 @@
+// Under SMS_RATE a window's tokens are taken before it is claimed: a worker SIGKILLed while it
+// waits for them leaves nothing in 'sending' that never reached the SMSC. And a cancel that
+// commits while a window waits for its tokens keeps all of that window from the SMSC.
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Runtime } from '../workers/runtime.js';
+import { createTestContext, waitFor } from './helpers/context.js';
+import { caller, newOrganization, type Call, type NewOrganization } from './helpers/identity.js';
+import { batches, mobile } from './helpers/sms.js';
+import { startSmsc, type TestSmsc } from './helpers/smsc.js';
+import { killAll, spawnSmsWorker } from './helpers/sms-worker.js';
+
+const ctx = await createTestContext();
+let smsc: TestSmsc;
+let web: Runtime;
+let call: Call;
+let org: NewOrganization;
+const children: ChildProcess[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  smsc = await startSmsc();
+  web = await ctx.start({ roles: ['web'] });
+  call = caller(web);
+  org = await newOrganization(call, ctx, 'Gemeente Voorbeeld');
+});
+
+afterAll(async () => {
+  await killAll(children);
+  await web.stop();
+  await smsc.close();
+});
+
+const messages = (batchId: string) => ctx.db.selectFrom('sms_messages').select(['status', 'phone']).where('batch_id', '=', batchId).execute();
+const reached = () => new Set(smsc.received.map((r) => `+${r.destination}`));
+
+describe('sending under SMS_RATE', () => {
+  it('leaves nothing in sending that never left when the worker is killed while it waits for tokens', { timeout: 90_000 }, async () => {
+    smsc.received.length = 0;
+    const batchId = await batches(call, () => org.key).submit('TGG', 'Bericht', Array.from({ length: 60 }, (_, i) => ({ phone: mobile(i) })));
+    // 3 a second: windows of 3 messages, each waiting about a second for its tokens.
+    const worker = spawnSmsWorker(ctx, smsc, { SMS_RATE: '3' });
+    children.push(worker);
+    await waitFor(() => Promise.resolve(smsc.received.length >= 9), 'three windows sent', 60_000);
+    // The SMSC answers at once, so the worker spends nearly all its time waiting for tokens.
+    await sleep(400);
+    await killAll([worker]);
+
+    const rows = await messages(batchId);
+    const sent = reached();
+    const inDoubt = rows.filter((r) => r.status === 'sending');
+    // Whatever is still 'sending' did reach the SMSC: nothing claimed was left waiting.
+    for (const r of inDoubt) expect(sent.has(r.phone!)).toBe(true);
+    expect(rows.filter((r) => r.status === 'queued').length).toBeGreaterThan(0);
+  });
+
+  it('sends nothing of a window that waits for its tokens when the batch is cancelled meanwhile', { timeout: 60_000 }, async () => {
+    smsc.received.length = 0;
+    const runtime = await ctx.start({ roles: ['sms'], config: ctx.configWith({ SMS_PROVIDER: 'smpp', SMPP_URL: smsc.url, SMS_RATE: '2' }) });
+    try {
+      const batchId = await batches(call, () => org.key).submit('TGG', 'Tot morgen', Array.from({ length: 30 }, (_, i) => ({ phone: mobile(1_000 + i) })));
+      await waitFor(() => Promise.resolve(smsc.received.length >= 4), 'two windows sent', 30_000);
+      const cancel = await call('post', `/v1/sms/batches/${batchId}/cancel`, { auth: org.key });
+      expect(cancel.status).toBeLessThan(300);
+      const atCancel = smsc.received.length;
+      await sleep(2_500);
+
+      const rows = await messages(batchId);
+      const sent = reached();
+      // No cancelled message reached the SMSC, and at most the window on the wire as the cancel committed went after it.
+      for (const r of rows.filter((m) => m.status === 'cancelled')) expect(sent.has(r.phone!)).toBe(false);
+      expect(smsc.received.length - atCancel).toBeLessThanOrEqual(2);
+      expect(rows.filter((r) => r.status === 'cancelled').length).toBeGreaterThan(20);
+      expect(rows.filter((r) => r.status === 'queued' || r.status === 'sending')).toEqual([]);
+    } finally {
+      await runtime.stop();
+    }
+  });
+});

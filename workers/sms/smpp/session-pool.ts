@@ -1,0 +1,70 @@
+// SMPP_SESSIONS transceiver sessions to one SMSC, used as one: each submit_sm goes to the bound
+// session with the least in flight, so windows spread over the binds. A session that drops
+// answers what it had written without a response 'unknown' (at most once, as with one
+// session) and what it had not written yet 'not sent': that is written on another bound
+// session at once, so its traffic moves to the others. Receipts arrive on any session; each
+// session hands them to the same handler.
+import type { OutgoingPdu } from 'smpp';
+import { SmppClient, type SmppClientOptions, type SubmitOutcome } from './smpp-client.js';
+import type { PartSubmitter } from './submit-message.js';
+
+export class SmppSessions implements PartSubmitter {
+  private readonly clients: readonly SmppClient[];
+  private next = 0;
+
+  constructor(count: number, options: SmppClientOptions) {
+    this.clients = Array.from({ length: count }, (_, i) => new SmppClient({ ...options, logger: options.logger.child({ smppSession: i + 1 }) }));
+  }
+
+  start(): void {
+    for (const client of this.clients) client.start();
+  }
+
+  get bound(): number {
+    return this.clients.filter((c) => c.isBound).length;
+  }
+
+  /** The bound session with the least in flight; ties go round, so idle sessions share the first windows too. */
+  private pick(exclude: ReadonlySet<SmppClient>): SmppClient | undefined {
+    let best: SmppClient | undefined;
+    const n = this.clients.length;
+    const start = this.next++ % n;
+    for (let k = 0; k < n; k++) {
+      const client = this.clients[(start + k) % n]!;
+      if (!client.isBound || exclude.has(client)) continue;
+      if (!best || client.load < best.load) best = client;
+    }
+    return best;
+  }
+
+  async submit(pdu: OutgoingPdu, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
+    const tried = new Set<SmppClient>();
+    let outcome: SubmitOutcome = { kind: 'not-sent' };
+    // 'not-sent' means nothing was written (the PDU has no sequence number yet): another session may take it.
+    for (let client = this.pick(tried); client; client = this.pick(tried)) {
+      tried.add(client);
+      outcome = await client.submit(pdu, onAccepted);
+      if (outcome.kind !== 'not-sent') return outcome;
+    }
+    return outcome;
+  }
+
+  /** Resolves true as soon as any session is bound, false after `timeoutMs`. */
+  async waitUntilBound(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.clients.some((c) => c.isBound)) return true;
+    const settled = new AbortController();
+    const stop = () => settled.abort();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      const answers = this.clients.map((c) => c.waitUntilBound(timeoutMs, settled.signal).then((bound) => bound || Promise.reject(new Error('not bound'))));
+      return await Promise.any(answers).catch(() => false);
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      settled.abort();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.close()));
+  }
+}
