@@ -58,7 +58,8 @@ class BatchTotals {
   add(messages: readonly PricedMessage[]): void {
     this.accepted += messages.length;
     for (const m of messages) {
-      if (m.status !== 'queued') continue;
+      // Segments are SMS parts: an e-mail has none.
+      if (m.status !== 'queued' || m.channel !== 'sms') continue;
       this.encodings.add(m.encoding);
       this.segmentsMin = Math.min(this.segmentsMin ?? m.segments, m.segments);
       this.segmentsMax = Math.max(this.segmentsMax ?? m.segments, m.segments);
