@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { openStreamedBatch, type BatchActor, type BatchOptions, type BatchOutcome } from '../../workers/sms/create-batch.js';
 import { charsetName } from '../../workers/core/csv-sniff.js';
+import { asIntake } from '../../workers/core/intake-gate.js';
 import { CsvProblem, CsvRecipients } from '../../workers/sms/csv-recipients.js';
 import { auditActor } from '../../workers/identity/principal.js';
 import { principalOf } from '../auth/bearer.js';
@@ -96,10 +97,24 @@ async function ingest(deps: Deps, organizationId: string, options: BatchOptions,
   let seq = 0;
   const csv = new CsvRecipients(file, { sliceSize: SLICE, maxRows: MAX_CSV_RECIPIENTS, charset });
   try {
-    for await (const slice of csv.slices()) {
-      await streamed.addSlice(seq, slice);
-      seq += slice.length;
+    // Bounded: one slice stored while the next is validated and the one after is parsed. The
+    // parser is not read while a store is pending, so Postgres and the pool slow the socket.
+    let storing: Promise<void> = Promise.resolve();
+    try {
+      for await (const slice of csv.slices()) {
+        const validated = streamed.validateSlice(seq, slice);
+        // Each is awaited later: it must not go unhandled should it fail first.
+        validated.catch(() => undefined);
+        await storing;
+        storing = validated.then((result) => streamed.storeSlice(result));
+        storing.catch(() => undefined);
+        seq += slice.length;
+      }
+    } finally {
+      // Whatever ended the loop, no store is left running behind the answer.
+      await storing.catch(() => undefined);
     }
+    await storing;
     if ((file as { truncated?: boolean }).truncated) throw new CsvProblem(`The file is larger than ${MAX_FILE_BYTES} bytes`, null, true);
     if (seq === 0) throw new CsvProblem('The file has no recipient rows', null);
     return { ...(await streamed.finish()), file: { encoding: csv.encoding, separator: csv.separator ?? ',' } };
@@ -135,7 +150,7 @@ export function smsCsvRoutes(deps: Deps): Route[] {
         try {
           const { charset, ...fields } = parseInput('body', csvFields, upload.fields);
           const options = await batchOptions(deps, fields, key);
-          const ingested = await ingest(deps, principal.organizationId, options, auditActor(principal), upload, charsetOf(charset));
+          const ingested = await asIntake(() => ingest(deps, principal.organizationId, options, auditActor(principal), upload, charsetOf(charset)));
           const reply = await batchAccepted(deps, ingested);
           return ingested.file ? { ...reply, body: { ...(reply.body as object), file: ingested.file } } : reply;
         } catch (error) {
