@@ -277,9 +277,10 @@ async function measureGet(apiKey: string, batchId: string): Promise<GetResult> {
  * Every role in one process (`main.ts --role all`, provider outbox): a batch is submitted and
  * being sent, then three more are submitted in a row, each timed; each is sent in its turn.
  */
-async function measureAllInOne(apiKey: string): Promise<number[]> {
+async function measureAllInOne(): Promise<number[]> {
   const all = await startProcess('node', ['--import', 'tsx', 'main.ts', '--role', 'all'], platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: ALL_PORT }), `http://${HOST}:${ALL_PORT}/healthz`);
   children.push(all);
+  const apiKey = await createOrganization(ALL_PORT, 'All-in-one organisation');
   const ids: string[] = [];
   try {
     const first = jsonBatch(JSON_RECIPIENTS, 3_333_333);
@@ -299,9 +300,9 @@ async function measureAllInOne(apiKey: string): Promise<number[]> {
     }
     return times;
   } finally {
-    await stopProcess(all, 20_000);
     // What is left unsent must not be sent by the send measurement below.
-    for (const id of ids) await fetch(`http://${HOST}:${WEB_PORT}/v1/sms/batches/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } });
+    for (const id of ids) await fetch(`http://${HOST}:${ALL_PORT}/v1/sms/batches/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } });
+    await stopProcess(all, 20_000);
   }
 }
 
@@ -417,7 +418,7 @@ export async function smsBench(): Promise<void> {
         csv = await measureCsv(apiKey, web);
         get = await measureGet(apiKey, csv.id);
       }
-      const allInOne = PARTS.has('allinone') ? await measureAllInOne(apiKey) : undefined;
+      const allInOne = PARTS.has('allinone') ? await measureAllInOne() : undefined;
       const send = PARTS.has('send') ? await measureSending(apiKey) : undefined;
 
       const rate = (n: number, ms: number) => `${Math.round((n * 1000) / ms).toLocaleString('en')}/s`;
