@@ -278,7 +278,7 @@ async function measureGet(apiKey: string, batchId: string): Promise<GetResult> {
  * being sent, then three more are submitted in a row, each timed; each is sent in its turn.
  */
 async function measureAllInOne(): Promise<number[]> {
-  const all = await startProcess('node', ['--import', 'tsx', 'main.ts', '--role', 'all'], platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: ALL_PORT }), `http://${HOST}:${ALL_PORT}/healthz`);
+  const all = await startProcess('node', ['--import', 'tsx', 'main.ts', '--role', 'all'], platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: ALL_PORT }), `http://${HOST}:${ALL_PORT}/healthz`, 120_000);
   children.push(all);
   const apiKey = await createOrganization(ALL_PORT, 'All-in-one organisation');
   const ids: string[] = [];

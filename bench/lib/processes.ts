@@ -2,9 +2,9 @@
 // shares an event loop with what it measures.
 import { spawn, type ChildProcess } from 'node:child_process';
 
-export async function startProcess(command: string, args: string[], env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+export async function startProcess(command: string, args: string[], env: Record<string, string>, readyUrl: string, readyTimeoutMs = 30_000): Promise<ChildProcess> {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     try {
       if ((await fetch(readyUrl)).ok) return child;
