@@ -4,7 +4,12 @@
 //      reads and JSON.parses the same body;
 //   2. a 1,000,000-row CSV streamed in (time and the web process's peak RSS) vs a plain COPY
 //      of the same rows into a scratch copy of sms_outbox;
-//   3. the outbox send rate of `--role sms` vs raw unnest INSERTs of 200 rows into sms_outbox.
+//   3. GET /v1/sms/batches/{id} on the 1,000,000-message batch vs the COUNT(*) per status it
+//      used to run (same batch, same run);
+//   4. all-in-one intake: with every role in one process, a 100,000-recipient JSON batch
+//      accepted (median of three in a row) while the batch before is being sent, vs --role web;
+//   5. the outbox send rate of `--role sms` vs raw unnest INSERTs of 200 rows into sms_outbox.
+// BENCH_SMS_PARTS (json,csv,allinone,send; all by default) picks some.
 // The platform runs as child processes against its own database (dropped and recreated at
 // start, dropped at the end) and its own queue prefix; everything talks over 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,7 +28,12 @@ const JSON_RECIPIENTS = 100_000;
 const CSV_ROWS = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
 const RUNS = 3;
 const TARGET_JSON_MS = 3_000;
+const TARGET_RSS_MB = 256;
+const STRETCH_COPY_RATIO = 4;
+const GETS = 21;
+const PARTS = new Set((process.env.BENCH_SMS_PARTS ?? 'json,csv,allinone,send').split(','));
 const WEB_PORT = 3293;
+const ALL_PORT = 3295;
 const BARE_PORT = 3294;
 const DB_NAME = process.env.BENCH_SMS_DATABASE ?? 'tgg_bench_sms';
 const PREFIX = `bench-sms-${process.pid}`;
@@ -180,6 +190,7 @@ async function measureJson(apiKey: string): Promise<JsonResult> {
 }
 
 interface CsvResult {
+  readonly id: string;
   readonly ms: number;
   readonly accepted: number;
   readonly rejected: number;
@@ -210,7 +221,7 @@ async function measureCsv(apiKey: string, web: ChildProcess): Promise<CsvResult>
   }
   const peakRssMb = Math.max(statusKib('VmHWM', pid), sampledPeak) / 1024;
   expectStatus('CSV batch', answer, 202);
-  const batch = JSON.parse(answer.body) as { accepted: number; rejected: number };
+  const batch = JSON.parse(answer.body) as { id: string; accepted: number; rejected: number };
   console.log(`  csv: platform ${seconds(answer.ms)} (${batch.accepted} accepted, ${batch.rejected} rejected), peak RSS ${peakRssMb.toFixed(0)} MB`);
 
   // The floor: COPY of the same numbers into a scratch copy of sms_outbox, indexes and all.
@@ -227,7 +238,72 @@ async function measureCsv(apiKey: string, web: ChildProcess): Promise<CsvResult>
     await client.end();
   }
   console.log(`  csv: COPY baseline ${seconds(copyMs)}`);
-  return { ms: answer.ms, accepted: batch.accepted, rejected: batch.rejected, rssBeforeMb, peakRssMb, peakResetWorked, copyMs };
+  return { id: batch.id, ms: answer.ms, accepted: batch.accepted, rejected: batch.rejected, rssBeforeMb, peakRssMb, peakResetWorked, copyMs };
+}
+
+interface GetResult {
+  readonly ms: number;
+  readonly countMs: number;
+}
+
+/** Median of GETs of the batch, beside the COUNT(*) per status over its messages it used to run. */
+async function measureGet(apiKey: string, batchId: string): Promise<GetResult> {
+  const gets: number[] = [];
+  for (let i = 0; i < GETS; i++) {
+    const start = performance.now();
+    const res = await fetch(`http://${HOST}:${WEB_PORT}/v1/sms/batches/${batchId}`, { headers: { authorization: `Bearer ${apiKey}` } });
+    await res.text();
+    if (res.status !== 200) throw new Error(`GET batch: HTTP ${res.status}`);
+    gets.push(performance.now() - start);
+  }
+  const client = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
+  await client.connect();
+  const counts: number[] = [];
+  try {
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      await client.query('SELECT status, count(*) FROM sms_messages WHERE batch_id = $1 GROUP BY status', [batchId]);
+      counts.push(performance.now() - start);
+    }
+  } finally {
+    await client.end();
+  }
+  const result = { ms: median(gets), countMs: median(counts) };
+  console.log(`  get: GET /v1/sms/batches/{id} ${result.ms.toFixed(1)} ms (median of ${GETS}); COUNT(*) per status ${result.countMs.toFixed(0)} ms`);
+  return result;
+}
+
+/**
+ * Every role in one process (`main.ts --role all`, provider outbox): a batch is submitted and
+ * being sent, then three more are submitted in a row, each timed; each is sent in its turn.
+ */
+async function measureAllInOne(): Promise<number[]> {
+  const all = await startProcess('node', ['--import', 'tsx', 'main.ts', '--role', 'all'], platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: ALL_PORT }), `http://${HOST}:${ALL_PORT}/healthz`, 120_000);
+  children.push(all);
+  const apiKey = await createOrganization(ALL_PORT, 'All-in-one organisation');
+  const ids: string[] = [];
+  try {
+    const first = jsonBatch(JSON_RECIPIENTS, 3_333_333);
+    const sending = await post('/v1/sms/batches', ALL_PORT, jsonHeaders(apiKey, first), first);
+    expectStatus('all-in-one: the batch being sent', sending, 202);
+    ids.push((JSON.parse(sending.body) as { id: string }).id);
+    // Let sending get going before the timed batches arrive.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const times: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const body = jsonBatch(JSON_RECIPIENTS, 4_000_037 * (run + 1));
+      const answer = await post('/v1/sms/batches', ALL_PORT, jsonHeaders(apiKey, body), body);
+      expectStatus('all-in-one JSON batch', answer, 202);
+      ids.push((JSON.parse(answer.body) as { id: string }).id);
+      times.push(answer.ms);
+      console.log(`  all-in-one run ${run + 1}: ${seconds(answer.ms)} while sending`);
+    }
+    return times;
+  } finally {
+    // What is left unsent must not be sent by the send measurement below.
+    for (const id of ids) await fetch(`http://${HOST}:${ALL_PORT}/v1/sms/batches/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } });
+    await stopProcess(all, 20_000);
+  }
 }
 
 interface SendResult {
@@ -332,27 +408,46 @@ export async function smsBench(): Promise<void> {
 
       const apiKey = await createOrganization(WEB_PORT, 'Bench organisation');
 
-      const json = await measureJson(apiKey);
-      // A fresh web process for the CSV, so its memory is not the JSON batches' leftovers.
-      await stopProcess(web, 10_000);
-      web = await startWeb();
-      const csv = await measureCsv(apiKey, web);
-      const send = await measureSending(apiKey);
+      const json = PARTS.has('json') ? await measureJson(apiKey) : undefined;
+      let csv: CsvResult | undefined;
+      let get: GetResult | undefined;
+      if (PARTS.has('csv')) {
+        // A fresh web process for the CSV, so its memory is not the JSON batches' leftovers.
+        await stopProcess(web, 10_000);
+        web = await startWeb();
+        csv = await measureCsv(apiKey, web);
+        get = await measureGet(apiKey, csv.id);
+      }
+      const allInOne = PARTS.has('allinone') ? await measureAllInOne() : undefined;
+      const send = PARTS.has('send') ? await measureSending(apiKey) : undefined;
 
-      const jsonMedian = median(json.platform);
-      const bareMedian = median(json.bare);
       const rate = (n: number, ms: number) => `${Math.round((n * 1000) / ms).toLocaleString('en')}/s`;
-      console.log(`\nSMS on ${HOST} (median of ${RUNS} for JSON; ${(json.bytes / 1e6).toFixed(1)} MB JSON body, ${json.rejected} rejected)`);
-      table([
-        ['measure', 'platform', 'baseline', 'target'],
-        [`JSON batch of ${JSON_RECIPIENTS.toLocaleString('en')} accepted`, seconds(jsonMedian), `${seconds(bareMedian)} (bare http + JSON.parse)`, `< ${seconds(TARGET_JSON_MS)} ${jsonMedian < TARGET_JSON_MS ? 'MET' : 'MISSED'}`],
-        [`CSV of ${CSV_ROWS.toLocaleString('en')} rows accepted`, seconds(csv.ms), `${seconds(csv.copyMs)} (COPY into sms_outbox copy)`, `streamed; ${(csv.ms / csv.copyMs).toFixed(1)}x COPY`],
-        ['  web peak RSS during CSV', `${csv.peakRssMb.toFixed(0)} MB`, `${csv.rssBeforeMb.toFixed(0)} MB before upload`, csv.peakResetWorked ? 'VmHWM reset at start' : 'VmHWM since start'],
-        [`Outbox send rate (${send.sent.toLocaleString('en')} msgs)`, rate(send.sent, send.sendMs), `${rate(JSON_RECIPIENTS, send.sequentialMs)} (INSERT x200, 1 conn)`, `${((100 * send.sequentialMs) / send.sendMs).toFixed(0)} % of baseline`],
-        ['', '', `${rate(JSON_RECIPIENTS, send.parallelMs)} (INSERT x200, 4 conns)`, `${((100 * send.parallelMs) / send.sendMs).toFixed(0)} % of baseline`],
-      ]);
-      console.log(`\nJSON runs (platform / bare): ${json.platform.map((ms, i) => `${seconds(ms)} / ${seconds(json.bare[i] ?? Number.NaN)}`).join(', ')}`);
-      console.log(`CSV: ${csv.accepted.toLocaleString('en')} accepted, ${csv.rejected} rejected; send wall time from spawning --role sms: ${seconds(send.wallMs)}`);
+      const met = (ok: boolean) => (ok ? 'MET' : 'MISSED');
+      const rows: string[][] = [['measure', 'platform', 'baseline', 'target']];
+      if (json) {
+        const jsonMedian = median(json.platform);
+        rows.push([`JSON batch of ${JSON_RECIPIENTS.toLocaleString('en')} accepted (--role web)`, seconds(jsonMedian), `${seconds(median(json.bare))} (bare http + JSON.parse)`, `< ${seconds(TARGET_JSON_MS)} ${met(jsonMedian < TARGET_JSON_MS)}`]);
+      }
+      if (allInOne) {
+        const allMedian = median(allInOne);
+        rows.push(['  the same, every role in one process, while sending', seconds(allMedian), json ? `${seconds(median(json.platform))} (--role web, above)` : '', `< ${seconds(TARGET_JSON_MS)} ${met(allMedian < TARGET_JSON_MS)}`]);
+      }
+      if (csv) {
+        const ratio = csv.ms / csv.copyMs;
+        rows.push([`CSV of ${CSV_ROWS.toLocaleString('en')} rows accepted`, seconds(csv.ms), `${seconds(csv.copyMs)} (COPY into sms_outbox copy)`, `${ratio.toFixed(1)}x COPY; stretch ${STRETCH_COPY_RATIO}x ${met(ratio <= STRETCH_COPY_RATIO)}`]);
+        rows.push(['  web peak RSS during CSV', `${csv.peakRssMb.toFixed(0)} MB`, `${csv.rssBeforeMb.toFixed(0)} MB before upload${csv.peakResetWorked ? '' : ' (VmHWM since start)'}`, `< ${TARGET_RSS_MB} MB ${met(csv.peakRssMb < TARGET_RSS_MB)}`]);
+      }
+      if (get) rows.push([`GET /v1/sms/batches/{id}, ${CSV_ROWS.toLocaleString('en')} messages`, `${get.ms.toFixed(1)} ms`, `${get.countMs.toFixed(0)} ms (COUNT(*) per status)`, 'running counts']);
+      if (send) {
+        rows.push([`Outbox send rate (${send.sent.toLocaleString('en')} msgs)`, rate(send.sent, send.sendMs), `${rate(JSON_RECIPIENTS, send.sequentialMs)} (INSERT x200, 1 conn)`, `${((100 * send.sequentialMs) / send.sendMs).toFixed(0)} % of baseline`]);
+        rows.push(['', '', `${rate(JSON_RECIPIENTS, send.parallelMs)} (INSERT x200, 4 conns)`, `${((100 * send.parallelMs) / send.sendMs).toFixed(0)} % of baseline`]);
+      }
+      console.log(`\nSMS on ${HOST} (medians of ${RUNS}${json ? `; ${(json.bytes / 1e6).toFixed(1)} MB JSON body, ${json.rejected} rejected` : ''})`);
+      table(rows);
+      if (json) console.log(`\nJSON runs (platform / bare): ${json.platform.map((ms, i) => `${seconds(ms)} / ${seconds(json.bare[i] ?? Number.NaN)}`).join(', ')}`);
+      if (allInOne) console.log(`All-in-one runs: ${allInOne.map(seconds).join(', ')}`);
+      if (csv) console.log(`CSV: ${csv.accepted.toLocaleString('en')} accepted, ${csv.rejected} rejected`);
+      if (send) console.log(`Send wall time from spawning --role sms: ${seconds(send.wallMs)}`);
     });
   } finally {
     console.log(`(SMS benchmark took ${seconds(performance.now() - started)})`);

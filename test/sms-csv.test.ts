@@ -22,20 +22,21 @@ interface Batch {
   segments: { perMessage: number | null; total: number };
   cost: string;
   counts?: Record<string, number>;
+  file?: { encoding: string; separator: string };
 }
 
 /** Parts in the order given; a part with a filename is a file. */
-async function upload<T = Batch>(parts: readonly [string, string, string?][], headers: Record<string, string> = {}): Promise<Answer<T>> {
+async function upload<T = Batch>(parts: readonly [string, string | Uint8Array, string?][], headers: Record<string, string> = {}): Promise<Answer<T>> {
   const form = new FormData();
   for (const [name, value, filename] of parts) {
     if (filename !== undefined) form.append(name, new Blob([value], { type: 'text/csv' }), filename);
-    else form.append(name, value);
+    else form.append(name, String(value));
   }
   const response = await fetch(`${baseUrl(runtime)}/v1/sms/batches/csv`, { method: 'POST', headers: { authorization: `Bearer ${org.key}`, ...headers }, body: form });
   return { status: response.status, headers: response.headers, body: (await response.json()) as T };
 }
 
-const fieldsFirst = (csv: string, extra: [string, string][] = []): [string, string, string?][] => [['sender', 'DeVries'], ['body', 'Hoi {{naam}}, je fiets is klaar.'], ...extra, ['file', csv, 'klanten.csv']];
+const fieldsFirst = (csv: string | Uint8Array, extra: [string, string][] = []): [string, string | Uint8Array, string?][] => [['sender', 'DeVries'], ['body', 'Hoi {{naam}}, je fiets is klaar.'], ...extra, ['file', csv, 'klanten.csv']];
 
 async function batchCount(): Promise<number> {
   const row = await ctx.db.selectFrom('sms_batches').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', org.id).executeTakeFirstOrThrow();
@@ -61,7 +62,7 @@ describe('POST /v1/sms/batches/csv', () => {
     expect(answer.status).toBe(202);
     expect(answer.headers.get('location')).toBe(`/v1/sms/batches/${answer.body.id}`);
     // Two SMS of one segment at € 0.0750; the e-mail costs nothing.
-    expect(answer.body).toMatchObject({ status: 'queued', accepted: 3, rejected: 5, segments: { perMessage: 1 }, cost: '0.1500' });
+    expect(answer.body).toMatchObject({ status: 'queued', accepted: 3, rejected: 5, segments: { perMessage: 1, total: 2 }, cost: '0.1500' });
     expect(answer.body.rejections).toEqual([
       { index: 1, reason: 'duplicate' },
       { index: 2, reason: 'invalid-phone' },
@@ -169,10 +170,10 @@ describe('the limits of a recipient, on both paths', () => {
 
   it.each([
     ['a 2 MB cell', `phone,naam\n0612345678,${'A'.repeat(2 * 1024 * 1024)}\n`, /column naam/],
-    ['a value over 1000 characters', `phone,naam\n0612345678,Anna\n0612345679,${'B'.repeat(1001)}\n`, /longer than 1000 characters in column naam at data row 1/],
-    ['a column named =cmd', 'phone,naam,=cmd\n0612345678,Anna,x\n', /column name that is not .* \(column 3\)/],
+    ['a value over 1000 characters', `phone,naam\n0612345678,Anna\n0612345679,${'B'.repeat(1001)}\n`, /column naam is longer than 1000 characters \(data row 1\)/],
+    ['a column named =cmd', 'phone,naam,=cmd\n0612345678,Anna,x\n', /Column 3 of the header row has a name that is not .*\(line 1\)/],
     ['51 field columns', `phone,${Array.from({ length: 51 }, (_, i) => `f${i}`).join(',')}\n0612345678\n`, /more than 50 field columns/],
-    ['a phone number of 41 characters', `phone,naam\n${'0'.repeat(41)},Anna\n`, /longer than 40 characters in column phone/],
+    ['a phone number of 41 characters', `phone,naam\n${'0'.repeat(41)},Anna\n`, /column phone is longer than 40 characters/],
   ])('refuses %s with 400 naming body.file, and stores nothing', async (_what, csv, message) => {
     const before = await stored();
     const answer = await upload<ProblemBody>(fieldsFirst(csv));
@@ -197,5 +198,81 @@ describe('the limits of a recipient, on both paths', () => {
     const many = await send(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`f${i}`, 'x'])));
     expect(many.status).toBe(400);
     expect(fieldsOf(many)).toEqual(['body.recipients.0.fields']);
+  });
+});
+
+// Issue 16: files as Excel saves them on a Dutch machine. "CSV" there is ';'-separated (the
+// decimal separator is a comma), CRLF, Windows-1252; "CSV UTF-8" adds a BOM.
+describe('CSV files as Excel saves them', () => {
+  const win1252 = (text: string) => new Uint8Array(Buffer.from(text, 'latin1'));
+  // 150 characters with José: one GSM-7 segment (160), three if it were UCS-2 (67 each).
+  const longBody = `Beste {{naam}}, ${'x'.repeat(150 - 'Beste José, '.length)}`;
+
+  async function textsOf(id: string): Promise<string[]> {
+    const rows = await ctx.db.selectFrom('sms_messages').select('text').where('batch_id', '=', id).orderBy('seq').execute();
+    return rows.map((r) => r.text ?? '');
+  }
+
+  it("reads a ';'-separated Windows-1252 file with CRLF: José stays GSM-7, 160 characters a segment", async () => {
+    const csv = win1252('Naam;Phone;Email\r\nJosé;0612340001;\r\nBjörn;0612340002;\r\nFrançois;;francois@example.nl\r\n');
+    const answer = await upload([['sender', 'DeVries'], ['body', longBody], ['file', csv, 'klanten.csv']]);
+    expect(answer.status).toBe(202);
+    expect(answer.body.file).toEqual({ encoding: 'windows-1252', separator: ';' });
+    expect(answer.body).toMatchObject({ accepted: 3, rejected: 0, encoding: 'gsm7', segments: { perMessage: 1, total: 2 } });
+    const texts = await textsOf(answer.body.id);
+    expect(texts[0]).toBe(`Beste José, ${'x'.repeat(138)}`);
+    expect(texts[1]).toContain('Björn');
+    expect(texts.join('')).not.toContain('\uFFFD');
+  });
+
+  it('reads "CSV UTF-8" (BOM) and tab-separated files, and says so', async () => {
+    const bom = await upload(fieldsFirst(`\uFEFFphone;naam\r\n0612340011;Zoë\r\n`));
+    expect(bom.status).toBe(202);
+    expect(bom.body.file).toEqual({ encoding: 'utf-8', separator: ';' });
+    expect(await textsOf(bom.body.id)).toEqual(['Hoi Zoë, je fiets is klaar.']);
+    const tabs = await upload(fieldsFirst('phone\temail\tnaam\n0612340012\t\tAnna\n\tanna@example.nl\tAnna\n'));
+    expect(tabs.status).toBe(202);
+    expect(tabs.body.file).toEqual({ encoding: 'utf-8', separator: '\t' });
+    expect(tabs.body.accepted).toBe(2);
+    const commas = await upload(fieldsFirst('phone,naam\n0612340013,"Jansen; Piet"\n'));
+    expect(commas.body.file).toEqual({ encoding: 'utf-8', separator: ',' });
+    expect(await textsOf(commas.body.id)).toEqual(['Hoi Jansen; Piet, je fiets is klaar.']);
+  });
+
+  it('decides on the first byte that is not ASCII, however far into the file', async () => {
+    const rows = Array.from({ length: 5_000 }, (_, i) => `+3161${String(i).padStart(7, '0')};Klant`);
+    const answer = await upload(fieldsFirst(win1252(`phone;naam\r\n${rows.join('\r\n')}\r\n0629999999;Renée\r\n`)));
+    expect(answer.status).toBe(202);
+    expect(answer.body.file?.encoding).toBe('windows-1252');
+    expect((await textsOf(answer.body.id)).at(-1)).toBe('Hoi Renée, je fiets is klaar.');
+  });
+
+  it('honours the charset sent with the file, and refuses bytes not valid in it', async () => {
+    const latin = await upload(fieldsFirst(win1252('phone;naam\n0612340021;José\n'), [['charset', 'ISO-8859-1']]));
+    expect(latin.status).toBe(202);
+    expect(latin.body.file?.encoding).toBe('windows-1252');
+    const before = await batchCount();
+    const notUtf8 = await upload<ProblemBody>(fieldsFirst(win1252('phone;naam\n0612340022;José\n'), [['charset', 'utf-8']]));
+    expect(notUtf8.status).toBe(400);
+    expect(fieldsOf(notUtf8)).toEqual(['body.file']);
+    expect(notUtf8.body.detail).toBe('The file is not valid utf-8, the charset it was sent with.');
+    const unknown = await upload<ProblemBody>(fieldsFirst('phone\n0612340023\n', [['charset', 'klingon']]));
+    expect(unknown.status).toBe(400);
+    expect(fieldsOf(unknown)).toEqual(['body.charset']);
+    expect(await batchCount()).toBe(before);
+  });
+
+  it('refuses a file that mixes UTF-8 and Windows-1252 rather than guess', async () => {
+    const mixed = new Uint8Array(Buffer.concat([Buffer.from('phone;naam\n0612340031;Zoë\n'), Buffer.from('0612340032;José\n', 'latin1')]));
+    const answer = await upload<ProblemBody>(fieldsFirst(mixed));
+    expect(answer.status).toBe(400);
+    expect(fieldsOf(answer)).toEqual(['body.file']);
+    expect(answer.body.detail).toMatch(/mixes UTF-8 with another encoding/);
+  });
+
+  it('words a header without phone or email as a sentence', async () => {
+    const answer = await upload<ProblemBody>(fieldsFirst('naam;telefoon\r\nAnna;0612345678\r\n'));
+    expect(answer.status).toBe(400);
+    expect(answer.body.detail).toBe('The header row needs a phone or an email column (line 1).');
   });
 });

@@ -91,6 +91,36 @@ describe('incoming SMS on the HTTP hook', () => {
     expect((await call<{ items: unknown[] }>('get', '/v1/sms/replies', { auth: other.key })).body.items).toEqual([]);
   });
 
+  // Issue 16: the plain replies of a post are stored in one statement, callbacks with them.
+  it('stores the plain replies of one post together, in order, with their callbacks, beside a STOP', async () => {
+    const numbers = [mobile(700), mobile(701), mobile(702)];
+    const id = await batches(call, () => org.key).submit('Gemeente', 'Hoe was uw bezoek?', numbers.map((phone) => ({ phone })));
+    await batches(call, () => org.key).finished(id);
+    // As if it had been submitted with a callbackUrl (test addresses are not public).
+    await ctx.db.updateTable('sms_batches').set({ callback_url: 'https://example.nl/sms', reference: 'enquete' }).where('id', '=', id).execute();
+    const before = await ctx.db.selectFrom('sms_callbacks').select('id').where('batch_id', '=', id).execute();
+    const post = await hook({
+      incoming: [
+        { from: numbers[0], text: 'Goed' },
+        { from: 'NotANumber', text: 'x' },
+        { from: numbers[1], text: 'STOP' },
+        { from: numbers[2], text: 'Prima' },
+        { from: mobile(799), text: 'Wie is dit?' },
+        { from: numbers[0], text: 'Nog iets' },
+      ],
+    });
+    expect(post.status).toBe(204);
+    const stored = await ctx.db.selectFrom('sms_replies').select(['id', 'phone', 'text', 'message_seq']).where('batch_id', '=', id).orderBy('id').execute();
+    expect(stored.map((r) => [r.phone, r.text, r.message_seq])).toEqual([
+      [numbers[0], 'Goed', 0],
+      [numbers[2], 'Prima', 2],
+      [numbers[0], 'Nog iets', 0],
+    ]);
+    const callbacks = await ctx.db.selectFrom('sms_callbacks').select(['id', 'payload']).where('batch_id', '=', id).orderBy('id').execute();
+    expect(callbacks.slice(before.length).map((c) => c.payload)).toEqual(stored.map((r) => ({ type: 'messages.reply', batchId: id, reference: 'enquete', replyId: Number(r.id) })));
+    expect(await maskedOptOuts()).toContain(masked(numbers[1] ?? ''));
+  });
+
   it('refuses a part outside its count, naming the field', async () => {
     const answer = await hook({ incoming: [{ from: '0612345678', text: 'x', concat: { ref: 1, total: 2, seq: 0 } }] });
     expect(answer.status).toBe(400);

@@ -3,7 +3,8 @@
 // generated files of every awkward kind, fed in pieces of every size.
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { csvRows, detectSeparator } from '../workers/tem/csv-rows.js';
+import { detectSeparator } from '../workers/core/csv-sniff.js';
+import { csvRows } from '../workers/tem/csv-rows.js';
 import { csvParseOptions } from '../workers/tem/csv-split.js';
 
 /** A small deterministic generator (mulberry32), so a failure can be replayed from its seed. */

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openCdr } from '../workers/tem/cdr-file.js';
-import { decodeText } from '../workers/tem/decode.js';
+import { decodeText } from '../workers/core/csv-sniff.js';
 import type { Canonical } from '../workers/tem/normalise.js';
 import { profileNamed } from '../workers/tem/profile.js';
 

@@ -6,7 +6,7 @@
 // A report with a status we do not know is recorded as UNKNOWN: it never refuses the post.
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
-import { takeIncoming } from '../../workers/sms/incoming.js';
+import { takeIncomingPost } from '../../workers/sms/incoming.js';
 import { receiptsOfReports } from '../../workers/sms/http-reports.js';
 import { takeReceipts } from '../../workers/sms/receipts.js';
 import { problemSchema } from '../openapi.js';
@@ -66,7 +66,7 @@ export function smsHttpHookRoutes(deps: Deps): Route[] {
       },
       handler: async ({ body }) => {
         await takeReceipts(deps, receiptsOfReports(deps, body.reports));
-        for (const message of body.incoming) await takeIncoming(deps, deps.config.suppressionKey, message);
+        await takeIncomingPost(deps, deps.config.suppressionKey, body.incoming);
         return { status: 204 };
       },
     }),

@@ -6,7 +6,9 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { openStreamedBatch, type BatchActor, type BatchOptions, type BatchOutcome } from '../../workers/sms/create-batch.js';
-import { CsvProblem, csvRecipientSlices } from '../../workers/sms/csv-recipients.js';
+import { charsetName } from '../../workers/core/csv-sniff.js';
+import { asIntake } from '../../workers/core/intake-gate.js';
+import { CsvProblem, CsvRecipients } from '../../workers/sms/csv-recipients.js';
 import { auditActor } from '../../workers/identity/principal.js';
 import { principalOf } from '../auth/bearer.js';
 import { HttpError, badRequest } from '../problem.js';
@@ -18,6 +20,28 @@ import { batchSchema } from './sms-views.js';
 const MAX_CSV_RECIPIENTS = 1_000_000;
 const SLICE = 10_000;
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
+
+const csvFields = batchFields.extend({
+  charset: z.string().max(40).optional().describe('the encoding of the file (e.g. windows-1252); by default UTF-8 (with or without BOM), or Windows-1252 if the bytes are not UTF-8'),
+});
+
+/** The 202 answer, with how the file was read. */
+const csvBatchSchema = batchSchema
+  .extend({
+    file: z.object({ encoding: z.string().describe('utf-8, windows-1252, or the charset sent'), separator: z.enum([',', ';', '\t']) }).optional().describe('absent on a replay'),
+  })
+  .meta({ id: 'SmsCsvBatch' });
+
+function charsetOf(charset: string | undefined): string | null {
+  if (charset === undefined) return null;
+  const name = charsetName(charset);
+  if (name === null) throw badRequest(`The charset ${JSON.stringify(charset)} is not one this server can read; leave it out for UTF-8 or Windows-1252.`, [{ field: 'body.charset', message: 'unknown charset' }]);
+  return name;
+}
+
+interface Ingested extends BatchOutcome {
+  readonly file?: { readonly encoding: string; readonly separator: string };
+}
 
 interface Upload {
   readonly fields: Record<string, string>;
@@ -64,21 +88,36 @@ function receive(req: Request): Promise<Upload> {
   });
 }
 
-async function ingest(deps: Deps, organizationId: string, options: BatchOptions, actor: BatchActor, { file, discard }: Upload): Promise<BatchOutcome> {
+async function ingest(deps: Deps, organizationId: string, options: BatchOptions, actor: BatchActor, { file, discard }: Upload, charset: string | null): Promise<Ingested> {
   const streamed = await openStreamedBatch(deps, organizationId, options, actor);
   if (streamed.kind === 'replayed') {
     discard();
     return { batch: streamed.batch, replayed: true, jobs: [] };
   }
   let seq = 0;
+  const csv = new CsvRecipients(file, { sliceSize: SLICE, maxRows: MAX_CSV_RECIPIENTS, charset });
   try {
-    for await (const slice of csvRecipientSlices(file, SLICE, MAX_CSV_RECIPIENTS)) {
-      await streamed.addSlice(seq, slice);
-      seq += slice.length;
+    // Bounded: one slice stored while the next is validated and the one after is parsed. The
+    // parser is not read while a store is pending, so Postgres and the pool slow the socket.
+    let storing: Promise<void> = Promise.resolve();
+    try {
+      for await (const slice of csv.slices()) {
+        const validated = streamed.validateSlice(seq, slice);
+        // Each is awaited later: it must not go unhandled should it fail first.
+        validated.catch(() => undefined);
+        await storing;
+        storing = validated.then((result) => streamed.storeSlice(result));
+        storing.catch(() => undefined);
+        seq += slice.length;
+      }
+    } finally {
+      // Whatever ended the loop, no store is left running behind the answer.
+      await storing.catch(() => undefined);
     }
-    if ((file as { truncated?: boolean }).truncated) throw new CsvProblem(`the file is larger than ${MAX_FILE_BYTES} bytes`, null, true);
-    if (seq === 0) throw new CsvProblem('the file has no recipient rows', null);
-    return await streamed.finish();
+    await storing;
+    if ((file as { truncated?: boolean }).truncated) throw new CsvProblem(`The file is larger than ${MAX_FILE_BYTES} bytes`, null, true);
+    if (seq === 0) throw new CsvProblem('The file has no recipient rows', null);
+    return { ...(await streamed.finish()), file: { encoding: csv.encoding, separator: csv.separator ?? ',' } };
   } catch (error) {
     // A client gone (the request's error ended the file) gets this answer nowhere: the batch is abandoned all the same.
     await streamed.abandon();
@@ -91,13 +130,13 @@ export function smsCsvRoutes(deps: Deps): Route[] {
     defineRoute({
       method: 'post',
       path: '/v1/sms/batches/csv',
-      summary: `Submit a batch as multipart/form-data: sender, body, sendAt?, reference?, callbackUrl?, then file (a CSV with a header row and phone and/or email columns; other columns are fields), up to ${MAX_CSV_RECIPIENTS.toLocaleString('en')} rows`,
+      summary: `Submit a batch as multipart/form-data: sender, body, sendAt?, reference?, callbackUrl?, charset?, then file (a CSV with a header row and phone and/or email columns, separated by commas, semicolons or tabs; other columns are fields), up to ${MAX_CSV_RECIPIENTS.toLocaleString('en')} rows`,
       tags: ['sms'],
       security: 'bearer',
       scope: 'sms',
-      multipart: batchFields.extend({ file: z.string().describe('the CSV file') }),
+      multipart: csvFields.extend({ file: z.string().describe('the CSV file') }),
       responses: {
-        202: { description: 'accepted: every row validated and stored; rejections by data row (from 0)', schema: batchSchema },
+        202: { description: 'accepted: every row validated and stored; rejections by data row (from 0)', schema: csvBatchSchema },
         200: { description: 'a repeat with the same Idempotency-Key: the first batch', schema: batchSchema },
         413: { description: `more than ${MAX_CSV_RECIPIENTS} rows` },
       },
@@ -109,8 +148,11 @@ export function smsCsvRoutes(deps: Deps): Route[] {
         const key = idempotencyKeyOf(req);
         const upload = await receive(req);
         try {
-          const options = await batchOptions(deps, parseInput('body', batchFields, upload.fields), key);
-          return batchAccepted(deps, await ingest(deps, principal.organizationId, options, auditActor(principal), upload));
+          const { charset, ...fields } = parseInput('body', csvFields, upload.fields);
+          const options = await batchOptions(deps, fields, key);
+          const ingested = await asIntake(() => ingest(deps, principal.organizationId, options, auditActor(principal), upload, charsetOf(charset)));
+          const reply = await batchAccepted(deps, ingested);
+          return ingested.file ? { ...reply, body: { ...(reply.body as object), file: ingested.file } } : reply;
         } catch (error) {
           // Whatever failed, the rest of the upload is read and dropped, so the answer reaches the client.
           upload.discard();

@@ -37,11 +37,13 @@ export async function constantRate(url: string, ratePerSecond: number, seconds: 
   const inflight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
     const scheduled = start + i * interval;
-    const wait = scheduled - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    // A timer may fire a little early: wait again rather than send before the request is due.
+    for (let wait = scheduled - performance.now(); wait > 0.5; wait = scheduled - performance.now()) await new Promise((r) => setTimeout(r, wait));
+    // From when it was due, or when it left if that was earlier: never negative, never hiding a queue.
+    const from = Math.min(scheduled, performance.now());
     inflight.push(
       once(agent, target, headers).then((ok) => {
-        latencies.push(performance.now() - scheduled);
+        latencies.push(performance.now() - from);
         if (!ok) errors += 1;
       }),
     );

@@ -5,9 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 /** How long a process may take to answer its ready URL (BENCH_START_TIMEOUT_MS: longer on a crowded machine). */
 export const START_TIMEOUT_MS = Number(process.env.BENCH_START_TIMEOUT_MS ?? 30_000);
 
-export async function startProcess(command: string, args: string[], env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+export async function startProcess(command: string, args: string[], env: Record<string, string>, readyUrl: string, readyTimeoutMs = START_TIMEOUT_MS): Promise<ChildProcess> {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  const deadline = Date.now() + START_TIMEOUT_MS;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     try {
       if ((await fetch(readyUrl)).ok) return child;

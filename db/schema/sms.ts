@@ -47,6 +47,13 @@ export interface SmsChunkTable {
   done: Generated<boolean>;
 }
 
+/** Deltas of a batch's message counts per status, written by triggers on sms_messages; summed to read. */
+export interface SmsBatchCountTable {
+  batch_id: string;
+  status: SmsMessageStatus;
+  n: string;
+}
+
 export interface SmsMessageTable {
   id: Generated<number>;
   batch_id: string;
@@ -190,6 +197,7 @@ export interface SmsDatabase {
   sms_receipts: SmsReceiptTable;
   sms_batches: SmsBatchTable;
   sms_chunks: SmsChunkTable;
+  sms_batch_counts: SmsBatchCountTable;
   sms_claims: SmsClaimTable;
   sms_messages: SmsMessageTable;
   sms_opt_outs: SmsOptOutTable;

@@ -7,6 +7,7 @@ import { JOBS, isJobName, type JobName, type JobResult } from '../../queues/regi
 import type { Deps } from './deps.js';
 import { PermanentJobError, describeError, sanitizeError } from './errors.js';
 import type { Handler, HandlerMap } from './handler.js';
+import { intakeIdle } from './intake-gate.js';
 
 export type RunnerOptions = Partial<Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'limiter'>>;
 
@@ -28,6 +29,7 @@ export function createJobProcessor(queue: QueueName, deps: Deps, handlers: Handl
         throw new PermanentJobError(`invalid payload for ${job.name}: ${issues}`);
       }
       const handler: Handler<JobName> = handlers[job.name];
+      await intakeIdle();
       const result = await handler(parsed.data, { deps, job, log, signal: signal ?? new AbortController().signal });
       deps.metrics.jobsFinished.inc({ queue, job: job.name, outcome: 'completed' });
       return result;

@@ -20,6 +20,7 @@ export const TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   audit_log: 'actor kinds, internal ids, actions and counts only: never names, addresses or numbers',
   organizations: 'member organisations (companies): a name, its slug and the dates of the relationship',
   sms_chunks: 'progress of a batch: ids and flags',
+  sms_batch_counts: 'message counts of a batch per status: ids and numbers (deleted with the batch)',
   sms_claims: 'windows of a batch being sent: a batch id, positions and a time',
   sms_message_parts: "the SMSC's ids of each part and its delivery state",
   sms_receipts: "delivery receipts: the SMSC's message id and a status code, no number or text",

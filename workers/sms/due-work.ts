@@ -2,6 +2,7 @@
 // of queued or sending batches, and callbacks not yet delivered.
 import { sql } from 'kysely';
 import type { DueWorkSource } from '../core/reconciler.js';
+import { foldBatchCounts } from './batch-counts.js';
 import { callbackJobs, queuedCallbackIds } from './callbacks.js';
 import { chunkJobs } from './chunk-jobs.js';
 import { dropAbandonedUploads, expireSendingSms } from './store.js';
@@ -23,7 +24,11 @@ async function pendingReceipts(db: Parameters<DueWorkSource['due']>[0]) {
 export const smsDueWork = {
   name: 'sms',
   jobs: ['sms.start-batch', 'sms.send-chunk', 'sms.callback', 'sms.apply-receipts'],
-  sweep: async (db) => (await expireSendingSms(db)) + (await dropAbandonedUploads(db)) + (await setAsideUnmatchedReceipts(db)),
+  sweep: async (db) => {
+    // Housekeeping, not a repair: not counted as swept.
+    await foldBatchCounts(db);
+    return (await expireSendingSms(db)) + (await dropAbandonedUploads(db)) + (await setAsideUnmatchedReceipts(db));
+  },
   async due(db, limit) {
     const scheduled = await db
       .selectFrom('sms_batches')

@@ -12,6 +12,7 @@ import { queueConfirmation } from './opt-out-confirmation.js';
 import { optOutByReply } from './opt-out-reply.js';
 import type { ProviderDeps } from './providers/provider.js';
 import { latestMessageTo } from './recipient-messages.js';
+import { storePlainReplies, type PlainReply } from './bulk-replies.js';
 import { storeReply } from './replies.js';
 import { assemble, type Concat } from './reply-parts.js';
 import { readStopReply } from './stop-words.js';
@@ -45,6 +46,32 @@ async function readIncoming(db: Kysely<Database>, suppressionKey: string, incomi
   const answered = await latestMessageTo(db, phone.e164, { to });
   if (!answered) return { outcome: 'unmatched', jobs: [] };
   return { outcome: 'reply', jobs: callbackJobs([await storeReply(db, answered, phone.e164, text)]) };
+}
+
+/**
+ * The incoming messages of one post of the HTTP gateway, in one transaction: the plain
+ * replies (most of them) in one statement (bulk-replies.ts); a stop word or a part of a long
+ * message as takeIncoming reads it, in order.
+ */
+export async function takeIncomingPost(deps: Pick<ProviderDeps, 'db' | 'queues' | 'logger'>, suppressionKey: string, messages: readonly IncomingSms[]): Promise<void> {
+  if (messages.length === 0) return;
+  const plain: PlainReply[] = [];
+  const others: IncomingSms[] = [];
+  let notNumbers = 0;
+  for (const message of messages) {
+    const phone = senderNumber(message.from, message.ton);
+    if (!phone.ok) notNumbers += 1;
+    else if (message.concat || readStopReply(message.text)) others.push(message);
+    else plain.push({ phone: phone.e164, to: message.to?.trim() || undefined, text: message.text });
+  }
+  const { jobs, unmatched } = await deps.db.transaction().execute(async (trx) => {
+    const replies = await storePlainReplies(trx, plain);
+    const jobs: JobRequest[] = callbackJobs(replies.callbackIds);
+    for (const message of others) jobs.push(...(await readIncoming(trx, suppressionKey, message)).jobs);
+    return { jobs, unmatched: replies.unmatched };
+  });
+  deps.logger.info({ replies: plain.length - unmatched, unmatched, other: others.length, notNumbers, jobs: jobs.length }, 'incoming SMS');
+  await enqueueAfterCommit(deps, jobs);
 }
 
 export async function takeIncoming(deps: Pick<ProviderDeps, 'db' | 'queues' | 'logger'>, suppressionKey: string, incoming: IncomingSms): Promise<void> {

@@ -3,7 +3,7 @@
 // arrays in one statement.
 import { sql, type Kysely } from 'kysely';
 import { PREPARED, type Db } from '../../db/database.js';
-import { SMS_MESSAGE_STATUSES, type Database, type SmsBatch, type SmsMessageStatus } from '../../db/schema.js';
+import type { Database, SmsBatch, SmsMessageStatus } from '../../db/schema.js';
 import { errorCodeFromParts, followsParts, partStateAggregates, statusFromParts } from './part-states.js';
 import { receiptKey } from './smpp/message-ids.js';
 import type { SubmittedPart } from './providers/provider.js';
@@ -181,18 +181,6 @@ export async function completeBatchIfDone(db: Db, id: string): Promise<boolean> 
 export async function openChunks(db: Kysely<Database>, batchId: string): Promise<number[]> {
   const rows = await db.selectFrom('sms_chunks').select('chunk').where('batch_id', '=', batchId).where('done', '=', false).orderBy('chunk').execute();
   return rows.map((r) => r.chunk);
-}
-
-export async function countsByStatus(db: Kysely<Database>, batchId: string): Promise<Record<SmsMessageStatus, number>> {
-  const rows = await db
-    .selectFrom('sms_messages')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('batch_id', '=', batchId)
-    .groupBy('status')
-    .execute();
-  const counts = Object.fromEntries(SMS_MESSAGE_STATUSES.map((status) => [status, 0])) as Record<SmsMessageStatus, number>;
-  for (const row of rows) counts[row.status] = Number(row.n);
-  return counts;
 }
 
 /**

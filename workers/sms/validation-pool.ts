@@ -14,7 +14,10 @@ function getPool(): Piscina {
     filename: fileURLToPath(new URL(typescript ? './validate-worker.ts' : './validate-worker.js', import.meta.url)),
     execArgv: typescript ? ['--import', 'tsx'] : [],
     minThreads: 1,
-    maxThreads: Math.max(1, Math.min(4, availableParallelism())),
+    // One core is the event loop's (and, on a small box, Postgres's): the threads take the rest,
+    // each with a bounded heap, as a 10,000-recipient slice needs a few MB.
+    maxThreads: Math.max(1, Math.min(4, availableParallelism() - 1)),
+    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
     idleTimeout: 60_000,
   });
   return pool;

@@ -1,9 +1,10 @@
 // The rows of a CSV as arrays of cells, streamed in batches: the separator (';', ',' or tab)
-// is read from the header line. Lines are split by csv-split.ts where that gives what
+// is read from the header line (workers/core/csv-sniff.ts). Lines are split by csv-split.ts where that gives what
 // csv-parse gives, and read by the streaming csv-parse otherwise (a header with quotes, a
 // cell that spans lines). Line numbers count the header as 1.
 import { Readable, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
+import { detectSeparator, textPieces } from '../core/csv-sniff.js';
 import { RecordSplitter, csvParseOptions, recordDelimiterOf } from './csv-split.js';
 
 export class CsvLayoutProblem extends Error {
@@ -13,28 +14,9 @@ export class CsvLayoutProblem extends Error {
   }
 }
 
-const SEPARATORS = [';', ',', '\t'] as const;
-
-/** The separator the header line uses most (outside quotes). */
-export function detectSeparator(headerLine: string): string {
-  const unquoted = headerLine.replace(/"[^"]*"/g, '');
-  const counts = SEPARATORS.map((s) => unquoted.split(s).length - 1);
-  const best = Math.max(...counts);
-  return best === 0 ? ';' : (SEPARATORS[counts.indexOf(best)] ?? ';');
-}
-
 /** Text is split in pieces this long: the rows one piece makes stay few (bounded memory). */
 const PIECE_CHARS = 16 * 1024;
-
-async function* prepend(first: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
-  let text = first;
-  for (;;) {
-    for (let at = 0; at < text.length; at += PIECE_CHARS) yield text.slice(at, at + PIECE_CHARS);
-    const next = await rest.next();
-    if (next.done) return;
-    text = next.value;
-  }
-}
+const prepend = (first: string, rest: AsyncIterator<string>) => textPieces(first, rest, PIECE_CHARS);
 
 /** Records from the streaming csv-parse, a batch per piece of text it is given. */
 async function* streamedRecords(text: AsyncIterable<string> | Iterable<string>, options: ReturnType<typeof csvParseOptions>): AsyncGenerator<string[][]> {

@@ -11,7 +11,7 @@ import type { TemUploadError } from '../../db/schema.js';
 import { TEM_TIME_ZONE, acceptedWindow } from './calendar.js';
 import { copyText, newTally, openCdr, type CdrTally } from './cdr-file.js';
 import { CALL_RECORD_COLUMNS } from './copy-format.js';
-import { decodeText } from './decode.js';
+import { decodeText } from '../core/csv-sniff.js';
 import { profileNamed } from './profile.js';
 import { rawBytes } from './raw-file.js';
 import { chargePeriod, exportPeriod } from './windows.js';

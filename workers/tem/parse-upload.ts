@@ -5,7 +5,7 @@ import { JOBS } from '../../queues/registry.js';
 import type { Deps } from '../core/deps.js';
 import type { Handler } from '../core/handler.js';
 import { CsvLayoutProblem } from './csv-rows.js';
-import { EncodingProblem } from './decode.js';
+import { EncodingProblem } from '../core/csv-sniff.js';
 import { parseEinvoiceInTransaction } from './einvoice/parse-einvoice.js';
 import { makePartitions } from './partitions.js';
 import { parseInTransaction, type ParseOutcome } from './parse-transaction.js';

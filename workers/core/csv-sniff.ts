@@ -1,0 +1,154 @@
+// Reading a CSV as people save it, for every family that takes one (SMS recipients, TEM call
+// details): the text is UTF-8 (a BOM is dropped) unless its bytes are not valid UTF-8, then
+// Windows-1252, as Excel saves "CSV" (as opposed to "CSV UTF-8"); a charset the sender names
+// is used instead, and bytes not valid in it are refused. Never a silent U+FFFD. The separator
+// (',', ';' or tab) is read from the header line. All of it streams: the file is read once.
+export class EncodingProblem extends Error {
+  /** `declared`: the bytes are not valid in the charset the sender named; else UTF-8 text was followed by bytes that are not UTF-8. */
+  constructor(
+    readonly encoding: string,
+    readonly declared: boolean,
+  ) {
+    super(declared ? `the file is not valid ${encoding}` : 'the file mixes UTF-8 and another encoding');
+    this.name = 'EncodingProblem';
+  }
+}
+
+/** The canonical name of a charset label (`latin1` is windows-1252, as browsers read it), or null if unknown. */
+export function charsetName(label: string): string | null {
+  try {
+    return new TextDecoder(label.trim()).encoding;
+  } catch {
+    return null;
+  }
+}
+
+const NON_ASCII = /[^\u0000-\u007f]/u; // eslint-disable-line no-control-regex -- the ASCII range itself
+
+/** The bytes at the end of a piece a streaming UTF-8 decoder may still hold (an unfinished sequence). */
+function heldTail(piece: Buffer): Buffer {
+  let start = piece.length;
+  while (start > 0 && piece.length - start < 3 && (piece[start - 1] ?? 0) >= 0x80) start -= 1;
+  return piece.subarray(start);
+}
+
+/** Whether the valid start of `bytes` (up to the first byte that is not UTF-8) has UTF-8 that is not ASCII. */
+function validUtf8Before(bytes: Buffer): boolean {
+  const text = new TextDecoder('utf-8').decode(bytes);
+  return NON_ASCII.test(text.slice(0, text.indexOf('\uFFFD')));
+}
+
+/** The text of a byte stream; `encoding` is the one read (final once iteration has ended). */
+export class DecodedText implements AsyncIterable<string> {
+  encoding: string;
+
+  constructor(
+    private readonly bytes: AsyncIterable<Buffer>,
+    private readonly declared: string | null = null,
+  ) {
+    this.encoding = declared ?? 'utf-8';
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<string> {
+    return this.declared ? this.strict(this.declared) : this.sniffed();
+  }
+
+  private async *strict(encoding: string): AsyncGenerator<string> {
+    const decoder = new TextDecoder(encoding, { fatal: true });
+    try {
+      for await (const piece of this.bytes) yield decoder.decode(piece, { stream: true });
+      const rest = decoder.decode();
+      if (rest) yield rest;
+    } catch (error) {
+      throw error instanceof TypeError ? new EncodingProblem(encoding, true) : error;
+    }
+  }
+
+  private async *sniffed(): AsyncGenerator<string> {
+    let decoder = new TextDecoder('utf-8', { fatal: true });
+    let utf8Seen = false;
+    let windows = false;
+    let tail: Buffer = Buffer.alloc(0);
+    for await (const piece of this.bytes) {
+      if (windows) {
+        yield decoder.decode(piece, { stream: true });
+        continue;
+      }
+      let text: string;
+      try {
+        text = decoder.decode(piece, { stream: true });
+      } catch {
+        if (utf8Seen || validUtf8Before(Buffer.concat([tail, piece]))) throw new EncodingProblem('utf-8', false);
+        // Everything so far was ASCII, read the same in both: go on in Windows-1252 from the held bytes.
+        decoder = new TextDecoder('windows-1252');
+        windows = true;
+        this.encoding = 'windows-1252';
+        yield decoder.decode(Buffer.concat([tail, piece]), { stream: true });
+        continue;
+      }
+      utf8Seen ||= NON_ASCII.test(text);
+      tail = heldTail(piece);
+      yield text;
+    }
+    try {
+      const rest = decoder.decode();
+      if (rest) yield rest;
+    } catch {
+      if (utf8Seen) throw new EncodingProblem('utf-8', false);
+      this.encoding = 'windows-1252';
+      yield new TextDecoder('windows-1252').decode(tail);
+    }
+  }
+}
+
+/** Reads `bytes` as text: in `declared` (a canonical name from charsetName) if given, else UTF-8 or Windows-1252 as above. */
+export function decodeText(bytes: AsyncIterable<Buffer>, declared: string | null = null): DecodedText {
+  return new DecodedText(bytes, declared);
+}
+
+const SEPARATORS = [';', ',', '\t'] as const;
+export type CsvSeparator = (typeof SEPARATORS)[number];
+
+/** The separator the header line uses most (outside quotes); ';' when it has none (one column). */
+export function detectSeparator(headerLine: string): CsvSeparator {
+  const unquoted = headerLine.replace(/"[^"]*"/g, '');
+  const counts = SEPARATORS.map((s) => unquoted.split(s).length - 1);
+  const best = Math.max(...counts);
+  return best === 0 ? ';' : (SEPARATORS[counts.indexOf(best)] ?? ';');
+}
+
+/** Text is handed on in pieces this long: the rows one piece makes stay few (bounded memory). */
+const PIECE_CHARS = 64 * 1024;
+
+/** `first`, then the rest of `rest`, in pieces of at most `pieceChars`. */
+export async function* textPieces(first: string, rest: AsyncIterator<string>, pieceChars = PIECE_CHARS): AsyncGenerator<string> {
+  let text = first;
+  for (;;) {
+    for (let at = 0; at < text.length; at += pieceChars) yield text.slice(at, at + pieceChars);
+    const next = await rest.next();
+    if (next.done) return;
+    text = next.value;
+  }
+}
+
+export interface SniffedCsv {
+  readonly separator: CsvSeparator;
+  /** Nothing but blanks before the first line break (or the end). */
+  readonly empty: boolean;
+  /** The whole text (BOM dropped), header line included, in pieces of at most 64 K characters. */
+  readonly text: AsyncGenerator<string>;
+}
+
+/** Reads up to the end of the header line to find the separator; the text read is given back in `text`. */
+export async function sniffCsv(text: AsyncIterable<string>): Promise<SniffedCsv> {
+  const source = text[Symbol.asyncIterator]();
+  let head = '';
+  while (!/[\r\n]/.test(head)) {
+    const next = await source.next();
+    if (next.done) break;
+    head += next.value;
+  }
+  head = head.replace(/^\uFEFF/, '');
+  const headerLine = head.split(/\r?\n|\r/, 1)[0] ?? '';
+  return { separator: detectSeparator(headerLine), empty: head.trim() === '', text: textPieces(head, source) };
+}
