@@ -94,12 +94,15 @@ export async function nextQueuedAt(db: Kysely<Database>, r: ChunkRange): Promise
   return row?.at ?? null;
 }
 
-/** Done only when no delivery of the chunk is queued. */
+/**
+ * Done only when no delivery of the chunk is queued or sending: a window a dead worker left
+ * 'sending' keeps the chunk (and the campaign) open until the sweep makes it 'unknown'.
+ */
 export async function markCampaignChunkDone(db: Db, r: ChunkRange & { chunk: number }): Promise<boolean> {
   const result = await sql`
     UPDATE newsletter_campaign_chunks SET done = true
     WHERE campaign_id = ${r.campaignId} AND chunk = ${r.chunk} AND NOT done
-      AND NOT EXISTS (SELECT 1 FROM newsletter_deliveries WHERE campaign_id = ${r.campaignId} AND seq >= ${r.from} AND seq < ${r.to} AND status = 'queued')`.execute(db);
+      AND NOT EXISTS (SELECT 1 FROM newsletter_deliveries WHERE campaign_id = ${r.campaignId} AND seq >= ${r.from} AND seq < ${r.to} AND status IN ('queued', 'sending'))`.execute(db);
   return Number(result.numAffectedRows ?? 0) > 0;
 }
 
