@@ -39,7 +39,7 @@ const newCampaign = (listId: string, extra: Record<string, unknown> = {}) =>
 const mailsTo = (address: string) => smtp.received.filter((m) => m.to.includes(address));
 
 describe('a campaign of 5,000', () => {
-  it('mails every subscribed, unsuppressed subscriber once, personalised, escaped, signed, with the list headers', { timeout: 480_000 }, async () => {
+  it('mails every subscribed, unsuppressed subscriber once, personalised, escaped, with the list headers and a VERP return path', { timeout: 480_000 }, async () => {
     await ctx.db.transaction().execute((trx) => suppress(trx, config.suppressionKey, org.id, 'geblokkeerd@voorbeeld.nl', 'unsubscribe'));
     const subscribers = Array.from({ length: 5_000 }, (_, i) => ({ email: `lid${i}@voorbeeld.nl`, name: i === 0 ? SCRIPT_NAME : `Lid ${i}`, attributes: { plaats: i % 2 ? 'Utrecht' : 'Zwolle' } }));
     const listId = await filledList(call, org.key, [...subscribers, { email: 'geblokkeerd@voorbeeld.nl', name: 'Niet mailen' }]);
