@@ -9,9 +9,11 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { callbackSecretRoutes } from './routes/callback-secret.js';
 import { contactRoutes } from './routes/contacts.js';
 import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
+import { newsletterCampaignRoutes } from './routes/newsletter-campaigns.js';
 import { newsletterListRoutes } from './routes/newsletter-lists.js';
 import { newsletterPublicRoutes } from './routes/newsletter-public.js';
 import { newsletterSubscriberRoutes } from './routes/newsletter-subscribers.js';
+import { newsletterUnsubscribeRoutes } from './routes/newsletter-unsubscribe.js';
 import { opsOutboxRoutes } from './routes/ops-outbox.js';
 import { opsSmsRoutes } from './routes/ops-sms.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -56,6 +58,6 @@ export const FAMILY_ROUTES = {
     ...smsHttpHookRoutes(deps),
   ],
   tem: (deps) => temRoutes(deps),
-  newsletter: (deps) => [...newsletterListRoutes(deps), ...newsletterSubscriberRoutes(deps), ...newsletterPublicRoutes(deps)],
+  newsletter: (deps) => [...newsletterListRoutes(deps), ...newsletterSubscriberRoutes(deps), ...newsletterPublicRoutes(deps), ...newsletterCampaignRoutes(deps), ...newsletterUnsubscribeRoutes(deps)],
   privacy: () => [],
 } satisfies Record<FamilyName, FamilyRoutes>;

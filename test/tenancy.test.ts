@@ -27,6 +27,7 @@ interface Rows {
   list: string;
   /** A list's subscriber is named by the list's id and its own, comma-separated. */
   subscriber: string;
+  campaign: string;
 }
 
 /** A's opted-out number, as B would write it in a path, and as the list shows it. */
@@ -63,6 +64,10 @@ const ROUTES_BY_ID: readonly { method: string; path: string; row: keyof Rows; bo
   { method: 'get', path: '/v1/lists/{id}/subscribers', row: 'list' },
   { method: 'post', path: '/v1/lists/{id}/subscribers', row: 'list', body: { basis: 'consent', subscribers: [{ email: 'bert@b.example.nl' }] } },
   { method: 'delete', path: '/v1/lists/{id}/subscribers/{subscriberId}', row: 'subscriber' },
+  { method: 'get', path: '/v1/campaigns/{id}', row: 'campaign' },
+  { method: 'post', path: '/v1/campaigns/{id}/cancel', row: 'campaign' },
+  { method: 'post', path: '/v1/campaigns/{id}/resume', row: 'campaign' },
+  { method: 'post', path: '/v1/campaigns/{id}/test', row: 'campaign', body: { email: 'bert@b.example.nl' } },
 ];
 
 /** Every /v1 list; `shows` is how an item names its row (its id unless given). */
@@ -79,6 +84,7 @@ const LISTS: readonly { path: string; row: keyof Rows; shows?: { field: string; 
   { path: '/v1/cost-centres', row: 'costCentre' },
   { path: '/v1/subscriptions', row: 'subscription', shows: { field: 'number', value: '+31612345678' } },
   { path: '/v1/lists', row: 'list' },
+  { path: '/v1/campaigns', row: 'campaign' },
 ];
 
 /** /v1 GETs without an id that answer about the caller's own organisation, not a list of rows. */
@@ -91,7 +97,7 @@ let rowsOfA: Rows;
 let credentialsOfB: { name: string; token: string }[];
 
 async function snapshotOfA() {
-  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, invoices, costCentres, subscriptions, lists, subscribers] = await Promise.all([
+  const [contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, invoices, costCentres, subscriptions, lists, subscribers, campaigns] = await Promise.all([
     ctx.db.selectFrom('contacts').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('users').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('api_keys').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
@@ -107,8 +113,9 @@ async function snapshotOfA() {
     ctx.db.selectFrom('tem_subscriptions').selectAll().where('organization_id', '=', a.id).orderBy('msisdn').execute(),
     ctx.db.selectFrom('newsletter_lists').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
     ctx.db.selectFrom('newsletter_subscribers').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
+    ctx.db.selectFrom('newsletter_campaigns').selectAll().where('organization_id', '=', a.id).orderBy('id').execute(),
   ]);
-  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, invoices, costCentres, subscriptions, lists, subscribers };
+  return { contacts, users, keys, sessions, batches, messages, optOuts, callbacks, keywords, uploads, invoices, costCentres, subscriptions, lists, subscribers, campaigns };
 }
 
 beforeAll(async () => {
@@ -149,7 +156,10 @@ beforeAll(async () => {
   const list = await call<{ id: string }>('post', '/v1/lists', { auth: a.key, body: { name: 'Anna nieuwsbrief' } });
   expect((await call('post', `/v1/lists/${list.body.id}/subscribers`, { auth: a.key, body: { basis: 'consent', subscribers: [{ email: 'anna@a.example.nl', name: 'Anna de Boer' }] } })).status).toBe(200);
   const subscriber = await ctx.db.selectFrom('newsletter_subscribers').select('id').where('list_id', '=', list.body.id).executeTakeFirstOrThrow();
-  rowsOfA = { list: list.body.id, subscriber: `${list.body.id},${subscriber.id}`, contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, keyword: 'AKEYWORD', reply: String(reply.id), upload: uploadId, invoice, costCentre: costCentre.body.id, subscription: OPTED_OUT };
+  // A campaign to it, scheduled far ahead (no worker here): B could still cancel it.
+  const campaign = await call<{ id: string }>('post', '/v1/campaigns', { auth: a.key, body: { listId: list.body.id, subject: 'Nieuws voor Anna', html: '<p>Hallo {{name}}</p>', sendAt: new Date(Date.now() + 20 * 86_400_000).toISOString() } });
+  expect(campaign.status).toBe(202);
+  rowsOfA = { campaign: campaign.body.id, list: list.body.id, subscriber: `${list.body.id},${subscriber.id}`, contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, keyword: 'AKEYWORD', reply: String(reply.id), upload: uploadId, invoice, costCentre: costCentre.body.id, subscription: OPTED_OUT };
 
   const admin = await newUser(call, b.key, { username: 'bert.b' });
   credentialsOfB = [

@@ -48,3 +48,13 @@ export function confirmButtonPage(token: string): Page {
 
 export const confirmedPage = (): Page => page('Aangemeld', '<p>Je aanmelding is bevestigd. Je ontvangt voortaan de nieuwsbrief.</p>');
 export const invalidLinkPage = (): Page => page('Link ongeldig', '<p>Deze link is verlopen of al gebruikt. Meld je opnieuw aan om een nieuwe link te krijgen.</p>');
+
+/** What the unsubscribe link in a campaign mail opens: a button (a GET unsubscribes nobody; the POST does, as RFC 8058's one-click POST does). */
+export function unsubscribeButtonPage(token: string): Page {
+  return page(
+    'Afmelden',
+    `<p>Wil je deze nieuwsbrief niet meer ontvangen?</p><form method="post" action="/public/newsletter/unsubscribe?token=${encodeURIComponent(token)}"><button type="submit">Afmelden</button></form>`,
+  );
+}
+
+export const unsubscribedPage = (): Page => page('Afgemeld', '<p>Je bent afgemeld. Je ontvangt deze nieuwsbrief niet meer.</p>');

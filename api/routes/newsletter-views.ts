@@ -1,6 +1,6 @@
-// The newsletter family's JSON shapes: lists and subscribers as the API shows them.
+// The newsletter family's JSON shapes: lists, subscribers and campaigns as the API shows them.
 import { z } from 'zod';
-import { SUBSCRIBER_STATUSES, type NewsletterList, type NewsletterSubscriber } from '../../db/schema.js';
+import { CAMPAIGN_STATUSES, DELIVERY_STATUSES, SUBSCRIBER_STATUSES, type DeliveryStatus, type NewsletterCampaign, type NewsletterList, type NewsletterSubscriber } from '../../db/schema.js';
 
 export const listSchema = z
   .object({ id: z.uuid(), name: z.string(), description: z.string().nullable(), subscribers: z.number().int(), createdAt: z.string(), updatedAt: z.string() })
@@ -38,3 +38,33 @@ export const toSubscriber = (s: NewsletterSubscriber) => ({
 });
 
 export const pageQuery = { cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) };
+
+export const campaignSchema = z
+  .object({
+    id: z.uuid(),
+    listId: z.uuid().nullable(),
+    subject: z.string(),
+    status: z.enum(CAMPAIGN_STATUSES),
+    pausedReason: z.string().nullable(),
+    sendAt: z.string().nullable(),
+    recipients: z.number().int(),
+    counts: z.record(z.enum(DELIVERY_STATUSES), z.number().int()),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    completedAt: z.string().nullable(),
+  })
+  .meta({ id: 'NewsletterCampaign' });
+
+export const toCampaign = (c: NewsletterCampaign, counts: Record<DeliveryStatus, number>) => ({
+  id: c.id,
+  listId: c.list_id,
+  subject: c.subject,
+  status: c.status,
+  pausedReason: c.paused_reason,
+  sendAt: c.send_at?.toISOString() ?? null,
+  recipients: c.recipients,
+  counts,
+  createdAt: c.created_at.toISOString(),
+  startedAt: c.started_at?.toISOString() ?? null,
+  completedAt: c.completed_at?.toISOString() ?? null,
+});

@@ -12,6 +12,7 @@ import * as temCdr from './2026-12-05T09-00-00_tem-cdr.js';
 import * as temEinvoice from './2026-12-05T09-30-00_tem-einvoice.js';
 import * as newsletter from './2026-12-05T09-40-00_newsletter.js';
 import * as temReconcile from './2026-12-05T10-20-00_tem-reconcile.js';
+import * as newsletterCampaigns from './2026-12-05T10-30-00_newsletter-campaigns.js';
 import * as smsBatchCounts from './2026-12-05T11-10-00_sms-batch-counts.js';
 
 export const migrations: Record<string, Migration> = {
@@ -27,5 +28,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T09-30-00_tem-einvoice': temEinvoice,
   '2026-12-05T09-40-00_newsletter': newsletter,
   '2026-12-05T10-20-00_tem-reconcile': temReconcile,
+  '2026-12-05T10-30-00_newsletter-campaigns': newsletterCampaigns,
   '2026-12-05T11-10-00_sms-batch-counts': smsBatchCounts,
 };

@@ -21,6 +21,8 @@ export interface TestSmtp {
   readonly rcptAttempts: string[];
   /** How to answer RCPT TO; default: accept. */
   rcptPolicy: RcptPolicy;
+  /** True for a mail (by its number, from 1) whose connection is dropped after its final '.', unanswered. */
+  dropAfterData: (mailNumber: number) => boolean;
   /** Close after the runtimes that pool connections to it are stopped. */
   close(): Promise<void>;
 }
@@ -46,6 +48,12 @@ export async function startSmtp(): Promise<TestSmtp> {
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks).toString('utf8'),
         });
+        if (smtp.dropAfterData(smtp.received.length)) {
+          // The message arrived whole; the client never hears so (a relay that died after '.').
+          const connections = (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections;
+          for (const c of connections) if (c.id === session.id) c._socket.destroy();
+          return;
+        }
         callback();
       });
     },
@@ -58,6 +66,7 @@ export async function startSmtp(): Promise<TestSmtp> {
     received: [],
     rcptAttempts: [],
     rcptPolicy: () => undefined,
+    dropAfterData: () => false,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   return smtp;

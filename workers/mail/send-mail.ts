@@ -6,6 +6,8 @@ interface SmtpFailure {
   responseCode?: number;
   command?: string;
   code?: string;
+  /** Set by the SMTP mailer: the relay had begun to read the message when the failure came. */
+  bodyStarted?: boolean;
 }
 
 /** Before the message body went out nothing was delivered, so a retry is safe. */
@@ -18,6 +20,8 @@ export function classifyMailFailure(error: unknown): Verdict {
   const code = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   if (code !== undefined && code >= 500) return { status: 'failed', errorCode: `smtp-${code}` };
   if (code !== undefined && code >= 400) return { status: 'queued', errorCode: `smtp-${code}` };
+  // No answer after the body went out (nodemailer calls a drop there 'CONN' too): maybe delivered.
+  if (e.bodyStarted === true) return { status: 'unknown', errorCode: e.code?.toLowerCase() ?? 'transport-error' };
   if (e.command === undefined || BEFORE_DATA.has(e.command)) return { status: 'queued', errorCode: e.code?.toLowerCase() ?? 'transport-error' };
   return { status: 'unknown', errorCode: e.code?.toLowerCase() ?? 'transport-error' };
 }

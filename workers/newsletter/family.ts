@@ -1,13 +1,21 @@
-// The newsletter family: lists, subscribers with their consent, double opt-in sign-ups and
-// (next) campaigns. Its jobs share the `mail` queue and the `mail` role with transactional mail.
+// The newsletter family: lists, subscribers with their consent, double opt-in sign-ups,
+// the suppression list and campaigns. Its jobs share the `mail` queue and the `mail` role
+// (and the mail family's pooled transport) with transactional mail.
 import { newsletterContract } from '../../queues/newsletter.js';
 import { defineFamily } from '../core/family.js';
+import { newsletterDueWork } from './due-work.js';
 import { newsletterRetention } from './retention.js';
+import { sendCampaignChunk } from './send-chunk.js';
+import { startCampaign } from './start-campaign.js';
 
 export const newsletterFamily = defineFamily({
   name: 'newsletter',
   contract: newsletterContract,
-  handlers: {},
+  handlers: {
+    'newsletter.start-campaign': startCampaign,
+    'newsletter.send-chunk': sendCampaignChunk,
+  },
+  dueWork: newsletterDueWork,
   roles: { mail: ['mail'] },
   retention: newsletterRetention,
 });

@@ -1,0 +1,70 @@
+// A campaign mail as one subscriber gets it: the templates compiled once per job and filled
+// in per delivery (HTML-escaped in the HTML part), a visible unsubscribe link in both parts,
+// the list headers of RFC 2919 and RFC 8058, and the VERP return path naming the delivery.
+import type { Kysely } from 'kysely';
+import type { Database, NewsletterCampaign } from '../../db/schema.js';
+import { insertMail } from '../mail/mail-messages.js';
+import type { OutgoingMail } from '../mail/mailer.js';
+import type { ClaimedDelivery } from './deliveries.js';
+import { compileTemplate, escapeHtml, render, textFromHtml } from './template.js';
+import { unsubscribeUrl } from './unsubscribe.js';
+import { verpReturnPath } from './verp.js';
+
+export interface CampaignMailSettings {
+  readonly publicUrl: string;
+  readonly secretKey: string;
+  readonly bounceDomain: string;
+}
+
+const htmlFooter = (url: string) =>
+  `<hr><p style="font-size:12px;color:#666">Je ontvangt deze nieuwsbrief omdat je je hebt aangemeld. <a href="${escapeHtml(url)}">Afmelden</a></p>`;
+const textFooter = (url: string) => `\n\n--\nJe ontvangt deze nieuwsbrief omdat je je hebt aangemeld. Afmelden: ${url}\n`;
+
+function withHtmlFooter(html: string, footer: string): string {
+  const end = html.search(/<\/body\s*>/i);
+  return end === -1 ? html + footer : html.slice(0, end) + footer + html.slice(end);
+}
+
+/** The list's identifier for List-Id (RFC 2919): the list id under the bounce domain. */
+export const listIdHeader = (listId: string | null, bounceDomain: string) => `<${listId ?? 'deleted'}.${bounceDomain}>`;
+
+export function campaignMailer(campaign: NewsletterCampaign, settings: CampaignMailSettings): (d: ClaimedDelivery) => OutgoingMail {
+  const subject = compileTemplate(campaign.subject);
+  const html = compileTemplate(campaign.html);
+  const text = compileTemplate(campaign.text ?? textFromHtml(campaign.html));
+  const listId = listIdHeader(campaign.list_id, settings.bounceDomain);
+  return (d) => {
+    const url = unsubscribeUrl(settings, d.id, d.subscriberId);
+    return {
+      to: d.email,
+      subject: render(subject, d, null),
+      html: withHtmlFooter(render(html, d, escapeHtml), htmlFooter(url)),
+      text: render(text, d, null) + textFooter(url),
+      fromName: campaign.from_name,
+      replyTo: campaign.reply_to,
+      returnPath: verpReturnPath(settings, d.id),
+      headers: { 'List-Id': listId, 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click', Precedence: 'bulk' },
+    };
+  };
+}
+
+/**
+ * A test mail of the campaign to one address (a transactional mail, marked "[TEST]" and
+ * carrying none of the list headers), filled in from the subscriber of that address when
+ * the list has one; the caller enqueues the returned mail's job after the commit.
+ */
+export async function queueTestMail(db: Kysely<Database>, campaign: NewsletterCampaign, email: string): Promise<string> {
+  const subscriber = campaign.list_id
+    ? await db.selectFrom('newsletter_subscribers').select(['name', 'attributes']).where('list_id', '=', campaign.list_id).where('email', '=', email).executeTakeFirst()
+    : undefined;
+  const recipient = subscriber ?? { name: null, attributes: {} };
+  const fill = (template: string, escape: ((s: string) => string) | null) => render(compileTemplate(template), recipient, escape);
+  return insertMail(db, {
+    organization_id: campaign.organization_id,
+    purpose: 'newsletter-test',
+    to_address: email,
+    subject: `[TEST] ${fill(campaign.subject, null)}`,
+    html_body: fill(campaign.html, escapeHtml),
+    text_body: fill(campaign.text ?? textFromHtml(campaign.html), null),
+  });
+}
