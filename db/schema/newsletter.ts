@@ -1,5 +1,6 @@
 // Table types of the newsletter family (db/schema.ts extends Database with them).
 import type { ColumnType, Generated, GeneratedAlways, Selectable } from 'kysely';
+import type { Language } from './columns.js';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -30,6 +31,8 @@ export interface NewsletterSubscriberTable {
   status: Generated<SubscriberStatus>;
   created_at: CreatedAt;
   unsubscribed_at: Date | null;
+  /** The language mails to this person are written in (workers/messages/). */
+  language: Generated<Language>;
 }
 
 export interface NewsletterConsentTable {
@@ -52,6 +55,8 @@ export interface NewsletterSignupTable {
   name: string | null;
   ip_truncated: string | null;
   privacy_statement: string;
+  /** The language mails to this person are written in (workers/messages/). */
+  language: Generated<Language>;
   /** Renewed when the same address signs up again: the link's validity counts from the last mail. */
   created_at: Timestamp;
 }
