@@ -12,6 +12,7 @@ import * as temCdr from './2026-12-05T09-00-00_tem-cdr.js';
 import * as temEinvoice from './2026-12-05T09-30-00_tem-einvoice.js';
 import * as newsletter from './2026-12-05T09-40-00_newsletter.js';
 import * as languages from './2026-12-05T10-40-00_languages.js';
+import * as houseOrganization from './2026-12-05T10-41-00_house-organization.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T09-30-00_tem-einvoice': temEinvoice,
   '2026-12-05T09-40-00_newsletter': newsletter,
   '2026-12-05T10-40-00_languages': languages,
+  '2026-12-05T10-41-00_house-organization': houseOrganization,
 };

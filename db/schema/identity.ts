@@ -15,6 +15,8 @@ export interface OrganizationTable {
   callback_secret: Generated<string>;
   /** The text that confirms an opt-out by SMS reply; null: the Dutch default. */
   sms_opt_out_confirmation: ColumnType<string | null, string | null | undefined, string | null>;
+  /** TGG's own organisation (at most one): it sends TGG's newsletter. */
+  house: Generated<boolean>;
 }
 
 export type UserRole = 'admin' | 'member';

@@ -55,7 +55,7 @@ export async function markCompromised(
     const revokedKeys = await revokeKeysOf(trx, user);
     const sessionsRevoked = Number(sessions.numUpdatedRows);
     const reset = await createPasswordReset(trx, user.id);
-    const link = `${deps.publicUrl}/public/password-reset?lang=${user.language}&token=${encodeURIComponent(reset)}`;
+    const link = `${deps.publicUrl}/public/password-reset?token=${encodeURIComponent(reset)}&lang=${user.language}`;
     const mail = messages(user.language).passwordResetMail({ sessions: sessionsRevoked, keys: revokedKeys.length, link, hours: RESET_TTL_HOURS });
     const mailId = await insertMail(trx, {
       organization_id: user.organization_id,
