@@ -65,7 +65,7 @@ export function newsletterPublicRoutes(deps: Deps): Route[] {
         if (!checked.ok) throw badRequest('Give a valid e-mail address.', [{ field: 'body.email', message: `invalid address (${checked.reason})` }]);
         const language = body.language ?? pageLanguage(req);
         if (!body[HONEYPOT]) {
-          const settings = { secretKey: config.secretKey, publicUrl: config.publicUrl, privacyStatement: config.privacyStatementVersion };
+          const settings = { secretKey: config.secretKey, suppressionKey: config.suppressionKey, publicUrl: config.publicUrl, privacyStatement: config.privacyStatementVersion };
           const mailId = await signUp(deps.db, list, { email: checked.email, name: body.name || null, ipTruncated: truncateIp(req.ip), language }, settings);
           if (mailId) await enqueueAfterCommit(deps, [{ name: 'mail.send', payload: { messageId: mailId } }]);
         }
@@ -90,7 +90,7 @@ export function newsletterPublicRoutes(deps: Deps): Route[] {
       formBody: true,
       responses: { 200: { description: 'subscribed', schema: z.object({ status: z.literal('subscribed') }) }, 400: { description: 'the link is not valid, used or expired' } },
       handler: async ({ body }, req) => {
-        const outcome = await confirmSignup(deps.db, config.secretKey, body.token);
+        const outcome = await confirmSignup(deps.db, config, body.token);
         if (fromForm(req)) return outcome === 'confirmed' ? confirmedPage(pageLanguage(req)) : { status: 400, ...invalidLinkPage(pageLanguage(req)) };
         if (outcome !== 'confirmed') throw badRequest('This link is not valid, used or expired.', [{ field: 'body.token', message: 'invalid or expired' }]);
         return { body: { status: 'subscribed' } };

@@ -71,7 +71,7 @@ export function newsletterSubscriberRoutes(deps: Deps): Route[] {
         const result = await importSubscribers(deps.db, { organizationId: list.organization_id, listId: list.id }, body.subscribers, {
           basis: body.basis,
           privacyStatement: deps.config.privacyStatementVersion,
-        });
+        }, deps.config.suppressionKey);
         await audit(deps.db, { ...auditActor(principalOf(res)), action: 'newsletter.subscribers.imported', entityType: 'newsletter_list', entityId: list.id, details: { added: result.added, updated: result.updated } });
         return { body: result };
       },

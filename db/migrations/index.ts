@@ -11,6 +11,7 @@ import * as smsReceiptDetails from './2026-12-05T08-30-00_sms-receipt-details.js
 import * as temCdr from './2026-12-05T09-00-00_tem-cdr.js';
 import * as temEinvoice from './2026-12-05T09-30-00_tem-einvoice.js';
 import * as newsletter from './2026-12-05T09-40-00_newsletter.js';
+import * as newsletterCampaigns from './2026-12-05T10-30-00_newsletter-campaigns.js';
 import * as languages from './2026-12-05T10-40-00_languages.js';
 import * as houseOrganization from './2026-12-05T10-41-00_house-organization.js';
 
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T09-00-00_tem-cdr': temCdr,
   '2026-12-05T09-30-00_tem-einvoice': temEinvoice,
   '2026-12-05T09-40-00_newsletter': newsletter,
+  '2026-12-05T10-30-00_newsletter-campaigns': newsletterCampaigns,
   '2026-12-05T10-40-00_languages': languages,
   '2026-12-05T10-41-00_house-organization': houseOrganization,
 };

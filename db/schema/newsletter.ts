@@ -61,7 +61,74 @@ export interface NewsletterSignupTable {
   created_at: Timestamp;
 }
 
+export const SUPPRESSION_REASONS = ['unsubscribe', 'hard_bounce', 'complaint', 'soft_bounces', 'objection'] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/** An address nobody of the organisation mails again: a keyed hash, never the address. */
+export interface NewsletterSuppressionTable {
+  organization_id: string;
+  address_hash: Buffer;
+  reason: SuppressionReason;
+  created_at: CreatedAt;
+}
+
+export const CAMPAIGN_STATUSES = ['scheduled', 'queued', 'sending', 'paused', 'completed', 'cancelled'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+export interface NewsletterCampaignTable {
+  id: Generated<string>;
+  organization_id: string;
+  /** Null once the list is deleted: the campaign and its counts stay. */
+  list_id: string | null;
+  subject: string;
+  html: string;
+  /** The plain-text part as given; made from the HTML when null. */
+  text: string | null;
+  from_name: string | null;
+  reply_to: string | null;
+  status: CampaignStatus;
+  send_at: Date | null;
+  chunk_size: number;
+  recipients: Generated<number>;
+  /** Why ops must look before it goes on (a burst of refusals, DKIM missing). */
+  paused_reason: string | null;
+  created_at: CreatedAt;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+export interface NewsletterCampaignChunkTable {
+  campaign_id: string;
+  chunk: number;
+  done: Generated<boolean>;
+}
+
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'bounced', 'unsubscribed', 'unknown', 'cancelled'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One recipient of a campaign; its id is what the VERP return path and the unsubscribe link carry. */
+export interface NewsletterDeliveryTable {
+  id: GeneratedAlways<number>;
+  campaign_id: string;
+  organization_id: string;
+  seq: number;
+  /** Null once the subscriber is deleted; address_hash still names the address for suppression. */
+  subscriber_id: string | null;
+  address_hash: Buffer;
+  status: Generated<DeliveryStatus>;
+  attempts: Generated<number>;
+  smtp_code: number | null;
+  error_code: string | null;
+  /** A 4xx answer puts the row back to queued until this time (backoff). */
+  next_attempt_at: Generated<Date>;
+  claimed_at: Date | null;
+  sent_at: Date | null;
+  updated_at: Generated<Date>;
+}
+
 export type NewsletterList = Selectable<NewsletterListTable>;
+export type NewsletterCampaign = Selectable<NewsletterCampaignTable>;
+export type NewsletterDelivery = Selectable<NewsletterDeliveryTable>;
 export type NewsletterSubscriber = Selectable<NewsletterSubscriberTable>;
 
 export interface NewsletterDatabase {
@@ -69,4 +136,8 @@ export interface NewsletterDatabase {
   newsletter_subscribers: NewsletterSubscriberTable;
   newsletter_consents: NewsletterConsentTable;
   newsletter_signups: NewsletterSignupTable;
+  newsletter_suppressions: NewsletterSuppressionTable;
+  newsletter_campaigns: NewsletterCampaignTable;
+  newsletter_campaign_chunks: NewsletterCampaignChunkTable;
+  newsletter_deliveries: NewsletterDeliveryTable;
 }

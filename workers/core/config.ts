@@ -89,6 +89,16 @@ const envSchema = z
     ),
     SMTP_URL: optionalString.pipe(url(['smtp:', 'smtps:']).optional()),
     MAIL_FROM: z.string().min(3).default('TGG <noreply@localhost>'),
+    // Newsletter campaigns: the VERP domain (default: MAIL_FROM's), the SMTP pool, DKIM.
+    BOUNCE_DOMAIN: optionalString.pipe(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$|^localhost$/i, 'a domain name').optional()),
+    MAIL_POOL_SIZE: positiveInt(5),
+    MAIL_MESSAGES_PER_CONNECTION: positiveInt(1_000),
+    MAIL_RATE: z.coerce.number().positive().optional(),
+    MAIL_RETRY_BASE_MS: positiveInt(60_000),
+    MAIL_PAUSE_FAILURE_RATIO: z.coerce.number().gt(0).max(1).default(0.5),
+    DKIM_DOMAIN: optionalString,
+    DKIM_SELECTOR: optionalString,
+    DKIM_PRIVATE_KEY: optionalString,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 1mb').default('1mb'),
     BULK_JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 64mb').default('64mb'),
@@ -122,6 +132,12 @@ const envSchema = z
     for (const name of ['SMS_HTTP_URL', 'SMS_HTTP_SECRET'] as const) {
       if (env.SMS_PROVIDER === 'http' && env[name] === undefined) {
         ctx.addIssue({ code: 'custom', path: [name], message: 'required when SMS_PROVIDER is http' });
+      }
+    }
+    const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY];
+    if (dkim.some((v) => v !== undefined) && dkim.some((v) => v === undefined)) {
+      for (const name of ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'] as const) {
+        if (env[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'required when any DKIM_ variable is set' });
       }
     }
     if (env.NODE_ENV !== 'production') return;
@@ -198,7 +214,21 @@ export interface Config {
     readonly smppAddressRange: string;
     readonly validityHours: number;
   };
-  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
+  readonly mail: {
+    readonly smtpUrl: string | undefined;
+    readonly from: string;
+    /** Where VERP return paths point (bounces+<id>.<tag>@bounceDomain). */
+    readonly bounceDomain: string;
+    /** The pooled SMTP transport: connections, messages per connection, mails per second (undefined: as fast as the relay takes them). */
+    readonly poolSize: number;
+    readonly messagesPerConnection: number;
+    readonly rate: number | undefined;
+    /** The first backoff after a 4xx answer; it doubles with each attempt. */
+    readonly retryBaseMs: number;
+    /** The share of a window's mails refused or lost at which a campaign pauses for ops. */
+    readonly pauseFailureRatio: number;
+    readonly dkim: { readonly domainName: string; readonly keySelector: string; readonly privateKey: string } | undefined;
+  };
   readonly logLevel: string;
   readonly jsonBodyLimit: string;
   readonly bulkJsonBodyLimit: string;
@@ -272,7 +302,18 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       smppAddressRange: e.SMPP_ADDRESS_RANGE ?? '',
       validityHours: e.SMS_VALIDITY_HOURS,
     }),
-    mail: Object.freeze({ smtpUrl: e.SMTP_URL, from: e.MAIL_FROM }),
+    mail: Object.freeze({
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      bounceDomain: e.BOUNCE_DOMAIN ?? /@([^@>\s]+)>?\s*$/.exec(e.MAIL_FROM)?.[1] ?? 'localhost',
+      poolSize: e.MAIL_POOL_SIZE,
+      messagesPerConnection: e.MAIL_MESSAGES_PER_CONNECTION,
+      rate: e.MAIL_RATE,
+      retryBaseMs: e.MAIL_RETRY_BASE_MS,
+      pauseFailureRatio: e.MAIL_PAUSE_FAILURE_RATIO,
+      // A PEM key in one environment line may carry its newlines as \n.
+      dkim: e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY ? Object.freeze({ domainName: e.DKIM_DOMAIN, keySelector: e.DKIM_SELECTOR, privateKey: e.DKIM_PRIVATE_KEY.replace(/\\n/g, '\n') }) : undefined,
+    }),
     logLevel: e.LOG_LEVEL,
     jsonBodyLimit: e.JSON_BODY_LIMIT,
     bulkJsonBodyLimit: e.BULK_JSON_BODY_LIMIT,

@@ -1,11 +1,12 @@
 // Importing subscribers into a list: each address checked and normalised, new ones added with
 // a consent record (method `import`, the basis given), known ones updated. An unsubscribed
-// address stays unsubscribed: an import never re-subscribes anyone. Reasons come by row
-// number, never with the address.
+// address stays unsubscribed and a suppressed one (suppression.ts) is not added: an import
+// never re-subscribes anyone. Reasons come by row number, never with the address.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { LegalBasis, SubscriberAttributes } from '../../db/schema.js';
 import { normaliseAddress } from './address.js';
+import { suppressedAmong, suppressionHash } from './suppression.js';
 
 export interface ImportRow {
   readonly email: string;
@@ -29,6 +30,7 @@ export async function importSubscribers(
   target: { organizationId: string; listId: string },
   rows: readonly ImportRow[],
   consent: { basis: LegalBasis; privacyStatement: string },
+  suppressionKey: string,
 ): Promise<ImportResult> {
   const result: ImportResult = { added: 0, updated: 0, suppressed: 0, invalid: 0, rejected: [] };
   const byEmail = new Map<string, { name: string | null; attributes: SubscriberAttributes }>();
@@ -44,7 +46,12 @@ export async function importSubscribers(
   const entries = [...byEmail];
   await db.transaction().execute(async (trx) => {
     for (let start = 0; start < entries.length; start += BATCH) {
-      const batch = entries.slice(start, start + BATCH);
+      const candidates = entries.slice(start, start + BATCH);
+      const hashes = candidates.map(([email]) => suppressionHash(suppressionKey, email));
+      const suppressed = await suppressedAmong(trx, target.organizationId, hashes);
+      const batch = candidates.filter((_, i) => !suppressed.has(hashes[i]?.toString('hex') ?? ''));
+      result.suppressed += candidates.length - batch.length;
+      if (batch.length === 0) continue;
       const stored = await trx
         .insertInto('newsletter_subscribers')
         .values(batch.map(([email, s]) => ({ organization_id: target.organizationId, list_id: target.listId, email, name: s.name, attributes: JSON.stringify(s.attributes) })))

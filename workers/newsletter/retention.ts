@@ -48,8 +48,25 @@ export const newsletterRetention: RetentionCategories = () => [
     legalBasis: 'GDPR art. 6(1)(b): steps at the request of the person who signed up',
     processors: ['mail-relay', 'hosting'],
   },
+  {
+    category: 'newsletter.deliveries',
+    table: 'newsletter_deliveries',
+    key: 'id',
+    clock: 'updated_at',
+    keep: { months: 6 },
+    keepText: '6 months after the last change of its state (sent, bounced, unsubscribed)',
+    action: { kind: 'delete' },
+    dataSubjects: SUBJECTS,
+    personalData: ['which campaign went to which subscriber', 'keyed hash of the e-mail address', 'delivery state and SMTP answer'],
+    purpose: 'sending each campaign mail once, tracing its delivery and tying bounces and unsubscribes to it',
+    legalBasis: 'GDPR art. 6(1)(a): the consent the newsletter is sent under',
+    processors: ['mail-relay', 'hosting'],
+  },
 ];
 
 export const NEWSLETTER_TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   newsletter_lists: "an organisation's newsletter lists: a name and a description",
+  newsletter_campaigns: "an organisation's campaigns: the mail as written (placeholders, not the subscribers' values), state and counts",
+  newsletter_campaign_chunks: 'progress of a campaign: ids and flags',
+  newsletter_suppressions: 'keyed hashes (HMAC, SUPPRESSION_KEY) of addresses and a reason, kept while the suppression stands (P12); deleted with the organisation',
 };

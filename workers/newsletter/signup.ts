@@ -1,7 +1,7 @@
 // Double opt-in (issue 14): a public sign-up stores a pending row and mails a signed link;
 // only following it (a POST, see api/routes/newsletter-public.ts) makes a subscriber, with
-// its consent. An address already subscribed, or unsubscribed, gets no mail and the caller
-// cannot tell the difference. Unconfirmed sign-ups expire (SIGNUP_VALID_DAYS; the purge
+// its consent. An address already subscribed, unsubscribed or suppressed (suppression.ts)
+// gets no mail and the caller cannot tell the difference. Unconfirmed sign-ups expire (SIGNUP_VALID_DAYS; the purge
 // deletes them, see retention.ts).
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -9,6 +9,7 @@ import type { NewsletterList } from '../../db/schema.js';
 import { insertMail } from '../mail/mail-messages.js';
 import { messages, type Language } from '../messages/catalogue.js';
 import { signupToken, signupIdOf } from './signup-token.js';
+import { isSuppressed } from './suppression.js';
 
 export const SIGNUP_VALID_DAYS = 7;
 
@@ -21,6 +22,7 @@ export interface SignUp {
 
 export interface SignupSettings {
   readonly secretKey: string;
+  readonly suppressionKey: string;
   readonly publicUrl: string;
   readonly privacyStatement: string;
 }
@@ -34,7 +36,7 @@ function confirmationMail(list: NewsletterList, signup: SignUp, link: string) {
 export async function signUp(db: Kysely<Database>, list: NewsletterList, signup: SignUp, settings: SignupSettings): Promise<string | undefined> {
   return db.transaction().execute(async (trx) => {
     const known = await trx.selectFrom('newsletter_subscribers').select('status').where('list_id', '=', list.id).where('email', '=', signup.email).executeTakeFirst();
-    if (known) return undefined;
+    if (known || (await isSuppressed(trx, settings.suppressionKey, list.organization_id, signup.email))) return undefined;
     const row = await trx
       .insertInto('newsletter_signups')
       .values({ organization_id: list.organization_id, list_id: list.id, email: signup.email, name: signup.name, ip_truncated: signup.ipTruncated, privacy_statement: settings.privacyStatement, language: signup.language })
@@ -49,8 +51,8 @@ export async function signUp(db: Kysely<Database>, list: NewsletterList, signup:
 export type ConfirmOutcome = 'confirmed' | 'invalid';
 
 /** Makes the sign-up a subscriber with its consent (method sign-up, basis consent); 'invalid' for a bad, used or expired token. */
-export async function confirmSignup(db: Kysely<Database>, secretKey: string, token: string): Promise<ConfirmOutcome> {
-  const id = signupIdOf(secretKey, token);
+export async function confirmSignup(db: Kysely<Database>, keys: { secretKey: string; suppressionKey: string }, token: string): Promise<ConfirmOutcome> {
+  const id = signupIdOf(keys.secretKey, token);
   if (!id) return 'invalid';
   return db.transaction().execute(async (trx) => {
     const signup = await trx
@@ -60,6 +62,8 @@ export async function confirmSignup(db: Kysely<Database>, secretKey: string, tok
       .returningAll()
       .executeTakeFirst();
     if (!signup) return 'invalid';
+    // Suppressed since signing up (an unsubscribe from another list, a bounce): not subscribed again.
+    if (await isSuppressed(trx, keys.suppressionKey, signup.organization_id, signup.email)) return 'confirmed';
     const subscriber = await trx
       .insertInto('newsletter_subscribers')
       .values({ organization_id: signup.organization_id, list_id: signup.list_id, email: signup.email, name: signup.name, language: signup.language })

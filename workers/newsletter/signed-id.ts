@@ -1,0 +1,28 @@
+// An id with an HMAC of it under SECRET_KEY, bound to a purpose, for links and addresses that
+// must not be guessable (confirmation and unsubscribe links, VERP return paths).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export type SignedPurpose = 'newsletter-confirm' | 'newsletter-unsubscribe' | 'newsletter-verp';
+
+export function macOf(secretKey: string, purpose: SignedPurpose, id: string): Buffer {
+  return createHmac('sha256', secretKey).update(`${purpose}:${id}`).digest();
+}
+
+/** True when `given` is the MAC of the id (cut to the given length, at least 8 bytes). */
+export function macMatches(secretKey: string, purpose: SignedPurpose, id: string, given: Buffer): boolean {
+  const expected = macOf(secretKey, purpose, id).subarray(0, given.length);
+  return given.length >= 8 && timingSafeEqual(given, expected);
+}
+
+/** `<id>.<mac>`, the MAC in base64url. */
+export function signId(secretKey: string, purpose: SignedPurpose, id: string): string {
+  return `${id}.${macOf(secretKey, purpose, id).toString('base64url')}`;
+}
+
+/** The id of a token made by signId when its MAC is ours and the id has the expected shape. */
+export function signedIdOf(secretKey: string, purpose: SignedPurpose, token: string, shape: RegExp): string | undefined {
+  const [id = '', mac = '', ...rest] = token.split('.');
+  if (rest.length > 0 || !shape.test(id)) return undefined;
+  const given = Buffer.from(mac, 'base64url');
+  return given.length === 32 && macMatches(secretKey, purpose, id, given) ? id : undefined;
+}
