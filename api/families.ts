@@ -8,6 +8,7 @@ import type { Route } from './route.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { callbackSecretRoutes } from './routes/callback-secret.js';
 import { contactRoutes } from './routes/contacts.js';
+import { mailBounceHookRoutes } from './routes/hooks-mail-bounces.js';
 import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
 import { newsletterListRoutes } from './routes/newsletter-lists.js';
 import { newsletterPublicRoutes } from './routes/newsletter-public.js';
@@ -56,6 +57,6 @@ export const FAMILY_ROUTES = {
     ...smsHttpHookRoutes(deps),
   ],
   tem: (deps) => temRoutes(deps),
-  newsletter: (deps) => [...newsletterListRoutes(deps), ...newsletterSubscriberRoutes(deps), ...newsletterPublicRoutes(deps)],
+  newsletter: (deps) => [...newsletterListRoutes(deps), ...newsletterSubscriberRoutes(deps), ...newsletterPublicRoutes(deps), ...mailBounceHookRoutes(deps)],
   privacy: () => [],
 } satisfies Record<FamilyName, FamilyRoutes>;

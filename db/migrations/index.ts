@@ -14,6 +14,7 @@ import * as newsletter from './2026-12-05T09-40-00_newsletter.js';
 import * as newsletterCampaigns from './2026-12-05T10-30-00_newsletter-campaigns.js';
 import * as languages from './2026-12-05T10-40-00_languages.js';
 import * as houseOrganization from './2026-12-05T10-41-00_house-organization.js';
+import * as newsletterBounces from './2026-12-05T10-42-00_newsletter-bounces.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T10-30-00_newsletter-campaigns': newsletterCampaigns,
   '2026-12-05T10-40-00_languages': languages,
   '2026-12-05T10-41-00_house-organization': houseOrganization,
+  '2026-12-05T10-42-00_newsletter-bounces': newsletterBounces,
 };
