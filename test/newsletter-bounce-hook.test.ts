@@ -7,7 +7,7 @@ import { parseVerp, verpReturnPath } from '../workers/newsletter/verp.js';
 import { isSuppressed } from '../workers/newsletter/suppression.js';
 import { secretMatches } from '../api/routes/hooks-mail-bounces.js';
 import { createTestContext } from './helpers/context.js';
-import { caller, newOrganization, type CallOptions } from './helpers/identity.js';
+import { caller, newOrganization } from './helpers/identity.js';
 import { sentCampaign, sentToList } from './helpers/newsletter.js';
 
 const SECRET = 'a-shared-bounce-hook-secret-of-40-chars!';
