@@ -126,6 +126,14 @@ export interface NewsletterDeliveryTable {
   updated_at: Generated<Date>;
 }
 
+/** How far the bounce reader read a mailbox (its key a hash of host, user and mailbox). */
+export interface NewsletterBounceMailboxTable {
+  mailbox_key: string;
+  uid_validity: number;
+  last_uid: number;
+  read_at: Generated<Date>;
+}
+
 export type NewsletterList = Selectable<NewsletterListTable>;
 export type NewsletterCampaign = Selectable<NewsletterCampaignTable>;
 export type NewsletterDelivery = Selectable<NewsletterDeliveryTable>;
@@ -137,6 +145,7 @@ export interface NewsletterDatabase {
   newsletter_consents: NewsletterConsentTable;
   newsletter_signups: NewsletterSignupTable;
   newsletter_suppressions: NewsletterSuppressionTable;
+  newsletter_bounce_mailboxes: NewsletterBounceMailboxTable;
   newsletter_campaigns: NewsletterCampaignTable;
   newsletter_campaign_chunks: NewsletterCampaignChunkTable;
   newsletter_deliveries: NewsletterDeliveryTable;
