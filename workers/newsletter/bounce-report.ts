@@ -17,10 +17,28 @@ export type BounceReport =
 const VERP_CANDIDATE = /bounces\+\d{1,15}\.[0-9a-f]{20}@[a-z0-9.-]+/gi;
 const ADDRESS_HEADERS = ['to', 'delivered-to', 'x-original-to', 'envelope-to', 'x-failed-recipients'];
 
-function reportType(mail: ParsedMail): string | undefined {
+function reportOf(mail: ParsedMail): { type: string; boundary: string } | undefined {
   const type = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
   if (type?.value?.toLowerCase() !== 'multipart/report') return undefined;
-  return type.params?.['report-type']?.toLowerCase();
+  return { type: type.params?.['report-type']?.toLowerCase() ?? '', boundary: type.params?.boundary ?? '' };
+}
+
+/**
+ * The body of the report's top-level part of the given type, from the raw source: mailparser
+ * folds a message/delivery-status part into the text rather than listing it. Such parts are
+ * 7-bit field lists (RFC 3464 §2.1), so no transfer decoding is needed.
+ */
+function rawPart(source: Buffer, boundary: string, types: readonly string[]): string {
+  if (!boundary) return '';
+  const parts = source.toString('latin1').split(`--${boundary}`).slice(1, -1);
+  for (const part of parts) {
+    const split = /\r?\n\r?\n/.exec(part);
+    if (!split) continue;
+    const headers = part.slice(0, split.index);
+    const type = /^content-type:\s*([^;\s]+)/im.exec(headers)?.[1]?.toLowerCase();
+    if (type && types.includes(type)) return part.slice(split.index + split[0].length);
+  }
+  return '';
 }
 
 /** Fields of an RFC 822-style block ("Name: value", continuation lines folded), lower-cased names. */
@@ -70,11 +88,12 @@ function deliveryNamed(mail: ParsedMail, verp: VerpSettings): number | null {
 
 export async function readBounceReport(source: Buffer, verp: VerpSettings): Promise<BounceReport | null> {
   const mail = await simpleParser(source, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
-  const type = reportType(mail);
-  if (type !== 'delivery-status' && type !== 'feedback-report') return null;
+  const report = reportOf(mail);
+  const type = report?.type;
+  if (!report || (type !== 'delivery-status' && type !== 'feedback-report')) return null;
   const deliveryId = deliveryNamed(mail, verp);
   if (deliveryId === null) return null;
   if (type === 'feedback-report') return partText(mail, ['message/feedback-report']) ? { kind: 'complaint', deliveryId } : null;
-  const status = partText(mail, ['message/delivery-status', 'message/global-delivery-status']);
+  const status = rawPart(source, report.boundary, ['message/delivery-status', 'message/global-delivery-status']);
   return status ? { kind: dsnKind(status), deliveryId } : null;
 }
