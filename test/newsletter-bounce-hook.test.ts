@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parseVerp, verpReturnPath } from '../workers/newsletter/verp.js';
 import { isSuppressed } from '../workers/newsletter/suppression.js';
 import { secretMatches } from '../api/routes/hooks-mail-bounces.js';
+import { retentionPolicy } from '../workers/retention/policy.js';
+import { purgeAll } from '../workers/retention/purge.js';
 import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { sentCampaign, sentToList } from './helpers/newsletter.js';
@@ -66,6 +68,13 @@ describe('bounces', () => {
     const again = await call<{ added: number; suppressed: number }>('post', `/v1/lists/${listId}/subscribers`, { auth: org.key, body: { subscribers: [{ email: 'Hard@Voorbeeld.nl' }], basis: 'consent' } });
     expect(again.body).toMatchObject({ added: 0, suppressed: 1 });
     expect(await subscriberOf(d!.subscriberId)).toEqual({ status: 'unsubscribed' });
+    // 30 days after unsubscribing the subscriber is deleted; the hash stays and keeps it out.
+    await ctx.db.updateTable('newsletter_subscribers').set({ unsubscribed_at: new Date(Date.now() - 31 * 86_400_000) }).where('id', '=', d!.subscriberId).execute();
+    await purgeAll(ctx.db, retentionPolicy(), { now: new Date(), batchSize: 100 });
+    expect(await ctx.db.selectFrom('newsletter_subscribers').select('id').where('id', '=', d!.subscriberId).execute()).toEqual([]);
+    expect(await isSuppressed(ctx.db, key, org.id, 'hard@voorbeeld.nl')).toBe(true);
+    const afterErasure = await call<{ added: number; suppressed: number }>('post', `/v1/lists/${listId}/subscribers`, { auth: org.key, body: { subscribers: [{ email: 'hard@voorbeeld.nl' }], basis: 'consent' } });
+    expect(afterErasure.body).toMatchObject({ added: 0, suppressed: 1 });
   });
 
   it('suppresses at once on a complaint', async () => {
