@@ -4,6 +4,7 @@ import { createDb } from './db/database.js';
 import { ensureDatabase } from './db/ensure-database.js';
 import { migrateDown, migrateToEmpty, migrateToLatest } from './db/migrate.js';
 import { loadConfig } from './workers/core/config.js';
+import { ensureHouseOrganization } from './workers/newsletter/house.js';
 
 const command = process.argv[2] ?? 'up';
 const config = loadConfig();
@@ -16,6 +17,10 @@ try {
     : command === 'reset' ? await migrateToEmpty(db)
     : (() => { throw new Error(`unknown command ${command}: use up, down or reset`); })();
   console.log(steps.length ? steps.join('\n') : 'nothing to migrate');
+  if (command === 'up') {
+    const house = await ensureHouseOrganization(db);
+    if (house.listId) console.log(`house organisation ${house.organizationId} created, with its list ${house.listId}`);
+  }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;

@@ -8,6 +8,7 @@ import type { Route } from './route.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { callbackSecretRoutes } from './routes/callback-secret.js';
 import { contactRoutes } from './routes/contacts.js';
+import { mailBounceHookRoutes } from './routes/hooks-mail-bounces.js';
 import { smsHttpHookRoutes } from './routes/hooks-sms-http.js';
 import { newsletterCampaignRoutes } from './routes/newsletter-campaigns.js';
 import { newsletterListRoutes } from './routes/newsletter-lists.js';
@@ -58,6 +59,13 @@ export const FAMILY_ROUTES = {
     ...smsHttpHookRoutes(deps),
   ],
   tem: (deps) => temRoutes(deps),
-  newsletter: (deps) => [...newsletterListRoutes(deps), ...newsletterSubscriberRoutes(deps), ...newsletterPublicRoutes(deps), ...newsletterCampaignRoutes(deps), ...newsletterUnsubscribeRoutes(deps)],
+  newsletter: (deps) => [
+    ...newsletterListRoutes(deps),
+    ...newsletterSubscriberRoutes(deps),
+    ...newsletterPublicRoutes(deps),
+    ...newsletterCampaignRoutes(deps),
+    ...newsletterUnsubscribeRoutes(deps),
+    ...mailBounceHookRoutes(deps),
+  ],
   privacy: () => [],
 } satisfies Record<FamilyName, FamilyRoutes>;

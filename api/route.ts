@@ -48,6 +48,8 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   readonly body?: B;
   /** A multipart/form-data body the handler streams itself; documented, not parsed here. */
   readonly multipart?: z.ZodObject;
+  /** Another media type the route also takes, as a stream its own handler reads (a CSV import); not parsed here. */
+  readonly streamed?: { readonly contentType: string; readonly handler: (input: RouteInput<P, Q, undefined>, req: Request, res: Response) => Promise<Reply | undefined> };
   /** Routes that take bulk input (an SMS batch) get the larger body limit. */
   readonly bulkBody?: boolean;
   /** Also takes the body as an HTML form (application/x-www-form-urlencoded), as a public page posts it. */
@@ -113,6 +115,12 @@ export function mountRoutes(app: Express, routes: readonly Route[], options: Mou
     const parsers = route.body ? [route.verifyBody ? raw : route.bulkBody ? bulkJson : json, ...(route.formBody ? [form] : [])] : [];
     const successStatus = Number(Object.keys(route.responses).find((s) => Number(s) < 300) ?? 200);
     const handle: RequestHandler = async (req, res) => {
+      if (route.streamed && req.is(route.streamed.contentType)) {
+        const params = route.params ? parseInput('params', route.params, req.params) : undefined;
+        const query = route.query ? parseInput('query', route.query, req.query) : undefined;
+        send(res, await route.streamed.handler({ params, query, body: undefined }, req, res), successStatus);
+        return;
+      }
       if (route.body && !req.is('application/json') && !(route.formBody && req.is('application/x-www-form-urlencoded'))) {
         throw new HttpError(415, 'Unsupported Media Type', 'Send the body as application/json.', {
           errors: [{ field: 'header.content-type', message: 'must be application/json' }],

@@ -13,5 +13,12 @@ export const mailContract = defineContract({
       jobId: (p) => `mail-${p.messageId}`,
       attempts: 8,
     }),
+    /** Reads the bounce mailbox (BOUNCE_IMAP_URL) and applies the bounces and complaints it can tie to a delivery. */
+    'mail.read-bounces': defineJob({
+      queue: 'mail',
+      payload: z.strictObject({}),
+      attempts: 1,
+      schedule: { id: 'read-bounces', pattern: '*/2 * * * *', tz: 'Europe/Amsterdam' },
+    }),
   },
 });

@@ -18,6 +18,7 @@ import { keepSchedules } from './core/schedules.js';
 import { DUE_WORK } from './due-work.js';
 import { demoBanner, ensureDemoOrganization } from './identity/demo.js';
 import { HANDLERS } from './handlers.js';
+import { ensureHouseOrganization } from './newsletter/house.js';
 import { closeFamilyResources, createDeps } from './resources.js';
 import { QUEUES_OF_ROLE, type Role } from './roles.js';
 
@@ -80,6 +81,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (options.migrate) {
     const steps = await migrateToLatest(db);
     if (steps.length > 0) logger.info({ steps }, 'migrations applied');
+    const house = await ensureHouseOrganization(db);
+    if (house.listId) logger.info({ organizationId: house.organizationId, listId: house.listId }, 'house organisation created');
     if (config.demoOrganization && options.roles.includes('web')) {
       const demo = await ensureDemoOrganization(db);
       if (demo) process.stdout.write(`${demoBanner(demo, config.publicUrl)}\n`);

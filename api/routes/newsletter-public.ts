@@ -9,7 +9,9 @@ import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { normaliseAddress } from '../../workers/newsletter/address.js';
 import { findPublicList } from '../../workers/newsletter/lists.js';
 import { confirmSignup, signUp } from '../../workers/newsletter/signup.js';
+import { LANGUAGES } from '../../workers/messages/catalogue.js';
 import { truncateIp } from '../client-ip.js';
+import { pageLanguage } from '../language.js';
 import { badRequest, notFound } from '../problem.js';
 import { createLimiter, reserve } from '../rate-limit.js';
 import { defineRoute, type Route } from '../route.js';
@@ -19,7 +21,7 @@ import { HONEYPOT, checkYourMailPage, confirmButtonPage, confirmedPage, invalidL
 export const SIGNUPS_PER_IP_PER_HOUR = 10;
 const html = { description: 'a page', schema: z.string(), contentType: 'text/html' } as const;
 const listParams = z.object({ id: z.uuid() });
-const signupBody = z.strictObject({ email: z.string().max(320), name: z.string().trim().max(200).optional(), [HONEYPOT]: z.string().max(500).optional() });
+const signupBody = z.strictObject({ email: z.string().max(320), name: z.string().trim().max(200).optional(), language: z.enum(LANGUAGES).optional(), [HONEYPOT]: z.string().max(500).optional() });
 const tokenSchema = z.string().min(1).max(200);
 const common = { tags: ['public'], security: 'none' } as const;
 const fromForm = (req: Request) => Boolean(req.is('application/x-www-form-urlencoded'));
@@ -42,9 +44,9 @@ export function newsletterPublicRoutes(deps: Deps): Route[] {
       summary: "A list's sign-up form (HTML)",
       params: listParams,
       responses: { 200: html, 404: { description: 'no such list' } },
-      handler: async ({ params }) => {
+      handler: async ({ params }, req) => {
         const list = await listOr404(params.id);
-        return signupFormPage(list.id, list.name);
+        return signupFormPage(pageLanguage(req), list.id, list.name);
       },
     }),
     defineRoute({
@@ -61,12 +63,13 @@ export function newsletterPublicRoutes(deps: Deps): Route[] {
         await reserve([[perIp, ipKey(req)]]);
         const checked = normaliseAddress(body.email);
         if (!checked.ok) throw badRequest('Give a valid e-mail address.', [{ field: 'body.email', message: `invalid address (${checked.reason})` }]);
+        const language = body.language ?? pageLanguage(req);
         if (!body[HONEYPOT]) {
           const settings = { secretKey: config.secretKey, suppressionKey: config.suppressionKey, publicUrl: config.publicUrl, privacyStatement: config.privacyStatementVersion };
-          const mailId = await signUp(deps.db, list, { email: checked.email, name: body.name || null, ipTruncated: truncateIp(req.ip) }, settings);
+          const mailId = await signUp(deps.db, list, { email: checked.email, name: body.name || null, ipTruncated: truncateIp(req.ip), language }, settings);
           if (mailId) await enqueueAfterCommit(deps, [{ name: 'mail.send', payload: { messageId: mailId } }]);
         }
-        return fromForm(req) ? { status: 200, ...checkYourMailPage() } : { status: 202, body: PENDING };
+        return fromForm(req) ? { status: 200, ...checkYourMailPage(language) } : { status: 202, body: PENDING };
       },
     }),
     defineRoute({
@@ -74,9 +77,9 @@ export function newsletterPublicRoutes(deps: Deps): Route[] {
       method: 'get',
       path: '/public/newsletter/confirm',
       summary: 'The page a confirmation link opens: a button that confirms (this GET confirms nothing)',
-      query: z.object({ token: tokenSchema }),
+      query: z.object({ token: tokenSchema, lang: z.enum(LANGUAGES).optional() }),
       responses: { 200: html },
-      handler: ({ query }) => confirmButtonPage(query.token),
+      handler: ({ query }, req) => confirmButtonPage(pageLanguage(req), query.token),
     }),
     defineRoute({
       ...common,
@@ -88,7 +91,7 @@ export function newsletterPublicRoutes(deps: Deps): Route[] {
       responses: { 200: { description: 'subscribed', schema: z.object({ status: z.literal('subscribed') }) }, 400: { description: 'the link is not valid, used or expired' } },
       handler: async ({ body }, req) => {
         const outcome = await confirmSignup(deps.db, config, body.token);
-        if (fromForm(req)) return outcome === 'confirmed' ? confirmedPage() : { status: 400, ...invalidLinkPage() };
+        if (fromForm(req)) return outcome === 'confirmed' ? confirmedPage(pageLanguage(req)) : { status: 400, ...invalidLinkPage(pageLanguage(req)) };
         if (outcome !== 'confirmed') throw badRequest('This link is not valid, used or expired.', [{ field: 'body.token', message: 'invalid or expired' }]);
         return { body: { status: 'subscribed' } };
       },

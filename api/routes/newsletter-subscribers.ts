@@ -6,12 +6,13 @@ import { SUBSCRIBER_STATUSES } from '../../db/schema.js';
 import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { auditActor } from '../../workers/identity/principal.js';
+import { importCsv, MAX_CSV_ROWS } from '../../workers/newsletter/csv-import.js';
 import { importSubscribers } from '../../workers/newsletter/import.js';
 import { findList } from '../../workers/newsletter/lists.js';
 import { deleteSubscriber, listSubscribers } from '../../workers/newsletter/subscribers.js';
 import { principalOf } from '../auth/bearer.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { notFound } from '../problem.js';
+import { badRequest, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { pageQuery, subscriberSchema, toSubscriber } from './newsletter-views.js';
 
@@ -61,11 +62,22 @@ export function newsletterSubscriberRoutes(deps: Deps): Route[] {
       ...common,
       method: 'post',
       path: '/v1/lists/{id}/subscribers',
-      summary: `Import subscribers (up to ${MAX_JSON_IMPORT.toLocaleString('en')}) on a legal basis: new addresses added, known ones updated, unsubscribed ones left alone`,
+      summary: `Import subscribers, as JSON (up to ${MAX_JSON_IMPORT.toLocaleString('en')}) or a streamed text/csv with ?basis= (up to ${MAX_CSV_ROWS.toLocaleString('en')} rows), on a legal basis: new addresses added, known ones updated, unsubscribed ones left alone`,
       params: listParams,
+      query: z.object({ basis: z.enum(['consent', 'customer-relationship']).optional().describe('the legal basis of a text/csv import (required for one)') }),
       body: importBody,
       bulkBody: true,
-      responses: { 200: { description: 'counts, and the rows refused with their reason', schema: importSchema }, 404: { description: 'no such list in this organisation' } },
+      streamed: {
+        contentType: 'text/csv',
+        handler: async ({ params, query }, req, res) => {
+          const list = await listOf(res, params.id);
+          if (!query.basis) throw badRequest('A CSV import needs ?basis=consent or ?basis=customer-relationship.', [{ field: 'query.basis', message: 'required' }]);
+          const result = await importCsv(deps.db, { organizationId: list.organization_id, listId: list.id }, req, { basis: query.basis, privacyStatement: deps.config.privacyStatementVersion }, deps.config.suppressionKey);
+          await audit(deps.db, { ...auditActor(principalOf(res)), action: 'newsletter.subscribers.imported', entityType: 'newsletter_list', entityId: list.id, details: { added: result.added, updated: result.updated, format: 'csv' } });
+          return { body: result };
+        },
+      },
+      responses: { 200: { description: `counts, and the rows refused with their reason (the first ${'1,000'} of a CSV)`, schema: importSchema }, 400: { description: 'a bad body, CSV or basis' }, 404: { description: 'no such list in this organisation' }, 413: { description: `a CSV of more than ${MAX_CSV_ROWS.toLocaleString('en')} rows` } },
       handler: async ({ params, body }, _req, res) => {
         const list = await listOf(res, params.id);
         const result = await importSubscribers(deps.db, { organizationId: list.organization_id, listId: list.id }, body.subscribers, {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { isUnsubscribeToken, unsubscribeByToken } from '../../workers/newsletter/unsubscribe.js';
+import { pageLanguage } from '../language.js';
 import { defineRoute, type Route } from '../route.js';
 import { invalidLinkPage, unsubscribeButtonPage, unsubscribedPage } from './newsletter-pages.js';
 
@@ -19,16 +20,16 @@ export function newsletterUnsubscribeRoutes(deps: Deps): Route[] {
       method: 'get',
       summary: 'The page the unsubscribe link opens: a button (this GET unsubscribes nobody)',
       responses: { 200: html, 400: html },
-      handler: ({ query: { token } }) => (isUnsubscribeToken(config.secretKey, token) ? unsubscribeButtonPage(token) : { status: 400, ...invalidLinkPage() }),
+      handler: ({ query: { token } }, req) => (isUnsubscribeToken(config.secretKey, token) ? unsubscribeButtonPage(pageLanguage(req), token) : { status: 400, ...invalidLinkPage(pageLanguage(req)) }),
     }),
     defineRoute({
       ...common,
       method: 'post',
       summary: 'Unsubscribe at once (RFC 8058 one-click: body List-Unsubscribe=One-Click, or the button): the address is suppressed for the organisation',
       responses: { 200: html, 400: html },
-      handler: async ({ query: { token } }) => {
+      handler: async ({ query: { token } }, req) => {
         const outcome = await unsubscribeByToken(deps.db, config, token);
-        return outcome === 'unsubscribed' ? unsubscribedPage() : { status: 400, ...invalidLinkPage() };
+        return outcome === 'unsubscribed' ? unsubscribedPage(pageLanguage(req)) : { status: 400, ...invalidLinkPage(pageLanguage(req)) };
       },
     }),
   ];

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Organization } from '../../db/schema.js';
 import type { Deps } from '../../workers/core/deps.js';
-import { createOrganization, endOrganization, listOrganizations } from '../../workers/identity/organizations.js';
+import { createOpsKey, createOrganization, endOrganization, listOrganizations } from '../../workers/identity/organizations.js';
 import { defineRoute, type Route } from '../route.js';
 import { createdKeySchema } from './api-keys.js';
 
@@ -12,6 +12,7 @@ const organizationSchema = z
     name: z.string(),
     slug: z.string().describe('unique, derived from the name; users log in with it and their username'),
     startedAt: z.string(), endedAt: z.string().nullable(),
+    house: z.boolean().describe("TGG's own organisation: it sends TGG's newsletter"),
   })
   .meta({ id: 'Organization' });
 
@@ -21,6 +22,7 @@ const toOrganization = (o: Organization) => ({
   slug: o.slug,
   startedAt: o.started_at.toISOString(),
   endedAt: o.ended_at?.toISOString() ?? null,
+  house: o.house,
 });
 
 export function organizationRoutes(deps: Deps): Route[] {
@@ -46,6 +48,16 @@ export function organizationRoutes(deps: Deps): Route[] {
       security: 'ops',
       responses: { 200: { description: 'organisations', schema: z.object({ items: z.array(organizationSchema) }) } },
       handler: async () => ({ body: { items: (await listOrganizations(deps.db)).map(toOrganization) } }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/ops/organizations/{id}/keys',
+      summary: 'Give an organisation a new API key with every scope, shown once (the house organisation starts without one)',
+      tags: ['ops'],
+      security: 'ops-write',
+      params: z.object({ id: z.uuid() }),
+      responses: { 201: { description: 'created', schema: createdKeySchema }, 404: { description: 'no such organisation, or ended' } },
+      handler: async ({ params }) => ({ status: 201, body: await createOpsKey(deps.db, params.id, deps.config.ops.user) }),
     }),
     defineRoute({
       method: 'post',

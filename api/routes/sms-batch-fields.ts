@@ -9,6 +9,7 @@ import { optOutWayProblem } from '../../workers/sms/marketing.js';
 import { badRequest } from '../problem.js';
 import type { Reply } from '../route.js';
 import { toBatch } from './sms-views.js';
+import { LANGUAGES } from '../../workers/messages/catalogue.js';
 
 /** Further ahead would let the 6-month retention clock (from creation) run out before sending. */
 const MAX_SCHEDULE_DAYS = 30;
@@ -23,6 +24,7 @@ export const batchFields = z.strictObject({
     .optional(),
   reference: z.string().max(100).optional(),
   callbackUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  language: z.enum(LANGUAGES).default('nl').describe('the language of the mail that carries the SMS to a recipient with only an e-mail address'),
   purpose: z.enum(['service', 'marketing']).default('service').describe('marketing: the body must carry a way to opt out (STOP from a number; a link or a number from a name)'),
 });
 
@@ -48,6 +50,7 @@ export async function batchOptions(deps: Deps, fields: z.output<typeof batchFiel
     reference: fields.reference ?? null,
     callbackUrl: fields.callbackUrl ?? null,
     purpose: fields.purpose,
+    language: fields.language,
     idempotencyKey,
   };
 }

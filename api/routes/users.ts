@@ -12,6 +12,7 @@ import { scopesBeyond, scopesOfRole } from '../../workers/identity/scopes.js';
 import { principalOf } from '../auth/bearer.js';
 import { badRequest, forbidden, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
+import { LANGUAGES } from '../../workers/messages/catalogue.js';
 
 export const passwordField = z.string().max(256);
 
@@ -24,6 +25,7 @@ const userSchema = z
     role: z.enum(['admin', 'member']),
     mustChangePassword: z.boolean(),
     compromisedAt: z.string().nullable(),
+    language: z.enum(LANGUAGES).describe('the language mails to the user are written in'),
     createdAt: z.string(),
   })
   .meta({ id: 'User' });
@@ -36,6 +38,7 @@ const toUser = (u: PublicUser) => ({
   role: u.role,
   mustChangePassword: u.must_change_password,
   compromisedAt: u.compromised_at?.toISOString() ?? null,
+  language: u.language,
   createdAt: u.created_at.toISOString(),
 });
 
@@ -74,6 +77,7 @@ export function userRoutes(deps: Deps): Route[] {
         email: z.email(),
         password: passwordField,
         role: z.enum(['admin', 'member']).default('member'),
+        language: z.enum(LANGUAGES).default('nl').describe('the language mails to the user are written in'),
       }),
       responses: {
         201: { description: 'created', schema: userSchema },

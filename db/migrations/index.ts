@@ -13,6 +13,9 @@ import * as temEinvoice from './2026-12-05T09-30-00_tem-einvoice.js';
 import * as newsletter from './2026-12-05T09-40-00_newsletter.js';
 import * as temReconcile from './2026-12-05T10-20-00_tem-reconcile.js';
 import * as newsletterCampaigns from './2026-12-05T10-30-00_newsletter-campaigns.js';
+import * as languages from './2026-12-05T10-40-00_languages.js';
+import * as houseOrganization from './2026-12-05T10-41-00_house-organization.js';
+import * as newsletterBounces from './2026-12-05T10-42-00_newsletter-bounces.js';
 import * as smsBatchCounts from './2026-12-05T11-10-00_sms-batch-counts.js';
 
 export const migrations: Record<string, Migration> = {
@@ -29,5 +32,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T09-40-00_newsletter': newsletter,
   '2026-12-05T10-20-00_tem-reconcile': temReconcile,
   '2026-12-05T10-30-00_newsletter-campaigns': newsletterCampaigns,
+  '2026-12-05T10-40-00_languages': languages,
+  '2026-12-05T10-41-00_house-organization': houseOrganization,
+  '2026-12-05T10-42-00_newsletter-bounces': newsletterBounces,
   '2026-12-05T11-10-00_sms-batch-counts': smsBatchCounts,
 };

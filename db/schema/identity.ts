@@ -1,6 +1,6 @@
 // Table types of the identity family: organisations, their users, keys, sessions and contacts.
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { CreatedAt, Timestamp } from './columns.js';
+import type { CreatedAt, Language, Timestamp } from './columns.js';
 
 export interface OrganizationTable {
   id: Generated<string>;
@@ -15,6 +15,8 @@ export interface OrganizationTable {
   callback_secret: Generated<string>;
   /** The text that confirms an opt-out by SMS reply; null: the Dutch default. */
   sms_opt_out_confirmation: ColumnType<string | null, string | null | undefined, string | null>;
+  /** TGG's own organisation (at most one): it sends TGG's newsletter. */
+  house: Generated<boolean>;
 }
 
 export type UserRole = 'admin' | 'member';
@@ -31,6 +33,8 @@ export interface UserTable {
   compromised_at: Timestamp | null;
   password_changed_at: Generated<Date>;
   created_at: CreatedAt;
+  /** The language mails to this person are written in (workers/messages/). */
+  language: Generated<Language>;
 }
 
 export type Scope = 'sms' | 'invoices' | 'mail' | 'privacy' | 'admin';

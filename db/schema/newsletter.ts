@@ -1,5 +1,6 @@
 // Table types of the newsletter family (db/schema.ts extends Database with them).
 import type { ColumnType, Generated, GeneratedAlways, Selectable } from 'kysely';
+import type { Language } from './columns.js';
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -30,6 +31,8 @@ export interface NewsletterSubscriberTable {
   status: Generated<SubscriberStatus>;
   created_at: CreatedAt;
   unsubscribed_at: Date | null;
+  /** The language mails to this person are written in (workers/messages/). */
+  language: Generated<Language>;
 }
 
 export interface NewsletterConsentTable {
@@ -52,6 +55,8 @@ export interface NewsletterSignupTable {
   name: string | null;
   ip_truncated: string | null;
   privacy_statement: string;
+  /** The language mails to this person are written in (workers/messages/). */
+  language: Generated<Language>;
   /** Renewed when the same address signs up again: the link's validity counts from the last mail. */
   created_at: Timestamp;
 }
@@ -121,6 +126,14 @@ export interface NewsletterDeliveryTable {
   updated_at: Generated<Date>;
 }
 
+/** How far the bounce reader read a mailbox (its key a hash of host, user and mailbox). */
+export interface NewsletterBounceMailboxTable {
+  mailbox_key: string;
+  uid_validity: number;
+  last_uid: number;
+  read_at: Generated<Date>;
+}
+
 export type NewsletterList = Selectable<NewsletterListTable>;
 export type NewsletterCampaign = Selectable<NewsletterCampaignTable>;
 export type NewsletterDelivery = Selectable<NewsletterDeliveryTable>;
@@ -132,6 +145,7 @@ export interface NewsletterDatabase {
   newsletter_consents: NewsletterConsentTable;
   newsletter_signups: NewsletterSignupTable;
   newsletter_suppressions: NewsletterSuppressionTable;
+  newsletter_bounce_mailboxes: NewsletterBounceMailboxTable;
   newsletter_campaigns: NewsletterCampaignTable;
   newsletter_campaign_chunks: NewsletterCampaignChunkTable;
   newsletter_deliveries: NewsletterDeliveryTable;

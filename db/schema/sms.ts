@@ -1,6 +1,6 @@
 // Table types of the SMS family: batches, messages, their parts and receipts, opt-outs and replies.
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { CreatedAt, Timestamp } from './columns.js';
+import type { CreatedAt, Language, Timestamp } from './columns.js';
 
 export type SmsBatchStatus = 'validating' | 'scheduled' | 'queued' | 'sending' | 'completed' | 'cancelled';
 /** Every status a message can have, in the order the API lists counts (the migration's CHECK spells the same set). */
@@ -20,6 +20,8 @@ export interface SmsBatchTable {
   body: string | null;
   reference: string | null;
   callback_url: string | null;
+  /** The language of the mail that carries the SMS to a recipient with only an address. */
+  language: Generated<Language>;
   idempotency_key: string | null;
   send_at: Timestamp | null;
   chunk_size: number;

@@ -101,6 +101,9 @@ const envSchema = z
     DKIM_DOMAIN: optionalString,
     DKIM_SELECTOR: optionalString,
     DKIM_PRIVATE_KEY: optionalString,
+    // Bounces: the shared secret of POST /hooks/mail/bounces, and the mailbox VERP bounces land in.
+    MAIL_HOOK_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
+    BOUNCE_IMAP_URL: optionalString.pipe(url(['imap:', 'imaps:']).optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 1mb').default('1mb'),
     BULK_JSON_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 64mb').default('64mb'),
@@ -235,6 +238,10 @@ export interface Config {
     /** The share of a window's mails refused or lost at which a campaign pauses for ops. */
     readonly pauseFailureRatio: number;
     readonly dkim: { readonly domainName: string; readonly keySelector: string; readonly privateKey: string } | undefined;
+    /** The shared secret bounce webhooks send; unset: POST /hooks/mail/bounces refuses every post. */
+    readonly hookSecret: string | undefined;
+    /** imap(s)://user:password@host:port/MAILBOX the bounce reader reads; unset: it does nothing. */
+    readonly bounceImapUrl: string | undefined;
   };
   readonly logLevel: string;
   readonly jsonBodyLimit: string;
@@ -321,6 +328,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       retryBaseMs: e.MAIL_RETRY_BASE_MS,
       pauseFailureRatio: e.MAIL_PAUSE_FAILURE_RATIO,
       // A PEM key in one environment line may carry its newlines as \n.
+      hookSecret: e.MAIL_HOOK_SECRET,
+      bounceImapUrl: e.BOUNCE_IMAP_URL,
       dkim: e.DKIM_DOMAIN && e.DKIM_SELECTOR && e.DKIM_PRIVATE_KEY ? Object.freeze({ domainName: e.DKIM_DOMAIN, keySelector: e.DKIM_SELECTOR, privateKey: e.DKIM_PRIVATE_KEY.replace(/\\n/g, '\n') }) : undefined,
     }),
     logLevel: e.LOG_LEVEL,

@@ -10,7 +10,8 @@ import type { JobRequest } from '../../queues/queue-set.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { NotFoundError } from '../core/domain-errors.js';
 import { insertMail } from '../mail/mail-messages.js';
-import { createPasswordReset } from './password-resets.js';
+import { messages } from '../messages/catalogue.js';
+import { RESET_TTL_HOURS, createPasswordReset } from './password-resets.js';
 
 export interface CompromiseOutcome {
   readonly sessionsRevoked: number;
@@ -46,7 +47,7 @@ export async function markCompromised(
       .updateTable('users')
       .set({ must_change_password: true, compromised_at: sql`now()` })
       .where('id', '=', target.userId)
-      .returning(['id', 'organization_id', 'email']);
+      .returning(['id', 'organization_id', 'email', 'language']);
     if (target.organizationId !== null) update = update.where('organization_id', '=', target.organizationId);
     const user = await update.executeTakeFirst();
     if (!user) throw new NotFoundError('No such user.');
@@ -54,23 +55,14 @@ export async function markCompromised(
     const revokedKeys = await revokeKeysOf(trx, user);
     const sessionsRevoked = Number(sessions.numUpdatedRows);
     const reset = await createPasswordReset(trx, user.id);
-    const link = `${deps.publicUrl}/public/password-reset?token=${encodeURIComponent(reset)}`;
+    const link = `${deps.publicUrl}/public/password-reset?token=${encodeURIComponent(reset)}&lang=${user.language}`;
+    const mail = messages(user.language).passwordResetMail({ sessions: sessionsRevoked, keys: revokedKeys.length, link, hours: RESET_TTL_HOURS });
     const mailId = await insertMail(trx, {
       organization_id: user.organization_id,
       purpose: 'password-reset',
       to_address: user.email,
-      subject: 'Your TGG password must be changed',
-      text_body: [
-        'Your TGG account was marked as possibly compromised. Revoked at once:',
-        `- ${sessionsRevoked} login session(s) of your account;`,
-        `- ${revokedKeys.length} API key(s): those of your account, those made by it, and those these keys made.`,
-        '',
-        'You need a new password before you can log in again.',
-        '',
-        `Choose a new password here (valid for 24 hours): ${link}`,
-        '',
-        'If you did not expect this mail, contact your administrator.',
-      ].join('\n'),
+      subject: mail.subject,
+      text_body: mail.text,
       html_body: null,
       error_code: null,
       provider_message_id: null,

@@ -17,7 +17,7 @@ export interface DemoOrganization {
 export async function ensureDemoOrganization(db: Db): Promise<DemoOrganization | undefined> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${DEMO_LOCK})`.execute(trx);
-    const any = await trx.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
+    const any = await trx.selectFrom('organizations').select('id').where('house', '=', false).limit(1).executeTakeFirst();
     if (any) return undefined;
     const { organization, apiKey } = await insertOrganization(trx, 'Demo organisation', null);
     return { organizationId: organization.id, slug: organization.slug, key: apiKey.key };

@@ -10,7 +10,7 @@ import { firstFreeSlug, slugOf } from './slugs.js';
 /** Arbitrary, fixed: two organisations created at once with the same name get different slugs. */
 const SLUG_LOCK = 72_616_003;
 
-async function freeSlug(trx: Kysely<Database>, name: string): Promise<string> {
+export async function freeSlug(trx: Kysely<Database>, name: string): Promise<string> {
   await sql`SELECT pg_advisory_xact_lock(${SLUG_LOCK})`.execute(trx);
   const slug = slugOf(name);
   const taken = await trx
@@ -39,6 +39,21 @@ export async function insertOrganization(
     createdBy: createdByOps === null ? null : { kind: 'ops', login: createdByOps },
   });
   return { organization, apiKey };
+}
+
+/**
+ * An ops login gives an existing organisation a new key with every scope (the house
+ * organisation is made without one, see workers/newsletter/house.ts); audited in the
+ * transaction. A NotFoundError for an unknown or ended organisation.
+ */
+export async function createOpsKey(db: Db, organizationId: string, createdByOps: string): Promise<CreatedApiKey> {
+  return db.transaction().execute(async (trx) => {
+    const organization = await trx.selectFrom('organizations').select('id').where('id', '=', organizationId).where('ended_at', 'is', null).executeTakeFirst();
+    if (!organization) throw new NotFoundError('No such organisation.');
+    const apiKey = await createApiKey(trx, { organizationId, userId: null, name: 'ops key', scopes: [...SCOPES], createdBy: { kind: 'ops', login: createdByOps } });
+    await audit(trx, { ...opsActor(createdByOps), organizationId, action: 'api_key.created', entityType: 'api_key', entityId: apiKey.id });
+    return apiKey;
+  });
 }
 
 /** An ops login creates an organisation; the audit entry is stored in the same transaction. */

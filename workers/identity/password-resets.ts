@@ -5,7 +5,7 @@ import { audit } from '../core/audit.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { hashToken, newToken } from './tokens.js';
 
-const RESET_TTL_HOURS = 24;
+export const RESET_TTL_HOURS = 24;
 
 /** Returns the token; only its hash is stored. */
 export async function createPasswordReset(db: Kysely<Database>, userId: string): Promise<string> {

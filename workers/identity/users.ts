@@ -3,19 +3,20 @@ import type { Database, User, UserRole } from '../../db/schema.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { ConflictError } from '../core/domain-errors.js';
 import { hashPassword } from './passwords.js';
+import type { Language } from '../../db/schema/columns.js';
 
-export type PublicUser = Pick<User, 'id' | 'organization_id' | 'username' | 'email' | 'role' | 'must_change_password' | 'compromised_at' | 'created_at'> & {
+export type PublicUser = Pick<User, 'id' | 'organization_id' | 'username' | 'email' | 'role' | 'must_change_password' | 'compromised_at' | 'created_at' | 'language'> & {
   /** The organisation's slug: the user logs in with it and the username. */
   readonly organization_slug: string;
 };
-const PUBLIC_COLUMNS = ['u.id', 'u.organization_id', 'u.username', 'u.email', 'u.role', 'u.must_change_password', 'u.compromised_at', 'u.created_at', 'o.slug as organization_slug'] as const;
+const PUBLIC_COLUMNS = ['u.id', 'u.organization_id', 'u.username', 'u.email', 'u.role', 'u.must_change_password', 'u.compromised_at', 'u.created_at', 'u.language', 'o.slug as organization_slug'] as const;
 
 const usersOf = (db: Kysely<Database>, organizationId: string) =>
   db.selectFrom('users as u').innerJoin('organizations as o', 'o.id', 'u.organization_id').select(PUBLIC_COLUMNS).where('u.organization_id', '=', organizationId);
 
 export async function createUser(
   db: Kysely<Database>,
-  input: { organizationId: string; username: string; email: string; password: string; role: UserRole },
+  input: { organizationId: string; username: string; email: string; password: string; role: UserRole; language?: Language | undefined },
   actor: Pick<AuditEntry, 'actorType' | 'actorId' | 'organizationId'>,
 ): Promise<PublicUser> {
   const password_hash = await hashPassword(input.password);
@@ -23,7 +24,7 @@ export async function createUser(
     return await db.transaction().execute(async (trx) => {
       const { id } = await trx
         .insertInto('users')
-        .values({ organization_id: input.organizationId, username: input.username, email: input.email, password_hash, role: input.role })
+        .values({ organization_id: input.organizationId, username: input.username, email: input.email, password_hash, role: input.role, ...(input.language && { language: input.language }) })
         .returning('id')
         .executeTakeFirstOrThrow();
       await audit(trx, { ...actor, action: 'user.created', entityType: 'user', entityId: id });

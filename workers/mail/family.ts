@@ -1,5 +1,6 @@
 // The mail family: transactional mail through one transport (SMTP or the local outbox).
 import { mailContract } from '../../queues/mail.js';
+import { readBouncesJob } from '../newsletter/read-bounces-job.js';
 import { defineFamily } from '../core/family.js';
 import { mailDueWork } from './due-work.js';
 import { createMailer, type Mailer } from './mailer.js';
@@ -17,6 +18,7 @@ export const mailFamily = defineFamily({
   contract: mailContract,
   handlers: {
     'mail.send': sendMail,
+    'mail.read-bounces': readBouncesJob,
   },
   dueWork: mailDueWork,
   roles: { mail: ['mail'] },

@@ -65,6 +65,7 @@ export const newsletterRetention: RetentionCategories = () => [
 ];
 
 export const NEWSLETTER_TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
+  newsletter_bounce_mailboxes: 'how far the bounce reader read its mailbox: a hash of the mailbox and two numbers',
   newsletter_lists: "an organisation's newsletter lists: a name and a description",
   newsletter_campaigns: "an organisation's campaigns: the mail as written (placeholders, not the subscribers' values), state and counts",
   newsletter_campaign_chunks: 'progress of a campaign: ids and flags',

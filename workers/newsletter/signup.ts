@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { NewsletterList } from '../../db/schema.js';
 import { insertMail } from '../mail/mail-messages.js';
+import { messages, type Language } from '../messages/catalogue.js';
 import { signupToken, signupIdOf } from './signup-token.js';
 import { isSuppressed } from './suppression.js';
 
@@ -16,6 +17,7 @@ export interface SignUp {
   readonly email: string;
   readonly name: string | null;
   readonly ipTruncated: string;
+  readonly language: Language;
 }
 
 export interface SignupSettings {
@@ -25,13 +27,9 @@ export interface SignupSettings {
   readonly privacyStatement: string;
 }
 
-function confirmationMail(list: NewsletterList, name: string | null, link: string) {
-  const greeting = name ? `Beste ${name},` : 'Hallo,';
-  return {
-    subject: `Bevestig je aanmelding voor ${list.name}`,
-    text_body: `${greeting}\n\nJe hebt je aangemeld voor de nieuwsbrief "${list.name}". Bevestig dat via deze link:\n\n${link}\n\nDe link is ${SIGNUP_VALID_DAYS} dagen geldig. Heb je je niet aangemeld? Dan hoef je niets te doen: zonder bevestiging ontvang je niets.\n`,
-    html_body: null,
-  };
+function confirmationMail(list: NewsletterList, signup: SignUp, link: string) {
+  const mail = messages(signup.language).optInMail({ list: list.name, name: signup.name, link, days: SIGNUP_VALID_DAYS });
+  return { subject: mail.subject, text_body: mail.text, html_body: null };
 }
 
 /** Stores the sign-up and its confirmation mail; the id of the mail to enqueue after commit, if any. */
@@ -41,12 +39,12 @@ export async function signUp(db: Kysely<Database>, list: NewsletterList, signup:
     if (known || (await isSuppressed(trx, settings.suppressionKey, list.organization_id, signup.email))) return undefined;
     const row = await trx
       .insertInto('newsletter_signups')
-      .values({ organization_id: list.organization_id, list_id: list.id, email: signup.email, name: signup.name, ip_truncated: signup.ipTruncated, privacy_statement: settings.privacyStatement })
-      .onConflict((oc) => oc.columns(['list_id', 'email']).doUpdateSet({ name: sql`excluded.name`, ip_truncated: sql`excluded.ip_truncated`, privacy_statement: sql`excluded.privacy_statement`, created_at: sql`now()` }))
+      .values({ organization_id: list.organization_id, list_id: list.id, email: signup.email, name: signup.name, ip_truncated: signup.ipTruncated, privacy_statement: settings.privacyStatement, language: signup.language })
+      .onConflict((oc) => oc.columns(['list_id', 'email']).doUpdateSet({ name: sql`excluded.name`, language: sql`excluded.language`, ip_truncated: sql`excluded.ip_truncated`, privacy_statement: sql`excluded.privacy_statement`, created_at: sql`now()` }))
       .returning('id')
       .executeTakeFirstOrThrow();
-    const link = `${settings.publicUrl}/public/newsletter/confirm?token=${signupToken(settings.secretKey, row.id)}`;
-    return insertMail(trx, { organization_id: list.organization_id, purpose: 'newsletter-opt-in', to_address: signup.email, ...confirmationMail(list, signup.name, link) });
+    const link = `${settings.publicUrl}/public/newsletter/confirm?token=${signupToken(settings.secretKey, row.id)}&lang=${signup.language}`;
+    return insertMail(trx, { organization_id: list.organization_id, purpose: 'newsletter-opt-in', to_address: signup.email, ...confirmationMail(list, signup, link) });
   });
 }
 
@@ -68,8 +66,8 @@ export async function confirmSignup(db: Kysely<Database>, keys: { secretKey: str
     if (await isSuppressed(trx, keys.suppressionKey, signup.organization_id, signup.email)) return 'confirmed';
     const subscriber = await trx
       .insertInto('newsletter_subscribers')
-      .values({ organization_id: signup.organization_id, list_id: signup.list_id, email: signup.email, name: signup.name })
-      .onConflict((oc) => oc.columns(['list_id', 'email']).doUpdateSet({ status: 'subscribed', unsubscribed_at: null, name: sql`coalesce(excluded.name, newsletter_subscribers.name)` }))
+      .values({ organization_id: signup.organization_id, list_id: signup.list_id, email: signup.email, name: signup.name, language: signup.language })
+      .onConflict((oc) => oc.columns(['list_id', 'email']).doUpdateSet({ status: 'subscribed', unsubscribed_at: null, language: signup.language, name: sql`coalesce(excluded.name, newsletter_subscribers.name)` }))
       .returning('id')
       .executeTakeFirstOrThrow();
     await trx

@@ -6,6 +6,7 @@
 // away the reconciler does it).
 import { sql, type Kysely } from 'kysely';
 import type { Database, SmsBatch } from '../../db/schema.js';
+import type { Language } from '../../db/schema/columns.js';
 import type { JobRequest } from '../../queues/queue-set.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { asIntake } from '../core/intake-gate.js';
@@ -30,6 +31,7 @@ export interface BatchOptions {
   readonly reference: string | null;
   readonly callbackUrl: string | null;
   readonly purpose: 'service' | 'marketing';
+  readonly language?: Language;
   readonly idempotencyKey: string | null;
 }
 
@@ -164,6 +166,7 @@ function batchRow(organizationId: string, options: BatchOptions) {
     reference: options.reference,
     callback_url: options.callbackUrl,
     purpose: options.purpose,
+    ...(options.language && { language: options.language }),
     idempotency_key: options.idempotencyKey,
     send_at: options.sendAt,
     chunk_size: CHUNK_SIZE,

@@ -4,6 +4,7 @@
 import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
 import { classifyMailFailure } from '../mail/send-mail.js';
+import { messages as catalogue, type Language } from '../messages/catalogue.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
 import type { OutgoingSms, SubmitResult } from './providers/provider.js';
@@ -36,11 +37,12 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], sender: string, messages: readonly ClaimedMessage[]): Promise<MessageOutcome[]> {
+async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], batch: { sender: string; language: Language }, messages: readonly ClaimedMessage[]): Promise<MessageOutcome[]> {
+  const { subject } = catalogue(batch.language).smsByMail({ sender: batch.sender });
   return Promise.all(
     messages.map(async (m): Promise<MessageOutcome> => {
       try {
-        const { messageId } = await ctx.deps.mailer.send({ to: m.email ?? '', subject: `Bericht van ${sender}`, text: m.text });
+        const { messageId } = await ctx.deps.mailer.send({ to: m.email ?? '', subject, text: m.text });
         return { id: m.id, status: 'sent', providerMessageId: messageId, errorCode: null, parts: [] };
       } catch (error) {
         // As the mail queue reads an SMTP failure: not taken (queued again), refused, or unknown.
@@ -108,7 +110,7 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     const outgoing: OutgoingSms[] = sms.map((m) => ({ messageId: m.id, sender: batch.sender, to: m.phone ?? '', text: m.text, encoding: m.encoding, segments: m.segments }));
     // The e-mails go while the provider takes the texts; the provider has the texts' results
     // written (with the e-mails', when they are done first) before it answers.
-    const mailed = sendEmails(ctx, batch.sender, messages.filter((m) => m.channel === 'email'));
+    const mailed = sendEmails(ctx, batch, messages.filter((m) => m.channel === 'email'));
     let outcomes: MessageOutcome[] = [];
     const record = async (results: readonly SubmitResult[]) => {
       outcomes = [...results.map(outcomeOf), ...(await mailed)];

@@ -1,0 +1,61 @@
+// CSV import of subscribers (issue 14): streamed text/csv with `;`, `,` or tab, UTF-8 (BOM or
+// not) or Windows-1252 as Dutch Excel saves it; addresses checked (IDN to punycode) and
+// normalised; counts with reasons by row; a suppressed address never subscribed again; the
+// unfriendly peer (no basis, no email column) gets a 400 naming the field.
+import { describe, expect, it } from 'vitest';
+import { suppress } from '../workers/newsletter/suppression.js';
+import { createTestContext } from './helpers/context.js';
+import { baseUrl } from './helpers/http.js';
+import { caller, newOrganization } from './helpers/identity.js';
+
+const ctx = await createTestContext();
+const web = await ctx.start({ roles: ['web'] });
+const call = caller(web);
+const url = baseUrl(web);
+const org = await newOrganization(call, ctx, 'Csv BV');
+const other = await newOrganization(call, ctx, 'Ander BV');
+const list = (await call<{ id: string }>('post', '/v1/lists', { auth: org.key, body: { name: 'Leden' } })).body;
+
+async function post(body: Buffer | string, query = '?basis=consent', key = org.key, listId = list.id) {
+  const response = await fetch(`${url}/v1/lists/${listId}/subscribers${query}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, body });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+const subscriber = (email: string) => ctx.db.selectFrom('newsletter_subscribers').select(['email', 'name', 'attributes', 'status']).where('list_id', '=', list.id).where('email', '=', email).executeTakeFirst();
+
+describe('CSV import', () => {
+  it('reads Windows-1252 with semicolons, as Dutch Excel saves it', async () => {
+    const text = 'E-mailadres;Naam;plaats\r\nJoëlle@Voorbeeld.nl;Joëlle Müller;Tilburg\r\nniet-een-adres;X;Y\r\n';
+    const answer = await post(Buffer.from(text, 'latin1'));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ added: 0, updated: 0, suppressed: 0, invalid: 2, rejected: [{ row: 1, reason: 'syntax' }, { row: 2, reason: 'syntax' }] });
+    const good = await post(Buffer.from('E-mailadres;Naam;plaats\r\njoelle@Voorbeeld.nl;Joëlle Müller;Tilburg\r\n', 'latin1'));
+    expect(good.body).toMatchObject({ added: 1, invalid: 0 });
+    expect(await subscriber('joelle@voorbeeld.nl')).toEqual({ email: 'joelle@voorbeeld.nl', name: 'Joëlle Müller', attributes: { plaats: 'Tilburg' }, status: 'subscribed' });
+  });
+
+  it('reads UTF-8 with a BOM and commas, and tabs; IDN domains to punycode; reasons by row', async () => {
+    const answer = await post(`\uFEFFemail,name\r\nanna@bücher.de,Anna\r\n,Leeg\r\nbob@voorbeeld,Bob\r\nanna@BÜCHER.de,Anna B\r\n`);
+    expect(answer.body).toEqual({ added: 1, updated: 0, suppressed: 0, invalid: 2, rejected: [{ row: 2, reason: 'syntax' }, { row: 3, reason: 'domain' }] });
+    expect(await subscriber('anna@xn--bcher-kva.de')).toMatchObject({ name: 'Anna B' });
+    const tabs = await post('email\tname\nkees@voorbeeld.nl\tKees\n');
+    expect(tabs.body).toMatchObject({ added: 1 });
+    expect(await subscriber('kees@voorbeeld.nl')).toMatchObject({ name: 'Kees' });
+  });
+
+  it('counts a suppressed address and never subscribes it again', async () => {
+    await ctx.db.transaction().execute((trx) => suppress(trx, ctx.config.suppressionKey, org.id, 'weg@voorbeeld.nl', 'unsubscribe'));
+    const answer = await post('email\nWeg@Voorbeeld.nl\nkees@voorbeeld.nl\n');
+    expect(answer.body).toMatchObject({ added: 0, updated: 1, suppressed: 1 });
+    expect(await subscriber('weg@voorbeeld.nl')).toBeUndefined();
+  });
+
+  it('answers the unfriendly peer with a 400 naming the field, and another organisation with 404', async () => {
+    const noBasis = await post('email\na@voorbeeld.nl\n', '');
+    expect(noBasis.status).toBe(400);
+    expect(JSON.stringify(noBasis.body)).toContain('query.basis');
+    const noEmail = await post('naam\nA\n');
+    expect(noEmail.status).toBe(400);
+    expect(JSON.stringify(noEmail.body)).toContain('body');
+    expect((await post('email\na@voorbeeld.nl\n', '?basis=consent', other.key)).status).toBe(404);
+  });
+});

@@ -1,0 +1,35 @@
+// The one message catalogue: every page and mail the platform writes to a person, in Dutch
+// (the default) and English. Each language is a full `Messages`, so the compiler refuses a
+// text that exists in one language only. Pages pick the language from Accept-Language
+// (api/language.ts), mails from the subscriber's or user's `language` column.
+import type { Language } from '../../db/schema/columns.js';
+import { en } from './en.js';
+import { nl } from './nl.js';
+
+export type { Language } from '../../db/schema/columns.js';
+export { LANGUAGES } from '../../db/schema/columns.js';
+export const DEFAULT_LANGUAGE: Language = 'nl';
+
+export interface MailText {
+  readonly subject: string;
+  readonly text: string;
+}
+
+export interface Messages {
+  readonly signupForm: { title(list: string): string; email: string; name: string; submit: string };
+  readonly checkYourMail: { title: string; text: string };
+  readonly confirmSignup: { title: string; button: string };
+  readonly confirmed: { title: string; text: string };
+  readonly invalidLink: { title: string; text: string };
+  readonly unsubscribe: { title: string; text: string; button: string; doneTitle: string; doneText: string };
+  readonly optInMail: (p: { list: string; name: string | null; link: string; days: number }) => MailText;
+  readonly passwordResetMail: (p: { sessions: number; keys: number; link: string; hours: number }) => MailText;
+  readonly passwordResetPage: { title: string; intro(minLength: number): string; password: string; save: string; failed: string; done: string };
+  readonly smsByMail: (p: { sender: string }) => Pick<MailText, 'subject'>;
+}
+
+const CATALOGUE: Readonly<Record<Language, Messages>> = { nl, en };
+
+export function messages(language: Language | null | undefined): Messages {
+  return CATALOGUE[language ?? DEFAULT_LANGUAGE];
+}

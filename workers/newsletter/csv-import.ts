@@ -1,0 +1,76 @@
+// Subscribers from a CSV, streamed (issue 14): UTF-8 (with or without BOM) or Windows-1252 as
+// Dutch Excel saves it (core/csv-sniff.ts), `;`, `,` or tab read from the header (tem/csv-rows.ts).
+// The header needs an `email` column (`e-mail`, `e-mailadres` too); `name` (`naam`) is the
+// name; every other named column is a free attribute. Rows go to importSubscribers a slice at
+// a time, so memory holds one slice, however long the file; reasons are kept for the first
+// MAX_REASONS rows refused, the counts for all. Row numbers are the file's data rows, from 1.
+import type { Kysely } from 'kysely';
+import type { Database, LegalBasis, SubscriberAttributes } from '../../db/schema.js';
+import { InvalidFieldError } from '../core/domain-errors.js';
+import { csvRows, CsvLayoutProblem } from '../tem/csv-rows.js';
+import { decodeText, EncodingProblem } from '../core/csv-sniff.js';
+import { importSubscribers, type ImportResult, type ImportRow } from './import.js';
+
+export const MAX_CSV_ROWS = 1_000_000;
+const SLICE = 5_000;
+const MAX_REASONS = 1_000;
+const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/;
+const EMAIL = new Set(['email', 'e-mail', 'e-mailadres', 'emailadres', 'email address']);
+const NAME = new Set(['name', 'naam']);
+
+const problem = (message: string, tooLarge = false) => new InvalidFieldError('body', message, `The CSV has ${message}.`, tooLarge);
+
+function columnsOf(header: string[]): { email: number; name: number; attributes: [number, string][] } {
+  const names = header.map((h) => h.trim());
+  const email = names.findIndex((n) => EMAIL.has(n.toLowerCase()));
+  if (email < 0) throw problem('no email column in its header row');
+  const name = names.findIndex((n) => NAME.has(n.toLowerCase()));
+  const attributes = names.flatMap((n, i): [number, string][] => (i !== email && i !== name && n !== '' ? [[i, n]] : []));
+  const bad = attributes.find(([, n]) => !ATTRIBUTE.test(n));
+  if (bad) throw problem(`a column name that is not letters, digits and _ (column ${bad[0] + 1})`);
+  if (attributes.length > 50) throw problem('more than 50 attribute columns');
+  return { email, name, attributes };
+}
+
+export async function importCsv(
+  db: Kysely<Database>,
+  target: { organizationId: string; listId: string },
+  bytes: AsyncIterable<Buffer>,
+  consent: { basis: LegalBasis; privacyStatement: string },
+  suppressionKey: string,
+): Promise<ImportResult> {
+  const total: ImportResult = { added: 0, updated: 0, suppressed: 0, invalid: 0, rejected: [] };
+  const flush = async (slice: ImportRow[], firstRow: number) => {
+    const result = await importSubscribers(db, target, slice, consent, suppressionKey);
+    total.added += result.added;
+    total.updated += result.updated;
+    total.suppressed += result.suppressed;
+    total.invalid += result.invalid;
+    for (const r of result.rejected) if (total.rejected.length < MAX_REASONS) total.rejected.push({ row: r.row + firstRow - 1, reason: r.reason });
+  };
+  try {
+    const { header, rows } = await csvRows(decodeText(bytes));
+    const columns = columnsOf(header);
+    let slice: ImportRow[] = [];
+    let count = 0;
+    for await (const { cells } of rows) {
+      count += 1;
+      if (count > MAX_CSV_ROWS) throw problem(`more than ${MAX_CSV_ROWS} rows`, true);
+      const attributes: SubscriberAttributes = {};
+      for (const [i, n] of columns.attributes) if ((cells[i] ?? '') !== '') attributes[n] = (cells[i] ?? '').slice(0, 1000);
+      const name = columns.name >= 0 ? (cells[columns.name] ?? '').trim().slice(0, 200) : '';
+      slice.push({ email: (cells[columns.email] ?? '').slice(0, 320), name: name || undefined, attributes });
+      if (slice.length === SLICE) {
+        await flush(slice, count - slice.length + 1);
+        slice = [];
+      }
+    }
+    if (slice.length > 0) await flush(slice, count - slice.length + 1);
+    return total;
+  } catch (error) {
+    if (error instanceof EncodingProblem) throw problem('a mix of UTF-8 and another encoding');
+    if (error instanceof CsvLayoutProblem) throw problem(`a layout problem (${error.code})`);
+    if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('CSV_')) throw problem(`malformed CSV (${error.code})`);
+    throw error;
+  }
+}

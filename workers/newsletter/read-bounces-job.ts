@@ -1,0 +1,17 @@
+// mail.read-bounces: the scheduled run of the bounce mailbox reader (bounce-reader.ts); with
+// BOUNCE_IMAP_URL unset it does nothing. Counts only in its log line and result.
+import type { Handler } from '../core/handler.js';
+import { readBounces } from './bounce-reader.js';
+
+export const readBouncesJob: Handler<'mail.read-bounces'> = async (_payload, { deps, log }) => {
+  const { config } = deps;
+  if (!config.mail.bounceImapUrl) return { read: 0, applied: 0, left: 0 };
+  const run = await readBounces(deps.db, {
+    imapUrl: config.mail.bounceImapUrl,
+    secretKey: config.secretKey,
+    bounceDomain: config.mail.bounceDomain,
+    suppressionKey: config.suppressionKey,
+  });
+  log.info({ ...run }, 'bounce mailbox read');
+  return { ...run };
+};
