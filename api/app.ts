@@ -15,6 +15,7 @@ import { requestLog } from './request-log.js';
 import { mountRoutes, type Route, type Security } from './route.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
+import { opsStatusRoutes } from './routes/ops-status.js';
 import { FAMILY_ROUTES } from './families.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
@@ -36,6 +37,7 @@ export function collectRoutes(deps: Deps, openapi: () => unknown, loginThrottle:
   return [
     ...healthRoutes(deps),
     ...metaRoutes(deps, openapi),
+    ...opsStatusRoutes(deps),
     ...Object.values(FAMILY_ROUTES).flatMap((routes) => routes(deps, { loginThrottle })),
     ...extra,
   ];

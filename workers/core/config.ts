@@ -107,6 +107,7 @@ const envSchema = z
     SESSION_TTL_MINUTES: positiveInt(720),
     API_RATE_LIMIT: positiveInt(6_000),
     LOGIN_ATTEMPTS: positiveInt(10),
+    METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
     DEMO_ORGANIZATION: z.enum(['true', 'false']).optional(),
   })
   .superRefine((env, ctx) => {
@@ -217,6 +218,8 @@ export interface Config {
   readonly apiRateLimit: number;
   /** Failed logins per username (and 5x that per IP) in 15 minutes. */
   readonly loginAttempts: number;
+  /** Where a process without the web role serves its /metrics (ops login); none when unset. */
+  readonly metricsPort: number | undefined;
   /** Create a demo organisation on an empty database (default: in development only). */
   readonly demoOrganization: boolean;
   /** Telecom Expense Management: refused rows allowed (percent of the data rows), roaming finding threshold (EUR), keep raw files after parsing, the largest upload (bytes). */
@@ -286,6 +289,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessionTtlMinutes: e.SESSION_TTL_MINUTES,
     apiRateLimit: e.API_RATE_LIMIT,
     loginAttempts: e.LOGIN_ATTEMPTS,
+    metricsPort: e.METRICS_PORT,
     demoOrganization: e.DEMO_ORGANIZATION === undefined ? e.NODE_ENV === 'development' : e.DEMO_ORGANIZATION === 'true',
     tem: Object.freeze({ maxBadRowsPercent: e.TEM_MAX_BAD_ROWS, roamingThreshold: e.TEM_ROAMING_THRESHOLD, keepRaw: e.TEM_KEEP_RAW === 'true', maxUploadBytes: e.TEM_MAX_UPLOAD_BYTES }),
   });

@@ -5,6 +5,7 @@ import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
 import { classifyMailFailure } from '../mail/send-mail.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
+import { noteSendOutcomes } from './metrics.js';
 import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
 import type { OutgoingSms, SubmitResult } from './providers/provider.js';
 import {
@@ -104,8 +105,10 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     const mailed = sendEmails(ctx, batch.sender, messages.filter((m) => m.channel === 'email'));
     let outcomes: MessageOutcome[] = [];
     const record = async (results: readonly SubmitResult[]) => {
-      outcomes = [...results.map(outcomeOf), ...(await mailed)];
+      const mailOutcomes = await mailed;
+      outcomes = [...results.map(outcomeOf), ...mailOutcomes];
       await writeOutcomes(deps.db, claimId, outcomes);
+      noteSendOutcomes(deps.metrics, deps.smsProvider.name, outcomes, new Set(mailOutcomes.map((o) => o.id)));
     };
     if (outgoing.length > 0) await deps.smsProvider.submit(outgoing, record);
     else await record([]);

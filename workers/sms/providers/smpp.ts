@@ -17,6 +17,7 @@ import { retryDelayMs } from '../smpp/submit-status.js';
 import { noteUnreadableReceipt } from '../unreadable-receipt.js';
 import { receiptKey } from '../smpp/message-ids.js';
 import type { OutgoingSms, ProviderDeps, SmsProvider, SubmitResult, SubmittedPart } from './provider.js';
+import { registerSessionMetrics } from '../smpp/session-metrics.js';
 
 export interface SmppProviderOptions {
   /** The wait before attempt n + 1 of a part the SMSC refused for now (tests shorten it). */
@@ -45,7 +46,7 @@ function receiptBatcher(deps: ProviderDeps): (receipt: Receipt) => Promise<void>
     while (waiting.length > 0) {
       const batch = waiting.splice(0, RECEIPTS_PER_INSERT);
       try {
-        await takeReceipts(deps, batch.map((w) => w.receipt));
+        await takeReceipts(deps, batch.map((w) => w.receipt), 'smpp');
         for (const w of batch) w.resolve();
       } catch (error) {
         for (const w of batch) w.reject(error);
@@ -135,6 +136,7 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
     },
   });
   client.start();
+  registerSessionMetrics(deps.metrics.registry, client, config.sms.smppWindow);
   const limiter = rateLimiter(config, deps);
   const references = new ConcatReferences();
   const submitOptions = { gsmDataCoding: config.sms.smppGsmDataCoding, validityPeriod: relativeValidity(config.sms.validityHours) };

@@ -59,6 +59,15 @@ export class SmppClient extends EventEmitter {
     this.connect();
   }
 
+  /** For the metrics: bound now, and submit_sm in flight against the window. */
+  get isBound(): boolean {
+    return this.bound;
+  }
+
+  get windowInUse(): number {
+    return this.inFlight;
+  }
+
   private connect(): void {
     if (this.closing) return;
     const url = new URL(this.options.url);
