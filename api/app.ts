@@ -16,6 +16,7 @@ import { mountRoutes, type Route, type Security } from './route.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
 import { opsStatusRoutes } from './routes/ops-status.js';
+import { opsAuditRoutes } from './routes/ops-audit.js';
 import { FAMILY_ROUTES } from './families.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
@@ -38,6 +39,7 @@ export function collectRoutes(deps: Deps, openapi: () => unknown, loginThrottle:
     ...healthRoutes(deps),
     ...metaRoutes(deps, openapi),
     ...opsStatusRoutes(deps),
+    ...opsAuditRoutes(deps),
     ...Object.values(FAMILY_ROUTES).flatMap((routes) => routes(deps, { loginThrottle })),
     ...extra,
   ];
