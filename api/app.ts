@@ -77,7 +77,9 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   mountRoutes(app, routes, { guards, scopeGuard: requireScope, jsonLimit: config.jsonBodyLimit, bulkJsonLimit: config.bulkJsonBodyLimit });
 
   app.use('/docs', selfOnlyPages, swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'TGG platform API' }));
-  app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, auditDashboardActions(deps.db, deps.logger, config.ops.user), selfOnlyPages, createDashboard(deps.queues));
+  // Parsed here first, so an oversized body is our 413 problem+json, not Bull Board's own answer.
+  const dashboardBody = express.json({ limit: config.jsonBodyLimit });
+  app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, dashboardBody, auditDashboardActions(deps.db, deps.logger, config.ops.user), selfOnlyPages, createDashboard(deps.queues));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

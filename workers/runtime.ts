@@ -99,9 +99,12 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   let port: number | undefined;
   if (options.roles.includes('web')) {
     if (!options.web) throw new Error('the web role needs its app: pass `web` to startRuntime');
-    server = createServer(options.web(deps));
-    server.requestTimeout = 120_000;
-    server.headersTimeout = 20_000;
+    // Node checks these timeouts every connectionsCheckingInterval (30 s by default): a slow
+    // client would hold its socket that much longer than configured.
+    server = createServer(
+      { headersTimeout: config.httpHeadersTimeoutMs, requestTimeout: config.httpRequestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.httpHeadersTimeoutMs) },
+      options.web(deps),
+    );
     server.keepAliveTimeout = 65_000;
     port = await listen(server, config.port);
     logger.info({ port }, 'web listening');

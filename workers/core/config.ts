@@ -107,6 +107,8 @@ const envSchema = z
     SESSION_TTL_MINUTES: positiveInt(720),
     API_RATE_LIMIT: positiveInt(6_000),
     LOGIN_ATTEMPTS: positiveInt(10),
+    HTTP_HEADERS_TIMEOUT_MS: positiveInt(20_000),
+    HTTP_REQUEST_TIMEOUT_MS: positiveInt(120_000),
     METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
     DEMO_ORGANIZATION: z.enum(['true', 'false']).optional(),
   })
@@ -218,6 +220,9 @@ export interface Config {
   readonly apiRateLimit: number;
   /** Failed logins per username (and 5x that per IP) in 15 minutes. */
   readonly loginAttempts: number;
+  /** A client that has not sent its headers (or its whole request) by then gets 408 and is cut off (slowloris). */
+  readonly httpHeadersTimeoutMs: number;
+  readonly httpRequestTimeoutMs: number;
   /** Where a process without the web role serves its /metrics (ops login); none when unset. */
   readonly metricsPort: number | undefined;
   /** Create a demo organisation on an empty database (default: in development only). */
@@ -290,6 +295,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     apiRateLimit: e.API_RATE_LIMIT,
     loginAttempts: e.LOGIN_ATTEMPTS,
     metricsPort: e.METRICS_PORT,
+    httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     demoOrganization: e.DEMO_ORGANIZATION === undefined ? e.NODE_ENV === 'development' : e.DEMO_ORGANIZATION === 'true',
     tem: Object.freeze({ maxBadRowsPercent: e.TEM_MAX_BAD_ROWS, roamingThreshold: e.TEM_ROAMING_THRESHOLD, keepRaw: e.TEM_KEEP_RAW === 'true', maxUploadBytes: e.TEM_MAX_UPLOAD_BYTES }),
   });
