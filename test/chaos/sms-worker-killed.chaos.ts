@@ -53,13 +53,13 @@ describe('chaos: worker-sms killed mid-batch', () => {
     expect(created.status).toBe(202);
     const batchId = created.body.id;
 
-    await waitFor(async () => smsc.received.length >= RECIPIENTS / 4, 'a quarter at the SMSC', 120_000);
+    await waitFor(() => Promise.resolve(smsc.received.length >= RECIPIENTS / 4), 'a quarter at the SMSC', 120_000);
     await first.kill('SIGKILL');
     const atKill = smsc.received.length;
     run('worker-sms');
     // Time passes: the killed session's claim is older than SMS_SENDING_TIMEOUT, and the sweep
     // makes its messages 'unknown' (the clock moved rather than waiting 10 minutes).
-    await waitFor(async () => smsc.received.length > atKill, 'the new worker sending', 120_000);
+    await waitFor(() => Promise.resolve(smsc.received.length > atKill), 'the new worker sending', 120_000);
     await sql`UPDATE sms_claims SET claimed_at = now() - interval '11 minutes' WHERE claimed_at < now() - interval '2 seconds'`.execute(ctx.db);
 
     await waitFor(
