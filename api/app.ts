@@ -15,6 +15,8 @@ import { requestLog } from './request-log.js';
 import { mountRoutes, type Route, type Security } from './route.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
+import { opsStatusRoutes } from './routes/ops-status.js';
+import { opsAuditRoutes } from './routes/ops-audit.js';
 import { FAMILY_ROUTES } from './families.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
@@ -36,6 +38,8 @@ export function collectRoutes(deps: Deps, openapi: () => unknown, loginThrottle:
   return [
     ...healthRoutes(deps),
     ...metaRoutes(deps, openapi),
+    ...opsStatusRoutes(deps),
+    ...opsAuditRoutes(deps),
     ...Object.values(FAMILY_ROUTES).flatMap((routes) => routes(deps, { loginThrottle })),
     ...extra,
   ];
@@ -73,7 +77,9 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   mountRoutes(app, routes, { guards, scopeGuard: requireScope, jsonLimit: config.jsonBodyLimit, bulkJsonLimit: config.bulkJsonBodyLimit });
 
   app.use('/docs', selfOnlyPages, swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'TGG platform API' }));
-  app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, auditDashboardActions(deps.db, deps.logger, config.ops.user), selfOnlyPages, createDashboard(deps.queues));
+  // Parsed here first, so an oversized body is our 413 problem+json, not Bull Board's own answer.
+  const dashboardBody = express.json({ limit: config.jsonBodyLimit });
+  app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, dashboardBody, auditDashboardActions(deps.db, deps.logger, config.ops.user), selfOnlyPages, createDashboard(deps.queues));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

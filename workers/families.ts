@@ -4,6 +4,7 @@
 // read it. Adding a family: its folder with a family.ts, its contract in queues/, a migration,
 // and a line here (and in queues/registry.ts and api/families.ts: the compiler asks for both).
 import type { CoreDeps, Deps } from './core/deps.js';
+import type { CoreMetrics, Metrics } from './core/metrics.js';
 import type { JobName, KeyedJobName } from '../queues/registry.js';
 import { identityFamily } from './identity/family.js';
 import { mailFamily } from './mail/family.js';
@@ -25,6 +26,7 @@ export type FamilyName = Family['name'];
 type Handled<F> = F extends { readonly handlers: infer H } ? keyof H : never;
 type Reconciled<F> = F extends { readonly dueWork?: { readonly jobs: readonly (infer N)[] } } ? N : never;
 type Provided<F> = F extends { readonly resources?: { create(...args: never[]): infer P } } ? keyof P : never;
+type Measured<F> = F extends { readonly metrics?: { create(...args: never[]): infer P } } ? keyof P : never;
 type Check<Missing> = [Missing] extends [never] ? true : { missing: Missing };
 
 /** A job of the contract (queues/registry.ts) that no family handles. */
@@ -33,3 +35,5 @@ export const _everyJobHasAFamily: Check<Exclude<JobName, Handled<Family>>> = tru
 export const _everyKeyedJobHasDueWork: Check<Exclude<KeyedJobName, Reconciled<Family>>> = true;
 /** A field of Deps that no family's resources build. */
 export const _everyDepIsBuilt: Check<Exclude<keyof Deps, keyof CoreDeps | Provided<Family>>> = true;
+/** A field of Metrics that no family's metrics register. */
+export const _everyMetricIsRegistered: Check<Exclude<keyof Metrics, keyof CoreMetrics | Measured<Family>>> = true;

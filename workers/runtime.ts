@@ -12,11 +12,13 @@ import type { HandlerMap } from './core/handler.js';
 import { closeWorker, startQueueWorker, type RunnerOptions } from './core/job-runner.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { createMetrics } from './core/metrics.js';
+import { createMetricsServer } from './core/metrics-server.js';
 import { startReconciler, type DueWorkSource } from './core/reconciler.js';
 import { warnUnlessNoEviction } from './core/redis-check.js';
 import { keepSchedules } from './core/schedules.js';
 import { DUE_WORK } from './due-work.js';
 import { demoBanner, ensureDemoOrganization } from './identity/demo.js';
+import { FAMILIES } from './families.js';
 import { HANDLERS } from './handlers.js';
 import { ensureHouseOrganization } from './newsletter/house.js';
 import { closeFamilyResources, createDeps } from './resources.js';
@@ -93,18 +95,26 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (!(await whenReady(queues.connection, options.waitForRedisMs ?? 5_000))) {
     logger.warn('Redis is not reachable yet: starting anyway; work is enqueued once it is back');
   }
-  const deps = createDeps({ config, db, queues, logger, metrics: createMetrics() }, options.roles);
+  const metrics = createMetrics(FAMILIES, { config, db, queues, platformView: options.roles.includes('web') });
+  const deps = createDeps({ config, db, queues, logger, metrics }, options.roles);
 
   let server: Server | undefined;
   let port: number | undefined;
   if (options.roles.includes('web')) {
     if (!options.web) throw new Error('the web role needs its app: pass `web` to startRuntime');
-    server = createServer(options.web(deps));
-    server.requestTimeout = 120_000;
-    server.headersTimeout = 20_000;
+    // Node checks these timeouts every connectionsCheckingInterval (30 s by default): a slow
+    // client would hold its socket that much longer than configured.
+    server = createServer(
+      { headersTimeout: config.httpHeadersTimeoutMs, requestTimeout: config.httpRequestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.httpHeadersTimeoutMs) },
+      options.web(deps),
+    );
     server.keepAliveTimeout = 65_000;
     port = await listen(server, config.port);
     logger.info({ port }, 'web listening');
+  } else if (config.metricsPort !== undefined) {
+    server = createMetricsServer(config, metrics);
+    port = await listen(server, config.metricsPort);
+    logger.info({ port }, 'metrics listening');
   }
 
   const handlers = options.handlers ?? HANDLERS;

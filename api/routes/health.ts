@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { defineRoute, type Route } from '../route.js';
 
-const CHECK_TIMEOUT_MS = 2_000;
+export const CHECK_TIMEOUT_MS = 2_000;
 
-async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** The promise, or a rejection after `ms`: a check must not hang on a dependency that does not answer. */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]);

@@ -65,7 +65,7 @@ export function smsHttpHookRoutes(deps: Deps): Route[] {
         401: { description: 'missing or wrong X-Signature, or X-Signature-Timestamp missing or more than 5 minutes off', schema: problemSchema, contentType: 'application/problem+json' },
       },
       handler: async ({ body }) => {
-        await takeReceipts(deps, receiptsOfReports(deps, body.reports));
+        await takeReceipts(deps, receiptsOfReports(deps, body.reports), 'http');
         await takeIncomingPost(deps, deps.config.suppressionKey, body.incoming);
         return { status: 204 };
       },

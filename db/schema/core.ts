@@ -17,6 +17,16 @@ export interface AuditLogTable {
   details: ColumnType<Record<string, string | number | boolean | null>, string | undefined, string>;
 }
 
+/** One run of the retention purge: counts per category, never rows. */
+export interface RetentionRunTable {
+  id: Generated<string>;
+  started_at: CreatedAt;
+  /** Null while it runs, or for ever when it was killed half-way (the next run finishes its work). */
+  finished_at: Date | null;
+  removed: ColumnType<Record<string, number>, string | undefined, string>;
+}
+
 export interface CoreDatabase {
   audit_log: AuditLogTable;
+  retention_runs: RetentionRunTable;
 }

@@ -35,3 +35,11 @@ export async function audit(db: Kysely<Database>, entry: AuditEntry): Promise<vo
     })
     .execute();
 }
+
+/** The newest entries first, before `beforeId` when given, whose action starts with `actionPrefix`. */
+export function latestAuditEntries(db: Kysely<Database>, options: { limit: number; beforeId?: number | undefined; actionPrefix?: string | undefined }) {
+  let query = db.selectFrom('audit_log').select(['id', 'at', 'actor_type', 'actor_id', 'organization_id', 'action', 'entity_type', 'entity_id', 'details']);
+  if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  if (options.actionPrefix) query = query.where('action', 'like', `${options.actionPrefix.replace(/[\\%_]/g, '\\$&')}%`);
+  return query.orderBy('id', 'desc').limit(options.limit).execute();
+}

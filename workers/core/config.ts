@@ -123,6 +123,9 @@ const envSchema = z
     SESSION_TTL_MINUTES: positiveInt(720),
     API_RATE_LIMIT: positiveInt(6_000),
     LOGIN_ATTEMPTS: positiveInt(10),
+    HTTP_HEADERS_TIMEOUT_MS: positiveInt(20_000),
+    HTTP_REQUEST_TIMEOUT_MS: positiveInt(120_000),
+    METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
     DEMO_ORGANIZATION: z.enum(['true', 'false']).optional(),
   })
   .superRefine((env, ctx) => {
@@ -261,6 +264,11 @@ export interface Config {
   readonly apiRateLimit: number;
   /** Failed logins per username (and 5x that per IP) in 15 minutes. */
   readonly loginAttempts: number;
+  /** A client that has not sent its headers (or its whole request) by then gets 408 and is cut off (slowloris). */
+  readonly httpHeadersTimeoutMs: number;
+  readonly httpRequestTimeoutMs: number;
+  /** Where a process without the web role serves its /metrics (ops login); none when unset. */
+  readonly metricsPort: number | undefined;
   /** Create a demo organisation on an empty database (default: in development only). */
   readonly demoOrganization: boolean;
   /** Telecom Expense Management: refused rows allowed (percent of the data rows), roaming finding threshold (EUR), keep raw files after parsing, the largest upload (bytes). */
@@ -345,6 +353,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     sessionTtlMinutes: e.SESSION_TTL_MINUTES,
     apiRateLimit: e.API_RATE_LIMIT,
     loginAttempts: e.LOGIN_ATTEMPTS,
+    metricsPort: e.METRICS_PORT,
+    httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     demoOrganization: e.DEMO_ORGANIZATION === undefined ? e.NODE_ENV === 'development' : e.DEMO_ORGANIZATION === 'true',
     tem: Object.freeze({ maxBadRowsPercent: e.TEM_MAX_BAD_ROWS, roamingThreshold: e.TEM_ROAMING_THRESHOLD, reconcileTolerancePercent: e.TEM_RECONCILE_TOLERANCE, keepRaw: e.TEM_KEEP_RAW === 'true', maxUploadBytes: e.TEM_MAX_UPLOAD_BYTES }),
   });

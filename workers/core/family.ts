@@ -1,13 +1,14 @@
 // What a job family declares, in one object (workers/<family>/family.ts), listed once in
 // workers/families.ts: its job contract (queues/<family>.ts) and a handler for each of its
 // jobs, the due work the reconciler keeps in BullMQ, the Procfile roles that serve its queues,
-// its retention categories and what it adds to Deps. Its routes are in api/families.ts.
+// its retention categories, what it adds to Deps and to Metrics. Its routes are in api/families.ts.
 import type { JobContract } from '../../queues/job.js';
 import type { JobName } from '../../queues/registry.js';
 import type { RetentionCategories } from '../retention/category.js';
 import type { Role } from '../roles.js';
 import type { CoreDeps, Deps } from './deps.js';
 import type { Handler } from './handler.js';
+import type { FamilyMetrics, Metrics } from './metrics.js';
 import type { DueWorkSource } from './reconciler.js';
 
 /** What a family adds to Deps (each family declares the fields with `declare module './deps.js'`). */
@@ -21,14 +22,16 @@ export interface FamilyResources<K extends keyof Deps> {
 /** A handler per job of the contract: a job without a handler does not compile. */
 export type HandlersOf<C extends JobContract> = { readonly [N in keyof C['jobs'] & JobName]: Handler<N> };
 
-interface FamilyBase<Name extends string, K extends keyof Deps> {
+interface FamilyBase<Name extends string, K extends keyof Deps, M extends keyof Metrics> {
   readonly name: Name;
   readonly retention?: RetentionCategories;
   readonly resources?: FamilyResources<K>;
+  /** Its metrics (declared with `declare module './metrics.js'`), on every process's registry. */
+  readonly metrics?: FamilyMetrics<M>;
 }
 
 /** A family with jobs; `reconciled` names the jobs its due-work source re-enqueues. */
-export interface JobFamily<C extends JobContract, N extends JobName, K extends keyof Deps> extends FamilyBase<C['family'], K> {
+export interface JobFamily<C extends JobContract, N extends JobName, K extends keyof Deps, M extends keyof Metrics = never> extends FamilyBase<C['family'], K, M> {
   readonly contract: C;
   readonly handlers: HandlersOf<C>;
   readonly dueWork?: DueWorkSource<N> & { readonly jobs: readonly N[] };
@@ -36,11 +39,11 @@ export interface JobFamily<C extends JobContract, N extends JobName, K extends k
   readonly roles: { readonly [R in Role]?: readonly C['queues'][number][] };
 }
 
-export function defineFamily<C extends JobContract, N extends JobName = never, K extends keyof Deps = never>(family: JobFamily<C, N, K>): JobFamily<C, N, K> {
+export function defineFamily<C extends JobContract, N extends JobName = never, K extends keyof Deps = never, M extends keyof Metrics = never>(family: JobFamily<C, N, K, M>): JobFamily<C, N, K, M> {
   return family;
 }
 
 /** A family without jobs of its own (identity: routes, tables and retention only). */
-export function defineFamilyWithoutJobs<const Name extends string, K extends keyof Deps = never>(family: FamilyBase<Name, K>): FamilyBase<Name, K> {
+export function defineFamilyWithoutJobs<const Name extends string, K extends keyof Deps = never, M extends keyof Metrics = never>(family: FamilyBase<Name, K, M>): FamilyBase<Name, K, M> {
   return family;
 }

@@ -18,6 +18,7 @@ function safeName(name: string): string {
 export function createJobProcessor(queue: QueueName, deps: Deps, handlers: HandlerMap) {
   return async (job: Job, _token?: string, signal?: AbortSignal): Promise<JobResult> => {
     const log = deps.logger.child({ queue, job: safeName(job.name), jobId: job.id, attempt: job.attemptsMade + 1 });
+    const finished = deps.metrics.jobDuration.startTimer({ queue, job: safeName(job.name) });
     try {
       if (!isJobName(job.name) || JOBS[job.name].queue !== queue) {
         throw new PermanentJobError(`no handler for job ${safeName(job.name)} on queue ${queue}`);
@@ -32,10 +33,12 @@ export function createJobProcessor(queue: QueueName, deps: Deps, handlers: Handl
       await intakeIdle();
       const result = await handler(parsed.data, { deps, job, log, signal: signal ?? new AbortController().signal });
       deps.metrics.jobsFinished.inc({ queue, job: job.name, outcome: 'completed' });
+      finished({ outcome: 'completed' });
       return result;
     } catch (error) {
       const safe = sanitizeError(error);
       deps.metrics.jobsFinished.inc({ queue, job: safeName(job.name), outcome: 'failed' });
+      finished({ outcome: 'failed' });
       log.warn({ error: describeError(safe) }, 'job failed');
       throw safe;
     }

@@ -38,10 +38,14 @@ export async function reconcileOnce(deps: Deps, sources: readonly DueWorkSource[
     let swept = 0;
     const failed: string[] = [];
     for (const source of sources) {
-      swept += (await source.sweep?.(trx)) ?? 0;
+      const sourceSwept = (await source.sweep?.(trx)) ?? 0;
+      swept += sourceSwept;
+      deps.metrics.reconcilerSwept.inc({ source: source.name }, sourceSwept);
       const requests = await source.due(trx, BATCH);
       try {
-        enqueued += await deps.queues.enqueueUnlessLive(requests);
+        const added = await deps.queues.enqueueUnlessLive(requests);
+        enqueued += added;
+        deps.metrics.reconcilerEnqueued.inc({ source: source.name }, added);
       } catch (error) {
         // Redis is away: keep the sweep, try the enqueue again next pass.
         deps.logger.warn({ source: source.name, error: describeError(error) }, 'reconciler could not enqueue');

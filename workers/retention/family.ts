@@ -3,6 +3,7 @@
 import { maintenanceContract } from '../../queues/maintenance.js';
 import { defineFamily } from '../core/family.js';
 import { policyOf, type RetentionCategories } from './category.js';
+import { maintenanceMetrics } from './metrics.js';
 import { retentionPurge } from './purge-job.js';
 
 export function maintenanceFamily(families: readonly { readonly retention?: RetentionCategories }[]) {
@@ -13,5 +14,6 @@ export function maintenanceFamily(families: readonly { readonly retention?: Rete
       'maintenance.retention-purge': retentionPurge((settings) => policyOf(families, settings)),
     },
     roles: { scheduler: ['maintenance'] },
+    metrics: maintenanceMetrics,
   });
 }

@@ -29,6 +29,7 @@ export const TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   sms_opt_outs: 'keyed hashes (HMAC, SUPPRESSION_KEY) and masked numbers only, kept while the opt-out stands (P12); deleted with the organisation',
   api_keys:
     "an organisation's keys: a label, a prefix, scopes, a SHA-256 hash and who made it (internal ids, cleared when that user, session or key is deleted); a user's keys go with the user",
+  retention_runs: 'when each retention purge ran and how many rows it removed per category',
   kysely_migration: 'migration bookkeeping',
   kysely_migration_lock: 'migration bookkeeping',
   ...TEM_TABLES_WITHOUT_PERSONAL_DATA,

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Handler } from '../core/handler.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { callbackJobs } from './callbacks.js';
+import { noteReceiptStatuses } from './metrics.js';
 import { applyToMessages, queueReceiptCallbacks, receiptJob } from './receipts.js';
 
 const BATCH = 5_000;
@@ -28,6 +29,7 @@ export const applyReceipts: Handler<'sms.apply-receipts'> = async (_payload, { d
       const result = await applyToMessages(trx, rows.map((r) => ({ key: Number(r.id), smscId: r.smsc_id, stat: r.stat, networkError: r.network_error, doneAt: r.done_at })));
       if (result.applied.length > 0) await trx.updateTable('sms_receipts').set({ applied_at: sql`now()` }).where('id', 'in', result.applied).execute();
       callbacks.push(...(await queueReceiptCallbacks(trx, result.changed)));
+      noteReceiptStatuses(deps.metrics, deps.config.sms.provider, result.changed);
       return { taken: rows.length, last: Number(rows.at(-1)?.id ?? after), applied: result.applied.length };
     });
     applied += round.applied;

@@ -5,6 +5,7 @@ import { defineFamily } from '../core/family.js';
 import { applyReceipts } from './apply-receipts.js';
 import { smsDueWork } from './due-work.js';
 import { NO_SMS_PROVIDER, createSmsProvider, type SmsProvider } from './providers/provider.js';
+import { smsMetrics } from './metrics.js';
 import { smsRetention } from './retention.js';
 import { sendCallback } from './send-callback.js';
 import { sendChunk } from './send-chunk.js';
@@ -30,6 +31,7 @@ export const smsFamily = defineFamily({
   dueWork: smsDueWork,
   roles: { sms: ['sms', 'sms-reports'] },
   retention: smsRetention,
+  metrics: smsMetrics,
   resources: {
     create: ({ config, db, queues, logger, metrics }, roles) => ({
       smsProvider: roles.includes('sms') ? createSmsProvider(config, { db, queues, logger, metrics }) : NO_SMS_PROVIDER,

@@ -12,6 +12,7 @@ import { errorCodeFromParts, followsParts, partStateAggregates, statusFromParts 
 import type { ProviderDeps } from './providers/provider.js';
 import { idForms, receiptKey } from './smpp/message-ids.js';
 import { partStateOf, type Receipt } from './smpp/receipt.js';
+import { noteReceiptStatuses } from './metrics.js';
 
 const BUCKET_MS = 200;
 /** Joins the readings of an id in one text parameter; SMSC ids never hold it. */
@@ -144,15 +145,16 @@ export async function queueReceiptCallbacks(db: Kysely<Database>, changed: Reado
 }
 
 /** Stores the receipts durably: applied at once where their part is known, otherwise kept for the job. */
-export async function takeReceipts(deps: ProviderDeps, receipts: readonly Receipt[]): Promise<void> {
+export async function takeReceipts(deps: ProviderDeps, receipts: readonly Receipt[], provider: 'smpp' | 'http'): Promise<void> {
   if (receipts.length === 0) return;
   const pending = receipts.map((r, key): PendingReceipt => ({ key, smscId: receiptKey(r.smscId), stat: r.stat, networkError: r.networkError, doneAt: r.doneAt }));
-  const { waiting, callbacks } = await deps.db.transaction().execute(async (trx) => {
+  const { waiting, callbacks, changed } = await deps.db.transaction().execute(async (trx) => {
     const { applied, changed } = await applyToMessages(trx, pending);
     const done = new Set(applied);
     const left = pending.filter((r) => !done.has(r.key));
     if (left.length > 0) await trx.insertInto('sms_receipts').values(left.map((r) => ({ smsc_id: r.smscId, stat: r.stat, network_error: r.networkError ?? null, done_at: r.doneAt ?? null }))).execute();
-    return { waiting: left.length, callbacks: await queueReceiptCallbacks(trx, changed) };
+    return { waiting: left.length, callbacks: await queueReceiptCallbacks(trx, changed), changed };
   });
+  noteReceiptStatuses(deps.metrics, provider, changed);
   await enqueueAfterCommit(deps, [...callbackJobs(callbacks), ...(waiting > 0 ? [receiptJob()] : [])]);
 }

@@ -6,6 +6,7 @@ import type { Handler } from '../core/handler.js';
 import { classifyMailFailure } from '../mail/send-mail.js';
 import { messages as catalogue, type Language } from '../messages/catalogue.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
+import { noteSendOutcomes } from './metrics.js';
 import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
 import type { OutgoingSms, SubmitResult } from './providers/provider.js';
 import { cancelledSinceClaim, claimRated } from './rated-window.js';
@@ -113,8 +114,10 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     const mailed = sendEmails(ctx, batch, messages.filter((m) => m.channel === 'email'));
     let outcomes: MessageOutcome[] = [];
     const record = async (results: readonly SubmitResult[]) => {
-      outcomes = [...results.map(outcomeOf), ...(await mailed)];
+      const mailOutcomes = await mailed;
+      outcomes = [...results.map(outcomeOf), ...mailOutcomes];
       await writeOutcomes(deps.db, claimId, outcomes);
+      noteSendOutcomes(deps.metrics, deps.smsProvider.name, outcomes, new Set(mailOutcomes.map((o) => o.id)));
     };
     if (outgoing.length > 0) await deps.smsProvider.submit(outgoing, record);
     else await record([]);

@@ -6,6 +6,7 @@ import { defineFamily } from '../core/family.js';
 import { temDueWork } from './due-work.js';
 import { parseUpload } from './parse-upload.js';
 import { makePartitionsJob } from './partitions-job.js';
+import { temMetrics } from './metrics.js';
 import { temRetention } from './retention.js';
 
 export const temFamily = defineFamily({
@@ -18,4 +19,5 @@ export const temFamily = defineFamily({
   dueWork: temDueWork,
   roles: { invoices: ['invoices'] },
   retention: temRetention,
+  metrics: temMetrics,
 });

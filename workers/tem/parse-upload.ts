@@ -9,6 +9,7 @@ import { EncodingProblem } from '../core/csv-sniff.js';
 import { parseEinvoiceInTransaction } from './einvoice/parse-einvoice.js';
 import { makePartitions } from './partitions.js';
 import { parseInTransaction, type ParseOutcome } from './parse-transaction.js';
+import { noteParse } from './metrics.js';
 
 const MAX_ATTEMPTS = JOBS['tem.parse-upload'].attempts ?? 1;
 /** Parses started over every job's life (the reconciler re-enqueues a job BullMQ gave up on as stalled): then it has failed. */
@@ -60,7 +61,9 @@ export const parseUpload: Handler<'tem.parse-upload'> = async ({ uploadId }, { d
       .where('status', '=', 'parsing')
       .execute();
     log.info({ refused: outcome.refused }, 'upload rejected');
+    await noteParse(deps, uploadId, claimed.kind, outcome);
     return { stored: 0, refused: outcome.refused };
   }
+  await noteParse(deps, uploadId, claimed.kind, outcome);
   return outcome.kind === 'parsed' ? { stored: outcome.stored, refused: outcome.refused } : { stored: 0 };
 };

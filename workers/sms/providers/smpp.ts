@@ -19,6 +19,7 @@ import { TokenBucket, sleep } from '../smpp/token-bucket.js';
 import { noteUnreadableReceipt } from '../unreadable-receipt.js';
 import { receiptKey } from '../smpp/message-ids.js';
 import type { OutgoingSms, ProviderDeps, SmsProvider, SubmitResult, SubmittedPart } from './provider.js';
+import { registerSessionMetrics } from '../smpp/session-metrics.js';
 
 export interface SmppProviderOptions {
   /** The wait before attempt n + 1 of a part the SMSC refused for now (tests shorten it). */
@@ -73,7 +74,7 @@ function receiptBatcher(deps: ProviderDeps): (receipt: Receipt) => Promise<void>
     while (waiting.length > 0) {
       const batch = waiting.splice(0, RECEIPTS_PER_INSERT);
       try {
-        await takeReceipts(deps, batch.map((w) => w.receipt));
+        await takeReceipts(deps, batch.map((w) => w.receipt), 'smpp');
         for (const w of batch) w.resolve();
       } catch (error) {
         for (const w of batch) w.reject(error);
@@ -164,6 +165,7 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
     },
   });
   sessions.start();
+  registerSessionMetrics(deps.metrics.registry, sessions, config.sms.smppWindow);
   const takeShared = sharedRate(config, deps);
   const sessionRate = config.sms.smppSessionRate;
   // The sessions bound now, at their rate each: a window waits here, not claimed in a session's queue.

@@ -20,6 +20,11 @@ export class SmppSessions implements PartSubmitter {
     for (const client of this.clients) client.start();
   }
 
+  /** Each session's state, for the metrics read at scrape time. */
+  get sessions(): readonly Pick<SmppClient, 'isBound' | 'windowInUse'>[] {
+    return this.clients;
+  }
+
   get bound(): number {
     return this.clients.filter((c) => c.isBound).length;
   }

@@ -76,6 +76,11 @@ export class SmppClient extends EventEmitter {
     this.connect();
   }
 
+  /** For the metrics: submit_sm in flight against the window. */
+  get windowInUse(): number {
+    return this.inFlight;
+  }
+
   private connect(): void {
     if (this.closing) return;
     const url = new URL(this.options.url);

@@ -1,0 +1,28 @@
+// What each family adds to GET /ops/status, the page on-call reads first (workers/ never
+// imports api/, so the sections are mapped here, as routes are in families.ts). A section is
+// counts and times only, read by domain code of the family; `undefined` says the family has
+// none yet. The compiler asks for an entry for every family.
+import type { Deps } from '../workers/core/deps.js';
+import type { FamilyName } from '../workers/families.js';
+import { lastRuns } from '../workers/retention/runs.js';
+import { countUnknownMessages } from '../workers/sms/metrics.js';
+
+export type StatusSection = (deps: Deps) => Promise<Record<string, unknown>>;
+
+export const FAMILY_STATUS = {
+  maintenance: async ({ db }) => {
+    const runs = await lastRuns(db);
+    const hours = runs.lastFinishedAt ? (Date.now() - runs.lastFinishedAt.getTime()) / 3_600_000 : null;
+    return { retention: { ...runs, hoursSinceLastFinished: hours === null ? null : Math.round(hours * 10) / 10 } };
+  },
+  sms: async ({ db }) => {
+    const unknown = await countUnknownMessages(db);
+    return { unknownMessagesLast7Days: unknown.messages, batchesWithUnknownLast7Days: unknown.batches };
+  },
+  identity: undefined,
+  mail: undefined,
+  tem: undefined,
+  newsletter: undefined,
+  // Overdue privacy requests (P13: due one month after receipt) belong here when the family lands.
+  privacy: undefined,
+} satisfies Record<FamilyName, StatusSection | undefined>;

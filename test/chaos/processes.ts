@@ -1,0 +1,62 @@
+// The platform as production runs it: each Procfile line its own child process. The Procfile's
+// `node dist/main.js …` runs as `node --import tsx main.ts …` (the same entry, without a build).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+const PROCFILE = Object.fromEntries(
+  readFileSync('Procfile', 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(':'))
+    .map((line) => [line.slice(0, line.indexOf(':')).trim(), line.slice(line.indexOf(':') + 1).trim()]),
+);
+
+export interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  /** Everything it wrote, stdout and stderr. */
+  readonly output: string[];
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+export function start(name: string, env: Record<string, string>): Child {
+  const command = PROCFILE[name];
+  if (!command) throw new Error(`no Procfile line ${name}`);
+  const [, ...args] = command.replace('dist/main.js', 'main.ts').split(/\s+/);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+  return {
+    name,
+    process: child,
+    output,
+    kill: (signal) =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Resolves once `url` answers 200 (the web process is up). */
+export async function answering(url: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer`);
+}
