@@ -11,6 +11,7 @@ import * as smsReceiptDetails from './2026-12-05T08-30-00_sms-receipt-details.js
 import * as temCdr from './2026-12-05T09-00-00_tem-cdr.js';
 import * as temEinvoice from './2026-12-05T09-30-00_tem-einvoice.js';
 import * as newsletter from './2026-12-05T09-40-00_newsletter.js';
+import * as privacy from './2026-12-05T10-50-00_privacy.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T09-00-00_tem-cdr': temCdr,
   '2026-12-05T09-30-00_tem-einvoice': temEinvoice,
   '2026-12-05T09-40-00_newsletter': newsletter,
+  '2026-12-05T10-50-00_privacy': privacy,
 };

@@ -15,6 +15,8 @@ export interface OrganizationTable {
   callback_secret: Generated<string>;
   /** The text that confirms an opt-out by SMS reply; null: the Dutch default. */
   sms_opt_out_confirmation: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Where privacy notices about this member's data are POSTed (signed), if set. */
+  privacy_callback_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type UserRole = 'admin' | 'member';

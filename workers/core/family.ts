@@ -4,6 +4,7 @@
 // its retention categories and what it adds to Deps. Its routes are in api/families.ts.
 import type { JobContract } from '../../queues/job.js';
 import type { JobName } from '../../queues/registry.js';
+import type { PrivacyReach } from '../privacy/reach.js';
 import type { RetentionCategories } from '../retention/category.js';
 import type { Role } from '../roles.js';
 import type { CoreDeps, Deps } from './deps.js';
@@ -24,6 +25,8 @@ export type HandlersOf<C extends JobContract> = { readonly [N in keyof C['jobs']
 interface FamilyBase<Name extends string, K extends keyof Deps> {
   readonly name: Name;
   readonly retention?: RetentionCategories;
+  /** How privacy requests find, erase, restrict and correct a person in this family's tables. */
+  readonly privacy?: PrivacyReach;
   readonly resources?: FamilyResources<K>;
 }
 

@@ -3,6 +3,7 @@
 import { newsletterContract } from '../../queues/newsletter.js';
 import { defineFamily } from '../core/family.js';
 import { newsletterRetention } from './retention.js';
+import { newsletterPrivacy } from './privacy.js';
 
 export const newsletterFamily = defineFamily({
   name: 'newsletter',
@@ -10,4 +11,5 @@ export const newsletterFamily = defineFamily({
   handlers: {},
   roles: { mail: ['mail'] },
   retention: newsletterRetention,
+  privacy: newsletterPrivacy,
 });

@@ -10,6 +10,7 @@ import { sendCallback } from './send-callback.js';
 import { sendChunk } from './send-chunk.js';
 import { startBatch } from './start-batch.js';
 import { closeValidationPool } from './validation-pool.js';
+import { smsPrivacy } from './privacy.js';
 
 declare module '../core/deps.js' {
   interface Deps {
@@ -30,6 +31,7 @@ export const smsFamily = defineFamily({
   dueWork: smsDueWork,
   roles: { sms: ['sms', 'sms-reports'] },
   retention: smsRetention,
+  privacy: smsPrivacy,
   resources: {
     create: ({ config, db, queues, logger, metrics }, roles) => ({
       smsProvider: roles.includes('sms') ? createSmsProvider(config, { db, queues, logger, metrics }) : NO_SMS_PROVIDER,

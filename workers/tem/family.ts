@@ -7,6 +7,7 @@ import { temDueWork } from './due-work.js';
 import { parseUpload } from './parse-upload.js';
 import { makePartitionsJob } from './partitions-job.js';
 import { temRetention } from './retention.js';
+import { temPrivacy } from './privacy.js';
 
 export const temFamily = defineFamily({
   name: 'tem',
@@ -18,4 +19,5 @@ export const temFamily = defineFamily({
   dueWork: temDueWork,
   roles: { invoices: ['invoices'] },
   retention: temRetention,
+  privacy: temPrivacy,
 });
