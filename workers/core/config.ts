@@ -104,6 +104,11 @@ const envSchema = z
     TEM_ROAMING_THRESHOLD: z.string().regex(/^\d{1,9}(\.\d{1,2})?$/, 'a euro amount such as 50 or 49.95').default('50'),
     TEM_KEEP_RAW: z.enum(['true', 'false']).default('false'),
     TEM_MAX_UPLOAD_BYTES: positiveInt(200 * 1024 * 1024),
+    // Privacy requests
+    PRIVACY_OPS_EMAIL: z.string().min(3).default('privacy@localhost'),
+    PRIVACY_SMS_SENDER: z.string().min(1).max(11).default('TGG'),
+    PRIVACY_SMS_PER_NUMBER_PER_DAY: positiveInt(3),
+    PRIVACY_SMS_PER_PREFIX_PER_DAY: positiveInt(50),
     SESSION_TTL_MINUTES: positiveInt(720),
     API_RATE_LIMIT: positiveInt(6_000),
     LOGIN_ATTEMPTS: positiveInt(10),
@@ -220,6 +225,8 @@ export interface Config {
   /** Create a demo organisation on an empty database (default: in development only). */
   readonly demoOrganization: boolean;
   /** Telecom Expense Management: refused rows allowed (percent of the data rows), roaming finding threshold (EUR), keep raw files after parsing, the largest upload (bytes). */
+  /** Privacy requests: where ops are mailed, the SMS sender of verification codes, and the caps on those codes per number and per number prefix (the first 6 digits) a day. */
+  readonly privacy: { readonly opsEmail: string; readonly smsSender: string; readonly smsPerNumberPerDay: number; readonly smsPerPrefixPerDay: number };
   readonly tem: { readonly maxBadRowsPercent: number; readonly roamingThreshold: string; readonly keepRaw: boolean; readonly maxUploadBytes: number };
 }
 
@@ -287,6 +294,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     apiRateLimit: e.API_RATE_LIMIT,
     loginAttempts: e.LOGIN_ATTEMPTS,
     demoOrganization: e.DEMO_ORGANIZATION === undefined ? e.NODE_ENV === 'development' : e.DEMO_ORGANIZATION === 'true',
+    privacy: Object.freeze({ opsEmail: e.PRIVACY_OPS_EMAIL, smsSender: e.PRIVACY_SMS_SENDER, smsPerNumberPerDay: e.PRIVACY_SMS_PER_NUMBER_PER_DAY, smsPerPrefixPerDay: e.PRIVACY_SMS_PER_PREFIX_PER_DAY }),
     tem: Object.freeze({ maxBadRowsPercent: e.TEM_MAX_BAD_ROWS, roamingThreshold: e.TEM_ROAMING_THRESHOLD, keepRaw: e.TEM_KEEP_RAW === 'true', maxUploadBytes: e.TEM_MAX_UPLOAD_BYTES }),
   });
 }
