@@ -16,6 +16,9 @@ import { opsOutboxRoutes } from './routes/ops-outbox.js';
 import { opsSmsRoutes } from './routes/ops-sms.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { passwordResetPageRoutes } from './routes/password-reset-page.js';
+import { privacyNoticeRoutes } from './routes/privacy-notices.js';
+import { privacyOpsRoutes } from './routes/privacy-ops.js';
+import { privacyPublicRoutes } from './routes/privacy-public.js';
 import { registerRoutes } from './routes/register.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { smsKeywordRoutes } from './routes/sms-keywords.js';
@@ -57,5 +60,5 @@ export const FAMILY_ROUTES = {
   ],
   tem: (deps) => temRoutes(deps),
   newsletter: (deps) => [...newsletterListRoutes(deps), ...newsletterSubscriberRoutes(deps), ...newsletterPublicRoutes(deps)],
-  privacy: () => [],
+  privacy: (deps) => [...privacyPublicRoutes(deps), ...privacyOpsRoutes(deps), ...privacyNoticeRoutes(deps)],
 } satisfies Record<FamilyName, FamilyRoutes>;

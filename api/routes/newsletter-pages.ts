@@ -3,7 +3,7 @@
 // subscribes nobody) and the result. No script; each page sets its own CSP.
 import { pageCsp } from '../page-csp.js';
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const STYLE = 'body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}input,button{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;margin:.25rem 0}.hp{position:absolute;left:-10000px}';
 
@@ -13,7 +13,7 @@ export interface Page {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-function page(title: string, content: string): Page {
+export function page(title: string, content: string): Page {
   const body = `<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(title)}</title><style>${STYLE}</style></head><body>

@@ -4,10 +4,10 @@
 // its retention categories and what it adds to Deps. Its routes are in api/families.ts.
 import type { JobContract } from '../../queues/job.js';
 import type { JobName } from '../../queues/registry.js';
-import type { PrivacyReach } from '../privacy/reach.js';
 import type { RetentionCategories } from '../retention/category.js';
 import type { Role } from '../roles.js';
 import type { CoreDeps, Deps } from './deps.js';
+import type { PrivacyReach } from './privacy-reach.js';
 import type { Handler } from './handler.js';
 import type { DueWorkSource } from './reconciler.js';
 

@@ -13,7 +13,7 @@ import { signLink } from './signed-link.js';
 
 export const EXPORT_VALID_DAYS = 7;
 
-const asText = (v: unknown): string => (v instanceof Date ? v.toISOString() : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v ?? ''));
+const asText = (v: unknown): string => (v instanceof Date ? v.toISOString() : typeof v === 'object' && v !== null ? JSON.stringify(v) : typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v));
 const escapeHtml = (value: unknown) => asText(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const NOT_IN_POLICY: Record<string, Pick<RetentionCategory, 'purpose' | 'keepText' | 'legalBasis'>> = {

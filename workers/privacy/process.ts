@@ -97,7 +97,10 @@ async function carryOut(db: Kysely<Database>, request: PrivacyRequest, subject: 
 export async function processRequest(db: Kysely<Database>, requestId: string, settings: Settings): Promise<{ jobs: JobRequest[] } | undefined> {
   const request = await db.updateTable('privacy_requests').set({ status: 'processing' }).where('id', '=', requestId).where('status', 'in', ['verified', 'processing']).returningAll().executeTakeFirst();
   if (!request) return undefined;
-  const subject = subjectOf(request, settings.suppressionKey);
+  // Only what was verified (or checked by ops) identifies the person: a number typed beside a
+  // verified address reaches nobody's data.
+  const ops = request.filed_by === 'ops';
+  const subject = subjectOf({ email: ops || request.email_verified_at ? request.email : null, phone: ops || request.phone_verified_at ? request.phone : null, name: request.name }, settings.suppressionKey);
   const done = await carryOut(db, request, subject, settings);
   return db.transaction().execute(async (trx) => {
     const notices = done.members && done.noticeKind ? await queueNotices(trx, request.id, done.noticeKind, done.members) : [];
