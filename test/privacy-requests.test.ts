@@ -24,7 +24,7 @@ const orgA = await newOrganization(call, ctx, 'Leden A');
 const orgB = await newOrganization(call, ctx, 'Leden B');
 
 const jan: Person = { name: 'Jan de Vries', email: 'jan.devries@voorbeeld.nl', phone: '+31612345678' };
-const namesake: Person = { name: 'Jan de Vries', email: 'j.de.vries@elders.nl', phone: '+31698765432' };
+const namesake: Person = { name: 'Jan de Vries', email: 'j.de.vries@elders.nl', phone: '+31687654321' };
 await seedPerson(ctx.db, orgA.id, jan, ctx.config.suppressionKey, 'jan');
 await seedPerson(ctx.db, orgA.id, namesake, ctx.config.suppressionKey, 'namesake');
 
@@ -91,7 +91,7 @@ describe('access export', () => {
     const link = await linkIn(jan.email, '/public/privacy-exports/');
     const forged = link.replace(/token=([^.]+)\.(\d+)\./, (_m, id: string, exp: string) => `token=${id}.${Number(exp) + 3600}.`);
     expect((await fetch(forged)).status).toBe(404);
-    expect((await fetch(link.replace(/token=.*/, 'token=nonsense'))).status).toBe(400 /* schema ok, but id mismatch */ === 0 ? 0 : 404);
+    expect((await fetch(link.replace(/token=.*/, 'token=nonsense'))).status).toBe(404);
   });
 });
 
@@ -103,9 +103,8 @@ describe('erasure', () => {
     expect(done.outcome?.categories['tem.call-records']).toEqual({ erased: 2 });
 
     const hits = await scanDatabase(ctx.db, needlesOf(jan));
-    const left = hits.filter((h) => !((h.table === 'einvoice_lines' || h.table === 'einvoices') && /restricted/.test(h.row) === false && false));
     const notRestricted = [];
-    for (const hit of left) {
+    for (const hit of hits) {
       if (hit.table === 'einvoice_lines') {
         const line = await ctx.db.selectFrom('einvoice_lines').select('restricted_at').where('subscription_ref', '=', '06-12345678').executeTakeFirstOrThrow();
         expect(line.restricted_at).not.toBeNull();

@@ -70,8 +70,8 @@ export async function scanDatabase(db: Kysely<Database>, needles: readonly strin
     WHERE c.table_schema = 'public' AND c.data_type IN ('text', 'character varying', 'json', 'jsonb', 'bytea', 'ARRAY')`.execute(db);
   const hits: Hit[] = [];
   for (const { table_name, column_name, data_type } of columns.rows) {
-    const asText = data_type === 'bytea' ? sql`convert_from(${sql.ref(column_name)}, 'LATIN1')` : sql`${sql.ref(column_name)}::text`;
-    const rows = await sql<{ row: string }>`SELECT t::text AS row FROM ${sql.table(table_name)} t WHERE ${asText} ILIKE ANY(${needles.map((n) => `%${n}%`)}::text[])`.execute(db);
+    const asText = data_type === 'bytea' ? sql`encode(${sql.ref(column_name)}, 'escape')` : sql`${sql.ref(column_name)}::text`;
+    const rows = await sql<{ row: string }>`SELECT ${asText} || ' ' || t::text AS row FROM ${sql.table(table_name)} t WHERE ${asText} ILIKE ANY(${needles.map((n) => `%${n}%`)}::text[])`.execute(db);
     for (const { row } of rows.rows) hits.push({ table: table_name, column: column_name, row });
   }
   return hits;

@@ -12,10 +12,11 @@ export const privacySelf: PrivacyReach = {
   async erase(trx, s) {
     const requests = await trx
       .updateTable('privacy_requests')
-      .set({ email: null, phone: null, name: null, message: null, rectification: null, code_hash: null, identifier_hashes: [...s.hashes], anonymised_at: sql`now()` })
-      .where(personWhere(s, { email: 'email', phone: 'phone' }))
+      .set({ email: null, phone: null, name: null, message: null, rectification: null, code_hash: null, identifier_hashes: sql`(SELECT array_agg(DISTINCT h) FROM unnest(identifier_hashes || ${[...s.hashes]}::bytea[]) h)`, anonymised_at: sql`now()` })
+      .where((eb) => eb.or([eb(personWhere(s, { email: 'email', phone: 'phone' }), '=', true), eb(sql<boolean>`identifier_hashes && ${[...s.hashes]}::bytea[]`, '=', true)]))
       .returning('id')
       .execute();
+    // Requests done earlier keep only hashes: their exports are found by those.
     const exports = requests.length === 0 ? [] : await trx.deleteFrom('privacy_exports').where('request_id', 'in', requests.map((r) => r.id)).returning('id').execute();
     return { ...NOTHING, counts: { 'privacy.requests': { erased: requests.length }, 'privacy.exports': { erased: exports.length } } };
   },
