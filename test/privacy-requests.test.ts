@@ -4,6 +4,7 @@
 // array and bytea column finds the first person nowhere but in P8 rows marked restricted, and
 // no Redis key holds them; a restricted number gets no SMS from a batch.
 import { afterAll, describe, expect, it } from 'vitest';
+import { replayLedger } from '../workers/privacy/replay.js';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization, opsAuth } from './helpers/identity.js';
@@ -46,12 +47,12 @@ async function fileByOps(body: Record<string, string>) {
 }
 
 function linkIn(to: string, path: string): Promise<string> {
-  return waitFor(async () => {
+  return waitFor(() => {
     const mail = smtp.received.find((m) => m.to.includes(to) && m.raw.includes(path));
-    if (!mail) return undefined;
+    if (!mail) return Promise.resolve(undefined);
     const text = mail.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
     const link = new RegExp(`https?://\\S+${path}[^\\s]*`).exec(text)?.[0];
-    return link?.replace(ctx.config.publicUrl, url);
+    return Promise.resolve(link?.replace(ctx.config.publicUrl, url));
   }, `a mail to ${to} with ${path}`, 20_000);
 }
 
@@ -128,6 +129,14 @@ describe('erasure', () => {
 
     const redis = (await ctx.redisDump()).toLowerCase();
     for (const needle of [...needlesOf(jan), jan.name]) expect(redis).not.toContain(needle.toLowerCase());
+  });
+
+  it('erases again what a restore from a backup brought back (npm run privacy:replay)', async () => {
+    await seedPerson(ctx.db, orgA.id, jan, ctx.config.suppressionKey, 'restored');
+    expect((await scanDatabase(ctx.db, [jan.email])).length).toBeGreaterThan(0);
+    expect(await replayLedger(ctx.db, ctx.config.suppressionKey)).toEqual({ people: 2 });
+    const left = (await scanDatabase(ctx.db, needlesOf(jan))).filter((h) => h.table !== 'einvoice_lines' && h.table !== 'einvoices');
+    expect(left.map((h) => `${h.table}.${h.column}`)).toEqual([]);
   });
 
   it('tells the member whose data it was, and never another organisation', async () => {

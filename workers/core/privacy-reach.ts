@@ -62,6 +62,8 @@ export interface Rectification {
 export interface PrivacyReach {
   /** Every table with personal data this section finds and erases (the coverage test reads it). */
   readonly tables: readonly (keyof Database)[];
+  /** Where addresses and numbers are stored: npm run privacy:replay hashes each to find erased people a restore brought back. */
+  readonly identifiers: readonly { readonly table: keyof Database; readonly column: string; readonly kind: 'email' | 'phone' }[];
   find(db: Kysely<Database>, subject: Subject): Promise<Found>;
   /** Runs in its own transaction, one per family. */
   erase(trx: Transaction<Database>, subject: Subject): Promise<ReachResult>;

@@ -5,6 +5,7 @@ import { item, NOTHING, personWhere, type PrivacyReach } from '../privacy/reach.
 
 export const identityPrivacy: PrivacyReach = {
   tables: ['users', 'contacts', 'sessions', 'password_resets'],
+  identifiers: [{ table: 'users', column: 'email', kind: 'email' }, { table: 'contacts', column: 'email', kind: 'email' }, { table: 'contacts', column: 'phone', kind: 'phone' }],
   async find(db, s) {
     const users = await db.selectFrom('users').select(['id', 'organization_id', 'username', 'email', 'role', 'created_at']).where(personWhere(s, { email: 'email' })).execute();
     const contacts = await db.selectFrom('contacts').select(['id', 'organization_id', 'role', 'name', 'email', 'phone', 'created_at']).where(personWhere(s, { email: 'email', phone: 'phone' })).execute();

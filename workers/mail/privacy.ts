@@ -7,6 +7,7 @@ const inEnvelope = (s: Subject) => sql<boolean>`envelope_to && ${[...s.emails]}:
 
 export const mailPrivacy: PrivacyReach = {
   tables: ['mail_messages', 'mail_outbox'],
+  identifiers: [{ table: 'mail_messages', column: 'to_address', kind: 'email' }],
   async find(db, s) {
     const mails = await db.selectFrom('mail_messages').select(['id', 'organization_id', 'purpose', 'to_address', 'subject', 'status', 'created_at', 'sent_at']).where(personWhere(s, { email: 'to_address' })).execute();
     return {

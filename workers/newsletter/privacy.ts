@@ -6,6 +6,7 @@ import { item, membersOf, NOTHING, personWhere, type Found, type PrivacyReach } 
 
 export const newsletterPrivacy: PrivacyReach = {
   tables: ['newsletter_subscribers', 'newsletter_consents', 'newsletter_signups'],
+  identifiers: [{ table: 'newsletter_subscribers', column: 'email', kind: 'email' }, { table: 'newsletter_signups', column: 'email', kind: 'email' }],
   async find(db, s): Promise<Found> {
     if (s.emails.length === 0) return {};
     // Stored in lower case (normaliseAddress), so the plain index on email serves.

@@ -5,6 +5,7 @@ import { item, NOTHING, personWhere, type PrivacyReach } from './reach.js';
 
 export const privacySelf: PrivacyReach = {
   tables: ['privacy_requests', 'privacy_exports'],
+  identifiers: [{ table: 'privacy_requests', column: 'email', kind: 'email' }, { table: 'privacy_requests', column: 'phone', kind: 'phone' }],
   async find(db, s) {
     const requests = await db.selectFrom('privacy_requests').select(['id', 'type', 'status', 'email', 'phone', 'name', 'message', 'received_at', 'due_at', 'completed_at']).where(personWhere(s, { email: 'email', phone: 'phone' })).execute();
     return { 'privacy.requests': requests.map(({ id, ...request }) => item('privacy_requests', { id }, request)) };

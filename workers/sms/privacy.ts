@@ -8,6 +8,7 @@ import { addOptOut } from './opt-outs.js';
 
 export const smsPrivacy: PrivacyReach = {
   tables: ['sms_messages', 'sms_outbox', 'sms_replies'],
+  identifiers: [{ table: 'sms_messages', column: 'phone', kind: 'phone' }, { table: 'sms_messages', column: 'email', kind: 'email' }, { table: 'sms_replies', column: 'phone', kind: 'phone' }, { table: 'sms_outbox', column: 'recipient', kind: 'phone' }],
   async find(db, s) {
     const messages = await db
       .selectFrom('sms_messages')

@@ -18,6 +18,7 @@ async function restrictInvoices(trx: Transaction<Database>, s: Subject) {
 
 export const temPrivacy: PrivacyReach = {
   tables: ['call_records', 'tem_period_charges', 'tem_subscriptions', 'tem_upload_chunks', 'einvoices', 'einvoice_lines'],
+  identifiers: [{ table: 'call_records', column: 'msisdn', kind: 'phone' }, { table: 'call_records', column: 'destination', kind: 'phone' }, { table: 'tem_period_charges', column: 'msisdn', kind: 'phone' }, { table: 'tem_subscriptions', column: 'msisdn', kind: 'phone' }],
   async find(db, s) {
     const calls = await db
       .selectFrom('call_records')
