@@ -19,6 +19,9 @@ import { opsOutboxRoutes } from './routes/ops-outbox.js';
 import { opsSmsRoutes } from './routes/ops-sms.js';
 import { organizationRoutes } from './routes/organizations.js';
 import { passwordResetPageRoutes } from './routes/password-reset-page.js';
+import { privacyNoticeRoutes } from './routes/privacy-notices.js';
+import { privacyOpsRoutes } from './routes/privacy-ops.js';
+import { privacyPublicRoutes } from './routes/privacy-public.js';
 import { registerRoutes } from './routes/register.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { smsKeywordRoutes } from './routes/sms-keywords.js';
@@ -67,5 +70,5 @@ export const FAMILY_ROUTES = {
     ...newsletterUnsubscribeRoutes(deps),
     ...mailBounceHookRoutes(deps),
   ],
-  privacy: () => [],
+  privacy: (deps) => [...privacyPublicRoutes(deps), ...privacyOpsRoutes(deps), ...privacyNoticeRoutes(deps)],
 } satisfies Record<FamilyName, FamilyRoutes>;

@@ -5,6 +5,7 @@ import type { EinvoiceDatabase } from './schema/einvoice.js';
 import type { IdentityDatabase } from './schema/identity.js';
 import type { MailDatabase } from './schema/mail.js';
 import type { NewsletterDatabase } from './schema/newsletter.js';
+import type { PrivacyDatabase } from './schema/privacy.js';
 import type { SmsDatabase } from './schema/sms.js';
 import type { TemDatabase } from './schema/tem.js';
 
@@ -13,7 +14,8 @@ export * from './schema/einvoice.js';
 export * from './schema/identity.js';
 export * from './schema/mail.js';
 export * from './schema/newsletter.js';
+export * from './schema/privacy.js';
 export * from './schema/sms.js';
 export * from './schema/tem.js';
 
-export interface Database extends CoreDatabase, IdentityDatabase, MailDatabase, SmsDatabase, TemDatabase, EinvoiceDatabase, NewsletterDatabase {}
+export interface Database extends CoreDatabase, IdentityDatabase, MailDatabase, SmsDatabase, TemDatabase, EinvoiceDatabase, NewsletterDatabase, PrivacyDatabase {}

@@ -16,6 +16,7 @@ import * as newsletterCampaigns from './2026-12-05T10-30-00_newsletter-campaigns
 import * as languages from './2026-12-05T10-40-00_languages.js';
 import * as houseOrganization from './2026-12-05T10-41-00_house-organization.js';
 import * as newsletterBounces from './2026-12-05T10-42-00_newsletter-bounces.js';
+import * as privacy from './2026-12-05T10-50-00_privacy.js';
 import * as smsBatchCounts from './2026-12-05T11-10-00_sms-batch-counts.js';
 import * as retentionRuns from './2026-12-05T11-20-00_retention-runs.js';
 
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T10-40-00_languages': languages,
   '2026-12-05T10-41-00_house-organization': houseOrganization,
   '2026-12-05T10-42-00_newsletter-bounces': newsletterBounces,
+  '2026-12-05T10-50-00_privacy': privacy,
   '2026-12-05T11-10-00_sms-batch-counts': smsBatchCounts,
   '2026-12-05T11-20-00_retention-runs': retentionRuns,
 };

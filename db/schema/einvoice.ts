@@ -81,6 +81,8 @@ export interface EinvoiceTable {
   /** The end of the fiscal year of the issue date: the retention clock (7 years, AWR art. 52). */
   retain_from: ColumnType<Date, Date | string, Date | string>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
+  /** Set when a person's erasure kept this invoice under P8: stored, never processed further. */
+  restricted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface EinvoiceLineTable {
@@ -107,6 +109,7 @@ export interface EinvoiceLineTable {
   tax_percent: Decimal | null;
   properties: Json<ItemProperty[]>;
   allowances_charges: Json<AllowanceCharge[]>;
+  restricted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface EinvoiceDatabase {

@@ -17,6 +17,8 @@ export interface OrganizationTable {
   sms_opt_out_confirmation: ColumnType<string | null, string | null | undefined, string | null>;
   /** TGG's own organisation (at most one): it sends TGG's newsletter. */
   house: Generated<boolean>;
+  /** Where privacy notices about this member's data are POSTed (signed), if set. */
+  privacy_callback_url: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type UserRole = 'admin' | 'member';

@@ -120,6 +120,11 @@ const envSchema = z
     TEM_KEEP_RAW: z.enum(['true', 'false']).default('false'),
     TEM_RECONCILE_TOLERANCE: z.string().regex(/^\d{1,2}(\.\d{1,2})?$|^100$/, 'a percentage such as 1 or 0.5').default('1'),
     TEM_MAX_UPLOAD_BYTES: positiveInt(200 * 1024 * 1024),
+    // Privacy requests
+    PRIVACY_OPS_EMAIL: z.string().min(3).default('privacy@localhost'),
+    PRIVACY_SMS_SENDER: z.string().min(1).max(11).default('TGG'),
+    PRIVACY_SMS_PER_NUMBER_PER_DAY: positiveInt(3),
+    PRIVACY_SMS_PER_PREFIX_PER_DAY: positiveInt(50),
     SESSION_TTL_MINUTES: positiveInt(720),
     API_RATE_LIMIT: positiveInt(6_000),
     LOGIN_ATTEMPTS: positiveInt(10),
@@ -272,6 +277,8 @@ export interface Config {
   /** Create a demo organisation on an empty database (default: in development only). */
   readonly demoOrganization: boolean;
   /** Telecom Expense Management: refused rows allowed (percent of the data rows), roaming finding threshold (EUR), keep raw files after parsing, the largest upload (bytes). */
+  /** Privacy requests: where ops are mailed, the SMS sender of verification codes, and the caps on those codes per number and per number prefix (the first 6 digits) a day. */
+  readonly privacy: { readonly opsEmail: string; readonly smsSender: string; readonly smsPerNumberPerDay: number; readonly smsPerPrefixPerDay: number };
   readonly tem: { readonly maxBadRowsPercent: number; readonly roamingThreshold: string; readonly reconcileTolerancePercent: string; readonly keepRaw: boolean; readonly maxUploadBytes: number };
 }
 
@@ -357,6 +364,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     demoOrganization: e.DEMO_ORGANIZATION === undefined ? e.NODE_ENV === 'development' : e.DEMO_ORGANIZATION === 'true',
+    privacy: Object.freeze({ opsEmail: e.PRIVACY_OPS_EMAIL, smsSender: e.PRIVACY_SMS_SENDER, smsPerNumberPerDay: e.PRIVACY_SMS_PER_NUMBER_PER_DAY, smsPerPrefixPerDay: e.PRIVACY_SMS_PER_PREFIX_PER_DAY }),
     tem: Object.freeze({ maxBadRowsPercent: e.TEM_MAX_BAD_ROWS, roamingThreshold: e.TEM_ROAMING_THRESHOLD, reconcileTolerancePercent: e.TEM_RECONCILE_TOLERANCE, keepRaw: e.TEM_KEEP_RAW === 'true', maxUploadBytes: e.TEM_MAX_UPLOAD_BYTES }),
   });
 }

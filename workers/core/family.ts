@@ -7,6 +7,7 @@ import type { JobName } from '../../queues/registry.js';
 import type { RetentionCategories } from '../retention/category.js';
 import type { Role } from '../roles.js';
 import type { CoreDeps, Deps } from './deps.js';
+import type { PrivacyReach } from './privacy-reach.js';
 import type { Handler } from './handler.js';
 import type { FamilyMetrics, Metrics } from './metrics.js';
 import type { DueWorkSource } from './reconciler.js';
@@ -25,6 +26,8 @@ export type HandlersOf<C extends JobContract> = { readonly [N in keyof C['jobs']
 interface FamilyBase<Name extends string, K extends keyof Deps, M extends keyof Metrics> {
   readonly name: Name;
   readonly retention?: RetentionCategories;
+  /** How privacy requests find, erase, restrict and correct a person in this family's tables. */
+  readonly privacy?: PrivacyReach;
   readonly resources?: FamilyResources<K>;
   /** Its metrics (declared with `declare module './metrics.js'`), on every process's registry. */
   readonly metrics?: FamilyMetrics<M>;

@@ -2,8 +2,10 @@
 // own (its mail goes through the mail family); its routes are in api/families.ts.
 import { defineFamilyWithoutJobs } from '../core/family.js';
 import { identityRetention } from './retention.js';
+import { identityPrivacy } from './privacy.js';
 
 export const identityFamily = defineFamilyWithoutJobs({
   name: 'identity',
   retention: identityRetention,
+  privacy: identityPrivacy,
 });

@@ -6,6 +6,7 @@ import { mailDueWork } from './due-work.js';
 import { createMailer, type Mailer } from './mailer.js';
 import { mailRetention } from './retention.js';
 import { sendMail } from './send-mail.js';
+import { mailPrivacy } from './privacy.js';
 
 declare module '../core/deps.js' {
   interface Deps {
@@ -23,6 +24,7 @@ export const mailFamily = defineFamily({
   dueWork: mailDueWork,
   roles: { mail: ['mail'] },
   retention: mailRetention,
+  privacy: mailPrivacy,
   resources: {
     create: ({ config, db }) => ({ mailer: createMailer(config, db) }),
     close: ({ mailer }) => mailer.close(),

@@ -5,6 +5,7 @@ import { newsletterContract } from '../../queues/newsletter.js';
 import { defineFamily } from '../core/family.js';
 import { newsletterDueWork } from './due-work.js';
 import { newsletterRetention } from './retention.js';
+import { newsletterPrivacy } from './privacy.js';
 import { sendCampaignChunk } from './send-chunk.js';
 import { startCampaign } from './start-campaign.js';
 
@@ -18,4 +19,5 @@ export const newsletterFamily = defineFamily({
   dueWork: newsletterDueWork,
   roles: { mail: ['mail'] },
   retention: newsletterRetention,
+  privacy: newsletterPrivacy,
 });

@@ -4,6 +4,7 @@
 // policy nor TABLES_WITHOUT_PERSONAL_DATA.
 import { FAMILIES } from '../families.js';
 import { NEWSLETTER_TABLES_WITHOUT_PERSONAL_DATA } from '../newsletter/retention.js';
+import { PRIVACY_TABLES_WITHOUT_PERSONAL_DATA } from '../privacy/retention.js';
 import { TEM_TABLES_WITHOUT_PERSONAL_DATA } from '../tem/retention.js';
 import { DEFAULT_RETENTION_SETTINGS, policyOf, type RetentionCategory, type RetentionSettings } from './category.js';
 
@@ -34,4 +35,5 @@ export const TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   kysely_migration_lock: 'migration bookkeeping',
   ...TEM_TABLES_WITHOUT_PERSONAL_DATA,
   ...NEWSLETTER_TABLES_WITHOUT_PERSONAL_DATA,
+  ...PRIVACY_TABLES_WITHOUT_PERSONAL_DATA,
 };

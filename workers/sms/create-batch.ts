@@ -12,7 +12,7 @@ import { audit, type AuditEntry } from '../core/audit.js';
 import { asIntake } from '../core/intake-gate.js';
 import type { Deps } from '../core/deps.js';
 import { chunkJobs } from './chunk-jobs.js';
-import { optedOut, phoneHash } from './opt-outs.js';
+import { anyRestriction, optedOut, phoneHash } from './opt-outs.js';
 import { compilePrices, fromUnits } from './pricing.js';
 import { SeenRecipients } from './seen-recipients.js';
 import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from './validate.js';
@@ -93,7 +93,7 @@ class BatchTotals {
 
 async function hasOptOuts(db: Kysely<Database>, organizationId: string): Promise<boolean> {
   const row = await db.selectFrom('sms_opt_outs').select(sql<number>`1`.as('one')).where('organization_id', '=', organizationId).limit(1).executeTakeFirst();
-  return row !== undefined;
+  return row !== undefined || (await anyRestriction(db));
 }
 
 type PriceSlice = (db: Kysely<Database>, slice: SliceResult) => Promise<PricedMessage[]>;

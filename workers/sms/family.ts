@@ -11,6 +11,7 @@ import { sendCallback } from './send-callback.js';
 import { sendChunk } from './send-chunk.js';
 import { startBatch } from './start-batch.js';
 import { closeValidationPool } from './validation-pool.js';
+import { smsPrivacy } from './privacy.js';
 
 declare module '../core/deps.js' {
   interface Deps {
@@ -32,6 +33,7 @@ export const smsFamily = defineFamily({
   roles: { sms: ['sms', 'sms-reports'] },
   retention: smsRetention,
   metrics: smsMetrics,
+  privacy: smsPrivacy,
   resources: {
     create: ({ config, db, queues, logger, metrics }, roles) => ({
       smsProvider: roles.includes('sms') ? createSmsProvider(config, { db, queues, logger, metrics }) : NO_SMS_PROVIDER,

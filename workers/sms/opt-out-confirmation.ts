@@ -6,13 +6,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { JobRequest } from '../../queues/queue-set.js';
-import { chunkJobs } from './chunk-jobs.js';
-import { analyse } from './encoding.js';
 import { phoneHash } from './opt-outs.js';
 import { latestMessageTo } from './recipient-messages.js';
+import { queueSingleSms } from './single-sms.js';
 
 export const DEFAULT_CONFIRMATION = 'U bent afgemeld en ontvangt geen sms-berichten meer van deze afzender.';
-const CHUNK_SIZE = 1_000;
 
 /** Claims today's confirmation of this number: false when it already had one in the last 24 hours. */
 async function claimConfirmation(db: Kysely<Database>, hash: Buffer): Promise<boolean> {
@@ -34,42 +32,5 @@ export async function queueConfirmation(db: Kysely<Database>, suppressionKey: st
   if (!(await claimConfirmation(db, phoneHash(suppressionKey, phone.e164)))) return [];
   const org = await db.selectFrom('organizations').select('sms_opt_out_confirmation').where('id', '=', organizationId).executeTakeFirstOrThrow();
   const text = org.sms_opt_out_confirmation ?? DEFAULT_CONFIRMATION;
-  const info = analyse(text);
-  const batch = await db
-    .insertInto('sms_batches')
-    .values({
-      organization_id: organizationId,
-      purpose: 'opt-out-confirmation',
-      status: 'queued',
-      sender: last.sender,
-      body: text,
-      chunk_size: CHUNK_SIZE,
-      chunks: 1,
-      accepted: 1,
-      encoding: info.encoding,
-      segments_min: info.segments,
-      segments_max: info.segments,
-      segments_total: info.segments,
-      cost: '0',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await db
-    .insertInto('sms_messages')
-    .values({
-      batch_id: batch.id,
-      organization_id: organizationId,
-      seq: 0,
-      channel: 'sms',
-      phone: phone.e164,
-      text,
-      destination: `+${phone.countryCallingCode}`,
-      encoding: info.encoding,
-      segments: info.segments,
-      cost: '0',
-      status: 'queued',
-    })
-    .execute();
-  await db.insertInto('sms_chunks').values({ batch_id: batch.id, chunk: 0 }).execute();
-  return chunkJobs(batch.id, [0]);
+  return queueSingleSms(db, { organizationId, purpose: 'opt-out-confirmation', sender: last.sender, text, phone });
 }

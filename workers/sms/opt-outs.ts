@@ -53,7 +53,12 @@ export async function listOptOuts(db: Kysely<Database>, organizationId: string) 
   return db.selectFrom('sms_opt_outs').select(['masked', 'source', 'created_at']).where('organization_id', '=', organizationId).orderBy('created_at', 'desc').limit(1000).execute();
 }
 
-/** The hashes among `hashes` that are opted out for this organisation. */
+/** Whether any person's processing is restricted (art. 18): the batch then checks its numbers. */
+export async function anyRestriction(db: Kysely<Database>): Promise<boolean> {
+  return (await db.selectFrom('privacy_restrictions').select(sql<number>`1`.as('one')).limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** The hashes among `hashes` that are opted out for this organisation, or restricted on the platform (a privacy request, art. 18). */
 export async function optedOut(db: Kysely<Database>, organizationId: string, hashes: readonly Buffer[]): Promise<Set<string>> {
   if (hashes.length === 0) return new Set();
   const rows = await db
@@ -61,6 +66,7 @@ export async function optedOut(db: Kysely<Database>, organizationId: string, has
     .select('phone_hash')
     .where('organization_id', '=', organizationId)
     .where('phone_hash', '=', sql<Buffer>`ANY(${hashes})`)
+    .union(db.selectFrom('privacy_restrictions').select('identifier_hash as phone_hash').where('identifier_hash', '=', sql<Buffer>`ANY(${hashes})`))
     .execute();
   return new Set(rows.map((r) => r.phone_hash.toString('hex')));
 }

@@ -8,6 +8,7 @@ import { parseUpload } from './parse-upload.js';
 import { makePartitionsJob } from './partitions-job.js';
 import { temMetrics } from './metrics.js';
 import { temRetention } from './retention.js';
+import { temPrivacy } from './privacy.js';
 
 export const temFamily = defineFamily({
   name: 'tem',
@@ -20,4 +21,5 @@ export const temFamily = defineFamily({
   roles: { invoices: ['invoices'] },
   retention: temRetention,
   metrics: temMetrics,
+  privacy: temPrivacy,
 });

@@ -1,0 +1,43 @@
+// The person of a request in every form their identifiers are stored in: addresses in lower
+// case, numbers in each format a member, a carrier's file or a form may have used (an access
+// export must find them all, and an erasure leave none). Masked numbers (+31 6 ****5678) are
+// matched by keyed hash where a table keeps one, never by the mask: a mask fits many people.
+import { createHmac } from 'node:crypto';
+import { phoneHash } from '../sms/opt-outs.js';
+import type { Subject } from './reach.js';
+
+export interface Identifiers {
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly name: string | null;
+}
+
+/** +31612345678 → the same number as E.164, 0031…, 31…, 06…, and spaced or dashed as people write it. */
+export function phoneFormats(e164: string): string[] {
+  const digits = e164.slice(1);
+  const formats = [e164, `00${digits}`, digits];
+  if (e164.startsWith('+31')) {
+    const national = `0${digits.slice(2)}`;
+    formats.push(national, `${national.slice(0, 2)} ${national.slice(2)}`, `${national.slice(0, 2)}-${national.slice(2)}`, `+31 ${national.slice(1, 2)} ${national.slice(2)}`, `+31 (0)${national.slice(1)}`);
+  }
+  return formats;
+}
+
+/** The keyed hash of an identifier (SUPPRESSION_KEY): what the ledger, restrictions and an erased request keep. */
+export function identifierHash(suppressionKey: string, kind: 'email' | 'phone', value: string): Buffer {
+  return kind === 'phone' ? phoneHash(suppressionKey, value) : createHmac('sha256', suppressionKey).update(`email:${value.toLowerCase()}`).digest();
+}
+
+export function subjectOf(ids: Identifiers, suppressionKey: string): Subject {
+  const emails = ids.email ? [ids.email.toLowerCase()] : [];
+  const e164 = ids.phone ? [ids.phone] : [];
+  const phoneHashes = e164.map((p) => identifierHash(suppressionKey, 'phone', p));
+  return {
+    emails,
+    e164,
+    phones: e164.flatMap(phoneFormats),
+    phoneHashes,
+    hashes: [...emails.map((e) => identifierHash(suppressionKey, 'email', e)), ...phoneHashes],
+    name: ids.name,
+  };
+}
