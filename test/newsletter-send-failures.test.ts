@@ -41,6 +41,8 @@ describe('a campaign through a misbehaving relay and a Redis that forgets', () =
       return undefined;
     };
     smtp.dropAfterData = (n) => n === 300;
+    // A relay slow enough (10 ms a message) that the worker is stopped while the campaign is under way, however fast the machine.
+    smtp.dataDelayMs = 10;
     const listId = await filledList(call, org.key, Array.from({ length: TOTAL }, (_, i) => ({ email: `r${i}@voorbeeld.nl` })));
     const created = await call<CampaignBody>('post', '/v1/campaigns', { auth: org.key, body: { listId, subject: 'Nieuws', html: '<p>Hallo {{name}}</p>' } });
     expect(created.status).toBe(202);

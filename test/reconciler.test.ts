@@ -165,7 +165,7 @@ describe('the reconciler in the scheduler role', () => {
     await queueMail('Waiting for Redis');
     const runtime = await ctx.start({ roles: [], config: ctx.configWith({ REDIS_URL: 'redis://127.0.0.1:1' }), waitForRedisMs: 50 });
     onTestFinished(() => runtime.stop());
-    expect(await reconcileOnce(runtime.deps, DUE_WORK)).toEqual({ enqueued: 0, swept: 1, failed: ['mail', 'sms', 'tem'] });
+    expect(await reconcileOnce(runtime.deps, DUE_WORK)).toEqual({ enqueued: 0, swept: 1, failed: ['mail', 'sms', 'tem', 'newsletter', 'privacy'] });
     const row = await ctx.db.selectFrom('mail_messages').select('status').where('id', '=', stale).executeTakeFirstOrThrow();
     expect(row.status).toBe('unknown');
   });

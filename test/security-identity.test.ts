@@ -79,8 +79,9 @@ describe('a user marked compromised', () => {
     for (const token of [orgA.key, bystander.key]) expect((await call('get', '/v1/sms/batches', { auth: token })).status).toBe(200);
 
     const mail = await ctx.db.selectFrom('mail_messages').select('text_body').where('to_address', '=', user.email).executeTakeFirstOrThrow();
-    expect(mail.text_body).toContain('- 1 login session(s) of your account;');
-    expect(mail.text_body).toContain('- 3 API key(s): those of your account, those made by it, and those these keys made.');
+    // The user's language is Dutch by default (workers/messages/).
+    expect(mail.text_body).toContain('- 1 inlogsessie(s) van uw account;');
+    expect(mail.text_body).toContain('- 3 API-sleutel(s): die van uw account, die ermee zijn gemaakt en die deze sleutels maakten.');
     const audit = await ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'user.compromised').where('entity_id', '=', user.id).executeTakeFirstOrThrow();
     expect(audit.details).toMatchObject({ sessionsRevoked: 1, keysRevoked: 3 });
   });

@@ -28,6 +28,8 @@ interface Rows {
   /** A list's subscriber is named by the list's id and its own, comma-separated. */
   subscriber: string;
   campaign: string;
+  /** A privacy notice about A's data (art. 19). */
+  notice: string;
 }
 
 /** A's opted-out number, as B would write it in a path, and as the list shows it. */
@@ -85,6 +87,7 @@ const LISTS: readonly { path: string; row: keyof Rows; shows?: { field: string; 
   { path: '/v1/subscriptions', row: 'subscription', shows: { field: 'number', value: '+31612345678' } },
   { path: '/v1/lists', row: 'list' },
   { path: '/v1/campaigns', row: 'campaign' },
+  { path: '/v1/privacy/notices', row: 'notice' },
 ];
 
 /** /v1 GETs without an id that answer about the caller's own organisation, not a list of rows. */
@@ -159,7 +162,14 @@ beforeAll(async () => {
   // A campaign to it, scheduled far ahead (no worker here): B could still cancel it.
   const campaign = await call<{ id: string }>('post', '/v1/campaigns', { auth: a.key, body: { listId: list.body.id, subject: 'Nieuws voor Anna', html: '<p>Hallo {{name}}</p>', sendAt: new Date(Date.now() + 20 * 86_400_000).toISOString() } });
   expect(campaign.status).toBe(202);
-  rowsOfA = { campaign: campaign.body.id, list: list.body.id, subscriber: `${list.body.id},${subscriber.id}`, contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, keyword: 'AKEYWORD', reply: String(reply.id), upload: uploadId, invoice, costCentre: costCentre.body.id, subscription: OPTED_OUT };
+  // A notice about A's data, as an erasure leaves one (no worker here: stored directly).
+  const request = await ctx.db
+    .insertInto('privacy_requests')
+    .values({ type: 'erasure', filed_by: 'ops', filed_by_ops: 'ops', email: null, phone: null, name: null, message: null, due_at: new Date(Date.now() + 30 * 86_400_000) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const notice = await ctx.db.insertInto('privacy_notices').values({ organization_id: a.id, request_id: request.id, kind: 'erasure', counts: JSON.stringify({}) }).returning('id').executeTakeFirstOrThrow();
+  rowsOfA = { notice: notice.id, campaign: campaign.body.id, list: list.body.id, subscriber: `${list.body.id},${subscriber.id}`, contact: contact.body.id, user: user.id, key: key.id, batch: batch.body.id, optOut: OPTED_OUT, keyword: 'AKEYWORD', reply: String(reply.id), upload: uploadId, invoice, costCentre: costCentre.body.id, subscription: OPTED_OUT };
 
   const admin = await newUser(call, b.key, { username: 'bert.b' });
   credentialsOfB = [

@@ -23,6 +23,8 @@ export interface TestSmtp {
   rcptPolicy: RcptPolicy;
   /** True for a mail (by its number, from 1) whose connection is dropped after its final '.', unanswered. */
   dropAfterData: (mailNumber: number) => boolean;
+  /** How long the relay takes to answer a message's final '.' (default 0: at once). */
+  dataDelayMs: number;
   /** Close after the runtimes that pool connections to it are stopped. */
   close(): Promise<void>;
 }
@@ -54,7 +56,8 @@ export async function startSmtp(): Promise<TestSmtp> {
           for (const c of connections) if (c.id === session.id) c._socket.destroy();
           return;
         }
-        callback();
+        if (smtp.dataDelayMs > 0) setTimeout(() => callback(), smtp.dataDelayMs);
+        else callback();
       });
     },
   });
@@ -67,6 +70,7 @@ export async function startSmtp(): Promise<TestSmtp> {
     rcptAttempts: [],
     rcptPolicy: () => undefined,
     dropAfterData: () => false,
+    dataDelayMs: 0,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   return smtp;

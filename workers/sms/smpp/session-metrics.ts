@@ -4,6 +4,8 @@ import { Gauge, type Registry } from 'prom-client';
 import type { SmppSessions } from './session-pool.js';
 
 export function registerSessionMetrics(registry: Registry, pool: SmppSessions, window: number): void {
+  // One provider per process; a second one (tests make several) reports in place of the first.
+  for (const name of ['tgg_smpp_session_up', 'tgg_smpp_window_in_use', 'tgg_smpp_window_size']) registry.removeSingleMetric(name);
   new Gauge({
     name: 'tgg_smpp_session_up',
     help: "1 while this process's SMPP session is bound, 0 while it is not",
