@@ -72,7 +72,7 @@ describe('access export', () => {
     expect(counts).toMatchObject({
       'identity.users': 1,
       'identity.contacts': 1,
-      'mail.transactional': 1,
+      'mail.transactional': 2, // a password reset and a campaign's test mail
       'sms.messages': 2,
       'sms.replies': 1,
       'sms.opt-outs': 1,

@@ -66,6 +66,7 @@ export async function seedPerson(db: Kysely<Database>, orgId: string, p: Person,
       { campaign_id: campaign.id, organization_id: orgId, seq: 1, subscriber_id: null, address_hash: hash, status: 'bounced', smtp_code: 550 },
     ])
     .execute();
+  await db.insertInto('mail_messages').values({ organization_id: orgId, purpose: 'newsletter-test', to_address: p.email, subject: '[TEST] Nieuws voor jou', text_body: `Beste ${p.name}` }).execute();
   await db.insertInto('newsletter_suppressions').values({ organization_id: orgId, address_hash: hash, reason: 'hard_bounce' }).onConflict((oc) => oc.doNothing()).execute();
 }
 
