@@ -7,6 +7,7 @@
 import { simpleParser } from 'mailparser';
 import { dkimVerify } from 'mailauth';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nl } from '../workers/messages/nl.js';
 import { parseVerp } from '../workers/newsletter/verp.js';
 import { suppress } from '../workers/newsletter/suppression.js';
 import { createTestContext, waitFor } from './helpers/context.js';
@@ -76,7 +77,7 @@ describe('a campaign of 5,000', () => {
     // One-click: the POST unsubscribes at once; the GET before it changed nothing.
     const link = (unsubscribe?.[1] ?? '').replace(config.publicUrl, url);
     const page = await fetch(link);
-    expect(await page.text()).toContain('<button type="submit">Ja, meld mij af</button>');
+    expect(await page.text()).toContain(`<button type="submit">${nl.unsubscribe.button}</button>`);
     expect((await ctx.db.selectFrom('newsletter_subscribers').select('status').where('email', '=', 'lid0@voorbeeld.nl').executeTakeFirstOrThrow()).status).toBe('subscribed');
     const oneClick = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(oneClick.status).toBe(200);

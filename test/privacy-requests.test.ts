@@ -2,12 +2,16 @@
 // provider: one person seeded into every domain and a second sharing the name; the access
 // export holds each item and nothing of the second; after erasure a scan of every text, json,
 // array and bytea column finds the first person nowhere but in P8 rows marked restricted, and
-// no Redis key holds them; a restricted number gets no SMS from a batch.
+// no Redis key holds them; a restricted number gets no SMS from a batch and a restricted address
+// no campaign mail; an objection suppresses the address in every organisation that has it.
 import { afterAll, describe, expect, it } from 'vitest';
+import { claimDeliveries } from '../workers/newsletter/deliveries.js';
+import { suppressionHash } from '../workers/newsletter/suppression.js';
 import { replayLedger } from '../workers/privacy/replay.js';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization, opsAuth } from './helpers/identity.js';
+import { campaignWhen, filledList, sentCampaign, type CampaignBody } from './helpers/newsletter.js';
 import { needlesOf, scanDatabase, seedPerson, type Person } from './helpers/privacy.js';
 import { startSmtp } from './helpers/smtp.js';
 
@@ -68,7 +72,7 @@ describe('access export', () => {
     expect(counts).toMatchObject({
       'identity.users': 1,
       'identity.contacts': 1,
-      'mail.transactional': 1,
+      'mail.transactional': 2, // a password reset and a campaign's test mail
       'sms.messages': 2,
       'sms.replies': 1,
       'sms.opt-outs': 1,
@@ -79,7 +83,15 @@ describe('access export', () => {
       'newsletter.subscribers': 1,
       'newsletter.consents': 1,
       'newsletter.signups': 1,
+      'newsletter.deliveries': 2,
+      'newsletter.suppressions': 1,
     });
+    // Which campaign, when, what became of it: nothing else (no other recipient, no hash).
+    const deliveries = document.categories.find((c) => c.category === 'newsletter.deliveries')?.items ?? [];
+    expect(deliveries.map((d) => Object.keys(d).sort())).toEqual(Array(2).fill(['campaignId', 'campaignSubject', 'id', 'lastChange', 'organizationId', 'sentAt', 'status', 'table']));
+    const suppressions = document.categories.find((c) => c.category === 'newsletter.suppressions');
+    expect(suppressions?.items).toEqual([expect.objectContaining({ organizationId: orgA.id, suppressed: true, reason: 'hard_bounce' })]);
+    expect(suppressions?.retention).toMatch(/keyed hash/);
     expect(document.categories.find((c) => c.category === 'sms.messages')?.retention).toMatch(/6 calendar months/);
     const text = JSON.stringify(document);
     for (const needle of needlesOf(namesake)) expect(text).not.toContain(needle);
@@ -99,8 +111,22 @@ describe('access export', () => {
 describe('erasure', () => {
   it('leaves the person nowhere but in P8 rows marked restricted, named in the answer', async () => {
     const done = await fileByOps({ type: 'erasure', email: jan.email, phone: '0031612345678', name: jan.name });
-    expect(done.outcome?.kept).toEqual([expect.objectContaining({ category: 'tem.invoice-lines', reason: expect.stringMatching(/AWR/) as unknown })]);
+    expect(done.outcome?.kept).toEqual([
+      expect.objectContaining({ category: 'tem.invoice-lines', reason: expect.stringMatching(/AWR/) as unknown }),
+      expect.objectContaining({ category: 'newsletter.suppressions', reason: expect.stringMatching(/keyed hash.*P12/) as unknown }),
+    ]);
     expect(done.outcome?.categories['sms.messages']).toEqual({ erased: 2 });
+    expect(done.outcome?.categories['newsletter.deliveries']).toEqual({ erased: 2 });
+    expect(done.outcome?.categories['newsletter.suppressions']).toEqual({ kept: 1 });
+    // The deliveries stay for the campaign's counts but no longer lead to anyone; the suppression stays (P12).
+    const janHash = suppressionHash(ctx.config.suppressionKey, jan.email);
+    const campaign = await ctx.db.selectFrom('newsletter_campaigns').select('id').where('html', '=', '<p>Beste {{name}}</p>').where('organization_id', '=', orgA.id).orderBy('created_at').executeTakeFirstOrThrow();
+    const rows = await ctx.db.selectFrom('newsletter_deliveries').select(['subscriber_id', 'address_hash', 'status']).where('campaign_id', '=', campaign.id).orderBy('seq').execute();
+    expect(rows.map((r) => [r.subscriber_id, r.address_hash.equals(janHash), r.status])).toEqual([
+      [null, false, 'sent'],
+      [null, false, 'bounced'],
+    ]);
+    expect(await ctx.db.selectFrom('newsletter_suppressions').select('reason').where('address_hash', '=', janHash).execute()).toEqual([{ reason: 'hard_bounce' }]);
     expect(done.outcome?.categories['tem.call-records']).toEqual({ erased: 2 });
 
     const hits = await scanDatabase(ctx.db, needlesOf(jan));
@@ -159,6 +185,33 @@ describe('restriction', () => {
     }, 'the batch stored');
     expect(rows.find((m) => m.phone === namesake.phone)?.status).toBe('suppressed');
   });
+
+  it('gives a restricted address no campaign mail: not in a new snapshot, held at the claim, its queued rows cancelled', { timeout: 60_000 }, async () => {
+    const restricted = 'beperkt@voorbeeld.nl';
+    // A campaign snapshotted before the restriction, its row still queued, and one whose row the claim meets after it.
+    const queued = await sentCampaign(ctx.db, ctx.config.suppressionKey, orgA.id, [restricted], 'queued');
+    const racing = await sentCampaign(ctx.db, ctx.config.suppressionKey, orgA.id, [restricted], 'queued');
+    await ctx.db.updateTable('newsletter_campaigns').set({ status: 'paused' }).where('id', 'in', [queued.campaignId, racing.campaignId]).execute();
+    const done = await fileByOps({ type: 'restriction', email: 'Beperkt@Voorbeeld.nl' });
+    expect(done.outcome?.categories['newsletter.deliveries']).toEqual({ restricted: 2 });
+    expect(await ctx.db.selectFrom('newsletter_deliveries').select(['status', 'error_code']).where('campaign_id', '=', queued.campaignId).execute()).toEqual([{ status: 'cancelled', error_code: 'restricted' }]);
+
+    // A row queued after the restriction's own pass (as a snapshot racing it would leave) is held by the claim.
+    await ctx.db.updateTable('newsletter_deliveries').set({ status: 'queued', error_code: null }).where('campaign_id', '=', racing.campaignId).execute();
+    await ctx.db.updateTable('newsletter_campaigns').set({ status: 'sending' }).where('id', '=', racing.campaignId).execute();
+    const claimed = await claimDeliveries(ctx.db, { campaignId: racing.campaignId, from: 0, to: 10 }, 10);
+    expect(claimed.deliveries).toEqual([]);
+    expect(await ctx.db.selectFrom('newsletter_deliveries').select(['status', 'error_code']).where('campaign_id', '=', racing.campaignId).execute()).toEqual([{ status: 'cancelled', error_code: 'restricted' }]);
+
+    // A new campaign to a list with the address: the others get it, the restricted address nothing.
+    const listId = await filledList(call, orgA.key, [{ email: restricted }, { email: 'vrij@voorbeeld.nl' }]);
+    const before = smtp.received.length;
+    const created = await call<CampaignBody>('post', '/v1/campaigns', { auth: orgA.key, body: { listId, subject: 'Nieuws', html: '<p>Hallo</p>' } });
+    expect(created.status).toBe(202);
+    const sent = await campaignWhen(call, orgA.key, created.body.id, (c) => c.status === 'completed');
+    expect(sent.recipients).toBe(1);
+    expect(smtp.received.slice(before).flatMap((m) => m.to)).toEqual(['vrij@voorbeeld.nl']);
+  });
 });
 
 describe('complaint and objection', () => {
@@ -169,5 +222,25 @@ describe('complaint and objection', () => {
     const done = await fileByOps({ type: 'complaint', email: 'klager@voorbeeld.nl', message: 'Per post' });
     expect(JSON.stringify(done.outcome)).toMatch(/Autoriteit Persoonsgegevens/);
     await waitFor(() => Promise.resolve(smtp.received.find((m) => m.to.includes(ctx.config.privacy.opsEmail))), 'the complaint mailed to ops');
+  });
+
+  it('an objection unsubscribes the address and suppresses it (reason objection) in every organisation that has it, and only those', async () => {
+    const objector = 'bezwaar@voorbeeld.nl';
+    const orgC = await newOrganization(call, ctx, 'Leden C');
+    await filledList(call, orgA.key, [{ email: objector }]);
+    // In organisation B the subscriber row is gone: only a delivery's hash says B had the address.
+    const inB = await sentCampaign(ctx.db, ctx.config.suppressionKey, orgB.id, [objector]);
+    await ctx.db.deleteFrom('newsletter_subscribers').where('organization_id', '=', orgB.id).where('email', '=', objector).execute();
+    expect((await ctx.db.selectFrom('newsletter_deliveries').select('subscriber_id').where('campaign_id', '=', inB.campaignId).executeTakeFirstOrThrow()).subscriber_id).toBeNull();
+
+    const done = await fileByOps({ type: 'objection', email: objector });
+    expect(done.outcome?.categories).toMatchObject({ 'newsletter.subscribers': { restricted: 1 }, 'newsletter.suppressions': { restricted: 2 } });
+    const hash = suppressionHash(ctx.config.suppressionKey, objector);
+    const suppressed = await ctx.db.selectFrom('newsletter_suppressions').select(['organization_id', 'reason']).where('address_hash', '=', hash).execute();
+    expect(suppressed.sort((a, b) => a.organization_id.localeCompare(b.organization_id))).toEqual(
+      [{ organization_id: orgA.id, reason: 'objection' }, { organization_id: orgB.id, reason: 'objection' }].sort((a, b) => a.organization_id.localeCompare(b.organization_id)),
+    );
+    expect(suppressed.map((x) => x.organization_id)).not.toContain(orgC.id);
+    expect(await ctx.db.selectFrom('newsletter_subscribers').select('status').where('email', '=', objector).execute()).toEqual([{ status: 'unsubscribed' }]);
   });
 });

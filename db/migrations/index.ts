@@ -19,6 +19,7 @@ import * as newsletterBounces from './2026-12-05T10-42-00_newsletter-bounces.js'
 import * as privacy from './2026-12-05T10-50-00_privacy.js';
 import * as smsBatchCounts from './2026-12-05T11-10-00_sms-batch-counts.js';
 import * as retentionRuns from './2026-12-05T11-20-00_retention-runs.js';
+import * as newsletterDeliveriesByHash from './2026-12-05T11-40-00_newsletter-deliveries-by-hash.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T10-50-00_privacy': privacy,
   '2026-12-05T11-10-00_sms-batch-counts': smsBatchCounts,
   '2026-12-05T11-20-00_retention-runs': retentionRuns,
+  '2026-12-05T11-40-00_newsletter-deliveries-by-hash': newsletterDeliveriesByHash,
 };

@@ -1,8 +1,10 @@
-// One person seeded into every table that can hold them, in the formats members, carriers and
+// One person seeded into every table that can hold them (a newsletter campaign's deliveries and
+// a suppression of their address included), in the formats members, carriers and
 // forms store numbers in, for the privacy tests (and the benchmark's shape).
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { suppressionHash } from '../../workers/newsletter/suppression.js';
 import { phoneHash } from '../../workers/sms/opt-outs.js';
 import { makePartitions } from '../../workers/tem/partitions.js';
 
@@ -54,6 +56,18 @@ export async function seedPerson(db: Kysely<Database>, orgId: string, p: Person,
   const subscriber = await db.insertInto('newsletter_subscribers').values({ organization_id: orgId, list_id: list.id, email: p.email, name: p.name }).returning('id').executeTakeFirstOrThrow();
   await db.insertInto('newsletter_consents').values({ subscriber_id: subscriber.id, organization_id: orgId, list_id: list.id, method: 'sign-up', privacy_statement: '31 July 2018', ip_truncated: '127.0.0.0', legal_basis: 'consent' }).execute();
   await db.insertInto('newsletter_signups').values({ organization_id: orgId, list_id: list.id, email: p.email, name: p.name, privacy_statement: '31 July 2018', created_at: now }).execute();
+  // A campaign that reached them, and an older one whose subscriber row is gone (found by the address's hash only).
+  const hash = suppressionHash(suppressionKey, p.email);
+  const campaign = await db.insertInto('newsletter_campaigns').values({ organization_id: orgId, list_id: list.id, subject: 'Nieuws voor {{name}}', html: '<p>Beste {{name}}</p>', status: 'completed', chunk_size: 500 }).returning('id').executeTakeFirstOrThrow();
+  await db
+    .insertInto('newsletter_deliveries')
+    .values([
+      { campaign_id: campaign.id, organization_id: orgId, seq: 0, subscriber_id: subscriber.id, address_hash: hash, status: 'sent', sent_at: new Date() },
+      { campaign_id: campaign.id, organization_id: orgId, seq: 1, subscriber_id: null, address_hash: hash, status: 'bounced', smtp_code: 550 },
+    ])
+    .execute();
+  await db.insertInto('mail_messages').values({ organization_id: orgId, purpose: 'newsletter-test', to_address: p.email, subject: '[TEST] Nieuws voor jou', text_body: `Beste ${p.name}` }).execute();
+  await db.insertInto('newsletter_suppressions').values({ organization_id: orgId, address_hash: hash, reason: 'hard_bounce' }).onConflict((oc) => oc.doNothing()).execute();
 }
 
 export interface Hit {

@@ -30,23 +30,25 @@ export interface ChunkRange {
 /**
  * Claims up to `size` due queued deliveries of the range, from seq `from` on, while the
  * campaign is queued or sending. A delivery whose subscriber is gone, unsubscribed or
- * suppressed since the snapshot becomes 'unsubscribed' instead and is not returned.
+ * suppressed since the snapshot becomes 'unsubscribed' instead, one a privacy restriction
+ * holds becomes 'cancelled' (error_code 'restricted'); neither is returned.
  */
 export async function claimDeliveries(db: Db, r: ChunkRange, size: number): Promise<{ deliveries: ClaimedDelivery[]; lastSeq: number | null }> {
   const result = await sql<{ id: string; seq: number; status: string; attempts: number; subscriber_id: string; email: string; name: string | null; attributes: SubscriberAttributes }>`${sql.raw(PREPARED)}
     WITH picked AS (
       SELECT d.id, s.email, s.name, s.attributes, s.id AS subscriber_id,
              (s.id IS NOT NULL AND s.status = 'subscribed' AND NOT EXISTS (
-               SELECT 1 FROM newsletter_suppressions x WHERE x.organization_id = d.organization_id AND x.address_hash = d.address_hash)) AS mailable
+               SELECT 1 FROM newsletter_suppressions x WHERE x.organization_id = d.organization_id AND x.address_hash = d.address_hash)) AS mailable,
+             EXISTS (SELECT 1 FROM privacy_restrictions r WHERE r.identifier_hash = d.address_hash) AS restricted
       FROM newsletter_deliveries d LEFT JOIN newsletter_subscribers s ON s.id = d.subscriber_id
       WHERE d.campaign_id = ${r.campaignId} AND d.seq >= ${r.from} AND d.seq < ${r.to} AND d.status = 'queued' AND d.next_attempt_at <= now()
         AND EXISTS (SELECT 1 FROM newsletter_campaigns c WHERE c.id = ${r.campaignId} AND c.status IN ('queued', 'sending'))
       ORDER BY d.seq LIMIT ${size} FOR UPDATE OF d SKIP LOCKED
     )
     UPDATE newsletter_deliveries d
-    SET status = CASE WHEN p.mailable THEN 'sending' ELSE 'unsubscribed' END,
-        error_code = CASE WHEN p.mailable THEN d.error_code ELSE 'suppressed' END,
-        attempts = d.attempts + (CASE WHEN p.mailable THEN 1 ELSE 0 END),
+    SET status = CASE WHEN p.restricted THEN 'cancelled' WHEN p.mailable THEN 'sending' ELSE 'unsubscribed' END,
+        error_code = CASE WHEN p.restricted THEN 'restricted' WHEN p.mailable THEN d.error_code ELSE 'suppressed' END,
+        attempts = d.attempts + (CASE WHEN p.mailable AND NOT p.restricted THEN 1 ELSE 0 END),
         claimed_at = now(), updated_at = now()
     FROM picked p WHERE d.id = p.id AND d.status = 'queued'
     RETURNING d.id, d.seq, d.status, d.attempts, p.subscriber_id, p.email, p.name, p.attributes`.execute(db);

@@ -1,6 +1,6 @@
 // When a campaign starts: one delivery row per subscribed subscriber of its list whose address
-// the organisation does not suppress (the list as it is now), numbered by seq, and the chunks
-// that cover them. Runs in the start job's transaction.
+// the organisation does not suppress and no privacy restriction holds (the list as it is now),
+// numbered by seq, and the chunks that cover them. Runs in the start job's transaction.
 import { sql, type Kysely } from 'kysely';
 import type { Database, NewsletterCampaign } from '../../db/schema.js';
 import { suppressionHash } from './suppression.js';
@@ -30,7 +30,8 @@ export async function snapshotCampaign(trx: Kysely<Database>, suppressionKey: st
       INSERT INTO newsletter_deliveries (campaign_id, organization_id, seq, subscriber_id, address_hash)
       SELECT ${campaign.id}, ${campaign.organization_id}, u.seq, u.subscriber_id, u.address_hash
       FROM unnest(${seqs}::int[], ${page.map((s) => s.id)}::uuid[], ${page.map((s) => suppressionHash(suppressionKey, s.email))}::bytea[]) AS u(seq, subscriber_id, address_hash)
-      WHERE NOT EXISTS (SELECT 1 FROM newsletter_suppressions s WHERE s.organization_id = ${campaign.organization_id} AND s.address_hash = u.address_hash)`.execute(trx);
+      WHERE NOT EXISTS (SELECT 1 FROM newsletter_suppressions s WHERE s.organization_id = ${campaign.organization_id} AND s.address_hash = u.address_hash)
+        AND NOT EXISTS (SELECT 1 FROM privacy_restrictions r WHERE r.identifier_hash = u.address_hash)`.execute(trx);
     written += Number(result.numAffectedRows ?? 0);
   }
   await sql`

@@ -18,6 +18,11 @@ const escapeHtml = (value: unknown) => asText(value).replace(/[&<>"']/g, (c) => 
 
 const NOT_IN_POLICY: Record<string, Pick<RetentionCategory, 'purpose' | 'keepText' | 'legalBasis'>> = {
   'sms.opt-outs': { purpose: 'never texting you again after you opted out (P12)', keepText: 'while the opt-out stands; only a keyed hash and a masked number', legalBasis: 'GDPR art. 21(3) and 6(1)(c)' },
+  'newsletter.suppressions': {
+    purpose: 'never mailing a newsletter to your address again after an unsubscribe, a bounce, a complaint or an objection (P12)',
+    keepText: 'while the suppression stands, also after an erasure; only a keyed hash of the address',
+    legalBasis: 'GDPR art. 21(3) and 6(1)(c)',
+  },
   'privacy.requests': { purpose: 'answering your privacy requests', keepText: 'identifiers until the request is done; then keyed hashes only', legalBasis: 'GDPR art. 6(1)(c): art. 12-22' },
 };
 

@@ -10,7 +10,7 @@ import { audit } from '../core/audit.js';
 import type { Handler } from '../core/handler.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { insertMail } from '../mail/mail-messages.js';
-import { unsubscribeEverywhere } from '../newsletter/privacy.js';
+import { suppressEverywhere, unsubscribeEverywhere } from '../newsletter/privacy.js';
 import { normalizePhone } from '../phone/e164.js';
 import { maskPhone } from '../sms/opt-outs.js';
 import { optOutEverywhere } from '../sms/privacy.js';
@@ -72,8 +72,12 @@ async function carryOut(db: Kysely<Database>, request: PrivacyRequest, subject: 
       const counts = await db.transaction().execute(async (trx) => ({
         'sms.opt-outs': { restricted: await optOutEverywhere(trx, subject, masks) },
         'newsletter.subscribers': { restricted: await unsubscribeEverywhere(trx, subject.emails) },
+        'newsletter.suppressions': { restricted: await suppressEverywhere(trx, settings.suppressionKey, subject.emails) },
       }));
-      return { outcome: { categories: counts, kept: [], note: 'all direct marketing stopped: opted out of SMS from every sender that texted this number, unsubscribed from every newsletter' }, jobs: [] };
+      return {
+        outcome: { categories: counts, kept: [], note: 'all direct marketing stopped: opted out of SMS from every sender that texted this number, unsubscribed from every newsletter and the address suppressed by every organisation that has it' },
+        jobs: [],
+      };
     }
     case 'rectification': {
       const change = rectificationOf(request);

@@ -2,7 +2,7 @@
 // case, numbers in each format a member, a carrier's file or a form may have used (an access
 // export must find them all, and an erasure leave none). Masked numbers (+31 6 ****5678) are
 // matched by keyed hash where a table keeps one, never by the mask: a mask fits many people.
-import { createHmac } from 'node:crypto';
+import { suppressionHash } from '../newsletter/suppression.js';
 import { phoneHash } from '../sms/opt-outs.js';
 import type { Subject } from './reach.js';
 
@@ -23,9 +23,13 @@ export function phoneFormats(e164: string): string[] {
   return formats;
 }
 
-/** The keyed hash of an identifier (SUPPRESSION_KEY): what the ledger, restrictions and an erased request keep. */
+/**
+ * The keyed hash of an identifier (SUPPRESSION_KEY): what the ledger, restrictions and an erased
+ * request keep. An address hashes as the newsletter's suppressions and deliveries hold it, so a
+ * restriction is checked against those rows by comparing hashes.
+ */
 export function identifierHash(suppressionKey: string, kind: 'email' | 'phone', value: string): Buffer {
-  return kind === 'phone' ? phoneHash(suppressionKey, value) : createHmac('sha256', suppressionKey).update(`email:${value.toLowerCase()}`).digest();
+  return kind === 'phone' ? phoneHash(suppressionKey, value) : suppressionHash(suppressionKey, value);
 }
 
 export function subjectOf(ids: Identifiers, suppressionKey: string): Subject {
