@@ -3,6 +3,7 @@
 // statement. At most once: a row once claimed is never claimed again, so a mail whose
 // connection dropped after the final '.' stays 'unknown'. 4xx answers go back to 'queued' with
 // a backoff; 5xx fail the recipient; a window that mostly fails pauses the campaign for ops.
+import { pause } from '../core/pause.js';
 import type { Handler, JobContext } from '../core/handler.js';
 import type { Mailer } from '../mail/mailer.js';
 import { classifyMailFailure } from '../mail/send-mail.js';
@@ -17,16 +18,6 @@ const MIN_BURST = 10;
 /** Retries due sooner than this are waited for in the job; later ones are the reconciler's. */
 const MAX_INLINE_WAIT_MS = 5_000;
 const PROGRESS_EVERY_MS = 1_000;
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
 
 /** Why campaigns may not go out through this transport, if they may not. */
 export function sendRefusal(deps: Pick<JobContext['deps'], 'config' | 'mailer'>): string | undefined {

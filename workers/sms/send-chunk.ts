@@ -1,6 +1,7 @@
 // sms.send-chunk: claims one provider window of a chunk at a time (queued → sending), hands it
 // to the SMS provider (or, for recipients with only an address, the mailer), and writes the
 // outcomes back in one statement. A stalled or retried job never sends a message twice.
+import { pause } from '../core/pause.js';
 import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
 import { classifyMailFailure } from '../mail/send-mail.js';
@@ -27,16 +28,6 @@ const PROVIDER_WAIT_MS = 30_000;
 const MAX_BACKOFF_MS = 10_000;
 /** The job's progress (sent, failed) is written to Redis at most this often, and at the end. */
 const PROGRESS_EVERY_MS = 1_000;
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
 
 async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], batch: { sender: string; language: Language }, messages: readonly ClaimedMessage[]): Promise<MessageOutcome[]> {
   const { subject } = catalogue(batch.language).smsByMail({ sender: batch.sender });
