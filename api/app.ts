@@ -20,6 +20,7 @@ import { opsAuditRoutes } from './routes/ops-audit.js';
 import { FAMILY_ROUTES } from './families.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
+import { publicRateLimit } from './public-rate-limit.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import { noStore } from './no-store.js';
 import { refuseCrossSiteWrites } from './same-origin.js';
@@ -66,6 +67,7 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   const document = buildOpenApi(routes, { version: API_VERSION, serverUrl: config.publicUrl });
 
   app.use(['/v1', '/ops', '/public'], noStore);
+  app.use('/public', publicRateLimit(createLimiter(redis, `${prefix}:public`, config.publicRateLimit, 60), config.secretKey));
   app.use('/ops', refuseCrossSiteWrites(config.publicUrl));
   const ops = requireOps(config, opsThrottle);
   const guards: Record<Security, readonly RequestHandler[]> = {

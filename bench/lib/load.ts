@@ -15,18 +15,24 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-function once(agent: Agent, url: URL, headers: Record<string, string>): Promise<boolean> {
+/** A request other than a plain GET: its method and the body of the i-th request. */
+export interface LoadRequest {
+  readonly method: 'POST' | 'PUT' | 'PATCH';
+  readonly body: (i: number) => string;
+}
+
+function once(agent: Agent, url: URL, headers: Record<string, string>, method = 'GET', body?: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request(url, { agent, headers }, (res) => {
+    const req = request(url, { agent, method, headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       res.resume();
       res.on('end', () => resolve((res.statusCode ?? 500) < 400));
     });
     req.on('error', () => resolve(false));
-    req.end();
+    req.end(body);
   });
 }
 
-export async function constantRate(url: string, ratePerSecond: number, seconds: number, headers: Record<string, string> = {}): Promise<LoadResult> {
+export async function constantRate(url: string, ratePerSecond: number, seconds: number, headers: Record<string, string> = {}, send?: LoadRequest): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const target = new URL(url);
   const total = Math.round(ratePerSecond * seconds);
@@ -42,7 +48,7 @@ export async function constantRate(url: string, ratePerSecond: number, seconds: 
     // From when it was due, or when it left if that was earlier: never negative, never hiding a queue.
     const from = Math.min(scheduled, performance.now());
     inflight.push(
-      once(agent, target, headers).then((ok) => {
+      once(agent, target, headers, send?.method, send?.body(i)).then((ok) => {
         latencies.push(performance.now() - from);
         if (!ok) errors += 1;
       }),

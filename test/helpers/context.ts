@@ -12,6 +12,7 @@ import { createDb, type Db } from '../../db/database.js';
 import { loadConfig, type Config } from '../../workers/core/config.js';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../workers/runtime.js';
 import { ADMIN_DATABASE_URL, REDIS_URL, databaseUrl, testDatabaseName } from './env.js';
+import { findLogLeaks } from './log-leaks.js';
 
 export interface TestContext {
   readonly config: Config;
@@ -67,7 +68,8 @@ export async function createTestContext(baseEnv: Record<string, string> = {}): P
   const db = createDb(config.databaseUrl, { max: 4 });
   const redis = new Redis(REDIS_URL);
   const logs: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  // debug, not the default info: the leak search below reads every line the code can write.
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const runtimes: Runtime[] = [];
   let failed = false;
 
@@ -117,6 +119,8 @@ export async function createTestContext(baseEnv: Record<string, string> = {}): P
     await redis.quit();
     if (!failed) await adminQuery(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
     else console.warn(`kept database ${databaseName} for inspection`);
+    const leaks = findLogLeaks(logs, [config.ops.password]);
+    if (leaks.length > 0) throw new Error(`log lines carry personal data or secrets: ${JSON.stringify(leaks.slice(0, 10))}`);
     const leaked = await openSockets();
     if (leaked.length > 0) throw new Error(`test file leaked ${leaked.length} socket(s): ${leaked.join(', ')}`);
   });

@@ -127,6 +127,7 @@ const envSchema = z
     PRIVACY_SMS_PER_PREFIX_PER_DAY: positiveInt(50),
     SESSION_TTL_MINUTES: positiveInt(720),
     API_RATE_LIMIT: positiveInt(6_000),
+    PUBLIC_RATE_LIMIT: positiveInt(300),
     LOGIN_ATTEMPTS: positiveInt(10),
     HTTP_HEADERS_TIMEOUT_MS: positiveInt(20_000),
     HTTP_REQUEST_TIMEOUT_MS: positiveInt(120_000),
@@ -267,6 +268,8 @@ export interface Config {
   readonly sessionTtlMinutes: number;
   /** Requests per minute per API key or session. */
   readonly apiRateLimit: number;
+  /** Requests per minute per client IP to all /public routes together. */
+  readonly publicRateLimit: number;
   /** Failed logins per username (and 5x that per IP) in 15 minutes. */
   readonly loginAttempts: number;
   /** A client that has not sent its headers (or its whole request) by then gets 408 and is cut off (slowloris). */
@@ -359,6 +362,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     relationshipGraceDays: e.RELATIONSHIP_GRACE_DAYS,
     sessionTtlMinutes: e.SESSION_TTL_MINUTES,
     apiRateLimit: e.API_RATE_LIMIT,
+    publicRateLimit: e.PUBLIC_RATE_LIMIT,
     loginAttempts: e.LOGIN_ATTEMPTS,
     metricsPort: e.METRICS_PORT,
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,

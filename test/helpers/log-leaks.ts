@@ -1,0 +1,26 @@
+// The logs of every test file are searched for what must never be in a log line (issue 17,
+// "no secret, API key, token or personal data in any log line"): the platform's token formats,
+// e-mail addresses, phone numbers in the forms the tests use, and the passwords the tests log in with.
+import { STRONG_PASSWORD } from './identity.js';
+
+const PATTERNS: readonly (readonly [string, RegExp])[] = [
+  ['token', /\b(?:tggs|tggr|tgg)_[A-Za-z0-9_-]{43}/],
+  ['e-mail address', /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/],
+  ['phone number', /(?:\+|\b00)\d{10,14}\b|\b06[ -]?\d{8}\b|\+31 ?6 ?\d{4} ?\d{4}/],
+];
+
+export interface LogLeak {
+  readonly kind: string;
+  readonly msg: unknown;
+}
+
+export function findLogLeaks(lines: readonly Record<string, unknown>[], secrets: readonly string[] = []): LogLeak[] {
+  const known = [STRONG_PASSWORD, ...secrets].filter((s) => s.length >= 6);
+  const leaks: LogLeak[] = [];
+  for (const line of lines) {
+    const text = JSON.stringify(line);
+    for (const [kind, pattern] of PATTERNS) if (pattern.test(text)) leaks.push({ kind, msg: line.msg });
+    for (const secret of known) if (text.includes(secret)) leaks.push({ kind: 'password', msg: line.msg });
+  }
+  return leaks;
+}
