@@ -75,6 +75,20 @@ describe('retention purge', () => {
     expect(batches).toEqual([2, 2, 1]);
   });
 
+  it('removes a batch and records its count in one transaction: a failed record leaves the rows', async () => {
+    const now = new Date('2026-11-28T02:00:00Z');
+    const ids = [await mailAged(50, now), await mailAged(50, now)];
+    const category = RETENTION_POLICY.find((c) => c.category === 'mail.transactional')!;
+    const record = () => Promise.reject(new Error('killed between the delete and its count'));
+    await expect(purgeCategory(ctx.db, category, { now, batchSize: 10, record })).rejects.toThrow('killed between');
+    expect(await ctx.db.selectFrom('mail_messages').select('id').where('id', 'in', ids).execute()).toHaveLength(2);
+
+    const recorded: number[] = [];
+    await purgeCategory(ctx.db, category, { now, batchSize: 10, record: async (trx, _c, n) => void recorded.push(n + (await trx.selectFrom('mail_messages').select('id').where('id', 'in', ids).execute()).length) });
+    expect(recorded).toEqual([2]);
+    expect(await ctx.db.selectFrom('mail_messages').select('id').where('id', 'in', ids).execute()).toHaveLength(0);
+  });
+
   it('anonymises: clears the personal columns, stamps the marker, keeps the row', async () => {
     await sql`CREATE TABLE anon_probe (id serial PRIMARY KEY, phone text, segments int NOT NULL, sent_at timestamptz NOT NULL, anonymised_at timestamptz)`.execute(ctx.db);
     onTestFinished(async () => {

@@ -1,14 +1,17 @@
 // Retention by partition: a table partitioned by month (`<table>_YYYYMM`, bounds at local
 // month starts) loses whole partitions that lie entirely before the cut-off. Each is detached
 // under a short lock_timeout (the parent's lock is held for an instant, never for a scan)
-// and then dropped; the boundary month's expired rows are left to the bounded row purge.
+// and dropped in the same transaction; the boundary month's expired rows are left to the bounded row purge.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
 
 export const monthlyPartitionName = (table: string, year: number, month: number) => `${table}_${String(year).padStart(4, '0')}${String(month).padStart(2, '0')}`;
 
-/** Detaches and drops every partition whose upper bound is at or before the cut-off; returns their names. */
-export async function dropExpiredPartitions(db: Db, table: string, cutoff: RawBuilder<Date>, timeZone: string): Promise<string[]> {
+/**
+ * Detaches and drops every partition whose upper bound is at or before the cut-off, each in one
+ * transaction with `record`, so a kill never leaves a detached table behind; returns their names.
+ */
+export async function dropExpiredPartitions(db: Db, table: string, cutoff: RawBuilder<Date>, timeZone: string, record?: (trx: Db) => Promise<void>): Promise<string[]> {
   const expired = await sql<{ name: string }>`
     SELECT c.relname AS name
       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
@@ -21,8 +24,9 @@ export async function dropExpiredPartitions(db: Db, table: string, cutoff: RawBu
     await db.transaction().execute(async (trx) => {
       await sql`SET LOCAL lock_timeout = '5s'`.execute(trx);
       await sql`ALTER TABLE ${sql.table(table)} DETACH PARTITION ${sql.table(name)}`.execute(trx);
+      await sql`DROP TABLE ${sql.table(name)}`.execute(trx);
+      await record?.(trx);
     });
-    await sql`DROP TABLE ${sql.table(name)}`.execute(db);
     dropped.push(name);
   }
   return dropped;

@@ -11,10 +11,10 @@ export function retentionPurge(policy: RetentionCategories): Handler<'maintenanc
     const counts = await purgeAll(deps.db, policy(deps.config), {
       batchSize: deps.config.purgeBatchSize,
       signal,
+      record: (trx, category, count) => addRemoved(trx, runId, category, count),
       onBatch: async (category, count) => {
         done += count;
         deps.metrics.retentionRemoved.inc({ category }, count);
-        await addRemoved(deps.db, runId, category, count);
         log.info({ category, count }, 'retention batch purged');
         await job.updateProgress({ rows: done });
       },

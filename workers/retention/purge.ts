@@ -1,5 +1,6 @@
 // The retention purge: every category of the policy, in bounded batches, safe to run twice or
-// to be killed half-way (each batch is its own statement). Logs counts, never rows.
+// to be killed half-way: each batch, and the count recorded for it, is one transaction, so a kill
+// leaves the rows and their count both done or both not. Logs counts, never rows.
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { dropExpiredPartitions } from './partitions.js';
@@ -43,6 +44,9 @@ export interface PurgeOptions {
   readonly now?: Date;
   readonly batchSize: number;
   readonly signal?: AbortSignal;
+  /** Records a batch's count inside the transaction that removed its rows. */
+  readonly record?: (trx: Db, category: string, count: number) => Promise<void>;
+  /** After a batch committed (metrics, logs, progress). */
   readonly onBatch?: (category: string, count: number) => void | Promise<void>;
 }
 
@@ -51,12 +55,19 @@ export async function purgeCategory(db: Db, category: RetentionCategory, options
   const now = options.now ?? new Date();
   let total = 0;
   if (category.partitionedByMonth) {
-    const dropped = await dropExpiredPartitions(db, category.table, cutoffFor(now, category.keep), RETENTION_TIME_ZONE);
-    if (dropped.length > 0) await options.onBatch?.(`${category.category}.partitions`, dropped.length);
+    const partitions = `${category.category}.partitions`;
+    const dropped = await dropExpiredPartitions(db, category.table, cutoffFor(now, category.keep), RETENTION_TIME_ZONE, async (trx) => {
+      await options.record?.(trx, partitions, 1);
+    });
+    if (dropped.length > 0) await options.onBatch?.(partitions, dropped.length);
   }
   for (;;) {
     options.signal?.throwIfAborted();
-    const count = await purgeBatch(db, category, now, options.batchSize);
+    const count = await db.transaction().execute(async (trx) => {
+      const removed = await purgeBatch(trx, category, now, options.batchSize);
+      if (removed > 0) await options.record?.(trx, category.category, removed);
+      return removed;
+    });
     total += count;
     if (count > 0) await options.onBatch?.(category.category, count);
     if (count < options.batchSize) return total;
