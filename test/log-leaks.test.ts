@@ -29,6 +29,7 @@ describe('findLogLeaks', () => {
     { msg: 'request', method: 'POST', route: '/v1/sms/batches', status: 202, ip: '203.0.113.0/24', ms: 12 },
     { msg: 'batch accepted', batchId: '018f3c4e-9a7b-7c1d-8e2f-0123456789ab', recipients: 100000 },
     { msg: 'key used', prefix: 'tgg_3kX9aQ2m' },
+    { msg: 'job failed', jobId: 'mail-00000000-0000-4000-8000-000000000001', other: '00000000-0000-4000-8000-003161234567' },
     { msg: 'job done', pid: 4242, time: 1764936000000, durationMs: 1234567 },
   ])('passes the ids and counts the code logs: %j', (line) => {
     expect(findLogLeaks([line])).toEqual([]);

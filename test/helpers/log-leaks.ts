@@ -6,7 +6,8 @@ import { STRONG_PASSWORD } from './identity.js';
 const PATTERNS: readonly (readonly [string, RegExp])[] = [
   ['token', /\b(?:tggs|tggr|tgg)_[A-Za-z0-9_-]{43}/],
   ['e-mail address', /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/],
-  ['phone number', /(?:\+|\b00)\d{10,14}\b|\b06[ -]?\d{8}\b|\+31 ?6 ?\d{4} ?\d{4}/],
+  // Not inside an id: a UUID's last group can be twelve digits that start with 00.
+  ['phone number', /(?<![\w-])(?:\+|00)[1-9]\d{9,13}(?![\w-])|(?<![\w-])06[ -]?\d{8}(?![\w-])|\+31 ?6 ?\d{4} ?\d{4}/],
 ];
 
 export interface LogLeak {
