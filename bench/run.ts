@@ -3,6 +3,7 @@ import { apiLatency } from './api-latency.js';
 import { cdrBench } from './cdr.js';
 import { invoicesBench } from './invoices.js';
 import { mailBench } from './mail.js';
+import { privacyBench } from './privacy.js';
 import { smppBench } from './smpp.js';
 import { smsBench } from './sms.js';
 
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   cdr: cdrBench,
   invoices: invoicesBench,
   mail: mailBench,
+  privacy: privacyBench,
 };
 const wanted = process.argv.slice(2);
 for (const [name, bench] of Object.entries(benches)) {

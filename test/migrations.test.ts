@@ -26,6 +26,14 @@ async function tables(): Promise<string[]> {
   return result.rows.map((r) => r.table_name);
 }
 
+/** The plan of `query` with sequential scans made as dear as possible: an index that can serve it is used. */
+const plan = (query: string) =>
+  db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+    const rows = await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${sql.raw(query)}`.execute(trx);
+    return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+  });
+
 describe('migrations', () => {
   it('go up from empty, down to empty, and up again', async () => {
     expect(await tables()).toEqual([]);
@@ -52,18 +60,20 @@ describe('migrations', () => {
 
   it('give the lookups of the send path, the receipts and STOP replies an index', async () => {
     await migrateToLatest(db);
-    const plan = (query: string) =>
-      db.transaction().execute(async (trx) => {
-        await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-        const rows = await sql<{ 'QUERY PLAN': string }>`EXPLAIN ${sql.raw(query)}`.execute(trx);
-        return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
-      });
     // A STOP reply: which organisations sent to this number (workers/sms/opt-out-reply.ts).
     expect(await plan(`SELECT DISTINCT organization_id FROM sms_messages WHERE phone = '+31612345678'`)).toContain('sms_messages_phone_idx');
     // A receipt: the part with this SMSC id (workers/sms/receipts.ts).
     expect(await plan(`SELECT message_id FROM sms_message_parts WHERE smsc_id = 'abc'`)).toContain('sms_message_parts_id_idx');
     // A claim: the next queued messages of a chunk (workers/sms/store.ts).
     expect(await plan(`SELECT id FROM sms_messages WHERE batch_id = gen_random_uuid() AND seq >= 0 AND seq < 1000 AND status = 'queued' ORDER BY seq LIMIT 200`)).toContain('sms_messages_batch_seq_idx');
+  });
+
+  it("give a privacy request's lookups by keyed hash an index (npm run bench -- privacy prints them all)", async () => {
+    await migrateToLatest(db);
+    // The number's opt-outs in every organisation (workers/sms/privacy.ts).
+    expect(await plan(`SELECT organization_id FROM sms_opt_outs WHERE phone_hash = ANY('{"\\\\x00"}'::bytea[])`)).toContain('sms_opt_outs_hash_idx');
+    // The person's earlier requests, which keep only keyed hashes (workers/privacy/self.ts).
+    expect(await plan(`SELECT id FROM privacy_requests WHERE identifier_hashes && '{"\\\\x00"}'::bytea[]`)).toContain('privacy_requests_hashes_idx');
   });
 
   it('parse int8 as a number and keep numeric as a string', async () => {

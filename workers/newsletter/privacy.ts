@@ -7,7 +7,7 @@
 // that has it (art. 21).
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { item, membersOf, NOTHING, personWhere, type Found, type PrivacyReach, type Subject } from '../privacy/reach.js';
+import { item, membersOf, NOTHING, type Found, type PrivacyReach, type Subject } from '../privacy/reach.js';
 import { suppress, suppressionHash } from './suppression.js';
 
 const SUPPRESSIONS_KEPT = 'a keyed hash of the address (never the address) stays on the suppression list, so that no organisation mails it again (P12)';
@@ -72,7 +72,8 @@ export const newsletterPrivacy: PrivacyReach = {
     const suppressions = await trx.selectFrom('newsletter_suppressions').select('organization_id').where(suppressionWhere(s)).execute();
     const consents = ids.length === 0 ? [] : await trx.deleteFrom('newsletter_consents').where('subscriber_id', 'in', ids).returning('id').execute();
     if (ids.length > 0) await trx.deleteFrom('newsletter_subscribers').where('id', 'in', ids).execute();
-    const signups = await trx.deleteFrom('newsletter_signups').where(personWhere(s, { email: 'email' })).returning('id').execute();
+    // Stored in lower case, as find reads them: the plain index on email serves (lower(email) would read every sign-up).
+    const signups = await trx.deleteFrom('newsletter_signups').where('email', 'in', s.emails).returning('id').execute();
     return {
       counts: {
         'newsletter.subscribers': { erased: subscribers.length },
