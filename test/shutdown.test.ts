@@ -151,7 +151,9 @@ describe('the process', () => {
     expect(result.code).toBe(0);
     const messages = lines().map((l) => l.msg);
     expect(messages).toContain('shutting down');
-    expect(messages.at(-1)).toBe('stopped');
+    // By the time each line was made: pino's asynchronous writes may reach the pipe out of order.
+    const byTime = lines().sort((a, b) => Number(a.time) - Number(b.time));
+    expect(byTime.at(-1)?.msg).toBe('stopped');
   });
 
   it('refuses a bad configuration, naming every bad variable and no value', async () => {
