@@ -1,5 +1,6 @@
 // Subscribers from a CSV, streamed (issue 14): UTF-8 (with or without BOM) or Windows-1252 as
-// Dutch Excel saves it (core/csv-sniff.ts), `;`, `,` or tab read from the header (tem/csv-rows.ts).
+// Dutch Excel saves it (core/csv-sniff.ts), `;`, `,` or tab read from the header by the row
+// reader TEM's call details use too (core/csv-rows.ts).
 // The header needs an `email` column (`e-mail`, `e-mailadres` too); `name` (`naam`) is the
 // name; every other named column is a free attribute. Rows go to importSubscribers a slice at
 // a time, so memory holds one slice, however long the file; reasons are kept for the first
@@ -7,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, LegalBasis, SubscriberAttributes } from '../../db/schema.js';
 import { InvalidFieldError } from '../core/domain-errors.js';
-import { csvRows, CsvLayoutProblem } from '../tem/csv-rows.js';
+import { csvRows, CsvLayoutProblem } from '../core/csv-rows.js';
 import { decodeText, EncodingProblem } from '../core/csv-sniff.js';
 import { importSubscribers, type ImportResult, type ImportRow } from './import.js';
 
