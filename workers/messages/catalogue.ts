@@ -25,6 +25,8 @@ export interface Messages {
   readonly optInMail: (p: { list: string; name: string | null; link: string; days: number }) => MailText;
   readonly passwordResetMail: (p: { sessions: number; keys: number; link: string; hours: number }) => MailText;
   readonly passwordResetPage: { title: string; intro(minLength: number): string; password: string; save: string; failed: string; done: string };
+  /** The foot of every campaign mail: why the person gets it, and the unsubscribe link's text. */
+  readonly campaignFooter: (p: { organization: string; list: string; email: string }) => { why: string; unsubscribe: string };
   readonly smsByMail: (p: { sender: string }) => Pick<MailText, 'subject'>;
 }
 

@@ -40,5 +40,9 @@ export const en: Messages = {
     failed: 'That did not work.',
     done: 'Your password has been changed. You can log in now.',
   },
+  campaignFooter: ({ organization, list, email }) => ({
+    why: `You receive this e-mail at ${email} because you are subscribed to "${list}" of ${organization}.`,
+    unsubscribe: 'Unsubscribe',
+  }),
   smsByMail: ({ sender }) => ({ subject: `Message from ${sender}` }),
 };

@@ -40,5 +40,9 @@ export const nl: Messages = {
     failed: 'Dat lukte niet.',
     done: 'Uw wachtwoord is gewijzigd. U kunt nu inloggen.',
   },
+  campaignFooter: ({ organization, list, email }) => ({
+    why: `Je ontvangt deze e-mail op ${email} omdat je bent ingeschreven voor "${list}" van ${organization}.`,
+    unsubscribe: 'Afmelden',
+  }),
   smsByMail: ({ sender }) => ({ subject: `Bericht van ${sender}` }),
 };
