@@ -86,6 +86,30 @@ describe('languages of imported subscribers and the campaign footer', () => {
   });
 });
 
+describe('the sign-up form refusing a post', () => {
+  it('shows the form again with the reason in the person’s language, for a bad address and for too many sign-ups', async () => {
+    const list = await call<{ id: string }>('post', '/v1/lists', { auth: org.key, body: { name: 'Formulier' } });
+    const post = (language: string) =>
+      fetch(`${baseUrl(web)}/public/lists/${list.body.id}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=iemand%40localhost&language=${language}` });
+    const dutch = await post('nl');
+    expect(dutch.status).toBe(400);
+    expect(dutch.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await dutch.text();
+    expect(page).toContain(nl.signupForm.invalidEmail);
+    expect(page).toContain(`<form method="post" action="/public/lists/${list.body.id}/subscribe">`);
+    expect(await (await post('en')).text()).toContain(en.signupForm.invalidEmail);
+    for (let i = 2; i < 10; i++) expect((await post('nl')).status).toBe(400);
+    const limited = await post('en');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await limited.text()).toContain(en.signupForm.tooMany);
+    // JSON still gets problem+json.
+    const json = await call('post', `/public/lists/${list.body.id}/subscribe`, { body: { email: 'iemand@voorbeeld.nl' } });
+    expect(json.status).toBe(429);
+    expect(json.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+});
+
 describe('metrics of mail and campaigns', () => {
   it('counts recipients and mails by outcome in the worker, bounces in the web process, with nothing personal in a label', { timeout: 60_000 }, async () => {
     const before = await scrape(worker.port);

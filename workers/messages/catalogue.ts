@@ -16,7 +16,7 @@ export interface MailText {
 }
 
 export interface Messages {
-  readonly signupForm: { title(list: string): string; email: string; name: string; submit: string };
+  readonly signupForm: { title(list: string): string; email: string; name: string; submit: string; invalidEmail: string; tooMany: string };
   readonly checkYourMail: { title: string; text: string };
   readonly confirmSignup: { title: string; button: string };
   readonly confirmed: { title: string; text: string };
