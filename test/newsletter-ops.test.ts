@@ -1,7 +1,9 @@
 // The newsletter's ops side and the rest of issue 14, against a real SMTP server on loopback:
 // imported subscribers carry a language (JSON and CSV, checked against the catalogue, default
 // the list's) and get the campaign footer in it; the mail and newsletter metrics after a send
-// and a bounce (no address, id or organisation in them); a campaign paused by a burst of 4xx
+// and a bounce (no address, id or organisation in them), and a recipient suppressed after the
+// snapshot held back at the claim; the sign-up form refusing a post in the person's language;
+// a campaign paused by a burst of 4xx
 // seen and resumed by ops; unknown deliveries settled by ops (mark-sent mails nobody, resend
 // mails them again), each in the audit log under the ops login.
 import { simpleParser } from 'mailparser';
@@ -12,7 +14,7 @@ import { suppress } from '../workers/newsletter/suppression.js';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { basic, baseUrl } from './helpers/http.js';
 import { caller, newOrganization, opsAuth } from './helpers/identity.js';
-import { campaignWhen, filledList, type CampaignBody } from './helpers/newsletter.js';
+import { campaignWhen, filledList, sentCampaign, type CampaignBody } from './helpers/newsletter.js';
 import { startSmtp } from './helpers/smtp.js';
 
 const HOOK_SECRET = 'hook-secret-for-the-newsletter-ops-test';
@@ -138,6 +140,23 @@ describe('metrics of mail and campaigns', () => {
     for (const body of [after, webAfter]) {
       for (const secret of ['voorbeeld', 'Vereniging Taal', org.id, id, listId]) expect(body).not.toContain(secret);
     }
+  });
+});
+
+describe('recipients held back at the claim', () => {
+  it('counts an address suppressed after the snapshot as suppressed, and never mails it', { timeout: 60_000 }, async () => {
+    // The snapshot as start-campaign leaves it: three queued rows, one open chunk; then one address is suppressed.
+    const { campaignId } = await sentCampaign(ctx.db, config.suppressionKey, org.id, ['vast0@voorbeeld.nl', 'vast1@voorbeeld.nl', 'vast2@voorbeeld.nl'], 'queued');
+    await ctx.db.updateTable('newsletter_campaigns').set({ status: 'sending' }).where('id', '=', campaignId).execute();
+    await ctx.db.insertInto('newsletter_campaign_chunks').values({ campaign_id: campaignId, chunk: 0 }).execute();
+    await ctx.db.transaction().execute((trx) => suppress(trx, config.suppressionKey, org.id, 'vast1@voorbeeld.nl', 'complaint'));
+    const before = await scrape(worker.port);
+    await web.deps.queues.enqueue('newsletter.send-chunk', { campaignId, chunk: 0 });
+    await campaignWhen(call, org.key, campaignId, (c) => c.status === 'completed');
+    const after = await scrape(worker.port);
+    const grew = (outcome: string) => sample(after, 'tgg_newsletter_campaign_recipients_total', { outcome }) - sample(before, 'tgg_newsletter_campaign_recipients_total', { outcome });
+    expect([grew('sent'), grew('suppressed')]).toEqual([2, 1]);
+    expect(mailsTo('vast1@voorbeeld.nl')).toEqual([]);
   });
 });
 
