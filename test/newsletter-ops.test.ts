@@ -3,9 +3,9 @@
 // the list's) and get the campaign footer in it; the mail and newsletter metrics after a send
 // and a bounce (no address, id or organisation in them), and a recipient suppressed after the
 // snapshot held back at the claim; the sign-up form refusing a post in the person's language;
-// a campaign paused by a burst of 4xx
-// seen and resumed by ops; unknown deliveries settled by ops (mark-sent mails nobody, resend
-// mails them again), each in the audit log under the ops login.
+// a campaign paused by a burst of 4xx seen and resumed by ops; unknown deliveries settled by
+// ops (mark-sent mails nobody, resend mails them again), each in the audit log under the ops
+// login.
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { en } from '../workers/messages/en.js';
