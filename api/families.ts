@@ -15,6 +15,7 @@ import { newsletterListRoutes } from './routes/newsletter-lists.js';
 import { newsletterPublicRoutes } from './routes/newsletter-public.js';
 import { newsletterSubscriberRoutes } from './routes/newsletter-subscribers.js';
 import { newsletterUnsubscribeRoutes } from './routes/newsletter-unsubscribe.js';
+import { opsNewsletterRoutes } from './routes/ops-newsletter.js';
 import { opsOutboxRoutes } from './routes/ops-outbox.js';
 import { opsSmsRoutes } from './routes/ops-sms.js';
 import { organizationRoutes } from './routes/organizations.js';
@@ -69,6 +70,7 @@ export const FAMILY_ROUTES = {
     ...newsletterCampaignRoutes(deps),
     ...newsletterUnsubscribeRoutes(deps),
     ...mailBounceHookRoutes(deps),
+    ...opsNewsletterRoutes(deps),
   ],
   privacy: (deps) => [...privacyPublicRoutes(deps), ...privacyOpsRoutes(deps), ...privacyNoticeRoutes(deps)],
 } satisfies Record<FamilyName, FamilyRoutes>;

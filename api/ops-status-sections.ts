@@ -5,6 +5,8 @@
 import type { Deps } from '../workers/core/deps.js';
 import type { FamilyName } from '../workers/families.js';
 import { lastRuns } from '../workers/retention/runs.js';
+import { countUnknownMail } from '../workers/mail/metrics.js';
+import { newsletterAttention } from '../workers/newsletter/ops-view.js';
 import { countUnknownMessages } from '../workers/sms/metrics.js';
 
 export type StatusSection = (deps: Deps) => Promise<Record<string, unknown>>;
@@ -20,9 +22,13 @@ export const FAMILY_STATUS = {
     return { unknownMessagesLast7Days: unknown.messages, batchesWithUnknownLast7Days: unknown.batches };
   },
   identity: undefined,
-  mail: undefined,
+  mail: async ({ db }) => {
+    const unknown = await countUnknownMail(db);
+    return { unknownTransactionalLast7Days: unknown.transactional };
+  },
   tem: undefined,
-  newsletter: undefined,
+  // Campaigns waiting for ops: GET /ops/campaigns lists them.
+  newsletter: async ({ db }) => newsletterAttention(db),
   // Overdue privacy requests (P13: due one month after receipt) belong here when the family lands.
   privacy: undefined,
 } satisfies Record<FamilyName, StatusSection | undefined>;

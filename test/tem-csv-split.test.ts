@@ -4,8 +4,8 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { detectSeparator } from '../workers/core/csv-sniff.js';
-import { csvRows } from '../workers/tem/csv-rows.js';
-import { csvParseOptions } from '../workers/tem/csv-split.js';
+import { csvRows } from '../workers/core/csv-rows.js';
+import { csvParseOptions } from '../workers/core/csv-split.js';
 
 /** A small deterministic generator (mulberry32), so a failure can be replayed from its seed. */
 function random(seed: number) {

@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { BOUNCE_KINDS, applyBounce } from '../../workers/newsletter/bounces.js';
+import { noteBounce } from '../../workers/newsletter/metrics.js';
 import { parseVerp } from '../../workers/newsletter/verp.js';
 import { badRequest, notFound, unauthorized } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
@@ -51,7 +52,7 @@ export function mailBounceHookRoutes(deps: Deps): Route[] {
       handler: async ({ body }) => {
         const deliveryId = body.deliveryId ?? parseVerp({ secretKey: config.secretKey, bounceDomain: config.mail.bounceDomain }, body.returnPath ?? '');
         if (deliveryId === null) throw badRequest('returnPath is not a return path of ours.', [{ field: 'body.returnPath', message: 'not ours' }]);
-        const outcome = await applyBounce(deps.db, config.suppressionKey, deliveryId, body.type);
+        const outcome = await applyBounce(deps.db, config.suppressionKey, deliveryId, body.type, (kind) => noteBounce(deps.metrics, kind));
         if (outcome === 'unknown-delivery') throw notFound('No such delivery.');
         return { body: { status: 'applied' } };
       },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { auditActor } from '../../workers/identity/principal.js';
+import { LANGUAGES } from '../../workers/messages/catalogue.js';
 import { createList, deleteList, findList, listLists, subscriberCounts, updateList } from '../../workers/newsletter/lists.js';
 import { principalOf } from '../auth/bearer.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -10,8 +11,12 @@ import { notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { listSchema, pageQuery, toList } from './newsletter-views.js';
 
-const fields = { name: z.string().trim().min(1).max(200), description: z.string().trim().max(2000).nullable() };
-const createBody = z.strictObject({ ...fields, description: fields.description.default(null) });
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  description: z.string().trim().max(2000).nullable(),
+  language: z.enum(LANGUAGES).describe('what imported subscribers are written to in unless their row says otherwise (default nl)'),
+};
+const createBody = z.strictObject({ ...fields, description: fields.description.default(null), language: fields.language.optional() });
 const updateBody = z.strictObject(fields).partial().refine((l) => Object.keys(l).length > 0, { message: 'change at least one field' });
 const params = z.object({ id: z.uuid() });
 const common = { tags: ['newsletter'], security: 'bearer', scope: 'mail' } as const;
@@ -66,7 +71,7 @@ export function newsletterListRoutes(deps: Deps): Route[] {
       ...common,
       method: 'patch',
       path: '/v1/lists/{id}',
-      summary: "Change a list's name or description",
+      summary: "Change a list's name, description or language",
       params,
       body: updateBody,
       responses: { 200: { description: 'changed', schema: listSchema }, 404: { description: 'no such list in this organisation' } },

@@ -9,12 +9,13 @@ export type { Page } from '../html-page.js';
 /** The honeypot: a field a person never sees nor fills in (the site's own form has one too). */
 export const HONEYPOT = 'website';
 
-export function signupFormPage(language: Language, listId: string, listName: string): Page {
+/** The form; `problem` (invalidEmail, tooMany) shows above it when a post was refused. */
+export function signupFormPage(language: Language, listId: string, listName: string, problem?: 'invalidEmail' | 'tooMany'): Page {
   const m = messages(language).signupForm;
   return htmlPage(
     language,
     m.title(listName),
-    `<form method="post" action="/public/lists/${escape(listId)}/subscribe">
+    `${problem ? `<p role="alert">${escape(m[problem])}</p>\n` : ''}<form method="post" action="/public/lists/${escape(listId)}/subscribe">
 <input type="hidden" name="language" value="${language}">
 <label>${escape(m.email)} <input type="email" name="email" required autocomplete="email"></label>
 <label>${escape(m.name)} <input type="text" name="name" autocomplete="name"></label>

@@ -12,7 +12,7 @@ import { confirmSignup, signUp } from '../../workers/newsletter/signup.js';
 import { LANGUAGES } from '../../workers/messages/catalogue.js';
 import { truncateIp } from '../client-ip.js';
 import { pageLanguage } from '../language.js';
-import { badRequest, notFound } from '../problem.js';
+import { HttpError, badRequest, notFound } from '../problem.js';
 import { createLimiter, reserve } from '../rate-limit.js';
 import { defineRoute, type Route } from '../route.js';
 import { HONEYPOT, checkYourMailPage, confirmButtonPage, confirmedPage, invalidLinkPage, signupFormPage } from './newsletter-pages.js';
@@ -57,13 +57,21 @@ export function newsletterPublicRoutes(deps: Deps): Route[] {
       params: listParams,
       body: signupBody,
       formBody: true,
-      responses: { 202: { description: 'taken (JSON)', schema: z.object({ status: z.literal('pending'), detail: z.string() }) }, 400: { description: 'not an e-mail address' }, 404: { description: 'no such list' }, 429: { description: 'too many sign-ups from this address' } },
+      responses: { 202: { description: 'taken (JSON)', schema: z.object({ status: z.literal('pending'), detail: z.string() }) }, 400: { description: 'not an e-mail address (a form post gets the form again, saying so in its language)' }, 404: { description: 'no such list' }, 429: { description: 'too many sign-ups from this address (a form post: the form page saying so)' } },
       handler: async ({ params, body }, req) => {
         const list = await listOr404(params.id);
-        await reserve([[perIp, ipKey(req)]]);
-        const checked = normaliseAddress(body.email);
-        if (!checked.ok) throw badRequest('Give a valid e-mail address.', [{ field: 'body.email', message: `invalid address (${checked.reason})` }]);
         const language = body.language ?? pageLanguage(req);
+        // A person at the form gets the form again with the reason, in their language; JSON gets problem+json.
+        try {
+          await reserve([[perIp, ipKey(req)]]);
+        } catch (error) {
+          if (!fromForm(req) || !(error instanceof HttpError) || error.status !== 429) throw error;
+          const page = signupFormPage(language, list.id, list.name, 'tooMany');
+          return { status: 429, ...page, headers: { ...page.headers, ...error.extras.headers } };
+        }
+        const checked = normaliseAddress(body.email);
+        if (!checked.ok && fromForm(req)) return { status: 400, ...signupFormPage(language, list.id, list.name, 'invalidEmail') };
+        if (!checked.ok) throw badRequest('Give a valid e-mail address.', [{ field: 'body.email', message: `invalid address (${checked.reason})` }]);
         if (!body[HONEYPOT]) {
           const settings = { secretKey: config.secretKey, suppressionKey: config.suppressionKey, publicUrl: config.publicUrl, privacyStatement: config.privacyStatementVersion };
           const mailId = await signUp(deps.db, list, { email: checked.email, name: body.name || null, ipTruncated: truncateIp(req.ip), language }, settings);

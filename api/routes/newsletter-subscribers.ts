@@ -6,6 +6,7 @@ import { SUBSCRIBER_STATUSES } from '../../db/schema.js';
 import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { auditActor } from '../../workers/identity/principal.js';
+import { LANGUAGES } from '../../workers/messages/catalogue.js';
 import { importCsv, MAX_CSV_ROWS } from '../../workers/newsletter/csv-import.js';
 import { importSubscribers } from '../../workers/newsletter/import.js';
 import { findList } from '../../workers/newsletter/lists.js';
@@ -21,7 +22,14 @@ export const MAX_JSON_IMPORT = 100_000;
 const attribute = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
 const importBody = z.strictObject({
   subscribers: z
-    .array(z.strictObject({ email: z.string().max(320), name: z.string().trim().max(200).optional(), attributes: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,49}$/), attribute).optional() }))
+    .array(
+      z.strictObject({
+        email: z.string().max(320),
+        name: z.string().trim().max(200).optional(),
+        attributes: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,49}$/), attribute).optional(),
+        language: z.enum(LANGUAGES).optional().describe("the language mails to this subscriber are written in; default the list's"),
+      }),
+    )
     .min(1)
     .max(MAX_JSON_IMPORT),
   basis: z.enum(['consent', 'customer-relationship']),
@@ -72,7 +80,7 @@ export function newsletterSubscriberRoutes(deps: Deps): Route[] {
         handler: async ({ params, query }, req, res) => {
           const list = await listOf(res, params.id);
           if (!query.basis) throw badRequest('A CSV import needs ?basis=consent or ?basis=customer-relationship.', [{ field: 'query.basis', message: 'required' }]);
-          const result = await importCsv(deps.db, { organizationId: list.organization_id, listId: list.id }, req, { basis: query.basis, privacyStatement: deps.config.privacyStatementVersion }, deps.config.suppressionKey);
+          const result = await importCsv(deps.db, { organizationId: list.organization_id, listId: list.id, language: list.language }, req, { basis: query.basis, privacyStatement: deps.config.privacyStatementVersion }, deps.config.suppressionKey);
           await audit(deps.db, { ...auditActor(principalOf(res)), action: 'newsletter.subscribers.imported', entityType: 'newsletter_list', entityId: list.id, details: { added: result.added, updated: result.updated, format: 'csv' } });
           return { body: result };
         },
@@ -80,7 +88,7 @@ export function newsletterSubscriberRoutes(deps: Deps): Route[] {
       responses: { 200: { description: `counts, and the rows refused with their reason (the first ${'1,000'} of a CSV)`, schema: importSchema }, 400: { description: 'a bad body, CSV or basis' }, 404: { description: 'no such list in this organisation' }, 413: { description: `a CSV of more than ${MAX_CSV_ROWS.toLocaleString('en')} rows` } },
       handler: async ({ params, body }, _req, res) => {
         const list = await listOf(res, params.id);
-        const result = await importSubscribers(deps.db, { organizationId: list.organization_id, listId: list.id }, body.subscribers, {
+        const result = await importSubscribers(deps.db, { organizationId: list.organization_id, listId: list.id, language: list.language }, body.subscribers, {
           basis: body.basis,
           privacyStatement: deps.config.privacyStatementVersion,
         }, deps.config.suppressionKey);

@@ -1,9 +1,10 @@
 // The newsletter family's JSON shapes: lists, subscribers and campaigns as the API shows them.
 import { z } from 'zod';
+import { LANGUAGES } from '../../workers/messages/catalogue.js';
 import { CAMPAIGN_STATUSES, DELIVERY_STATUSES, SUBSCRIBER_STATUSES, type DeliveryStatus, type NewsletterCampaign, type NewsletterList, type NewsletterSubscriber } from '../../db/schema.js';
 
 export const listSchema = z
-  .object({ id: z.uuid(), name: z.string(), description: z.string().nullable(), subscribers: z.number().int(), createdAt: z.string(), updatedAt: z.string() })
+  .object({ id: z.uuid(), name: z.string(), description: z.string().nullable(), language: z.enum(LANGUAGES), subscribers: z.number().int(), createdAt: z.string(), updatedAt: z.string() })
   .meta({ id: 'NewsletterList' });
 
 export const subscriberSchema = z
@@ -13,6 +14,7 @@ export const subscriberSchema = z
     name: z.string().nullable(),
     attributes: z.record(z.string(), z.unknown()),
     status: z.enum(SUBSCRIBER_STATUSES),
+    language: z.enum(LANGUAGES),
     createdAt: z.string(),
     unsubscribedAt: z.string().nullable(),
   })
@@ -22,6 +24,7 @@ export const toList = (l: NewsletterList, subscribers: number) => ({
   id: l.id,
   name: l.name,
   description: l.description,
+  language: l.language,
   subscribers,
   createdAt: l.created_at.toISOString(),
   updatedAt: l.updated_at.toISOString(),
@@ -33,6 +36,7 @@ export const toSubscriber = (s: NewsletterSubscriber) => ({
   name: s.name,
   attributes: s.attributes,
   status: s.status,
+  language: s.language,
   createdAt: s.created_at.toISOString(),
   unsubscribedAt: s.unsubscribed_at?.toISOString() ?? null,
 });

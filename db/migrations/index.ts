@@ -20,6 +20,7 @@ import * as privacy from './2026-12-05T10-50-00_privacy.js';
 import * as smsBatchCounts from './2026-12-05T11-10-00_sms-batch-counts.js';
 import * as retentionRuns from './2026-12-05T11-20-00_retention-runs.js';
 import * as newsletterDeliveriesByHash from './2026-12-05T11-40-00_newsletter-deliveries-by-hash.js';
+import * as newsletterListLanguage from './2026-12-05T13-30-00_newsletter-list-language.js';
 import * as privacyLookups from './2026-12-05T13-50-00_privacy-lookups.js';
 
 export const migrations: Record<string, Migration> = {
@@ -43,5 +44,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T11-10-00_sms-batch-counts': smsBatchCounts,
   '2026-12-05T11-20-00_retention-runs': retentionRuns,
   '2026-12-05T11-40-00_newsletter-deliveries-by-hash': newsletterDeliveriesByHash,
+  '2026-12-05T13-30-00_newsletter-list-language': newsletterListLanguage,
   '2026-12-05T13-50-00_privacy-lookups': privacyLookups,
 };

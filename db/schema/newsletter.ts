@@ -17,6 +17,8 @@ export interface NewsletterListTable {
   organization_id: string;
   name: string;
   description: string | null;
+  /** What imported subscribers are written to in unless their row says otherwise. */
+  language: Generated<Language>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

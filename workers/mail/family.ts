@@ -3,6 +3,7 @@ import { mailContract } from '../../queues/mail.js';
 import { readBouncesJob } from '../newsletter/read-bounces-job.js';
 import { defineFamily } from '../core/family.js';
 import { mailDueWork } from './due-work.js';
+import { mailMetrics } from './metrics.js';
 import { createMailer, type Mailer } from './mailer.js';
 import { mailRetention } from './retention.js';
 import { sendMail } from './send-mail.js';
@@ -24,6 +25,7 @@ export const mailFamily = defineFamily({
   dueWork: mailDueWork,
   roles: { mail: ['mail'] },
   retention: mailRetention,
+  metrics: mailMetrics,
   privacy: mailPrivacy,
   resources: {
     create: ({ config, db }) => ({ mailer: createMailer(config, db) }),

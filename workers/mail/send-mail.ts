@@ -32,6 +32,7 @@ export const sendMail: Handler<'mail.send'> = async ({ messageId }, { deps, job,
   try {
     const { messageId: providerMessageId } = await deps.mailer.send({ to: mail.to_address, subject: mail.subject, text: mail.text_body, html: mail.html_body });
     await markMail(deps.db, mail.id, { status: 'sent', providerMessageId });
+    deps.metrics.mail.messages.inc({ outcome: 'sent' });
     log.info({ transport: deps.mailer.name }, 'mail sent');
     return { sent: 1, failed: 0 };
   } catch (error) {
@@ -39,6 +40,7 @@ export const sendMail: Handler<'mail.send'> = async ({ messageId }, { deps, job,
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const status = verdict.status === 'queued' && lastAttempt ? 'failed' : verdict.status;
     await markMail(deps.db, mail.id, { status, errorCode: verdict.errorCode });
+    deps.metrics.mail.messages.inc({ outcome: status === 'queued' ? 'requeued' : status });
     if (status === 'queued') throw error; // BullMQ retries with backoff
     return { sent: 0, failed: 1 };
   }

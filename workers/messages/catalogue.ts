@@ -16,7 +16,7 @@ export interface MailText {
 }
 
 export interface Messages {
-  readonly signupForm: { title(list: string): string; email: string; name: string; submit: string };
+  readonly signupForm: { title(list: string): string; email: string; name: string; submit: string; invalidEmail: string; tooMany: string };
   readonly checkYourMail: { title: string; text: string };
   readonly confirmSignup: { title: string; button: string };
   readonly confirmed: { title: string; text: string };
@@ -25,6 +25,8 @@ export interface Messages {
   readonly optInMail: (p: { list: string; name: string | null; link: string; days: number }) => MailText;
   readonly passwordResetMail: (p: { sessions: number; keys: number; link: string; hours: number }) => MailText;
   readonly passwordResetPage: { title: string; intro(minLength: number): string; password: string; save: string; failed: string; done: string };
+  /** The foot of every campaign mail: why the person gets it, and the unsubscribe link's text. */
+  readonly campaignFooter: (p: { organization: string; list: string; email: string }) => { why: string; unsubscribe: string };
   readonly smsByMail: (p: { sender: string }) => Pick<MailText, 'subject'>;
 }
 

@@ -2,7 +2,14 @@
 import type { Messages } from './catalogue.js';
 
 export const en: Messages = {
-  signupForm: { title: (list) => `Sign up: ${list}`, email: 'E-mail address', name: 'Name', submit: 'Sign up' },
+  signupForm: {
+    title: (list) => `Sign up: ${list}`,
+    email: 'E-mail address',
+    name: 'Name',
+    submit: 'Sign up',
+    invalidEmail: 'That is not a valid e-mail address. Please try again.',
+    tooMany: 'Too many sign-ups came from this address. Please try again later.',
+  },
   checkYourMail: { title: 'Almost done', text: 'If this address is not signed up yet, you will get an e-mail with a link. Click it to confirm your sign-up.' },
   confirmSignup: { title: 'Confirm your sign-up', button: 'Yes, sign me up' },
   confirmed: { title: 'Signed up', text: 'Your sign-up is confirmed. You will receive the newsletter from now on.' },
@@ -40,5 +47,9 @@ export const en: Messages = {
     failed: 'That did not work.',
     done: 'Your password has been changed. You can log in now.',
   },
+  campaignFooter: ({ organization, list, email }) => ({
+    why: `You receive this e-mail at ${email} because you are subscribed to "${list}" of ${organization}.`,
+    unsubscribe: 'Unsubscribe',
+  }),
   smsByMail: ({ sender }) => ({ subject: `Message from ${sender}` }),
 };

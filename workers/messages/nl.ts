@@ -2,7 +2,14 @@
 import type { Messages } from './catalogue.js';
 
 export const nl: Messages = {
-  signupForm: { title: (list) => `Aanmelden: ${list}`, email: 'E-mailadres', name: 'Naam', submit: 'Aanmelden' },
+  signupForm: {
+    title: (list) => `Aanmelden: ${list}`,
+    email: 'E-mailadres',
+    name: 'Naam',
+    submit: 'Aanmelden',
+    invalidEmail: 'Dat is geen geldig e-mailadres. Probeer het nog eens.',
+    tooMany: 'Er zijn vanaf dit adres te veel aanmeldingen gedaan. Probeer het later nog eens.',
+  },
   checkYourMail: { title: 'Bijna klaar', text: 'Als dit adres nog niet is aangemeld, krijg je een e-mail met een link. Klik daarop om je aanmelding te bevestigen.' },
   confirmSignup: { title: 'Aanmelding bevestigen', button: 'Ja, meld mij aan' },
   confirmed: { title: 'Aangemeld', text: 'Je aanmelding is bevestigd. Je ontvangt voortaan de nieuwsbrief.' },
@@ -40,5 +47,9 @@ export const nl: Messages = {
     failed: 'Dat lukte niet.',
     done: 'Uw wachtwoord is gewijzigd. U kunt nu inloggen.',
   },
+  campaignFooter: ({ organization, list, email }) => ({
+    why: `Je ontvangt deze e-mail op ${email} omdat je bent ingeschreven voor "${list}" van ${organization}.`,
+    unsubscribe: 'Afmelden',
+  }),
   smsByMail: ({ sender }) => ({ subject: `Bericht van ${sender}` }),
 };

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { applyBounce } from './bounces.js';
+import { applyBounce, type BounceKind } from './bounces.js';
 import { readBounceReport } from './bounce-report.js';
 import type { VerpSettings } from './verp.js';
 
@@ -20,6 +20,8 @@ const MAX_BYTES = 2_000_000;
 export interface BounceReaderSettings extends VerpSettings {
   readonly imapUrl: string;
   readonly suppressionKey: string;
+  /** Told of each delivery's first bounce or complaint (the metrics). */
+  readonly onBounce?: (kind: BounceKind) => void;
 }
 
 export interface BounceRun {
@@ -63,7 +65,7 @@ export async function readBounces(db: Kysely<Database>, settings: BounceReaderSe
         if (!message || !message.source || (message.size ?? 0) > MAX_BYTES) continue;
         const report = await readBounceReport(message.source, settings);
         if (!report) continue;
-        if (report.kind !== 'none' && (await applyBounce(db, settings.suppressionKey, report.deliveryId, report.kind)) !== 'applied') continue;
+        if (report.kind !== 'none' && (await applyBounce(db, settings.suppressionKey, report.deliveryId, report.kind, settings.onBounce)) !== 'applied') continue;
         await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
         if (report.kind !== 'none') applied += 1;
       }

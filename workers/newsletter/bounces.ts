@@ -18,12 +18,14 @@ const SUPPRESSION: Record<'hard' | 'complaint', SuppressionReason> = { hard: 'ha
 
 export type BounceOutcome = 'applied' | 'unknown-delivery';
 
-export async function applyBounce(db: Kysely<Database>, suppressionKey: string, deliveryId: number, kind: BounceKind): Promise<BounceOutcome> {
-  return db.transaction().execute(async (trx) => {
+/** `onFirst` hears of a delivery's first bounce or complaint once it is committed (for the metrics). */
+export async function applyBounce(db: Kysely<Database>, suppressionKey: string, deliveryId: number, kind: BounceKind, onFirst?: (kind: BounceKind) => void): Promise<BounceOutcome> {
+  let first = false;
+  const outcome = await db.transaction().execute(async (trx) => {
     const delivery = await trx
       .selectFrom('newsletter_deliveries as d')
       .leftJoin('newsletter_subscribers as s', 's.id', 'd.subscriber_id')
-      .select(['d.id', 'd.organization_id', 'd.address_hash', 's.email'])
+      .select(['d.id', 'd.organization_id', 'd.address_hash', 'd.status', 's.email'])
       .where('d.id', '=', deliveryId)
       .forUpdate('d')
       .executeTakeFirst();
@@ -34,7 +36,8 @@ export async function applyBounce(db: Kysely<Database>, suppressionKey: string, 
       .where('id', '=', delivery.id)
       .where('status', 'in', ['sent', 'unknown', 'bounced']);
     if (kind === 'soft') update = update.where((eb) => eb.or([eb('error_code', 'is', null), eb('error_code', 'not in', [CODE.hard, CODE.complaint])]));
-    await update.execute();
+    const moved = await update.executeTakeFirst();
+    first = delivery.status !== 'bounced' && moved.numUpdatedRows > 0n;
 
     const reason = kind === 'soft' ? await softBounceSuppression(trx, delivery) : SUPPRESSION[kind];
     // With the subscriber still there, suppress() also ends its subscriptions in the organisation.
@@ -48,8 +51,10 @@ export async function applyBounce(db: Kysely<Database>, suppressionKey: string, 
       entityId: String(delivery.id),
       details: { kind, ...(reason && { suppressed: reason }) },
     });
-    return 'applied';
+    return 'applied' as const;
   });
+  if (first) onFirst?.(kind);
+  return outcome;
 }
 
 async function softBounceSuppression(trx: Kysely<Database>, delivery: { organization_id: string; address_hash: Buffer }): Promise<SuppressionReason | undefined> {

@@ -1,10 +1,12 @@
 // A campaign mail as one subscriber gets it: the templates compiled once per job and filled
-// in per delivery (HTML-escaped in the HTML part), a visible unsubscribe link in both parts,
-// the list headers of RFC 2919 and RFC 8058, and the VERP return path naming the delivery.
+// in per delivery (HTML-escaped in the HTML part), a footer in the subscriber's language (why
+// they get it, at which address, and a visible unsubscribe link) in both parts, the list
+// headers of RFC 2919 and RFC 8058, and the VERP return path naming the delivery.
 import type { Kysely } from 'kysely';
 import type { Database, NewsletterCampaign } from '../../db/schema.js';
 import { insertMail } from '../mail/mail-messages.js';
 import type { OutgoingMail } from '../mail/mailer.js';
+import { messages } from '../messages/catalogue.js';
 import type { ClaimedDelivery } from './deliveries.js';
 import { compileTemplate, escapeHtml, render, textFromHtml } from './template.js';
 import { unsubscribeUrl } from './unsubscribe.js';
@@ -16,9 +18,26 @@ export interface CampaignMailSettings {
   readonly bounceDomain: string;
 }
 
-const htmlFooter = (url: string) =>
-  `<hr><p style="font-size:12px;color:#666">Je ontvangt deze nieuwsbrief omdat je je hebt aangemeld. <a href="${escapeHtml(url)}">Afmelden</a></p>`;
-const textFooter = (url: string) => `\n\n--\nJe ontvangt deze nieuwsbrief omdat je je hebt aangemeld. Afmelden: ${url}\n`;
+/** Who sends the campaign, as its footer names them. */
+export interface CampaignSender {
+  readonly organization: string;
+  readonly list: string;
+}
+
+function footers(sender: CampaignSender, d: ClaimedDelivery, url: string): { html: string; text: string } {
+  const { why, unsubscribe } = messages(d.language).campaignFooter({ ...sender, email: d.email });
+  return {
+    html: `<hr><p style="font-size:12px;color:#666">${escapeHtml(why)} <a href="${escapeHtml(url)}">${escapeHtml(unsubscribe)}</a></p>`,
+    text: `\n\n--\n${why}\n${unsubscribe}: ${url}\n`,
+  };
+}
+
+/** The organisation's and the list's names, read once per send job. */
+export async function campaignSender(db: Kysely<Database>, campaign: Pick<NewsletterCampaign, 'organization_id' | 'list_id'>): Promise<CampaignSender> {
+  const org = await db.selectFrom('organizations').select('name').where('id', '=', campaign.organization_id).executeTakeFirst();
+  const list = campaign.list_id ? await db.selectFrom('newsletter_lists').select('name').where('id', '=', campaign.list_id).executeTakeFirst() : undefined;
+  return { organization: org?.name ?? '', list: list?.name ?? '' };
+}
 
 function withHtmlFooter(html: string, footer: string): string {
   const end = html.search(/<\/body\s*>/i);
@@ -28,18 +47,19 @@ function withHtmlFooter(html: string, footer: string): string {
 /** The list's identifier for List-Id (RFC 2919): the list id under the bounce domain. */
 export const listIdHeader = (listId: string | null, bounceDomain: string) => `<${listId ?? 'deleted'}.${bounceDomain}>`;
 
-export function campaignMailer(campaign: NewsletterCampaign, settings: CampaignMailSettings): (d: ClaimedDelivery) => OutgoingMail {
+export function campaignMailer(campaign: NewsletterCampaign, sender: CampaignSender, settings: CampaignMailSettings): (d: ClaimedDelivery) => OutgoingMail {
   const subject = compileTemplate(campaign.subject);
   const html = compileTemplate(campaign.html);
   const text = compileTemplate(campaign.text ?? textFromHtml(campaign.html));
   const listId = listIdHeader(campaign.list_id, settings.bounceDomain);
   return (d) => {
     const url = unsubscribeUrl(settings, d.id, d.subscriberId);
+    const footer = footers(sender, d, url);
     return {
       to: d.email,
       subject: render(subject, d, null),
-      html: withHtmlFooter(render(html, d, escapeHtml), htmlFooter(url)),
-      text: render(text, d, null) + textFooter(url),
+      html: withHtmlFooter(render(html, d, escapeHtml), footer.html),
+      text: render(text, d, null) + footer.text,
       fromName: campaign.from_name,
       replyTo: campaign.reply_to,
       returnPath: verpReturnPath(settings, d.id),

@@ -19,8 +19,11 @@ export async function openCampaignChunks(db: Kysely<Database>, campaignId: strin
   return rows.map((r) => r.chunk);
 }
 
-async function refuseUnless(trx: Kysely<Database>, organizationId: string, id: string, detail: string): Promise<never> {
-  const exists = await trx.selectFrom('newsletter_campaigns').select('id').where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+/** organizationId null: any organisation's (ops). */
+async function refuseUnless(trx: Kysely<Database>, organizationId: string | null, id: string, detail: string): Promise<never> {
+  let query = trx.selectFrom('newsletter_campaigns').select('id').where('id', '=', id);
+  if (organizationId !== null) query = query.where('organization_id', '=', organizationId);
+  const exists = await query.executeTakeFirst();
   if (exists) throw new ConflictError(detail, 'params.id');
   throw new NotFoundError('No such campaign.');
 }
@@ -48,19 +51,17 @@ export async function cancelCampaign(db: Db, organizationId: string, id: string,
   });
 }
 
-/** A paused campaign goes on; the caller enqueues the returned chunk jobs after the commit. */
-export async function resumeCampaign(db: Db, organizationId: string, id: string, actor: Actor): Promise<{ campaign: NewsletterCampaign; jobs: JobRequest[] }> {
+/**
+ * A paused campaign goes on, resumed by its organisation or (organizationId null) by ops; the
+ * caller enqueues the returned chunk jobs after the commit.
+ */
+export async function resumeCampaign(db: Db, organizationId: string | null, id: string, actor: Actor): Promise<{ campaign: NewsletterCampaign; jobs: JobRequest[] }> {
   return db.transaction().execute(async (trx) => {
-    const campaign = await trx
-      .updateTable('newsletter_campaigns')
-      .set({ status: 'sending', paused_reason: null })
-      .where('id', '=', id)
-      .where('organization_id', '=', organizationId)
-      .where('status', '=', 'paused')
-      .returningAll()
-      .executeTakeFirst();
+    let update = trx.updateTable('newsletter_campaigns').set({ status: 'sending', paused_reason: null }).where('id', '=', id).where('status', '=', 'paused');
+    if (organizationId !== null) update = update.where('organization_id', '=', organizationId);
+    const campaign = await update.returningAll().executeTakeFirst();
     if (!campaign) return refuseUnless(trx, organizationId, id, 'Only a paused campaign can be resumed.');
-    await audit(trx, { ...actor, action: 'newsletter.campaign.resumed', entityType: 'newsletter_campaign', entityId: id });
+    await audit(trx, { ...actor, organizationId: campaign.organization_id, action: 'newsletter.campaign.resumed', entityType: 'newsletter_campaign', entityId: id });
     return { campaign, jobs: campaignChunkJobs(id, await openCampaignChunks(trx, id)) };
   });
 }

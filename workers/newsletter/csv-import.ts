@@ -1,15 +1,17 @@
 // Subscribers from a CSV, streamed (issue 14): UTF-8 (with or without BOM) or Windows-1252 as
-// Dutch Excel saves it (core/csv-sniff.ts), `;`, `,` or tab read from the header (tem/csv-rows.ts).
+// Dutch Excel saves it (core/csv-sniff.ts), `;`, `,` or tab read from the header by the row
+// reader TEM's call details use too (core/csv-rows.ts).
 // The header needs an `email` column (`e-mail`, `e-mailadres` too); `name` (`naam`) is the
-// name; every other named column is a free attribute. Rows go to importSubscribers a slice at
+// name; `language` (`taal`) the subscriber's language (nl, en; empty: the list's); every other
+// named column is a free attribute. Rows go to importSubscribers a slice at
 // a time, so memory holds one slice, however long the file; reasons are kept for the first
 // MAX_REASONS rows refused, the counts for all. Row numbers are the file's data rows, from 1.
 import type { Kysely } from 'kysely';
 import type { Database, LegalBasis, SubscriberAttributes } from '../../db/schema.js';
 import { InvalidFieldError } from '../core/domain-errors.js';
-import { csvRows, CsvLayoutProblem } from '../tem/csv-rows.js';
+import { csvRows, CsvLayoutProblem } from '../core/csv-rows.js';
 import { decodeText, EncodingProblem } from '../core/csv-sniff.js';
-import { importSubscribers, type ImportResult, type ImportRow } from './import.js';
+import { importSubscribers, type ImportResult, type ImportRow, type ImportTarget } from './import.js';
 
 export const MAX_CSV_ROWS = 1_000_000;
 const SLICE = 5_000;
@@ -17,24 +19,26 @@ const MAX_REASONS = 1_000;
 const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/;
 const EMAIL = new Set(['email', 'e-mail', 'e-mailadres', 'emailadres', 'email address']);
 const NAME = new Set(['name', 'naam']);
+const LANGUAGE = new Set(['language', 'taal']);
 
 const problem = (message: string, tooLarge = false) => new InvalidFieldError('body', message, `The CSV has ${message}.`, tooLarge);
 
-function columnsOf(header: string[]): { email: number; name: number; attributes: [number, string][] } {
+function columnsOf(header: string[]): { email: number; name: number; language: number; attributes: [number, string][] } {
   const names = header.map((h) => h.trim());
   const email = names.findIndex((n) => EMAIL.has(n.toLowerCase()));
   if (email < 0) throw problem('no email column in its header row');
   const name = names.findIndex((n) => NAME.has(n.toLowerCase()));
-  const attributes = names.flatMap((n, i): [number, string][] => (i !== email && i !== name && n !== '' ? [[i, n]] : []));
+  const language = names.findIndex((n) => LANGUAGE.has(n.toLowerCase()));
+  const attributes = names.flatMap((n, i): [number, string][] => (i !== email && i !== name && i !== language && n !== '' ? [[i, n]] : []));
   const bad = attributes.find(([, n]) => !ATTRIBUTE.test(n));
   if (bad) throw problem(`a column name that is not letters, digits and _ (column ${bad[0] + 1})`);
   if (attributes.length > 50) throw problem('more than 50 attribute columns');
-  return { email, name, attributes };
+  return { email, name, language, attributes };
 }
 
 export async function importCsv(
   db: Kysely<Database>,
-  target: { organizationId: string; listId: string },
+  target: ImportTarget,
   bytes: AsyncIterable<Buffer>,
   consent: { basis: LegalBasis; privacyStatement: string },
   suppressionKey: string,
@@ -59,7 +63,8 @@ export async function importCsv(
       const attributes: SubscriberAttributes = {};
       for (const [i, n] of columns.attributes) if ((cells[i] ?? '') !== '') attributes[n] = (cells[i] ?? '').slice(0, 1000);
       const name = columns.name >= 0 ? (cells[columns.name] ?? '').trim().slice(0, 200) : '';
-      slice.push({ email: (cells[columns.email] ?? '').slice(0, 320), name: name || undefined, attributes });
+      const language = columns.language >= 0 ? (cells[columns.language] ?? '').slice(0, 20) : '';
+      slice.push({ email: (cells[columns.email] ?? '').slice(0, 320), name: name || undefined, attributes, language });
       if (slice.length === SLICE) {
         await flush(slice, count - slice.length + 1);
         slice = [];

@@ -4,7 +4,8 @@
 // 'sending' is never claimed again: past the timeout it becomes 'unknown' (at most once).
 import { sql, type Kysely } from 'kysely';
 import { PREPARED, type Db } from '../../db/database.js';
-import type { Database, SubscriberAttributes } from '../../db/schema.js';
+import type { Database, DeliveryStatus, SubscriberAttributes } from '../../db/schema.js';
+import type { Language } from '../messages/catalogue.js';
 
 /** A delivery left in 'sending' this long may or may not have reached the relay: it becomes 'unknown'. */
 export const DELIVERY_SENDING_TIMEOUT = '10 minutes';
@@ -17,6 +18,8 @@ export interface ClaimedDelivery {
   readonly email: string;
   readonly name: string | null;
   readonly attributes: SubscriberAttributes;
+  /** The subscriber's: the footer of the mail is written in it. */
+  readonly language: Language;
   /** Relay attempts including this one. */
   readonly attempts: number;
 }
@@ -33,10 +36,10 @@ export interface ChunkRange {
  * suppressed since the snapshot becomes 'unsubscribed' instead, one a privacy restriction
  * holds becomes 'cancelled' (error_code 'restricted'); neither is returned.
  */
-export async function claimDeliveries(db: Db, r: ChunkRange, size: number): Promise<{ deliveries: ClaimedDelivery[]; lastSeq: number | null }> {
-  const result = await sql<{ id: string; seq: number; status: string; attempts: number; subscriber_id: string; email: string; name: string | null; attributes: SubscriberAttributes }>`${sql.raw(PREPARED)}
+export async function claimDeliveries(db: Db, r: ChunkRange, size: number): Promise<{ deliveries: ClaimedDelivery[]; lastSeq: number | null; held: { suppressed: number; restricted: number } }> {
+  const result = await sql<{ id: string; seq: number; status: string; attempts: number; subscriber_id: string; email: string; name: string | null; attributes: SubscriberAttributes; language: Language }>`${sql.raw(PREPARED)}
     WITH picked AS (
-      SELECT d.id, s.email, s.name, s.attributes, s.id AS subscriber_id,
+      SELECT d.id, s.email, s.name, s.attributes, s.language, s.id AS subscriber_id,
              (s.id IS NOT NULL AND s.status = 'subscribed' AND NOT EXISTS (
                SELECT 1 FROM newsletter_suppressions x WHERE x.organization_id = d.organization_id AND x.address_hash = d.address_hash)) AS mailable,
              EXISTS (SELECT 1 FROM privacy_restrictions r WHERE r.identifier_hash = d.address_hash) AS restricted
@@ -51,11 +54,12 @@ export async function claimDeliveries(db: Db, r: ChunkRange, size: number): Prom
         attempts = d.attempts + (CASE WHEN p.mailable AND NOT p.restricted THEN 1 ELSE 0 END),
         claimed_at = now(), updated_at = now()
     FROM picked p WHERE d.id = p.id AND d.status = 'queued'
-    RETURNING d.id, d.seq, d.status, d.attempts, p.subscriber_id, p.email, p.name, p.attributes`.execute(db);
+    RETURNING d.id, d.seq, d.status, d.attempts, p.subscriber_id, p.email, p.name, p.attributes, p.language`.execute(db);
   const rows = result.rows.sort((a, b) => a.seq - b.seq);
   return {
-    deliveries: rows.filter((row) => row.status === 'sending').map((row) => ({ id: Number(row.id), subscriberId: row.subscriber_id, email: row.email, name: row.name, attributes: row.attributes, attempts: row.attempts })),
+    deliveries: rows.filter((row) => row.status === 'sending').map((row) => ({ id: Number(row.id), subscriberId: row.subscriber_id, email: row.email, name: row.name, attributes: row.attributes, language: row.language, attempts: row.attempts })),
     lastSeq: rows.at(-1)?.seq ?? null,
+    held: { suppressed: rows.filter((row) => row.status === 'unsubscribed').length, restricted: rows.filter((row) => row.status === 'cancelled').length },
   };
 }
 
@@ -68,10 +72,10 @@ export interface DeliveryOutcome {
   readonly retryMs: number;
 }
 
-/** A window's outcomes in one statement; a 4xx on the last attempt fails the delivery. */
-export async function writeDeliveryOutcomes(db: Db, outcomes: readonly DeliveryOutcome[]): Promise<void> {
-  if (outcomes.length === 0) return;
-  await sql`${sql.raw(PREPARED)}
+/** A window's outcomes in one statement; a 4xx on the last attempt fails the delivery. Returns the statuses written. */
+export async function writeDeliveryOutcomes(db: Db, outcomes: readonly DeliveryOutcome[]): Promise<DeliveryStatus[]> {
+  if (outcomes.length === 0) return [];
+  const written = await sql<{ status: DeliveryStatus }>`${sql.raw(PREPARED)}
     UPDATE newsletter_deliveries d
     SET status = CASE WHEN u.status = 'queued' AND d.attempts >= ${MAX_DELIVERY_ATTEMPTS} THEN 'failed' ELSE u.status END,
         smtp_code = u.smtp_code, error_code = u.error_code,
@@ -80,7 +84,9 @@ export async function writeDeliveryOutcomes(db: Db, outcomes: readonly DeliveryO
         updated_at = now()
     FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[], ${outcomes.map((o) => o.smtpCode)}::smallint[],
                 ${outcomes.map((o) => o.errorCode)}::text[], ${outcomes.map((o) => o.retryMs)}::int[]) AS u(id, status, smtp_code, error_code, retry_ms)
-    WHERE d.id = u.id AND d.status = 'sending'`.execute(db);
+    WHERE d.id = u.id AND d.status = 'sending'
+    RETURNING d.status`.execute(db);
+  return written.rows.map((row) => row.status);
 }
 
 /** When the earliest queued delivery of the range may go again; null when none is queued. */

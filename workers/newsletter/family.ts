@@ -4,6 +4,7 @@
 import { newsletterContract } from '../../queues/newsletter.js';
 import { defineFamily } from '../core/family.js';
 import { newsletterDueWork } from './due-work.js';
+import { newsletterMetrics } from './metrics.js';
 import { newsletterRetention } from './retention.js';
 import { newsletterPrivacy } from './privacy.js';
 import { sendCampaignChunk } from './send-chunk.js';
@@ -19,5 +20,6 @@ export const newsletterFamily = defineFamily({
   dueWork: newsletterDueWork,
   roles: { mail: ['mail'] },
   retention: newsletterRetention,
+  metrics: newsletterMetrics,
   privacy: newsletterPrivacy,
 });

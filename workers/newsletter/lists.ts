@@ -4,16 +4,19 @@ import type { Kysely } from 'kysely';
 import { afterKeyset, keysetMicros, keysetPage, type Keyset } from '../../db/keyset.js';
 import type { Database } from '../../db/schema.js';
 import type { NewsletterList } from '../../db/schema.js';
+import type { Language } from '../messages/catalogue.js';
 
 export interface ListFields {
   readonly name: string;
   readonly description?: string | null;
+  /** Imported subscribers' language unless a row gives one (Dutch when not set). */
+  readonly language?: Language;
 }
 
 export async function createList(db: Kysely<Database>, organizationId: string, fields: ListFields): Promise<NewsletterList> {
   return db
     .insertInto('newsletter_lists')
-    .values({ organization_id: organizationId, name: fields.name, description: fields.description ?? null })
+    .values({ organization_id: organizationId, name: fields.name, description: fields.description ?? null, ...(fields.language && { language: fields.language }) })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -1,7 +1,8 @@
 // mail.read-bounces: the scheduled run of the bounce mailbox reader (bounce-reader.ts); with
-// BOUNCE_IMAP_URL unset it does nothing. Counts only in its log line and result.
+// BOUNCE_IMAP_URL unset it does nothing. Counts in its log line, its result and the metrics.
 import type { Handler } from '../core/handler.js';
 import { readBounces } from './bounce-reader.js';
+import { noteBounce } from './metrics.js';
 
 export const readBouncesJob: Handler<'mail.read-bounces'> = async (_payload, { deps, log }) => {
   const { config } = deps;
@@ -11,6 +12,7 @@ export const readBouncesJob: Handler<'mail.read-bounces'> = async (_payload, { d
     secretKey: config.secretKey,
     bounceDomain: config.mail.bounceDomain,
     suppressionKey: config.suppressionKey,
+    onBounce: (kind) => noteBounce(deps.metrics, kind),
   });
   log.info({ ...run }, 'bounce mailbox read');
   return { ...run };

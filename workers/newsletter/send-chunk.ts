@@ -7,7 +7,8 @@ import { pause } from '../core/pause.js';
 import type { Handler, JobContext } from '../core/handler.js';
 import type { Mailer } from '../mail/mailer.js';
 import { classifyMailFailure } from '../mail/send-mail.js';
-import { campaignMailer } from './campaign-mail.js';
+import { campaignMailer, campaignSender } from './campaign-mail.js';
+import { noteWindow } from './metrics.js';
 import { findCampaign } from './campaigns.js';
 import { completeCampaignIfDone, markCampaignSending, pauseCampaign } from './campaign-state.js';
 import { cancelQueuedDeliveries, claimDeliveries, markCampaignChunkDone, nextQueuedAt, writeDeliveryOutcomes, type ClaimedDelivery, type DeliveryOutcome } from './deliveries.js';
@@ -52,14 +53,14 @@ export const sendCampaignChunk: Handler<'newsletter.send-chunk'> = async ({ camp
   }
   if (campaign.status === 'queued') await markCampaignSending(deps.db, campaignId);
   const { mail } = deps.config;
-  const mailOf = campaignMailer(campaign, { publicUrl: deps.config.publicUrl, secretKey: deps.config.secretKey, bounceDomain: mail.bounceDomain });
+  const mailOf = campaignMailer(campaign, await campaignSender(deps.db, campaign), { publicUrl: deps.config.publicUrl, secretKey: deps.config.secretKey, bounceDomain: mail.bounceDomain });
   let cursor = range.from;
   let sent = 0;
   let failed = 0;
   let reported = 0;
   for (;;) {
     signal.throwIfAborted();
-    const { deliveries, lastSeq } = await claimDeliveries(deps.db, { ...range, from: cursor }, WINDOW);
+    const { deliveries, lastSeq, held } = await claimDeliveries(deps.db, { ...range, from: cursor }, WINDOW);
     if (lastSeq === null) {
       if (cursor !== range.from) {
         cursor = range.from; // once more from the start, for retries that came due behind the cursor
@@ -77,7 +78,7 @@ export const sendCampaignChunk: Handler<'newsletter.send-chunk'> = async ({ camp
     }
     cursor = lastSeq + 1;
     const outcomes = await Promise.all(deliveries.map((d) => sendOne(deps.mailer, mailOf(d), d, mail.retryBaseMs)));
-    await writeDeliveryOutcomes(deps.db, outcomes);
+    noteWindow(deps.metrics, await writeDeliveryOutcomes(deps.db, outcomes), held);
     const refused = outcomes.filter((o) => o.status !== 'sent').length;
     sent += outcomes.length - refused;
     failed += refused;

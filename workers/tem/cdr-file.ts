@@ -3,7 +3,7 @@
 import type { TemUploadError } from '../../db/schema.js';
 import type { Window } from './windows.js';
 import { CopyBuffers, copyLine, copyPrefix } from './copy-format.js';
-import { csvRows, type CsvRows } from './csv-rows.js';
+import { csvRows, type CsvRows } from '../core/csv-rows.js';
 import { normaliser, type Canonical } from './normalise.js';
 import { placeColumns, type Profile } from './profile.js';
 

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { JOBS } from '../../queues/registry.js';
 import type { Deps } from '../core/deps.js';
 import type { Handler } from '../core/handler.js';
-import { CsvLayoutProblem } from './csv-rows.js';
+import { CsvLayoutProblem } from '../core/csv-rows.js';
 import { EncodingProblem } from '../core/csv-sniff.js';
 import { parseEinvoiceInTransaction } from './einvoice/parse-einvoice.js';
 import { makePartitions } from './partitions.js';

@@ -5,7 +5,7 @@
 // records are those csv-parse alone would give, always. test/tem-csv-split.test.ts checks it.
 import { parse } from 'csv-parse/sync';
 
-/** csv-parse's options for every reader of a CDR file (the record delimiter as it discovered it). */
+/** csv-parse's options for every reader of a CSV (csv-rows.ts) (the record delimiter as it discovered it). */
 export const csvParseOptions = (separator: string, recordDelimiter?: string) => ({
   delimiter: separator,
   relax_column_count: true,

@@ -1,10 +1,11 @@
 // The rows of a CSV as arrays of cells, streamed in batches: the separator (';', ',' or tab)
-// is read from the header line (workers/core/csv-sniff.ts). Lines are split by csv-split.ts where that gives what
-// csv-parse gives, and read by the streaming csv-parse otherwise (a header with quotes, a
-// cell that spans lines). Line numbers count the header as 1.
+// is read from the header line (csv-sniff.ts). Lines are split by csv-split.ts where that
+// gives what csv-parse gives, and read by the streaming csv-parse otherwise (a header with
+// quotes, a cell that spans lines). Line numbers count the header as 1. One reader for every
+// CSV intake: TEM's call details (tem/cdr-file.ts) and newsletter imports (newsletter/csv-import.ts).
 import { Readable, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
-import { detectSeparator, textPieces } from '../core/csv-sniff.js';
+import { detectSeparator, textPieces } from './csv-sniff.js';
 import { RecordSplitter, csvParseOptions, recordDelimiterOf } from './csv-split.js';
 
 export class CsvLayoutProblem extends Error {
