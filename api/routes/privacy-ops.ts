@@ -6,7 +6,8 @@ import { PRIVACY_REQUEST_STATUSES, PRIVACY_REQUEST_TYPES, type PrivacyRequest } 
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { checkFiling, fileByOps } from '../../workers/privacy/filing.js';
-import { approveRequest, extendRequest, findRequest, listRequests, rejectRequest } from '../../workers/privacy/requests.js';
+import { extendAndTell } from '../../workers/privacy/extension.js';
+import { OPEN_STATUSES, approveRequest, findRequest, listRequests, rejectRequest } from '../../workers/privacy/requests.js';
 import { notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { correctionOf } from './privacy-public.js';
@@ -28,7 +29,7 @@ function view(r: PrivacyRequest) {
     correction: r.rectification,
     receivedAt: r.received_at.toISOString(),
     dueAt: r.due_at.toISOString(),
-    overdue: r.due_at.getTime() < Date.now() && ['unverified', 'awaiting-approval', 'verified', 'processing'].includes(r.status),
+    overdue: r.due_at.getTime() < Date.now() && (OPEN_STATUSES as readonly string[]).includes(r.status),
     extension: r.extended_at ? { at: r.extended_at.toISOString(), reason: r.extension_reason } : null,
     verifiedAt: r.verified_at?.toISOString() ?? null,
     completedAt: r.completed_at?.toISOString() ?? null,
@@ -97,8 +98,12 @@ export function privacyOpsRoutes(deps: Deps): Route[] {
       summary: 'Extend the due date once, by 1 or 2 months, with the reason the person is told (GDPR art. 12(3))',
       params: idParams,
       body: z.strictObject({ months: z.number().int(), reason: z.string().trim().min(3).max(1000) }),
-      responses: { 200: { description: 'extended' }, 404: { description: 'no such request' }, 409: { description: 'extended already, or closed' } },
-      handler: async ({ params, body }) => ({ body: { dueAt: (await extendRequest(deps.db, params.id, ops, body.months, body.reason)).toISOString() } }),
+      responses: { 200: { description: "extended; told: 'mail' (the reason mailed to the verified address) or 'ops' (no address: ops tell the person)" }, 404: { description: 'no such request' }, 409: { description: 'extended already, or closed' } },
+      handler: async ({ params, body }) => {
+        const extended = await extendAndTell(deps.db, params.id, ops, body.months, body.reason);
+        await enqueueAfterCommit(deps, extended.jobs);
+        return { body: { dueAt: extended.dueAt.toISOString(), told: extended.told } };
+      },
     }),
     defineRoute({
       ...common,

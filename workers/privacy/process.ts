@@ -44,7 +44,7 @@ async function restrictionList(db: Kysely<Database>, subject: Subject, requestId
 function rectificationOf(request: PrivacyRequest): Rectification {
   const proposed = request.rectification ?? {};
   const phone = proposed.phone ? normalizePhone(proposed.phone) : undefined;
-  return { ...(proposed.name ? { name: proposed.name } : {}), ...(proposed.email ? { email: proposed.email.trim().toLowerCase() } : {}), ...(phone?.ok ? { e164: phone.e164 } : {}) };
+  return { ...(proposed.name ? { name: proposed.name } : {}), ...(proposed.email ? { email: proposed.email } : {}), ...(phone?.ok ? { e164: phone.e164 } : {}) };
 }
 
 /** Does the work of one type; returns the outcome and the jobs to enqueue after. */

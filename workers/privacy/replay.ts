@@ -3,6 +3,7 @@
 // `identifiers`) is hashed and looked up; each match is erased again across every family.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { normaliseAddress } from '../newsletter/address.js';
 import { normalizePhone } from '../phone/e164.js';
 import { eachFamily, privacyReaches } from './reaches.js';
 import { identifierHash, subjectOf } from './subject.js';
@@ -15,7 +16,7 @@ export async function replayLedger(db: Kysely<Database>, suppressionKey: string)
     for (const { table, column, kind } of reach.identifiers) {
       const rows = await sql<{ value: string }>`SELECT DISTINCT ${sql.ref(column)} AS value FROM ${sql.table(table)} WHERE ${sql.ref(column)} IS NOT NULL`.execute(db);
       for (const { value } of rows.rows) {
-        const normal = kind === 'email' ? value.trim().toLowerCase() : ((p) => (p.ok ? p.e164 : null))(normalizePhone(value));
+        const normal = kind === 'email' ? ((a) => (a.ok ? a.email : value.trim().toLowerCase()))(normaliseAddress(value)) : ((p) => (p.ok ? p.e164 : null))(normalizePhone(value));
         if (!normal || !ledger.has(identifierHash(suppressionKey, kind, normal).toString('hex'))) continue;
         erased.set(`${kind}:${normal}`, kind === 'email' ? { email: normal, phone: null } : { email: null, phone: normal });
       }
