@@ -20,6 +20,7 @@ import * as privacy from './2026-12-05T10-50-00_privacy.js';
 import * as smsBatchCounts from './2026-12-05T11-10-00_sms-batch-counts.js';
 import * as retentionRuns from './2026-12-05T11-20-00_retention-runs.js';
 import * as newsletterDeliveriesByHash from './2026-12-05T11-40-00_newsletter-deliveries-by-hash.js';
+import * as temRestrictedSubscriptions from './2026-12-05T13-40-00_tem-restricted-subscriptions.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T11-10-00_sms-batch-counts': smsBatchCounts,
   '2026-12-05T11-20-00_retention-runs': retentionRuns,
   '2026-12-05T11-40-00_newsletter-deliveries-by-hash': newsletterDeliveriesByHash,
+  '2026-12-05T13-40-00_tem-restricted-subscriptions': temRestrictedSubscriptions,
 };
