@@ -3,8 +3,10 @@
 // outcome per category, extending the due date once, approving and rejecting.
 import { z } from 'zod';
 import { PRIVACY_REQUEST_STATUSES, PRIVACY_REQUEST_TYPES, type PrivacyRequest } from '../../db/schema.js';
+import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
+import { findExportOfRequest } from '../../workers/privacy/access-export.js';
 import { checkFiling, fileByOps } from '../../workers/privacy/filing.js';
 import { extendAndTell } from '../../workers/privacy/extension.js';
 import { OPEN_STATUSES, approveRequest, findRequest, listRequests, rejectRequest } from '../../workers/privacy/requests.js';
@@ -88,6 +90,23 @@ export function privacyOpsRoutes(deps: Deps): Route[] {
         const row = await findRequest(deps.db, params.id);
         if (!row) throw notFound('No such privacy request.');
         return { body: view(row) };
+      },
+    }),
+    defineRoute({
+      ...common,
+      security: 'ops-write',
+      method: 'get',
+      path: '/ops/privacy-requests/{id}/export',
+      summary: "An access request's export (7 days), for ops to hand over when no verified address got the link (a number alone, or a letter): a page, or JSON with format=json",
+      params: idParams,
+      query: z.object({ format: z.enum(['html', 'json']).default('json') }),
+      responses: { 200: { description: 'the export' }, 404: { description: 'no such request, or no export (not made, or past its 7 days)' } },
+      handler: async ({ params, query }) => {
+        const stored = await findExportOfRequest(deps.db, params.id);
+        if (!stored) throw notFound('No export for this request (not made, or past its 7 days).');
+        await audit(deps.db, { actorType: 'ops', actorId: ops, action: 'privacy.export-fetched', entityType: 'privacy_request', entityId: params.id });
+        const headers = { 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'" };
+        return query.format === 'json' ? { body: stored.document, headers } : { body: stored.html, contentType: 'text/html; charset=utf-8', headers };
       },
     }),
     defineRoute({

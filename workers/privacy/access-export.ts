@@ -85,3 +85,8 @@ export async function makeExport(db: Kysely<Database>, request: PrivacyRequest, 
 export async function findExport(db: Kysely<Database>, id: string) {
   return db.selectFrom('privacy_exports').select(['document', 'html']).where('id', '=', id).where('expires_at', '>', sql<Date>`now()`).executeTakeFirst();
 }
+
+/** The export made for a request, while its 7 days last: ops hand it over when no verified address could get the link. */
+export async function findExportOfRequest(db: Kysely<Database>, requestId: string) {
+  return db.selectFrom('privacy_exports').select(['document', 'html']).where('request_id', '=', requestId).where('expires_at', '>', sql<Date>`now()`).orderBy('created_at', 'desc').executeTakeFirst();
+}

@@ -52,7 +52,7 @@ async function carryOut(db: Kysely<Database>, request: PrivacyRequest, subject: 
   switch (request.type) {
     case 'access': {
       const made = await makeExport(db, request, subject, settings);
-      return { outcome: { categories: made.counts, kept: [], note: made.mailId ? 'the export link was mailed to the verified address' : 'no verified address: ops hand the export over' }, jobs: made.mailId ? [{ name: 'mail.send', payload: { messageId: made.mailId } }] : [] };
+      return { outcome: { categories: made.counts, kept: [], note: made.mailId ? 'the export link was mailed to the verified address' : 'no verified address: ops hand the export over (GET /ops/privacy-requests/{id}/export)' }, jobs: made.mailId ? [{ name: 'mail.send', payload: { messageId: made.mailId } }] : [] };
     }
     case 'erasure': {
       await recordLedger(db, subject);
