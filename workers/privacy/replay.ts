@@ -1,15 +1,18 @@
 // After a restore from a backup: the erasure ledger applied again, so nobody erased comes back.
+// The ledger is read from both its copies (workers/privacy/ledger.ts): the restored database's
+// own rows miss every erasure made after the backup.
 // The ledger holds keyed hashes only, so every stored address and number (each family's
 // `identifiers`) is hashed and looked up; each match is erased again across every family.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { normaliseAddress } from '../newsletter/address.js';
 import { normalizePhone } from '../phone/e164.js';
+import { mergedLedger, type LedgerCopy } from './ledger.js';
 import { eachFamily, privacyReaches } from './reaches.js';
 import { identifierHash, subjectOf } from './subject.js';
 
-export async function replayLedger(db: Kysely<Database>, suppressionKey: string): Promise<{ people: number }> {
-  const ledger = new Set((await db.selectFrom('privacy_erasure_ledger').select('identifier_hash').execute()).map((r) => r.identifier_hash.toString('hex')));
+export async function replayLedger(db: Kysely<Database>, suppressionKey: string, copy?: LedgerCopy): Promise<{ people: number }> {
+  const ledger = await mergedLedger(db, copy);
   if (ledger.size === 0) return { people: 0 };
   const erased = new Map<string, { email: string | null; phone: string | null }>();
   for (const { reach } of privacyReaches()) {
