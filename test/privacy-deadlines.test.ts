@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PrivacyRequestStatus, PrivacyRequestType } from '../db/schema.js';
+import { retentionPolicy } from '../workers/retention/policy.js';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, opsAuth } from './helpers/identity.js';
 import { startSmtp } from './helpers/smtp.js';
@@ -129,5 +130,14 @@ describe('extending a request', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.told).toBe('ops');
     expect(await ctx.db.selectFrom('mail_messages').select('id').where('to_address', '=', 'onbevestigd@voorbeeld.nl').execute()).toEqual([]);
+  });
+});
+
+describe('the proof of compliance', () => {
+  it('keeps a request PRIVACY_PROOF_YEARS after receipt (the purge reads the period from the configuration)', () => {
+    const keep = (env: Record<string, string>) => retentionPolicy(ctx.configWith(env)).find((c) => c.category === 'privacy.requests')?.keep;
+    expect(keep({})).toEqual({ years: 5 });
+    expect(keep({ PRIVACY_PROOF_YEARS: '7' })).toEqual({ years: 7 });
+    expect(() => ctx.configWith({ PRIVACY_PROOF_YEARS: '0' })).toThrow(/PRIVACY_PROOF_YEARS/);
   });
 });
