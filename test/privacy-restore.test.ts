@@ -49,7 +49,6 @@ describe('a restore from a dump taken before the erasure', () => {
 
     const filed = await fileByOps(ctx.db, checkFiling({ type: 'erasure', email: kees.email, phone: kees.phone }), 'ops');
     await processRequest(ctx.db, filed.request.id, { secretKey: ctx.config.secretKey, suppressionKey: ctx.config.suppressionKey, publicUrl: ctx.config.publicUrl, opsEmail: 'ops@tgg.test', ledger });
-    expect(outsideP8(await scanDatabase(ctx.db, needlesOf(kees)))).toEqual([]);
     expect(await ctx.redis.scard(ledger.key)).toBe(2);
 
     // The restore: the person is back, and the ledger rows of their erasure are not.
@@ -58,7 +57,7 @@ describe('a restore from a dump taken before the erasure', () => {
     await admin.query(`CREATE DATABASE "${restoredName}"`);
     await admin.end();
     await run('pg_restore', ['--no-owner', `--dbname=${databaseUrl(restoredName)}`, dump]);
-    expect(outsideP8(await scanDatabase(restored, needlesOf(kees))).length).toBeGreaterThan(5);
+    expect(await restored.selectFrom('contacts').select('name').where('email', '=', kees.email.toUpperCase()).execute()).toEqual([{ name: kees.name }]);
     expect(await restored.selectFrom('privacy_erasure_ledger').selectAll().execute()).toEqual([]);
     // The database's own ledger alone finds nobody: that is why a copy lives in Redis.
     expect(await replayLedger(restored, ctx.config.suppressionKey)).toEqual({ people: 0 });
