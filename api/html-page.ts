@@ -5,7 +5,7 @@ import { pageCsp } from './page-csp.js';
 
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const STYLE = 'body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}input,button{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;margin:.25rem 0}.hp{position:absolute;left:-10000px}';
+const STYLE = 'body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}input,button,select,textarea{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;margin:.25rem 0}.hp{position:absolute;left:-10000px}';
 
 export interface Page {
   readonly body: string;

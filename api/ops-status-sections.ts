@@ -4,6 +4,7 @@
 // none yet. The compiler asks for an entry for every family.
 import type { Deps } from '../workers/core/deps.js';
 import type { FamilyName } from '../workers/families.js';
+import { countOpen } from '../workers/privacy/requests.js';
 import { lastRuns } from '../workers/retention/runs.js';
 import { countUnknownMail } from '../workers/mail/metrics.js';
 import { newsletterAttention } from '../workers/newsletter/ops-view.js';
@@ -29,6 +30,10 @@ export const FAMILY_STATUS = {
   tem: undefined,
   // Campaigns waiting for ops: GET /ops/campaigns lists them.
   newsletter: async ({ db }) => newsletterAttention(db),
-  // Overdue privacy requests (P13: due one month after receipt) belong here when the family lands.
-  privacy: undefined,
+  // Open and overdue privacy requests (P13: due one month after receipt), per type.
+  privacy: async ({ db }) => {
+    const rows = await countOpen(db);
+    const sum = (field: 'open' | 'overdue') => rows.reduce((n, r) => n + r[field], 0);
+    return { openRequests: sum('open'), overdueRequests: sum('overdue'), byType: Object.fromEntries(rows.map((r) => [r.type, { open: r.open, overdue: r.overdue }])) };
+  },
 } satisfies Record<FamilyName, StatusSection | undefined>;

@@ -8,6 +8,7 @@ import { createSession } from '../workers/identity/sessions.js';
 import { createUser } from '../workers/identity/users.js';
 import { createContact } from '../workers/identity/contacts.js';
 import { createApiKey } from '../workers/identity/api-keys.js';
+import { DEFAULT_RETENTION_SETTINGS } from '../workers/retention/category.js';
 import { retentionPolicy } from '../workers/retention/policy.js';
 import { purgeAll } from '../workers/retention/purge.js';
 import { createTestContext } from './helpers/context.js';
@@ -172,7 +173,7 @@ describe('retention of contacts and users', () => {
     const recent = await member('Net Gestopt', GRACE_DAYS - 2, now);
     const live = await member('Nog Klant', null, now);
 
-    const policy = retentionPolicy({ relationshipGraceDays: ctx.configWith({}).relationshipGraceDays });
+    const policy = retentionPolicy({ ...DEFAULT_RETENTION_SETTINGS, relationshipGraceDays: ctx.configWith({}).relationshipGraceDays });
     expect(ctx.config.relationshipGraceDays).toBe(GRACE_DAYS);
     const counts = await purgeAll(ctx.db, policy, { now, batchSize: 100 });
     expect(counts['identity.contacts']).toBe(1);

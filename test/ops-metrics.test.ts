@@ -86,7 +86,7 @@ describe('/ops/status', () => {
     expect(answer.body.dependencies.redis?.status).toBe('ok');
     expect(answer.body.queues.map((q) => q.queue).sort()).toEqual(['invoices', 'mail', 'maintenance', 'privacy', 'sms', 'sms-reports']);
     expect(answer.body.families.sms).toEqual({ unknownMessagesLast7Days: 0, batchesWithUnknownLast7Days: 0 });
-    expect(answer.body.families).toHaveProperty('privacy', null);
+    expect(answer.body.families).toHaveProperty('privacy', { openRequests: 0, overdueRequests: 0, byType: {} });
   });
 
   it('says degraded, naming Redis, when Redis does not answer', async () => {

@@ -3,10 +3,13 @@
 // outcome per category, extending the due date once, approving and rejecting.
 import { z } from 'zod';
 import { PRIVACY_REQUEST_STATUSES, PRIVACY_REQUEST_TYPES, type PrivacyRequest } from '../../db/schema.js';
+import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
+import { findExportOfRequest } from '../../workers/privacy/access-export.js';
 import { checkFiling, fileByOps } from '../../workers/privacy/filing.js';
-import { approveRequest, extendRequest, findRequest, listRequests, rejectRequest } from '../../workers/privacy/requests.js';
+import { extendAndTell } from '../../workers/privacy/extension.js';
+import { OPEN_STATUSES, approveRequest, findRequest, listRequests, rejectRequest } from '../../workers/privacy/requests.js';
 import { notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { correctionOf } from './privacy-public.js';
@@ -28,7 +31,7 @@ function view(r: PrivacyRequest) {
     correction: r.rectification,
     receivedAt: r.received_at.toISOString(),
     dueAt: r.due_at.toISOString(),
-    overdue: r.due_at.getTime() < Date.now() && ['unverified', 'awaiting-approval', 'verified', 'processing'].includes(r.status),
+    overdue: r.due_at.getTime() < Date.now() && (OPEN_STATUSES as readonly string[]).includes(r.status),
     extension: r.extended_at ? { at: r.extended_at.toISOString(), reason: r.extension_reason } : null,
     verifiedAt: r.verified_at?.toISOString() ?? null,
     completedAt: r.completed_at?.toISOString() ?? null,
@@ -92,13 +95,34 @@ export function privacyOpsRoutes(deps: Deps): Route[] {
     defineRoute({
       ...common,
       security: 'ops-write',
+      method: 'get',
+      path: '/ops/privacy-requests/{id}/export',
+      summary: "An access request's export (7 days), for ops to hand over when no verified address got the link (a number alone, or a letter): a page, or JSON with format=json",
+      params: idParams,
+      query: z.object({ format: z.enum(['html', 'json']).default('json') }),
+      responses: { 200: { description: 'the export' }, 404: { description: 'no such request, or no export (not made, or past its 7 days)' } },
+      handler: async ({ params, query }) => {
+        const stored = await findExportOfRequest(deps.db, params.id);
+        if (!stored) throw notFound('No export for this request (not made, or past its 7 days).');
+        await audit(deps.db, { actorType: 'ops', actorId: ops, action: 'privacy.export-fetched', entityType: 'privacy_request', entityId: params.id });
+        const headers = { 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'none'" };
+        return query.format === 'json' ? { body: stored.document, headers } : { body: stored.html, contentType: 'text/html; charset=utf-8', headers };
+      },
+    }),
+    defineRoute({
+      ...common,
+      security: 'ops-write',
       method: 'post',
       path: '/ops/privacy-requests/{id}/extend',
       summary: 'Extend the due date once, by 1 or 2 months, with the reason the person is told (GDPR art. 12(3))',
       params: idParams,
       body: z.strictObject({ months: z.number().int(), reason: z.string().trim().min(3).max(1000) }),
-      responses: { 200: { description: 'extended' }, 404: { description: 'no such request' }, 409: { description: 'extended already, or closed' } },
-      handler: async ({ params, body }) => ({ body: { dueAt: (await extendRequest(deps.db, params.id, ops, body.months, body.reason)).toISOString() } }),
+      responses: { 200: { description: "extended; told: 'mail' (the reason mailed to the verified address) or 'ops' (no address: ops tell the person)" }, 404: { description: 'no such request' }, 409: { description: 'extended already, or closed' } },
+      handler: async ({ params, body }) => {
+        const extended = await extendAndTell(deps.db, params.id, ops, body.months, body.reason);
+        await enqueueAfterCommit(deps, extended.jobs);
+        return { body: { dueAt: extended.dueAt.toISOString(), told: extended.told } };
+      },
     }),
     defineRoute({
       ...common,

@@ -1,43 +1,51 @@
-// The small pages of a privacy request (Dutch and English): the form, "check your mail", the
-// verification button (a GET shows it; only the POST verifies, so a mail scanner verifies
-// nothing) and the results. The page frame is the newsletter's.
+// The pages of a public privacy request: the form, "received" (with the SMS code form when a
+// number was given), the confirmation button a mailed link opens, and the results. Dutch and
+// English on one page (a request is filed before we know the person's language), each text from
+// the catalogue in workers/messages/; the page frame is the newsletter's. No script.
 import { PRIVACY_REQUEST_TYPES } from '../../db/schema.js';
+import type { PrivacyMessages } from '../../workers/messages/catalogue.js';
+import { both, eachLanguage } from '../../workers/privacy/bilingual.js';
 import { escapeHtml as escape, htmlPage, type Page } from '../html-page.js';
 import { HONEYPOT } from './newsletter-pages.js';
 
-// Dutch and English side by side on one page (the catalogue in workers/messages/ is not used here yet).
-const page = (title: string, content: string): Page => htmlPage('nl', title, content);
-
-const LABELS: Record<(typeof PRIVACY_REQUEST_TYPES)[number], string> = {
-  access: 'Inzage / Access',
-  rectification: 'Correctie / Rectification',
-  erasure: 'Verwijderen / Erasure',
-  restriction: 'Beperking / Restriction',
-  objection: 'Bezwaar / Objection',
-  complaint: 'Klacht / Complaint',
-};
+const label = (pick: (m: PrivacyMessages) => string) => escape(both(pick));
+/** A paragraph per language, each marked with its `lang`. */
+const paragraphs = (pick: (m: PrivacyMessages) => string) => eachLanguage(pick).map((t) => `<p lang="${t.language}">${escape(t.value)}</p>`).join('\n');
+const page = (title: (m: PrivacyMessages) => string, content: string): Page => htmlPage('nl', both(title), content);
 
 export function requestFormPage(): Page {
-  const options = PRIVACY_REQUEST_TYPES.map((t) => `<option value="${t}">${escape(LABELS[t])}</option>`).join('');
+  const options = PRIVACY_REQUEST_TYPES.map((t) => `<option value="${t}">${label((m) => m.form.types[t])}</option>`).join('');
   return page(
-    'Privacyverzoek / Privacy request',
-    `<form method="post" action="/public/privacy-requests">
-<label>Soort / Type <select name="type">${options}</select></label>
-<label>E-mailadres / E-mail address <input name="email" type="email" autocomplete="email"></label>
-<label>of mobiel nummer / or mobile number <input name="phone" type="tel" autocomplete="tel"></label>
-<label>Naam / Name <input name="name" autocomplete="name"></label>
-<label>Toelichting / Message <textarea name="message" maxlength="2000"></textarea></label>
-<input class="hp" name="${HONEYPOT}" tabindex="-1" autocomplete="off">
-<button type="submit">Versturen / Send</button></form>
-<p>Je ontvangt een bevestigingslink per mail, of een code per sms. / You get a confirmation link by mail, or a code by SMS.</p>`,
+    (m) => m.form.title,
+    `${paragraphs((m) => m.form.intro)}
+<form method="post" action="/public/privacy-requests">
+<label>${label((m) => m.form.type)} <select name="type">${options}</select></label>
+<label>${label((m) => m.form.email)} <input name="email" type="email" maxlength="320" autocomplete="email"></label>
+<label>${label((m) => m.form.phone)} <input name="phone" type="tel" maxlength="40" autocomplete="tel"></label>
+<label>${label((m) => m.form.name)} <input name="name" maxlength="200" autocomplete="name"></label>
+<label>${label((m) => m.form.message)} <textarea name="message" maxlength="2000"></textarea></label>
+<fieldset><legend>${label((m) => m.form.correction)}</legend>
+<label>${label((m) => m.form.correctName)} <input name="correctName" maxlength="200"></label>
+<label>${label((m) => m.form.correctEmail)} <input name="correctEmail" type="email" maxlength="320"></label>
+<label>${label((m) => m.form.correctPhone)} <input name="correctPhone" type="tel" maxlength="40"></label></fieldset>
+<div class="hp" aria-hidden="true"><input name="${HONEYPOT}" tabindex="-1" autocomplete="off"></div>
+<button type="submit">${label((m) => m.form.submit)}</button></form>`,
   );
 }
 
-export const receivedPage = () => page('Ontvangen / Received', '<p>Als we je kunnen bereiken, ontvang je een link of code om je verzoek te bevestigen. / If we can reach you, you will receive a link or code to confirm your request.</p>');
+/** After filing from the form; with a number, the form for the code the SMS brings (the same page whether a code was sent or not). */
+export function receivedPage(id: string, withCode: boolean): Page {
+  const code = withCode
+    ? `<form method="post" action="/public/privacy-requests/${escape(id)}/code"><label>${label((m) => m.received.code)} <input name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" required></label><button type="submit">${label((m) => m.received.codeSubmit)}</button></form>`
+    : '';
+  return page((m) => m.received.title, `${paragraphs((m) => m.received.text)}\n${code}`);
+}
 
 export const verifyButtonPage = (token: string) =>
-  page('Bevestig je verzoek / Confirm your request', `<form method="post" action="/public/privacy-requests/verify"><input type="hidden" name="token" value="${escape(token)}"><button type="submit">Ja, bevestig / Yes, confirm</button></form>`);
+  page((m) => m.confirm.title, `<form method="post" action="/public/privacy-requests/verify"><input type="hidden" name="token" value="${escape(token)}"><button type="submit">${label((m) => m.confirm.button)}</button></form>`);
 
-export const verifiedPage = () => page('Bevestigd / Confirmed', '<p>Je verzoek is bevestigd; we antwoorden binnen een maand. / Your request is confirmed; we answer within a month.</p>');
+export const verifiedPage = () => page((m) => m.verified.title, paragraphs((m) => m.verified.text));
 
-export const invalidPrivacyLinkPage = () => page('Ongeldige link / Invalid link', '<p>Deze link is niet geldig, al gebruikt of verlopen. / This link is not valid, used or expired.</p>');
+export const invalidPrivacyLinkPage = () => page((m) => m.invalidLink.title, paragraphs((m) => m.invalidLink.text));
+
+export const invalidCodePage = () => page((m) => m.invalidCode.title, paragraphs((m) => m.invalidCode.text));

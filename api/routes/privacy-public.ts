@@ -17,7 +17,7 @@ import { badRequest, notFound } from '../problem.js';
 import { createLimiter, limiterKey, reserve, type Limiter } from '../rate-limit.js';
 import { defineRoute, type Route } from '../route.js';
 import { HONEYPOT } from './newsletter-pages.js';
-import { invalidPrivacyLinkPage, receivedPage, requestFormPage, verifiedPage, verifyButtonPage } from './privacy-pages.js';
+import { invalidCodePage, invalidPrivacyLinkPage, receivedPage, requestFormPage, verifiedPage, verifyButtonPage } from './privacy-pages.js';
 
 export const REQUESTS_PER_IP_PER_HOUR = 10;
 export const REQUESTS_PER_IDENTIFIER_PER_DAY = 5;
@@ -91,14 +91,14 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
         if (checked.phone && !checked.filing.email && !isDutchMobile(checked.phone)) {
           throw badRequest('A code by SMS goes to Dutch mobile numbers only: give an e-mail address.', [{ field: 'body.phone', message: 'not a Dutch mobile number' }]);
         }
-        let id: string | null = null;
+        let id: string = crypto.randomUUID();
         if (!body[HONEYPOT]) {
           const sendCode = checked.phone !== null && isDutchMobile(checked.phone) && (await smsAllowed(checked.phone.e164));
           const filed = await filePublic(deps.db, checked, sendCode, settings);
           await enqueueAfterCommit(deps, filed.jobs);
           id = filed.request.id;
         }
-        return fromForm(req) ? { status: 200, ...receivedPage() } : { status: 202, body: received(id ?? crypto.randomUUID(), body.type) };
+        return fromForm(req) ? { status: 200, ...receivedPage(id, checked.phone !== null) } : { status: 202, body: received(id, body.type) };
       },
     }),
     defineRoute({
@@ -135,10 +135,11 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
       body: z.strictObject({ code: z.string().regex(/^\d{6}$/) }),
       formBody: true,
       responses: { 200: { description: 'verified' }, 400: { description: 'wrong, expired or used code' } },
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body }, req) => {
         const verified = await verifyByCode(deps.db, config.secretKey, params.id, body.code);
+        if (verified) await enqueueAfterCommit(deps, verified.jobs);
+        if (fromForm(req)) return verified ? verifiedPage() : { status: 400, ...invalidCodePage() };
         if (!verified) throw badRequest('This code is not valid, used or expired.', [{ field: 'body.code', message: 'invalid, used or expired' }]);
-        await enqueueAfterCommit(deps, verified.jobs);
         return { body: { status: verified.status } };
       },
     }),

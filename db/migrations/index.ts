@@ -21,6 +21,7 @@ import * as smsBatchCounts from './2026-12-05T11-10-00_sms-batch-counts.js';
 import * as retentionRuns from './2026-12-05T11-20-00_retention-runs.js';
 import * as newsletterDeliveriesByHash from './2026-12-05T11-40-00_newsletter-deliveries-by-hash.js';
 import * as newsletterListLanguage from './2026-12-05T13-30-00_newsletter-list-language.js';
+import * as temRestrictedSubscriptions from './2026-12-05T13-40-00_tem-restricted-subscriptions.js';
 import * as privacyLookups from './2026-12-05T13-50-00_privacy-lookups.js';
 
 export const migrations: Record<string, Migration> = {
@@ -45,5 +46,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T11-20-00_retention-runs': retentionRuns,
   '2026-12-05T11-40-00_newsletter-deliveries-by-hash': newsletterDeliveriesByHash,
   '2026-12-05T13-30-00_newsletter-list-language': newsletterListLanguage,
+  '2026-12-05T13-40-00_tem-restricted-subscriptions': temRestrictedSubscriptions,
   '2026-12-05T13-50-00_privacy-lookups': privacyLookups,
 };

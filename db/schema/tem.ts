@@ -115,6 +115,8 @@ export interface TemSubscriptionTable {
   ended_on: ColumnType<Date | null, string | null | undefined, string | null>;
   first_seen_at: Generated<Date>;
   last_seen_at: Generated<Date>;
+  /** A privacy restriction (art. 18) on the number: stored only, left out of every report. */
+  restricted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface TemDatabase {

@@ -125,6 +125,7 @@ const envSchema = z
     PRIVACY_SMS_SENDER: z.string().min(1).max(11).default('TGG'),
     PRIVACY_SMS_PER_NUMBER_PER_DAY: positiveInt(3),
     PRIVACY_SMS_PER_PREFIX_PER_DAY: positiveInt(50),
+    PRIVACY_PROOF_YEARS: z.coerce.number().int().min(1).max(30).default(5),
     SESSION_TTL_MINUTES: positiveInt(720),
     API_RATE_LIMIT: positiveInt(6_000),
     PUBLIC_RATE_LIMIT: positiveInt(300),
@@ -265,6 +266,8 @@ export interface Config {
   readonly jobLockMs: number;
   readonly purgeBatchSize: number;
   readonly relationshipGraceDays: number;
+  /** Years a privacy request (status, dates, outcome per category, keyed hashes) is kept as proof of compliance. */
+  readonly privacyProofYears: number;
   readonly sessionTtlMinutes: number;
   /** Requests per minute per API key or session. */
   readonly apiRateLimit: number;
@@ -360,6 +363,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     jobLockMs: e.JOB_LOCK_MS,
     purgeBatchSize: e.PURGE_BATCH_SIZE,
     relationshipGraceDays: e.RELATIONSHIP_GRACE_DAYS,
+    privacyProofYears: e.PRIVACY_PROOF_YEARS,
     sessionTtlMinutes: e.SESSION_TTL_MINUTES,
     apiRateLimit: e.API_RATE_LIMIT,
     publicRateLimit: e.PUBLIC_RATE_LIMIT,

@@ -3,6 +3,7 @@
 // text that exists in one language only. Pages pick the language from Accept-Language
 // (api/language.ts), mails from the subscriber's or user's `language` column.
 import type { Language } from '../../db/schema/columns.js';
+import type { PrivacyRequestType } from '../../db/schema/privacy.js';
 import { en } from './en.js';
 import { nl } from './nl.js';
 
@@ -28,6 +29,35 @@ export interface Messages {
   /** The foot of every campaign mail: why the person gets it, and the unsubscribe link's text. */
   readonly campaignFooter: (p: { organization: string; list: string; email: string }) => { why: string; unsubscribe: string };
   readonly smsByMail: (p: { sender: string }) => Pick<MailText, 'subject'>;
+  /** Privacy requests: pages and mails show Dutch and English together (workers/privacy/bilingual.ts). */
+  readonly privacy: PrivacyMessages;
+}
+
+export interface PrivacyMessages {
+  readonly form: {
+    readonly title: string;
+    readonly intro: string;
+    readonly type: string;
+    readonly types: Readonly<Record<PrivacyRequestType, string>>;
+    readonly email: string;
+    readonly phone: string;
+    readonly name: string;
+    readonly message: string;
+    readonly correction: string;
+    readonly correctName: string;
+    readonly correctEmail: string;
+    readonly correctPhone: string;
+    readonly submit: string;
+  };
+  readonly received: { readonly title: string; readonly text: string; readonly code: string; readonly codeSubmit: string };
+  readonly confirm: { readonly title: string; readonly button: string };
+  readonly verified: { readonly title: string; readonly text: string };
+  readonly invalidLink: { readonly title: string; readonly text: string };
+  readonly invalidCode: { readonly title: string; readonly text: string };
+  readonly verifyMail: (p: { link: string; days: number }) => MailText;
+  readonly exportMail: (p: { link: string; days: number }) => MailText;
+  readonly extensionMail: (p: { dueDate: string; reason: string }) => MailText;
+  readonly codeSms: (p: { code: string; minutes: number }) => string;
 }
 
 const CATALOGUE: Readonly<Record<Language, Messages>> = { nl, en };

@@ -8,7 +8,9 @@ import { insertMail } from '../mail/mail-messages.js';
 import { DEFAULT_RETENTION_SETTINGS, PROCESSORS, policyOf, type RetentionCategory } from '../retention/category.js';
 import { FAMILIES } from '../families.js';
 import type { Found, Subject } from './reach.js';
+import { bilingualMail } from './bilingual.js';
 import { findEverywhere } from './reaches.js';
+import { mailableAddress } from './requests.js';
 import { signLink } from './signed-link.js';
 
 export const EXPORT_VALID_DAYS = 7;
@@ -69,18 +71,12 @@ export async function makeExport(db: Kysely<Database>, request: PrivacyRequest, 
       .values({ request_id: request.id, document: JSON.stringify(document), html: exportHtml(document), expires_at: sql`now() + ${`${EXPORT_VALID_DAYS} days`}::interval` })
       .returning(['id', 'expires_at'])
       .executeTakeFirstOrThrow();
-    const to = request.email_verified_at !== null || request.filed_by === 'ops' ? request.email : null;
+    const to = mailableAddress(request);
     let mailId: string | undefined;
     if (to) {
       const link = `${settings.publicUrl}/public/privacy-exports/${stored.id}?token=${signLink(settings.secretKey, 'privacy-export', stored.id, stored.expires_at)}`;
-      mailId = await insertMail(trx, {
-        organization_id: null,
-        purpose: 'privacy-export',
-        to_address: to,
-        subject: 'Uw gegevens bij TGG / Your data at TGG',
-        text_body: `Uw gegevens staan klaar, ${EXPORT_VALID_DAYS} dagen lang (als pagina, of als JSON met &format=json):\n\n${link}\n\nYour data is ready for ${EXPORT_VALID_DAYS} days (a page, or JSON with &format=json) at the link above.\n`,
-        html_body: null,
-      });
+      const mail = bilingualMail((m) => m.exportMail({ link, days: EXPORT_VALID_DAYS }));
+      mailId = await insertMail(trx, { organization_id: null, purpose: 'privacy-export', to_address: to, subject: mail.subject, text_body: mail.text, html_body: null });
     }
     return { counts, mailId, exportId: stored.id };
   });
@@ -88,4 +84,9 @@ export async function makeExport(db: Kysely<Database>, request: PrivacyRequest, 
 
 export async function findExport(db: Kysely<Database>, id: string) {
   return db.selectFrom('privacy_exports').select(['document', 'html']).where('id', '=', id).where('expires_at', '>', sql<Date>`now()`).executeTakeFirst();
+}
+
+/** The export made for a request, while its 7 days last: ops hand it over when no verified address could get the link. */
+export async function findExportOfRequest(db: Kysely<Database>, requestId: string) {
+  return db.selectFrom('privacy_exports').select(['document', 'html']).where('request_id', '=', requestId).where('expires_at', '>', sql<Date>`now()`).orderBy('created_at', 'desc').executeTakeFirst();
 }

@@ -5,6 +5,7 @@ import { privacyContract } from '../../queues/privacy.js';
 import { defineFamily } from '../core/family.js';
 import { dailyHandler } from './daily.js';
 import { privacyDueWork } from './due-work.js';
+import { privacyMetrics } from './metrics.js';
 import { noticeCallbackHandler } from './notices.js';
 import { processHandler } from './process.js';
 import { privacyRetention } from './retention.js';
@@ -22,4 +23,5 @@ export const privacyFamily = defineFamily({
   roles: { privacy: ['privacy'] },
   retention: privacyRetention,
   privacy: privacySelf,
+  metrics: privacyMetrics,
 });

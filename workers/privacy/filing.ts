@@ -22,6 +22,22 @@ export interface FilingInput {
 
 export type CheckedPhone = Extract<PhoneResult, { ok: true }>;
 
+/** A proposed correction's address and number, normalised as they are stored; throws naming the field. */
+function checkCorrection(correction: Readonly<Record<string, string>>): Record<string, string> {
+  const checked: Record<string, string> = { ...correction };
+  if (correction.email !== undefined) {
+    const email = normaliseAddress(correction.email);
+    if (!email.ok) throw new InvalidFieldError('body.correctEmail', `invalid address (${email.reason})`, 'Give a valid e-mail address.');
+    checked.email = email.email;
+  }
+  if (correction.phone !== undefined) {
+    const phone = normalizePhone(correction.phone);
+    if (!phone.ok) throw new InvalidFieldError('body.correctPhone', 'not a valid phone number', 'Give a valid phone number.');
+    checked.phone = phone.e164;
+  }
+  return checked;
+}
+
 /** Checks the identifiers; throws InvalidFieldError naming the field. */
 export function checkFiling(input: FilingInput): { filing: Filing; phone: CheckedPhone | null } {
   const email = input.email?.trim() ? normaliseAddress(input.email) : null;
@@ -29,7 +45,7 @@ export function checkFiling(input: FilingInput): { filing: Filing; phone: Checke
   const phone = input.phone?.trim() ? normalizePhone(input.phone) : null;
   if (phone && !phone.ok) throw new InvalidFieldError('body.phone', 'not a valid phone number', 'Give a valid phone number.');
   if (!email && !phone) throw new InvalidFieldError('body.email', 'give an e-mail address or a phone number', 'Give an e-mail address or a phone number.');
-  const correction = input.correction && Object.keys(input.correction).length > 0 ? input.correction : null;
+  const correction = input.correction && Object.keys(input.correction).length > 0 ? checkCorrection(input.correction) : null;
   if (input.type === 'rectification' && !correction) throw new InvalidFieldError('body.correctName', 'give the corrected value', 'Say what should be corrected.');
   return {
     filing: { type: input.type, email: email?.ok ? email.email : null, phone: phone?.ok ? phone.e164 : null, name: input.name?.trim() || null, message: input.message?.trim() || null, rectification: correction },

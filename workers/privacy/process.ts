@@ -15,6 +15,7 @@ import { normalizePhone } from '../phone/e164.js';
 import { maskPhone } from '../sms/opt-outs.js';
 import { optOutEverywhere } from '../sms/privacy.js';
 import { makeExport } from './access-export.js';
+import { ledgerKey, recordLedger, type LedgerCopy } from './ledger.js';
 import { queueNotices } from './notices.js';
 import type { ReachResult, Rectification, Subject } from './reach.js';
 import { eachFamily } from './reaches.js';
@@ -27,14 +28,11 @@ interface Settings {
   readonly suppressionKey: string;
   readonly publicUrl: string;
   readonly opsEmail: string;
+  /** The ledger's copy outside Postgres (workers/privacy/ledger.ts). */
+  readonly ledger?: LedgerCopy;
 }
 
 const outcomeOf = (result: ReachResult, note?: string): PrivacyOutcome => ({ categories: result.counts, kept: result.kept, ...(note ? { note } : {}) });
-
-async function recordLedger(db: Kysely<Database>, subject: Subject) {
-  if (subject.hashes.length === 0) return;
-  await db.insertInto('privacy_erasure_ledger').values(subject.hashes.map((h) => ({ identifier_hash: h }))).onConflict((oc) => oc.column('identifier_hash').doNothing()).execute();
-}
 
 async function restrictionList(db: Kysely<Database>, subject: Subject, requestId: string) {
   if (subject.hashes.length === 0) return;
@@ -44,7 +42,7 @@ async function restrictionList(db: Kysely<Database>, subject: Subject, requestId
 function rectificationOf(request: PrivacyRequest): Rectification {
   const proposed = request.rectification ?? {};
   const phone = proposed.phone ? normalizePhone(proposed.phone) : undefined;
-  return { ...(proposed.name ? { name: proposed.name } : {}), ...(proposed.email ? { email: proposed.email.trim().toLowerCase() } : {}), ...(phone?.ok ? { e164: phone.e164 } : {}) };
+  return { ...(proposed.name ? { name: proposed.name } : {}), ...(proposed.email ? { email: proposed.email } : {}), ...(phone?.ok ? { e164: phone.e164 } : {}) };
 }
 
 /** Does the work of one type; returns the outcome and the jobs to enqueue after. */
@@ -52,10 +50,10 @@ async function carryOut(db: Kysely<Database>, request: PrivacyRequest, subject: 
   switch (request.type) {
     case 'access': {
       const made = await makeExport(db, request, subject, settings);
-      return { outcome: { categories: made.counts, kept: [], note: made.mailId ? 'the export link was mailed to the verified address' : 'no verified address: ops hand the export over' }, jobs: made.mailId ? [{ name: 'mail.send', payload: { messageId: made.mailId } }] : [] };
+      return { outcome: { categories: made.counts, kept: [], note: made.mailId ? 'the export link was mailed to the verified address' : 'no verified address: ops hand the export over (GET /ops/privacy-requests/{id}/export)' }, jobs: made.mailId ? [{ name: 'mail.send', payload: { messageId: made.mailId } }] : [] };
     }
     case 'erasure': {
-      await recordLedger(db, subject);
+      await recordLedger(db, settings.ledger, subject.hashes);
       const result = await eachFamily(db, (reach) => (trx) => reach.erase(trx, subject));
       return { outcome: outcomeOf(result), jobs: [], members: result.members, noticeKind: 'erasure' };
     }
@@ -128,7 +126,13 @@ export async function processRequest(db: Kysely<Database>, requestId: string, se
 
 export const processHandler: Handler<'privacy.process'> = async ({ requestId }, { deps }) => {
   const { config } = deps;
-  const result = await processRequest(deps.db, requestId, { secretKey: config.secretKey, suppressionKey: config.suppressionKey, publicUrl: config.publicUrl, opsEmail: config.privacy.opsEmail });
+  const result = await processRequest(deps.db, requestId, {
+    secretKey: config.secretKey,
+    suppressionKey: config.suppressionKey,
+    publicUrl: config.publicUrl,
+    opsEmail: config.privacy.opsEmail,
+    ledger: { redis: deps.queues.connection, key: ledgerKey(config.queuePrefix) },
+  });
   if (result) await enqueueAfterCommit(deps, result.jobs);
   return { done: result ? 1 : 0 };
 };

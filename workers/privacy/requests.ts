@@ -10,6 +10,8 @@ import { audit, type AuditEntry } from '../core/audit.js';
 import { ConflictError, InvalidFieldError, NotFoundError } from '../core/domain-errors.js';
 
 export const UNVERIFIED_VALID_DAYS = 7;
+/** Statuses of a request not yet closed: it has a due date that still runs. */
+export const OPEN_STATUSES = ['unverified', 'awaiting-approval', 'verified', 'processing'] as const satisfies readonly PrivacyRequestStatus[];
 export const MAX_EXTENSION_MONTHS = 2;
 
 export interface Filing {
@@ -25,6 +27,9 @@ export interface Filing {
 type Actor = Pick<AuditEntry, 'actorType' | 'actorId'>;
 
 export const processJob = (requestId: string): JobRequest => ({ name: 'privacy.process', payload: { requestId } });
+
+/** Where a mail to the person may go: only an address they proved is theirs, or ops checked (P11). */
+export const mailableAddress = (r: Pick<PrivacyRequest, 'email' | 'email_verified_at' | 'filed_by'>) => (r.email && (r.email_verified_at !== null || r.filed_by === 'ops') ? r.email : null);
 
 /** A request that goes on needs ops' approval first: a correction (art. 16), or call details asked for by a number alone (numbers get reassigned). */
 export function needsApproval(request: Pick<PrivacyRequest, 'type' | 'filed_by' | 'email_verified_at' | 'phone_verified_at'>): boolean {
@@ -109,23 +114,23 @@ export async function rejectRequest(db: Kysely<Database>, id: string, ops: strin
   await audit(db, { actorType: 'ops', actorId: ops, action: 'privacy.rejected', entityType: 'privacy_request', entityId: id });
 }
 
-/** Extends the due date once, by 1 or 2 months from the original one; the reason is what the person is told. */
-export async function extendRequest(db: Kysely<Database>, id: string, ops: string, months: number, reason: string): Promise<Date> {
+/** Extends the due date once, by 1 or 2 months from the original one; the reason is what the person is told (workers/privacy/extension.ts). */
+export async function extendRequest(db: Kysely<Database>, id: string, ops: string, months: number, reason: string): Promise<PrivacyRequest> {
   if (!Number.isInteger(months) || months < 1 || months > MAX_EXTENSION_MONTHS) throw new InvalidFieldError('body.months', `1 to ${MAX_EXTENSION_MONTHS}`, `A request is extended by at most ${MAX_EXTENSION_MONTHS} months.`);
   const row = await db
     .updateTable('privacy_requests')
     .set({ due_at: sql`due_at + ${`${months} months`}::interval`, extended_at: sql`now()`, extension_reason: reason })
     .where('id', '=', id)
     .where('extended_at', 'is', null)
-    .where('status', 'not in', ['done', 'rejected', 'expired'])
-    .returning('due_at')
+    .where('status', 'in', OPEN_STATUSES)
+    .returningAll()
     .executeTakeFirst();
   if (!row) {
     await existingOrThrow(db, id);
     throw new ConflictError('A request is extended once at most, and only while open.', 'params.id');
   }
   await audit(db, { actorType: 'ops', actorId: ops, action: 'privacy.extended', entityType: 'privacy_request', entityId: id, details: { months } });
-  return row.due_at;
+  return row;
 }
 
 async function existingOrThrow(db: Kysely<Database>, id: string): Promise<void> {
@@ -140,9 +145,8 @@ export async function findRequest(db: Kysely<Database>, id: string): Promise<Pri
 export async function listRequests(db: Kysely<Database>, filter: { status?: PrivacyRequestStatus; overdue?: boolean; dueWithinDays?: number; limit: number }): Promise<PrivacyRequest[]> {
   let query = db.selectFrom('privacy_requests').selectAll().orderBy('due_at').limit(filter.limit);
   if (filter.status) query = query.where('status', '=', filter.status);
-  const open = ['unverified', 'awaiting-approval', 'verified', 'processing'] as const;
-  if (filter.overdue) query = query.where('due_at', '<', sql<Date>`now()`).where('status', 'in', open);
-  if (filter.dueWithinDays !== undefined) query = query.where('due_at', '<', sql<Date>`now() + ${`${filter.dueWithinDays} days`}::interval`).where('status', 'in', open);
+  if (filter.overdue) query = query.where('due_at', '<', sql<Date>`now()`).where('status', 'in', OPEN_STATUSES);
+  if (filter.dueWithinDays !== undefined) query = query.where('due_at', '<', sql<Date>`now() + ${`${filter.dueWithinDays} days`}::interval`).where('status', 'in', OPEN_STATUSES);
   return query.execute();
 }
 
@@ -157,4 +161,15 @@ export async function expireUnverified(db: Kysely<Database>): Promise<number> {
     .execute();
   for (const row of rows) await audit(db, { actorType: 'system', actorId: null, action: 'privacy.expired', entityType: 'privacy_request', entityId: row.id });
   return rows.length;
+}
+
+/** Open and overdue requests per type (counts only): the metrics and GET /ops/status. */
+export async function countOpen(db: Kysely<Database>): Promise<{ type: PrivacyRequestType; open: number; overdue: number }[]> {
+  const rows = await db
+    .selectFrom('privacy_requests')
+    .select(['type', sql<string>`count(*)`.as('open'), sql<string>`count(*) FILTER (WHERE due_at < now())`.as('overdue')])
+    .where('status', 'in', OPEN_STATUSES)
+    .groupBy('type')
+    .execute();
+  return rows.map((r) => ({ type: r.type, open: Number(r.open), overdue: Number(r.overdue) }));
 }

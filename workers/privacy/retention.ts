@@ -4,14 +4,14 @@ import type { RetentionCategories } from '../retention/category.js';
 const SUBJECTS = 'people who made a privacy request';
 const BASIS = 'GDPR art. 6(1)(c): answering requests under art. 12-22, and proving it';
 
-export const privacyRetention: RetentionCategories = () => [
+export const privacyRetention: RetentionCategories = ({ privacyProofYears: years }) => [
   {
     category: 'privacy.requests',
     table: 'privacy_requests',
     key: 'id',
     clock: 'received_at',
-    keep: { years: 5 },
-    keepText: '5 years after receipt, as proof of compliance; identifiers only until the request is done (then keyed hashes), unverified ones expire after 7 days',
+    keep: { years },
+    keepText: `${years} years after receipt (PRIVACY_PROOF_YEARS), as proof of compliance; identifiers only until the request is done (then keyed hashes), unverified ones expire after 7 days`,
     action: { kind: 'delete' },
     dataSubjects: SUBJECTS,
     personalData: ['e-mail address', 'phone number', 'name', 'message', 'proposed corrections'],

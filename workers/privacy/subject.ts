@@ -1,7 +1,9 @@
 // The person of a request in every form their identifiers are stored in: addresses in lower
-// case, numbers in each format a member, a carrier's file or a form may have used (an access
+// case (an IDN domain in punycode and in Unicode), numbers in each format a member, a carrier's file or a form may have used (an access
 // export must find them all, and an erasure leave none). Masked numbers (+31 6 ****5678) are
 // matched by keyed hash where a table keeps one, never by the mask: a mask fits many people.
+import { domainToUnicode } from 'node:url';
+import { normaliseAddress } from '../newsletter/address.js';
 import { suppressionHash } from '../newsletter/suppression.js';
 import { phoneHash } from '../sms/opt-outs.js';
 import type { Subject } from './reach.js';
@@ -32,8 +34,21 @@ export function identifierHash(suppressionKey: string, kind: 'email' | 'phone', 
   return kind === 'phone' ? phoneHash(suppressionKey, value) : suppressionHash(suppressionKey, value);
 }
 
+/**
+ * An address as the newsletter keeps it (lower case, the domain in punycode: normaliseAddress)
+ * first, then with its domain in Unicode: other tables keep what was typed, so an IDN address
+ * is found in either form. Lower case is what personWhere compares.
+ */
+export function addressForms(raw: string): string[] {
+  const checked = normaliseAddress(raw);
+  const ascii = checked.ok ? checked.email : raw.trim().toLowerCase();
+  const at = ascii.lastIndexOf('@');
+  const unicode = at < 0 ? ascii : `${ascii.slice(0, at)}@${domainToUnicode(ascii.slice(at + 1)) || ascii.slice(at + 1)}`.toLowerCase();
+  return [...new Set([ascii, unicode])];
+}
+
 export function subjectOf(ids: Identifiers, suppressionKey: string): Subject {
-  const emails = ids.email ? [ids.email.toLowerCase()] : [];
+  const emails = ids.email ? addressForms(ids.email) : [];
   const e164 = ids.phone ? [ids.phone] : [];
   const phoneHashes = e164.map((p) => identifierHash(suppressionKey, 'phone', p));
   return {
@@ -41,7 +56,8 @@ export function subjectOf(ids: Identifiers, suppressionKey: string): Subject {
     e164,
     phones: e164.flatMap(phoneFormats),
     phoneHashes,
-    hashes: [...emails.map((e) => identifierHash(suppressionKey, 'email', e)), ...phoneHashes],
+    // Both forms of an address hash alike (suppressionHash normalises): one hash per address.
+    hashes: [...emails.slice(0, 1).map((e) => identifierHash(suppressionKey, 'email', e)), ...phoneHashes],
     name: ids.name,
   };
 }

@@ -8,6 +8,7 @@ import type { Database, PrivacyRequest } from '../../db/schema.js';
 import type { JobRequest } from '../../queues/queue-set.js';
 import { insertMail } from '../mail/mail-messages.js';
 import { queueSingleSms } from '../sms/single-sms.js';
+import { bilingualMail, both } from './bilingual.js';
 import { platformOrganization } from './platform.js';
 import { UNVERIFIED_VALID_DAYS, markVerified } from './requests.js';
 import { signLink, verifyLink } from './signed-link.js';
@@ -28,16 +29,8 @@ export async function queueVerificationMail(db: Kysely<Database>, request: Priva
   if (!request.email) return [];
   const expires = new Date(request.received_at.getTime() + UNVERIFIED_VALID_DAYS * 86_400_000);
   const link = `${settings.publicUrl}/public/privacy-requests/verify?token=${signLink(settings.secretKey, 'privacy-verify', request.id, expires)}`;
-  const mailId = await insertMail(db, {
-    organization_id: null,
-    purpose: 'privacy-verification',
-    to_address: request.email,
-    subject: 'Bevestig je privacyverzoek / Confirm your privacy request',
-    text_body:
-      `Wij ontvingen een privacyverzoek voor dit adres. Bevestig het via deze link (${UNVERIFIED_VALID_DAYS} dagen geldig):\n\n${link}\n\n` +
-      `We received a privacy request for this address. Confirm it with the link above (valid ${UNVERIFIED_VALID_DAYS} days).\n\nNiet door jou gedaan? Dan hoef je niets te doen. / Not you? Then do nothing.\n`,
-    html_body: null,
-  });
+  const mail = bilingualMail((m) => m.verifyMail({ link, days: UNVERIFIED_VALID_DAYS }));
+  const mailId = await insertMail(db, { organization_id: null, purpose: 'privacy-verification', to_address: request.email, subject: mail.subject, text_body: mail.text, html_body: null });
   return [{ name: 'mail.send', payload: { messageId: mailId } }];
 }
 
@@ -57,7 +50,7 @@ export async function queueVerificationCode(db: Kysely<Database>, request: Priva
     .where('id', '=', request.id)
     .execute();
   const organizationId = await platformOrganization(db);
-  return queueSingleSms(db, { organizationId, purpose: 'service', sender: settings.smsSender, text: `Uw TGG-verificatiecode: ${code} (${CODE_VALID_MINUTES} min geldig)`, phone });
+  return queueSingleSms(db, { organizationId, purpose: 'service', sender: settings.smsSender, text: both((m) => m.codeSms({ code, minutes: CODE_VALID_MINUTES })), phone });
 }
 
 /** Verifies by the SMS code; undefined when the code is wrong, expired, used or tried too often. */

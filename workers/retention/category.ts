@@ -45,9 +45,11 @@ export type ProcessorId = keyof typeof PROCESSORS;
 export interface RetentionSettings {
   /** Days after an organisation's relationship ends before its contacts and users go (P7). */
   readonly relationshipGraceDays: number;
+  /** Years a privacy request is kept as proof of compliance (PRIVACY_PROOF_YEARS). */
+  readonly privacyProofYears: number;
 }
 
-export const DEFAULT_RETENTION_SETTINGS: RetentionSettings = { relationshipGraceDays: 90 };
+export const DEFAULT_RETENTION_SETTINGS: RetentionSettings = { relationshipGraceDays: 90, privacyProofYears: 5 };
 
 /** A family's categories, with the periods of these settings. */
 export type RetentionCategories = (settings: RetentionSettings) => readonly RetentionCategory[];

@@ -12,7 +12,8 @@ import { audit, type AuditEntry } from '../core/audit.js';
 import { asIntake } from '../core/intake-gate.js';
 import type { Deps } from '../core/deps.js';
 import { chunkJobs } from './chunk-jobs.js';
-import { anyRestriction, optedOut, phoneHash } from './opt-outs.js';
+import { identifierHash } from '../privacy/subject.js';
+import { anyRestriction, optedOut, phoneHash, restrictedHashes } from './opt-outs.js';
 import { compilePrices, fromUnits } from './pricing.js';
 import { SeenRecipients } from './seen-recipients.js';
 import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from './validate.js';
@@ -109,6 +110,8 @@ function slicePricer(deps: Deps, organizationId: string, totals: BatchTotals): P
   const priceOf = compilePrices(deps.config.sms.prices);
   let anyOptOuts: boolean | undefined;
 
+  let anyRestricted: boolean | undefined;
+
   async function suppressedPhones(db: Kysely<Database>, messages: readonly ValidatedMessage[]): Promise<Set<string>> {
     const phones = messages.flatMap((m) => (m.phone ? [m.phone] : []));
     if (phones.length === 0) return new Set();
@@ -117,6 +120,17 @@ function slicePricer(deps: Deps, organizationId: string, totals: BatchTotals): P
     const hashes = phones.map((phone) => phoneHash(deps.config.suppressionKey, phone));
     const hits = await optedOut(db, organizationId, hashes);
     return new Set(phones.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')));
+  }
+
+  /** Addresses under a privacy restriction (art. 18): a recipient reached by mail, or named by address beside a number, gets nothing. */
+  async function restrictedEmails(db: Kysely<Database>, messages: readonly ValidatedMessage[]): Promise<Set<string>> {
+    const emails = messages.flatMap((m) => (m.email ? [m.email] : []));
+    if (emails.length === 0) return new Set();
+    anyRestricted ??= await anyRestriction(db);
+    if (!anyRestricted) return new Set();
+    const hashes = emails.map((email) => identifierHash(deps.config.suppressionKey, 'email', email));
+    const hits = new Set((await restrictedHashes(db, hashes)).map((h) => h.toString('hex')));
+    return new Set(emails.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')));
   }
 
   return async (db, slice) => {
@@ -128,9 +142,10 @@ function slicePricer(deps: Deps, organizationId: string, totals: BatchTotals): P
     }
     totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
     const suppressed = await suppressedPhones(db, unique);
+    const restricted = await restrictedEmails(db, unique);
     // The validated objects are this function's own (fresh from the worker): price them in place.
     const priced = unique.map((m) => {
-      const status = m.phone && suppressed.has(m.phone) ? ('suppressed' as const) : ('queued' as const);
+      const status = (m.phone && suppressed.has(m.phone)) || (m.email && restricted.has(m.email)) ? ('suppressed' as const) : ('queued' as const);
       const costUnits = status === 'queued' && m.phone ? m.segments * priceOf(m.phone) : 0;
       return Object.assign(m, { status, costUnits });
     });

@@ -70,3 +70,10 @@ export async function optedOut(db: Kysely<Database>, organizationId: string, has
     .execute();
   return new Set(rows.map((r) => r.phone_hash.toString('hex')));
 }
+
+/** The hashes among `hashes` restricted on the platform (a privacy request, art. 18): addresses (suppressionHash) or numbers (phoneHash). */
+export async function restrictedHashes(db: Kysely<Database>, hashes: readonly Buffer[]): Promise<Buffer[]> {
+  if (hashes.length === 0) return [];
+  const rows = await db.selectFrom('privacy_restrictions').select('identifier_hash').where('identifier_hash', '=', sql<Buffer>`ANY(${hashes})`).execute();
+  return rows.map((r) => r.identifier_hash);
+}

@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { TEM_TIME_ZONE, addMonths, monthKey, monthStart, periodBounds } from './calendar.js';
 import { invoiceCostsFrom } from './einvoice/costs.js';
+import { restrictedNumbers } from './restricted.js';
 
 export const GROUP_BY = ['costCentre', 'subscription', 'type'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
@@ -30,21 +31,23 @@ const KEYS: Record<GroupBy, ReturnType<typeof sql.raw>> = {
 /**
  * Costs of `months` months from `period` on, one row each: call records by their month in
  * Amsterdam, period charges by the month they start in (the record id is null for a charge).
+ * Numbers under a privacy restriction (art. 18) are left out: stored, not reported.
  */
 export function costsFrom(organizationId: string, period: string, months = 1) {
   const { start, month } = periodBounds(period);
   const last = addMonths(month, months - 1);
   const from = sql`${monthStart(month)}::timestamp AT TIME ZONE ${TEM_TIME_ZONE}`;
   const until = sql`${monthStart(addMonths(month, months))}::timestamp AT TIME ZONE ${TEM_TIME_ZONE}`;
+  const restricted = restrictedNumbers(organizationId);
   return sql`
     SELECT r.id, NULL::bigint AS charge_id, to_char(r.started_at AT TIME ZONE ${TEM_TIME_ZONE}, 'YYYY-MM') AS month, r.msisdn, r.call_type, r.currency, r.amount,
            r.cost_centre_hint, r.roaming, r.destination
       FROM call_records r
-     WHERE r.organization_id = ${organizationId} AND r.started_at >= ${from} AND r.started_at < ${until}
+     WHERE r.organization_id = ${organizationId} AND r.started_at >= ${from} AND r.started_at < ${until} AND r.msisdn <> ALL(${restricted})
     UNION ALL
     SELECT NULL, c.id, to_char(c.period_start, 'YYYY-MM'), c.msisdn, c.call_type, c.currency, c.amount, c.cost_centre_hint, false, NULL
       FROM tem_period_charges c
-     WHERE c.organization_id = ${organizationId} AND c.period_start BETWEEN ${start}::date AND ${periodBounds(monthKey(last)).end}::date`;
+     WHERE c.organization_id = ${organizationId} AND c.period_start BETWEEN ${start}::date AND ${periodBounds(monthKey(last)).end}::date AND c.msisdn <> ALL(${restricted})`;
 }
 
 /** The report's rows of one source, or of both without counting a subscription's month twice. */

@@ -14,6 +14,7 @@ import { CALL_RECORD_COLUMNS } from './copy-format.js';
 import { decodeText } from '../core/csv-sniff.js';
 import { profileNamed } from './profile.js';
 import { rawBytes } from './raw-file.js';
+import { markRestrictedSubscriptions } from './restricted.js';
 import { chargePeriod, exportPeriod } from './windows.js';
 
 export type ParseOutcome =
@@ -109,6 +110,7 @@ export async function parseInTransaction(deps: Deps, upload: Claimed, signal: Ab
       return { kind: 'rejected', refused: layoutErrors ? 0 : tally.refused, errors };
     }
     await upsertSubscriptions(client, upload, tally);
+    await markRestrictedSubscriptions(client, upload.organization_id, [...tally.subscriptions.keys()], deps.config.suppressionKey);
     const period = exportPeriod(tally.latestDated, now);
     const dropRaw = !deps.config.tem.keepRaw;
     await client.query(

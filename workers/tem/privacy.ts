@@ -66,7 +66,13 @@ export const temPrivacy: PrivacyReach = {
   },
   async restrict(trx, s) {
     const { lines } = await restrictInvoices(trx, s);
-    return { ...NOTHING, counts: { 'tem.invoice-lines': { restricted: lines.length } }, members: membersOf('tem.invoice-lines', lines) };
+    // Its subscriptions marked: the reports leave the number's calls, charges and lines out (workers/tem/restricted.ts).
+    const subscriptions = await trx.updateTable('tem_subscriptions').set({ restricted_at: sql`coalesce(restricted_at, now())` }).where(personWhere(s, { phone: 'msisdn' })).returning(['id', 'organization_id']).execute();
+    return {
+      ...NOTHING,
+      counts: { 'tem.invoice-lines': { restricted: lines.length }, 'tem.subscriptions': { restricted: subscriptions.length } },
+      members: [...membersOf('tem.invoice-lines', lines), ...membersOf('tem.subscriptions', subscriptions)],
+    };
   },
   async rectify(trx, s, change) {
     if (!change.name) return NOTHING;

@@ -1,9 +1,11 @@
 // Invoice lines as costs, in the columns of the call-detail costs (cost-report.ts) so the two
 // can be reported together. A line's month is its own period's start, else the invoice's,
 // else the issue date. A credit note's amounts count negative; a negative invoice keeps its
-// own signs. Document-level allowances (negative) and charges belong to no subscription.
+// own signs. Document-level allowances (negative) and charges belong to no subscription. Lines
+// under a privacy restriction (art. 18, or kept under P8 after an erasure) are left out.
 import { sql } from 'kysely';
 import { addMonths, monthKey, periodBounds } from '../calendar.js';
+import { restrictedNumbers } from '../restricted.js';
 
 /** The type key invoice rows report under (call details use their call types). */
 export const INVOICE_TYPE = 'invoice';
@@ -20,6 +22,7 @@ export function invoiceCostsFrom(organizationId: string, period: string, months 
              CASE WHEN e.credit_note THEN -l.line_amount ELSE l.line_amount END AS amount
         FROM einvoice_lines l JOIN einvoices e ON e.id = l.invoice_id
        WHERE l.organization_id = ${organizationId} AND e.organization_id = ${organizationId} AND l.line_amount IS NOT NULL
+         AND l.restricted_at IS NULL AND coalesce(l.subscription_ref, '') <> ALL(${restrictedNumbers(organizationId)})
       UNION ALL
       SELECT NULL, e.id, coalesce(e.period_start, e.issue_date), to_char(coalesce(e.period_start, e.issue_date), 'YYYY-MM'), NULL, ${INVOICE_TYPE}, coalesce(e.currency, 'EUR'),
              (CASE WHEN e.credit_note THEN -1 ELSE 1 END) * (CASE WHEN (ac->>'charge')::boolean THEN 1 ELSE -1 END) * (ac->>'amount')::numeric

@@ -12,6 +12,7 @@ import type { TemUploadError } from '../../../db/schema.js';
 import type { Deps } from '../../core/deps.js';
 import { lockParsingUpload, type ParseOutcome } from '../parse-transaction.js';
 import { rawBytes } from '../raw-file.js';
+import { markRestrictedSubscriptions } from '../restricted.js';
 import { profileNamed, type Profile } from '../profile.js';
 import { lineAllocator } from './allocation.js';
 import { calculationFindings, mandatoryFindings } from './checks.js';
@@ -117,12 +118,14 @@ export async function parseEinvoiceInTransaction(deps: Deps, upload: Claimed, si
     }
     await insertInvoice(client, target, header, count, findings);
     // The numbers lines bill become subscriptions too, so they can be given a cost centre.
-    await client.query(
+    const billed = await client.query<{ msisdn: string }>(
       `INSERT INTO tem_subscriptions (organization_id, msisdn)
        SELECT DISTINCT organization_id, subscription_ref FROM einvoice_lines WHERE invoice_id = $1 AND subscription_ref IS NOT NULL
-       ON CONFLICT (organization_id, msisdn) DO UPDATE SET last_seen_at = now()`,
+       ON CONFLICT (organization_id, msisdn) DO UPDATE SET last_seen_at = now()
+       RETURNING msisdn`,
       [target.invoiceId],
     );
+    await markRestrictedSubscriptions(client, upload.organization_id, billed.rows.map((r) => r.msisdn), deps.config.suppressionKey);
     const dropRaw = !deps.config.tem.keepRaw;
     await client.query(
       `UPDATE tem_uploads SET status = 'parsed', rows_stored = $2, rows_refused = 0, errors = '[]', period_start = $3, period_end = $4,
