@@ -13,7 +13,7 @@ import type { TemUploadError } from '../../../db/schema.js';
 import type { Deps } from '../../core/deps.js';
 import { CopyBuffers } from '../copy-format.js';
 import { lockParsingUpload, type ParseOutcome } from '../parse-transaction.js';
-import { rawBytes } from '../raw-file.js';
+import { rawBytesByCopy } from '../raw-copy.js';
 import { profileNamed, type Profile } from '../profile.js';
 import { lineAllocator } from './allocation.js';
 import { calculationFindings, mandatoryFindings } from './checks.js';
@@ -61,7 +61,7 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
   };
   let root: XmlNode;
   try {
-    root = await readXml(rawBytes(deps.db, target.uploadId, signal), {
+    root = await readXml(rawBytesByCopy(deps.config.databaseUrl, target.uploadId, signal), {
       detach: isLine,
       onDetached: (node: XmlNode) => {
         const line = checked(readerOf(node).line(node));
