@@ -2,7 +2,8 @@
 // first byte of the upload to `parsed`, beside the same file read by saxes alone (no tree, no
 // storage) and beside a COPY of the same lines into einvoice_lines, in the same run. Prints
 // the times, the ratios and the invoices worker's peak RSS (target < 200 MB: streamed, lines
-// written in batches as they close, never a tree of the whole file).
+// written into COPY buffers as they close, never a tree of the whole file). The platform runs
+// compiled, as the Procfile runs it (BENCH_INVOICE_BUILD=false reuses dist/).
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
