@@ -2,8 +2,9 @@
 // first byte of the upload to `parsed`, beside the same file read by saxes alone (no tree, no
 // storage) and beside a COPY of the same lines into einvoice_lines, in the same run. Prints
 // the times, the ratios and the invoices worker's peak RSS (target < 200 MB: streamed, lines
-// written in batches as they close, never a tree of the whole file).
-import { spawn } from 'node:child_process';
+// written into COPY buffers as they close, never a tree of the whole file). The platform runs
+// compiled, as the Procfile runs it (BENCH_INVOICE_BUILD=false reuses dist/).
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { SaxesParser } from 'saxes';
 import { createDb } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { euros, ublPieces, type UblOptions } from '../test/helpers/ubl.js';
+import { build, nodeArgs, platformProcess } from './lib/compiled.js';
 import { ADMIN_URL, HOST, REDIS_URL, createOrganization, databaseUrl, platformEnv, statusKib, table } from './lib/platform.js';
 import { scratch } from './lib/scratch.js';
 import { parsed, ready, upload } from './lib/tem-upload.js';
@@ -25,6 +27,8 @@ const WEB_PORT = Number(process.env.BENCH_INVOICE_PORT ?? 3471);
 const DB_NAME = process.env.BENCH_INVOICE_DATABASE ?? 'tgg_bench_invoices';
 const PREFIX = `bench-invoices-${process.pid}`;
 const TARGET_RSS_MB = 200;
+/** Node flags of the web and invoices processes. */
+const NODE_ARGS = nodeArgs('BENCH_INVOICE_NODE_ARGS');
 
 /** The i-th line: 2,000 subscriptions named by BT-128, amounts of one to a hundred euros. */
 const lineAt = (i: number) => ({ cents: BigInt(100 + ((i * 7919) % 10_000)), objectId: `06${12_000_000 + (i % 2_000)}` });
@@ -79,18 +83,19 @@ async function plainCopy(url: string, organizationId: string): Promise<number> {
 }
 
 export async function invoicesBench(): Promise<void> {
-  const children: ReturnType<typeof spawn>[] = [];
+  const children: ChildProcess[] = [];
   const file = join(tmpdir(), `bench-invoices-${process.pid}.xml`);
   await scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children }).run(async () => {
     try {
       await pipeline(Readable.from(ublPieces(INVOICE)), createWriteStream(file));
-      const env = { ...process.env, ...platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: WEB_PORT }) };
+      const env = platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: WEB_PORT });
       const db = createDb(databaseUrl(DB_NAME), { max: 2 });
       await migrateToLatest(db);
-      const web = spawn('node', ['--import', 'tsx', 'main.ts', '--role', 'web'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      build('BENCH_INVOICE_BUILD');
+      const web = platformProcess('web', env, NODE_ARGS);
       children.push(web);
-      await ready(`http://${HOST}:${WEB_PORT}/healthz`);
-      const worker = spawn('node', ['--import', 'tsx', 'main.ts', '--role', 'invoices'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+      await ready(`http://${HOST}:${WEB_PORT}/healthz`, web);
+      const worker = platformProcess('invoices', env, NODE_ARGS);
       children.push(worker);
       const key = await createOrganization(WEB_PORT, 'Benchmark BV');
       const org = await db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
@@ -111,7 +116,7 @@ export async function invoicesBench(): Promise<void> {
       clearInterval(sampler);
       const workerPeak = Math.max(peak, statusKib('VmHWM', worker.pid)) / 1024;
       const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-      console.log(`\nE-invoice: ${LINES.toLocaleString('en')} lines, ${(statSync(file).size / 1e6).toFixed(0)} MB of UBL; ${result.status}, ${result.rowsStored.toLocaleString('en')} lines stored (saxes counted ${sax.lines.toLocaleString('en')})`);
+      console.log(`\nE-invoice: ${LINES.toLocaleString('en')} lines, ${(statSync(file).size / 1e6).toFixed(0)} MB of UBL; ${result.status}, ${result.rowsStored.toLocaleString('en')} lines stored (saxes counted ${sax.lines.toLocaleString('en')}); node dist/main.js${NODE_ARGS.length > 0 ? ` with ${NODE_ARGS.join(' ')}` : ''}`);
       table([
         ['measure', 'platform', 'same-run baseline', 'ratio / target'],
         ['upload to parsed', seconds(platformMs), `saxes alone ${seconds(sax.ms)}`, `${(platformMs / sax.ms).toFixed(2)}`],

@@ -68,6 +68,15 @@ describe('UBL examples', () => {
     expect(lines.map((l) => l.line_id)).toEqual(Array.from({ length: 20 }, (_, i) => String(i + 1)));
     expect(lines[0]).toMatchObject({ quantity: '2.00000000', unit_code: 'EA', line_amount: '19.9000', price: '9.95000000', item_name: 'PATAT FRITES 10MM 10KG', tax_category: 'S', tax_percent: '6.0000' });
   });
+
+  it('stores a line text with a tab, a backslash and a newline exactly (the COPY escape)', async () => {
+    const name = 'PATAT\tFRITES \\N 10\\MM\n10KG';
+    const done = await parsed(fixture('ubl-tc434-example1.xml').toString('utf8').replace('<cbc:ID>12115118</cbc:ID>', '<cbc:ID>12115118-ESC</cbc:ID>').replace('PATAT FRITES 10MM 10KG', name));
+    expect(done.status, JSON.stringify(done.errors)).toBe('parsed');
+    const lines = await ctx.db.selectFrom('einvoice_lines').select(['item_name', 'line_amount']).where('invoice_id', '=', (await invoiceOf(done.id)).id).orderBy('seq').execute();
+    expect(lines).toHaveLength(20);
+    expect(lines[0]).toEqual({ item_name: name, line_amount: '19.9000' });
+  });
 });
 
 /** Our CII counterparts, read to the values of the UBL documents they mirror (EXAMPLES). */

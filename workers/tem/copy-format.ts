@@ -9,7 +9,8 @@ export const CALL_RECORD_COLUMNS = [
 const SPECIAL = /[\\\t\n\r]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
-const text = (value: string | null) => (value === null ? '\\N' : SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : value);
+/** A COPY text field: \N for null, backslash escapes (the one escape of every COPY the platform writes). */
+export const copyField = (value: string | null) => (value === null ? '\\N' : SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : value);
 const num = (value: number | string | null) => (value === null ? '\\N' : String(value));
 
 /**
@@ -18,7 +19,7 @@ const num = (value: number | string | null) => (value === null ? '\\N' : String(
  * under TimeZone Europe/Amsterdam.
  */
 export function copyLine(prefix: string, r: Canonical, startLocal: string): string {
-  return `${prefix}${r.line}\t${text(r.msisdn)}\t${text(r.userName)}\t${startLocal}\t${r.type}\t${num(r.direction)}\t${text(r.destination)}\t${r.destinationMasked ? 't' : 'f'}\t${num(r.durationS)}\t${num(r.billedS)}\t${num(r.volumeBytes)}\t${num(r.bundle)}\t${r.amount}\t${r.currency}\t${num(r.vatRate)}\t${r.roaming ? 't' : 'f'}\t${text(r.visitedNetwork)}\t${text(r.costCentreHint)}\n`;
+  return `${prefix}${r.line}\t${copyField(r.msisdn)}\t${copyField(r.userName)}\t${startLocal}\t${r.type}\t${num(r.direction)}\t${copyField(r.destination)}\t${r.destinationMasked ? 't' : 'f'}\t${num(r.durationS)}\t${num(r.billedS)}\t${num(r.volumeBytes)}\t${num(r.bundle)}\t${r.amount}\t${r.currency}\t${num(r.vatRate)}\t${r.roaming ? 't' : 'f'}\t${copyField(r.visitedNetwork)}\t${copyField(r.costCentreHint)}\n`;
 }
 
 export const copyPrefix = (organizationId: string, uploadId: string) => `${organizationId}\t${uploadId}\t`;

@@ -47,3 +47,22 @@ export function round2(value: string): string {
 
 /** Equal as amounts of 2 places. */
 export const sameAmount = (a: string, b: string) => round2(a) === round2(b);
+
+/** An exact sum kept as it runs, one value at a time (the line net amounts of an invoice read as a stream). */
+export class RunningSum {
+  private units = 0n;
+  private scale = 0;
+
+  add(text: string): void {
+    const part = scaled(text);
+    if (part.scale > this.scale) {
+      this.units *= 10n ** BigInt(part.scale - this.scale);
+      this.scale = part.scale;
+    }
+    this.units += at(part, this.scale);
+  }
+
+  get value(): string {
+    return format({ units: this.units, scale: this.scale });
+  }
+}

@@ -2,6 +2,7 @@
 // lines as COPY text while the file streams, the invoice when it has been read.
 import type pg from 'pg';
 import type { Finding } from '../../../db/schema.js';
+import { copyField as field } from '../copy-format.js';
 import type { InvoiceHeader, InvoiceLine } from './model.js';
 
 export interface Target {
@@ -14,10 +15,6 @@ export const LINE_COLUMNS = [
   'invoice_id', 'organization_id', 'seq', 'line_id', 'quantity', 'unit_code', 'line_amount', 'price', 'price_base_quantity', 'item_name', 'item_description',
   'period_start', 'period_end', 'object_id', 'object_scheme', 'subscription_ref', 'tax_category', 'tax_percent', 'properties', 'allowances_charges',
 ] as const;
-
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-/** A COPY text field: \N for null, backslash escapes. */
-const field = (value: string | null) => (value === null ? '\\N' : value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c));
 
 /** One line as a COPY text row of LINE_COLUMNS; `prefix` is `invoice_id\torganization_id\t`. */
 export function copyRow(prefix: string, seq: number, l: InvoiceLine, subscription: string | null): string {

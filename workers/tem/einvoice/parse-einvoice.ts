@@ -1,6 +1,7 @@
 // The parse of one e-invoice upload in one transaction, like the CDR parse: the file streamed
-// through saxes, lines sent as COPY text as they close (memory bounded by a batch and the
-// header), then the invoice with its findings, the upload's counts and the raw file's deletion.
+// through saxes, lines written as COPY text into buffers as they close (memory bounded by a
+// buffer or two and the header), then the invoice with its findings, the upload's counts and
+// the raw file's deletion.
 // A refused document (a DOCTYPE, malformed XML, the same invoice again) leaves nothing.
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -10,20 +11,22 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { TemUploadError } from '../../../db/schema.js';
 import type { Deps } from '../../core/deps.js';
+import { CopyBuffers } from '../copy-format.js';
 import { lockParsingUpload, type ParseOutcome } from '../parse-transaction.js';
-import { rawBytes } from '../raw-file.js';
+import { rawBytesByCopy } from '../raw-copy.js';
 import { markRestrictedSubscriptions } from '../restricted.js';
 import { profileNamed, type Profile } from '../profile.js';
 import { lineAllocator } from './allocation.js';
 import { calculationFindings, mandatoryFindings } from './checks.js';
-import { isDecimal, sum } from './decimal.js';
+import { RunningSum, isDecimal } from './decimal.js';
 import { LINE_COLUMNS, copyRow, insertInvoice, supplierKey, type Target } from './insert.js';
 import { syntaxOf } from './kind.js';
 import { readerOf, isLine } from './readers.js';
 import type { InvoiceLine } from './model.js';
 import { XmlProblem, readXml, type XmlNode } from './xml-stream.js';
 
-const BATCH = 1000;
+/** COPY text is handed on in pieces of about this many bytes. */
+const BYTES_PER_WRITE = 256 * 1024;
 export const MAX_INVOICE_LINES = 1_000_000;
 
 interface Claimed {
@@ -32,47 +35,47 @@ interface Claimed {
   readonly profile: string | null;
 }
 
+const DECIMAL_FIELDS = ['quantity', 'amount', 'price'] as const;
+
 function checked(line: InvoiceLine): InvoiceLine {
-  for (const [field, value] of Object.entries({ quantity: line.quantity, amount: line.amount, price: line.price }))
+  for (const field of DECIMAL_FIELDS) {
+    const value = line[field];
     if (value !== null && !isDecimal(value)) throw new XmlProblem('not-a-decimal', `line ${line.lineId ?? '?'}: its ${field} is not a decimal`);
+  }
   return line;
 }
 
 async function readInvoice(client: pg.Client, deps: Deps, target: Target, profile: Profile, signal: AbortSignal) {
   const allocate = lineAllocator(profile);
   const prefix = `${target.invoiceId}\t${target.organizationId}\t`;
-  let pending: string[] = [];
+  // Each line is written into COPY buffers as it closes, so its strings (and the chunk text they are sliced from) die young.
+  const out = new CopyBuffers(BYTES_PER_WRITE);
   let count = 0;
-  let lineSum = '0';
+  const lineSum = new RunningSum();
   let missingAmounts = 0;
-  // The lines go to Postgres as COPY text while the file streams; waiting for 'drain' keeps one batch or so in memory.
+  // The buffers go to Postgres while the file streams; waiting for 'drain' keeps about one in memory.
   const rows = new PassThrough();
   const copied = pipeline(rows, client.query(copyFrom(`COPY einvoice_lines (${LINE_COLUMNS.join(', ')}) FROM STDIN`)));
   copied.catch(() => undefined);
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const text = pending.join('');
-    pending = [];
-    if (!rows.write(text)) await Promise.race([once(rows, 'drain'), copied]);
+  const flush = async (all = false) => {
+    for (const buffer of out.take(all)) if (!rows.write(buffer)) await Promise.race([once(rows, 'drain'), copied]);
   };
   let root: XmlNode;
   try {
-    root = await readXml(rawBytes(deps.db, target.uploadId, signal), {
+    root = await readXml(rawBytesByCopy(deps.config.databaseUrl, target.uploadId, signal), {
       detach: isLine,
       onDetached: (node: XmlNode) => {
         const line = checked(readerOf(node).line(node));
         if (count >= MAX_INVOICE_LINES) throw new XmlProblem('too-many-lines', `more than ${MAX_INVOICE_LINES} invoice lines`);
         if (line.amount === null) missingAmounts += 1;
-        else lineSum = sum([lineSum, line.amount]);
-        pending.push(copyRow(prefix, count, line, allocate(line)));
+        else lineSum.add(line.amount);
+        out.add(copyRow(prefix, count, line, allocate(line)));
         count += 1;
       },
       skipText: (node) => node.local === 'EmbeddedDocumentBinaryObject' || node.local === 'AttachmentBinaryObject',
-      afterChunk: async () => {
-        if (pending.length >= BATCH) await flush();
-      },
+      afterChunk: () => flush(),
     });
-    await flush();
+    await flush(true);
     rows.end();
     await copied;
   } catch (error) {
@@ -83,7 +86,7 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
   }
   syntaxOf(root);
   const header = readerOf(root).header(root);
-  const findings = [...mandatoryFindings(header, count), ...calculationFindings(header, lineSum)];
+  const findings = [...mandatoryFindings(header, count), ...calculationFindings(header, lineSum.value)];
   if (missingAmounts > 0) findings.push({ rule: 'BR-24', message: `${missingAmounts} invoice line(s) without a net amount (BT-131)`, expected: null, found: null });
   return { header, count, findings };
 }
