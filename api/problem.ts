@@ -44,9 +44,9 @@ export const unauthorized = (detail: string, challenge = 'Bearer') => new HttpEr
 export const conflict = (detail: string, field: string) => new HttpError(409, 'Conflict', detail, { errors: [{ field, message: detail }] });
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new HttpError(429, 'Too Many Requests', `Try again in ${retryAfterSeconds} s.`, { headers: { 'Retry-After': String(retryAfterSeconds) } });
-/** A dependency is away: nothing of the request was accepted; try again. */
+/** A dependency is away: the request was not completed; try again. */
 export const serviceUnavailable = (retryAfterSeconds = 5) =>
-  new HttpError(503, 'Service Unavailable', 'A service the platform depends on is not reachable; nothing of this request was accepted. Try again.', {
+  new HttpError(503, 'Service Unavailable', 'A service the platform depends on is not reachable; the request was not completed. Try again.', {
     type: '/problems/unavailable',
     headers: { 'Retry-After': String(retryAfterSeconds) },
   });

@@ -1,6 +1,5 @@
 // Errors that mean a dependency (Postgres, Redis) cannot be reached right now, not that the
-// request or the code is wrong: the client is told 503 with Retry-After and may try again;
-// nothing of its request was accepted.
+// request or the code is wrong: the client is told 503 with Retry-After and may try again.
 import { QueueUnavailableError } from '../queues/queue-set.js';
 
 /** SQLSTATE classes and codes of a server that refuses or lost the connection. */
