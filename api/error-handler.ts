@@ -3,7 +3,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ConflictError, DomainError, InvalidFieldError, NotFoundError } from '../workers/core/domain-errors.js';
 import { describeError } from '../workers/core/errors.js';
 import type { Logger } from '../workers/core/logger.js';
-import { HttpError, badRequest, conflict, malformedJson, notFound, type Problem } from './problem.js';
+import { HttpError, badRequest, conflict, malformedJson, notFound, serviceUnavailable, type Problem } from './problem.js';
+import { isDependencyUnavailable } from './unavailable.js';
 
 interface BodyParserError {
   type?: string;
@@ -52,9 +53,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const mapped =
       error instanceof HttpError ? error
       : error instanceof DomainError ? fromDomain(error)
+      : isDependencyUnavailable(error) ? serviceUnavailable()
       : fromBodyParser(error ?? {})
       ?? new HttpError(500, 'Internal Server Error', 'Something went wrong on our side.');
-    if (mapped.status >= 500) {
+    if (mapped.status === 503) {
+      logger.warn({ error: describeError(error) }, 'request refused: a dependency is unavailable');
+    } else if (mapped.status >= 500) {
       logger.error({ error: describeError(error), stack: error instanceof Error ? error.stack?.split('\n').filter((l) => l.startsWith('    at')).slice(0, 8) : undefined }, 'request failed');
     }
     sendProblem(res, mapped);

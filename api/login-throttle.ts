@@ -4,7 +4,7 @@
 // An expensive check (scrypt) reserves its points BEFORE it runs, or the check would race the
 // count (and outsiders could make us hash without limit); a cheap one (a constant-time compare)
 // counts right after it, so the right login's parallel requests never take points at all.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queues/connection.js';
 import { throttledNetwork } from './client-ip.js';
 import { assertNotExhausted, createLimiter, limiterKey, reserve, type Limiter } from './rate-limit.js';
 
@@ -25,7 +25,7 @@ export interface LoginThrottle {
 }
 
 /** Limiter keys `<keyPrefix>-user` and `<keyPrefix>-ip`, holding HMACs under `secret`, never a name or an address. */
-export function createLoginThrottle(redis: Redis, keyPrefix: string, secret: string, attemptsPerName: number): LoginThrottle {
+export function createLoginThrottle(redis: RedisClient, keyPrefix: string, secret: string, attemptsPerName: number): LoginThrottle {
   const byName: Limiter = createLimiter(redis, `${keyPrefix}-user`, attemptsPerName, LOGIN_WINDOW_SECONDS);
   const byNetwork: Limiter = createLimiter(redis, `${keyPrefix}-ip`, attemptsPerName * PER_NETWORK_FACTOR, LOGIN_WINDOW_SECONDS);
   const claims = (name: string, ip: string | undefined) =>

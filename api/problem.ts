@@ -44,5 +44,11 @@ export const unauthorized = (detail: string, challenge = 'Bearer') => new HttpEr
 export const conflict = (detail: string, field: string) => new HttpError(409, 'Conflict', detail, { errors: [{ field, message: detail }] });
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new HttpError(429, 'Too Many Requests', `Try again in ${retryAfterSeconds} s.`, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+/** A dependency is away: the request was not completed; try again. */
+export const serviceUnavailable = (retryAfterSeconds = 5) =>
+  new HttpError(503, 'Service Unavailable', 'A service the platform depends on is not reachable; the request was not completed. Try again.', {
+    type: '/problems/unavailable',
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
 export const forbidden = (detail: string) => new HttpError(403, 'Forbidden', detail);
 export const malformedJson = () => badRequest('The request body is not valid JSON.', [{ field: 'body', message: 'malformed JSON' }]);

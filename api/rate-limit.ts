@@ -1,13 +1,13 @@
 // Rate limits shared by every web process through Redis; while Redis is away an in-memory
 // limiter per process takes over (rate-limiter-flexible's insurance limiter).
 import { createHmac } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queues/connection.js';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { tooManyRequests } from './problem.js';
 
 export type Limiter = RateLimiterRedis;
 
-export function createLimiter(redis: Redis, keyPrefix: string, points: number, durationSeconds: number): Limiter {
+export function createLimiter(redis: RedisClient, keyPrefix: string, points: number, durationSeconds: number): Limiter {
   return new RateLimiterRedis({
     storeClient: redis,
     keyPrefix,

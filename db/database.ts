@@ -45,6 +45,16 @@ function preparedName(text: string): string {
 }
 
 class PreparingClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    // The server may end a connection while a transaction holds it checked out of the pool (a
+    // restart, pg_terminate_backend, between two statements): pg-pool listens only on idle
+    // clients, and an unheard 'error' event would end the process. The client is then not
+    // queryable: the transaction's next statement fails (503 at the API), and the pool drops
+    // the client when it comes back.
+    this.on('error', () => undefined);
+  }
+
   // Kysely calls query(text, values); a marked text goes as a named statement.
   override query(...args: unknown[]): never {
     const [text, values] = args;

@@ -1,39 +1,93 @@
-// Redis connections as BullMQ advises for production: producers fail fast (an API request
-// must not hang while Redis is away), workers wait and retry for ever.
-import type { RedisOptions as BullRedisOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+// The one place that opens Redis connections, as BullMQ advises for production: producers
+// fail fast (an API request must not hang while Redis is away), workers wait and retry for
+// ever. REDIS_URL picks one server, a Cluster or a Sentinel-watched master (redis-url.ts);
+// everything else (queues, workers, rate limits, the dashboard) takes its client from here.
+import type { ConnectionOptions } from 'bullmq';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { hasHashTag, parseRedisUrl, type RedisTarget } from './redis-url.js';
+
+/** A Redis client: one server (also behind Sentinel) or a Cluster. */
+export type RedisClient = Redis | Cluster;
 
 export interface QueueSettings {
   readonly redisUrl: string;
-  /** Key prefix; use a {hash-tag} on Redis Cluster. */
+  /** Key prefix; a {hash-tag} on Redis Cluster (checked by assertPrefixFits). */
   readonly prefix: string;
 }
 
-export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
-  const url = new URL(redisUrl);
-  const db = url.pathname.replace(/^\//, '');
+const retryStrategy = (times: number) => Math.min(times * 200, 5_000);
+
+/** What each data node connection gets, whatever the topology. */
+function nodeOptions(target: RedisTarget): RedisOptions {
   return {
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port ? Number(url.port) : 6379,
-    ...(url.username && { username: decodeURIComponent(url.username) }),
-    ...(url.password && { password: decodeURIComponent(url.password) }),
-    ...(db && { db: Number(db) }),
-    ...(url.protocol === 'rediss:' && { tls: {} }),
+    ...(target.username !== undefined && { username: target.username }),
+    ...(target.password !== undefined && { password: target.password }),
+    ...(target.tls && { tls: {} }),
     connectionName: 'tgg',
-    retryStrategy: (times) => Math.min(times * 200, 5_000),
   };
 }
 
-export function createProducerConnection(settings: QueueSettings): Redis {
-  return new Redis({
-    ...redisOptionsFromUrl(settings.redisUrl),
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-  });
+/** Options for one server or a Sentinel-watched master (ioredis finds the master and follows a failover). */
+export function redisOptionsFor(target: Exclude<RedisTarget, { mode: 'cluster' }>): RedisOptions {
+  if (target.mode === 'single') {
+    return { ...nodeOptions(target), host: target.node.host, port: target.node.port, ...(target.db !== 0 && { db: target.db }), retryStrategy };
+  }
+  return {
+    ...nodeOptions(target),
+    sentinels: target.sentinels.map((s) => ({ host: s.host, port: s.port })),
+    name: target.name,
+    ...(target.db !== 0 && { db: target.db }),
+    ...(target.tls && { enableTLSForSentinelMode: true }),
+    sentinelRetryStrategy: retryStrategy,
+    retryStrategy,
+  };
 }
 
-/** Options, not a client: BullMQ then owns the connection and closes it with the worker. */
-export function workerConnectionOptions(settings: QueueSettings): BullRedisOptions {
-  return { ...(redisOptionsFromUrl(settings.redisUrl) as BullRedisOptions), maxRetriesPerRequest: null };
+export function clusterOptionsFor(target: Extract<RedisTarget, { mode: 'cluster' }>, extra: RedisOptions): ClusterOptions {
+  return {
+    redisOptions: { ...nodeOptions(target), ...extra },
+    clusterRetryStrategy: retryStrategy,
+    // Managed clusters (ElastiCache, Memorystore) announce addresses that must be used as given with TLS.
+    ...(target.tls && { dnsLookup: (address: string, callback: (err: Error | null, address: string) => void) => callback(null, address) }),
+  };
+}
+
+/** Refuses, at start, a prefix that would split BullMQ's keys over a cluster's slots. */
+export function assertPrefixFits(settings: QueueSettings): void {
+  if (parseRedisUrl(settings.redisUrl).mode === 'cluster' && !hasHashTag(settings.prefix)) {
+    throw new Error('QUEUE_PREFIX must hold a hash tag on Redis Cluster, e.g. {tgg}');
+  }
+}
+
+function open(settings: QueueSettings, extra: RedisOptions): RedisClient {
+  assertPrefixFits(settings);
+  const target = parseRedisUrl(settings.redisUrl);
+  if (target.mode === 'cluster') return new Cluster(target.nodes.map((n) => ({ host: n.host, port: n.port })), clusterOptionsFor(target, extra));
+  return new Redis({ ...redisOptionsFor(target), ...extra });
+}
+
+/** The shared client of a process: queues, rate limits, health checks. Fails fast while Redis is away. */
+export function createProducerConnection(settings: QueueSettings): RedisClient {
+  return open(settings, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+}
+
+/** A client for a one-off command (npm run privacy:replay): waits for Redis, retries a command a few times. */
+export function createCommandConnection(settings: QueueSettings): RedisClient {
+  return open(settings, { maxRetriesPerRequest: 3 });
+}
+
+/**
+ * What a BullMQ Worker connects with, and what to close after it. Options for one server
+ * (BullMQ opens and closes its connections itself); a Cluster must be an instance (BullMQ
+ * cannot build one from options), which BullMQ uses and duplicates for its blocking
+ * connection but leaves open: `release` closes it once the worker has closed.
+ */
+export function workerConnection(settings: QueueSettings): { connection: ConnectionOptions; release: () => void } {
+  assertPrefixFits(settings);
+  const target = parseRedisUrl(settings.redisUrl);
+  if (target.mode === 'cluster') {
+    const cluster = new Cluster(target.nodes.map((n) => ({ host: n.host, port: n.port })), clusterOptionsFor(target, { maxRetriesPerRequest: null }));
+    return { connection: cluster, release: () => cluster.disconnect() };
+  }
+  return { connection: { ...redisOptionsFor(target), maxRetriesPerRequest: null } as ConnectionOptions, release: () => undefined };
 }

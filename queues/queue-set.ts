@@ -1,8 +1,7 @@
 // The producer side: one BullMQ Queue per queue name on one fail-fast connection, and
 // enqueue() that validates each payload against the registry before it reaches Redis.
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { createProducerConnection, type QueueSettings } from './connection.js';
+import { createProducerConnection, type QueueSettings, type RedisClient } from './connection.js';
 import { QUEUE_NAMES, type QueueName } from './names.js';
 import { EVENTS_MAX_LEN, getJobOptions, jobIdFor } from './options.js';
 import { JOBS, type JobName, type JobPayload } from './registry.js';
@@ -23,7 +22,7 @@ export interface JobRequest<N extends JobName = JobName> {
 }
 
 export class QueueSet {
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   private readonly queues: ReadonlyMap<QueueName, Queue>;
 
   constructor(readonly settings: QueueSettings) {

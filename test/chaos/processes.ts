@@ -60,3 +60,29 @@ export async function answering(url: string, timeoutMs = 60_000): Promise<void> 
   }
   throw new Error(`${url} did not answer`);
 }
+
+export interface Fleet {
+  /** Starts a Procfile line with the fleet's environment (and these overrides). */
+  run(name: string, extra?: Record<string, string>): Child;
+  readonly children: readonly Child[];
+  /** SIGTERMs every child and waits for it. */
+  stopAll(): Promise<void>;
+  /** The tail of every child's output, for a failed test. */
+  tails(): string;
+}
+
+export function fleet(env: Record<string, string>): Fleet {
+  const children: Child[] = [];
+  return {
+    children,
+    run(name, extra = {}) {
+      const child = start(name, { ...env, ...extra });
+      children.push(child);
+      return child;
+    },
+    async stopAll() {
+      for (const child of children) await child.kill('SIGTERM');
+    },
+    tails: () => children.map((c) => `--- ${c.name}\n${c.output.join('').slice(-3000)}`).join('\n'),
+  };
+}

@@ -1,6 +1,7 @@
 // The one place that reads the environment. Every bad variable is reported at once, and
 // production refuses the development defaults for secrets.
 import { z } from 'zod';
+import { RedisUrlError, hasHashTag, parseRedisUrl, type RedisTarget } from '../../queues/redis-url.js';
 
 const DEV_SECRET = 'dev-secret-key-do-not-use-in-production';
 const DEV_SUPPRESSION_KEY = 'dev-suppression-key-do-not-use-in-production';
@@ -30,13 +31,31 @@ const url = (protocols: string[]) =>
 /** data_coding values for GSM-7 text that submit-params.ts encodes for: 0 (GSM-7), 1 (IA5/ASCII), 3 (Latin-1). */
 export const GSM_DATA_CODINGS: readonly number[] = [0, 1, 3];
 
+function redisMode(redisUrl: string): RedisTarget['mode'] | undefined {
+  try {
+    return parseRedisUrl(redisUrl).mode;
+  } catch {
+    return undefined;
+  }
+}
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/tgg'),
-    REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    // One server, redis+cluster://seed,seed or redis+sentinel://sentinel,sentinel/master (queues/redis-url.ts).
+    REDIS_URL: z
+      .string()
+      .default('redis://127.0.0.1:6379')
+      .superRefine((v, ctx) => {
+        try {
+          parseRedisUrl(v);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: error instanceof RedisUrlError ? error.message : 'unreadable' });
+        }
+      }),
     QUEUE_PREFIX: z
       .string()
       .regex(/^[{}\w-]+$/, 'letters, digits, -, _ and {} only')
@@ -149,6 +168,10 @@ const envSchema = z
       if (env.SMS_PROVIDER === 'http' && env[name] === undefined) {
         ctx.addIssue({ code: 'custom', path: [name], message: 'required when SMS_PROVIDER is http' });
       }
+    }
+    if (redisMode(env.REDIS_URL) === 'cluster' && !hasHashTag(env.QUEUE_PREFIX)) {
+      // BullMQ's scripts touch several keys of a queue at once: on a cluster they must share a slot.
+      ctx.addIssue({ code: 'custom', path: ['QUEUE_PREFIX'], message: 'must hold a hash tag on Redis Cluster, e.g. {tgg}' });
     }
     const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY];
     if (dkim.some((v) => v !== undefined) && dkim.some((v) => v === undefined)) {

@@ -1,7 +1,8 @@
 // The worker boundary: every job's payload is parsed again (a job in Redis is data from the
 // past), dispatched to its handler, and whatever leaves is sanitised (ARCHITECTURE.md, rule 2).
+import { hostname } from 'node:os';
 import { Worker, type Job, type WorkerOptions } from 'bullmq';
-import { workerConnectionOptions } from '../../queues/connection.js';
+import { workerConnection } from '../../queues/connection.js';
 import type { QueueName } from '../../queues/names.js';
 import { JOBS, isJobName, type JobName, type JobResult } from '../../queues/registry.js';
 import type { Deps } from './deps.js';
@@ -45,14 +46,20 @@ export function createJobProcessor(queue: QueueName, deps: Deps, handlers: Handl
   };
 }
 
+const WORKER_NAME = `${hostname().replace(/[^\w.-]/g, '_')}:${process.pid}`;
+
 export function startQueueWorker(queue: QueueName, deps: Deps, handlers: HandlerMap, options: RunnerOptions = {}): Worker {
+  const { connection, release } = workerConnection(deps.queues.settings);
   const worker = new Worker(queue, createJobProcessor(queue, deps, handlers), {
-    connection: workerConnectionOptions(deps.queues.settings),
+    connection,
     prefix: deps.queues.settings.prefix,
+    // Each job records which process ran it (processedBy, shown by the dashboard): machine and pid.
+    name: WORKER_NAME,
     concurrency: 4,
     ...options,
   });
   worker.on('error', (error) => deps.logger.error({ queue, error: describeError(error) }, 'worker error'));
+  worker.once('closed', release);
   return worker;
 }
 

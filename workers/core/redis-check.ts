@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../queues/connection.js';
 import type { Logger } from './logger.js';
 
 /** BullMQ loses jobs silently if Redis may evict keys: say so loudly at start. */
-export async function warnUnlessNoEviction(redis: Redis, logger: Logger): Promise<void> {
+export async function warnUnlessNoEviction(redis: RedisClient, logger: Logger): Promise<void> {
   try {
     const reply = await redis.config('GET', 'maxmemory-policy');
     const policy = reply[1];

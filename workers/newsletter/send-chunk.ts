@@ -82,8 +82,10 @@ export const sendCampaignChunk: Handler<'newsletter.send-chunk'> = async ({ camp
     const refused = outcomes.filter((o) => o.status !== 'sent').length;
     sent += outcomes.length - refused;
     failed += refused;
-    if (outcomes.length >= MIN_BURST && refused / outcomes.length >= mail.pauseFailureRatio) {
-      if (await pauseCampaign(deps.db, campaignId, 'failure-burst')) log.warn({ campaignId, refused, window: outcomes.length }, 'campaign paused: burst of failures');
+    // Refused for good or lost count toward a burst; a 4xx deferral (a relay busy for a while) backs off and comes again instead.
+    const lost = outcomes.filter((o) => o.status === 'failed' || o.status === 'unknown').length;
+    if (outcomes.length >= MIN_BURST && lost / outcomes.length >= mail.pauseFailureRatio) {
+      if (await pauseCampaign(deps.db, campaignId, 'failure-burst')) log.warn({ campaignId, refused: lost, window: outcomes.length }, 'campaign paused: burst of failures');
       return { sent, failed };
     }
     if (Date.now() - reported >= PROGRESS_EVERY_MS) {

@@ -3,14 +3,14 @@
 // backup taken before an erasure has lost that erasure's ledger rows too; the Redis copy still
 // holds them, so npm run privacy:replay finds the person again (and the reverse after a Redis
 // loss). Hashes only: neither store learns an identifier from it.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../queues/connection.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
 export const ledgerKey = (queuePrefix: string) => `${queuePrefix}:privacy:erasure-ledger`;
 
 export interface LedgerCopy {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly key: string;
 }
 

@@ -1,0 +1,20 @@
+// Errors that mean a dependency (Postgres, Redis) cannot be reached right now, not that the
+// request or the code is wrong: the client is told 503 with Retry-After and may try again.
+import { QueueUnavailableError } from '../queues/queue-set.js';
+
+/** SQLSTATE classes and codes of a server that refuses or lost the connection. */
+const UNAVAILABLE_SQLSTATE = /^(08...|53300|57P0[1-3])$/;
+/** pg-pool and node-postgres: no connection within connectionTimeoutMillis, or one that died mid-query. */
+const UNAVAILABLE_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable)$/;
+const UNAVAILABLE_SYSCALL = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+export function isDependencyUnavailable(error: unknown): boolean {
+  if (error instanceof QueueUnavailableError) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SYSCALL.has(code))) return true;
+  if (UNAVAILABLE_MESSAGE.test(error.message)) return true;
+  // An AggregateError (a refused connection on every address) or a wrapped cause.
+  const inner = error instanceof AggregateError ? error.errors : 'cause' in error ? [error.cause] : [];
+  return inner.some((e) => e !== error && isDependencyUnavailable(e));
+}

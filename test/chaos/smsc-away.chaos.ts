@@ -1,0 +1,91 @@
+// Chaos case 4: the SMSC unreachable for 30 seconds mid-batch (the test SMSC closed: every
+// session dropped and binds refused, then a new SMSC on the same port). The messages wait and
+// go once it is back; none is marked failed for it; nobody reaches the SMSC twice. Only the
+// window in flight when the link dropped may be 'unknown' (ARCHITECTURE.md, rule 4).
+// About 1.5 minutes.
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import { createTestContext, waitFor } from '../helpers/context.js';
+import { caller, newOrganization } from '../helpers/identity.js';
+import { mobile } from '../helpers/sms.js';
+import { startSmsc, type ReceivedSubmit, type TestSmsc } from '../helpers/smsc.js';
+import { answering, freePort, start, type Child } from './processes.js';
+
+const RECIPIENTS = 3_000;
+const AWAY_MS = 30_000;
+/** The claim window of send-chunk: what one session has in flight with WORKER_CONCURRENCY=1. */
+const WINDOW = 200;
+
+const ctx = await createTestContext();
+let smsc: TestSmsc = await startSmsc();
+const before: ReceivedSubmit[] = [];
+const port = await freePort();
+const env = {
+  NODE_ENV: 'test',
+  DATABASE_URL: ctx.config.databaseUrl,
+  REDIS_URL: ctx.config.redisUrl,
+  QUEUE_PREFIX: ctx.prefix,
+  PORT: String(port),
+  LOG_LEVEL: 'warn',
+  SMS_PROVIDER: 'smpp',
+  SMPP_URL: smsc.url,
+  WORKER_CONCURRENCY: '1',
+  RECONCILE_INTERVAL_MS: '2000',
+};
+const children: Child[] = [];
+const run = (name: string) => {
+  const child = start(name, env);
+  children.push(child);
+  return child;
+};
+afterAll(async () => {
+  for (const child of children) await child.kill('SIGTERM');
+  await smsc.close();
+});
+
+const statusCounts = async (batchId: string) => {
+  const rows = await ctx.db.selectFrom('sms_messages').select(['status', sql<string>`count(*)`.as('n')]).where('batch_id', '=', batchId).groupBy('status').execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>;
+};
+
+describe('chaos: the SMSC away for 30 seconds mid-batch', () => {
+  it('holds the messages back and sends them when it is back, none failed, nobody twice', async () => {
+    onTestFailed(() => {
+      for (const child of children) console.warn(`--- ${child.name}\n${child.output.join('').slice(-3000)}`);
+    });
+    run('web');
+    run('scheduler');
+    run('worker-sms');
+    await answering(`http://127.0.0.1:${port}/readyz`, 180_000);
+    const call = caller({ port } as never);
+    const org = await newOrganization(call, ctx, 'Chaos Kapper');
+    const recipients = Array.from({ length: RECIPIENTS }, (_, i) => ({ phone: mobile(i) }));
+    const created = await call<{ id: string }>('post', '/v1/sms/batches', { auth: org.key, body: { sender: 'Chaos', body: 'Uw afspraak staat', recipients } });
+    expect(created.status).toBe(202);
+    const batchId = created.body.id;
+
+    await waitFor(() => Promise.resolve(smsc.received.length >= RECIPIENTS / 5), 'a fifth at the SMSC', 120_000);
+    const smscPort = smsc.port;
+    await smsc.close();
+    before.push(...smsc.received);
+    const awaySince = Date.now();
+    // While it is away: nothing failed for it, and (after the window that was in flight) nothing moves.
+    await new Promise((r) => setTimeout(r, AWAY_MS));
+    const during = await statusCounts(batchId);
+    expect(during.failed ?? 0).toBe(0);
+    expect(during.queued ?? 0).toBeGreaterThan(0);
+    smsc = await startSmsc(smscPort);
+    const awayMs = Date.now() - awaySince;
+
+    await waitFor(async () => (await ctx.db.selectFrom('sms_batches').select('status').where('id', '=', batchId).executeTakeFirst())?.status === 'completed', 'the batch to complete', 240_000);
+    const by = await statusCounts(batchId);
+    const destinations = [...before, ...smsc.received].map((r) => r.destination);
+    expect(new Set(destinations).size).toBe(destinations.length);
+    expect(smsc.received.length).toBeGreaterThan(0);
+    expect(by.failed ?? 0).toBe(0);
+    expect(by.unknown ?? 0).toBeLessThanOrEqual(WINDOW);
+    expect((by.sent ?? 0) + (by.unknown ?? 0)).toBe(RECIPIENTS);
+    expect(destinations.length).toBeGreaterThanOrEqual(by.sent ?? 0);
+    console.log(`chaos 4: ${before.length} before, away ${awayMs} ms, ${smsc.received.length} after; during ${JSON.stringify(during)}; end ${JSON.stringify(by)}`);
+  });
+});
