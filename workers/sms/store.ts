@@ -98,7 +98,7 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
     ), p AS (
       SELECT * FROM unnest(${parts.map((p) => p.messageId)}::bigint[], ${parts.map((p) => p.part)}::smallint[],
                            ${parts.map((p) => receiptKey(p.smscId))}::text[], ${parts.map((p) => p.state ?? 'submitted')}::text[],
-                           ${parts.map((p) => p.networkError ?? null)}::text[], ${parts.map((p) => p.doneAt ?? null)}::timestamptz[])
+                           ${parts.map((p) => p.networkError ?? null)}::text[], ${parts.map((p) => p.doneAt?.toISOString() ?? null)}::timestamptz[])
         AS p(message_id, part, smsc_id, state, network_error, done_at)
     ), agg AS (
       SELECT message_id, ${partStateAggregates}, bool_and(state <> 'submitted') AS final FROM p GROUP BY message_id

@@ -75,20 +75,27 @@ export function encodeSubmitSm(p: SubmitSm, sequence: number): Buffer {
   return b;
 }
 
+/** A class, so its methods are shared rather than two closures made per part. */
+class EncodedSubmitSm implements OutgoingPdu {
+  sequence_number = 0;
+  constructor(private readonly bytes: Buffer) {}
+
+  isResponse(): boolean {
+    return false;
+  }
+
+  toBuffer(): Buffer {
+    this.bytes.writeUInt32BE(this.sequence_number, 12);
+    return this.bytes;
+  }
+}
+
 /**
  * A submit_sm for Session.send, encoded now (so a message that cannot be encoded is known
  * before anything is written); Session.send numbers it just before it asks for the bytes.
  */
 export function submitSmPdu(params: SubmitSm): OutgoingPdu {
-  const bytes = encodeSubmitSm(params, 0);
-  return {
-    sequence_number: 0,
-    isResponse: () => false,
-    toBuffer() {
-      bytes.writeUInt32BE(this.sequence_number, 12);
-      return bytes;
-    },
-  };
+  return new EncodedSubmitSm(encodeSubmitSm(params, 0));
 }
 
 /**
