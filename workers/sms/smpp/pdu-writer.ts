@@ -98,19 +98,29 @@ export function submitSmPdu(params: SubmitSm): OutgoingPdu {
   return new EncodedSubmitSm(encodeSubmitSm(params, 0));
 }
 
+class DeliverSmResp implements OutgoingPdu {
+  constructor(
+    readonly sequence_number: number,
+    private readonly status: number,
+    private readonly dataSm: boolean,
+  ) {}
+
+  isResponse(): boolean {
+    return true;
+  }
+
+  toBuffer(): Buffer {
+    // A refusal is the header alone, as the smpp package writes it.
+    const b = Buffer.alloc(HEADER_LENGTH + (this.status === 0 ? 1 : 0));
+    writeHeader(b, this.dataSm ? DATA_SM_RESP : DELIVER_SM_RESP, this.sequence_number, this.status);
+    return b;
+  }
+}
+
 /**
  * The answer to a deliver_sm (or, with `dataSm`, a data_sm): the same sequence number, an
  * empty message_id, status 0 or the refusal given (ESME_RX_T_APPN: the SMSC delivers it again).
  */
 export function deliverSmResp(sequence: number, status = 0, dataSm = false): OutgoingPdu {
-  return {
-    sequence_number: sequence,
-    isResponse: () => true,
-    toBuffer() {
-      // A refusal is the header alone, as the smpp package writes it.
-      const b = Buffer.alloc(HEADER_LENGTH + (status === 0 ? 1 : 0));
-      writeHeader(b, dataSm ? DATA_SM_RESP : DELIVER_SM_RESP, sequence, status);
-      return b;
-    },
-  };
+  return new DeliverSmResp(sequence, status, dataSm);
 }
