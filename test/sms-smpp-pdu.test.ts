@@ -143,4 +143,38 @@ describe('submit_sm_resp and deliver_sm decoding', () => {
       expect(session._callbacks[11]).toBeUndefined();
     }
   });
+
+  const fakeSession = () => Object.assign(new EventEmitter(), { socket: new PassThrough(), _callbacks: {} }) as unknown as Session;
+
+  it('reads a stream cut into pieces of every size, down to one byte, field for field as the package', () => {
+    const pdus = [...deliveries.map(([, b]) => b), ...Array.from({ length: 20 }, (_, i) => new smpp.PDU('submit_sm_resp', { sequence_number: 100 + i, message_id: `id-${i}` }).toBuffer())];
+    const all = Buffer.concat(pdus);
+    const expected = pdus.map((b) => ({ ...new smpp.PDU(b) }));
+    for (const size of [1, 2, 3, 5, 16, 17, 100, 4_096]) {
+      const session = fakeSession();
+      const seen: unknown[] = [];
+      session.on('pdu', (pdu: object) => seen.push({ ...pdu }));
+      readWithOwnDecoder(session);
+      for (let at = 0; at < all.length; at += size) session.socket.write(all.subarray(at, at + size));
+      expect(seen).toEqual(expected);
+    }
+  });
+
+  it('drops a peer that announces a PDU longer than 16 KiB or shorter than its header, without reading on', () => {
+    for (const length of [16_385, 15, 0]) {
+      const session = fakeSession();
+      const errors: string[] = [];
+      const seen: string[] = [];
+      session.on('error', (error: Error) => errors.push(error.message));
+      session.on('pdu', (pdu: { command: string }) => seen.push(pdu.command));
+      readWithOwnDecoder(session);
+      const bad = Buffer.alloc(16);
+      bad.writeUInt32BE(length, 0);
+      session.socket.write(Buffer.concat([deliveries[0]![1].subarray(0, 10)]));
+      session.socket.write(Buffer.concat([deliveries[0]![1].subarray(10), bad, deliveries[1]![1]]));
+      expect(seen).toEqual(['deliver_sm']);
+      expect(errors).toEqual([`PDU length ${length} is out of bounds`]);
+      expect(session.socket.destroyed).toBe(true);
+    }
+  });
 });

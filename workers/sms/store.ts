@@ -63,7 +63,8 @@ export async function claimWindow(db: Db, r: ClaimRequest): Promise<ClaimedWindo
     FROM claimed c ORDER BY c.seq`.execute(db);
   return {
     claimId: Number(result.rows[0]?.claim_id ?? 0),
-    messages: result.rows.map(({ claim_id: _, seq: _seq, ...m }) => ({ ...m, id: Number(m.id) })),
+    // Written out field by field: a rest and a spread per row took V8's slow path.
+    messages: result.rows.map((m) => ({ id: Number(m.id), channel: m.channel, phone: m.phone, email: m.email, text: m.text, encoding: m.encoding, segments: m.segments })),
     lastSeq: result.rows.at(-1)?.seq ?? r.from - 1,
   };
 }
@@ -85,7 +86,10 @@ export interface MessageOutcome {
  * them (only sent and unknown messages have parts).
  */
 export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly MessageOutcome[]): Promise<void> {
-  const parts = outcomes.flatMap((o) => o.parts.map((p) => ({ messageId: o.id, ...p })));
+  const parts: Array<SubmittedPart & { messageId: number }> = [];
+  for (const o of outcomes) {
+    for (const p of o.parts) parts.push({ messageId: o.id, part: p.part, smscId: p.smscId, state: p.state, networkError: p.networkError, doneAt: p.doneAt });
+  }
   await sql`${sql.raw(PREPARED)}
     WITH u AS (
       SELECT * FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
@@ -94,7 +98,7 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
     ), p AS (
       SELECT * FROM unnest(${parts.map((p) => p.messageId)}::bigint[], ${parts.map((p) => p.part)}::smallint[],
                            ${parts.map((p) => receiptKey(p.smscId))}::text[], ${parts.map((p) => p.state ?? 'submitted')}::text[],
-                           ${parts.map((p) => p.networkError ?? null)}::text[], ${parts.map((p) => p.doneAt ?? null)}::timestamptz[])
+                           ${parts.map((p) => p.networkError ?? null)}::text[], ${parts.map((p) => p.doneAt?.toISOString() ?? null)}::timestamptz[])
         AS p(message_id, part, smsc_id, state, network_error, done_at)
     ), agg AS (
       SELECT message_id, ${partStateAggregates}, bool_and(state <> 'submitted') AS final FROM p GROUP BY message_id

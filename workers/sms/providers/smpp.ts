@@ -133,15 +133,23 @@ class OpenWindows {
   }
 }
 
-/** The results with the state of each part whose receipt came early. */
+/**
+ * The results with the state of each part whose receipt came early. Objects are written out
+ * field by field: a spread with fields added ({ ...p, state }) took V8's slow path, and this
+ * was a twentieth of the worker's CPU.
+ */
 function withEarlyStates(results: readonly SubmitResult[], early: ReadonlyMap<string, Receipt>): SubmitResult[] {
   if (early.size === 0) return [...results];
   const stated = (parts: readonly SubmittedPart[]) =>
-    parts.map((p) => {
+    parts.map((p): SubmittedPart => {
       const receipt = early.get(receiptKey(p.smscId));
-      return { ...p, state: partStateOf(receipt?.stat ?? ''), networkError: receipt?.networkError, doneAt: receipt?.doneAt };
+      return { part: p.part, smscId: p.smscId, state: partStateOf(receipt?.stat ?? ''), networkError: receipt?.networkError, doneAt: receipt?.doneAt };
     });
-  return results.map((r) => ((r.status === 'sent' || r.status === 'unknown') && r.parts ? { ...r, parts: stated(r.parts) } : r));
+  return results.map((r): SubmitResult => {
+    if (r.status === 'sent') return { messageId: r.messageId, status: 'sent', providerMessageId: r.providerMessageId, parts: stated(r.parts) };
+    if (r.status === 'unknown' && r.parts) return { messageId: r.messageId, status: 'unknown', errorCode: r.errorCode, parts: stated(r.parts) };
+    return r;
+  });
 }
 
 export function createSmppProvider(config: Config, deps: ProviderDeps, options: SmppProviderOptions = {}): SmsProvider {

@@ -110,38 +110,82 @@ function throwUnusual(): never {
   throw new Unusual();
 }
 
-function readSubmitSmResp(b: Buffer, pdu: ReadPdu): ReadPdu {
+/** The header fields every PDU starts with. */
+interface Header {
+  readonly command_length: number;
+  readonly command_id: number;
+  readonly command_status: number;
+  readonly sequence_number: number;
+}
+
+// Each PDU is made as one object literal with every field in a fixed order: objects built by a
+// spread and then given their fields one at a time took V8's slow path for every field, which
+// made this reader twice as costly as the package's (12.4-13.1 s against 9.6 s in the bench).
+
+function readSubmitSmResp(b: Buffer, h: Header): ReadPdu {
+  let messageId: string | undefined;
   if (b.length > HEADER) {
     const r = new Reader(b);
-    pdu.message_id = r.cstring();
+    messageId = r.cstring();
     // Optional parameters (a reason for a refusal): the package's.
     if (r.offset + 4 <= b.length) throw new Unusual();
   }
-  return pdu;
+  return {
+    command_length: h.command_length,
+    command_id: h.command_id,
+    command_status: h.command_status,
+    sequence_number: h.sequence_number,
+    command: 'submit_sm_resp',
+    // Undefined for an empty body, where the package has no message_id at all.
+    message_id: messageId,
+  };
 }
 
-function readDeliverSm(b: Buffer, pdu: ReadPdu): ReadPdu {
+function readDeliverSm(b: Buffer, h: Header): ReadPdu {
   const r = new Reader(b);
-  pdu.service_type = r.cstring();
-  pdu.source_addr_ton = r.int8();
-  pdu.source_addr_npi = r.int8();
-  pdu.source_addr = r.cstring();
-  pdu.dest_addr_ton = r.int8();
-  pdu.dest_addr_npi = r.int8();
-  pdu.destination_addr = r.cstring();
-  const esmClass = (pdu.esm_class = r.int8());
-  pdu.protocol_id = r.int8();
-  pdu.priority_flag = r.int8();
-  pdu.schedule_delivery_time = r.emptyTime();
-  pdu.validity_period = r.emptyTime();
-  pdu.registered_delivery = r.int8();
-  pdu.replace_if_present_flag = r.int8();
-  const dataCoding = (pdu.data_coding = r.int8());
-  pdu.sm_default_msg_id = r.int8();
+  const serviceType = r.cstring();
+  const sourceTon = r.int8();
+  const sourceNpi = r.int8();
+  const source = r.cstring();
+  const destTon = r.int8();
+  const destNpi = r.int8();
+  const destination = r.cstring();
+  const esmClass = r.int8();
+  const protocolId = r.int8();
+  const priority = r.int8();
+  const schedule = r.emptyTime();
+  const validity = r.emptyTime();
+  const registered = r.int8();
+  const replace = r.int8();
+  const dataCoding = r.int8();
+  const defaultMsgId = r.int8();
   const length = r.int8();
   if (r.offset + length > b.length) throw new Unusual();
   const shortMessage = decodeMessage(b.subarray(r.offset, r.offset + length), dataCoding, esmClass, false);
-  pdu.short_message = shortMessage;
+  const pdu: ReadPdu = {
+    command_length: h.command_length,
+    command_id: h.command_id,
+    command_status: h.command_status,
+    sequence_number: h.sequence_number,
+    command: 'deliver_sm',
+    service_type: serviceType,
+    source_addr_ton: sourceTon,
+    source_addr_npi: sourceNpi,
+    source_addr: source,
+    dest_addr_ton: destTon,
+    dest_addr_npi: destNpi,
+    destination_addr: destination,
+    esm_class: esmClass,
+    protocol_id: protocolId,
+    priority_flag: priority,
+    schedule_delivery_time: schedule,
+    validity_period: validity,
+    registered_delivery: registered,
+    replace_if_present_flag: replace,
+    data_coding: dataCoding,
+    sm_default_msg_id: defaultMsgId,
+    short_message: shortMessage,
+  };
   let o = r.offset + length;
   while (o + 4 <= b.length) {
     const tag = b.readUInt16BE(o);
@@ -167,10 +211,10 @@ function readDeliverSm(b: Buffer, pdu: ReadPdu): ReadPdu {
 /** One whole PDU (its command_length bytes). */
 export function readPdu(b: Buffer): ReadPdu {
   const commandId = b.readUInt32BE(4);
-  const header = { command_length: b.readUInt32BE(0), command_id: commandId, command_status: b.readUInt32BE(8), sequence_number: b.readUInt32BE(12) };
+  const header: Header = { command_length: b.readUInt32BE(0), command_id: commandId, command_status: b.readUInt32BE(8), sequence_number: b.readUInt32BE(12) };
   try {
-    if (commandId === SUBMIT_SM_RESP) return readSubmitSmResp(b, { ...header, command: 'submit_sm_resp' });
-    if (commandId === DELIVER_SM) return readDeliverSm(b, { ...header, command: 'deliver_sm' });
+    if (commandId === SUBMIT_SM_RESP) return readSubmitSmResp(b, header);
+    if (commandId === DELIVER_SM) return readDeliverSm(b, header);
   } catch (error) {
     if (!(error instanceof Unusual)) throw error;
   }

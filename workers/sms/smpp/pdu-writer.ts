@@ -75,20 +75,46 @@ export function encodeSubmitSm(p: SubmitSm, sequence: number): Buffer {
   return b;
 }
 
+/** A class, so its methods are shared rather than two closures made per part. */
+class EncodedSubmitSm implements OutgoingPdu {
+  sequence_number = 0;
+  constructor(private readonly bytes: Buffer) {}
+
+  isResponse(): boolean {
+    return false;
+  }
+
+  toBuffer(): Buffer {
+    this.bytes.writeUInt32BE(this.sequence_number, 12);
+    return this.bytes;
+  }
+}
+
 /**
  * A submit_sm for Session.send, encoded now (so a message that cannot be encoded is known
  * before anything is written); Session.send numbers it just before it asks for the bytes.
  */
 export function submitSmPdu(params: SubmitSm): OutgoingPdu {
-  const bytes = encodeSubmitSm(params, 0);
-  return {
-    sequence_number: 0,
-    isResponse: () => false,
-    toBuffer() {
-      bytes.writeUInt32BE(this.sequence_number, 12);
-      return bytes;
-    },
-  };
+  return new EncodedSubmitSm(encodeSubmitSm(params, 0));
+}
+
+class DeliverSmResp implements OutgoingPdu {
+  constructor(
+    readonly sequence_number: number,
+    private readonly status: number,
+    private readonly dataSm: boolean,
+  ) {}
+
+  isResponse(): boolean {
+    return true;
+  }
+
+  toBuffer(): Buffer {
+    // A refusal is the header alone, as the smpp package writes it.
+    const b = Buffer.alloc(HEADER_LENGTH + (this.status === 0 ? 1 : 0));
+    writeHeader(b, this.dataSm ? DATA_SM_RESP : DELIVER_SM_RESP, this.sequence_number, this.status);
+    return b;
+  }
 }
 
 /**
@@ -96,14 +122,5 @@ export function submitSmPdu(params: SubmitSm): OutgoingPdu {
  * empty message_id, status 0 or the refusal given (ESME_RX_T_APPN: the SMSC delivers it again).
  */
 export function deliverSmResp(sequence: number, status = 0, dataSm = false): OutgoingPdu {
-  return {
-    sequence_number: sequence,
-    isResponse: () => true,
-    toBuffer() {
-      // A refusal is the header alone, as the smpp package writes it.
-      const b = Buffer.alloc(HEADER_LENGTH + (status === 0 ? 1 : 0));
-      writeHeader(b, dataSm ? DATA_SM_RESP : DELIVER_SM_RESP, sequence, status);
-      return b;
-    },
-  };
+  return new DeliverSmResp(sequence, status, dataSm);
 }

@@ -32,9 +32,16 @@ const MAX_ERROR = 16;
 /** A done date further ahead than this is the SMSC's clock, not the network's: not used. */
 const MAX_AHEAD_MS = 24 * 3600_000;
 
-/** A field of the receipt's text ("id:abc", "id: abc", "done date:2612051201"). */
-function field(head: string, name: string, value: string): string | undefined {
-  return new RegExp(`(?:^|\\s)${name}:\\s*(${value})`, 'i').exec(head)?.[1];
+/** A field of the receipt's text ("id:abc", "id: abc", "done date:2612051201"), matched by one of these. */
+const fieldPattern = (name: string, value: string) => new RegExp(`(?:^|\\s)${name}:\\s*(${value})`, 'i');
+const ID = fieldPattern('id', '[^\\s]+');
+const STAT = fieldPattern('stat', '[a-z_]+');
+const ERR = fieldPattern('err', '[0-9a-z]+');
+const DONE_DATE = fieldPattern('done[ _]?date', '\\d{10}(?:\\d{2})?(?!\\d)');
+const TEXT = /(?:^|\s)text:/i;
+
+function field(head: string, pattern: RegExp): string | undefined {
+  return pattern.exec(head)?.[1];
 }
 
 /** YYMMDDhhmm[ss], read as UTC; undefined when it is no valid time. */
@@ -59,13 +66,13 @@ function networkErrorOf(tlv: Buffer | undefined, text: string | undefined): stri
 
 export function parseReceipt(text: string, tlv: ReceiptTlvs): ReceiptReading {
   // Whatever follows "text:" is the start of the message itself, never read.
-  const head = text.split(/(?:^|\s)text:/i)[0] ?? '';
-  const id = (tlv.receiptedMessageId?.trim() || field(head, 'id', '[^\\s]+'))?.slice(0, MAX_ID);
+  const head = text.split(TEXT)[0] ?? '';
+  const id = (tlv.receiptedMessageId?.trim() || field(head, ID))?.slice(0, MAX_ID);
   if (!id) return { unreadable: 'no-id' };
-  const word = field(head, 'stat', '[a-z_]+');
+  const word = field(head, STAT);
   const stat = stateOfTlv(tlv.messageState) ?? (word === undefined ? undefined : stateOfWord(word));
   if (!stat) return { unreadable: word === undefined && tlv.messageState === undefined ? 'no-state' : 'unknown-state' };
-  const networkError = networkErrorOf(tlv.networkErrorCode, field(head, 'err', '[0-9a-z]+'));
-  const doneAt = parseDoneDate(field(head, 'done[ _]?date', '\\d{10}(?:\\d{2})?(?!\\d)'));
+  const networkError = networkErrorOf(tlv.networkErrorCode, field(head, ERR));
+  const doneAt = parseDoneDate(field(head, DONE_DATE));
   return { receipt: { smscId: id, stat, networkError, doneAt } };
 }

@@ -28,12 +28,11 @@ function addressOf(sender: string): { ton: number; npi: number; addr: string } {
 
 /** `reference` gives the concatenation reference; it is asked only for a text of several parts. */
 export function submitParams(message: { sender: string; to: string; text: string; encoding: 'gsm7' | 'ucs2' }, reference: () => number, options: SmppOptions): SubmitSm[] {
-  const { parts, encode, dataCoding } = partCoding(message, options.gsmDataCoding);
+  const { payloads, dataCoding } = partCoding(message, options.gsmDataCoding);
   const source = addressOf(message.sender);
-  const ref = parts.length > 1 ? reference() & 0xff : 0;
-  return parts.map((part, i) => {
-    const payload = encode(part);
-    const udh = parts.length > 1 ? Buffer.from([0x05, 0x00, 0x03, ref, parts.length, i + 1]) : undefined;
+  const ref = payloads.length > 1 ? reference() & 0xff : 0;
+  return payloads.map((payload, i) => {
+    const udh = payloads.length > 1 ? Buffer.from([0x05, 0x00, 0x03, ref, payloads.length, i + 1]) : undefined;
     return {
       source_addr_ton: source.ton,
       source_addr_npi: source.npi,
