@@ -3,7 +3,7 @@
 // `parsed`, beside a plain COPY of the same rows already normalised (ISO times, dot decimals)
 // into the same partitioned table, in the same run. Prints both, the ratio (target ≤ 2.0) and
 // the peak RSS of the web and invoices processes (target < 200 MB each: streamed, never held).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createWriteStream, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { CALL_RECORD_COLUMNS } from '../workers/tem/copy-format.js';
 import { makePartitions } from '../workers/tem/partitions.js';
 import { ADMIN_URL, HOST, REDIS_URL, createOrganization, databaseUrl, platformEnv, statusKib, table } from './lib/platform.js';
+import { buildPlatform, compiledArgs, nodeArgsFrom } from './lib/compiled.js';
 import { scratch } from './lib/scratch.js';
 import { parsed, ready, upload } from './lib/tem-upload.js';
 
@@ -27,7 +28,7 @@ const PREFIX = `bench-cdr-${process.pid}`;
 const TARGET_RATIO = 2.0;
 const TARGET_RSS_MB = 200;
 /** Node flags of the web and invoices processes (BENCH_CDR_NODE_ARGS), as a container's NODE_OPTIONS would set them. */
-const NODE_ARGS = (process.env.BENCH_CDR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const NODE_ARGS = nodeArgsFrom('BENCH_CDR_NODE_ARGS');
 
 const HEADER = 'Factuurnummer;Klantnummer;Kostenplaats;Gebruiker;Mobiel nummer;Datum;Starttijd;Gekozen nummer;Bestemming;Bezocht netwerk;Roaming;Verkeerssoort;Richting;Duur;Gefactureerde seconden;Volume (MB);Bundel;Bedrag excl. btw (EUR);Btw %';
 const USERS = ['J. de Vries', 'A. Yılmaz', 'M. Jansen-Ökten', 'P. Bakker', 'S. de Jong'];
@@ -118,14 +119,7 @@ async function plainCopy(url: string, organizationId: string, now: Date): Promis
   }
 }
 
-/** The platform as the Procfile runs it: compiled (npm run build), not under tsx, whose loader thread and compiler add their own memory. */
-function build(): void {
-  if (process.env.BENCH_CDR_BUILD === 'false') return;
-  const built = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  if (built.status !== 0) throw new Error('npm run build failed');
-}
-const platformProcess = (role: string, env: Record<string, string>) =>
-  spawn('node', [...NODE_ARGS, 'dist/main.js', '--role', role], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+const platformProcess = (role: string, env: Record<string, string>) => spawn('node', compiledArgs(NODE_ARGS, role), { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
 
 export async function cdrBench(): Promise<void> {
   const children: ReturnType<typeof spawn>[] = [];
@@ -139,7 +133,7 @@ export async function cdrBench(): Promise<void> {
       const db = createDb(databaseUrl(DB_NAME), { max: 2 });
       await migrateToLatest(db);
       await makePartitions(db);
-      build();
+      buildPlatform('BENCH_CDR_BUILD');
       const web = platformProcess('web', env);
       children.push(web);
       await ready(`http://${HOST}:${WEB_PORT}/healthz`, web);
