@@ -1,4 +1,5 @@
 // COPY ... FROM STDIN text format: tab-separated, \N for null, backslash escapes.
+import { copyText } from '../core/copy-text.js';
 import type { Canonical } from './normalise.js';
 
 export const CALL_RECORD_COLUMNS = [
@@ -6,10 +7,7 @@ export const CALL_RECORD_COLUMNS = [
   'duration_s', 'billed_s', 'volume_bytes', 'bundle', 'amount', 'currency', 'vat_rate', 'roaming', 'visited_network', 'cost_centre_hint',
 ] as const;
 
-const SPECIAL = /[\\\t\n\r]/;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-const text = (value: string | null) => (value === null ? '\\N' : SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : value);
+const text = copyText;
 const num = (value: number | string | null) => (value === null ? '\\N' : String(value));
 
 /**
