@@ -3,6 +3,7 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { Scope } from '../db/schema.js';
+import { beginIntake } from '../workers/core/intake-gate.js';
 import { jsonDepthExceeds, tooDeep, verifyJsonDepth } from './json-depth.js';
 import { HttpError, malformedJson } from './problem.js';
 import { parseInput } from './validate.js';
@@ -102,6 +103,12 @@ function verifiedJson(req: Request, verify: (req: Request, raw: Buffer) => void)
   }
 }
 
+/** Holds this process's jobs back (intake-gate.ts) until the answer is sent or the client is gone. */
+const holdJobs: RequestHandler = (_req, res, next) => {
+  res.once('close', beginIntake());
+  next();
+};
+
 export function mountRoutes(app: Express, routes: readonly Route[], options: MountOptions): void {
   const json = express.json({ limit: options.jsonLimit, strict: true, verify: verifyJsonDepth });
   const bulkJson = express.json({ limit: options.bulkJsonLimit, strict: true, verify: verifyJsonDepth });
@@ -134,6 +141,8 @@ export function mountRoutes(app: Express, routes: readonly Route[], options: Mou
       send(res, await route.handler(input, req, res), successStatus);
     };
     const scope = route.scope ? [options.scopeGuard(route.scope)] : [];
-    app[route.method](expressPath(route.path), pattern, ...options.guards[route.security], ...scope, ...parsers, handle);
+    // A bulk body is an intake from its first byte (reading and parsing it is most of the work): jobs of this process wait.
+    const intake = route.bulkBody || route.multipart ? [holdJobs] : [];
+    app[route.method](expressPath(route.path), pattern, ...options.guards[route.security], ...scope, ...intake, ...parsers, handle);
   }
 }

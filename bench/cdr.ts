@@ -16,7 +16,7 @@ import { createDb } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { CALL_RECORD_COLUMNS } from '../workers/tem/copy-format.js';
 import { makePartitions } from '../workers/tem/partitions.js';
-import { build, nodeArgs, platformProcess } from './lib/compiled.js';
+import { buildPlatform, nodeArgsFrom, platformProcess } from './lib/compiled.js';
 import { ADMIN_URL, HOST, REDIS_URL, createOrganization, databaseUrl, platformEnv, statusKib, table } from './lib/platform.js';
 import { scratch } from './lib/scratch.js';
 import { parsed, ready, upload } from './lib/tem-upload.js';
@@ -28,7 +28,7 @@ const PREFIX = `bench-cdr-${process.pid}`;
 const TARGET_RATIO = 2.0;
 const TARGET_RSS_MB = 200;
 /** Node flags of the web and invoices processes. */
-const NODE_ARGS = nodeArgs('BENCH_CDR_NODE_ARGS');
+const NODE_ARGS = nodeArgsFrom('BENCH_CDR_NODE_ARGS');
 
 const HEADER = 'Factuurnummer;Klantnummer;Kostenplaats;Gebruiker;Mobiel nummer;Datum;Starttijd;Gekozen nummer;Bestemming;Bezocht netwerk;Roaming;Verkeerssoort;Richting;Duur;Gefactureerde seconden;Volume (MB);Bundel;Bedrag excl. btw (EUR);Btw %';
 const USERS = ['J. de Vries', 'A. Yılmaz', 'M. Jansen-Ökten', 'P. Bakker', 'S. de Jong'];
@@ -131,7 +131,7 @@ export async function cdrBench(): Promise<void> {
       const db = createDb(databaseUrl(DB_NAME), { max: 2 });
       await migrateToLatest(db);
       await makePartitions(db);
-      build('BENCH_CDR_BUILD');
+      buildPlatform('BENCH_CDR_BUILD');
       const web = platformProcess('web', env, NODE_ARGS);
       children.push(web);
       await ready(`http://${HOST}:${WEB_PORT}/healthz`, web);

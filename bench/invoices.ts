@@ -17,7 +17,7 @@ import { SaxesParser } from 'saxes';
 import { createDb } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { euros, ublPieces, type UblOptions } from '../test/helpers/ubl.js';
-import { build, nodeArgs, platformProcess } from './lib/compiled.js';
+import { buildPlatform, nodeArgsFrom, platformProcess } from './lib/compiled.js';
 import { ADMIN_URL, HOST, REDIS_URL, createOrganization, databaseUrl, platformEnv, statusKib, table } from './lib/platform.js';
 import { scratch } from './lib/scratch.js';
 import { parsed, ready, upload } from './lib/tem-upload.js';
@@ -28,7 +28,7 @@ const DB_NAME = process.env.BENCH_INVOICE_DATABASE ?? 'tgg_bench_invoices';
 const PREFIX = `bench-invoices-${process.pid}`;
 const TARGET_RSS_MB = 200;
 /** Node flags of the web and invoices processes. */
-const NODE_ARGS = nodeArgs('BENCH_INVOICE_NODE_ARGS');
+const NODE_ARGS = nodeArgsFrom('BENCH_INVOICE_NODE_ARGS');
 
 /** The i-th line: 2,000 subscriptions named by BT-128, amounts of one to a hundred euros. */
 const lineAt = (i: number) => ({ cents: BigInt(100 + ((i * 7919) % 10_000)), objectId: `06${12_000_000 + (i % 2_000)}` });
@@ -91,7 +91,7 @@ export async function invoicesBench(): Promise<void> {
       const env = platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: WEB_PORT });
       const db = createDb(databaseUrl(DB_NAME), { max: 2 });
       await migrateToLatest(db);
-      build('BENCH_INVOICE_BUILD');
+      buildPlatform('BENCH_INVOICE_BUILD');
       const web = platformProcess('web', env, NODE_ARGS);
       children.push(web);
       await ready(`http://${HOST}:${WEB_PORT}/healthz`, web);

@@ -10,7 +10,8 @@
 //      accepted (median of three in a row) while the batch before is being sent, vs --role web;
 //   5. the outbox send rate of `--role sms` vs raw unnest INSERTs of 200 rows into sms_outbox.
 // BENCH_SMS_PARTS (json,csv,allinone,send; all by default) picks some.
-// The platform runs as child processes against its own database (dropped and recreated at
+// The platform runs compiled, as the Procfile runs it (BENCH_SMS_BUILD=false reuses dist/;
+// BENCH_SMS_NODE_ARGS passes node flags), as child processes against its own database (dropped and recreated at
 // start, dropped at the end) and its own queue prefix; everything talks over 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { Queue } from 'bullmq';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ADMIN_URL, HOST, REDIS_URL, TEMPLATE, createOrganization, databaseUrl, nameAt, phoneAt, platformEnv, statusKib, table } from './lib/platform.js';
+import { buildPlatform, compiledArgs, nodeArgsFrom } from './lib/compiled.js';
 import { startProcess, stopProcess } from './lib/processes.js';
 import { scratch } from './lib/scratch.js';
 
@@ -41,6 +43,7 @@ const INSERT_WINDOW = 200;
 const SEND_TIMEOUT_MS = 180_000;
 
 const SENDER = 'TGG';
+const NODE_ARGS = nodeArgsFrom('BENCH_SMS_NODE_ARGS');
 
 const textAt = (i: number): string => TEMPLATE.replace('{{naam}}', nameAt(i));
 
@@ -138,13 +141,13 @@ const children: ChildProcess[] = [];
 const webEnv = (): Record<string, string> => platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: WEB_PORT });
 
 async function startWeb(): Promise<ChildProcess> {
-  const web = await startProcess('node', ['--import', 'tsx', 'main.ts', '--role', 'web', '--migrate'], webEnv(), `http://${HOST}:${WEB_PORT}/healthz`);
+  const web = await startProcess('node', compiledArgs(NODE_ARGS, 'web', '--migrate'), webEnv(), `http://${HOST}:${WEB_PORT}/healthz`);
   children.push(web);
   return web;
 }
 
 function startSmsWorkers(): ChildProcess {
-  const child = spawn('node', ['--import', 'tsx', 'main.ts', '--role', 'sms'], { env: { ...process.env, ...webEnv() }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn('node', compiledArgs(NODE_ARGS, 'sms'), { env: { ...process.env, ...webEnv() }, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
   return child;
 }
@@ -278,7 +281,7 @@ async function measureGet(apiKey: string, batchId: string): Promise<GetResult> {
  * being sent, then three more are submitted in a row, each timed; each is sent in its turn.
  */
 async function measureAllInOne(): Promise<number[]> {
-  const all = await startProcess('node', ['--import', 'tsx', 'main.ts', '--role', 'all'], platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: ALL_PORT }), `http://${HOST}:${ALL_PORT}/healthz`, 120_000);
+  const all = await startProcess('node', compiledArgs(NODE_ARGS, 'all'), platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: ALL_PORT }), `http://${HOST}:${ALL_PORT}/healthz`, 120_000);
   children.push(all);
   const apiKey = await createOrganization(ALL_PORT, 'All-in-one organisation');
   const ids: string[] = [];
@@ -402,7 +405,8 @@ export async function smsBench(): Promise<void> {
   const started = performance.now();
   try {
     await run(async () => {
-      console.log(`SMS benchmark: database ${DB_NAME}, queue prefix ${PREFIX}`);
+      console.log(`SMS benchmark: database ${DB_NAME}, queue prefix ${PREFIX}, node dist/main.js${NODE_ARGS.length > 0 ? ` with ${NODE_ARGS.join(' ')}` : ''}`);
+      buildPlatform('BENCH_SMS_BUILD');
       let web = await startWeb();
       children.push(await startProcess('node', ['-e', BARE_SERVER], {}, `http://${HOST}:${BARE_PORT}/`));
 

@@ -3,6 +3,7 @@
 // and the dashboard's API; CORS answers no origin unless CORS_ORIGINS names it.
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { verdict } from '../workers/core/body-deadline.js';
 import { createTestContext } from './helpers/context.js';
 import { basic, baseUrl } from './helpers/http.js';
 import { caller, newOrganization, opsAuth } from './helpers/identity.js';
@@ -44,6 +45,28 @@ describe('slow clients', () => {
     const { answer, closedAfterMs } = await slowly([head, ...Array.from({ length: 60 }, () => ' ')], 250);
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
     expect(closedAfterMs).toBeLessThan(6_000);
+  });
+
+  it('lets a body that keeps arriving at a steady pace take longer than HTTP_REQUEST_TIMEOUT_MS', async () => {
+    // 9,000 bytes in 30 pieces a tenth of a second apart: 3 s, past the 2 s a trickle gets, at 3 KB/s.
+    const contact = JSON.stringify({ role: 'support', name: 'Steady Upload', email: 'steady@example.nl' });
+    const body = contact + ' '.repeat(9_000 - contact.length);
+    const head = `POST /v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${org.key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    const pieces = Array.from({ length: 30 }, (_, i) => body.slice(i * 300, (i + 1) * 300));
+    const { answer, closedAfterMs } = await slowly([head, ...pieces], 100);
+    expect(closedAfterMs).toBeGreaterThan(2_900);
+    expect(answer).toMatch(/^HTTP\/1\.1 201/);
+  });
+});
+
+describe('the body allowance', () => {
+  const limits = { graceMs: 2_000, minBytesPerSecond: 1_000, idleMs: 5_000, tickMs: 1_000 };
+
+  it('grows a second per minBytesPerSecond received; a gap over idleMs cuts whatever came before', () => {
+    expect(verdict(limits, 2_500, 0, 0)).toBe('too-slow');
+    expect(verdict(limits, 2_500, 0, 1_000)).toBe('ok');
+    expect(verdict(limits, 60_000, 100, 100_000)).toBe('ok');
+    expect(verdict(limits, 60_000, 5_001, 100_000)).toBe('idle');
   });
 });
 

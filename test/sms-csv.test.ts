@@ -276,3 +276,21 @@ describe('CSV files as Excel saves them', () => {
     expect(answer.body.detail).toBe('The header row needs a phone or an email column (line 1).');
   });
 });
+
+describe('opt-outs and duplicates in a streamed batch', () => {
+  it('stores an opted-out number as suppressed at no cost, rejects its repeat as a duplicate, and prices only what is sent', async () => {
+    const bakery = await newOrganization(call, ctx, 'Bakkerij Van Dam');
+    expect((await call('post', '/v1/sms/opt-outs', { auth: bakery.key, body: { phone: '0687654321' } })).status).toBeLessThan(300);
+    const csv = ['phone,email,naam', '0687654321,,Anna', '0611111111,,Bert', '06 8765 4321,,Anna', ',eva@example.nl,Eva', ',EVA@example.nl,Eva'].join('\n');
+    const answer = await upload(fieldsFirst(csv), { authorization: `Bearer ${bakery.key}` });
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ accepted: 3, rejected: 2, rejections: [{ index: 2, reason: 'duplicate' }, { index: 4, reason: 'duplicate' }], cost: '0.0750' });
+    expect(answer.body.segments.total).toBe(1);
+    const stored = await ctx.db.selectFrom('sms_messages').select(['seq', 'status', 'cost', 'channel']).where('batch_id', '=', answer.body.id).orderBy('seq').execute();
+    expect(stored.map((m) => [m.seq, m.status, String(m.cost), m.channel])).toEqual([
+      [0, 'suppressed', '0.0000', 'sms'],
+      [1, 'queued', '0.0750', 'sms'],
+      [3, 'queued', '0.0000', 'email'],
+    ]);
+  });
+});

@@ -3,6 +3,7 @@
 // concurrent batches of an organisation with opt-outs do not wait on each other's connections;
 // a cancel stores its callback with it.
 import { request } from 'node:http';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
@@ -26,6 +27,12 @@ async function stored(): Promise<{ batches: number; messages: number }> {
   const batches = await ctx.db.selectFrom('sms_batches').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', org.id).executeTakeFirstOrThrow();
   const messages = await ctx.db.selectFrom('sms_messages').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', org.id).executeTakeFirstOrThrow();
   return { batches: Number(batches.n), messages: Number(messages.n) };
+}
+
+/** COPYs of a CSV intake (workers/sms/message-copy.ts) open on this test's database. */
+async function intakeCopies(): Promise<number> {
+  const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tgg-sms-intake' AND query LIKE 'COPY%'`.execute(ctx.db);
+  return Number(rows[0]?.n ?? 0);
 }
 
 async function post<T = ProblemBody>(path: string, contentType: string, body: string, headers: Record<string, string> = {}): Promise<Answer<T>> {
@@ -67,13 +74,13 @@ describe('a CSV upload cut off mid-file', () => {
     const req = request(url, { method: 'POST', headers: { authorization: `Bearer ${org.key}`, 'content-type': `multipart/form-data; boundary=${boundary}` } });
     req.on('error', () => undefined);
     req.write(cutOffUpload(12_000));
-    // The batch exists ('validating', its first slice stored) while the upload is still open.
-    await waitFor(async () => (await stored()).messages > before.messages, 'the first slice stored');
+    // The batch exists ('validating', its first slice being copied into sms_messages) while the upload is still open.
+    await waitFor(async () => (await stored()).batches > before.batches && (await intakeCopies()) > 0, 'the first slice being copied');
     req.destroy();
     await waitFor(async () => {
       const now = await stored();
-      return now.batches === before.batches && now.messages === before.messages;
-    }, 'the batch abandoned');
+      return now.batches === before.batches && now.messages === before.messages && (await intakeCopies()) === 0;
+    }, 'the batch abandoned, its COPY failed');
   });
 
   it('is harmless when its Idempotency-Key is a replay: the first batch, the file unread', async () => {

@@ -6,6 +6,7 @@ import { createDb } from '../db/database.js';
 import { ensureDatabase } from '../db/ensure-database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { QueueSet } from '../queues/queue-set.js';
+import { watchBodies } from './core/body-deadline.js';
 import type { Config } from './core/config.js';
 import type { Deps } from './core/deps.js';
 import type { HandlerMap } from './core/handler.js';
@@ -102,12 +103,16 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   let port: number | undefined;
   if (options.roles.includes('web')) {
     if (!options.web) throw new Error('the web role needs its app: pass `web` to startRuntime');
-    // Node checks these timeouts every connectionsCheckingInterval (30 s by default): a slow
-    // client would hold its socket that much longer than configured.
-    server = createServer(
-      { headersTimeout: config.httpHeadersTimeoutMs, requestTimeout: config.httpRequestTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.httpHeadersTimeoutMs) },
-      options.web(deps),
-    );
+    // Node checks the headers' timeout every connectionsCheckingInterval (30 s by default): a slow
+    // client would hold its socket that much longer than configured. Its total requestTimeout is
+    // off: a body is timed by its progress instead (body-deadline.ts).
+    server = createServer({ headersTimeout: config.httpHeadersTimeoutMs, requestTimeout: 0, connectionsCheckingInterval: Math.min(1_000, config.httpHeadersTimeoutMs) }, options.web(deps));
+    watchBodies(server, {
+      graceMs: config.httpRequestTimeoutMs,
+      minBytesPerSecond: config.httpBodyMinRate,
+      idleMs: config.httpBodyIdleTimeoutMs,
+      tickMs: Math.min(1_000, config.httpRequestTimeoutMs),
+    });
     server.keepAliveTimeout = 65_000;
     port = await listen(server, config.port);
     logger.info({ port }, 'web listening');

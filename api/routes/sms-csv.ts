@@ -108,7 +108,7 @@ async function ingest(deps: Deps, organizationId: string, options: BatchOptions,
         await storing;
         storing = validated.then((result) => streamed.storeSlice(result));
         storing.catch(() => undefined);
-        seq += slice.length;
+        seq += slice.count;
       }
     } finally {
       // Whatever ended the loop, no store is left running behind the answer.

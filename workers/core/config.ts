@@ -151,6 +151,8 @@ const envSchema = z
     LOGIN_ATTEMPTS: positiveInt(10),
     HTTP_HEADERS_TIMEOUT_MS: positiveInt(20_000),
     HTTP_REQUEST_TIMEOUT_MS: positiveInt(120_000),
+    HTTP_BODY_MIN_RATE: positiveInt(1_000),
+    HTTP_BODY_IDLE_TIMEOUT_MS: positiveInt(30_000),
     METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
     DEMO_ORGANIZATION: z.enum(['true', 'false']).optional(),
   })
@@ -298,9 +300,12 @@ export interface Config {
   readonly publicRateLimit: number;
   /** Failed logins per username (and 5x that per IP) in 15 minutes. */
   readonly loginAttempts: number;
-  /** A client that has not sent its headers (or its whole request) by then gets 408 and is cut off (slowloris). */
+  /** A client that has not sent its headers by then gets 408 and is cut off (slowloris). */
   readonly httpHeadersTimeoutMs: number;
+  /** A body gets this long, plus a second per httpBodyMinRate bytes received, and no gap over httpBodyIdleTimeoutMs (workers/core/body-deadline.ts). */
   readonly httpRequestTimeoutMs: number;
+  readonly httpBodyMinRate: number;
+  readonly httpBodyIdleTimeoutMs: number;
   /** Where a process without the web role serves its /metrics (ops login); none when unset. */
   readonly metricsPort: number | undefined;
   /** Create a demo organisation on an empty database (default: in development only). */
@@ -394,6 +399,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metricsPort: e.METRICS_PORT,
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    httpBodyMinRate: e.HTTP_BODY_MIN_RATE,
+    httpBodyIdleTimeoutMs: e.HTTP_BODY_IDLE_TIMEOUT_MS,
     demoOrganization: e.DEMO_ORGANIZATION === undefined ? e.NODE_ENV === 'development' : e.DEMO_ORGANIZATION === 'true',
     privacy: Object.freeze({ opsEmail: e.PRIVACY_OPS_EMAIL, smsSender: e.PRIVACY_SMS_SENDER, smsPerNumberPerDay: e.PRIVACY_SMS_PER_NUMBER_PER_DAY, smsPerPrefixPerDay: e.PRIVACY_SMS_PER_PREFIX_PER_DAY }),
     tem: Object.freeze({ maxBadRowsPercent: e.TEM_MAX_BAD_ROWS, roamingThreshold: e.TEM_ROAMING_THRESHOLD, reconcileTolerancePercent: e.TEM_RECONCILE_TOLERANCE, keepRaw: e.TEM_KEEP_RAW === 'true', maxUploadBytes: e.TEM_MAX_UPLOAD_BYTES }),

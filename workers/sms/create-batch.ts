@@ -17,7 +17,10 @@ import { anyRestriction, optedOut, phoneHash, restrictedHashes } from './opt-out
 import { compilePrices, fromUnits } from './pricing.js';
 import { SeenRecipients } from './seen-recipients.js';
 import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from './validate.js';
-import { validateRecipients } from './validation-pool.js';
+import { copyRecipients, validateRecipients } from './validation-pool.js';
+import { SUPPRESSED_TAIL, type CopySlice } from './copy-slice.js';
+import { MessageCopy } from './message-copy.js';
+import type { RecipientSlice } from './csv-recipients.js';
 
 const CHUNK_SIZE = 1_000;
 const REJECTIONS_KEPT = 100;
@@ -61,16 +64,18 @@ class BatchTotals {
   }
 
   add(messages: readonly PricedMessage[]): void {
-    this.accepted += messages.length;
-    for (const m of messages) {
-      // Segments are SMS parts: an e-mail has none.
-      if (m.status !== 'queued' || m.channel !== 'sms') continue;
-      this.encodings.add(m.encoding);
-      this.segmentsMin = Math.min(this.segmentsMin ?? m.segments, m.segments);
-      this.segmentsMax = Math.max(this.segmentsMax ?? m.segments, m.segments);
-      this.segmentsTotal += m.segments;
-      this.costUnits += m.costUnits;
-    }
+    for (const m of messages) this.addOne(m.status === 'queued' && m.channel === 'sms', m.encoding, m.segments, m.costUnits);
+  }
+
+  /** One accepted message; `sent` when it is an SMS to be sent (segments are SMS parts: an e-mail or a suppressed number has none). */
+  addOne(sent: boolean, encoding: 'gsm7' | 'ucs2', segments: number, costUnits: number): void {
+    this.accepted += 1;
+    if (!sent) return;
+    this.encodings.add(encoding);
+    this.segmentsMin = Math.min(this.segmentsMin ?? segments, segments);
+    this.segmentsMax = Math.max(this.segmentsMax ?? segments, segments);
+    this.segmentsTotal += segments;
+    this.costUnits += costUnits;
   }
 
   get chunks(): number {
@@ -100,38 +105,46 @@ async function hasOptOuts(db: Kysely<Database>, organizationId: string): Promise
 type PriceSlice = (db: Kysely<Database>, slice: SliceResult) => Promise<PricedMessage[]>;
 
 /**
- * What a batch does to each validated slice: drop duplicates, mark opted-out numbers and
- * price. Made once per batch: the price table is compiled once, and whether the organisation
- * has any opt-out is asked once (most have none: that probe then spares a keyed hash per
- * number and a lookup with an array of 100,000 hashes, together about 2 s of a
- * 100,000-recipient batch). `db` is the caller's executor: its transaction, if it has one.
+ * The numbers among `phones` an opt-out (or a privacy restriction) suppresses. Whether the
+ * organisation has any is asked once a batch (`optOuts` remembers): most have none, and that
+ * probe then spares a keyed hash per number and a lookup with an array of 100,000 hashes,
+ * together about 2 s of a 100,000-recipient batch.
  */
-function slicePricer(deps: Deps, organizationId: string, totals: BatchTotals): PriceSlice {
-  const priceOf = compilePrices(deps.config.sms.prices);
+function suppressionCheck(deps: Deps, organizationId: string) {
   let anyOptOuts: boolean | undefined;
-
-  let anyRestricted: boolean | undefined;
-
-  async function suppressedPhones(db: Kysely<Database>, messages: readonly ValidatedMessage[]): Promise<Set<string>> {
-    const phones = messages.flatMap((m) => (m.phone ? [m.phone] : []));
+  return async (db: Kysely<Database>, phones: readonly string[]): Promise<Set<string>> => {
     if (phones.length === 0) return new Set();
     anyOptOuts ??= await hasOptOuts(db, organizationId);
     if (!anyOptOuts) return new Set();
     const hashes = phones.map((phone) => phoneHash(deps.config.suppressionKey, phone));
     const hits = await optedOut(db, organizationId, hashes);
     return new Set(phones.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')));
-  }
+  };
+}
 
-  /** Addresses under a privacy restriction (art. 18): a recipient reached by mail, or named by address beside a number, gets nothing. */
-  async function restrictedEmails(db: Kysely<Database>, messages: readonly ValidatedMessage[]): Promise<Set<string>> {
-    const emails = messages.flatMap((m) => (m.email ? [m.email] : []));
+/** The addresses among `emails` under a privacy restriction (art. 18); whether there is any restriction at all is asked once a batch. */
+function restrictionCheck(deps: Deps) {
+  let anyRestricted: boolean | undefined;
+  return async (db: Kysely<Database>, emails: readonly string[]): Promise<Set<string>> => {
     if (emails.length === 0) return new Set();
     anyRestricted ??= await anyRestriction(db);
     if (!anyRestricted) return new Set();
     const hashes = emails.map((email) => identifierHash(deps.config.suppressionKey, 'email', email));
     const hits = new Set((await restrictedHashes(db, hashes)).map((h) => h.toString('hex')));
     return new Set(emails.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')));
-  }
+  };
+}
+
+/**
+ * What a batch does to each validated slice: drop duplicates, mark opted-out numbers and
+ * restricted addresses (a recipient reached by mail, or named by address beside a number), and
+ * price. Made once per batch: the price table is compiled once. `db` is the caller's
+ * executor: its transaction, if it has one.
+ */
+function slicePricer(deps: Deps, organizationId: string, totals: BatchTotals): PriceSlice {
+  const priceOf = compilePrices(deps.config.sms.prices);
+  const suppressedAmong = suppressionCheck(deps, organizationId);
+  const restrictedAmong = restrictionCheck(deps);
 
   return async (db, slice) => {
     const unique: ValidatedMessage[] = [];
@@ -141,8 +154,8 @@ function slicePricer(deps: Deps, organizationId: string, totals: BatchTotals): P
       else duplicates.push({ index: message.seq, reason: 'duplicate' });
     }
     totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
-    const suppressed = await suppressedPhones(db, unique);
-    const restricted = await restrictedEmails(db, unique);
+    const suppressed = await suppressedAmong(db, unique.flatMap((m) => (m.phone ? [m.phone] : [])));
+    const restricted = await restrictedAmong(db, unique.flatMap((m) => (m.email ? [m.email] : [])));
     // The validated objects are this function's own (fresh from the worker): price them in place.
     const priced = unique.map((m) => {
       const status = (m.phone && suppressed.has(m.phone)) || (m.email && restricted.has(m.email)) ? ('suppressed' as const) : ('queued' as const);
@@ -151,6 +164,48 @@ function slicePricer(deps: Deps, organizationId: string, totals: BatchTotals): P
     });
     totals.add(priced);
     return priced;
+  };
+}
+
+/**
+ * The same for a streamed slice (copy-slice.ts), which has no object per message: what is
+ * kept of its COPY bytes, with opted-out numbers' lines made 'suppressed' at no cost.
+ */
+function copySlicer(deps: Deps, organizationId: string, totals: BatchTotals) {
+  const suppressedAmong = suppressionCheck(deps, organizationId);
+  const restrictedAmong = restrictionCheck(deps);
+  return async (slice: CopySlice): Promise<Buffer> => {
+    const copy = Buffer.from(slice.copy.buffer, slice.copy.byteOffset, slice.copy.byteLength);
+    const kept: number[] = [];
+    const duplicates: Rejection[] = [];
+    const emailOf = new Map<number, string>();
+    let email = 0;
+    for (let i = 0; i < slice.seqs.length; i++) {
+      const phone = slice.phones[i] ?? 0;
+      const address = phone === 0 ? (slice.emails[email++] ?? '') : '';
+      const fresh = phone !== 0 ? totals.seen.addNumber(phone) : totals.seen.add(null, address);
+      if (fresh) kept.push(i);
+      else duplicates.push({ index: slice.seqs[i] ?? 0, reason: 'duplicate' });
+      if (fresh && phone === 0) emailOf.set(i, address);
+    }
+    totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
+    const phoneOf = (i: number) => `+${slice.phones[i] ?? 0}`;
+    const suppressed = await suppressedAmong(deps.db, kept.filter((i) => slice.phones[i] !== 0).map(phoneOf));
+    const restricted = await restrictedAmong(deps.db, [...emailOf.values()]);
+    const held = (i: number) => (slice.phones[i] !== 0 ? suppressed.has(phoneOf(i)) : restricted.has(emailOf.get(i) ?? ''));
+    for (const i of kept) {
+      const sms = slice.phones[i] !== 0;
+      totals.addOne(sms && !held(i), slice.ucs2[i] === 1 ? 'ucs2' : 'gsm7', slice.segments[i] ?? 0, slice.units[i] ?? 0);
+    }
+    if (kept.length === slice.seqs.length && suppressed.size === 0 && restricted.size === 0) return copy;
+    // Rare: duplicates, opt-outs or restrictions. Only then the lines are picked one by one.
+    const parts: Buffer[] = [];
+    for (const i of kept) {
+      const start = i === 0 ? 0 : (slice.ends[i - 1] ?? 0);
+      if (held(i)) parts.push(copy.subarray(start, slice.costAt[i]), Buffer.from(SUPPRESSED_TAIL));
+      else parts.push(copy.subarray(start, slice.ends[i]));
+    }
+    return Buffer.concat(parts);
   };
 }
 
@@ -286,19 +341,25 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
   if (opened.replayed) return { kind: 'replayed', batch: opened.batch } as const;
   const id = opened.batch.id;
   const totals = new BatchTotals();
-  const priceSlice = slicePricer(deps, organizationId, totals);
+  const keep = copySlicer(deps, organizationId, totals);
+  let copy: MessageCopy | undefined;
   return {
     kind: 'open',
     /** Starts validating a slice on the pool; hand the result to storeSlice, slices in order. */
-    validateSlice(firstSeq: number, recipients: readonly RecipientInput[]): Promise<SliceResult> {
-      totals.recipients = Math.max(totals.recipients, firstSeq + recipients.length);
-      return validateRecipients(options.body, recipients, firstSeq);
+    validateSlice(firstSeq: number, recipients: RecipientSlice): Promise<CopySlice> {
+      totals.recipients = Math.max(totals.recipients, firstSeq + recipients.count);
+      return copyRecipients({ body: options.body, firstSeq, batchId: id, organizationId, prices: deps.config.sms.prices }, recipients.json);
     },
-    /** Drops duplicates, prices and stores a validated slice; called for each slice in order, one at a time. */
-    async storeSlice(validated: SliceResult): Promise<void> {
-      await insertMessages(deps.db, id, organizationId, await priceSlice(deps.db, validated));
+    /** Drops duplicates, marks opt-outs and writes a validated slice to the batch's COPY; called for each slice in order, one at a time. */
+    async storeSlice(validated: CopySlice): Promise<void> {
+      const bytes = await keep(validated);
+      copy ??= await MessageCopy.open(deps.config.databaseUrl);
+      await copy.write(bytes);
     },
     async finish(): Promise<BatchOutcome> {
+      const ending = copy;
+      copy = undefined;
+      await ending?.end();
       const finished = await deps.db.transaction().execute(async (trx) => {
         let batch = await seal(trx, id, options, totals);
         if (!batch) {
@@ -313,6 +374,9 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
     },
     /** A failed upload was never accepted: nothing of it stays. */
     async abandon(): Promise<void> {
+      const ending = copy;
+      copy = undefined;
+      await ending?.abort();
       await deps.db.transaction().execute(async (trx) => {
         const gone = await trx.deleteFrom('sms_batches').where('id', '=', id).where('status', '=', 'validating').executeTakeFirst();
         if (gone.numDeletedRows > 0n) await trx.deleteFrom('sms_messages').where('batch_id', '=', id).execute();

@@ -17,7 +17,11 @@ export class SeenRecipients {
       this.emails.add(key);
       return true;
     }
-    const value = Number(phone.slice(1));
+    return this.addNumber(Number(phone.slice(1)));
+  }
+
+  /** add() for an E.164 number given as the number of its digits. */
+  addNumber(value: number): boolean {
     if (!Number.isSafeInteger(value) || value === EMPTY) throw new Error('a validated phone number is +digits');
     if (!this.insert(value)) return false;
     this.size += 1;

@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import type { CopySlice, CopySliceInput } from './copy-slice.js';
 import type { RecipientInput, SliceInput, SliceResult } from './validate.js';
 
 let pool: Piscina | undefined;
@@ -27,6 +28,12 @@ function getPool(): Piscina {
 export async function validateRecipients(body: string, recipients: readonly RecipientInput[], firstSeq: number): Promise<SliceResult> {
   const output = (await getPool().run(JSON.stringify({ body, firstSeq, recipients } satisfies SliceInput))) as string;
   return JSON.parse(output) as SliceResult;
+}
+
+/** Validates one slice of a streamed batch (its recipients as JSON text) on a pool thread: its messages as COPY lines (copy-slice.ts). */
+export async function copyRecipients(input: Omit<CopySliceInput, 'recipients'>, recipientsJson: string): Promise<CopySlice> {
+  const task = `${JSON.stringify(input).slice(0, -1)},"recipients":${recipientsJson}}`;
+  return (await getPool().run(task, { name: 'copy' })) as CopySlice;
 }
 
 export async function closeValidationPool(): Promise<void> {

@@ -1,4 +1,5 @@
 // COPY ... FROM STDIN text format: tab-separated, \N for null, backslash escapes.
+import { copyText } from '../core/copy-text.js';
 import type { Canonical } from './normalise.js';
 
 export const CALL_RECORD_COLUMNS = [
@@ -6,11 +7,6 @@ export const CALL_RECORD_COLUMNS = [
   'duration_s', 'billed_s', 'volume_bytes', 'bundle', 'amount', 'currency', 'vat_rate', 'roaming', 'visited_network', 'cost_centre_hint',
 ] as const;
 
-const SPECIAL = /[\\\t\n\r]/;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/** A COPY text field: \N for null, backslash escapes (the one escape of every COPY the platform writes). */
-export const copyField = (value: string | null) => (value === null ? '\\N' : SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] ?? c) : value);
 const num = (value: number | string | null) => (value === null ? '\\N' : String(value));
 
 /**
@@ -19,7 +15,7 @@ const num = (value: number | string | null) => (value === null ? '\\N' : String(
  * under TimeZone Europe/Amsterdam.
  */
 export function copyLine(prefix: string, r: Canonical, startLocal: string): string {
-  return `${prefix}${r.line}\t${copyField(r.msisdn)}\t${copyField(r.userName)}\t${startLocal}\t${r.type}\t${num(r.direction)}\t${copyField(r.destination)}\t${r.destinationMasked ? 't' : 'f'}\t${num(r.durationS)}\t${num(r.billedS)}\t${num(r.volumeBytes)}\t${num(r.bundle)}\t${r.amount}\t${r.currency}\t${num(r.vatRate)}\t${r.roaming ? 't' : 'f'}\t${copyField(r.visitedNetwork)}\t${copyField(r.costCentreHint)}\n`;
+  return `${prefix}${r.line}\t${copyText(r.msisdn)}\t${copyText(r.userName)}\t${startLocal}\t${r.type}\t${num(r.direction)}\t${copyText(r.destination)}\t${r.destinationMasked ? 't' : 'f'}\t${num(r.durationS)}\t${num(r.billedS)}\t${num(r.volumeBytes)}\t${num(r.bundle)}\t${r.amount}\t${r.currency}\t${num(r.vatRate)}\t${r.roaming ? 't' : 'f'}\t${copyText(r.visitedNetwork)}\t${copyText(r.costCentreHint)}\n`;
 }
 
 export const copyPrefix = (organizationId: string, uploadId: string) => `${organizationId}\t${uploadId}\t`;

@@ -2,7 +2,7 @@
 // lines as COPY text while the file streams, the invoice when it has been read.
 import type pg from 'pg';
 import type { Finding } from '../../../db/schema.js';
-import { copyField as field } from '../copy-format.js';
+import { copyText as field } from '../../core/copy-text.js';
 import type { InvoiceHeader, InvoiceLine } from './model.js';
 
 export interface Target {

@@ -1,0 +1,56 @@
+// One COPY into sms_messages for the whole of a streamed batch, on a connection of its own:
+// slices are written as they are decided, and a slow Postgres holds the writer back (write
+// waits for 'drain'), so the upload is read no faster than it is stored. Abandoned, the COPY
+// fails and nothing of it is kept.
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { COPY_COLUMNS } from './copy-slice.js';
+
+export class MessageCopy {
+  private failure: Error | undefined;
+
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly stream: ReturnType<typeof copyFrom>,
+  ) {
+    stream.on('error', (error: Error) => (this.failure ??= error));
+  }
+
+  static async open(databaseUrl: string): Promise<MessageCopy> {
+    const client = new pg.Client({ connectionString: databaseUrl, application_name: 'tgg-sms-intake' });
+    // A connection lost mid-COPY fails the COPY stream, which the writer sees.
+    client.on('error', () => undefined);
+    await client.connect();
+    return new MessageCopy(client, client.query(copyFrom(`COPY sms_messages (${COPY_COLUMNS}) FROM STDIN`)));
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    this.throwIfFailed();
+    if (bytes.length === 0 || this.stream.write(bytes)) return;
+    await Promise.race([once(this.stream, 'drain'), finished(this.stream)]);
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    const failure = this.failure;
+    if (failure) throw failure;
+  }
+
+  /** Ends the COPY: every row written is in sms_messages when this resolves. */
+  async end(): Promise<void> {
+    try {
+      this.stream.end();
+      await finished(this.stream);
+    } finally {
+      await this.client.end();
+    }
+  }
+
+  /** Fails the COPY (none of its rows stay) and closes the connection. */
+  async abort(): Promise<void> {
+    this.stream.destroy(new Error('upload abandoned'));
+    await this.client.end().catch(() => undefined);
+  }
+}
