@@ -11,7 +11,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { TemUploadError } from '../../../db/schema.js';
 import type { Deps } from '../../core/deps.js';
 import { lockParsingUpload, type ParseOutcome } from '../parse-transaction.js';
-import { rawBytes } from '../raw-file.js';
+import { openRawFile } from '../raw-file.js';
 import { profileNamed, type Profile } from '../profile.js';
 import { lineAllocator } from './allocation.js';
 import { calculationFindings, mandatoryFindings } from './checks.js';
@@ -55,8 +55,9 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
     if (!rows.write(text)) await Promise.race([once(rows, 'drain'), copied]);
   };
   let root: XmlNode;
+  const raw = openRawFile(deps.config.databaseUrl, target.uploadId, signal);
   try {
-    root = await readXml(rawBytes(deps.db, target.uploadId, signal), {
+    root = await readXml(raw, {
       detach: isLine,
       onDetached: (node: XmlNode) => {
         const line = checked(readerOf(node).line(node));
@@ -79,6 +80,8 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
     rows.destroy(error as Error);
     await copied.catch(() => undefined);
     throw error;
+  } finally {
+    await raw.close();
   }
   syntaxOf(root);
   const header = readerOf(root).header(root);
