@@ -23,6 +23,14 @@ async function newUpload(chunks: Buffer[], order = chunks.map((_, i) => i)): Pro
   return upload.id;
 }
 
+/** An upload of `chunks` rows of 8 MB, stored uncompressed (this test's database only): more than the sockets between Postgres and us hold. */
+async function bigUpload(chunks: number): Promise<string> {
+  const id = await newUpload([]);
+  await sql`ALTER TABLE tem_upload_chunks ALTER COLUMN data SET STORAGE EXTERNAL`.execute(ctx.db);
+  await sql`INSERT INTO tem_upload_chunks (upload_id, seq, data) SELECT ${id}, seq, decode(repeat('5a', 8388608), 'hex') FROM generate_series(0, ${chunks - 1}) seq`.execute(ctx.db);
+  return id;
+}
+
 const readers = async () => (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE application_name = 'tgg-tem-raw' AND datname = current_database()`.execute(ctx.db)).rows;
 
 /** A binary COPY stream of one bytea column, built by hand: header (with an extension area), rows, trailer. */
@@ -97,7 +105,7 @@ describe('openRawFile', () => {
   });
 
   it('close() mid-read ends the connection (a parse that stops early leaves no COPY open)', async () => {
-    const id = await newUpload([randomBytes(2_000_000), randomBytes(2_000_000)]);
+    const id = await bigUpload(6);
     const raw = openRawFile(ctx.config.databaseUrl, id);
     const reading = raw[Symbol.asyncIterator]();
     expect((await reading.next()).done).toBe(false);
@@ -109,7 +117,7 @@ describe('openRawFile', () => {
   });
 
   it('a reader connection terminated mid-read fails the read', async () => {
-    const id = await newUpload([randomBytes(2_000_000), randomBytes(2_000_000)]);
+    const id = await bigUpload(6);
     const raw = openRawFile(ctx.config.databaseUrl, id);
     const reading = raw[Symbol.asyncIterator]();
     await reading.next();
