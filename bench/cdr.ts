@@ -22,7 +22,8 @@ import { scratch } from './lib/scratch.js';
 import { parsed, ready, upload } from './lib/tem-upload.js';
 
 const ROWS = Number(process.env.BENCH_CDR_ROWS ?? 1_000_000);
-const WEB_PORT = 3295;
+/** The web process's port (BENCH_CDR_PORT: another benchmark may hold the default). */
+const WEB_PORT = Number(process.env.BENCH_CDR_PORT ?? 3295);
 const DB_NAME = process.env.BENCH_CDR_DATABASE ?? 'tgg_bench_cdr';
 const PREFIX = `bench-cdr-${process.pid}`;
 const TARGET_RATIO = 2.0;

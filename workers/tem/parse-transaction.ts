@@ -13,7 +13,7 @@ import { copyText, newTally, openCdr, type CdrTally } from './cdr-file.js';
 import { CALL_RECORD_COLUMNS } from './copy-format.js';
 import { decodeText } from '../core/csv-sniff.js';
 import { profileNamed } from './profile.js';
-import { rawBytes } from './raw-file.js';
+import { openRawFile } from './raw-file.js';
 import { markRestrictedSubscriptions } from './restricted.js';
 import { chargePeriod, exportPeriod } from './windows.js';
 
@@ -71,13 +71,18 @@ async function upsertSubscriptions(client: pg.Client, upload: Claimed, tally: Cd
 }
 
 async function readAndCopy(client: pg.Client, deps: Deps, upload: Claimed, tally: CdrTally, signal: AbortSignal): Promise<TemUploadError[] | null> {
-  const layout = await openCdr(decodeText(rawBytes(deps.db, upload.id, signal)), profileNamed(upload.profile));
-  if (!layout.ok) return layout.errors;
-  const copy = client.query(copyFrom(`COPY call_records (${CALL_RECORD_COLUMNS.join(', ')}) FROM STDIN`));
-  const ids = { organizationId: upload.organization_id, uploadId: upload.id };
-  // One piece of COPY text waits at a time: pipeline() holds the file back while Postgres is behind.
-  await pipeline(Readable.from(copyText(layout, ids, acceptedWindow(new Date()), tally, signal), { highWaterMark: 1 }), copy);
-  return null;
+  const raw = openRawFile(deps.config.databaseUrl, upload.id, signal);
+  try {
+    const layout = await openCdr(decodeText(raw), profileNamed(upload.profile));
+    if (!layout.ok) return layout.errors;
+    const copy = client.query(copyFrom(`COPY call_records (${CALL_RECORD_COLUMNS.join(', ')}) FROM STDIN`));
+    const ids = { organizationId: upload.organization_id, uploadId: upload.id };
+    // One piece of COPY text waits at a time: pipeline() holds the file back while Postgres is behind.
+    await pipeline(Readable.from(copyText(layout, ids, acceptedWindow(new Date()), tally, signal), { highWaterMark: 1 }), copy);
+    return null;
+  } finally {
+    await raw.close();
+  }
 }
 
 /**

@@ -13,7 +13,7 @@ import type { TemUploadError } from '../../../db/schema.js';
 import type { Deps } from '../../core/deps.js';
 import { CopyBuffers } from '../copy-format.js';
 import { lockParsingUpload, type ParseOutcome } from '../parse-transaction.js';
-import { rawBytesByCopy } from '../raw-copy.js';
+import { openRawFile } from '../raw-file.js';
 import { markRestrictedSubscriptions } from '../restricted.js';
 import { profileNamed, type Profile } from '../profile.js';
 import { lineAllocator } from './allocation.js';
@@ -61,8 +61,9 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
     for (const buffer of out.take(all)) if (!rows.write(buffer)) await Promise.race([once(rows, 'drain'), copied]);
   };
   let root: XmlNode;
+  const raw = openRawFile(deps.config.databaseUrl, target.uploadId, signal);
   try {
-    root = await readXml(rawBytesByCopy(deps.config.databaseUrl, target.uploadId, signal), {
+    root = await readXml(raw, {
       detach: isLine,
       onDetached: (node: XmlNode) => {
         const line = checked(readerOf(node).line(node));
@@ -83,6 +84,8 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
     rows.destroy(error as Error);
     await copied.catch(() => undefined);
     throw error;
+  } finally {
+    await raw.close();
   }
   syntaxOf(root);
   const header = readerOf(root).header(root);
