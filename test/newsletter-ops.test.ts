@@ -162,8 +162,9 @@ describe('recipients held back at the claim', () => {
 
 describe('a campaign paused by a burst of refusals', () => {
   it('is listed for ops with its reason, resumed by ops (audited), and finishes', { timeout: 90_000 }, async () => {
-    smtp.rcptPolicy = (address) => (address.address.startsWith('pauze') ? { code: 451, message: 'Try again later' } : undefined);
-    const listId = await filledList(call, org.key, Array.from({ length: 20 }, (_, i) => ({ email: `pauze${i}@voorbeeld.nl` })));
+    // Refused permanently: a relay's 4xx deferrals back off and never pause a campaign.
+    smtp.rcptPolicy = (address) => (address.address.startsWith('pauze') ? { code: 554, message: 'Relay access denied' } : undefined);
+    const listId = await filledList(call, org.key, Array.from({ length: 40 }, (_, i) => ({ email: `pauze${i}@voorbeeld.nl` })));
     const id = await newCampaign(listId);
     await campaignWhen(call, org.key, id, (c) => c.status === 'paused');
 
@@ -183,7 +184,7 @@ describe('a campaign paused by a burst of refusals', () => {
     expect((await call('post', `/ops/campaigns/${id}/resume`, { auth: ops })).status).toBe(409);
     expect((await call('post', `/ops/campaigns/${crypto.randomUUID()}/resume`, { auth: ops })).status).toBe(404);
     const done = await campaignWhen(call, org.key, id, (c) => c.status === 'completed');
-    expect(done.counts).toMatchObject({ sent: 20, failed: 0 });
+    expect((done.counts.sent ?? 0) + (done.counts.failed ?? 0)).toBe(40);
     const audit = await ctx.db.selectFrom('audit_log').selectAll().where('entity_id', '=', id).where('action', '=', 'newsletter.campaign.resumed').execute();
     expect(audit).toMatchObject([{ actor_type: 'ops', actor_id: ctx.config.ops.user, organization_id: org.id }]);
   });
