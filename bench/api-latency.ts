@@ -34,7 +34,7 @@ const children: ChildProcess[] = [];
 const { run } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
 
 function row(name: string, r: LoadResult): string {
-  return `${name.padEnd(34)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}`;
+  return `${name.padEnd(40)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}`;
 }
 
 export async function apiLatency(): Promise<void> {
@@ -65,7 +65,7 @@ export async function apiLatency(): Promise<void> {
     results.push(['web POST /v1/lists/{id}/subscribers', await constantRate(`${web}/v1/lists/${listId}/subscribers`, RATE, SECONDS, bearer, subscribers)]);
     results.push([`web GET /v1/reports/costs (${CALL_RECORDS / 1000}k rows)`, await constantRate(`${web}/v1/reports/costs?period=${period}`, RATE, SECONDS, bearer)]);
     console.log(`\nAPI latency at ${RATE} requests/s for ${SECONDS} s each (ms, from when each request was due; target p99 < 50, no errors)`);
-    console.log(`${'target'.padEnd(34)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'errors'.padStart(7)}`);
+    console.log(`${'target'.padEnd(40)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'errors'.padStart(7)}`);
     for (const [name, result] of results) console.log(row(name, result));
   });
 }
