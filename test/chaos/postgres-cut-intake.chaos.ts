@@ -8,20 +8,13 @@ import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestContext } from '../helpers/context.js';
 import { caller, newOrganization } from '../helpers/identity.js';
 import { mobile } from '../helpers/sms.js';
-import { answering, fleet, freePort } from './processes.js';
+import { answering, chaosEnv, fleet, freePort } from './processes.js';
 
 const RECIPIENTS = 50_000;
 
 const ctx = await createTestContext();
 const port = await freePort();
-const platform = fleet({
-  NODE_ENV: 'test',
-  DATABASE_URL: ctx.config.databaseUrl,
-  REDIS_URL: ctx.config.redisUrl,
-  QUEUE_PREFIX: ctx.prefix,
-  PORT: String(port),
-  LOG_LEVEL: 'warn',
-});
+const platform = fleet(chaosEnv(ctx, port));
 afterAll(() => platform.stopAll());
 
 const databaseName = new URL(ctx.config.databaseUrl).pathname.slice(1);

@@ -12,7 +12,7 @@ import { createTestContext, waitFor } from '../helpers/context.js';
 import { caller, newOrganization } from '../helpers/identity.js';
 import { mobile } from '../helpers/sms.js';
 import { startSmsc } from '../helpers/smsc.js';
-import { answering, freePort, start, type Child } from './processes.js';
+import { answering, chaosEnv, freePort, start, type Child } from './processes.js';
 
 const FIRST_BATCH = 2_000;
 const HOGS = 2;
@@ -26,18 +26,13 @@ const roleUrl = new URL(ctx.config.databaseUrl);
 roleUrl.username = role;
 const smsc = await startSmsc();
 const port = await freePort();
-const env = {
-  NODE_ENV: 'test',
+const env = chaosEnv(ctx, port, {
   DATABASE_URL: roleUrl.toString(),
-  REDIS_URL: ctx.config.redisUrl,
-  QUEUE_PREFIX: ctx.prefix,
-  PORT: String(port),
-  LOG_LEVEL: 'warn',
   SMS_PROVIDER: 'smpp',
   SMPP_URL: smsc.url,
   WORKER_CONCURRENCY: '1',
   RECONCILE_INTERVAL_MS: '2000',
-};
+});
 const children: Child[] = [];
 const hogs: pg.Client[] = [];
 const run = (name: string, extra: Record<string, string> = {}) => {

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import type { TestContext } from '../helpers/context.js';
 
 const PROCFILE = Object.fromEntries(
   readFileSync('Procfile', 'utf8')
@@ -84,5 +85,18 @@ export function fleet(env: Record<string, string>): Fleet {
       for (const child of children) await child.kill('SIGTERM');
     },
     tails: () => children.map((c) => `--- ${c.name}\n${c.output.join('').slice(-3000)}`).join('\n'),
+  };
+}
+
+/** What every process of a chaos case runs with: the test file's database, Redis and prefix, `port` for the web role, warnings only; `extra` adds or overrides. */
+export function chaosEnv(ctx: Pick<TestContext, 'config' | 'prefix'>, port: number | undefined, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: ctx.config.databaseUrl,
+    REDIS_URL: ctx.config.redisUrl,
+    QUEUE_PREFIX: ctx.prefix,
+    ...(port !== undefined && { PORT: String(port) }),
+    LOG_LEVEL: 'warn',
+    ...extra,
   };
 }

@@ -5,19 +5,14 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { QueueSet } from '../../queues/queue-set.js';
 import { createTestContext, waitFor } from '../helpers/context.js';
-import { start, type Child } from './processes.js';
+import { chaosEnv, start, type Child } from './processes.js';
 
 const DUE = 200_000;
 const ctx = await createTestContext();
-const env = {
-  NODE_ENV: 'test',
-  DATABASE_URL: ctx.config.databaseUrl,
-  REDIS_URL: ctx.config.redisUrl,
-  QUEUE_PREFIX: ctx.prefix,
-  LOG_LEVEL: 'warn',
+const env = chaosEnv(ctx, undefined, {
   PURGE_BATCH_SIZE: '1000',
   JOB_LOCK_MS: '5000',
-};
+});
 const children: Child[] = [];
 const queues = new QueueSet({ redisUrl: ctx.config.redisUrl, prefix: ctx.prefix });
 afterAll(async () => {

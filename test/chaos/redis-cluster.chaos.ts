@@ -12,7 +12,7 @@ import { campaignWhen, filledList, type CampaignBody } from '../helpers/newslett
 import { mobile } from '../helpers/sms.js';
 import { startSmsc } from '../helpers/smsc.js';
 import { startSmtp } from '../helpers/smtp.js';
-import { answering, freePort, start, type Child } from './processes.js';
+import { answering, chaosEnv, freePort, start, type Child } from './processes.js';
 import { startRedisCluster } from './redis-cluster.js';
 
 /** Two chunks of 1,000 each (the SMS and campaign chunk size): one for each worker process. */
@@ -24,13 +24,9 @@ const cluster = await startRedisCluster();
 const smsc = await startSmsc();
 const smtp = await startSmtp();
 const port = await freePort();
-const env = {
-  NODE_ENV: 'test',
-  DATABASE_URL: ctx.config.databaseUrl,
+const env = chaosEnv(ctx, port, {
   REDIS_URL: cluster.url,
   QUEUE_PREFIX: PREFIX,
-  PORT: String(port),
-  LOG_LEVEL: 'warn',
   SMS_PROVIDER: 'smpp',
   SMPP_URL: smsc.url,
   SMTP_URL: smtp.url,
@@ -38,7 +34,7 @@ const env = {
   BOUNCE_DOMAIN: 'bounces.tgg.test',
   WORKER_CONCURRENCY: '1',
   RECONCILE_INTERVAL_MS: '2000',
-};
+});
 const client = new Cluster(cluster.ports.map((p) => ({ host: '127.0.0.1', port: p })), { redisOptions: { maxRetriesPerRequest: null } });
 const queues = { sms: new Queue('sms', { connection: client, prefix: PREFIX }), mail: new Queue('mail', { connection: client, prefix: PREFIX }) };
 const children: Child[] = [];

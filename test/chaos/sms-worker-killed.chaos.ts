@@ -7,7 +7,7 @@ import { createTestContext, waitFor } from '../helpers/context.js';
 import { caller, newOrganization } from '../helpers/identity.js';
 import { mobile } from '../helpers/sms.js';
 import { startSmsc } from '../helpers/smsc.js';
-import { answering, freePort, start, type Child } from './processes.js';
+import { answering, chaosEnv, freePort, start, type Child } from './processes.js';
 
 const RECIPIENTS = 20_000;
 /** The claim window of send-chunk (WINDOW): what one session has in flight with WORKER_CONCURRENCY=1. */
@@ -16,19 +16,13 @@ const WINDOW = 200;
 const ctx = await createTestContext();
 const smsc = await startSmsc();
 const port = await freePort();
-const env = {
-  NODE_ENV: 'test',
-  DATABASE_URL: ctx.config.databaseUrl,
-  REDIS_URL: ctx.config.redisUrl,
-  QUEUE_PREFIX: ctx.prefix,
-  PORT: String(port),
-  LOG_LEVEL: 'warn',
+const env = chaosEnv(ctx, port, {
   SMS_PROVIDER: 'smpp',
   SMPP_URL: smsc.url,
   WORKER_CONCURRENCY: '1',
   JOB_LOCK_MS: '5000',
   RECONCILE_INTERVAL_MS: '1000',
-};
+});
 const children: Child[] = [];
 const run = (name: string) => {
   const child = start(name, env);

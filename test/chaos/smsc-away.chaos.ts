@@ -9,7 +9,7 @@ import { createTestContext, waitFor } from '../helpers/context.js';
 import { caller, newOrganization } from '../helpers/identity.js';
 import { mobile } from '../helpers/sms.js';
 import { startSmsc, type ReceivedSubmit, type TestSmsc } from '../helpers/smsc.js';
-import { answering, freePort, start, type Child } from './processes.js';
+import { answering, chaosEnv, freePort, start, type Child } from './processes.js';
 
 const RECIPIENTS = 3_000;
 const AWAY_MS = 30_000;
@@ -20,18 +20,12 @@ const ctx = await createTestContext();
 let smsc: TestSmsc = await startSmsc();
 const before: ReceivedSubmit[] = [];
 const port = await freePort();
-const env = {
-  NODE_ENV: 'test',
-  DATABASE_URL: ctx.config.databaseUrl,
-  REDIS_URL: ctx.config.redisUrl,
-  QUEUE_PREFIX: ctx.prefix,
-  PORT: String(port),
-  LOG_LEVEL: 'warn',
+const env = chaosEnv(ctx, port, {
   SMS_PROVIDER: 'smpp',
   SMPP_URL: smsc.url,
   WORKER_CONCURRENCY: '1',
   RECONCILE_INTERVAL_MS: '2000',
-};
+});
 const children: Child[] = [];
 const run = (name: string) => {
   const child = start(name, env);

@@ -7,7 +7,7 @@ import { createTestContext, waitFor } from '../helpers/context.js';
 import { caller, newOrganization } from '../helpers/identity.js';
 import { campaignWhen, filledList, type CampaignBody } from '../helpers/newsletter.js';
 import { startSmtp } from '../helpers/smtp.js';
-import { answering, fleet, freePort } from './processes.js';
+import { answering, chaosEnv, fleet, freePort } from './processes.js';
 
 const SUBSCRIBERS = 2_000;
 const DEFERRING_MS = 60_000;
@@ -15,20 +15,14 @@ const DEFERRING_MS = 60_000;
 const ctx = await createTestContext();
 const smtp = await startSmtp();
 const port = await freePort();
-const platform = fleet({
-  NODE_ENV: 'test',
-  DATABASE_URL: ctx.config.databaseUrl,
-  REDIS_URL: ctx.config.redisUrl,
-  QUEUE_PREFIX: ctx.prefix,
-  PORT: String(port),
-  LOG_LEVEL: 'warn',
+const platform = fleet(chaosEnv(ctx, port, {
   SMTP_URL: smtp.url,
   MAIL_FROM: 'TGG <nieuwsbrief@tgg.test>',
   BOUNCE_DOMAIN: 'bounces.tgg.test',
   MAIL_RETRY_BASE_MS: '5000',
   WORKER_CONCURRENCY: '1',
   RECONCILE_INTERVAL_MS: '2000',
-});
+}));
 afterAll(async () => {
   await platform.stopAll();
   await smtp.close();
