@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { dutchLines } from './cdr.js';
+import { buildPlatform, compiledArgs, nodeArgsFrom } from './lib/compiled.js';
 import { constantRate, type LoadResult } from './lib/load.js';
 import { ADMIN_URL, HOST, OPS_AUTHORIZATION, REDIS_URL, createOrganization, phoneAt, platformEnv } from './lib/platform.js';
 import { startProcess } from './lib/processes.js';
@@ -20,8 +21,12 @@ import { parsed, upload } from './lib/tem-upload.js';
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CALL_RECORDS = 100_000;
-const WEB_PORT = 3291;
-const BARE_PORT = 3292;
+const WEB_PORT = Number(process.env.BENCH_API_PORT ?? 3291);
+const BARE_PORT = WEB_PORT + 1;
+const NODE_ARGS = nodeArgsFrom('BENCH_API_NODE_ARGS');
+/** BENCH_API_ROUTES picks the measured parts by name (e.g. `sms,costs`); all by default. */
+const ROUTES = (process.env.BENCH_API_ROUTES ?? 'cheap,sms,subscribers,costs').split(',');
+const wants = (part: string): boolean => ROUTES.includes(part);
 const DB_NAME = process.env.BENCH_API_DATABASE ?? 'tgg_bench_api';
 const PREFIX = `bench-api-${process.pid}`;
 
@@ -38,18 +43,19 @@ function row(name: string, r: LoadResult): string {
 }
 
 export async function apiLatency(): Promise<void> {
+  buildPlatform('BENCH_API_BUILD');
   await run(async () => {
     // One API key takes the whole load: the per-key limit (6,000 a minute by default) would answer 429.
     const env = platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: WEB_PORT }, { API_RATE_LIMIT: '100000000' });
     const web = `http://${HOST}:${WEB_PORT}`;
-    children.push(await startProcess('node', ['--import', 'tsx', 'main.ts', '--role', 'web', '--migrate'], env, `${web}/healthz`));
+    children.push(await startProcess('node', compiledArgs(NODE_ARGS, 'web', '--migrate'), env, `${web}/healthz`));
     // The invoices worker parses the call records the cost report reads; it does not run while the web process is measured.
-    const invoices = spawn('node', ['--import', 'tsx', 'main.ts', '--role', 'invoices'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const invoices = spawn('node', compiledArgs(NODE_ARGS, 'invoices'), { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(invoices);
     children.push(await startProcess('node', ['-e', BARE_SERVER], {}, `http://${HOST}:${BARE_PORT}/`));
     const key = await createOrganization(WEB_PORT, 'Benchmark BV');
     const bearer = { authorization: `Bearer ${key}` };
-    const period = await seedCallRecords(key);
+    const period = wants('costs') ? await seedCallRecords(key) : '';
     invoices.kill('SIGTERM');
     const listId = await createList(key);
 
@@ -58,12 +64,14 @@ export async function apiLatency(): Promise<void> {
     const subscribers = { method: 'POST', body: (i: number) => JSON.stringify({ basis: 'consent', subscribers: [{ email: `lid${i}@example.nl`, name: 'Lid' }] }) } as const;
     const results: Array<[string, LoadResult]> = [];
     results.push(['baseline: bare node:http', await constantRate(`http://${HOST}:${BARE_PORT}/`, RATE, SECONDS)]);
-    results.push(['web GET /healthz', await constantRate(`${web}/healthz`, RATE, SECONDS)]);
-    results.push(['web GET /readyz (Postgres + Redis)', await constantRate(`${web}/readyz`, RATE, SECONDS)]);
-    results.push(['web GET /ops/outbox (auth + query)', await constantRate(`${web}/ops/outbox?limit=20`, RATE, SECONDS, ops)]);
-    results.push(['web POST /v1/sms/batches (10)', await constantRate(`${web}/v1/sms/batches`, RATE, SECONDS, bearer, sms)]);
-    results.push(['web POST /v1/lists/{id}/subscribers', await constantRate(`${web}/v1/lists/${listId}/subscribers`, RATE, SECONDS, bearer, subscribers)]);
-    results.push([`web GET /v1/reports/costs (${CALL_RECORDS / 1000}k rows)`, await constantRate(`${web}/v1/reports/costs?period=${period}`, RATE, SECONDS, bearer)]);
+    if (wants('cheap')) {
+      results.push(['web GET /healthz', await constantRate(`${web}/healthz`, RATE, SECONDS)]);
+      results.push(['web GET /readyz (Postgres + Redis)', await constantRate(`${web}/readyz`, RATE, SECONDS)]);
+      results.push(['web GET /ops/outbox (auth + query)', await constantRate(`${web}/ops/outbox?limit=20`, RATE, SECONDS, ops)]);
+    }
+    if (wants('sms')) results.push(['web POST /v1/sms/batches (10)', await constantRate(`${web}/v1/sms/batches`, RATE, SECONDS, bearer, sms)]);
+    if (wants('subscribers')) results.push(['web POST /v1/lists/{id}/subscribers', await constantRate(`${web}/v1/lists/${listId}/subscribers`, RATE, SECONDS, bearer, subscribers)]);
+    if (wants('costs')) results.push([`web GET /v1/reports/costs (${CALL_RECORDS / 1000}k rows)`, await constantRate(`${web}/v1/reports/costs?period=${period}`, RATE, SECONDS, bearer)]);
     console.log(`\nAPI latency at ${RATE} requests/s for ${SECONDS} s each (ms, from when each request was due; target p99 < 50, no errors)`);
     console.log(`${'target'.padEnd(40)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'errors'.padStart(7)}`);
     for (const [name, result] of results) console.log(row(name, result));
