@@ -34,9 +34,10 @@ const TARGET_RSS_MB = 256;
 const STRETCH_COPY_RATIO = 4;
 const GETS = 21;
 const PARTS = new Set((process.env.BENCH_SMS_PARTS ?? 'json,csv,allinone,send').split(','));
-const WEB_PORT = 3293;
-const ALL_PORT = 3295;
-const BARE_PORT = 3294;
+/** BENCH_SMS_PORT moves the three loopback ports (web, bare, all-in-one), when another bench holds them. */
+const WEB_PORT = Number(process.env.BENCH_SMS_PORT ?? 3293);
+const BARE_PORT = WEB_PORT + 1;
+const ALL_PORT = WEB_PORT + 2;
 const DB_NAME = process.env.BENCH_SMS_DATABASE ?? 'tgg_bench_sms';
 const PREFIX = `bench-sms-${process.pid}`;
 const INSERT_WINDOW = 200;
