@@ -1,6 +1,7 @@
 // sms.send-chunk: claims one provider window of a chunk at a time (queued → sending), hands it
 // to the SMS provider (or, for recipients with only an address, the mailer), and writes the
 // outcomes back in one statement. A stalled or retried job never sends a message twice.
+import { intakeIdle } from '../core/intake-gate.js';
 import { pause } from '../core/pause.js';
 import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
@@ -80,6 +81,9 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
   let throttled = 0;
   let reported = 0;
   for (;;) {
+    // A batch being taken in by this process goes first (intake-gate.ts): a running chunk waits
+    // between windows too, not only before it starts. Nothing is claimed while it waits.
+    await intakeIdle();
     signal.throwIfAborted();
     if (!(await deps.smsProvider.ready(PROVIDER_WAIT_MS, signal))) {
       // The SMSC is away: nothing was claimed; the job retries with backoff and the messages wait.
