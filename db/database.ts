@@ -1,7 +1,10 @@
 // The Kysely instance on a pg pool, with type parsers chosen on purpose.
-import { Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Database } from './schema.js';
 
 const INT8_OID = 20;
@@ -55,14 +58,39 @@ class PreparingClient extends pg.Client {
     this.on('error', () => undefined);
   }
 
-  // Kysely calls query(text, values); a marked text goes as a named statement.
+  // Kysely calls query(text, values); a marked text goes as a named statement, or as a COPY.
   override query(...args: unknown[]): never {
     const [text, values] = args;
+    if (typeof text === 'string' && text.startsWith(COPY_FROM_STDIN) && Array.isArray(values) && args.length === 2) {
+      return this.copyIn(text, values[0] as CopySource) as never;
+    }
     if (typeof text === 'string' && text.startsWith(PREPARED) && (values === undefined || Array.isArray(values)) && args.length <= 2) {
       return super.query({ name: preparedName(text), text, values: values as unknown[] | undefined }) as never;
     }
     return (super.query as (...a: unknown[]) => unknown)(...args) as never;
   }
+
+  /** A COPY FROM STDIN fed from `source`; if the source fails, the COPY fails (CopyFail) and the connection stays usable. */
+  private async copyIn(text: string, source: CopySource): Promise<{ command: string; rowCount: number; rows: never[] }> {
+    const stream = (super.query as (q: unknown) => ReturnType<typeof copyFrom>)(copyFrom(text));
+    await pipeline(Readable.from(source), stream);
+    return { command: 'COPY', rowCount: stream.rowCount, rows: [] };
+  }
+}
+
+/** COPY text lines, in pieces of any size. */
+export type CopySource = Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** Marks a statement text as a COPY FROM STDIN whose one parameter is its data (copyIn). */
+const COPY_FROM_STDIN = '/* copy from stdin */ ';
+
+/**
+ * `COPY <table> (<columns>) FROM STDIN` on this executor's connection, so inside its
+ * transaction: `source` gives the COPY text lines, in pieces of any size. Nothing is stored
+ * if the source throws (the COPY fails, and with it the transaction).
+ */
+export async function copyIntoTable(db: Kysely<Database>, target: string, source: CopySource): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw(`${COPY_FROM_STDIN}COPY ${target} FROM STDIN`, [source]));
 }
 
 export interface DbOptions {

@@ -4,7 +4,9 @@
 // (never sent) until its last slice is in. The audit entry is written in the transaction that
 // makes the batch whole; the caller enqueues the returned jobs after the commit (if Redis is
 // away the reconciler does it).
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import { copyIntoTable } from '../../db/database.js';
 import type { Database, SmsBatch } from '../../db/schema.js';
 import type { Language } from '../../db/schema/columns.js';
 import type { JobRequest } from '../../queues/queue-set.js';
@@ -18,7 +20,7 @@ import { compilePrices, fromUnits } from './pricing.js';
 import { SeenRecipients } from './seen-recipients.js';
 import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from './validate.js';
 import { copyRecipients, validateRecipients } from './validation-pool.js';
-import { SUPPRESSED_TAIL, type CopySlice } from './copy-slice.js';
+import { COPY_COLUMNS, SUPPRESSED_TAIL, type CopySlice } from './copy-slice.js';
 import { MessageCopy } from './message-copy.js';
 import type { RecipientSlice } from './csv-recipients.js';
 
@@ -27,6 +29,8 @@ const REJECTIONS_KEPT = 100;
 const INSERT_SLICE = 5_000;
 /** Recipients per validation task (one pool.run) of a JSON batch. */
 const VALIDATE_SLICE = 10_000;
+/** From this many recipients a JSON batch's messages are written by COPY (storeBatchByCopy). */
+const COPY_FROM_RECIPIENTS = 1_000;
 
 export interface BatchOptions {
   readonly sender: string;
@@ -302,7 +306,44 @@ function jobsOf(batch: SmsBatch): JobRequest[] {
  * two ran one after the other: about 2 s each for 100,000 recipients on 2 cores).
  */
 export async function createBatch(deps: Deps, organizationId: string, options: BatchOptions, recipients: readonly RecipientInput[], actor: BatchActor): Promise<BatchOutcome> {
-  return asIntake(() => storeBatch(deps, organizationId, options, recipients, actor));
+  return asIntake(() =>
+    recipients.length >= COPY_FROM_RECIPIENTS ? storeBatchByCopy(deps, organizationId, options, recipients, actor) : storeBatch(deps, organizationId, options, recipients, actor),
+  );
+}
+
+/**
+ * A large JSON batch as the CSV upload stores its slices: each validated on the pool into COPY
+ * lines and typed arrays (copy-slice.ts), so the main thread builds no object per recipient,
+ * and its lines go by one COPY inside the batch's transaction (all or nothing), slice by
+ * slice as each is decided. The batch's id is chosen here: the pool writes it into the lines.
+ */
+async function storeBatchByCopy(deps: Deps, organizationId: string, options: BatchOptions, recipients: readonly RecipientInput[], actor: BatchActor): Promise<BatchOutcome> {
+  const outcome = await idempotent(deps, organizationId, options.idempotencyKey, async () => {
+    const id = randomUUID();
+    const totals = new BatchTotals();
+    totals.recipients = recipients.length;
+    const keep = copySlicer(deps, organizationId, totals);
+    const task = { body: options.body, batchId: id, organizationId, prices: deps.config.sms.prices };
+    const slices: Promise<CopySlice>[] = [];
+    for (let start = 0; start < recipients.length; start += VALIDATE_SLICE) {
+      const slice = copyRecipients({ ...task, firstSeq: start }, JSON.stringify(recipients.slice(start, start + VALIDATE_SLICE)));
+      // Awaited in order below; one that fails after an earlier failure must not go unhandled.
+      slice.catch(() => undefined);
+      slices.push(slice);
+    }
+    async function* lines(): AsyncGenerator<Buffer> {
+      for (const slice of slices) yield await keep(await slice);
+    }
+    return deps.db.transaction().execute(async (trx) => {
+      await trx.insertInto('sms_batches').values({ id, ...batchRow(organizationId, options), status: 'validating' }).execute();
+      await copyIntoTable(trx, `sms_messages (${COPY_COLUMNS})`, lines());
+      const sealed = await seal(trx, id, options, totals);
+      if (!sealed) throw new Error(`batch ${id} left 'validating' inside its own transaction`);
+      await auditCreated(trx, sealed, actor);
+      return sealed;
+    });
+  });
+  return { ...outcome, jobs: outcome.replayed ? [] : jobsOf(outcome.batch) };
 }
 
 async function storeBatch(deps: Deps, organizationId: string, options: BatchOptions, recipients: readonly RecipientInput[], actor: BatchActor): Promise<BatchOutcome> {
