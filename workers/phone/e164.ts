@@ -8,6 +8,11 @@ export function normalizePhone(input: string): PhoneResult {
   // "+31 (0)6..." writes the trunk prefix after the country code; drop it before parsing.
   const cleaned = input.trim().replace(/^(\+|00)(\d{1,3})\s*\(0\)/, '+$2').replace(/^00/, '+');
   const parsed = parsePhoneNumberFromString(cleaned, 'NL');
-  if (!parsed?.isValid()) return { ok: false };
-  return { ok: true, e164: parsed.number, type: parsed.getType(), countryCallingCode: parsed.countryCallingCode };
+  if (!parsed) return { ok: false };
+  // isValid() is getType() !== undefined wherever the metadata has types (it has them in the
+  // max build), so a typed number is valid: one type lookup (several regular expressions)
+  // instead of two for nearly every number of a batch.
+  const type = parsed.getType();
+  if (type === undefined && !parsed.isValid()) return { ok: false };
+  return { ok: true, e164: parsed.number, type, countryCallingCode: parsed.countryCallingCode };
 }
