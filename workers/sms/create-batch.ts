@@ -354,10 +354,12 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
       totals.recipients = Math.max(totals.recipients, firstSeq + recipients.count);
       const into = buffers.take();
       const input = { body: options.body, firstSeq, batchId: id, organizationId, prices: deps.config.sms.prices };
-      const validated = await copyRecipients(input, recipients.json, into).catch((error: unknown) => {
-        buffers.give(into);
-        throw error;
-      });
+      const validated = await copyRecipients(input, recipients.json, into)
+        .catch((error: unknown) => {
+          buffers.give(into);
+          throw error;
+        })
+        .finally(() => recipients.release());
       // Too large for the shared buffer, the lines came in one of their own: the buffer is free again.
       if (!(validated.copy.buffer instanceof SharedArrayBuffer)) buffers.give(into);
       return validated;

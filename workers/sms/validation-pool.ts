@@ -49,14 +49,20 @@ export async function validateRecipients(body: string, recipients: readonly Reci
   return JSON.parse(output) as SliceResult;
 }
 
+/** A streamed slice as it crosses to the thread: its recipients' JSON bytes and `into` are shared memory, read and written where they are. */
+export interface CopyTask {
+  readonly input: string;
+  readonly recipients: Uint8Array;
+  readonly into: SharedArrayBuffer;
+}
+
 /**
- * Validates one slice of a streamed batch (its recipients as JSON text) on a pool thread: its
- * messages as COPY lines (copy-slice.ts), written into `into` when they fit (shared memory: no
- * copy, no new buffer per slice), else into a buffer of their own.
+ * Validates one slice of a streamed batch (its recipients as UTF-8 JSON) on a pool thread: its
+ * messages as COPY lines (copy-slice.ts), written into `into` when they fit (no copy, no new
+ * buffer per slice), else into a buffer of their own.
  */
-export async function copyRecipients(input: Omit<CopySliceInput, 'recipients'>, recipientsJson: string, into: SharedArrayBuffer): Promise<CopySlice> {
-  const task = `${JSON.stringify(input).slice(0, -1)},"recipients":${recipientsJson}}`;
-  return (await getPool().run({ task, into }, { name: 'copy' })) as CopySlice;
+export async function copyRecipients(input: Omit<CopySliceInput, 'recipients'>, recipients: Uint8Array, into: SharedArrayBuffer): Promise<CopySlice> {
+  return (await getPool().run({ input: JSON.stringify(input), recipients, into } satisfies CopyTask, { name: 'copy' })) as CopySlice;
 }
 
 export async function closeValidationPool(): Promise<void> {
