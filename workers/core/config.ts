@@ -83,6 +83,7 @@ const envSchema = z
     SMS_HTTP_SECRET: optionalString.pipe(z.string().min(32, 'at least 32 characters').optional()),
     SMPP_WINDOW: positiveInt(10),
     SMPP_SESSIONS: z.coerce.number().int().min(1).max(32).default(1),
+    SMS_VALIDATION_THREADS: z.coerce.number().int().min(1).max(16).optional(),
     SMPP_SESSION_RATE: z.coerce.number().positive().optional(),
     SMPP_RESPONSE_TIMEOUT_MS: positiveInt(10_000),
     SMPP_GSM_DATA_CODING: z.coerce
@@ -258,6 +259,8 @@ export interface Config {
     readonly smppSystemType: string;
     readonly smppAddressRange: string;
     readonly validityHours: number;
+    /** Validation threads of a web process (validation-pool.ts); by default sized for the machine. */
+    readonly validationThreads: number | undefined;
   };
   readonly mail: {
     readonly smtpUrl: string | undefined;
@@ -366,6 +369,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       smppSystemType: e.SMPP_SYSTEM_TYPE ?? '',
       smppAddressRange: e.SMPP_ADDRESS_RANGE ?? '',
       validityHours: e.SMS_VALIDITY_HOURS,
+      validationThreads: e.SMS_VALIDATION_THREADS,
     }),
     mail: Object.freeze({
       smtpUrl: e.SMTP_URL,

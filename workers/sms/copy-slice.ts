@@ -41,7 +41,11 @@ export interface CopySlice {
 /** The tail of a line for a message suppressed by an opt-out: no cost. */
 export const SUPPRESSED_TAIL = `${fromUnits(0)}\tsuppressed\n`;
 
-export function copySlice(input: CopySliceInput): CopySlice {
+/**
+ * `into`, when given and large enough, receives the COPY lines (the caller's shared buffer, so
+ * nothing is allocated or copied per slice); otherwise they get a buffer of their own.
+ */
+export function copySlice(input: CopySliceInput, into: SharedArrayBuffer | null = null): CopySlice {
   const { messages, rejections } = validateSlice(input);
   const priceOf = compilePrices(input.prices);
   const prefix = `${input.batchId}\t${input.organizationId}\t`;
@@ -76,7 +80,7 @@ export function copySlice(input: CopySliceInput): CopySlice {
     slice.ucs2[i] = m.encoding === 'ucs2' ? 1 : 0;
     slice.units[i] = units;
   });
-  const copy = Buffer.allocUnsafe(bytes);
+  const copy = into !== null && into.byteLength >= bytes ? Buffer.from(into, 0, bytes) : Buffer.allocUnsafe(bytes);
   let at = 0;
   for (let i = 0; i < n; i++) {
     at += copy.write(heads[i] ?? '', at);

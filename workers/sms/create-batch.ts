@@ -22,6 +22,7 @@ import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from '.
 import { copyRecipients, validateRecipients } from './validation-pool.js';
 import { COPY_COLUMNS, SUPPRESSED_TAIL, type CopySlice } from './copy-slice.js';
 import { MessageCopy } from './message-copy.js';
+import { SliceBuffers } from './slice-buffers.js';
 import type { RecipientSlice } from './csv-recipients.js';
 
 const CHUNK_SIZE = 1_000;
@@ -31,6 +32,8 @@ const INSERT_SLICE = 5_000;
 const VALIDATE_SLICE = 10_000;
 /** From this many recipients a JSON batch's messages are written by COPY (storeBatchByCopy). */
 const COPY_FROM_RECIPIENTS = 1_000;
+/** A streamed slice's COPY lines: 10,000 messages of a 160-character text take about 2.5 MB. */
+const COPY_BUFFER_BYTES = 4 * 1024 * 1024;
 
 export interface BatchOptions {
   readonly sender: string;
@@ -326,7 +329,7 @@ async function storeBatchByCopy(deps: Deps, organizationId: string, options: Bat
     const task = { body: options.body, batchId: id, organizationId, prices: deps.config.sms.prices };
     const slices: Promise<CopySlice>[] = [];
     for (let start = 0; start < recipients.length; start += VALIDATE_SLICE) {
-      const slice = copyRecipients({ ...task, firstSeq: start }, JSON.stringify(recipients.slice(start, start + VALIDATE_SLICE)));
+      const slice = copyRecipients({ ...task, firstSeq: start }, Buffer.from(JSON.stringify(recipients.slice(start, start + VALIDATE_SLICE))));
       // Awaited in order below; one that fails after an earlier failure must not go unhandled.
       slice.catch(() => undefined);
       slices.push(slice);
@@ -383,19 +386,35 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
   const id = opened.batch.id;
   const totals = new BatchTotals();
   const keep = copySlicer(deps, organizationId, totals);
+  const buffers = new SliceBuffers(COPY_BUFFER_BYTES, 2);
   let copy: MessageCopy | undefined;
   return {
     kind: 'open',
     /** Starts validating a slice on the pool; hand the result to storeSlice, slices in order. */
-    validateSlice(firstSeq: number, recipients: RecipientSlice): Promise<CopySlice> {
+    async validateSlice(firstSeq: number, recipients: RecipientSlice): Promise<CopySlice> {
       totals.recipients = Math.max(totals.recipients, firstSeq + recipients.count);
-      return copyRecipients({ body: options.body, firstSeq, batchId: id, organizationId, prices: deps.config.sms.prices }, recipients.json);
+      const into = buffers.take();
+      const input = { body: options.body, firstSeq, batchId: id, organizationId, prices: deps.config.sms.prices };
+      const validated = await copyRecipients(input, recipients.json, into)
+        .catch((error: unknown) => {
+          buffers.give(into);
+          throw error;
+        })
+        .finally(() => recipients.release());
+      // Too large for the shared buffer, the lines came in one of their own: the buffer is free again.
+      if (!(validated.copy.buffer instanceof SharedArrayBuffer)) buffers.give(into);
+      return validated;
     },
     /** Drops duplicates, marks opt-outs and writes a validated slice to the batch's COPY; called for each slice in order, one at a time. */
     async storeSlice(validated: CopySlice): Promise<void> {
-      const bytes = await keep(validated);
-      copy ??= await MessageCopy.open(deps.config.databaseUrl);
-      await copy.write(bytes);
+      const shared = validated.copy.buffer instanceof SharedArrayBuffer ? validated.copy.buffer : null;
+      try {
+        const bytes = await keep(validated);
+        copy ??= await MessageCopy.open(deps.config.databaseUrl);
+        await copy.write(bytes);
+      } finally {
+        if (shared) buffers.give(shared, copy?.released() ?? true);
+      }
     },
     async finish(): Promise<BatchOutcome> {
       const ending = copy;

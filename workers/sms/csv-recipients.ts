@@ -7,6 +7,7 @@ import { CsvError, parse } from 'csv-parse';
 import { decodeText, EncodingProblem, sniffCsv, type CsvSeparator, type DecodedText } from '../core/csv-sniff.js';
 import { InvalidFieldError } from '../core/domain-errors.js';
 import { FIELD_NAME, FIELD_NAME_RULE, MAX_CSV_ROW, MAX_FIELDS, maxValueOf } from './recipient-limits.js';
+import { SliceBuffers } from './slice-buffers.js';
 import type { RecipientInput } from './validate.js';
 
 /** What is wrong with the file, as a sentence, and the line: answered 400 (413 when too large) on body.file. */
@@ -59,10 +60,49 @@ function encodingProblem(error: EncodingProblem): CsvProblem {
     : new CsvProblem(`The file is not valid ${error.encoding}, the charset it was sent with`, null);
 }
 
-/** `count` recipients as the JSON text of an array of RecipientInput. */
+/**
+ * `count` recipients as the UTF-8 JSON text of an array of RecipientInput, in a shared buffer
+ * (a pool thread reads it where it is): `release` once that is done, so the reader reuses it.
+ */
 export interface RecipientSlice {
   readonly count: number;
-  readonly json: string;
+  readonly json: Uint8Array;
+  release(): void;
+}
+
+/** A slice's JSON at most: 10,000 usual rows take about 600 KB; a row of the longest (MAX_CSV_ROW, escaped) fits whole. */
+const SLICE_BYTES = 2 * 1024 * 1024;
+/** Writes rows' JSON into a shared buffer as an array, one slice at a time. */
+class SliceWriter {
+  // Three slices in flight: one stored, one validated, one read.
+  private readonly buffers = new SliceBuffers(SLICE_BYTES, 3);
+  private buffer = this.buffers.take();
+  private view = Buffer.from(this.buffer);
+  private at = 1;
+  count = 0;
+
+  /** False when the row does not fit: yield this slice, then add the row to the next. */
+  add(json: string): boolean {
+    const bytes = Buffer.byteLength(json);
+    if (this.count > 0 && this.at + bytes + 1 > SLICE_BYTES) return false;
+    this.view[this.at - 1] = this.count === 0 ? 0x5b : 0x2c; // '[' then ','
+    this.at += this.view.write(json, this.at);
+    this.at += 1;
+    this.count += 1;
+    return true;
+  }
+
+  /** The slice so far, and a fresh writer for the next. */
+  slice(): RecipientSlice {
+    this.view[this.at - 1] = 0x5d; // ']'
+    const buffer = this.buffer;
+    const slice = { count: this.count, json: new Uint8Array(buffer, 0, this.at), release: () => this.buffers.give(buffer) };
+    this.buffer = this.buffers.take();
+    this.view = Buffer.from(this.buffer);
+    this.at = 1;
+    this.count = 0;
+    return slice;
+  }
 }
 
 /** A CSV of recipients being read; `encoding` and `separator` say how it was read. */
@@ -82,10 +122,10 @@ export class CsvRecipients {
   }
 
   /**
-   * Yields slices of recipients, never holding more than one slice of the file in memory, each
-   * as the JSON text of its recipients (the pool thread parses it): a row's objects are dropped
-   * as soon as it is read, so they die young instead of waiting out the slice in the old
-   * generation (issue 16). An error of the input (an upload cut off, a client gone) ends the
+   * Yields slices of recipients (at most `sliceSize` rows and SLICE_BYTES of JSON), never holding
+   * more than one slice of the file in memory, each as the JSON bytes of its recipients (the pool
+   * thread parses them): a row's objects and text are dropped as soon as it is written, so they
+   * die young instead of waiting out the slice in the old generation (issue 16). An error of the input (an upload cut off, a client gone) ends the
    * loop; on any failure the input is destroyed: the caller drops the rest of the upload.
    */
   async *slices(): AsyncGenerator<RecipientSlice> {
@@ -106,18 +146,19 @@ export class CsvRecipients {
         // Errors reach the loop below through the parser; nothing more to do with them here.
         () => undefined,
       );
-      let slice: string[] = [];
+      const slice = new SliceWriter();
       let rows = 0;
       for await (const row of parser as AsyncIterable<Record<string, string>>) {
         rows += 1;
         if (rows > maxRows) throw new CsvProblem(`The file has more than ${maxRows} rows`, null, true);
-        slice.push(JSON.stringify(toRecipient(row, rows - 1)));
-        if (slice.length === sliceSize) {
-          yield { count: slice.length, json: `[${slice.join(',')}]` };
-          slice = [];
+        const json = JSON.stringify(toRecipient(row, rows - 1));
+        if (!slice.add(json)) {
+          yield slice.slice();
+          slice.add(json);
         }
+        if (slice.count === sliceSize) yield slice.slice();
       }
-      if (slice.length > 0) yield { count: slice.length, json: `[${slice.join(',')}]` };
+      if (slice.count > 0) yield slice.slice();
     } catch (error) {
       if (error instanceof CsvProblem) throw error;
       if (error instanceof EncodingProblem) throw encodingProblem(error);

@@ -10,7 +10,7 @@ import { smsRetention } from './retention.js';
 import { sendCallback } from './send-callback.js';
 import { sendChunk } from './send-chunk.js';
 import { startBatch } from './start-batch.js';
-import { closeValidationPool } from './validation-pool.js';
+import { closeValidationPool, sizeValidationPool } from './validation-pool.js';
 import { smsPrivacy } from './privacy.js';
 
 declare module '../core/deps.js' {
@@ -35,9 +35,10 @@ export const smsFamily = defineFamily({
   metrics: smsMetrics,
   privacy: smsPrivacy,
   resources: {
-    create: ({ config, db, queues, logger, metrics }, roles) => ({
-      smsProvider: roles.includes('sms') ? createSmsProvider(config, { db, queues, logger, metrics }) : NO_SMS_PROVIDER,
-    }),
+    create: ({ config, db, queues, logger, metrics }, roles) => {
+      sizeValidationPool(config.sms.validationThreads);
+      return { smsProvider: roles.includes('sms') ? createSmsProvider(config, { db, queues, logger, metrics }) : NO_SMS_PROVIDER };
+    },
     close: async ({ smsProvider }) => {
       await smsProvider.close();
       await closeValidationPool();

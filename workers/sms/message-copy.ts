@@ -33,6 +33,11 @@ export class MessageCopy {
     this.throwIfFailed();
   }
 
+  /** Whether every byte written so far has left the process (the buffers it came in may be reused). */
+  released(): boolean {
+    return this.stream.writableLength === 0 && this.client.connection.stream.writableLength === 0;
+  }
+
   private throwIfFailed(): void {
     const failure = this.failure;
     if (failure) throw failure;

@@ -6,7 +6,22 @@ import { Piscina } from 'piscina';
 import type { CopySlice, CopySliceInput } from './copy-slice.js';
 import type { RecipientInput, SliceInput, SliceResult } from './validate.js';
 
+/**
+ * Threads by default: one core is the event loop's (and, on a small box, Postgres's), and each
+ * busy thread is an isolate of 20-40 MB, so at most 2 however large the host (a small container
+ * often sees the host's cores). SMS_VALIDATION_THREADS overrides it.
+ */
+export function poolThreads(configured: number | undefined, cores = availableParallelism()): number {
+  return configured ?? Math.max(1, Math.min(2, cores - 1));
+}
+
+let threads: number | undefined;
 let pool: Piscina | undefined;
+
+/** Sets the pool's size (from config) before its first use; the sms family does so at start. */
+export function sizeValidationPool(configured: number | undefined): void {
+  threads = configured;
+}
 
 function getPool(): Piscina {
   if (pool) return pool;
@@ -14,15 +29,19 @@ function getPool(): Piscina {
   pool = new Piscina({
     filename: fileURLToPath(new URL(typescript ? './validate-worker.ts' : './validate-worker.js', import.meta.url)),
     execArgv: typescript ? ['--import', 'tsx'] : [],
-    minThreads: 1,
-    // One core is the event loop's (and, on a small box, Postgres's): the threads take the rest,
-    // each with a bounded heap, as a 10,000-recipient slice needs a few MB.
-    maxThreads: Math.max(1, Math.min(4, availableParallelism() - 1)),
-    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+    // No thread at rest: one starts with the first bulk request and ends a minute after the last.
+    minThreads: 0,
+    maxThreads: poolThreads(threads),
+    // A slice needs a few MB (tens at worst: 10,000 texts of 10 segments); the young generation,
+    // which a busy thread keeps committed whole, is half the default (sms-validation-pool.test.ts).
+    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
     idleTimeout: 60_000,
   });
   return pool;
 }
+
+/** The pool's threads now (0 before the first bulk request and after a minute without one). */
+export const validationThreads = (): number => pool?.threads.length ?? 0;
 
 /** Validates one slice of recipients (the caller slices) on a pool thread. */
 export async function validateRecipients(body: string, recipients: readonly RecipientInput[], firstSeq: number): Promise<SliceResult> {
@@ -30,10 +49,20 @@ export async function validateRecipients(body: string, recipients: readonly Reci
   return JSON.parse(output) as SliceResult;
 }
 
-/** Validates one slice of a streamed batch (its recipients as JSON text) on a pool thread: its messages as COPY lines (copy-slice.ts). */
-export async function copyRecipients(input: Omit<CopySliceInput, 'recipients'>, recipientsJson: string): Promise<CopySlice> {
-  const task = `${JSON.stringify(input).slice(0, -1)},"recipients":${recipientsJson}}`;
-  return (await getPool().run(task, { name: 'copy' })) as CopySlice;
+/** A streamed slice as it crosses to the thread: its recipients' JSON bytes and `into` are shared memory, read and written where they are. */
+export interface CopyTask {
+  readonly input: string;
+  readonly recipients: Uint8Array;
+  readonly into: SharedArrayBuffer | null;
+}
+
+/**
+ * Validates one slice of a streamed batch (its recipients as UTF-8 JSON) on a pool thread: its
+ * messages as COPY lines (copy-slice.ts), written into `into` when they fit (no copy, no new
+ * buffer per slice), else into a buffer of their own.
+ */
+export async function copyRecipients(input: Omit<CopySliceInput, 'recipients'>, recipients: Uint8Array, into: SharedArrayBuffer | null = null): Promise<CopySlice> {
+  return (await getPool().run({ input: JSON.stringify(input), recipients, into } satisfies CopyTask, { name: 'copy' })) as CopySlice;
 }
 
 export async function closeValidationPool(): Promise<void> {
