@@ -6,10 +6,8 @@
 // subscription name numbers), and at most MAX_ENTRIES are kept.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { costReport, type GroupBy, type Source } from './cost-report.js';
+import { costReport, type CostReport, type GroupBy, type Source } from './cost-report.js';
 import { reportVersion } from './report-version.js';
-
-export type CostReport = Awaited<ReturnType<typeof costReport>>;
 
 const CACHE_TTL_MS = 60_000;
 const MAX_ENTRIES = 256;

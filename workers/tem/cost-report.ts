@@ -6,7 +6,7 @@
 // invoice by the reconciliation anomaly instead of being counted twice. The call details come
 // from the monthly rollup (tem_cost_rollup), never from the month's rows one by one; cost
 // centres, restrictions and invoice lines, which change at any time, are read as they are now.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { TEM_TIME_ZONE, addMonths, monthKey, monthStart, periodBounds } from './calendar.js';
 import { invoiceCostsFrom } from './einvoice/costs.js';
@@ -75,9 +75,15 @@ function reportRows(organizationId: string, period: string, source: Source) {
   return sql`c AS (${rolledUpFrom(organizationId, period)}), i AS (${invoiceCostsFrom(organizationId, period)}), k AS (${rows})`;
 }
 
-export async function costReport(db: Kysely<Database>, organizationId: string, period: string, groupBy: GroupBy, source: Source = 'all'): Promise<{ groups: CostLine[]; totals: Omit<CostLine, 'key'>[] }> {
-  const rows = await sql<CostLine & { total: boolean }>`
-    WITH ${reportRows(organizationId, period, source)}
+export type CostReport = { groups: CostLine[]; totals: Omit<CostLine, 'key'>[] };
+
+/**
+ * The report of rows `k` (msisdn, call_type, currency, amount, records, cost_centre_hint), given
+ * as the common table expressions that end with it: per group and currency, and per currency.
+ */
+export async function groupedReport(db: Kysely<Database>, organizationId: string, rows: RawBuilder<unknown>, groupBy: GroupBy): Promise<CostReport> {
+  const result = await sql<CostLine & { total: boolean }>`
+    WITH ${rows}
     SELECT ${KEYS[groupBy]} AS key, k.currency, round(sum(k.amount), 2)::text AS amount, sum(k.records)::int AS records,
            GROUPING(${KEYS[groupBy]}) = 1 AS total
       FROM k
@@ -86,7 +92,11 @@ export async function costReport(db: Kysely<Database>, organizationId: string, p
      GROUP BY GROUPING SETS ((${KEYS[groupBy]}, k.currency), (k.currency))
      ORDER BY total, key NULLS LAST, currency`.execute(db);
   return {
-    groups: rows.rows.filter((r) => !r.total).map(({ key, currency, amount, records }) => ({ key, currency, amount, records })),
-    totals: rows.rows.filter((r) => r.total).map(({ currency, amount, records }) => ({ currency, amount, records })),
+    groups: result.rows.filter((r) => !r.total).map(({ key, currency, amount, records }) => ({ key, currency, amount, records })),
+    totals: result.rows.filter((r) => r.total).map(({ currency, amount, records }) => ({ currency, amount, records })),
   };
+}
+
+export function costReport(db: Kysely<Database>, organizationId: string, period: string, groupBy: GroupBy, source: Source = 'all'): Promise<CostReport> {
+  return groupedReport(db, organizationId, reportRows(organizationId, period, source), groupBy);
 }
