@@ -5,7 +5,9 @@
 // a retention purge that drops a month's partition. Several currencies, credit rows, sub-cent
 // amounts and a call either side of a month's boundary in Amsterdam time. The route answers
 // through its cache: changes made through the API and straight in Postgres (as another process
-// would) must both show at once. Another organisation sees nothing.
+// would) must both show at once; a conditional GET is answered 304 until a change. Another
+// organisation sees nothing.
+import { get } from 'node:http';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { GROUP_BY, SOURCES, costReport } from '../workers/tem/cost-report.js';
@@ -15,6 +17,7 @@ import { RETENTION_POLICY } from '../workers/retention/policy.js';
 import { purgeAll } from '../workers/retention/purge.js';
 import { createTestContext } from './helpers/context.js';
 import { costReportOfEveryRow } from './helpers/cost-report-oracle.js';
+import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { finished, thisMonth, uploadRaw } from './helpers/tem.js';
 import { ublDocument } from './helpers/ubl.js';
@@ -115,6 +118,18 @@ async function expectRollupOfStoredRows(): Promise<void> {
   expect(diff.rows).toEqual([]);
 }
 
+/** A conditional GET as a browser revalidating its copy sends it (fetch would add Cache-Control: no-cache, which always answers 200). */
+function conditionalGet(path: string, etag: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(`${baseUrl(runtime)}${path}`, { headers: { authorization: `Bearer ${org.key}`, 'if-none-match': etag } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (piece: string) => (body += piece));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}
+
 const erase = (phone: string) => ctx.db.transaction().execute((trx) => temPrivacy.erase(trx, subjectOf({ email: null, phone, name: null }, ctx.config.suppressionKey)));
 const restrict = (phone: string) => ctx.db.transaction().execute((trx) => temPrivacy.restrict!(trx, subjectOf({ email: null, phone, name: null }, ctx.config.suppressionKey)));
 
@@ -174,6 +189,17 @@ describe('the cost report from the monthly rollup', () => {
     await expectRollupOfStoredRows();
     expect((await costReport(ctx.db, org.id, P3.period, 'type', 'calls')).totals).toEqual([]);
   }, 300_000);
+
+  it('answers If-None-Match with 304 while the report is unchanged, and the new report after a change', async () => {
+    const path = `/v1/reports/costs?period=${P1.period}&groupBy=type`;
+    const etag = (await call('get', path, { auth: org.key })).headers.get('etag');
+    expect(etag).toBeTruthy();
+    expect((await conditionalGet(path, etag!)).status).toBe(304);
+    await ctx.db.updateTable('tem_subscriptions').set({ restricted_at: new Date() }).where('organization_id', '=', org.id).where('msisdn', '=', '+31611110001').execute();
+    const changed = await conditionalGet(path, etag!);
+    expect(changed.status).toBe(200);
+    expect((JSON.parse(changed.body) as ReportBody).totals).toEqual((await costReportOfEveryRow(ctx.db, org.id, P1.period, 'type')).totals);
+  });
 
   it('shows another organisation nothing', async () => {
     for (const period of PERIODS) {
