@@ -4,16 +4,20 @@
 // a subscriber import, a month's cost report over 100,000 parsed call records).
 // Its own database (dropped and recreated, dropped at the end) and queue prefix, loopback only.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { sql } from 'kysely';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createDb } from '../db/database.js';
+import { costReportOfEveryRow } from '../test/helpers/cost-report-oracle.js';
+import { costReport } from '../workers/tem/cost-report.js';
 import { dutchLines } from './cdr.js';
 import { buildPlatform, compiledArgs, nodeArgsFrom } from './lib/compiled.js';
 import { constantRate, type LoadResult } from './lib/load.js';
-import { ADMIN_URL, HOST, OPS_AUTHORIZATION, REDIS_URL, createOrganization, phoneAt, platformEnv } from './lib/platform.js';
+import { ADMIN_URL, HOST, OPS_AUTHORIZATION, REDIS_URL, createOrganization, databaseUrl, phoneAt, platformEnv } from './lib/platform.js';
 import { startProcess } from './lib/processes.js';
 import { scratch } from './lib/scratch.js';
 import { parsed, upload } from './lib/tem-upload.js';
@@ -57,6 +61,7 @@ export async function apiLatency(): Promise<void> {
     const bearer = { authorization: `Bearer ${key}` };
     const period = wants('costs') ? await seedCallRecords(key) : '';
     invoices.kill('SIGTERM');
+    const queryTimes = wants('costs') ? await reportQueryTimes(period) : '';
     const listId = await createList(key);
 
     const ops = { authorization: OPS_AUTHORIZATION };
@@ -75,6 +80,7 @@ export async function apiLatency(): Promise<void> {
     console.log(`\nAPI latency at ${RATE} requests/s for ${SECONDS} s each (ms, from when each request was due; target p99 < 50, no errors)`);
     console.log(`${'target'.padEnd(40)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'errors'.padStart(7)}`);
     for (const [name, result] of results) console.log(row(name, result));
+    if (queryTimes) console.log(`\n${queryTimes}`);
   });
 }
 
@@ -93,6 +99,31 @@ async function seedCallRecords(key: string): Promise<string> {
   }
   const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
   return `${last.getUTCFullYear()}-${String(last.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+const QUERY_RUNS = 7;
+
+/** The report's query alone, by cost centre from both sources, median of QUERY_RUNS: from the rollup, and (baseline) from every row as before issue 17. */
+async function reportQueryTimes(period: string): Promise<string> {
+  const db = createDb(databaseUrl(DB_NAME), { max: 1 });
+  try {
+    const { organization_id: organizationId } = await db.selectFrom('tem_uploads').select('organization_id').executeTakeFirstOrThrow();
+    const median = async (query: () => Promise<unknown>) => {
+      const times: number[] = [];
+      for (let i = 0; i < QUERY_RUNS; i++) {
+        const start = performance.now();
+        await query();
+        times.push(performance.now() - start);
+      }
+      return times.sort((a, b) => a - b)[Math.floor(QUERY_RUNS / 2)] ?? Number.NaN;
+    };
+    const everyRow = await median(() => costReportOfEveryRow(db, organizationId, period, 'costCentre'));
+    const rollup = await median(() => costReport(db, organizationId, period, 'costCentre'));
+    const rows = await db.selectFrom('tem_cost_rollup').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', organizationId).where('month', '=', sql<Date>`${`${period}-01`}::date`).executeTakeFirstOrThrow();
+    return `report query of ${period} (median of ${QUERY_RUNS}): from the rollup (${rows.n} rows) ${rollup.toFixed(1)} ms; baseline, from every call record as before: ${everyRow.toFixed(1)} ms`;
+  } finally {
+    await db.destroy();
+  }
 }
 
 async function createList(key: string): Promise<string> {

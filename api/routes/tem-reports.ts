@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { RULES, anomalies } from '../../workers/tem/anomalies.js';
-import { GROUP_BY, SOURCES, costReport, type CostLine } from '../../workers/tem/cost-report.js';
+import { GROUP_BY, SOURCES, type CostLine } from '../../workers/tem/cost-report.js';
+import { CostReportCache } from '../../workers/tem/cost-report-cache.js';
 import { csvCell } from '../../workers/core/csv-out.js';
 import { principalOf } from '../auth/bearer.js';
 import { defineRoute, type Route } from '../route.js';
@@ -28,6 +29,7 @@ function toCsv(groups: readonly CostLine[], nl: boolean): string {
 }
 
 export function temReportRoutes(deps: Deps): Route[] {
+  const reports = new CostReportCache(deps.db);
   return [
     defineRoute({
       ...common,
@@ -42,7 +44,7 @@ export function temReportRoutes(deps: Deps): Route[] {
       }),
       responses: { 200: { description: 'the report', schema: reportSchema }, 400: { description: 'a bad period or grouping' } },
       handler: async ({ query }, req, res) => {
-        const report = await costReport(deps.db, principalOf(res).organizationId, query.period, query.groupBy, query.source);
+        const report = await reports.report(principalOf(res).organizationId, query.period, query.groupBy, query.source);
         if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
           const filename = `costs-${query.period}-${query.groupBy}-${query.source}.csv`;
           return { body: toCsv(report.groups, query.locale === 'nl'), contentType: 'text/csv; charset=utf-8', headers: { 'Content-Disposition': `attachment; filename="${filename}"` } };

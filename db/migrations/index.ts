@@ -23,6 +23,7 @@ import * as newsletterDeliveriesByHash from './2026-12-05T11-40-00_newsletter-de
 import * as newsletterListLanguage from './2026-12-05T13-30-00_newsletter-list-language.js';
 import * as temRestrictedSubscriptions from './2026-12-05T13-40-00_tem-restricted-subscriptions.js';
 import * as privacyLookups from './2026-12-05T13-50-00_privacy-lookups.js';
+import * as temCostRollup from './2026-12-05T16-30-00_tem-cost-rollup.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T13-30-00_newsletter-list-language': newsletterListLanguage,
   '2026-12-05T13-40-00_tem-restricted-subscriptions': temRestrictedSubscriptions,
   '2026-12-05T13-50-00_privacy-lookups': privacyLookups,
+  '2026-12-05T16-30-00_tem-cost-rollup': temCostRollup,
 };

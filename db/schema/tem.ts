@@ -119,6 +119,29 @@ export interface TemSubscriptionTable {
   restricted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** Sums and counts of a month's call records or period charges per number, call type, currency and carrier hint (kept by triggers: the migration 2026-12-05T16-30-00_tem-cost-rollup). */
+export interface TemCostRollupTable {
+  id: Generated<string>;
+  organization_id: string;
+  /** The first day of the month (Amsterdam time for a call, the period's start for a charge). */
+  month: DateOnly;
+  source: 'call' | 'charge';
+  msisdn: string;
+  call_type: CallType;
+  currency: string;
+  cost_centre_hint: string | null;
+  amount: Decimal;
+  records: ColumnType<string, string | number, string | number>;
+  /** The latest call or period end summed: the retention backstop's clock. */
+  retain_from: Timestamp;
+}
+
+/** One row per statement that changed an organisation's report inputs; their sum is the report's version. */
+export interface TemReportChangeTable {
+  organization_id: string;
+  n: Generated<string>;
+}
+
 export interface TemDatabase {
   tem_uploads: TemUploadTable;
   tem_upload_chunks: TemUploadChunkTable;
@@ -126,6 +149,8 @@ export interface TemDatabase {
   tem_period_charges: TemPeriodChargeTable;
   tem_cost_centres: TemCostCentreTable;
   tem_subscriptions: TemSubscriptionTable;
+  tem_cost_rollup: TemCostRollupTable;
+  tem_report_changes: TemReportChangeTable;
 }
 
 export type TemUpload = Selectable<TemUploadTable>;

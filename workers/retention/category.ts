@@ -1,6 +1,7 @@
 // What a retention category is (ARCHITECTURE.md, rule 9): one entry per category of personal data,
 // each declared by its family (workers/<family>/retention.ts). The policy composed of them all
 // (policy.ts) drives the nightly purge, the public register and the README's table.
+import type { Db } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 
 export interface RetentionPeriod {
@@ -24,6 +25,8 @@ export interface RetentionCategory {
   readonly floor?: string;
   /** Monthly partitions (`<table>_YYYYMM`): those wholly past the cut-off are dropped before the row purge. */
   readonly partitionedByMonth?: boolean;
+  /** In the transaction that drops a month's partition (no row trigger sees a drop): removes what sums its rows. */
+  readonly partitionDropped?: (trx: Db, month: { readonly year: number; readonly month: number }) => Promise<void>;
   readonly keep: RetentionPeriod;
   /** How the period reads in the register. */
   readonly keepText: string;

@@ -7,11 +7,15 @@ import type { Db } from '../../db/database.js';
 
 export const monthlyPartitionName = (table: string, year: number, month: number) => `${table}_${String(year).padStart(4, '0')}${String(month).padStart(2, '0')}`;
 
+/** The month a partition named by monthlyPartitionName holds. */
+export const partitionMonth = (name: string) => ({ year: Number(name.slice(-6, -2)), month: Number(name.slice(-2)) });
+
 /**
  * Detaches and drops every partition whose upper bound is at or before the cut-off, each in one
- * transaction with `record`, so a kill never leaves a detached table behind; returns their names.
+ * transaction with `record` (told the partition's month), so a kill never leaves a detached
+ * table behind, nor what was kept of its rows elsewhere; returns their names.
  */
-export async function dropExpiredPartitions(db: Db, table: string, cutoff: RawBuilder<Date>, timeZone: string, record?: (trx: Db) => Promise<void>): Promise<string[]> {
+export async function dropExpiredPartitions(db: Db, table: string, cutoff: RawBuilder<Date>, timeZone: string, record?: (trx: Db, month: { year: number; month: number }) => Promise<void>): Promise<string[]> {
   const expired = await sql<{ name: string }>`
     SELECT c.relname AS name
       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
@@ -25,7 +29,7 @@ export async function dropExpiredPartitions(db: Db, table: string, cutoff: RawBu
       await sql`SET LOCAL lock_timeout = '5s'`.execute(trx);
       await sql`ALTER TABLE ${sql.table(table)} DETACH PARTITION ${sql.table(name)}`.execute(trx);
       await sql`DROP TABLE ${sql.table(name)}`.execute(trx);
-      await record?.(trx);
+      await record?.(trx, partitionMonth(name));
     });
     dropped.push(name);
   }

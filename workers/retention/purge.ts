@@ -56,7 +56,8 @@ export async function purgeCategory(db: Db, category: RetentionCategory, options
   let total = 0;
   if (category.partitionedByMonth) {
     const partitions = `${category.category}.partitions`;
-    const dropped = await dropExpiredPartitions(db, category.table, cutoffFor(now, category.keep), RETENTION_TIME_ZONE, async (trx) => {
+    const dropped = await dropExpiredPartitions(db, category.table, cutoffFor(now, category.keep), RETENTION_TIME_ZONE, async (trx, month) => {
+      await category.partitionDropped?.(trx, month);
       await options.record?.(trx, partitions, 1);
     });
     if (dropped.length > 0) await options.onBatch?.(partitions, dropped.length);

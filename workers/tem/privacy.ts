@@ -17,8 +17,11 @@ async function restrictInvoices(trx: Transaction<Database>, s: Subject) {
 }
 
 export const temPrivacy: PrivacyReach = {
-  tables: ['call_records', 'tem_period_charges', 'tem_subscriptions', 'tem_upload_chunks', 'einvoices', 'einvoice_lines'],
-  identifiers: [{ table: 'call_records', column: 'msisdn', kind: 'phone' }, { table: 'call_records', column: 'destination', kind: 'phone' }, { table: 'tem_period_charges', column: 'msisdn', kind: 'phone' }, { table: 'tem_subscriptions', column: 'msisdn', kind: 'phone' }],
+  tables: ['call_records', 'tem_period_charges', 'tem_subscriptions', 'tem_upload_chunks', 'einvoices', 'einvoice_lines', 'tem_cost_rollup'],
+  identifiers: [
+    { table: 'call_records', column: 'msisdn', kind: 'phone' }, { table: 'call_records', column: 'destination', kind: 'phone' }, { table: 'tem_period_charges', column: 'msisdn', kind: 'phone' },
+    { table: 'tem_subscriptions', column: 'msisdn', kind: 'phone' }, { table: 'tem_cost_rollup', column: 'msisdn', kind: 'phone' },
+  ],
   async find(db, s) {
     const calls = await db
       .selectFrom('call_records')
@@ -50,6 +53,8 @@ export const temPrivacy: PrivacyReach = {
     const calls = await trx.deleteFrom('call_records').where(personWhere(s, { phone: 'msisdn' })).returning(['id', 'organization_id']).execute();
     const called = await trx.updateTable('call_records').set({ destination: null }).where(personWhere(s, { phone: 'destination' })).returning(['id', 'organization_id']).execute();
     const charges = await trx.deleteFrom('tem_period_charges').where(personWhere(s, { phone: 'msisdn' })).returning(['id', 'organization_id']).execute();
+    // The monthly sums of those rows went with them (triggers); any row a trigger could not match goes too.
+    await trx.deleteFrom('tem_cost_rollup').where(personWhere(s, { phone: 'msisdn' })).execute();
     const subscriptions = await trx.deleteFrom('tem_subscriptions').where(personWhere(s, { phone: 'msisdn' })).returning(['id', 'organization_id']).execute();
     const { lines, invoices } = await restrictInvoices(trx, s);
     return {

@@ -3,6 +3,7 @@
 // are dropped, the boundary month's expired rows deleted in bounded batches.
 import type { RetentionCategories } from '../retention/category.js';
 import { CALL_RETENTION } from './calendar.js';
+import { forgetCallMonth } from './cost-rollup.js';
 import { einvoiceRetention } from './einvoice/retention.js';
 
 const TEM_PURPOSE = "telecom expense management for the member: costs per subscription and cost centre, and findings that look wrong";
@@ -16,6 +17,7 @@ export const temRetention: RetentionCategories = ({ relationshipGraceDays: grace
     key: 'id',
     clock: 'started_at',
     partitionedByMonth: true,
+    partitionDropped: forgetCallMonth,
     keep: CALL_RETENTION,
     keepText: '6 calendar months after the call; whole months are dropped by partition',
     action: { kind: 'delete' },
@@ -54,6 +56,21 @@ export const temRetention: RetentionCategories = ({ relationshipGraceDays: grace
     processors: ['hosting'],
   },
   {
+    // Its rows go with the call records and charges they sum (triggers); this is the backstop.
+    category: 'tem.cost-rollup',
+    table: 'tem_cost_rollup',
+    key: 'id',
+    clock: 'retain_from',
+    keep: CALL_RETENTION,
+    keepText: 'as long as the call records and period charges it sums: a row goes with the last of them, at the latest 6 calendar months after the latest call or period end it sums',
+    action: { kind: 'delete' },
+    dataSubjects: "users of the member's mobile subscriptions",
+    personalData: ['mobile number', 'cost per month and call type'],
+    purpose: TEM_PURPOSE,
+    legalBasis: TEM_BASIS,
+    processors: ['hosting'],
+  },
+  {
     category: 'tem.subscriptions',
     table: 'tem_subscriptions',
     key: 'id',
@@ -73,4 +90,5 @@ export const temRetention: RetentionCategories = ({ relationshipGraceDays: grace
 export const TEM_TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   tem_uploads: 'an upload: its kind, hash, size, status, counts, and refused lines by number and reason code, never their contents',
   tem_cost_centres: "the member's cost centres: a code and a name",
+  tem_report_changes: "a count per organisation of the changes to its cost reports' inputs: an organisation id and a number",
 };
