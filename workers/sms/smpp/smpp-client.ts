@@ -223,13 +223,14 @@ export class SmppClient extends EventEmitter {
 
   /**
    * One timer for the pending submits, at the oldest one's deadline (all wait as long, so the
-   * oldest is the first in the map). A timer per submit was a twentieth of the send path.
+   * oldest is the first in the map), instead of one made and cleared per part. Unreferenced:
+   * it keeps no process alive (a pending submit has its socket open).
    */
   private armResponseTimer(): void {
     if (this.responseTimer) return;
     const oldest = this.pending.values().next().value;
     if (!oldest) return;
-    this.responseTimer = setTimeout(this.onResponseTimer, Math.max(0, oldest.deadline - performance.now()));
+    this.responseTimer = setTimeout(this.onResponseTimer, Math.max(0, oldest.deadline - performance.now())).unref();
   }
 
   private readonly onResponseTimer = (): void => {
@@ -326,6 +327,8 @@ export class SmppClient extends EventEmitter {
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.responseTimer);
+    this.responseTimer = undefined;
     this.link?.stop();
     // What this tick queued goes before the unbind.
     this.flush();
