@@ -1,6 +1,7 @@
 // Array parameters as Postgres array literals built by us, for statements that take whole
 // windows as arrays (unnest). pg builds the same text element by element (prepareValue, then
-// two regular-expression replaces on every element), about 6 % of the SMS worker's time.
+// two regular-expression replaces on every element): 3-6 % of the SMS worker's profile; the
+// arrays of a window of 200 outcomes take half the time this way (about 100 µs against 195).
 // textArray's literal is byte for byte pg's (test/pg-array.test.ts); integerArray leaves the
 // digits unquoted, the same values. The result is passed as the parameter, cast as before
 // (`${textArray(xs)}::text[]`). A NUL is refused by Postgres either way.
