@@ -33,6 +33,19 @@ afterAll(async () => {
 });
 
 describe('three SMPP sessions', () => {
+  it('sends a window that fits in one session\'s SMPP_WINDOW on that session alone (one write, not a third on each)', { timeout: 30_000 }, async () => {
+    smsc.submitsBySession.clear();
+    smsc.responseDelayMs = 20;
+    const count = WINDOW - 2;
+    const id = await batches(call, () => org.key).submit('TGG', 'Eén venster', Array.from({ length: count }, (_, i) => ({ phone: mobile(5_000 + i) })));
+    await waitFor(async () => {
+      const rows = await ctx.db.selectFrom('sms_messages').select('status').where('batch_id', '=', id).execute();
+      return rows.length === count && rows.every((r) => r.status === 'sent');
+    }, 'the window sent');
+    expect([...smsc.submitsBySession.values()]).toEqual([count]);
+    smsc.responseDelayMs = 0;
+  });
+
   it('spreads a batch over them, matches receipts from any, and moves the traffic of a cut session to the others', { timeout: 60_000 }, async () => {
     smsc.received.length = 0;
     smsc.receiptsElsewhere = true;

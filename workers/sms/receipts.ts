@@ -13,6 +13,7 @@ import type { ProviderDeps } from './providers/provider.js';
 import { idForms, receiptKey } from './smpp/message-ids.js';
 import { partStateOf, type Receipt } from './smpp/receipt.js';
 import { noteReceiptStatuses } from './metrics.js';
+import { integerArray, textArray, timestampArray } from '../core/pg-array.js';
 
 const BUCKET_MS = 200;
 /** Joins the readings of an id in one text parameter; SMSC ids never hold it. */
@@ -49,14 +50,14 @@ export interface PendingReceipt {
 export async function applyToMessages(db: Kysely<Database>, receipts: readonly PendingReceipt[]): Promise<{ applied: number[]; changed: Map<string, CallbackMessage[]> }> {
   const changed = new Map<string, CallbackMessage[]>();
   if (receipts.length === 0) return { applied: [], changed };
-  const smscIds = receipts.map((r) => r.smscId);
+  const smscIds = textArray(receipts.map((r) => r.smscId));
   // The parts are looked up by the array of ids as well: the planner knows its size and takes
   // the index, where a join with the unnest alone hashed the whole parts table.
   const matched = await sql<{ key: number; message_id: number; part: number; stat: string; network_error: string | null; done_at: Date | null }>`
     WITH r AS (
-      SELECT * FROM unnest(${receipts.map((r) => r.key)}::bigint[], ${smscIds}::text[],
-                           ${receipts.map((r) => idForms(r.smscId).join(FORM_SEPARATOR))}::text[], ${receipts.map((r) => r.stat)}::text[],
-                           ${receipts.map((r) => r.networkError ?? null)}::text[], ${receipts.map((r) => r.doneAt ?? null)}::timestamptz[])
+      SELECT * FROM unnest(${integerArray(receipts.map((r) => r.key))}::bigint[], ${smscIds}::text[],
+                           ${textArray(receipts.map((r) => idForms(r.smscId).join(FORM_SEPARATOR)))}::text[], ${textArray(receipts.map((r) => r.stat))}::text[],
+                           ${textArray(receipts.map((r) => r.networkError))}::text[], ${timestampArray(receipts.map((r) => r.doneAt))}::timestamptz[])
         AS r(key, smsc_id, forms, stat, network_error, done_at)
     ), exact AS (
       SELECT DISTINCT ON (r.key) r.key, p.message_id, p.part, r.stat, r.network_error, r.done_at
@@ -84,15 +85,15 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
   }
   if (finals.size > 0) {
     const states = [...finals.values()];
-    const messageIds = [...new Set(states.map((f) => f.messageId))];
+    const messageIds = integerArray([...new Set(states.map((f) => f.messageId))]);
     // One statement: the parts' new states, and each message's status from all its parts
     // (the statement sees the parts as they were, so the new states are joined in). The parts
     // are found by the array of message ids: its size is known to the planner, so it takes
     // the primary key rather than hash the whole table.
     const updated = await sql<{ id: number; batch_id: string; seq: number; status: string; error_code: string | null }>`
       WITH f AS (
-        SELECT * FROM unnest(${states.map((f) => f.messageId)}::bigint[], ${states.map((f) => f.part)}::smallint[], ${states.map((f) => f.state)}::text[],
-                             ${states.map((f) => f.networkError)}::text[], ${states.map((f) => f.doneAt)}::timestamptz[])
+        SELECT * FROM unnest(${integerArray(states.map((f) => f.messageId))}::bigint[], ${integerArray(states.map((f) => f.part))}::smallint[], ${textArray(states.map((f) => f.state))}::text[],
+                             ${textArray(states.map((f) => f.networkError))}::text[], ${timestampArray(states.map((f) => f.doneAt))}::timestamptz[])
           AS f(message_id, part, state, network_error, done_at)
       ), parts AS (
         SELECT q.message_id, q.part, coalesce(f.state, q.state) AS state, f.state AS new_state,

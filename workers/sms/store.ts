@@ -1,8 +1,9 @@
 // Queries of the SMS send path. State moves only by conditional updates: a window is claimed
 // queued → sending (and recorded in sms_claims), and its results are written back with unnest
-// arrays in one statement.
+// arrays in one statement (array literals built by pg-array.ts).
 import { sql, type Kysely } from 'kysely';
 import { PREPARED, type Db } from '../../db/database.js';
+import { integerArray, textArray, timestampArray } from '../core/pg-array.js';
 import type { Database, SmsBatch, SmsMessageStatus } from '../../db/schema.js';
 import { errorCodeFromParts, followsParts, partStateAggregates, statusFromParts } from './part-states.js';
 import { receiptKey } from './smpp/message-ids.js';
@@ -92,13 +93,13 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
   }
   await sql`${sql.raw(PREPARED)}
     WITH u AS (
-      SELECT * FROM unnest(${outcomes.map((o) => o.id)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
-                           ${outcomes.map((o) => o.providerMessageId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[])
+      SELECT * FROM unnest(${integerArray(outcomes.map((o) => o.id))}::bigint[], ${textArray(outcomes.map((o) => o.status))}::text[],
+                           ${textArray(outcomes.map((o) => o.providerMessageId))}::text[], ${textArray(outcomes.map((o) => o.errorCode))}::text[])
         AS u(id, status, provider_message_id, error_code)
     ), p AS (
-      SELECT * FROM unnest(${parts.map((p) => p.messageId)}::bigint[], ${parts.map((p) => p.part)}::smallint[],
-                           ${parts.map((p) => receiptKey(p.smscId))}::text[], ${parts.map((p) => p.state ?? 'submitted')}::text[],
-                           ${parts.map((p) => p.networkError ?? null)}::text[], ${parts.map((p) => p.doneAt?.toISOString() ?? null)}::timestamptz[])
+      SELECT * FROM unnest(${integerArray(parts.map((p) => p.messageId))}::bigint[], ${integerArray(parts.map((p) => p.part))}::smallint[],
+                           ${textArray(parts.map((p) => receiptKey(p.smscId)))}::text[], ${textArray(parts.map((p) => p.state ?? 'submitted'))}::text[],
+                           ${textArray(parts.map((p) => p.networkError))}::text[], ${timestampArray(parts.map((p) => p.doneAt))}::timestamptz[])
         AS p(message_id, part, smsc_id, state, network_error, done_at)
     ), agg AS (
       SELECT message_id, ${partStateAggregates}, bool_and(state <> 'submitted') AS final FROM p GROUP BY message_id

@@ -44,11 +44,19 @@ function field(head: string, pattern: RegExp): string | undefined {
   return pattern.exec(head)?.[1];
 }
 
-/** YYMMDDhhmm[ss], read as UTC; undefined when it is no valid time. */
+const DIGITS = /^\d{10}(?:\d{2})?$/;
+/** The two digits at `i` as a number (the string is checked to be digits). */
+const twoDigits = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
+
+/** YYMMDDhhmm[ss], read as UTC; undefined when it is no valid time. Read digit by digit: a match and a map per receipt were a fortieth of the worker. */
 export function parseDoneDate(value: string | undefined, now = Date.now()): Date | undefined {
-  if (!value) return undefined;
-  const [yy, mo, dd, hh, mi, ss = 0] = (value.match(/\d\d/g) ?? []).map(Number);
-  if (yy === undefined || mo === undefined || dd === undefined || hh === undefined || mi === undefined) return undefined;
+  if (!value || !DIGITS.test(value)) return undefined;
+  const yy = twoDigits(value, 0);
+  const mo = twoDigits(value, 2);
+  const dd = twoDigits(value, 4);
+  const hh = twoDigits(value, 6);
+  const mi = twoDigits(value, 8);
+  const ss = value.length === 12 ? twoDigits(value, 10) : 0;
   const date = new Date(Date.UTC(2000 + yy, mo - 1, dd, hh, mi, ss));
   const exact = date.getUTCMonth() === mo - 1 && date.getUTCDate() === dd && date.getUTCHours() === hh && date.getUTCMinutes() === mi && date.getUTCSeconds() === ss;
   return exact && date.getTime() <= now + MAX_AHEAD_MS ? date : undefined;

@@ -42,6 +42,13 @@ export type SubmitOutcome =
   /** Written, but no answer (timeout, connection lost): it may or may not have been taken. */
   | { readonly kind: 'unknown' };
 
+interface PendingSubmit {
+  readonly session: Session;
+  readonly resolve: (outcome: SubmitOutcome) => void;
+  /** performance.now() after which it is 'unknown'. */
+  readonly deadline: number;
+}
+
 export class SmppClient extends EventEmitter {
   private session: Session | undefined;
   private bound = false;
@@ -49,9 +56,14 @@ export class SmppClient extends EventEmitter {
   private attempt = 0;
   private inFlight = 0;
   private readonly slotWaiters: Array<() => void> = [];
-  private readonly pending = new Map<number, (outcome: SubmitOutcome) => void>();
+  /** Submits written and awaiting their answer, by sequence number, oldest first (one timeout for all). */
+  private readonly pending = new Map<number, PendingSubmit>();
+  /** Armed while something is pending: fires at the oldest submit's deadline. */
+  private responseTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private corked: Session | undefined;
+  /** The PDUs written in this tick (and their session): they leave together as the tick ends. */
+  private outgoing: Buffer[] = [];
+  private outgoingSession: Session | undefined;
   /** Nothing is written before this time (ms since the epoch): the SMSC said it is throttling us. */
   private pausedUntil = 0;
   private link: LinkCheck | undefined;
@@ -69,7 +81,18 @@ export class SmppClient extends EventEmitter {
 
   /** Submits in flight or waiting for a slot, plus a window's worth while the SMSC throttles us. */
   get load(): number {
-    return this.inFlight + this.slotWaiters.length + (this.pausedUntil > Date.now() ? this.options.window : 0);
+    const paused = this.pausedUntil !== 0 && this.pausedUntil > Date.now();
+    return this.inFlight + this.slotWaiters.length + (paused ? this.options.window : 0);
+  }
+
+  /** The submits this session may have in flight (SMPP_WINDOW). */
+  get window(): number {
+    return this.options.window;
+  }
+
+  /** True when SMPP_SESSION_RATE holds this session back. */
+  get rated(): boolean {
+    return this.bucket !== undefined;
   }
 
   start(): void {
@@ -121,7 +144,7 @@ export class SmppClient extends EventEmitter {
       });
     });
     const onDeliver = (pdu: ReadPdu) => {
-      const answer = (status: number) => this.send(session, deliverSmResp(pdu.sequence_number, status, pdu.command === 'data_sm'));
+      const answer = (status: number) => this.write(session, deliverSmResp(pdu.sequence_number, status, pdu.command === 'data_sm').toBuffer());
       this.options.onDeliver(pdu).then(
         () => answer(smpp.ESME_ROK),
         () => {
@@ -148,7 +171,7 @@ export class SmppClient extends EventEmitter {
     this.session = undefined;
     this.link?.stop();
     this.link = undefined;
-    for (const [seq, resolve] of this.pending) {
+    for (const [seq, { resolve }] of this.pending) {
       this.pending.delete(seq);
       resolve({ kind: 'unknown' });
     }
@@ -162,21 +185,73 @@ export class SmppClient extends EventEmitter {
   }
 
   /**
-   * The PDUs written in one tick leave together, in one write when the tick ends: a window's
-   * submits, or the acknowledgements of the receipts stored by one transaction. Written one
-   * by one, each was its own system call and its own TCP segment.
+   * The PDUs written in one tick leave together, as one buffer in one write when the tick
+   * ends: a window's submits, or the acknowledgements of the receipts stored by one
+   * transaction. Written one by one, each was its own system call and its own TCP segment;
+   * corked, each was still a stream write with its own callback (the package's send). False
+   * when the socket takes nothing more: then nothing was written.
    */
-  private send(session: Session, pdu: OutgoingPdu, onResponse?: (response: PDU) => void): boolean {
-    if (this.corked !== session) {
-      this.corked = session;
-      session.socket.cork();
-      process.nextTick(() => {
-        this.corked = undefined;
-        session.socket.uncork();
-      });
+  private write(session: Session, bytes: Buffer): boolean {
+    if (!session.socket.writable) return false;
+    if (this.outgoingSession !== session) {
+      this.flush();
+      this.outgoingSession = session;
+      process.nextTick(this.flush);
     }
-    return session.send(pdu, onResponse);
+    this.outgoing.push(bytes);
+    return true;
   }
+
+  /** Writes what this tick queued. A socket gone meanwhile takes none of it: its pending submits end 'unknown' as it closes. */
+  private readonly flush = (): void => {
+    const session = this.outgoingSession;
+    const list = this.outgoing;
+    if (!session || list.length === 0) return;
+    this.outgoingSession = undefined;
+    this.outgoing = [];
+    if (session.socket.writable) session.socket.write(list.length === 1 ? list[0]! : Buffer.concat(list));
+  };
+
+  /** A submit_sm numbered on the session (as the package's send numbers it), its answer awaited. */
+  private writeRequest(session: Session, pdu: OutgoingPdu, onResponse: (response: PDU) => void): boolean {
+    if (!session.socket.writable) return false;
+    if (session.sequence === 0x7fffffff) session.sequence = 0;
+    pdu.sequence_number = ++session.sequence;
+    session._callbacks[pdu.sequence_number] = onResponse;
+    return this.write(session, pdu.toBuffer());
+  }
+
+  /**
+   * One timer for the pending submits, at the oldest one's deadline (all wait as long, so the
+   * oldest is the first in the map), instead of one made and cleared per part. Unreferenced:
+   * it keeps no process alive (a pending submit has its socket open).
+   */
+  private armResponseTimer(): void {
+    if (this.responseTimer) return;
+    const oldest = this.pending.values().next().value;
+    if (!oldest) return;
+    this.responseTimer = setTimeout(this.onResponseTimer, Math.max(0, oldest.deadline - performance.now())).unref();
+  }
+
+  private readonly onResponseTimer = (): void => {
+    this.responseTimer = undefined;
+    const now = performance.now();
+    let expired: Session | undefined;
+    for (const [sequence, waiting] of this.pending) {
+      if (waiting.deadline > now) break;
+      this.pending.delete(sequence);
+      delete waiting.session._callbacks[sequence];
+      waiting.resolve({ kind: 'unknown' });
+      expired = waiting.session;
+    }
+    if (expired) {
+      // An SMSC that stops answering is treated as gone: reconnect, so the rest of the
+      // window is 'not sent' (safe to retry) instead of waiting out one timeout each.
+      this.options.logger.warn('SMPP response timeout; reconnecting');
+      expired.destroy();
+    }
+    this.armResponseTimer();
+  };
 
   /** Resolves once bound, or false after `timeoutMs`. */
   waitUntilBound(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
@@ -225,20 +300,11 @@ export class SmppClient extends EventEmitter {
       if (!session || !this.bound) return { kind: 'not-sent' };
       return await new Promise<SubmitOutcome>((resolve) => {
         let sequence = 0;
-        const timer = setTimeout(() => {
-          this.pending.delete(sequence);
-          resolve({ kind: 'unknown' });
-          // An SMSC that stops answering is treated as gone: reconnect, so the rest of the
-          // window is 'not sent' (safe to retry) instead of waiting out one timeout each.
-          this.options.logger.warn('SMPP response timeout; reconnecting');
-          session.destroy();
-        }, this.options.responseTimeoutMs);
         const finish = (outcome: SubmitOutcome) => {
-          clearTimeout(timer);
           this.pending.delete(sequence);
           resolve(outcome);
         };
-        const written = this.send(session, pdu, (response) => {
+        const written = this.writeRequest(session, pdu, (response) => {
           if (response.command_status !== smpp.ESME_ROK) {
             // Paused as the answer is read, before the next part or message is written.
             if (refusalOf(response.command_status) === 'throttled') this.pausedUntil = Date.now() + THROTTLE_PAUSE_MS;
@@ -249,8 +315,9 @@ export class SmppClient extends EventEmitter {
           finish({ kind: 'accepted', messageId });
         });
         sequence = pdu.sequence_number;
-        if (!written) finish({ kind: 'not-sent' });
-        else this.pending.set(sequence, finish);
+        if (!written) return resolve({ kind: 'not-sent' });
+        this.pending.set(sequence, { session, resolve, deadline: performance.now() + this.options.responseTimeoutMs });
+        this.armResponseTimer();
       });
     } finally {
       this.release();
@@ -260,7 +327,11 @@ export class SmppClient extends EventEmitter {
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.responseTimer);
+    this.responseTimer = undefined;
     this.link?.stop();
+    // What this tick queued goes before the unbind.
+    this.flush();
     const session = this.session;
     if (!session) return;
     await new Promise<void>((resolve) => {

@@ -32,6 +32,8 @@ declare module 'smpp' {
 
   export class Session extends EventEmitter {
     socket: Socket;
+    /** The last sequence number the package gave a request (wraps after 0x7fffffff). */
+    sequence: number;
     /** The callbacks waiting for a response, by sequence number (the package's own table). */
     _callbacks: Record<number, (pdu: PDU) => void>;
     send(pdu: PDU | OutgoingPdu, responseCallback?: (pdu: PDU) => void, sendCallback?: (pdu: PDU) => void): boolean;

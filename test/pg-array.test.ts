@@ -1,0 +1,101 @@
+// The array literals of workers/core/pg-array.ts against pg's own serialisation of the same
+// arrays, with hostile elements: the text literal byte for byte, and every kind value for
+// value once Postgres has read both (the old way, a JS array handed to pg, and ours).
+import { createRequire } from 'node:module';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { integerArray, textArray, timestampArray } from '../workers/core/pg-array.js';
+import { createTestContext } from './helpers/context.js';
+
+const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(value: unknown): unknown };
+const ctx = await createTestContext();
+
+const HOSTILE: readonly (string | null)[] = [
+  '',
+  ' ',
+  'NULL',
+  'null',
+  null,
+  '"',
+  '""',
+  '\\',
+  '\\\\"',
+  'a"b\\c',
+  '\\"',
+  '{}',
+  '{a,b}',
+  'a,b',
+  ',',
+  '}',
+  '{',
+  "it's",
+  "''",
+  ' leading and trailing ',
+  'tab\there',
+  'line\nbreak\r\n',
+  'é ë ü ß €',
+  '😀 emoji',
+  'שלום',
+  '\u001f',
+  '\u007f',
+  '\uffff',
+  'x'.repeat(5_000),
+  '$1',
+  'E\'\\x00\'',
+];
+
+/** Both ways through Postgres: the arrays as read back, and whether they are the same. */
+async function bothWays(cast: string, jsArray: readonly unknown[], literal: string) {
+  const { rows } = await sql<{ old: unknown; ours: unknown; same: boolean }>`
+    SELECT ${jsArray}::${sql.raw(cast)} AS old, ${literal}::${sql.raw(cast)} AS ours,
+           (${jsArray}::${sql.raw(cast)} IS NOT DISTINCT FROM ${literal}::${sql.raw(cast)}) AS same`.execute(ctx.db);
+  return rows[0]!;
+}
+
+describe('array parameters built by us', () => {
+  it('writes a text array byte for byte as pg does', () => {
+    expect(textArray(HOSTILE)).toBe(pgUtils.prepareValue(HOSTILE));
+    expect(textArray([])).toBe(pgUtils.prepareValue([]));
+    expect(textArray([''])).toBe(pgUtils.prepareValue(['']));
+    expect(textArray([null, undefined])).toBe(pgUtils.prepareValue([null, undefined]));
+    for (const value of HOSTILE) expect(textArray([value])).toBe(pgUtils.prepareValue([value]));
+  });
+
+  it('reads back in Postgres as the same text values as pg sends, in order, NULL apart from "NULL"', async () => {
+    const { old, ours, same } = await bothWays('text[]', HOSTILE, textArray(HOSTILE));
+    expect(same).toBe(true);
+    expect(ours).toEqual(old);
+    expect(ours).toEqual(HOSTILE);
+    const empty = await bothWays('text[]', [], textArray([]));
+    expect(empty.same).toBe(true);
+    expect(empty.ours).toEqual([]);
+  });
+
+  it('is refused by Postgres, as pg\'s is, when a text holds NUL', async () => {
+    const withNul = ['ok', 'a\u0000b'];
+    await expect(sql`SELECT ${withNul}::text[] AS a`.execute(ctx.db)).rejects.toThrow(/0x00/);
+    await expect(sql`SELECT ${textArray(withNul)}::text[] AS a`.execute(ctx.db)).rejects.toThrow(/0x00/);
+  });
+
+  it('gives the same bigint and smallint values, and refuses what is not a safe integer', async () => {
+    const big = [0, 1, -1, 42, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+    const bigints = await bothWays('bigint[]', big, integerArray(big));
+    expect(bigints.same).toBe(true);
+    expect(bigints.ours).toEqual(big.map(String));
+    const small = [1, 2, 255, -32768, 32767];
+    expect((await bothWays('smallint[]', small, integerArray(small))).same).toBe(true);
+    expect((await bothWays('bigint[]', [], integerArray([]))).same).toBe(true);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, 1.5, 2 ** 53]) expect(() => integerArray([1, bad])).toThrow(RangeError);
+    // Out of range for the type: refused by Postgres both ways.
+    await expect(sql`SELECT ${[40_000]}::smallint[] AS a`.execute(ctx.db)).rejects.toThrow(/out of range/);
+    await expect(sql`SELECT ${integerArray([40_000])}::smallint[] AS a`.execute(ctx.db)).rejects.toThrow(/out of range/);
+  });
+
+  it('gives the same instants for timestamps, whatever the process time zone made of pg\'s text', async () => {
+    const dates = [new Date(Date.UTC(2026, 11, 5, 16, 40, 0)), null, new Date(0), new Date(Date.UTC(1999, 0, 1, 23, 59, 59, 999)), undefined, new Date(Date.UTC(2030, 5, 30, 12, 0, 0, 1))];
+    const { old, ours, same } = await bothWays('timestamptz[]', dates, timestampArray(dates));
+    expect(same).toBe(true);
+    expect(ours).toEqual(old);
+    expect((ours as (Date | null)[]).map((d) => d?.getTime() ?? null)).toEqual(dates.map((d) => d?.getTime() ?? null));
+  });
+});

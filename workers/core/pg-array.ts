@@ -1,0 +1,34 @@
+// Array parameters as Postgres array literals built by us, for statements that take whole
+// windows as arrays (unnest). pg builds the same text element by element (prepareValue, then
+// two regular-expression replaces on every element): 3-6 % of the SMS worker's profile; the
+// arrays of a window of 200 outcomes take half the time this way (about 100 µs against 195).
+// textArray's literal is byte for byte pg's (test/pg-array.test.ts); integerArray leaves the
+// digits unquoted, the same values. The result is passed as the parameter, cast as before
+// (`${textArray(xs)}::text[]`). A NUL is refused by Postgres either way.
+
+const ESCAPED = /[\\"]/;
+const ESCAPED_ALL = /[\\"]/g;
+
+/** `{"a","b\"c",NULL}`: every element quoted, backslash and double quote escaped, null and undefined as NULL. */
+export function textArray(values: readonly (string | null | undefined)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const value = values[i];
+    if (value == null) out += 'NULL';
+    else if (ESCAPED.test(value)) out += `"${value.replace(ESCAPED_ALL, '\\$&')}"`;
+    else out += `"${value}"`;
+  }
+  return `${out}}`;
+}
+
+/** `{1,-2,3}`; throws a RangeError for anything but a safe integer (NaN, a fraction, past 2^53). */
+export function integerArray(values: readonly number[]): string {
+  for (const value of values) if (!Number.isSafeInteger(value)) throw new RangeError('an array element is not a safe integer');
+  return `{${values.join(',')}}`;
+}
+
+/** Timestamps as ISO 8601 text (UTC), null and undefined as NULL, for a `::timestamptz[]` cast. */
+export function timestampArray(values: readonly (Date | null | undefined)[]): string {
+  return textArray(values.map((d) => d?.toISOString()));
+}
