@@ -4,17 +4,20 @@ import type { RequestHandler, Response } from 'express';
 import type { Scope } from '../../db/schema.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { touchApiKey } from '../../workers/identity/api-keys.js';
-import { resolvePrincipal, type Principal } from '../../workers/identity/principal.js';
+import { createBatcher } from '../../workers/core/batcher.js';
+import { resolvePrincipals, type Principal } from '../../workers/identity/principal.js';
 import { forbidden, unauthorized } from '../problem.js';
 import { consumeOrThrow, type Limiter } from '../rate-limit.js';
 
 const TOUCH_AFTER_MS = 60_000;
 
 export function requireBearer(deps: Deps, limiter: Limiter): RequestHandler {
+  // Concurrent requests' tokens are looked up in one query, sent after each of them arrived (never a cached answer: a revoked key fails at once).
+  const resolve = createBatcher<string, Principal | undefined>({ run: (tokens) => resolvePrincipals(deps.db, tokens), maxWeight: 200, concurrency: 2 });
   return async (req, res, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     if (!match?.[1]) throw unauthorized('An API key or session token is required.');
-    const principal = await resolvePrincipal(deps.db, match[1]);
+    const principal = await resolve(match[1]);
     if (!principal) throw unauthorized('The API key or session token is not valid (unknown, revoked or expired).');
     await consumeOrThrow(limiter, `${principal.kind}:${principal.id}`);
     if (principal.kind === 'api_key' && (principal.lastUsedAt === null || Date.now() - principal.lastUsedAt.getTime() > TOUCH_AFTER_MS)) {
