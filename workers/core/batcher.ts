@@ -12,7 +12,11 @@ export interface BatcherOptions<I, O> {
   readonly maxWeight?: number;
   /** Batches in flight at once (default 1). */
   readonly concurrency?: number;
-  /** Items sharing a key never share a batch (the same row twice in one statement): the later waits for the next. */
+  /**
+   * Items sharing a key (the same row) never share a batch, nor run in two batches at once: the
+   * later waits until the earlier is done, so one caller's items go in order and two batches
+   * never wait on each other's row locks.
+   */
   readonly keysOf?: (item: I) => Iterable<string>;
 }
 
@@ -28,27 +32,34 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
   const { run, weightOf = () => 1, maxWeight = 100, concurrency = 1, keysOf } = options;
   let queue: Waiting<I, O>[] = [];
   let inFlight = 0;
+  const busyKeys = new Set<string>();
 
-  /** The next batch from the front of the queue: in order, skipping an item whose key is taken or that would overflow it. */
-  function take(): Waiting<I, O>[] {
+  /**
+   * The next batch from the front of the queue, in order, skipping an item that would overflow
+   * it or whose key is taken (by this batch or one in flight); answers the batch with its keys.
+   * A skipped item's keys count as taken too, so a later item of the same key cannot overtake it.
+   */
+  function take(): { batch: Waiting<I, O>[]; keys: string[] } {
     const batch: Waiting<I, O>[] = [];
     const rest: Waiting<I, O>[] = [];
-    const keys = new Set<string>();
+    const taken = new Set(busyKeys);
+    const keys: string[] = [];
     let weight = 0;
     for (const waiting of queue) {
-      const itemWeight = weightOf(waiting.item);
       const itemKeys = keysOf ? [...keysOf(waiting.item)] : [];
-      const fits = batch.length === 0 || weight + itemWeight <= maxWeight;
-      if (!fits || itemKeys.some((k) => keys.has(k))) {
+      const itemWeight = weightOf(waiting.item);
+      if (itemKeys.some((k) => taken.has(k)) || (batch.length > 0 && weight + itemWeight > maxWeight)) {
         rest.push(waiting);
+        for (const k of itemKeys) taken.add(k);
         continue;
       }
       batch.push(waiting);
       weight += itemWeight;
-      for (const k of itemKeys) keys.add(k);
+      for (const k of itemKeys) taken.add(k);
+      keys.push(...itemKeys);
     }
     queue = rest;
-    return batch;
+    return { batch, keys };
   }
 
   async function settle(batch: readonly Waiting<I, O>[]): Promise<void> {
@@ -65,10 +76,14 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
 
   function pump(): void {
     while (inFlight < concurrency && queue.length > 0) {
-      const batch = take();
+      const { batch, keys } = take();
+      // Everything waiting is held by a batch in flight: its end pumps again.
+      if (batch.length === 0) return;
       inFlight += 1;
+      for (const k of keys) busyKeys.add(k);
       void settle(batch).finally(() => {
         inFlight -= 1;
+        for (const k of keys) busyKeys.delete(k);
         pump();
       });
     }
