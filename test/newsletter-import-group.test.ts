@@ -48,11 +48,11 @@ describe('grouped imports over HTTP', () => {
     const rows = await ctx.db.selectFrom('newsletter_subscribers').select(['email', 'name', 'organization_id']).where('list_id', '=', list).orderBy('email').execute();
     expect(rows).toHaveLength(40);
     expect(new Set(rows.map((r) => r.email))).toEqual(new Set(Array.from({ length: 40 }, (_, i) => `lid${i}@voorbeeld.nl`)));
-    expect(rows.every((r) => r.organization_id === org.id && r.name === `Lid ${r.email.slice(3, -14)}`)).toBe(true);
+    expect(rows.every((r) => r.organization_id === org.id && r.name === `Lid ${/^lid(\d+)@/.exec(r.email)?.[1]}`)).toBe(true);
     const consents = await ctx.db.selectFrom('newsletter_consents').select(['method', 'legal_basis', 'organization_id']).where('list_id', '=', list).execute();
     expect(consents).toHaveLength(40);
     expect(consents.every((c) => c.method === 'import' && c.legal_basis === 'consent' && c.organization_id === org.id)).toBe(true);
-    const audits = await ctx.db.selectFrom('audit_log').selectAll().where('entity_id', '=', list).execute();
+    const audits = await ctx.db.selectFrom('audit_log').selectAll().where('entity_id', '=', list).where('action', '=', 'newsletter.subscribers.imported').execute();
     expect(audits).toHaveLength(40);
     for (const a of audits) expect(a).toMatchObject({ action: 'newsletter.subscribers.imported', actor_type: 'api_key', actor_id: org.keyId, organization_id: org.id, entity_type: 'newsletter_list', details: { added: 1, updated: 0 } });
     expect(JSON.stringify(audits)).not.toMatch(/voorbeeld/i);
@@ -77,7 +77,7 @@ describe('grouped imports over HTTP', () => {
     answers.forEach((a, i) => expect(a.status).toBe(i % 3 === 1 ? 404 : 200));
     expect(await ctx.db.selectFrom('newsletter_subscribers').select('id').where('list_id', '=', theirs).execute()).toHaveLength(0);
     expect(await ctx.db.selectFrom('newsletter_consents').select('id').where('list_id', '=', theirs).execute()).toHaveLength(0);
-    expect(await ctx.db.selectFrom('audit_log').select('id').where('entity_id', '=', theirs).execute()).toHaveLength(0);
+    expect(await ctx.db.selectFrom('audit_log').select('id').where('entity_id', '=', theirs).where('action', '=', 'newsletter.subscribers.imported').execute()).toHaveLength(0);
     expect(await ctx.db.selectFrom('newsletter_subscribers').select('id').where('list_id', '=', mine).execute()).toHaveLength(20);
     // A list id that exists nowhere is the same 404.
     expect((await post(org.key, '00000000-0000-4000-8000-000000000000', [{ email: 'x@voorbeeld.nl' }])).status).toBe(404);
@@ -89,7 +89,7 @@ describe('grouped imports over HTTP', () => {
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => post(org.key, list, [{ email: `goed${i}@voorbeeld.nl`, name: i === 7 ? 'Nul\u0000Naam' : 'Goed' }])));
     answers.forEach((a, i) => expect(i === 7 ? a.status >= 400 : a.status === 200).toBe(true));
     expect(await ctx.db.selectFrom('newsletter_subscribers').select('email').where('list_id', '=', list).execute()).toHaveLength(29);
-    expect(await ctx.db.selectFrom('audit_log').select('id').where('entity_id', '=', list).execute()).toHaveLength(29);
+    expect(await ctx.db.selectFrom('audit_log').select('id').where('entity_id', '=', list).where('action', '=', 'newsletter.subscribers.imported').execute()).toHaveLength(29);
   });
 
   it('count a suppressed address and leave an unsubscribed one unsubscribed, grouped as alone', async () => {
