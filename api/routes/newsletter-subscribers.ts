@@ -9,6 +9,8 @@ import { auditActor } from '../../workers/identity/principal.js';
 import { LANGUAGES } from '../../workers/messages/catalogue.js';
 import { importCsv, MAX_CSV_ROWS } from '../../workers/newsletter/csv-import.js';
 import { importSubscribers } from '../../workers/newsletter/import.js';
+import { createImportGroup, GROUPED_ROWS } from '../../workers/newsletter/import-group.js';
+import { IMPORT_AUDIT_ACTION } from '../../workers/newsletter/store-imports.js';
 import { findList } from '../../workers/newsletter/lists.js';
 import { deleteSubscriber, listSubscribers } from '../../workers/newsletter/subscribers.js';
 import { principalOf } from '../auth/bearer.js';
@@ -42,6 +44,7 @@ const common = { tags: ['newsletter'], security: 'bearer', scope: 'mail' } as co
 const noList = () => notFound('No such list.');
 
 export function newsletterSubscriberRoutes(deps: Deps): Route[] {
+  const importGrouped = createImportGroup(deps.db, { privacyStatement: deps.config.privacyStatementVersion, suppressionKey: deps.config.suppressionKey });
   const listOf = async (res: Parameters<typeof principalOf>[0], id: string) => {
     const list = await findList(deps.db, principalOf(res).organizationId, id);
     if (!list) throw noList();
@@ -80,19 +83,26 @@ export function newsletterSubscriberRoutes(deps: Deps): Route[] {
         handler: async ({ params, query }, req, res) => {
           const list = await listOf(res, params.id);
           if (!query.basis) throw badRequest('A CSV import needs ?basis=consent or ?basis=customer-relationship.', [{ field: 'query.basis', message: 'required' }]);
-          const result = await importCsv(deps.db, { organizationId: list.organization_id, listId: list.id, language: list.language }, req, { basis: query.basis, privacyStatement: deps.config.privacyStatementVersion }, deps.config.suppressionKey);
-          await audit(deps.db, { ...auditActor(principalOf(res)), action: 'newsletter.subscribers.imported', entityType: 'newsletter_list', entityId: list.id, details: { added: result.added, updated: result.updated, format: 'csv' } });
+          const result = await importCsv(deps.db, { organizationId: list.organization_id, listId: list.id }, req, { basis: query.basis, privacyStatement: deps.config.privacyStatementVersion }, deps.config.suppressionKey);
+          await audit(deps.db, { ...auditActor(principalOf(res)), action: IMPORT_AUDIT_ACTION, entityType: 'newsletter_list', entityId: list.id, details: { added: result.added, updated: result.updated, format: 'csv' } });
           return { body: result };
         },
       },
       responses: { 200: { description: `counts, and the rows refused with their reason (the first ${'1,000'} of a CSV)`, schema: importSchema }, 400: { description: 'a bad body, CSV or basis' }, 404: { description: 'no such list in this organisation' }, 413: { description: `a CSV of more than ${MAX_CSV_ROWS.toLocaleString('en')} rows` } },
       handler: async ({ params, body }, _req, res) => {
+        const principal = principalOf(res);
+        if (body.subscribers.length <= GROUPED_ROWS) {
+          // The list's check, the rows and the audit entry in one statement shared with concurrent requests.
+          const result = await importGrouped({ organizationId: principal.organizationId, listId: params.id, basis: body.basis, rows: body.subscribers, actor: auditActor(principal) });
+          if (!result) throw noList();
+          return { body: result };
+        }
         const list = await listOf(res, params.id);
-        const result = await importSubscribers(deps.db, { organizationId: list.organization_id, listId: list.id, language: list.language }, body.subscribers, {
+        const result = await importSubscribers(deps.db, { organizationId: list.organization_id, listId: list.id }, body.subscribers, {
           basis: body.basis,
           privacyStatement: deps.config.privacyStatementVersion,
         }, deps.config.suppressionKey);
-        await audit(deps.db, { ...auditActor(principalOf(res)), action: 'newsletter.subscribers.imported', entityType: 'newsletter_list', entityId: list.id, details: { added: result.added, updated: result.updated } });
+        await audit(deps.db, { ...auditActor(principal), action: IMPORT_AUDIT_ACTION, entityType: 'newsletter_list', entityId: list.id, details: { added: result.added, updated: result.updated } });
         return { body: result };
       },
     }),
