@@ -51,16 +51,17 @@ async function stored(batchId: string) {
 
 /** Counts the statements every pg client of this process sends while `work` runs (the test's own reads are made after). */
 async function statementsDuring<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> {
-  const original = pg.Client.prototype.query;
+  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = Reflect.get<typeof prototype, 'query'>(prototype, 'query');
   let statements = 0;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  prototype.query = function (this: pg.Client, ...args: unknown[]) {
     statements += 1;
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
+    return original.apply(this, args);
+  };
   try {
     return { result: await work(), statements };
   } finally {
-    pg.Client.prototype.query = original;
+    prototype.query = original;
   }
 }
 
@@ -78,7 +79,7 @@ describe('small batches by group commit', () => {
     await sql`CREATE TRIGGER refuse_batch BEFORE INSERT ON sms_batches FOR EACH ROW EXECUTE FUNCTION refuse_batch()`.execute(ctx.db);
 
     const sharedKey = `same-${randomUUID()}`;
-    const requests = [
+    const requests: { key: string; reference: string; phones: string[]; headers?: Record<string, string> }[] = [
       ...Array.from({ length: 24 }, (_, i) => ({ key: i % 2 === 0 ? north.key : south.key, reference: `ok-${i}`, phones: [...phonesOf(i), NORTH_OPTED_OUT, RESTRICTED] })),
       { key: north.key, reference: 'invalid', phones: [] },
       { key: south.key, reference: REFUSED, phones: phonesOf(50) },

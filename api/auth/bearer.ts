@@ -3,6 +3,7 @@
 import type { RequestHandler, Response } from 'express';
 import type { Scope } from '../../db/schema.js';
 import type { Deps } from '../../workers/core/deps.js';
+import { sharedInFlight } from '../../workers/core/shared-in-flight.js';
 import { touchApiKey } from '../../workers/identity/api-keys.js';
 import { resolvePrincipal, type Principal } from '../../workers/identity/principal.js';
 import { forbidden, unauthorized } from '../problem.js';
@@ -11,10 +12,11 @@ import { consumeOrThrow, type Limiter } from '../rate-limit.js';
 const TOUCH_AFTER_MS = 60_000;
 
 export function requireBearer(deps: Deps, limiter: Limiter): RequestHandler {
+  const lookup = sharedInFlight((token) => resolvePrincipal(deps.db, token));
   return async (req, res, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     if (!match?.[1]) throw unauthorized('An API key or session token is required.');
-    const principal = await resolvePrincipal(deps.db, match[1]);
+    const principal = await lookup(match[1]);
     if (!principal) throw unauthorized('The API key or session token is not valid (unknown, revoked or expired).');
     await consumeOrThrow(limiter, `${principal.kind}:${principal.id}`);
     if (principal.kind === 'api_key' && (principal.lastUsedAt === null || Date.now() - principal.lastUsedAt.getTime() > TOUCH_AFTER_MS)) {
