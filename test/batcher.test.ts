@@ -59,6 +59,21 @@ describe('createBatcher', () => {
     expect(batches).toEqual([[0], [12, 13, 14], [12], [13], [14]]);
   });
 
+  it('fails every item of a batch, unretried, when the error is the store\'s own (nothing answered as stored)', async () => {
+    const down = new Error('Connection terminated unexpectedly');
+    const g = gated<string, string>(() => {
+      throw down;
+    });
+    const batch = createBatcher<string, string>({ run: g.run, mayBeOneItems: (error) => error !== down });
+    const first = batch('first').then((r) => r, (e: unknown) => e);
+    const outcomes = ['a', 'b', 'c'].map((item) => batch(item).then((r) => r, (e: unknown) => e));
+    await g.release();
+    await g.release();
+    expect(await first).toBe(down);
+    expect(await Promise.all(outcomes)).toEqual([down, down, down]);
+    expect(g.batches).toEqual([['first'], ['a', 'b', 'c']]);
+  });
+
   it('keeps items sharing a key out of one batch, in order', async () => {
     const g = gated<string, string>((items) => [...items]);
     const batch = createBatcher<string, string>({ run: g.run, keysOf: (item) => [item.split(':')[0] ?? ''] });

@@ -6,6 +6,7 @@ import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { batchRows, messageRows } from '../../workers/sms/batch-pages.js';
 import { cancelBatch } from '../../workers/sms/cancel-batch.js';
 import { createBatch } from '../../workers/sms/create-batch.js';
+import { GROUPED_MAX_RECIPIENTS, groupedBatches } from '../../workers/sms/grouped-batches.js';
 import { recipientSchema } from '../../workers/sms/recipient-limits.js';
 import { countsByStatus } from '../../workers/sms/batch-counts.js';
 import { findBatch } from '../../workers/sms/store.js';
@@ -24,6 +25,7 @@ const submitBody = batchFields.extend({ recipients: z.array(recipientSchema).min
 const idParams = z.object({ id: z.uuid() });
 
 export function smsBatchRoutes(deps: Deps): Route[] {
+  const small = groupedBatches(deps);
   return [
     defineRoute({
       method: 'post',
@@ -47,7 +49,10 @@ export function smsBatchRoutes(deps: Deps): Route[] {
           });
         }
         const { recipients, ...fields } = body;
-        const outcome = await createBatch(deps, principal.organizationId, await batchOptions(deps, fields, idempotencyKeyOf(req)), recipients, auditActor(principal));
+        const options = await batchOptions(deps, fields, idempotencyKeyOf(req));
+        const outcome =
+          recipients.length <= GROUPED_MAX_RECIPIENTS ? await small.create(principal.organizationId, options, recipients, auditActor(principal))
+          : await createBatch(deps, principal.organizationId, options, recipients, auditActor(principal));
         return batchAccepted(deps, outcome);
       },
     }),

@@ -21,19 +21,21 @@ export function opsActor(login: string): Pick<AuditEntry, 'actorType' | 'actorId
   return { actorType: 'ops', actorId: login };
 }
 
+/** An entry as its audit_log row (for a statement that writes several). */
+export function auditRow(entry: AuditEntry) {
+  return {
+    actor_type: entry.actorType,
+    actor_id: entry.actorId,
+    organization_id: entry.organizationId ?? null,
+    action: entry.action,
+    entity_type: entry.entityType,
+    entity_id: entry.entityId,
+    details: JSON.stringify(entry.details ?? {}),
+  };
+}
+
 export async function audit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      actor_type: entry.actorType,
-      actor_id: entry.actorId,
-      organization_id: entry.organizationId ?? null,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: entry.entityId,
-      details: JSON.stringify(entry.details ?? {}),
-    })
-    .execute();
+  await db.insertInto('audit_log').values(auditRow(entry)).execute();
 }
 
 /** The newest entries first, before `beforeId` when given, whose action starts with `actionPrefix`. */

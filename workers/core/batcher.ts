@@ -2,7 +2,8 @@
 // only while `concurrency` batches are in flight, then goes with every item that came
 // meanwhile: no timer, so a lone item goes at once and a batch always starts after each of its
 // items arrived (it never answers from a read older than the request). A batch that fails is
-// run again one item at a time, so one bad item fails only its own caller.
+// run again one item at a time, so one bad item fails only its own caller (unless the error is
+// the store's own, not an item's: then every item of the batch fails with it, unretried).
 
 export interface BatcherOptions<I, O> {
   /** Handles the items together; answers one result per item, in their order. */
@@ -18,6 +19,8 @@ export interface BatcherOptions<I, O> {
    * never wait on each other's row locks.
    */
   readonly keysOf?: (item: I) => Iterable<string>;
+  /** Whether a batch's error may be one item's fault, so each item is retried alone (default: always); else every item fails with it (e.g. the database away). */
+  readonly mayBeOneItems?: (error: unknown) => boolean;
 }
 
 interface Waiting<I, O> {
@@ -29,7 +32,7 @@ interface Waiting<I, O> {
 export type Batcher<I, O> = (item: I) => Promise<O>;
 
 export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O> {
-  const { run, weightOf = () => 1, maxWeight = 100, concurrency = 1, keysOf } = options;
+  const { run, weightOf = () => 1, maxWeight = 100, concurrency = 1, keysOf, mayBeOneItems = () => true } = options;
   let queue: Waiting<I, O>[] = [];
   let inFlight = 0;
   const busyKeys = new Set<string>();
@@ -68,7 +71,10 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): Batcher<I, O
       if (results.length !== batch.length) throw new Error(`a batch of ${batch.length} answered ${results.length} results`);
       batch.forEach((w, i) => w.resolve(results[i] as O));
     } catch (error) {
-      if (batch.length === 1) return batch[0]?.reject(error);
+      if (batch.length === 1 || !mayBeOneItems(error)) {
+        for (const w of batch) w.reject(error);
+        return;
+      }
       // Alone, each item succeeds or fails on its own account. Their keys are distinct, so they may run at once.
       await Promise.all(batch.map((w) => settle([w])));
     }

@@ -46,13 +46,13 @@ export interface BatchOptions {
   readonly idempotencyKey: string | null;
 }
 
-interface PricedMessage extends ValidatedMessage {
+export interface PricedMessage extends ValidatedMessage {
   readonly status: 'queued' | 'suppressed';
   readonly costUnits: number;
 }
 
 /** Running totals of a batch, fed slice by slice. */
-class BatchTotals {
+export class BatchTotals {
   accepted = 0;
   rejected = 0;
   readonly rejections: Rejection[] = [];
@@ -110,6 +110,8 @@ async function hasOptOuts(db: Kysely<Database>, organizationId: string): Promise
 }
 
 type PriceSlice = (db: Kysely<Database>, slice: SliceResult) => Promise<PricedMessage[]>;
+/** The values among `values` (numbers, or addresses) that are not to be sent to. */
+export type SuppressedAmong = (db: Kysely<Database>, values: readonly string[]) => Promise<Set<string>>;
 
 /**
  * The numbers among `phones` an opt-out (or a privacy restriction) suppresses. Whether the
@@ -148,10 +150,13 @@ function restrictionCheck(deps: Deps) {
  * price. Made once per batch: the price table is compiled once. `db` is the caller's
  * executor: its transaction, if it has one.
  */
-function slicePricer(deps: Deps, organizationId: string, totals: BatchTotals): PriceSlice {
+export function slicePricer(
+  deps: Deps,
+  organizationId: string,
+  totals: BatchTotals,
+  { suppressedAmong, restrictedAmong }: { suppressedAmong: SuppressedAmong; restrictedAmong: SuppressedAmong } = { suppressedAmong: suppressionCheck(deps, organizationId), restrictedAmong: restrictionCheck(deps) },
+): PriceSlice {
   const priceOf = compilePrices(deps.config.sms.prices);
-  const suppressedAmong = suppressionCheck(deps, organizationId);
-  const restrictedAmong = restrictionCheck(deps);
 
   return async (db, slice) => {
     const unique: ValidatedMessage[] = [];
@@ -233,9 +238,9 @@ async function findByIdempotencyKey(db: Kysely<Database>, organizationId: string
   return db.selectFrom('sms_batches').selectAll().where('organization_id', '=', organizationId).where('idempotency_key', '=', key).executeTakeFirst();
 }
 
-const isScheduled = (options: BatchOptions) => options.sendAt !== null && options.sendAt.getTime() > Date.now();
+export const isScheduled = (options: BatchOptions) => options.sendAt !== null && options.sendAt.getTime() > Date.now();
 
-function batchRow(organizationId: string, options: BatchOptions) {
+export function batchRow(organizationId: string, options: BatchOptions) {
   return {
     organization_id: organizationId,
     sender: options.sender,
@@ -267,7 +272,7 @@ async function seal(trx: Kysely<Database>, id: string, options: BatchOptions, to
 }
 
 /** Runs `create`, or returns the batch already made with the same Idempotency-Key. */
-async function idempotent(deps: Deps, organizationId: string, key: string | null, create: () => Promise<SmsBatch>): Promise<{ batch: SmsBatch; replayed: boolean }> {
+export async function idempotent(deps: Deps, organizationId: string, key: string | null, create: () => Promise<SmsBatch>): Promise<{ batch: SmsBatch; replayed: boolean }> {
   if (key) {
     const existing = await findByIdempotencyKey(deps.db, organizationId, key);
     if (existing) return { batch: existing, replayed: true };
@@ -293,12 +298,17 @@ export interface BatchOutcome {
   readonly jobs: JobRequest[];
 }
 
-/** In the transaction that makes the batch whole: its audit entry. */
-function auditCreated(trx: Kysely<Database>, batch: SmsBatch, actor: BatchActor): Promise<void> {
-  return audit(trx, { ...actor, action: 'sms.batch.created', entityType: 'sms_batch', entityId: batch.id, details: { accepted: batch.accepted, rejected: batch.rejected } });
+/** The audit entry of a batch made whole. */
+export function createdEntry(batch: Pick<SmsBatch, 'id' | 'accepted' | 'rejected'>, actor: BatchActor): AuditEntry {
+  return { ...actor, action: 'sms.batch.created', entityType: 'sms_batch', entityId: batch.id, details: { accepted: batch.accepted, rejected: batch.rejected } };
 }
 
-function jobsOf(batch: SmsBatch): JobRequest[] {
+/** In the transaction that makes the batch whole: its audit entry. */
+function auditCreated(trx: Kysely<Database>, batch: SmsBatch, actor: BatchActor): Promise<void> {
+  return audit(trx, createdEntry(batch, actor));
+}
+
+export function jobsOf(batch: SmsBatch): JobRequest[] {
   return batch.status === 'queued' ? chunkJobs(batch.id, Array.from({ length: batch.chunks }, (_, i) => i)) : [];
 }
 
