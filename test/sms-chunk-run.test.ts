@@ -1,10 +1,13 @@
-// A batch is `completed` only when none of its messages can still change by sending: a window
-// whose outcome was never written (its worker killed, or the write failed) keeps its messages
-// `sending`, and a retried chunk job that finds nothing left to claim must not close the chunk
-// over them. The sweep turns them `unknown` after the timeout; then the chunk closes and the
-// batch completes, with those messages counted as `unknown`.
+// The chunk job run in-process, with the faults put exactly where they matter.
+// - A batch is `completed` only when none of its messages can still change by sending: a window
+//   whose outcome was never written (its worker killed, or the write failed) keeps its messages
+//   `sending`, and a retried chunk job that finds nothing left to claim must not close the chunk
+//   over them. The sweep turns them `unknown` after the timeout; then the chunk closes and the
+//   batch completes, with those messages counted as `unknown`.
+// - Under a rate, a cancel that commits between a window's claim and its submit keeps all of
+//   that window from the provider (issue 16: the batch is read again before each window).
 import type { Job } from 'bullmq';
-import { sql } from 'kysely';
+import { sql, type QueryId } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Deps } from '../workers/core/deps.js';
 import { createOutboxProvider } from '../workers/sms/providers/outbox.js';
@@ -25,8 +28,8 @@ const outbox = createOutboxProvider(runtime.deps.db);
 const job = { updateProgress: () => Promise.resolve() } as unknown as Job;
 
 /** One run of the chunk job with this provider, as a worker would run it. */
-function runChunk(batchId: string, provider: SmsProvider) {
-  const deps: Deps = { ...runtime.deps, smsProvider: provider };
+function runChunk(batchId: string, provider: SmsProvider, db = runtime.deps.db) {
+  const deps: Deps = { ...runtime.deps, db, smsProvider: provider };
   return sendChunk({ batchId, chunk: 0 }, { deps, job, log: runtime.deps.logger, signal: new AbortController().signal });
 }
 
@@ -36,7 +39,7 @@ const openChunkJobs = async (id: string) => (await smsDueWork.due(ctx.db, 1_000)
 
 /** Moves the batch's open claims past the sending timeout and runs the reconciler's sweep. */
 async function sweepAfterTimeout(id: string): Promise<number> {
-  await ctx.db.updateTable('sms_claims').set({ claimed_at: sql<Date>`now() - interval '11 minutes'` }).where('batch_id', '=', id).execute();
+  await sql`UPDATE sms_claims SET claimed_at = now() - interval '11 minutes' WHERE batch_id = ${id}`.execute(ctx.db);
   return expireSendingSms(ctx.db);
 }
 
@@ -80,5 +83,32 @@ describe('a batch with a window in doubt', () => {
     await ctx.db.updateTable('sms_messages').set({ status: 'sent' }).where('id', 'in', held.messages.map((m) => m.id)).execute();
     await runChunk(id, outbox);
     expect(await batchOf(id)).toMatchObject({ status: 'completed', counts: { sent: 12, sending: 0 } });
+  });
+});
+
+describe('a cancel between a window\'s claim and its submit, under a rate', () => {
+  it('keeps the whole window from the provider and cancels its messages', async () => {
+    const id = await batches(call, () => org.key).submit('TGG', 'Actie vandaag', Array.from({ length: 6 }, (_, i) => ({ phone: mobile(300 + i) })));
+    // The member's cancel commits right after the claim statement, before the window goes.
+    const claims = new Set<QueryId>();
+    let cancel: Promise<{ status: number }> | undefined;
+    const db = runtime.deps.db.withPlugin({
+      transformQuery: ({ node, queryId }) => {
+        if (JSON.stringify(node).includes('INSERT INTO sms_claims')) claims.add(queryId);
+        return node;
+      },
+      transformResult: async ({ queryId, result }) => {
+        if (claims.has(queryId)) await (cancel ??= call('post', `/v1/sms/batches/${id}/cancel`, { auth: org.key }));
+        return result;
+      },
+    });
+    const rated: SmsProvider = { ...outbox, reserve: () => Promise.resolve() };
+
+    expect(await runChunk(id, rated, db)).toEqual({ sent: 0, failed: 0 });
+    expect((await cancel)?.status).toBe(200);
+    const messageIds = (await ctx.db.selectFrom('sms_messages').select('id').where('batch_id', '=', id).execute()).map((m) => m.id);
+    expect(await ctx.db.selectFrom('sms_outbox').select('id').where('message_id', 'in', messageIds).execute()).toEqual([]);
+    expect(await batchOf(id)).toMatchObject({ status: 'cancelled', counts: { cancelled: 6, sending: 0, sent: 0 } });
+    expect(await ctx.db.selectFrom('sms_claims').select('id').where('batch_id', '=', id).execute()).toEqual([]);
   });
 });
