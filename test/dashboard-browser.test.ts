@@ -10,6 +10,7 @@ import { createTestContext, waitFor } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { batches, mobile } from './helpers/sms.js';
+import { startSmtp } from './helpers/smtp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test/artifacts';
@@ -17,7 +18,8 @@ const FAILING_JOB = 'seeded-failing-job';
 const READONLY = { username: 'watcher', password: 'watcher-password-1' };
 
 const ctx = await createTestContext({ OPS_READONLY_USER: READONLY.username, OPS_READONLY_PASSWORD: READONLY.password });
-const runtime = await ctx.start({ roles: ['web', 'sms'] });
+const smtp = await startSmtp();
+const runtime = await ctx.start({ roles: ['web', 'sms'], config: ctx.configWith({ SMTP_URL: smtp.url }) });
 const url = baseUrl(runtime);
 const call = caller(runtime);
 const OPS = { username: ctx.config.ops.user, password: ctx.config.ops.password };
@@ -27,8 +29,10 @@ const org = await newOrganization(call, ctx, 'Slagerij Visible-Name');
 const TEXT = 'Geheime afspraak om 14:30 bij Kerkstraat 12';
 const EMAIL = 'marieke.dijkstra@example.nl';
 const sms = batches(call, () => org.key);
-const batchId = await sms.submit('Slagerij', TEXT, [{ phone: mobile(4711) }, { phone: mobile(4712) }]);
+// The address gets the text by e-mail from the same chunk job whose card the dashboard shows.
+const batchId = await sms.submit('Slagerij', TEXT, [{ phone: mobile(4711) }, { phone: mobile(4712) }, { email: EMAIL }]);
 await sms.finished(batchId);
+expect(smtp.received.flatMap((m) => m.to)).toEqual([EMAIL]);
 const failedJobId = await runtime.deps.queues.get('sms').add('sms.send-chunk', { batchId: 'not-an-id', chunk: 0 }, { jobId: FAILING_JOB }).then((j) => j.id ?? '');
 await waitFor(async () => (await runtime.deps.queues.get('sms').getJobState(failedJobId)) === 'failed', 'the seeded job to fail');
 const SECRETS = [mobile(4711), mobile(4711).slice(3), TEXT, 'Kerkstraat', EMAIL, 'Visible-Name'];
@@ -37,6 +41,8 @@ mkdirSync(ARTIFACTS, { recursive: true });
 const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox'] });
 afterAll(async () => {
   await browser.close();
+  await runtime.stop();
+  await smtp.close();
 });
 
 async function pageAs(credentials: { username: string; password: string }): Promise<Page> {

@@ -1,35 +1,14 @@
 // Under SMS_RATE a window's tokens are taken before it is claimed: a worker SIGKILLed while it
 // waits for them leaves nothing in 'sending' that never reached the SMSC. And a cancel that
 // commits while a window waits for its tokens keeps all of that window from the SMSC.
-import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../workers/runtime.js';
+import { describe, expect, it } from 'vitest';
 import { createTestContext, waitFor } from './helpers/context.js';
-import { caller, newOrganization, type Call, type NewOrganization } from './helpers/identity.js';
 import { batches, mobile } from './helpers/sms.js';
-import { startSmsc, type TestSmsc } from './helpers/smsc.js';
-import { killAll, spawnSmsWorker } from './helpers/sms-worker.js';
+import { killAll, spawnSmsWorker, spawnedWorkersRig } from './helpers/sms-worker.js';
 
 const ctx = await createTestContext();
-let smsc: TestSmsc;
-let web: Runtime;
-let call: Call;
-let org: NewOrganization;
-const children: ChildProcess[] = [];
+const { smsc, call, org, children } = await spawnedWorkersRig(ctx, 'Gemeente Voorbeeld');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-beforeAll(async () => {
-  smsc = await startSmsc();
-  web = await ctx.start({ roles: ['web'] });
-  call = caller(web);
-  org = await newOrganization(call, ctx, 'Gemeente Voorbeeld');
-});
-
-afterAll(async () => {
-  await killAll(children);
-  await web.stop();
-  await smsc.close();
-});
 
 const messages = (batchId: string) => ctx.db.selectFrom('sms_messages').select(['status', 'phone']).where('batch_id', '=', batchId).execute();
 const reached = () => new Set(smsc.received.map((r) => `+${r.destination}`));

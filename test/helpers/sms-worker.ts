@@ -1,8 +1,10 @@
 // A `--role sms` worker in its own process, against a test context's database and queues and a
 // test SMSC, so a test can SIGKILL it as ops or the OOM killer would.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll } from 'vitest';
 import type { TestContext } from './context.js';
-import type { TestSmsc } from './smsc.js';
+import { caller, newOrganization } from './identity.js';
+import { startSmsc, type TestSmsc } from './smsc.js';
 
 export function spawnSmsWorker(ctx: TestContext, smsc: TestSmsc, env: Record<string, string> = {}): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'main.ts', '--role', 'sms'], {
@@ -27,4 +29,19 @@ export function spawnSmsWorker(ctx: TestContext, smsc: TestSmsc, env: Record<str
 export async function killAll(children: readonly ChildProcess[]): Promise<void> {
   const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
   await Promise.all(running.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGKILL'); })));
+}
+
+/** A web process, a test SMSC and an organisation for tests that spawn their own SMS workers (pushed on `children`, killed after the file). */
+export async function spawnedWorkersRig(ctx: TestContext, organisation: string) {
+  const smsc = await startSmsc();
+  const web = await ctx.start({ roles: ['web'] });
+  const call = caller(web);
+  const org = await newOrganization(call, ctx, organisation);
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    await killAll(children);
+    await web.stop();
+    await smsc.close();
+  });
+  return { smsc, web, call, org, children };
 }

@@ -9,7 +9,7 @@ export interface Batch {
   counts?: Record<string, number>;
 }
 
-export type Recipient = { phone: string; fields?: Record<string, string> };
+export type Recipient = { phone: string; fields?: Record<string, string> } | { email: string; fields?: Record<string, string> };
 
 /** A valid Dutch mobile number, distinct per n. */
 export const mobile = (n: number) => `+3161${String(n).padStart(7, '0')}`;

@@ -19,12 +19,15 @@ export interface ReceivedSubmit {
   readonly messageId: string;
 }
 
+/** A submit as recorded: when the SMSC read it (Date.now()) and the bind it came on (1, 2, ...: the order sessions bound). */
+export type RecordedSubmit = ReceivedSubmit & { readonly at: number; readonly session: number };
+
 export interface TestSmsc {
   readonly url: string;
   readonly port: number;
-  readonly received: ReceivedSubmit[];
+  readonly received: RecordedSubmit[];
   /** How to answer the next submits; default: accept with a decimal id. `delayMs` holds this one answer back. */
-  answer: (submit: Omit<ReceivedSubmit, 'messageId'>, n: number) => { status: number; messageId?: string; delayMs?: number };
+  answer: (submit: Omit<ReceivedSubmit, 'messageId'>, n: number, session: number) => { status: number; messageId?: string; delayMs?: number };
   /** Delays each submit_sm_resp (ms). */
   responseDelayMs: number;
   sendReceipt(messageId: string, stat: string): Promise<void>;
@@ -157,10 +160,10 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
         registeredDelivery: Number(pdu.registered_delivery),
         ...decoded(pdu),
       };
-      const answer = smsc.answer(submit, smsc.received.length);
+      const n = bindNumber.get(session) ?? 0;
+      const answer = smsc.answer(submit, smsc.received.length, n);
       if (answer.status === smpp.ESME_ROK) {
-        smsc.received.push({ ...submit, messageId: answer.messageId ?? '' });
-        const n = bindNumber.get(session) ?? 0;
+        smsc.received.push({ ...submit, messageId: answer.messageId ?? '', at: Date.now(), session: n });
         smsc.submitsBySession.set(n, (smsc.submitsBySession.get(n) ?? 0) + 1);
       }
       const respond = () => {

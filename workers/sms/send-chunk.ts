@@ -135,13 +135,18 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
   // Each step commits with its callback, so a crash between them loses neither. (Chunk and
   // batch are two transactions: two last chunks finishing together each see the other done.)
   const chunkDone = await deps.db.transaction().execute(async (trx) => {
-    if (!(await markChunkDone(trx, batchId, { chunk, ...range }))) return { done: false } as const;
+    const open = await markChunkDone(trx, batchId, { chunk, ...range });
+    if (open !== 'done') return { done: false, open } as const;
     const messages = batch.callback_url ? await chunkStatuses(trx, batchId, range) : [];
     return { done: true, callback: await queueCallback(trx, batch, { type: 'messages.status', messages }) } as const;
   });
   if (!chunkDone.done) {
     // Messages were queued again while this job finished (an ops resend): run once more.
-    throw new PublicError('chunk has queued messages again', 'requeued');
+    if (chunkDone.open === 'queued') throw new PublicError('chunk has queued messages again', 'requeued');
+    // A window claimed by another run is still in doubt (its worker was killed, or its outcome
+    // could not be written): the chunk and the batch stay open. The sweep turns it 'unknown'
+    // after SMS_SENDING_TIMEOUT, and the reconciler runs this chunk again to close them.
+    return { sent, failed };
   }
   const batchCallback = await deps.db.transaction().execute(async (trx) =>
     (await completeBatchIfDone(trx, batchId)) ? queueCallback(trx, batch, { type: 'batch.status', status: 'completed' }) : undefined,

@@ -150,13 +150,24 @@ export async function markBatchSending(db: Db, id: string): Promise<void> {
   await db.updateTable('sms_batches').set({ status: 'sending', started_at: sql`now()` }).where('id', '=', id).where('status', '=', 'queued').execute();
 }
 
-/** Done only when no message of the chunk is queued: a resend may have queued some again meanwhile. */
-export async function markChunkDone(db: Db, batchId: string, range: { chunk: number; from: number; to: number }): Promise<boolean> {
-  const result = await sql`
-    UPDATE sms_chunks SET done = true
-    WHERE batch_id = ${batchId} AND chunk = ${range.chunk}
-      AND NOT EXISTS (SELECT 1 FROM sms_messages WHERE batch_id = ${batchId} AND seq >= ${range.from} AND seq < ${range.to} AND status = 'queued')`.execute(db);
-  return Number(result.numAffectedRows ?? 0) > 0;
+/**
+ * Closes the chunk when none of its messages can still change by sending: none `queued` (an
+ * ops resend may have queued some again meanwhile) and none `sending` (a window whose outcome
+ * was never written: its worker was killed, or the write failed, and the sweep turns it
+ * `unknown` after SMS_SENDING_TIMEOUT). Answers what kept it open, or 'done'.
+ */
+export async function markChunkDone(db: Db, batchId: string, range: { chunk: number; from: number; to: number }): Promise<'done' | 'queued' | 'sending'> {
+  const result = await sql<{ open: 'queued' | 'sending' | null }>`
+    WITH open AS (
+      SELECT status FROM sms_messages
+      WHERE batch_id = ${batchId} AND seq >= ${range.from} AND seq < ${range.to} AND status IN ('queued', 'sending')
+      ORDER BY status <> 'queued' LIMIT 1
+    ), closed AS (
+      UPDATE sms_chunks SET done = true
+      WHERE batch_id = ${batchId} AND chunk = ${range.chunk} AND NOT EXISTS (SELECT 1 FROM open)
+    )
+    SELECT (SELECT status FROM open) AS open`.execute(db);
+  return result.rows[0]?.open ?? 'done';
 }
 
 /** CSV batches still 'validating' long after any upload could last: the upload died. */
