@@ -12,9 +12,8 @@ import pg from 'pg';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestContext, waitFor } from '../helpers/context.js';
 import { ADMIN_DATABASE_URL } from '../helpers/env.js';
-import { caller, newOrganization } from '../helpers/identity.js';
 import { callLines, callsFile, finished, uploadRaw, type Upload } from '../helpers/tem.js';
-import { answering, chaosEnv, fleet, freePort } from './processes.js';
+import { chaosEnv, fleet, freePort, organisationOn } from './processes.js';
 
 const ROWS = 150_000;
 const DOWN_MS = 5_000;
@@ -60,10 +59,7 @@ describe('chaos: Postgres restarted mid CDR parse', () => {
     onTestFailed(() => console.warn(platform.tails()));
     const web = platform.run('web');
     const worker = platform.run('worker-invoices');
-    await answering(`http://127.0.0.1:${port}/readyz`, 180_000);
-    const call = caller({ port } as never);
-    const org = await newOrganization(call, ctx, 'Chaos Gemeente');
-    platform.used(org.key, 'Chaos Gemeente');
+    const { call, org } = await organisationOn(platform, ctx, port, 'Chaos Gemeente');
 
     const posted = await uploadRaw({ port } as never, org.key, callsFile(ROWS, 3));
     expect(posted.status).toBe(202);

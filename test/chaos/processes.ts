@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { afterAll } from 'vitest';
 import { loadConfig } from '../../workers/core/config.js';
 import type { TestContext } from '../helpers/context.js';
+import { caller, newOrganization, type Call, type NewOrganization } from '../helpers/identity.js';
 import { findLogLeaks, outputLines, type LogLeak } from '../helpers/log-leaks.js';
 
 const PROCFILE = Object.fromEntries(
@@ -123,4 +124,13 @@ export function chaosEnv(ctx: Pick<TestContext, 'config' | 'prefix'>, port: numb
     LOG_LEVEL: 'warn',
     ...extra,
   };
+}
+
+/** Once the fleet's web process is ready: a new organisation made through its API, its key and name noted as used. */
+export async function organisationOn(platform: Fleet, ctx: TestContext, port: number, name: string): Promise<{ call: Call; org: NewOrganization }> {
+  await answering(`http://127.0.0.1:${port}/readyz`, 180_000);
+  const call = caller({ port } as never);
+  const org = await newOrganization(call, ctx, name);
+  platform.used(org.key, name);
+  return { call, org };
 }
