@@ -22,6 +22,12 @@ const securityOf: Record<Security, RouteConfig['security']> = {
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemSchema } } });
 
+/** api/unavailable.ts: what any route that reads Postgres or Redis (its own guards included) answers while one is away. */
+const unavailable = {
+  ...problem('Postgres or Redis is not reachable; nothing was done. `type` is `/problems/unavailable`; try again after Retry-After'),
+  headers: { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' as const } } },
+};
+
 export function buildOpenApi(routes: readonly Route[], info: { version: string; serverUrl: string }) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'opsBasic', { type: 'http', scheme: 'basic', description: 'TGG ops credentials' });
@@ -39,6 +45,7 @@ export function buildOpenApi(routes: readonly Route[], info: { version: string; 
     if (route.scope) responses['403'] ??= problem(`The key or session lacks the ${route.scope} scope`);
     if (route.security === 'bearer') responses['429'] ??= problem('Rate limit reached; see Retry-After');
     if (route.body || route.multipart) responses['413'] ??= problem('The body is larger than allowed');
+    if (!route.selfContained) responses['503'] ??= unavailable;
     registry.registerPath({
       method: route.method,
       path: route.path,

@@ -58,6 +58,11 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   /** Checks the body's raw bytes before they are parsed (a webhook signature); throws an HttpError to refuse. */
   readonly verifyBody?: (req: Request, raw: Buffer) => void;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
+  /**
+   * Never answers the 503 of a dependency away: it touches neither Postgres nor Redis (a page built
+   * in memory; the rate limits fall back to memory), or reports them in its own answer (/ops/status).
+   */
+  readonly selfContained?: boolean;
   readonly handler: (input: RouteInput<P, Q, B>, req: Request, res: Response) => Promise<Reply | undefined> | Reply | undefined;
 }
 

@@ -6,6 +6,8 @@ import { QueueUnavailableError } from '../queues/queue-set.js';
 const UNAVAILABLE_SQLSTATE = /^(08...|53300|57P0[1-3])$/;
 /** pg-pool and node-postgres: no connection within connectionTimeoutMillis, or one that died mid-query. */
 const UNAVAILABLE_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable)$/;
+/** 55000 is mostly a bug of ours; with this message it is a database closed to new connections (ALLOW_CONNECTIONS false, as for maintenance). */
+const DATABASE_CLOSED = /^database ".*" is not currently accepting connections$/;
 const UNAVAILABLE_SYSCALL = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
 export function isDependencyUnavailable(error: unknown): boolean {
@@ -14,6 +16,7 @@ export function isDependencyUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SYSCALL.has(code))) return true;
   if (UNAVAILABLE_MESSAGE.test(error.message)) return true;
+  if (code === '55000' && DATABASE_CLOSED.test(error.message)) return true;
   // An AggregateError (a refused connection on every address) or a wrapped cause.
   const inner = error instanceof AggregateError ? error.errors : 'cause' in error ? [error.cause] : [];
   return inner.some((e) => e !== error && isDependencyUnavailable(e));

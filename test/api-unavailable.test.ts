@@ -17,6 +17,7 @@ describe('a dependency unavailable', () => {
     ['a connection that died mid-query', new Error('Connection terminated unexpectedly')],
     ['refused on every address', new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')])],
     ['a wrapped cause', new Error('query failed', { cause: withCode('57P01') })],
+    ['a database closed to new connections (55000)', withCode('55000', 'database "tgg" is not currently accepting connections')],
     ['Redis away', new QueueUnavailableError('reconnecting')],
   ])('%s', (_what, error) => {
     expect(isDependencyUnavailable(error)).toBe(true);
@@ -26,6 +27,7 @@ describe('a dependency unavailable', () => {
     ['a unique violation', withCode('23505')],
     ['a syntax error in our SQL', withCode('42601')],
     ['a statement timeout (ours to fix)', withCode('57014')],
+    ['another 55000 (an object in the wrong state)', withCode('55000', 'cannot execute DROP on a busy object')],
     ['a plain bug', new TypeError('x is undefined')],
     ['not an error', 'ECONNREFUSED'],
   ])('not %s', (_what, error) => {

@@ -2,7 +2,7 @@
 // what it is for, or a clean run proves nothing.
 import { describe, expect, it } from 'vitest';
 import { STRONG_PASSWORD } from './helpers/identity.js';
-import { findLogLeaks } from './helpers/log-leaks.js';
+import { findLogLeaks, outputLines } from './helpers/log-leaks.js';
 
 const kinds = (line: Record<string, unknown>, secrets: string[] = []) => findLogLeaks([line], secrets).map((l) => l.kind);
 
@@ -33,5 +33,13 @@ describe('findLogLeaks', () => {
     { msg: 'job done', pid: 4242, time: 1764936000000, durationMs: 1234567 },
   ])('passes the ids and counts the code logs: %j', (line) => {
     expect(findLogLeaks([line])).toEqual([]);
+  });
+
+  it('reads the output of a child process: JSON lines and plain text, a chunk cut mid-line joined first', () => {
+    const chunks = ['{"level":40,"msg":"job failed","key":"tgg_', `${'k'.repeat(43)}"}\n`, 'TypeError: cannot send to +31612345678\n    at send (x.ts:1)\n', '{"msg":"plain","n":1}\n'];
+    const lines = outputLines('worker-sms', chunks.join(''));
+    expect(lines).toHaveLength(4);
+    expect(findLogLeaks(lines, ['Uw afspraak']).map((l) => l.kind)).toEqual(['token', 'phone number']);
+    expect(findLogLeaks(outputLines('web', 'text Uw afspraak staat\n'), ['Uw afspraak']).map((l) => l.kind)).toEqual(['password']);
   });
 });

@@ -23,10 +23,29 @@ const testRoute = defineRoute({
 
 const runtime = await ctx.start({ roles: ['web'], app: { routes: [testRoute] } });
 
+interface Operation {
+  security?: Record<string, unknown>[];
+  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }>; headers?: Record<string, unknown> }>;
+}
+
 interface OpenApiDocument {
   openapi: string;
-  paths: Record<string, Record<string, unknown>>;
+  paths: Record<string, Record<string, Operation>>;
 }
+
+const operations = (document: OpenApiDocument) =>
+  Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ route: `${method} ${path}`, operation })));
+
+/** The routes that answer without Postgres or Redis (`selfContained`). */
+const SELF_CONTAINED = [
+  'get /healthz',
+  'get /openapi.json',
+  'get /ops/status',
+  'get /public/password-reset',
+  'get /public/privacy-requests',
+  'get /public/privacy-requests/verify',
+  'get /public/register',
+];
 
 interface RouteLayer {
   route?: { path: string; methods: Record<string, boolean> };
@@ -80,4 +99,19 @@ describe('OpenAPI', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await response.text()).toContain('swagger-ui');
   });
+
+  it('documents the 503 problem of a dependency away, with Retry-After, on every route that reads Postgres or Redis', async () => {
+    const all = operations(await fetchDocument());
+    expect(all.length).toBeGreaterThan(50);
+    expect(all.filter((o) => !o.operation.responses['503']).map((o) => o.route).sort()).toEqual(SELF_CONTAINED);
+    const problems = all.filter((o) => o.operation.responses['503'] && o.route !== 'get /readyz');
+    const undocumented = problems.filter((o) => {
+      const answer = o.operation.responses['503'];
+      return answer?.content?.['application/problem+json']?.schema?.$ref !== '#/components/schemas/Problem' || !answer.headers?.['Retry-After'];
+    });
+    expect(undocumented.map((o) => o.route)).toEqual([]);
+    // /readyz says which dependency, in its own JSON.
+    expect(all.find((o) => o.route === 'get /readyz')?.operation.responses['503']?.content?.['application/json']).toBeDefined();
+  });
+
 });

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
-import { finished, thisMonth, uploadRaw } from './helpers/tem.js';
+import { callsFile, finished, uploadRaw } from './helpers/tem.js';
 
 const ctx = await createTestContext();
 const web = await ctx.start({ roles: ['web'] });
@@ -27,13 +27,6 @@ function invoicesWorker(): ChildProcess {
   return child;
 }
 
-/** A file of `rows` calls, each with its own minute, so every line is one record. */
-function bigFile(rows: number, tag: number): string {
-  const lines = ['Mobiel nummer;Datum;Starttijd;Verkeerssoort;Bedrag;Kostenplaats'];
-  for (let i = 0; i < rows; i++) lines.push(`06123${String(i % 100_000).padStart(5, '0')};${thisMonth(1 + (i % 20))};${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:${String(tag).padStart(2, '0')};Spraak;0,${String(i % 100).padStart(2, '0')};KP-${i % 7}`);
-  return lines.join('\r\n');
-}
-
 /** Waits until the parse's COPY is under way, and returns its backend's pid. */
 const copying = () =>
   waitFor(async () => {
@@ -50,7 +43,7 @@ describe('a parse cut off half-way', () => {
   it('a connection terminated mid-COPY: the retry stores every row once', async () => {
     const worker = invoicesWorker();
     const rows = 150_000;
-    const answer = await uploadRaw(web, org.key, bigFile(rows, 1));
+    const answer = await uploadRaw(web, org.key, callsFile(rows, 1));
     const pid = await copying();
     await sql`SELECT pg_terminate_backend(${pid})`.execute(ctx.db);
     const done = await finished(call, org.key, answer.body.id);
@@ -64,7 +57,7 @@ describe('a parse cut off half-way', () => {
   it('the worker SIGKILLed mid-parse: another worker parses it again, every row once', async () => {
     const first = invoicesWorker();
     const rows = 150_000;
-    const answer = await uploadRaw(web, org.key, bigFile(rows, 2));
+    const answer = await uploadRaw(web, org.key, callsFile(rows, 2));
     await copying();
     await new Promise((r) => { first.once('exit', r); first.kill('SIGKILL'); });
     invoicesWorker();

@@ -128,7 +128,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
 
   const scheduler = options.roles.includes('scheduler');
   const reconciler = scheduler ? startReconciler(deps, options.dueWork ?? DUE_WORK, config.reconcileIntervalMs) : undefined;
-  const stopSchedules = scheduler ? keepSchedules(queues, logger) : undefined;
+  const stopSchedules = scheduler ? keepSchedules(queues, logger, config.reconcileIntervalMs) : undefined;
   logger.info({ roles: options.roles, queues: queueNames, mail: deps.mailer.name }, 'started');
 
   let stopping: Promise<void> | undefined;

@@ -29,6 +29,7 @@ export function healthRoutes(deps: Deps): Route[] {
       tags: ['health'],
       security: 'none',
       responses: { 200: { description: 'alive', schema: z.object({ status: z.literal('ok') }) } },
+      selfContained: true,
       handler: () => ({ body: { status: 'ok' } }),
     }),
     defineRoute({

@@ -21,6 +21,7 @@ export function metaRoutes(deps: Deps, openapi: () => unknown): Route[] {
       tags: ['meta'],
       security: 'none',
       responses: { 200: { description: 'OpenAPI 3.1', schema: z.object({ openapi: z.string() }).loose() } },
+      selfContained: true,
       handler: () => ({ body: openapi() }),
     }),
   ];

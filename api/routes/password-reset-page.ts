@@ -44,6 +44,7 @@ export function passwordResetPageRoutes(): Route[] {
       security: 'none',
       query: z.object({ token: z.string().max(200).optional(), lang: z.enum(LANGUAGES).optional() }),
       responses: { 200: { description: 'the form', schema: z.string(), contentType: 'text/html' } },
+      selfContained: true,
       handler: (_input, req) => PAGES[pageLanguage(req)],
     }),
   ];

@@ -75,7 +75,7 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
   }
 
   return [
-    defineRoute({ ...common, method: 'get', path: '/public/privacy-requests', summary: 'The privacy request form (Dutch and English)', responses: { 200: html }, handler: () => requestFormPage() }),
+    defineRoute({ ...common, method: 'get', path: '/public/privacy-requests', summary: 'The privacy request form (Dutch and English)', responses: { 200: html }, selfContained: true, handler: () => requestFormPage() }),
     defineRoute({
       ...common,
       method: 'post',
@@ -108,6 +108,7 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
       summary: 'The page a verification link opens: a button that verifies (this GET verifies nothing)',
       query: z.object({ token: tokenSchema }),
       responses: { 200: html },
+      selfContained: true,
       handler: ({ query }) => verifyButtonPage(query.token),
     }),
     defineRoute({

@@ -34,6 +34,7 @@ export function registerRoutes(deps: Pick<Deps, 'config'>): Route[] {
       tags: ['public'],
       security: 'none',
       responses: { 200: { description: 'the register, generated from the retention policy the purge enforces', schema: registerSchema } },
+      selfContained: true,
       handler: () => ({ body: register }),
     }),
   ];

@@ -1,4 +1,4 @@
-// Chaos case 3, the batch-intake half (the CDR-parse half is not done): Postgres cuts the
+// Chaos case 3, the batch-intake half (the CDR half: postgres-restart-cdr.chaos.ts): Postgres cuts the
 // connection in the middle of a 50,000-recipient batch intake (pg_terminate_backend of the web
 // process's busy backends, on this test's own database, as a restart would). The batch then
 // exists whole or not at all, and the client was told which: 503 (try again) and no batch, or
@@ -6,9 +6,8 @@
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestContext } from '../helpers/context.js';
-import { caller, newOrganization } from '../helpers/identity.js';
-import { mobile } from '../helpers/sms.js';
-import { answering, chaosEnv, fleet, freePort } from './processes.js';
+import { chaosEnv, fleet, freePort, organisationOn } from './processes.js';
+import { batchBody } from './sms-batch.js';
 
 const RECIPIENTS = 50_000;
 
@@ -23,10 +22,8 @@ describe('chaos: Postgres cuts the connection mid batch intake', () => {
   it('keeps the batch whole or absent, and tells the client which', async () => {
     onTestFailed(() => console.warn(platform.tails()));
     platform.run('web');
-    await answering(`http://127.0.0.1:${port}/readyz`, 180_000);
-    const call = caller({ port } as never);
-    const org = await newOrganization(call, ctx, 'Chaos Drukkerij');
-    const body = { sender: 'Chaos', body: 'Uw afspraak staat', recipients: Array.from({ length: RECIPIENTS }, (_, i) => ({ phone: mobile(i) })) };
+    const { call, org } = await organisationOn(platform, ctx, port, 'Chaos Drukkerij');
+    const body = batchBody(platform, RECIPIENTS);
     const headers = { 'Idempotency-Key': 'chaos-intake-1' };
 
     // Cut the web process's backend once a transaction of it has been open 300 ms (the intake's: nothing else runs that long).

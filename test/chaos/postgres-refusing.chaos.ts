@@ -9,10 +9,9 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestContext, waitFor } from '../helpers/context.js';
-import { caller, newOrganization } from '../helpers/identity.js';
-import { mobile } from '../helpers/sms.js';
 import { startSmsc } from '../helpers/smsc.js';
-import { answering, chaosEnv, freePort, start, type Child } from './processes.js';
+import { chaosEnv, fleet, freePort, organisationOn } from './processes.js';
+import { batchBody } from './sms-batch.js';
 
 const FIRST_BATCH = 2_000;
 const HOGS = 2;
@@ -26,24 +25,18 @@ const roleUrl = new URL(ctx.config.databaseUrl);
 roleUrl.username = role;
 const smsc = await startSmsc();
 const port = await freePort();
-const env = chaosEnv(ctx, port, {
+const platform = fleet(chaosEnv(ctx, port, {
   DATABASE_URL: roleUrl.toString(),
   SMS_PROVIDER: 'smpp',
   SMPP_URL: smsc.url,
   WORKER_CONCURRENCY: '1',
   RECONCILE_INTERVAL_MS: '2000',
-});
-const children: Child[] = [];
+}));
 const hogs: pg.Client[] = [];
-const run = (name: string, extra: Record<string, string> = {}) => {
-  const child = start(name, { ...env, ...extra });
-  children.push(child);
-  return child;
-};
 const terminateRole = (keep: readonly number[] = []) =>
   sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${role} AND pid <> ALL(${keep}::int[])`.execute(ctx.db);
 afterAll(async () => {
-  for (const child of children) await child.kill('SIGTERM');
+  await platform.stopAll();
   for (const hog of hogs) await hog.end().catch(() => undefined);
   await terminateRole();
   await sql.raw(`DROP ROLE IF EXISTS ${role}`).execute(ctx.db);
@@ -54,18 +47,18 @@ const statusOf = async (batchId: string) => (await ctx.db.selectFrom('sms_batche
 
 describe('chaos: Postgres refusing connections', () => {
   it('answers 503 problem+json while it lasts, and loses nothing it accepted', async () => {
-    onTestFailed(() => {
-      for (const child of children) console.warn(`--- ${child.name}\n${child.output.join('').slice(-3000)}`);
-    });
-    run('web');
-    run('worker-sms');
+    onTestFailed(() => console.warn(platform.tails()));
+    platform.run('web');
+    platform.run('worker-sms');
     // The scheduler (reconciler) as the superuser: it is not what this case is about.
-    run('scheduler', { DATABASE_URL: ctx.config.databaseUrl });
-    await answering(`http://127.0.0.1:${port}/readyz`, 180_000);
-    const call = caller({ port } as never);
-    const org = await newOrganization(call, ctx, 'Chaos Slager');
+    platform.run('scheduler', { DATABASE_URL: ctx.config.databaseUrl });
+    const { call, org } = await organisationOn(platform, ctx, port, 'Chaos Slager');
     let next = 0;
-    const batchOf = (n: number) => ({ sender: 'Chaos', body: 'Uw afspraak staat', recipients: Array.from({ length: n }, () => ({ phone: mobile(next++) })) });
+    const batchOf = (n: number) => {
+      const body = batchBody(platform, n, next);
+      next += n;
+      return body;
+    };
     const accepted: { id: string; size: number }[] = [];
     const first = await call<{ id: string }>('post', '/v1/sms/batches', { auth: org.key, body: batchOf(FIRST_BATCH) });
     expect(first.status).toBe(202);

@@ -3,7 +3,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { afterAll } from 'vitest';
+import { loadConfig } from '../../workers/core/config.js';
 import type { TestContext } from '../helpers/context.js';
+import { caller, newOrganization, type Call, type NewOrganization } from '../helpers/identity.js';
+import { findLogLeaks, outputLines, type LogLeak } from '../helpers/log-leaks.js';
 
 const PROCFILE = Object.fromEntries(
   readFileSync('Procfile', 'utf8')
@@ -66,26 +70,47 @@ export interface Fleet {
   /** Starts a Procfile line with the fleet's environment (and these overrides). */
   run(name: string, extra?: Record<string, string>): Child;
   readonly children: readonly Child[];
+  /** Values the case used that no log line may hold: API keys, message text, names (phones and e-mail addresses are found by pattern). */
+  used(...values: string[]): void;
   /** SIGTERMs every child and waits for it. */
   stopAll(): Promise<void>;
   /** The tail of every child's output, for a failed test. */
   tails(): string;
+  /** What the children's output holds that no log line may (test/helpers/log-leaks.ts). */
+  logLeaks(): LogLeak[];
 }
 
+/**
+ * The processes of one chaos case. When the file's tests are done it stops them all and searches
+ * their stdout and stderr as the tests' own logs are searched (issue 17: no secret, key, token or
+ * personal data in any log line): the patterns, the secrets of the environment, and what `used` added.
+ */
 export function fleet(env: Record<string, string>): Fleet {
   const children: Child[] = [];
-  return {
+  const config = loadConfig({ ...process.env, ...env });
+  const secrets = [config.ops.password, config.ops.readonlyPassword ?? '', config.secretKey, config.suppressionKey];
+  const platform: Fleet = {
     children,
     run(name, extra = {}) {
       const child = start(name, { ...env, ...extra });
       children.push(child);
       return child;
     },
+    used(...values) {
+      secrets.push(...values);
+    },
     async stopAll() {
       for (const child of children) await child.kill('SIGTERM');
     },
     tails: () => children.map((c) => `--- ${c.name}\n${c.output.join('').slice(-3000)}`).join('\n'),
+    logLeaks: () => findLogLeaks(children.flatMap((c) => outputLines(c.name, c.output.join(''))), secrets),
   };
+  afterAll(async () => {
+    await platform.stopAll();
+    const leaks = platform.logLeaks();
+    if (leaks.length > 0) throw new Error(`the chaos processes logged personal data or secrets: ${JSON.stringify(leaks.slice(0, 10))}`);
+  });
+  return platform;
 }
 
 /** What every process of a chaos case runs with: the test file's database, Redis and prefix, `port` for the web role, warnings only; `extra` adds or overrides. */
@@ -99,4 +124,13 @@ export function chaosEnv(ctx: Pick<TestContext, 'config' | 'prefix'>, port: numb
     LOG_LEVEL: 'warn',
     ...extra,
   };
+}
+
+/** Once the fleet's web process is ready: a new organisation made through its API, its key and name noted as used. */
+export async function organisationOn(platform: Fleet, ctx: TestContext, port: number, name: string): Promise<{ call: Call; org: NewOrganization }> {
+  await answering(`http://127.0.0.1:${port}/readyz`, 180_000);
+  const call = caller({ port } as never);
+  const org = await newOrganization(call, ctx, name);
+  platform.used(org.key, name);
+  return { call, org };
 }

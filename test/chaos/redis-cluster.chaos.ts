@@ -7,12 +7,12 @@ import { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestContext, waitFor } from '../helpers/context.js';
-import { caller, newOrganization } from '../helpers/identity.js';
-import { campaignWhen, filledList, type CampaignBody } from '../helpers/newsletter.js';
-import { mobile } from '../helpers/sms.js';
+import { campaignWhen } from '../helpers/newsletter.js';
 import { startSmsc } from '../helpers/smsc.js';
 import { startSmtp } from '../helpers/smtp.js';
-import { answering, chaosEnv, freePort, start, type Child } from './processes.js';
+import { newCampaign } from './campaign.js';
+import { chaosEnv, fleet, freePort, organisationOn } from './processes.js';
+import { newBatch } from './sms-batch.js';
 import { startRedisCluster } from './redis-cluster.js';
 
 /** Two chunks of 1,000 each (the SMS and campaign chunk size): one for each worker process. */
@@ -24,7 +24,7 @@ const cluster = await startRedisCluster();
 const smsc = await startSmsc();
 const smtp = await startSmtp();
 const port = await freePort();
-const env = chaosEnv(ctx, port, {
+const platform = fleet(chaosEnv(ctx, port, {
   REDIS_URL: cluster.url,
   QUEUE_PREFIX: PREFIX,
   SMS_PROVIDER: 'smpp',
@@ -34,17 +34,11 @@ const env = chaosEnv(ctx, port, {
   BOUNCE_DOMAIN: 'bounces.tgg.test',
   WORKER_CONCURRENCY: '1',
   RECONCILE_INTERVAL_MS: '2000',
-});
+}));
 const client = new Cluster(cluster.ports.map((p) => ({ host: '127.0.0.1', port: p })), { redisOptions: { maxRetriesPerRequest: null } });
 const queues = { sms: new Queue('sms', { connection: client, prefix: PREFIX }), mail: new Queue('mail', { connection: client, prefix: PREFIX }) };
-const children: Child[] = [];
-const run = (name: string, extra: Record<string, string> = {}) => {
-  const child = start(name, { ...env, ...extra });
-  children.push(child);
-  return child;
-};
 afterAll(async () => {
-  for (const child of children) await child.kill('SIGTERM');
+  await platform.stopAll();
   await Promise.all(Object.values(queues).map((q) => q.close()));
   client.disconnect();
   await cluster.stop();
@@ -54,45 +48,38 @@ afterAll(async () => {
 
 describe('chaos: the platform on a Redis Cluster, two workers per family', () => {
   it('refuses a QUEUE_PREFIX without a hash tag at start', async () => {
-    const refused = run('worker-sms', { QUEUE_PREFIX: 'tgg' });
+    const refused = platform.run('worker-sms', { QUEUE_PREFIX: 'tgg' });
     const code = await new Promise<number | null>((resolve) => refused.process.once('exit', (c) => resolve(c)));
     expect(code).not.toBe(0);
     expect(refused.output.join('')).toContain('QUEUE_PREFIX: must hold a hash tag on Redis Cluster');
   });
 
   it('sends every message and every mail exactly once, shared by both workers', async () => {
-    onTestFailed(() => {
-      for (const child of children) console.warn(`--- ${child.name}\n${child.output.join('').slice(-3000)}`);
-    });
-    run('web');
-    run('scheduler');
+    onTestFailed(() => console.warn(platform.tails()));
+    platform.run('web');
+    platform.run('scheduler');
     for (let i = 0; i < 2; i++) {
-      run('worker-sms');
-      run('worker-mail');
+      platform.run('worker-sms');
+      platform.run('worker-mail');
     }
-    await answering(`http://127.0.0.1:${port}/readyz`, 180_000);
+    const { call, org } = await organisationOn(platform, ctx, port, 'Cluster Bakkerij');
     // Both processes of each family listen before the work arrives.
     await waitFor(async () => (await queues.sms.getWorkersCount()) >= 2 && (await queues.mail.getWorkersCount()) >= 2, 'two workers on each queue', 60_000);
 
-    const call = caller({ port } as never);
-    const org = await newOrganization(call, ctx, 'Cluster Bakkerij');
-    const batch = await call<{ id: string }>('post', '/v1/sms/batches', { auth: org.key, body: { sender: 'Cluster', body: 'Uw afspraak staat', recipients: Array.from({ length: MESSAGES }, (_, i) => ({ phone: mobile(i) })) } });
-    expect(batch.status).toBe(202);
-    const listId = await filledList(call, org.key, Array.from({ length: MESSAGES }, (_, i) => ({ email: `lid${i}@voorbeeld.nl` })));
-    const campaign = await call<CampaignBody>('post', '/v1/campaigns', { auth: org.key, body: { listId, subject: 'Nieuws', html: '<p>Het nieuws.</p>' } });
-    expect(campaign.status).toBe(202);
+    const batchId = await newBatch(platform, call, org.key, MESSAGES);
+    const campaignId = await newCampaign(platform, call, org.key, MESSAGES);
 
     await waitFor(
-      async () => (await ctx.db.selectFrom('sms_batches').select('status').where('id', '=', batch.body.id).executeTakeFirst())?.status === 'completed',
+      async () => (await ctx.db.selectFrom('sms_batches').select('status').where('id', '=', batchId).executeTakeFirst())?.status === 'completed',
       'the batch to complete',
       180_000,
     );
-    const done = await campaignWhen(call, org.key, campaign.body.id, (c) => c.status === 'completed', 180_000);
+    const done = await campaignWhen(call, org.key, campaignId, (c) => c.status === 'completed', 180_000);
 
     const destinations = smsc.received.map((r) => r.destination);
     expect(destinations).toHaveLength(MESSAGES);
     expect(new Set(destinations).size).toBe(MESSAGES);
-    const statuses = await ctx.db.selectFrom('sms_messages').select('status').where('batch_id', '=', batch.body.id).execute();
+    const statuses = await ctx.db.selectFrom('sms_messages').select('status').where('batch_id', '=', batchId).execute();
     expect(statuses.filter((s) => s.status === 'sent')).toHaveLength(MESSAGES);
     const recipients = smtp.received.flatMap((m) => m.to);
     expect(recipients).toHaveLength(MESSAGES);

@@ -4,10 +4,10 @@
 // campaign: every subscriber mailed once, nobody twice, none missed. About 1.5 minutes.
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestContext, waitFor } from '../helpers/context.js';
-import { caller, newOrganization } from '../helpers/identity.js';
-import { campaignWhen, filledList, type CampaignBody } from '../helpers/newsletter.js';
+import { campaignWhen } from '../helpers/newsletter.js';
 import { startSmtp } from '../helpers/smtp.js';
-import { answering, chaosEnv, fleet, freePort } from './processes.js';
+import { mailFleet, startCampaign } from './campaign.js';
+import { freePort } from './processes.js';
 
 /** Three chunks of 1,000 (the campaign chunk size). */
 const SUBSCRIBERS = 3_000;
@@ -15,14 +15,7 @@ const SUBSCRIBERS = 3_000;
 const ctx = await createTestContext();
 const smtp = await startSmtp();
 const port = await freePort();
-const platform = fleet(chaosEnv(ctx, port, {
-  SMTP_URL: smtp.url,
-  MAIL_FROM: 'TGG <nieuwsbrief@tgg.test>',
-  BOUNCE_DOMAIN: 'bounces.tgg.test',
-  WORKER_CONCURRENCY: '1',
-  JOB_LOCK_MS: '5000',
-  RECONCILE_INTERVAL_MS: '2000',
-}));
+const platform = mailFleet(ctx, port, smtp, { WORKER_CONCURRENCY: '1', JOB_LOCK_MS: '5000', RECONCILE_INTERVAL_MS: '2000' });
 afterAll(async () => {
   await platform.stopAll();
   await smtp.close();
@@ -31,15 +24,7 @@ afterAll(async () => {
 describe('chaos: Redis loses every key of the prefix mid-campaign', () => {
   it('is finished by the reconciler, every subscriber mailed once', async () => {
     onTestFailed(() => console.warn(platform.tails()));
-    platform.run('web');
-    platform.run('scheduler');
-    platform.run('worker-mail');
-    await answering(`http://127.0.0.1:${port}/readyz`, 180_000);
-    const call = caller({ port } as never);
-    const org = await newOrganization(call, ctx, 'Chaos Vereniging');
-    const listId = await filledList(call, org.key, Array.from({ length: SUBSCRIBERS }, (_, i) => ({ email: `lid${i}@voorbeeld.nl` })));
-    const campaign = await call<CampaignBody>('post', '/v1/campaigns', { auth: org.key, body: { listId, subject: 'Nieuws', html: '<p>Het nieuws.</p>' } });
-    expect(campaign.status).toBe(202);
+    const campaign = await startCampaign(ctx, port, platform, 'Chaos Vereniging', SUBSCRIBERS);
 
     await waitFor(() => Promise.resolve(smtp.received.length >= SUBSCRIBERS / 6), 'a sixth mailed', 120_000);
     const keys = await ctx.redis.keys(`${ctx.prefix}:*`);
@@ -47,7 +32,7 @@ describe('chaos: Redis loses every key of the prefix mid-campaign', () => {
     await ctx.redis.del(...keys);
     const atWipe = smtp.received.length;
 
-    const done = await campaignWhen(call, org.key, campaign.body.id, (c) => c.status === 'completed', 240_000);
+    const done = await campaignWhen(campaign.call, campaign.key, campaign.id, (c) => c.status === 'completed', 240_000);
     const recipients = smtp.received.flatMap((m) => m.to);
     expect(new Set(recipients).size).toBe(recipients.length);
     expect(recipients).toHaveLength(SUBSCRIBERS);

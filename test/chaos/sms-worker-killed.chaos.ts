@@ -2,12 +2,11 @@
 // again. No message reaches the SMSC twice; at most one window of the killed session is
 // 'unknown' (its fate cannot be known: ARCHITECTURE.md, rule 4); every other one is sent.
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestContext, waitFor } from '../helpers/context.js';
-import { caller, newOrganization } from '../helpers/identity.js';
-import { mobile } from '../helpers/sms.js';
 import { startSmsc } from '../helpers/smsc.js';
-import { answering, chaosEnv, freePort, start, type Child } from './processes.js';
+import { chaosEnv, fleet, freePort, organisationOn } from './processes.js';
+import { newBatch } from './sms-batch.js';
 
 const RECIPIENTS = 20_000;
 /** The claim window of send-chunk (WINDOW): what one session has in flight with WORKER_CONCURRENCY=1. */
@@ -16,41 +15,31 @@ const WINDOW = 200;
 const ctx = await createTestContext();
 const smsc = await startSmsc();
 const port = await freePort();
-const env = chaosEnv(ctx, port, {
+const platform = fleet(chaosEnv(ctx, port, {
   SMS_PROVIDER: 'smpp',
   SMPP_URL: smsc.url,
   WORKER_CONCURRENCY: '1',
   JOB_LOCK_MS: '5000',
   RECONCILE_INTERVAL_MS: '1000',
-});
-const children: Child[] = [];
-const run = (name: string) => {
-  const child = start(name, env);
-  children.push(child);
-  return child;
-};
+}));
 afterAll(async () => {
-  for (const child of children) await child.kill('SIGTERM');
+  await platform.stopAll();
   await smsc.close();
 });
 
 describe('chaos: worker-sms killed mid-batch', () => {
   it('sends nobody twice, leaves at most one window unknown, sends the rest', async () => {
-    run('web');
-    run('scheduler');
-    const first = run('worker-sms');
-    await answering(`http://127.0.0.1:${port}/healthz`);
-    const call = caller({ port } as never);
-    const org = await newOrganization(call, ctx, 'Chaos Bakery');
-    const recipients = Array.from({ length: RECIPIENTS }, (_, i) => ({ phone: mobile(i) }));
-    const created = await call<{ id: string }>('post', '/v1/sms/batches', { auth: org.key, body: { sender: 'Chaos', body: 'Uw afspraak staat', recipients } });
-    expect(created.status).toBe(202);
-    const batchId = created.body.id;
+    onTestFailed(() => console.warn(platform.tails()));
+    platform.run('web');
+    platform.run('scheduler');
+    const first = platform.run('worker-sms');
+    const { call, org } = await organisationOn(platform, ctx, port, 'Chaos Bakery');
+    const batchId = await newBatch(platform, call, org.key, RECIPIENTS);
 
     await waitFor(() => Promise.resolve(smsc.received.length >= RECIPIENTS / 4), 'a quarter at the SMSC', 120_000);
     await first.kill('SIGKILL');
     const atKill = smsc.received.length;
-    run('worker-sms');
+    platform.run('worker-sms');
     // Time passes: the killed session's claim is older than SMS_SENDING_TIMEOUT, and the sweep
     // makes its messages 'unknown' (the clock moved rather than waiting 10 minutes).
     await waitFor(() => Promise.resolve(smsc.received.length > atKill), 'the new worker sending', 120_000);

@@ -6,10 +6,9 @@
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestContext, waitFor } from '../helpers/context.js';
-import { caller, newOrganization } from '../helpers/identity.js';
-import { mobile } from '../helpers/sms.js';
 import { startSmsc, type ReceivedSubmit, type TestSmsc } from '../helpers/smsc.js';
-import { answering, chaosEnv, freePort, start, type Child } from './processes.js';
+import { chaosEnv, fleet, freePort, organisationOn } from './processes.js';
+import { newBatch } from './sms-batch.js';
 
 const RECIPIENTS = 3_000;
 const AWAY_MS = 30_000;
@@ -20,20 +19,14 @@ const ctx = await createTestContext();
 let smsc: TestSmsc = await startSmsc();
 const before: ReceivedSubmit[] = [];
 const port = await freePort();
-const env = chaosEnv(ctx, port, {
+const platform = fleet(chaosEnv(ctx, port, {
   SMS_PROVIDER: 'smpp',
   SMPP_URL: smsc.url,
   WORKER_CONCURRENCY: '1',
   RECONCILE_INTERVAL_MS: '2000',
-});
-const children: Child[] = [];
-const run = (name: string) => {
-  const child = start(name, env);
-  children.push(child);
-  return child;
-};
+}));
 afterAll(async () => {
-  for (const child of children) await child.kill('SIGTERM');
+  await platform.stopAll();
   await smsc.close();
 });
 
@@ -44,19 +37,12 @@ const statusCounts = async (batchId: string) => {
 
 describe('chaos: the SMSC away for 30 seconds mid-batch', () => {
   it('holds the messages back and sends them when it is back, none failed, nobody twice', async () => {
-    onTestFailed(() => {
-      for (const child of children) console.warn(`--- ${child.name}\n${child.output.join('').slice(-3000)}`);
-    });
-    run('web');
-    run('scheduler');
-    run('worker-sms');
-    await answering(`http://127.0.0.1:${port}/readyz`, 180_000);
-    const call = caller({ port } as never);
-    const org = await newOrganization(call, ctx, 'Chaos Kapper');
-    const recipients = Array.from({ length: RECIPIENTS }, (_, i) => ({ phone: mobile(i) }));
-    const created = await call<{ id: string }>('post', '/v1/sms/batches', { auth: org.key, body: { sender: 'Chaos', body: 'Uw afspraak staat', recipients } });
-    expect(created.status).toBe(202);
-    const batchId = created.body.id;
+    onTestFailed(() => console.warn(platform.tails()));
+    platform.run('web');
+    platform.run('scheduler');
+    platform.run('worker-sms');
+    const { call, org } = await organisationOn(platform, ctx, port, 'Chaos Kapper');
+    const batchId = await newBatch(platform, call, org.key, RECIPIENTS);
 
     await waitFor(() => Promise.resolve(smsc.received.length >= RECIPIENTS / 5), 'a fifth at the SMSC', 120_000);
     const smscPort = smsc.port;

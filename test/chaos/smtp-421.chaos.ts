@@ -4,10 +4,10 @@
 // relay takes mail again: every subscriber mailed once, none failed. About 2.5 minutes.
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { createTestContext, waitFor } from '../helpers/context.js';
-import { caller, newOrganization } from '../helpers/identity.js';
-import { campaignWhen, filledList, type CampaignBody } from '../helpers/newsletter.js';
+import { campaignWhen, type CampaignBody } from '../helpers/newsletter.js';
 import { startSmtp } from '../helpers/smtp.js';
-import { answering, chaosEnv, fleet, freePort } from './processes.js';
+import { mailFleet, startCampaign } from './campaign.js';
+import { freePort } from './processes.js';
 
 const SUBSCRIBERS = 2_000;
 const DEFERRING_MS = 60_000;
@@ -15,14 +15,7 @@ const DEFERRING_MS = 60_000;
 const ctx = await createTestContext();
 const smtp = await startSmtp();
 const port = await freePort();
-const platform = fleet(chaosEnv(ctx, port, {
-  SMTP_URL: smtp.url,
-  MAIL_FROM: 'TGG <nieuwsbrief@tgg.test>',
-  BOUNCE_DOMAIN: 'bounces.tgg.test',
-  MAIL_RETRY_BASE_MS: '5000',
-  WORKER_CONCURRENCY: '1',
-  RECONCILE_INTERVAL_MS: '2000',
-}));
+const platform = mailFleet(ctx, port, smtp, { MAIL_RETRY_BASE_MS: '5000', WORKER_CONCURRENCY: '1', RECONCILE_INTERVAL_MS: '2000' });
 afterAll(async () => {
   await platform.stopAll();
   await smtp.close();
@@ -31,16 +24,8 @@ afterAll(async () => {
 describe('chaos: the SMTP relay answering 421 for a minute mid-campaign', () => {
   it('slows down and resumes, nobody twice, none failed', async () => {
     onTestFailed(() => console.warn(platform.tails()));
-    platform.run('web');
-    platform.run('scheduler');
-    platform.run('worker-mail');
-    await answering(`http://127.0.0.1:${port}/readyz`, 180_000);
-    const call = caller({ port } as never);
-    const org = await newOrganization(call, ctx, 'Chaos Koor');
-    const listId = await filledList(call, org.key, Array.from({ length: SUBSCRIBERS }, (_, i) => ({ email: `lid${i}@voorbeeld.nl` })));
-    const campaign = await call<CampaignBody>('post', '/v1/campaigns', { auth: org.key, body: { listId, subject: 'Nieuws', html: '<p>Het nieuws.</p>' } });
-    expect(campaign.status).toBe(202);
-    const get = async () => (await call<CampaignBody>('get', `/v1/campaigns/${campaign.body.id}`, { auth: org.key })).body;
+    const campaign = await startCampaign(ctx, port, platform, 'Chaos Koor', SUBSCRIBERS);
+    const get = async () => (await campaign.call<CampaignBody>('get', `/v1/campaigns/${campaign.id}`, { auth: campaign.key })).body;
 
     await waitFor(() => Promise.resolve(smtp.received.length >= SUBSCRIBERS / 5), 'a fifth mailed', 120_000);
     smtp.rcptPolicy = () => ({ code: 421, message: 'Service not available, try again later' });
@@ -55,7 +40,7 @@ describe('chaos: the SMTP relay answering 421 for a minute mid-campaign', () => 
     expect(during.counts.queued).toBeGreaterThan(0);
     smtp.rcptPolicy = () => undefined;
 
-    const done = await campaignWhen(call, org.key, campaign.body.id, (c) => c.status === 'completed', 240_000);
+    const done = await campaignWhen(campaign.call, campaign.key, campaign.id, (c) => c.status === 'completed', 240_000);
     const recipients = smtp.received.flatMap((m) => m.to);
     expect(new Set(recipients).size).toBe(recipients.length);
     expect(recipients).toHaveLength(SUBSCRIBERS);

@@ -25,3 +25,19 @@ export function findLogLeaks(lines: readonly Record<string, unknown>[], secrets:
   }
   return leaks;
 }
+
+/** A process's stdout and stderr as log lines: each line's JSON object, or its text as `msg` (a stack trace, a crash), named by `source`. */
+export function outputLines(source: string, output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      try {
+        const parsed: unknown = JSON.parse(line);
+        if (parsed && typeof parsed === 'object') return parsed as Record<string, unknown>;
+      } catch {
+        // not JSON: searched as text
+      }
+      return { msg: `${source}: ${line}` };
+    });
+}

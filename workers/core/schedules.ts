@@ -1,4 +1,6 @@
-// Job schedulers live in Redis, which may lose them: upsert them again on every Redis 'ready'.
+// Job schedulers live in Redis, which may lose them: upsert them again on every Redis 'ready'
+// (a restart without persistence drops the connection), and whenever a check on the interval
+// finds one missing (keys wiped or evicted while the connection stayed up: no 'ready' comes).
 import type { QueueSet } from '../../queues/queue-set.js';
 import type { QueueName } from '../../queues/names.js';
 import { DEFAULT_JOB_OPTIONS } from '../../queues/options.js';
@@ -34,15 +36,42 @@ export async function upsertSchedules(queues: QueueSet, schedules: readonly Sche
   }
 }
 
-/** Upserts now and after every reconnect; returns the listener's remover. */
-export function keepSchedules(queues: QueueSet, logger: Logger): () => void {
-  const upsert = () => {
-    upsertSchedules(queues).then(
-      () => logger.info({ count: SCHEDULES.length }, 'job schedulers upserted'),
-      (error: unknown) => logger.warn({ error: describeError(error) }, 'could not upsert job schedulers'),
-    );
+/** The schedules whose job scheduler is not in Redis. */
+export async function missingSchedules(queues: QueueSet, schedules: readonly Schedule[] = SCHEDULES): Promise<Schedule[]> {
+  const found = await Promise.all(schedules.map((s) => queues.get(s.queue).getJobScheduler(s.id)));
+  return schedules.filter((_, i) => !found[i]);
+}
+
+/** Upserts now, after every reconnect, and whenever the check every `checkEveryMs` finds one missing; returns the stopper. */
+export function keepSchedules(queues: QueueSet, logger: Logger, checkEveryMs: number): () => void {
+  let busy = false;
+  const once = (work: () => Promise<void>) => {
+    if (busy) return;
+    busy = true;
+    work()
+      .catch((error: unknown) => logger.warn({ error: describeError(error) }, 'could not upsert job schedulers'))
+      .finally(() => {
+        busy = false;
+      });
   };
-  queues.connection.on('ready', upsert);
-  if (queues.connection.status === 'ready') upsert();
-  return () => queues.connection.off('ready', upsert);
+  const upsertAll = () =>
+    once(async () => {
+      await upsertSchedules(queues);
+      logger.info({ count: SCHEDULES.length }, 'job schedulers upserted');
+    });
+  const restoreMissing = () =>
+    once(async () => {
+      if (queues.connection.status !== 'ready') return; // the next 'ready' upserts them all
+      const missing = await missingSchedules(queues);
+      if (missing.length === 0) return;
+      await upsertSchedules(queues, missing);
+      logger.warn({ schedulers: missing.map((s) => s.id) }, 'job schedulers were missing from Redis: upserted again');
+    });
+  queues.connection.on('ready', upsertAll);
+  if (queues.connection.status === 'ready') upsertAll();
+  const timer = setInterval(restoreMissing, checkEveryMs);
+  return () => {
+    clearInterval(timer);
+    queues.connection.off('ready', upsertAll);
+  };
 }
