@@ -7,6 +7,7 @@ import { reconcileOnce } from '../workers/core/reconciler.js';
 import { DUE_WORK } from '../workers/due-work.js';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { basic } from './helpers/http.js';
+import { scrape, valueOf } from './helpers/metrics.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { batches, mobile } from './helpers/sms.js';
 import { startSmsc } from './helpers/smsc.js';
@@ -19,12 +20,7 @@ const org = await newOrganization(call, ctx, 'Metrics Gemeente');
 const auth = { authorization: basic(ctx.config.ops.user, ctx.config.ops.password) };
 
 /** The value of the first sample of `name` whose labels include `labels` (NaN: none). */
-async function sample(port: number | undefined, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const body = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: auth })).text();
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = body.split('\n').find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && wanted.every((w) => l.includes(w)));
-  return line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
-}
+const sample = async (port: number | undefined, name: string, labels: Record<string, string> = {}) => valueOf(await scrape(port, auth.authorization), name, labels);
 
 describe('worker-invoices', () => {
   it('counts the CDR rows it stored and the upload it parsed', async () => {
