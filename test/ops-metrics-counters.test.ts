@@ -101,8 +101,9 @@ describe('tgg_retention_rows_removed_total', () => {
     const purge = async () => {
       const id = await runtime.deps.queues.enqueue('maintenance.retention-purge', {});
       const job = await waitFor(async () => {
+        // finishedOn, not isCompleted(): that reads the state now, this snapshot may predate it.
         const j = await runtime.deps.queues.get('maintenance').getJob(id);
-        return (await j?.isCompleted()) ? j : undefined;
+        return j?.finishedOn ? j : undefined;
       }, 'the purge job');
       return job.returnvalue as Record<string, number>;
     };
