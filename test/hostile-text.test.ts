@@ -114,11 +114,12 @@ describe('hostile text on every HTML page', () => {
   });
 
   it('the access export escapes the stored values it lists', () => {
+    const storedData: Record<string, string> = { name: PAGE_HOSTILE[0], organisation: PAGE_HOSTILE[1], note: PAGE_HOSTILE[2] };
     const html = exportHtml({
       request: { id: 'r1', receivedAt: '2026-12-05T00:00:00.000Z', madeAt: '2026-12-05T00:00:00.000Z' },
       controller: 'TGG',
       identifiers: { email: null, phone: null },
-      categories: [{ category: 'newsletter.subscribers', purpose: null, retention: null, legalBasis: null, recipients: [], items: [{ table: 'subscribers', id: 's1', organizationId: 'o1', name: PAGE_HOSTILE[0], organisation: PAGE_HOSTILE[1], note: PAGE_HOSTILE[2] }] }],
+      categories: [{ category: 'newsletter.subscribers', purpose: null, retention: null, legalBasis: null, recipients: [], items: [{ table: 'subscribers', id: 's1', organizationId: 'o1', ...storedData }] }],
     });
     for (const [i, text] of PAGE_HOSTILE.entries()) {
       expect(html).not.toContain(text);
