@@ -16,6 +16,9 @@ describe('findLogLeaks', () => {
     [{ msg: 'x', number: '0031612345678' }, 'phone number'],
     [{ msg: 'x', number: '06 12345678' }, 'phone number'],
     [{ msg: 'x', number: '+31 6 1234 5678' }, 'phone number'],
+    [{ msg: 'submit_sm', destination_addr: '31612345678' }, 'phone number'],
+    [{ msg: 'x', number: '0612345678' }, 'phone number'],
+    [{ msg: 'send to 31612345678 refused' }, 'phone number'],
     [{ msg: 'x', body: { password: STRONG_PASSWORD } }, 'password'],
   ])('finds %j', (line, kind) => {
     expect(kinds(line)).toContain(kind);
@@ -31,6 +34,8 @@ describe('findLogLeaks', () => {
     { msg: 'key used', prefix: 'tgg_3kX9aQ2m' },
     { msg: 'job failed', jobId: 'mail-00000000-0000-4000-8000-000000000001', other: '00000000-0000-4000-8000-003161234567' },
     { msg: 'job done', pid: 4242, time: 1764936000000, durationMs: 1234567 },
+    { msg: 'listening', port: 31612, at: '2026-12-05T17:35:11.316Z', id: '31612345-6789-4abc-8def-316123456789', bytes: 316123456789, sequence: 3161234567 },
+    { msg: 'chunk', batchId: '0193a4b2-3161-2345-6789-031612345678', key: 'sms:316123456780', hex: 'a31612345678' },
   ])('passes the ids and counts the code logs: %j', (line) => {
     expect(findLogLeaks([line])).toEqual([]);
   });

@@ -2,6 +2,7 @@
 // prefix, runtimes it starts, and a cleanup that stops them all, deletes its Redis keys,
 // drops its database (kept when a test of the file failed, for inspection) and fails on a
 // leaked socket.
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -12,7 +13,7 @@ import { createDb, type Db } from '../../db/database.js';
 import { loadConfig, type Config } from '../../workers/core/config.js';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../workers/runtime.js';
 import { ADMIN_DATABASE_URL, REDIS_URL, databaseUrl, testDatabaseName } from './env.js';
-import { findLogLeaks } from './log-leaks.js';
+import { findLogLeaks, outputLines } from './log-leaks.js';
 
 export interface TestContext {
   readonly config: Config;
@@ -26,6 +27,10 @@ export interface TestContext {
   start(options: Partial<RuntimeOptions> & { config?: Config; app?: AppExtensions }): Promise<Runtime>;
   /** Every Redis key and value under this context's prefix, as one string to search. */
   redisDump(): Promise<string>;
+  /** Values the file used that no log line may hold (message texts, names; phones and e-mail addresses are found by pattern). */
+  used(...values: string[]): void;
+  /** Keeps a child process's stdout and stderr (spawned with them piped), searched with the file's logs after it. */
+  captureOutput(name: string, child: ChildProcess): void;
 }
 
 async function adminQuery(text: string): Promise<void> {
@@ -71,6 +76,8 @@ export async function createTestContext(baseEnv: Record<string, string> = {}): P
   // debug, not the default info: the leak search below reads every line the code can write.
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const runtimes: Runtime[] = [];
+  const secrets = [config.ops.password];
+  const outputs: { name: string; chunks: string[] }[] = [];
   let failed = false;
 
   const context: TestContext = {
@@ -102,6 +109,14 @@ export async function createTestContext(baseEnv: Record<string, string> = {}): P
       }
       return parts.join('\n');
     },
+    used(...values) {
+      secrets.push(...values);
+    },
+    captureOutput(name, child) {
+      const output = { name, chunks: [] as string[] };
+      outputs.push(output);
+      for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => void output.chunks.push(chunk.toString('utf8')));
+    },
   };
 
   // Any failed test of the file keeps the database for inspection.
@@ -119,7 +134,7 @@ export async function createTestContext(baseEnv: Record<string, string> = {}): P
     await redis.quit();
     if (!failed) await adminQuery(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
     else console.warn(`kept database ${databaseName} for inspection`);
-    const leaks = findLogLeaks(logs, [config.ops.password]);
+    const leaks = findLogLeaks([...logs, ...outputs.flatMap((o) => outputLines(o.name, o.chunks.join('')))], secrets);
     if (leaks.length > 0) throw new Error(`log lines carry personal data or secrets: ${JSON.stringify(leaks.slice(0, 10))}`);
     const leaked = await openSockets();
     if (leaked.length > 0) throw new Error(`test file leaked ${leaked.length} socket(s): ${leaked.join(', ')}`);

@@ -1,13 +1,15 @@
 // The logs of every test file are searched for what must never be in a log line (issue 17,
 // "no secret, API key, token or personal data in any log line"): the platform's token formats,
-// e-mail addresses, phone numbers in the forms the tests use, and the passwords the tests log in with.
+// e-mail addresses, phone numbers in the forms the tests use, the passwords the tests log in with,
+// and the values (message texts, names) a test declares it used.
 import { STRONG_PASSWORD } from './identity.js';
 
 const PATTERNS: readonly (readonly [string, RegExp])[] = [
   ['token', /\b(?:tggs|tggr|tgg)_[A-Za-z0-9_-]{43}/],
   ['e-mail address', /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/],
   // Not inside an id: a UUID's last group can be twelve digits that start with 00.
-  ['phone number', /(?<![\w-])(?:\+|00)[1-9]\d{9,13}(?![\w-])|(?<![\w-])06[ -]?\d{8}(?![\w-])|\+31 ?6 ?\d{4} ?\d{4}/],
+  // 316xxxxxxxx: a Dutch mobile number as SMPP writes it (E.164 without the +).
+  ['phone number', /(?<![\w-])(?:\+|00)[1-9]\d{9,13}(?![\w-])|(?<![\w-])(?:06[ -]?|316)\d{8}(?![\w-])|\+31 ?6 ?\d{4} ?\d{4}/],
 ];
 
 export interface LogLeak {

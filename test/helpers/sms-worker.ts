@@ -6,8 +6,9 @@ import type { TestContext } from './context.js';
 import { caller, newOrganization } from './identity.js';
 import { startSmsc, type TestSmsc } from './smsc.js';
 
+/** Its stdout and stderr are searched with the test file's logs (ctx.captureOutput). */
 export function spawnSmsWorker(ctx: TestContext, smsc: TestSmsc, env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'main.ts', '--role', 'sms'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', '--role', 'sms'], {
     env: {
       ...process.env,
       NODE_ENV: 'test',
@@ -21,8 +22,10 @@ export function spawnSmsWorker(ctx: TestContext, smsc: TestSmsc, env: Record<str
       LOG_LEVEL: 'warn',
       ...env,
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  ctx.captureOutput(`worker-sms ${child.pid ?? '?'}`, child);
+  return child;
 }
 
 /** SIGKILLs every child still running and waits for them to exit. */
