@@ -3,11 +3,10 @@
 // confirmations), parts of long messages and delivery reports. Counted on a web-only runtime,
 // so no worker's statements are counted with the post's.
 import { afterAll, describe, expect, it } from 'vitest';
-import { signatureOf } from '../api/webhook-signature.js';
 import { createTestContext } from './helpers/context.js';
-import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { batches, mobile } from './helpers/sms.js';
+import { postToHook } from './helpers/sms-hook.js';
 import { statementsDuring } from './helpers/statements.js';
 
 const SECRET = 'test-gateway-hook-secret-statements-0123';
@@ -26,14 +25,7 @@ afterAll(async () => {
 });
 
 async function hook(body: unknown): Promise<number> {
-  const raw = JSON.stringify(body);
-  const at = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${baseUrl(runtime)}/hooks/sms/http`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-signature-timestamp': String(at), 'x-signature': signatureOf(SECRET, at, raw) },
-    body: raw,
-  });
-  return response.status;
+  return (await postToHook(runtime, SECRET, body)).status;
 }
 
 type Incoming = { from: string; text: string; concat?: { ref: number; total: number; seq: number } };
