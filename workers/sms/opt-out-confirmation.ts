@@ -23,8 +23,10 @@ export interface Confirmation {
 
 /** Claims today's confirmation of these numbers: the hashes (hex) of those that had none in the last 24 hours. */
 async function claimConfirmations(db: Kysely<Database>, hashes: readonly Buffer[]): Promise<Set<string>> {
+  // In one order, so two posts claiming the same numbers never wait on each other.
+  const sorted = [...hashes].sort((a, b) => Buffer.compare(a, b));
   const claimed = await sql<{ phone_hash: Buffer }>`
-    INSERT INTO sms_opt_out_confirmations (phone_hash, sent_at) SELECT h, now() FROM unnest(${hashes}::bytea[]) AS h
+    INSERT INTO sms_opt_out_confirmations (phone_hash, sent_at) SELECT h, now() FROM unnest(${sorted}::bytea[]) AS h
     ON CONFLICT (phone_hash) DO UPDATE SET sent_at = now()
     WHERE sms_opt_out_confirmations.sent_at <= now() - interval '1 day'
     RETURNING phone_hash`.execute(db);
