@@ -5,7 +5,6 @@
 // stored whole (messages, chunk, audit entry) and its chunk enqueued, and the statements a
 // batch costs fall when batches arrive together.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobIdFor } from '../queues/options.js';
@@ -13,6 +12,7 @@ import { identifierHash } from '../workers/privacy/subject.js';
 import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization, type Answer } from './helpers/identity.js';
 import { mobile } from './helpers/sms.js';
+import { statementsDuring } from './helpers/statements.js';
 
 const ctx = await createTestContext();
 const runtime = await ctx.start({ roles: ['web'] });
@@ -47,22 +47,6 @@ async function stored(batchId: string) {
   const audits = await ctx.db.selectFrom('audit_log').select('details').where('entity_type', '=', 'sms_batch').where('entity_id', '=', batchId).where('action', '=', 'sms.batch.created').execute();
   const job = await runtime.deps.queues.get('sms').getJob(jobIdFor('sms.send-chunk', { batchId, chunk: 0 }) ?? '');
   return { messages, chunks, audits, enqueued: job !== undefined };
-}
-
-/** Counts the statements every pg client of this process sends while `work` runs (the test's own reads are made after). */
-async function statementsDuring<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> {
-  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = Reflect.get<typeof prototype, 'query'>(prototype, 'query');
-  let statements = 0;
-  prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    statements += 1;
-    return original.apply(this, args);
-  };
-  try {
-    return { result: await work(), statements };
-  } finally {
-    prototype.query = original;
-  }
 }
 
 afterEach(async () => {

@@ -2,13 +2,12 @@
 // same reading as SMPP's (workers/sms/incoming.ts) for national numbers, TON, parts of a long
 // reply and replies that are not a stop word.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signatureOf } from '../api/webhook-signature.js';
 import type { Runtime } from '../workers/runtime.js';
 import { createTestContext, waitFor } from './helpers/context.js';
-import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization, type Call, type NewOrganization, type ProblemBody } from './helpers/identity.js';
 import { batches, mobile } from './helpers/sms.js';
 import { startGateway, type TestGateway } from './helpers/sms-gateway.js';
+import { postToHook } from './helpers/sms-hook.js';
 
 const SECRET = 'test-gateway-hook-secret-0123456789abcdef';
 const ctx = await createTestContext();
@@ -35,13 +34,7 @@ afterAll(async () => {
 });
 
 async function hook(body: unknown): Promise<{ status: number; body: ProblemBody | undefined }> {
-  const raw = JSON.stringify(body);
-  const at = Math.floor(Date.now() / 1000);
-  const response = await fetch(`${baseUrl(runtime)}/hooks/sms/http`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-signature-timestamp': String(at), 'x-signature': signatureOf(SECRET, at, raw) },
-    body: raw,
-  });
+  const response = await postToHook(runtime, SECRET, body);
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as ProblemBody) : undefined };
 }

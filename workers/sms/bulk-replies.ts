@@ -1,10 +1,11 @@
 // Plain replies (no stop word, not a part of a longer message) of one post of the HTTP
-// gateway, stored in one statement: each finds the message it answers as latestMessageTo does
-// (recipient-messages.ts: the latest to that number, the platform's confirmations aside,
+// gateway, stored in one statement: each finds the message it answers as recipient-messages.ts says
+// (the latest to that number, the platform's confirmations aside,
 // preferring one sent from the number replied to), becomes an sms_replies row, and, when that
 // batch has a callbackUrl, a messages.reply callback holding the reply's id.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { latestMessageTo } from './recipient-messages.js';
 
 export interface PlainReply {
   /** E.164. */
@@ -23,13 +24,7 @@ export async function storePlainReplies(db: Kysely<Database>, replies: readonly 
     ), answered AS (
       SELECT i.ord, i.phone, i.text, m.id, m.seq, m.batch_id, m.organization_id
       FROM input i
-      CROSS JOIN LATERAL (
-        SELECT m.id, m.seq, m.batch_id, m.organization_id
-        FROM sms_messages m JOIN sms_batches b ON b.id = m.batch_id
-        WHERE m.phone = i.phone AND b.purpose <> 'opt-out-confirmation'
-        ORDER BY coalesce(b.sender IN (i.digits, '+' || i.digits), false) DESC, m.id DESC
-        LIMIT 1
-      ) m
+      CROSS JOIN LATERAL ${latestMessageTo(sql.ref('i.phone'), sql.ref('i.digits'))} m
     ), stored AS (
       INSERT INTO sms_replies (organization_id, batch_id, message_id, message_seq, phone, text)
       SELECT organization_id, batch_id, id, seq, phone, text FROM answered ORDER BY ord

@@ -1,20 +1,15 @@
 // An incoming SMS (SMPP deliver_sm, the HTTP gateway's hook), after its sender is read as a
 // number (TON and the Dutch default) and its parts are put together: a stop word opts the
 // sender out and queues the confirmation; anything else is a reply for the organisation whose
-// message it answers. One transaction each; jobs are enqueued after it commits.
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+// message it answers. One transaction a post; jobs are enqueued after it commits.
 import type { JobRequest } from '../../queues/queue-set.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { senderNumber } from '../phone/sender-address.js';
 import { callbackJobs } from './callbacks.js';
-import { queueConfirmation } from './opt-out-confirmation.js';
-import { optOutByReply } from './opt-out-reply.js';
+import { optOutByReplies, type StopFrom } from './opt-out-reply.js';
 import type { ProviderDeps } from './providers/provider.js';
-import { latestMessageTo } from './recipient-messages.js';
 import { storePlainReplies, type PlainReply } from './bulk-replies.js';
-import { storeReply } from './replies.js';
-import { assemble, type Concat } from './reply-parts.js';
+import { assembleParts, type Concat } from './reply-parts.js';
 import { readStopReply } from './stop-words.js';
 
 export interface IncomingSms {
@@ -28,54 +23,40 @@ export interface IncomingSms {
   readonly concat?: Concat | undefined;
 }
 
-type Outcome = 'not-a-number' | 'part' | 'opt-out' | 'reply' | 'unmatched';
-
-async function readIncoming(db: Kysely<Database>, suppressionKey: string, incoming: IncomingSms): Promise<{ outcome: Outcome; jobs: JobRequest[] }> {
-  const phone = senderNumber(incoming.from, incoming.ton);
-  if (!phone.ok) return { outcome: 'not-a-number', jobs: [] };
-  const to = incoming.to?.trim() || undefined;
-  const text = incoming.concat ? await assemble(db, suppressionKey, phone.e164, to ?? '', incoming.concat, incoming.text) : incoming.text;
-  if (text === undefined) return { outcome: 'part', jobs: [] };
-  const stop = readStopReply(text);
-  if (stop) {
-    const { organizations, keywordOwner } = await optOutByReply(db, suppressionKey, phone, stop);
-    const confirming = keywordOwner ?? (await latestMessageTo(db, phone.e164, { to }))?.organization_id;
-    const jobs = confirming && organizations.includes(confirming) ? await queueConfirmation(db, suppressionKey, confirming, phone) : [];
-    return { outcome: 'opt-out', jobs };
-  }
-  const answered = await latestMessageTo(db, phone.e164, { to });
-  if (!answered) return { outcome: 'unmatched', jobs: [] };
-  return { outcome: 'reply', jobs: callbackJobs([await storeReply(db, answered, phone.e164, text)]) };
-}
-
 /**
- * The incoming messages of one post of the HTTP gateway, in one transaction: the plain
- * replies (most of them) in one statement (bulk-replies.ts); a stop word or a part of a long
- * message as takeIncoming reads it, in order.
+ * Incoming messages (a post of the HTTP gateway, or one deliver_sm), in one transaction of a
+ * fixed number of statements whatever their number: the parts of long messages stored and put
+ * together (reply-parts.ts), then, in the order they came, the stop words (opt-out-reply.ts)
+ * and the plain replies (bulk-replies.ts).
  */
 export async function takeIncomingPost(deps: Pick<ProviderDeps, 'db' | 'queues' | 'logger'>, suppressionKey: string, messages: readonly IncomingSms[]): Promise<void> {
   if (messages.length === 0) return;
-  const plain: PlainReply[] = [];
-  const others: IncomingSms[] = [];
-  let notNumbers = 0;
-  for (const message of messages) {
+  const read = messages.flatMap((message) => {
     const phone = senderNumber(message.from, message.ton);
-    if (!phone.ok) notNumbers += 1;
-    else if (message.concat || readStopReply(message.text)) others.push(message);
-    else plain.push({ phone: phone.e164, to: message.to?.trim() || undefined, text: message.text });
-  }
-  const { jobs, unmatched } = await deps.db.transaction().execute(async (trx) => {
-    const replies = await storePlainReplies(trx, plain);
-    const jobs: JobRequest[] = callbackJobs(replies.callbackIds);
-    for (const message of others) jobs.push(...(await readIncoming(trx, suppressionKey, message)).jobs);
-    return { jobs, unmatched: replies.unmatched };
+    return phone.ok ? [{ phone, to: message.to?.trim() || undefined, message }] : [];
   });
-  deps.logger.info({ replies: plain.length - unmatched, unmatched, other: others.length, notNumbers, jobs: jobs.length }, 'incoming SMS');
+  const notNumbers = messages.length - read.length;
+  const { jobs, counts } = await deps.db.transaction().execute(async (trx) => {
+    const parts = read.flatMap((r) => (r.message.concat ? [{ from: r.phone.e164, to: r.to ?? '', concat: r.message.concat, text: r.message.text, r }] : []));
+    const wholes = await assembleParts(trx, suppressionKey, parts);
+    const whole = new Map(parts.map((p, i) => [p.r, wholes[i]]));
+    const plain: PlainReply[] = [];
+    const stops: StopFrom[] = [];
+    for (const r of read) {
+      const text = r.message.concat ? whole.get(r) : r.message.text;
+      if (text === undefined) continue;
+      const stop = readStopReply(text);
+      if (stop) stops.push({ phone: r.phone, to: r.to, stop });
+      else plain.push({ phone: r.phone.e164, to: r.to, text });
+    }
+    const replies = await storePlainReplies(trx, plain);
+    const jobs: JobRequest[] = [...callbackJobs(replies.callbackIds), ...(await optOutByReplies(trx, suppressionKey, stops))];
+    return { jobs, counts: { replies: plain.length - replies.unmatched, unmatched: replies.unmatched, optOuts: stops.length, waitingParts: parts.length - wholes.filter((w) => w !== undefined).length } };
+  });
+  deps.logger.info({ ...counts, notNumbers, jobs: jobs.length }, 'incoming SMS');
   await enqueueAfterCommit(deps, jobs);
 }
 
 export async function takeIncoming(deps: Pick<ProviderDeps, 'db' | 'queues' | 'logger'>, suppressionKey: string, incoming: IncomingSms): Promise<void> {
-  const { outcome, jobs } = await deps.db.transaction().execute((trx) => readIncoming(trx, suppressionKey, incoming));
-  deps.logger.info({ outcome, jobs: jobs.length }, 'incoming SMS');
-  await enqueueAfterCommit(deps, jobs);
+  await takeIncomingPost(deps, suppressionKey, [incoming]);
 }

@@ -2,35 +2,58 @@
 // organisation's words (PUT /v1/sms/settings) or the Dutch default, from the sender of the
 // organisation's last message to that number. It is a batch of one (purpose
 // 'opt-out-confirmation', cost 0) sent by the usual chunk job, so it goes the provider's way
-// with its at-most-once rules, receipts and retention; the job carries ids only.
+// with its at-most-once rules, receipts and retention; the job carries ids only. Those of a
+// whole post in a fixed number of statements.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { JobRequest } from '../../queues/queue-set.js';
-import { phoneHash } from './opt-outs.js';
+import type { PhoneResult } from '../phone/e164.js';
+import { textArray } from '../core/pg-array.js';
 import { latestMessageTo } from './recipient-messages.js';
-import { queueSingleSms } from './single-sms.js';
+import { queueSingleSmses } from './single-sms.js';
 
 export const DEFAULT_CONFIRMATION = 'U bent afgemeld en ontvangt geen sms-berichten meer van deze afzender.';
 
-/** Claims today's confirmation of this number: false when it already had one in the last 24 hours. */
-async function claimConfirmation(db: Kysely<Database>, hash: Buffer): Promise<boolean> {
-  const claimed = await sql`
-    INSERT INTO sms_opt_out_confirmations (phone_hash, sent_at) VALUES (${hash}, now())
+export interface Confirmation {
+  readonly organizationId: string;
+  readonly phone: Extract<PhoneResult, { ok: true }>;
+  /** phoneHash of the number. */
+  readonly hash: Buffer;
+}
+
+/** Claims today's confirmation of these numbers: the hashes (hex) of those that had none in the last 24 hours. */
+async function claimConfirmations(db: Kysely<Database>, hashes: readonly Buffer[]): Promise<Set<string>> {
+  // In one order, so two posts claiming the same numbers never wait on each other.
+  const sorted = [...hashes].sort((a, b) => Buffer.compare(a, b));
+  const claimed = await sql<{ phone_hash: Buffer }>`
+    INSERT INTO sms_opt_out_confirmations (phone_hash, sent_at) SELECT h, now() FROM unnest(${sorted}::bytea[]) AS h
     ON CONFLICT (phone_hash) DO UPDATE SET sent_at = now()
     WHERE sms_opt_out_confirmations.sent_at <= now() - interval '1 day'
-    RETURNING 1`.execute(db);
-  return claimed.rows.length > 0;
+    RETURNING phone_hash`.execute(db);
+  return new Set(claimed.rows.map((r) => r.phone_hash.toString('hex')));
 }
 
 /**
- * Stores the confirmation for `organizationId` in the caller's transaction; returns the job to
- * enqueue after the commit, or nothing (confirmed today already, or no sender known).
+ * Stores the confirmations in the caller's transaction (the first of a number only; none
+ * without a sender known, nor for a number confirmed today); returns the jobs to enqueue
+ * after the commit.
  */
-export async function queueConfirmation(db: Kysely<Database>, suppressionKey: string, organizationId: string, phone: { e164: string; countryCallingCode: string }): Promise<JobRequest[]> {
-  const last = await latestMessageTo(db, phone.e164, { organizationId });
-  if (!last) return [];
-  if (!(await claimConfirmation(db, phoneHash(suppressionKey, phone.e164)))) return [];
-  const org = await db.selectFrom('organizations').select('sms_opt_out_confirmation').where('id', '=', organizationId).executeTakeFirstOrThrow();
-  const text = org.sms_opt_out_confirmation ?? DEFAULT_CONFIRMATION;
-  return queueSingleSms(db, { organizationId, purpose: 'opt-out-confirmation', sender: last.sender, text, phone });
+export async function queueConfirmations(db: Kysely<Database>, confirmations: readonly Confirmation[]): Promise<JobRequest[]> {
+  if (confirmations.length === 0) return [];
+  const senders = await sql<{ sender: string | null; text: string | null }>`
+    SELECT l.sender, o.sms_opt_out_confirmation AS text
+    FROM unnest(${textArray(confirmations.map((c) => c.phone.e164))}::text[], ${confirmations.map((c) => c.organizationId)}::uuid[]) WITH ORDINALITY AS i(phone, organization_id, ord)
+    LEFT JOIN organizations o ON o.id = i.organization_id
+    LEFT JOIN LATERAL ${latestMessageTo(sql.ref('i.phone'), sql`NULL::text`, sql.ref('i.organization_id'))} l ON true
+    ORDER BY i.ord`.execute(db);
+  const first = new Map<string, { confirmation: Confirmation; sender: string; text: string }>();
+  confirmations.forEach((confirmation, i) => {
+    const row = senders.rows[i];
+    const hex = confirmation.hash.toString('hex');
+    if (row?.sender && !first.has(hex)) first.set(hex, { confirmation, sender: row.sender, text: row.text ?? DEFAULT_CONFIRMATION });
+  });
+  if (first.size === 0) return [];
+  const claimed = await claimConfirmations(db, [...first.values()].map((f) => f.confirmation.hash));
+  const sending = [...first.entries()].filter(([hex]) => claimed.has(hex)).map(([, f]) => f);
+  return queueSingleSmses(db, sending.map(({ confirmation, sender, text }) => ({ organizationId: confirmation.organizationId, purpose: 'opt-out-confirmation', sender, text, phone: confirmation.phone })));
 }

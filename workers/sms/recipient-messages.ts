@@ -1,31 +1,19 @@
 // Which organisation's message an incoming SMS answers: the latest message to that number
 // (the platform's own opt-out confirmations aside), preferring one sent from the number the
-// reply was sent to.
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+// reply was sent to. A LATERAL subquery, so a whole post is matched in one statement.
+import { sql, type RawBuilder } from 'kysely';
 
-export interface AnsweredMessage {
-  readonly id: number;
-  readonly seq: number;
-  readonly batch_id: string;
-  readonly organization_id: string;
-  readonly sender: string;
-  readonly callback_url: string | null;
-  readonly reference: string | null;
-}
-
-export async function latestMessageTo(db: Kysely<Database>, phone: string, options: { organizationId?: string; to?: string }): Promise<AnsweredMessage | undefined> {
-  let q = db
-    .selectFrom('sms_messages as m')
-    .innerJoin('sms_batches as b', 'b.id', 'm.batch_id')
-    .select(['m.id', 'm.seq', 'm.batch_id', 'm.organization_id', 'b.sender', 'b.callback_url', 'b.reference'])
-    .where('m.phone', '=', phone)
-    .where('b.purpose', '<>', 'opt-out-confirmation');
-  if (options.organizationId) q = q.where('m.organization_id', '=', options.organizationId);
-  if (options.to) {
-    const digits = options.to.replace(/^\+/, '');
-    q = q.orderBy(sql`b.sender IN (${digits}, ${`+${digits}`})`, 'desc');
-  }
-  const row = await q.orderBy('m.id', 'desc').limit(1).executeTakeFirst();
-  return row && { ...row, id: Number(row.id) };
+/**
+ * `(SELECT m.id, m.seq, m.batch_id, m.organization_id, b.sender ... LIMIT 1)` for the number
+ * `phone` (E.164) replied to `digits` (the number sent to, without '+'; NULL when unknown),
+ * optionally of one organisation only.
+ */
+export function latestMessageTo(phone: RawBuilder<unknown>, digits: RawBuilder<unknown>, organizationId?: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`(
+    SELECT m.id, m.seq, m.batch_id, m.organization_id, b.sender
+    FROM sms_messages m JOIN sms_batches b ON b.id = m.batch_id
+    WHERE m.phone = ${phone} AND b.purpose <> 'opt-out-confirmation' ${organizationId ? sql`AND m.organization_id = ${organizationId}` : sql``}
+    ORDER BY coalesce(b.sender IN (${digits}, '+' || ${digits}), false) DESC, m.id DESC
+    LIMIT 1
+  )`;
 }

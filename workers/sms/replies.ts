@@ -6,19 +6,6 @@
 // when it is sent, so the erasure of the reply reaches the callback too.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { queueCallback } from './callbacks.js';
-import type { AnsweredMessage } from './recipient-messages.js';
-
-/** Stores the reply in the caller's transaction; returns the callback's id, if one is queued. */
-export async function storeReply(db: Kysely<Database>, answered: AnsweredMessage, phone: string, text: string): Promise<number | undefined> {
-  const reply = await db
-    .insertInto('sms_replies')
-    .values({ organization_id: answered.organization_id, batch_id: answered.batch_id, message_id: answered.id, message_seq: answered.seq, phone, text })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const batch = { id: answered.batch_id, organization_id: answered.organization_id, callback_url: answered.callback_url, reference: answered.reference };
-  return queueCallback(db, batch, { type: 'messages.reply', replyId: Number(reply.id) });
-}
 
 export interface ReplyView {
   readonly id: number;

@@ -28,24 +28,49 @@ function valid(concat: Concat): Concat | undefined {
   return concat.total >= 1 && concat.seq >= 1 && concat.seq <= concat.total ? concat : undefined;
 }
 
+export interface IncomingPart {
+  /** E.164. */
+  readonly from: string;
+  readonly to: string;
+  readonly concat: Concat;
+  readonly text: string;
+}
+
 /**
- * Stores a part; resolves with the whole text once every part is in (and removes the parts),
- * else undefined. `db` is the caller's transaction: the parts go with what is done with the text.
+ * Stores the parts of one post (or one deliver_sm) in a fixed number of statements, whatever
+ * their count; answers, for each, the whole text when it completed its message (the last of
+ * its parts in the list), else undefined. A part already stored is ignored. `db` is the
+ * caller's transaction: the parts go with what is done with the text.
  */
-export async function assemble(db: Kysely<Database>, suppressionKey: string, from: string, to: string, concat: Concat, text: string): Promise<string | undefined> {
-  if (concat.total === 1) return text;
-  const key = createHmac('sha256', suppressionKey).update(`reply:${from}|${to}|${concat.ref}|${concat.total}`).digest();
-  // One message's parts are put together one at a time, whichever sessions bring them.
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key.toString('hex')}, 0))`.execute(db);
+export async function assembleParts(db: Kysely<Database>, suppressionKey: string, parts: readonly IncomingPart[]): Promise<Array<string | undefined>> {
+  const keys = parts.map((p) => createHmac('sha256', suppressionKey).update(`reply:${p.from}|${p.to}|${p.concat.ref}|${p.concat.total}`).digest());
+  const waiting = parts.flatMap((p, i) => (p.concat.total === 1 ? [] : [{ key: keys[i] as Buffer, part: p.concat.seq, total: p.concat.total, text: p.text }]));
+  if (waiting.length === 0) return parts.map((p) => p.text);
+  const hexes = [...new Set(waiting.map((w) => w.key.toString('hex')))].sort();
+  const keyList = hexes.map((hex) => Buffer.from(hex, 'hex'));
+  // One message's parts are put together one at a time, whichever sessions bring them; the
+  // locks are taken in one order, so two posts never wait on each other.
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(${hexes}::text[]) WITH ORDINALITY AS k(k, ord) ORDER BY ord`.execute(db);
   const fresh = sql<boolean>`received_at > now() - make_interval(hours => ${PART_TTL_HOURS})`;
-  await db.deleteFrom('sms_reply_parts').where('concat_key', '=', key).where(sql<boolean>`NOT ${fresh}`).execute();
+  await db.deleteFrom('sms_reply_parts').where('concat_key', 'in', keyList).where(sql<boolean>`NOT ${fresh}`).execute();
   await db
     .insertInto('sms_reply_parts')
-    .values({ concat_key: key, part: concat.seq, total: concat.total, text })
+    .values(waiting.map((w) => ({ concat_key: w.key, part: w.part, total: w.total, text: w.text })))
     .onConflict((oc) => oc.columns(['concat_key', 'part']).doNothing())
     .execute();
-  const parts = await db.selectFrom('sms_reply_parts').select(['part', 'text']).where('concat_key', '=', key).orderBy('part').execute();
-  if (parts.length < concat.total) return undefined;
-  await db.deleteFrom('sms_reply_parts').where('concat_key', '=', key).execute();
-  return parts.map((p) => p.text).join('');
+  const complete = await sql<{ concat_key: Buffer; texts: string[] }>`
+    WITH done AS (
+      SELECT concat_key FROM sms_reply_parts WHERE concat_key = ANY(${keyList}::bytea[])
+      GROUP BY concat_key HAVING count(*) >= max(total)
+    ), removed AS (
+      DELETE FROM sms_reply_parts p USING done WHERE p.concat_key = done.concat_key RETURNING p.concat_key, p.part, p.text
+    )
+    SELECT concat_key, array_agg(text ORDER BY part) AS texts FROM removed GROUP BY concat_key`.execute(db);
+  const whole = new Map(complete.rows.map((r) => [r.concat_key.toString('hex'), r.texts.join('')]));
+  const last = new Map(keys.map((key, i) => [key.toString('hex'), i]));
+  return parts.map((p, i) => {
+    if (p.concat.total === 1) return p.text;
+    const hex = (keys[i] as Buffer).toString('hex');
+    return last.get(hex) === i ? whole.get(hex) : undefined;
+  });
 }

@@ -2,6 +2,7 @@
 // batch of one, cost 0, sent by the usual chunk job, so it goes the provider's way with its
 // at-most-once rules, receipts and retention (P5). Stored in the caller's transaction; the
 // chunk job to enqueue after the commit is returned.
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, SmsBatchPurpose } from '../../db/schema.js';
 import type { JobRequest } from '../../queues/queue-set.js';
@@ -19,13 +20,20 @@ export interface SingleSms {
 }
 
 export async function queueSingleSms(db: Kysely<Database>, sms: SingleSms): Promise<JobRequest[]> {
-  const info = analyse(sms.text);
-  const batch = await db
+  return queueSingleSmses(db, [sms]);
+}
+
+/** Several, in three statements whatever their number (the batch ids are made here, so each message finds its batch). */
+export async function queueSingleSmses(db: Kysely<Database>, list: readonly SingleSms[]): Promise<JobRequest[]> {
+  if (list.length === 0) return [];
+  const rows = list.map((sms) => ({ id: randomUUID(), sms, info: analyse(sms.text) }));
+  await db
     .insertInto('sms_batches')
-    .values({
+    .values(rows.map(({ id, sms, info }) => ({
+      id,
       organization_id: sms.organizationId,
       purpose: sms.purpose,
-      status: 'queued',
+      status: 'queued' as const,
       sender: sms.sender,
       body: sms.text,
       chunk_size: CHUNK_SIZE,
@@ -36,25 +44,24 @@ export async function queueSingleSms(db: Kysely<Database>, sms: SingleSms): Prom
       segments_max: info.segments,
       segments_total: info.segments,
       cost: '0',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+    })))
+    .execute();
   await db
     .insertInto('sms_messages')
-    .values({
-      batch_id: batch.id,
+    .values(rows.map(({ id, sms, info }) => ({
+      batch_id: id,
       organization_id: sms.organizationId,
       seq: 0,
-      channel: 'sms',
+      channel: 'sms' as const,
       phone: sms.phone.e164,
       text: sms.text,
       destination: `+${sms.phone.countryCallingCode}`,
       encoding: info.encoding,
       segments: info.segments,
       cost: '0',
-      status: 'queued',
-    })
+      status: 'queued' as const,
+    })))
     .execute();
-  await db.insertInto('sms_chunks').values({ batch_id: batch.id, chunk: 0 }).execute();
-  return chunkJobs(batch.id, [0]);
+  await db.insertInto('sms_chunks').values(rows.map(({ id }) => ({ batch_id: id, chunk: 0 }))).execute();
+  return rows.flatMap(({ id }) => chunkJobs(id, [0]));
 }
