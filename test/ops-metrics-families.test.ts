@@ -30,6 +30,8 @@ describe('worker-invoices', () => {
     expect(upload.status).toBe(202);
     const done = await finished(call, org.key, upload.body.id);
     expect(done.status).toBe('parsed');
+    // The job counts its outcome after the upload's status committed: wait for the count, not the status.
+    await waitFor(async () => (await sample(runtime.port, 'tgg_tem_uploads_total', { kind: 'cdr', outcome: 'parsed' })) >= 1, 'the parse counted');
     expect(await sample(runtime.port, 'tgg_tem_rows_total', { kind: 'cdr', result: 'stored' })).toBe(done.rowsStored);
     expect(await sample(runtime.port, 'tgg_tem_rows_total', { kind: 'cdr', result: 'refused' })).toBe(done.rowsRefused);
     expect(await sample(runtime.port, 'tgg_tem_uploads_total', { kind: 'cdr', outcome: 'parsed' })).toBe(1);
