@@ -164,7 +164,8 @@ describe('the nightly purge job', () => {
     const id = await runtime.deps.queues.enqueue('maintenance.retention-purge', {});
     const job = await waitFor(async () => {
       const j = await runtime.deps.queues.get('maintenance').getJob(id);
-      return (await j?.isCompleted()) ? j : undefined;
+      // finishedOn, not isCompleted(): that reads the state now, and this snapshot (its returnvalue) may predate it.
+      return j?.finishedOn ? j : undefined;
     }, 'the purge job');
     expect(job?.returnvalue).toMatchObject({ 'mail.transactional': 1, 'mail.outbox': 0 });
     expect(Object.values(job?.returnvalue as Record<string, unknown>).every((v) => typeof v === 'number')).toBe(true);
