@@ -1,9 +1,10 @@
 // The small public pages a person sees (newsletter sign-up and unsubscribe, password reset):
 // one layout, in the reader's language, no third-party anything, each under its own CSP.
 import type { Language } from '../workers/messages/catalogue.js';
+import { escapeHtml } from '../workers/core/escape-html.js';
 import { pageCsp } from './page-csp.js';
 
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export { escapeHtml };
 
 const STYLE = 'body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}input,button,select,textarea{font:inherit;padding:.5rem;width:100%;box-sizing:border-box;margin:.25rem 0}.hp{position:absolute;left:-10000px}';
 

@@ -12,11 +12,12 @@ import { bilingualMail } from './bilingual.js';
 import { findEverywhere } from './reaches.js';
 import { mailableAddress } from './requests.js';
 import { signLink } from './signed-link.js';
+import { escapeHtml } from '../core/escape-html.js';
 
 export const EXPORT_VALID_DAYS = 7;
 
 const asText = (v: unknown): string => (v instanceof Date ? v.toISOString() : typeof v === 'object' && v !== null ? JSON.stringify(v) : typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v));
-const escapeHtml = (value: unknown) => asText(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeValue = (value: unknown): string => escapeHtml(asText(value));
 
 const NOT_IN_POLICY: Record<string, Pick<RetentionCategory, 'purpose' | 'keepText' | 'legalBasis'>> = {
   'sms.opt-outs': { purpose: 'never texting you again after you opted out (P12)', keepText: 'while the opt-out stands; only a keyed hash and a masked number', legalBasis: 'GDPR art. 21(3) and 6(1)(c)' },
@@ -53,8 +54,8 @@ export function exportDocument(request: Pick<PrivacyRequest, 'id' | 'received_at
 export function exportHtml(document: ReturnType<typeof exportDocument>): string {
   const sections = document.categories
     .map((c) => {
-      const rows = c.items.map((i) => `<tr>${Object.entries(i).map(([k, v]) => `<td><b>${escapeHtml(k)}</b>: ${escapeHtml(v)}</td>`).join('')}</tr>`);
-      return `<h2>${escapeHtml(c.category)}</h2><p>Doel / purpose: ${escapeHtml(c.purpose)}<br>Bewaartermijn / retention: ${escapeHtml(c.retention)}<br>Grondslag / legal basis: ${escapeHtml(c.legalBasis)}<br>Ontvangers / recipients: ${escapeHtml(c.recipients.join(', ') || '-')}</p><table>${rows.join('')}</table>`;
+      const rows = c.items.map((i) => `<tr>${Object.entries(i).map(([k, v]) => `<td><b>${escapeHtml(k)}</b>: ${escapeValue(v)}</td>`).join('')}</tr>`);
+      return `<h2>${escapeHtml(c.category)}</h2><p>Doel / purpose: ${escapeValue(c.purpose)}<br>Bewaartermijn / retention: ${escapeValue(c.retention)}<br>Grondslag / legal basis: ${escapeValue(c.legalBasis)}<br>Ontvangers / recipients: ${escapeHtml(c.recipients.join(', ') || '-')}</p><table>${rows.join('')}</table>`;
     })
     .join('\n');
   return `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Uw gegevens bij TGG / Your data at TGG</title></head><body><h1>Uw gegevens bij TGG / Your data at TGG</h1><p>Verzoek / request ${escapeHtml(document.request.id)}, ${escapeHtml(document.request.madeAt)}</p>${sections || '<p>Wij vonden geen gegevens. / We found no data.</p>'}</body></html>`;
