@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import smpp, { type Session } from 'smpp';
 import { describe, expect, it } from 'vitest';
-import { deliverSmResp, encodeSubmitSm, submitSmPdu, type SubmitSm } from '../workers/sms/smpp/pdu-writer.js';
+import { deliverSmResp, deliverSmRespBytes, encodeSubmitSm, submitSmPdu, type SubmitSm } from '../workers/sms/smpp/pdu-writer.js';
 import { relativeValidity, submitParams } from '../workers/sms/smpp/submit-params.js';
 import { encodeGsm7 } from '../workers/sms/encoding.js';
 import { readPdu } from '../workers/sms/smpp/pdu-reader.js';
@@ -71,6 +71,16 @@ describe('deliver_sm_resp encoding', () => {
     const data = new smpp.PDU('data_sm', { sequence_number: 77_003 });
     expect(deliverSmResp(77_003, 0, true).toBuffer().equals(data.response().toBuffer())).toBe(true);
     expect(deliverSmResp(77_003, 0x64, true).toBuffer().equals(data.response({ command_status: 0x64 }).toBuffer())).toBe(true);
+  });
+
+  it('is the same without the object, in a slice of the shared pool whatever it held before', () => {
+    const deliver = new smpp.PDU('deliver_sm', { sequence_number: 77_004 });
+    // Fill the pool with non-zero bytes, so a byte left unwritten would show.
+    for (let i = 0; i < 600; i++) Buffer.allocUnsafe(17).fill(0xee);
+    expect(deliverSmRespBytes(77_004).equals(deliver.response().toBuffer())).toBe(true);
+    expect(deliverSmRespBytes(77_004, 0x64).equals(deliver.response({ command_status: 0x64 }).toBuffer())).toBe(true);
+    const data = new smpp.PDU('data_sm', { sequence_number: 77_005 });
+    expect(deliverSmRespBytes(77_005, 0, true).equals(data.response().toBuffer())).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 // sms.send-chunk: claims one provider window of a chunk at a time (queued → sending), hands it
 // to the SMS provider (or, for recipients with only an address, the mailer), and writes the
 // outcomes back in one statement. A stalled or retried job never sends a message twice.
+import type { Db } from '../../db/database.js';
 import { intakeIdle } from '../core/intake-gate.js';
 import { pause } from '../core/pause.js';
 import { PublicError } from '../core/errors.js';
@@ -79,7 +80,9 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
   let sent = 0;
   let failed = 0;
   let throttled = 0;
-  let reported = 0;
+  // Progress goes to Redis a second into the job at the earliest: a chunk sent in less (most
+  // are) writes it once, at its end, instead of also after its first window.
+  let reported = Date.now();
   for (;;) {
     // A batch being taken in by this process goes first (intake-gate.ts): a running chunk waits
     // between windows too, not only before it starts. Nothing is claimed while it waits.
@@ -110,14 +113,17 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     let outcomes: MessageOutcome[] = [];
     const record = async (results: readonly SubmitResult[]) => {
       const mailOutcomes = await mailed;
-      outcomes = [...results.map(outcomeOf), ...mailOutcomes];
+      outcomes = results.map(outcomeOf);
+      for (const o of mailOutcomes) outcomes.push(o);
       await writeOutcomes(deps.db, claimId, outcomes);
       noteSendOutcomes(deps.metrics, deps.smsProvider.name, outcomes, new Set(mailOutcomes.map((o) => o.id)));
     };
     if (outgoing.length > 0) await deps.smsProvider.submit(outgoing, record);
     else await record([]);
-    sent += outcomes.filter((o) => o.status === 'sent').length;
-    failed += outcomes.filter((o) => o.status === 'failed').length;
+    for (const o of outcomes) {
+      if (o.status === 'sent') sent += 1;
+      else if (o.status === 'failed') failed += 1;
+    }
     if (Date.now() - reported >= PROGRESS_EVERY_MS) {
       reported = Date.now();
       await job.updateProgress({ sent, failed });
@@ -134,7 +140,10 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
   }
   // Each step commits with its callback, so a crash between them loses neither. (Chunk and
   // batch are two transactions: two last chunks finishing together each see the other done.)
-  const chunkDone = await deps.db.transaction().execute(async (trx) => {
+  // Without a callback each step is one statement, atomic as it is: no BEGIN and COMMIT
+  // (four round trips of the seventeen a chunk of 1,000 took).
+  const atomically = <T>(work: (db: Db) => Promise<T>): Promise<T> => (batch.callback_url ? deps.db.transaction().execute(work) : work(deps.db));
+  const chunkDone = await atomically(async (trx) => {
     const open = await markChunkDone(trx, batchId, { chunk, ...range });
     if (open !== 'done') return { done: false, open } as const;
     const messages = batch.callback_url ? await chunkStatuses(trx, batchId, range) : [];
@@ -148,7 +157,7 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     // after SMS_SENDING_TIMEOUT, and the reconciler runs this chunk again to close them.
     return { sent, failed };
   }
-  const batchCallback = await deps.db.transaction().execute(async (trx) =>
+  const batchCallback = await atomically(async (trx) =>
     (await completeBatchIfDone(trx, batchId)) ? queueCallback(trx, batch, { type: 'batch.status', status: 'completed' }) : undefined,
   );
   await enqueueAfterCommit(deps, callbackJobs([chunkDone.callback, batchCallback]));

@@ -183,7 +183,8 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
   const submitOptions = { gsmDataCoding: config.sms.smppGsmDataCoding, validityPeriod: relativeValidity(config.sms.validityHours) };
   const messageOptions = { retryDelayMs: options.retryDelayMs ?? retryDelayMs, rebindWaitMs: config.sms.smppResponseTimeoutMs };
 
-  async function submitOne(message: OutgoingSms, onAccepted: (smscId: string) => void): Promise<SubmitResult> {
+  /** Not an async function: it returns submitMessage's promise as it is, rather than one more wrapped around it per message. */
+  function submitOne(message: OutgoingSms, onAccepted: (smscId: string) => void): Promise<SubmitResult> {
     let params: SubmitSm[];
     let pdus: OutgoingPdu[];
     try {
@@ -191,7 +192,7 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
       pdus = params.map(submitSmPdu);
     } catch {
       // Intake lets nothing through that SMPP cannot carry; should it happen, nothing was sent.
-      return { messageId: message.messageId, status: 'failed', errorCode: 'unencodable' };
+      return Promise.resolve({ messageId: message.messageId, status: 'failed', errorCode: 'unencodable' });
     }
     return submitMessage(sessions, message.messageId, pdus, (i) => submitSmPdu(params[i]!), onAccepted, messageOptions);
   }

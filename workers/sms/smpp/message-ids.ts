@@ -11,7 +11,21 @@ export function idForms(raw: string): string[] {
   return [...forms];
 }
 
-/** The canonical key of an id (parts are stored, receipts looked up by it): lower case, no leading zeros. */
+/** True when the id is already its own key: digits and lower-case letters only, no leading zero. */
+function isKey(id: string): boolean {
+  if (id.length > 1 && id.charCodeAt(0) === 0x30) return false;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a))) return false;
+  }
+  return true;
+}
+
+/**
+ * The canonical key of an id (parts are stored, receipts looked up by it): lower case, no
+ * leading zeros. It is taken five times per part on the send path: an id that already is its
+ * key (as SMSCs mostly write them) is given back as it is, with no new string.
+ */
 export function receiptKey(raw: string): string {
-  return raw.trim().toLowerCase().replace(/^0+(?=.)/, '');
+  return isKey(raw) ? raw : raw.trim().toLowerCase().replace(/^0+(?=.)/, '');
 }

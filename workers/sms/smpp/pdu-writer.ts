@@ -110,11 +110,20 @@ class DeliverSmResp implements OutgoingPdu {
   }
 
   toBuffer(): Buffer {
-    // A refusal is the header alone, as the smpp package writes it.
-    const b = Buffer.alloc(HEADER_LENGTH + (this.status === 0 ? 1 : 0));
-    writeHeader(b, this.dataSm ? DATA_SM_RESP : DELIVER_SM_RESP, this.sequence_number, this.status);
-    return b;
+    return deliverSmRespBytes(this.sequence_number, this.status, this.dataSm);
   }
+}
+
+/**
+ * The bytes of deliverSmResp, without the object: a slice of Node's shared pool (allocUnsafe),
+ * where Buffer.alloc made a memory block of its own for each receipt's 17 bytes.
+ */
+export function deliverSmRespBytes(sequence: number, status = 0, dataSm = false): Buffer {
+  // A refusal is the header alone, as the smpp package writes it; an answer has an empty message_id.
+  const b = Buffer.allocUnsafe(HEADER_LENGTH + (status === 0 ? 1 : 0));
+  writeHeader(b, dataSm ? DATA_SM_RESP : DELIVER_SM_RESP, sequence, status);
+  if (status === 0) b[HEADER_LENGTH] = 0;
+  return b;
 }
 
 /**

@@ -8,6 +8,8 @@ import type { OutgoingPdu } from 'smpp';
 import { SmppClient, type SmppClientOptions, type SubmitOutcome } from './smpp-client.js';
 import type { PartSubmitter } from './submit-message.js';
 
+const NOT_SENT: SubmitOutcome = Object.freeze({ kind: 'not-sent' });
+
 export class SmppSessions implements PartSubmitter {
   private readonly clients: readonly SmppClient[];
   private next = 0;
@@ -39,15 +41,15 @@ export class SmppSessions implements PartSubmitter {
    * sessions share the first windows too); under a rate always that, so each session keeps
    * to its rate.
    */
-  private pick(exclude: ReadonlySet<SmppClient>): SmppClient | undefined {
+  private pick(exclude?: ReadonlySet<SmppClient>): SmppClient | undefined {
     const last = this.last;
-    if (last && last.isBound && !last.rated && !exclude.has(last) && last.load < last.window) return last;
+    if (last && last.isBound && !last.rated && !exclude?.has(last) && last.load < last.window) return last;
     let best: SmppClient | undefined;
     const n = this.clients.length;
     const start = this.next++ % n;
     for (let k = 0; k < n; k++) {
       const client = this.clients[(start + k) % n]!;
-      if (!client.isBound || exclude.has(client)) continue;
+      if (!client.isBound || exclude?.has(client)) continue;
       if (!best || client.load < best.load) best = client;
     }
     this.last = best;
@@ -55,9 +57,13 @@ export class SmppSessions implements PartSubmitter {
   }
 
   async submit(pdu: OutgoingPdu, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
-    const tried = new Set<SmppClient>();
-    let outcome: SubmitOutcome = { kind: 'not-sent' };
-    // 'not-sent' means nothing was written (the PDU has no sequence number yet): another session may take it.
+    const first = this.pick();
+    if (!first) return NOT_SENT;
+    let outcome = await first.submit(pdu, onAccepted);
+    if (outcome.kind !== 'not-sent') return outcome;
+    // 'not-sent' means nothing was written (the PDU has no sequence number yet): another session
+    // may take it. The set of sessions tried is made only then, not for every part.
+    const tried = new Set<SmppClient>([first]);
     for (let client = this.pick(tried); client; client = this.pick(tried)) {
       tried.add(client);
       outcome = await client.submit(pdu, onAccepted);

@@ -56,8 +56,8 @@ export async function submitMessage(
   options: SubmitMessageOptions,
 ): Promise<SubmitResult> {
   const taken: SubmittedPart[] = [];
-  for (const [index, first] of pdus.entries()) {
-    let outcome = await client.submit(first, onAccepted);
+  for (let index = 0; index < pdus.length; index++) {
+    let outcome = await client.submit(pdus[index]!, onAccepted);
     for (let attempt = 1; outcome.kind !== 'accepted'; attempt++) {
       if (attempt >= PART_ATTEMPTS || !retried(outcome, taken.length)) return endedAt(messageId, outcome, taken);
       await sleep(options.retryDelayMs(attempt));
