@@ -29,8 +29,20 @@ const WEB_PORT = SMSC_PORT + 2;
 const DB_NAME = process.env.BENCH_SMPP_DATABASE ?? 'tgg_bench_smpp';
 const PREFIX = `bench-smpp-${process.pid}`;
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_SMPP_TIMEOUT_MS ?? 90_000);
-/** Extra node flags for the sms workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
-const WORKER_NODE_ARGS = (process.env.BENCH_SMPP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/**
+ * The node flags the Procfile gives worker-sms (such as --max-semi-space-size), so the worker
+ * runs here as it is deployed: the words between `node` and the script.
+ */
+function procfileNodeArgs(role: string): string[] {
+  const line = readFileSync('Procfile', 'utf8').split('\n').find((l) => l.startsWith(`${role}:`)) ?? '';
+  const words = line.slice(role.length + 1).trim().split(/\s+/);
+  if (words[0] !== 'node') return [];
+  const flags = words.slice(1);
+  const script = flags.findIndex((w) => !w.startsWith('--'));
+  return script < 0 ? flags : flags.slice(0, script);
+}
+/** The Procfile's flags, then extra ones for the sms workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const WORKER_NODE_ARGS = [...procfileNodeArgs('worker-sms'), ...(process.env.BENCH_SMPP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 
 interface PlatformConfig {
   readonly label: string;
@@ -273,7 +285,7 @@ export async function smppBench(): Promise<void> {
           results.push(result);
           const extra = Object.keys(result.other).length > 0 ? ` (also ${JSON.stringify(result.other)})` : '';
           console.log(
-            `  platform, ${config.label}: ${result.delivered} delivered in ${(result.ms / 1000).toFixed(2)} s (submits over ${(result.submitMs / 1000).toFixed(2)} s)${extra}, peak RSS ${result.peakRssMb.toFixed(0)} MB in the largest process; sms workers ${result.workerCpuSeconds.toFixed(1)} CPU-s, machine ${(100 * result.machineBusy).toFixed(0)} % busy; ${((100 * result.hotUpdates.hot) / Math.max(1, result.hotUpdates.total)).toFixed(0)} % of message updates HOT`,
+            `  platform, ${config.label}: ${result.delivered} delivered in ${(result.ms / 1000).toFixed(2)} s (submits over ${(result.submitMs / 1000).toFixed(2)} s)${extra}, peak RSS ${result.peakRssMb.toFixed(0)} MB in the largest process; sms workers ${result.workerCpuSeconds.toFixed(1)} CPU-s (${((1000 * result.workerCpuSeconds) / (MESSAGES / 1000)).toFixed(0)} ms per 1,000 messages), machine ${(100 * result.machineBusy).toFixed(0)} % busy; ${((100 * result.hotUpdates.hot) / Math.max(1, result.hotUpdates.total)).toFixed(0)} % of message updates HOT`,
           );
         }
       } finally {
