@@ -20,6 +20,7 @@ import { opsAuditRoutes } from './routes/ops-audit.js';
 import { FAMILY_ROUTES } from './families.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
+import { createLeasedLimiter } from './leased-limit.js';
 import { publicRateLimit } from './public-rate-limit.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import { noStore } from './no-store.js';
@@ -62,7 +63,8 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   const prefix = `${config.queuePrefix}:ratelimit`;
   const loginThrottle = createLoginThrottle(redis, `${prefix}:login`, config.secretKey, config.loginAttempts);
   const opsThrottle = createLoginThrottle(redis, `${prefix}:ops-login`, config.secretKey, config.loginAttempts);
-  const perKey = createLimiter(redis, `${prefix}:api`, config.apiRateLimit, 60);
+  // Leased: one Redis call per lease of points, not per request (leased-limit.ts).
+  const perKey = createLeasedLimiter(createLimiter(redis, `${prefix}:api`, config.apiRateLimit, 60));
   const routes = collectRoutes(deps, () => document, loginThrottle, extensions.routes);
   const document = buildOpenApi(routes, { version: API_VERSION, serverUrl: config.publicUrl });
 
