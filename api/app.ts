@@ -12,6 +12,7 @@ import { buildOpenApi } from './openapi.js';
 import { readOnlyUnlessOps, requireOps, requireOpsWrite } from './ops-auth.js';
 import { selfOnlyPages } from './page-csp.js';
 import { requestLog } from './request-log.js';
+import { fixedHeaders } from './fixed-headers.js';
 import { mountRoutes, type Route, type Security } from './route.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
@@ -56,7 +57,7 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
 
   app.use(requestLog(deps.logger, deps.metrics));
   // The API answers JSON: its policy allows nothing. The HTML pages set their own (page-csp.ts).
-  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP } }));
+  app.use(fixedHeaders(helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP } })));
   app.use(cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false }));
 
   const redis = deps.queues.connection;
