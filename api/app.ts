@@ -12,6 +12,7 @@ import { buildOpenApi } from './openapi.js';
 import { readOnlyUnlessOps, requireOps, requireOpsWrite } from './ops-auth.js';
 import { selfOnlyPages } from './page-csp.js';
 import { requestLog } from './request-log.js';
+import { fixedHeaders } from './fixed-headers.js';
 import { mountRoutes, type Route, type Security } from './route.js';
 import { healthRoutes } from './routes/health.js';
 import { metaRoutes } from './routes/meta.js';
@@ -20,6 +21,7 @@ import { opsAuditRoutes } from './routes/ops-audit.js';
 import { FAMILY_ROUTES } from './families.js';
 import { requireBearer, requireScope } from './auth/bearer.js';
 import { createLimiter } from './rate-limit.js';
+import { createLeasedLimiter } from './leased-limit.js';
 import { publicRateLimit } from './public-rate-limit.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import { noStore } from './no-store.js';
@@ -55,14 +57,15 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
 
   app.use(requestLog(deps.logger, deps.metrics));
   // The API answers JSON: its policy allows nothing. The HTML pages set their own (page-csp.ts).
-  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP } }));
+  app.use(fixedHeaders(helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP } })));
   app.use(cors({ origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false }));
 
   const redis = deps.queues.connection;
   const prefix = `${config.queuePrefix}:ratelimit`;
   const loginThrottle = createLoginThrottle(redis, `${prefix}:login`, config.secretKey, config.loginAttempts);
   const opsThrottle = createLoginThrottle(redis, `${prefix}:ops-login`, config.secretKey, config.loginAttempts);
-  const perKey = createLimiter(redis, `${prefix}:api`, config.apiRateLimit, 60);
+  // Leased: one Redis call per lease of points, not per request (leased-limit.ts).
+  const perKey = createLeasedLimiter(createLimiter(redis, `${prefix}:api`, config.apiRateLimit, 60));
   const routes = collectRoutes(deps, () => document, loginThrottle, extensions.routes);
   const document = buildOpenApi(routes, { version: API_VERSION, serverUrl: config.publicUrl });
 

@@ -6,7 +6,7 @@
 // counts right after it, so the right login's parallel requests never take points at all.
 import type { RedisClient } from '../queues/connection.js';
 import { throttledNetwork } from './client-ip.js';
-import { assertNotExhausted, createLimiter, limiterKey, reserve, type Limiter } from './rate-limit.js';
+import { assertNoneExhausted, createLimiter, limiterKey, reserve, type Limiter } from './rate-limit.js';
 
 const LOGIN_WINDOW_SECONDS = 15 * 60;
 /** Attempts per client network: this many times the attempts per login name. */
@@ -44,7 +44,7 @@ export function createLoginThrottle(redis: RedisClient, keyPrefix: string, secre
         await reserve(claims(name, ip));
         return;
       }
-      await Promise.all(claims(name, ip).map(([limiter, key]) => assertNotExhausted(limiter, key)));
+      await assertNoneExhausted(redis, claims(name, ip));
     },
   };
 }

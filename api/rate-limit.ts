@@ -61,6 +61,29 @@ export async function assertNotExhausted(limiter: Limiter, key: string): Promise
   if (state && state.consumedPoints >= limiter.points) throw tooManyRequests(retryAfter(state));
 }
 
+/**
+ * assertNotExhausted for several keys at once with one MGET (a limiter's get() is a MULTI of GET
+ * and PTTL: four commands a key). Only a key found used up is read again, for its Retry-After.
+ * While Redis is not ready, or refuses the MGET, each limiter reads as before (its insurance
+ * limiter in memory when Redis is away).
+ */
+export async function assertNoneExhausted(redis: RedisClient, claims: readonly (readonly [Limiter, string])[]): Promise<void> {
+  const oneByOne = () => Promise.all(claims.map(([limiter, key]) => assertNotExhausted(limiter, key)));
+  if (redis.status !== 'ready') {
+    await oneByOne();
+    return;
+  }
+  let counts: (string | null)[];
+  try {
+    counts = await redis.mget(claims.map(([limiter, key]) => limiter.getKey(key)));
+  } catch {
+    await oneByOne();
+    return;
+  }
+  const used = claims.find(([limiter], i) => Number(counts[i] ?? 0) >= limiter.points);
+  if (used) await assertNotExhausted(used[0], used[1]);
+}
+
 /** Limiter keys never hold a username or an address in the clear. */
 export function limiterKey(secret: string, kind: string, value: string): string {
   return createHmac('sha256', secret).update(`${kind}:${value}`).digest('base64url');

@@ -7,11 +7,11 @@ import { touchApiKey } from '../../workers/identity/api-keys.js';
 import { createBatcher } from '../../workers/core/batcher.js';
 import { resolvePrincipals, type Principal } from '../../workers/identity/principal.js';
 import { forbidden, unauthorized } from '../problem.js';
-import { consumeOrThrow, type Limiter } from '../rate-limit.js';
+import type { LeasedLimiter } from '../leased-limit.js';
 
 const TOUCH_AFTER_MS = 60_000;
 
-export function requireBearer(deps: Deps, limiter: Limiter): RequestHandler {
+export function requireBearer(deps: Deps, limiter: LeasedLimiter): RequestHandler {
   // Concurrent requests' tokens are looked up in one query, sent after each of them arrived (never a cached answer: a revoked key fails at once).
   const resolve = createBatcher<string, Principal | undefined>({ run: (tokens) => resolvePrincipals(deps.db, tokens), maxWeight: 200, concurrency: 2 });
   // Requests that read the key before its touch committed would each touch it again (hundreds a minute under load): once per process per minute.
@@ -28,7 +28,7 @@ export function requireBearer(deps: Deps, limiter: Limiter): RequestHandler {
     if (!match?.[1]) throw unauthorized('An API key or session token is required.');
     const principal = await resolve(match[1]);
     if (!principal) throw unauthorized('The API key or session token is not valid (unknown, revoked or expired).');
-    await consumeOrThrow(limiter, `${principal.kind}:${principal.id}`);
+    await limiter.consume(`${principal.kind}:${principal.id}`);
     if (principal.kind === 'api_key' && (principal.lastUsedAt === null || Date.now() - principal.lastUsedAt.getTime() > TOUCH_AFTER_MS) && !touchedRecently(principal.id)) {
       touchApiKey(deps.db, principal.id).catch(() => deps.logger.warn('could not record the last use of an API key'));
     }
