@@ -68,6 +68,10 @@ function steps(size: SeedSize): [string, ReturnType<typeof sql>][] {
           CASE i % 3 WHEN 0 THEN '06' || (30000000 + (i::bigint * 31) % 20000000) WHEN 1 THEN '0201234***' END, i % 3 = 1,
           (i * 37) % 3600, (i * 37) % 3600, ((i::bigint * 7919) % 100000) / 100.0, 'EUR', i % 50 = 0
         FROM u, generate_series(1, ${size.callRecords}) i`],
+    // Stored without a parse: each organisation's months of the cost report's rollup recomputed from the rows.
+    ['the call records\' rollup', sql`
+      SELECT tem_cost_rollup_recompute_calls(organization_id, month)
+        FROM (SELECT DISTINCT organization_id, date_trunc('month', started_at AT TIME ZONE 'Europe/Amsterdam')::date AS month FROM call_records) m`],
     ['e-invoices', sql`
       WITH inv AS (
         INSERT INTO tem_uploads (organization_id, kind, sha256, size_bytes, status) SELECT id, 'einvoice', 'bench-inv', 1, 'parsed' FROM organizations RETURNING id, organization_id)

@@ -24,6 +24,7 @@ import * as newsletterListLanguage from './2026-12-05T13-30-00_newsletter-list-l
 import * as temRestrictedSubscriptions from './2026-12-05T13-40-00_tem-restricted-subscriptions.js';
 import * as privacyLookups from './2026-12-05T13-50-00_privacy-lookups.js';
 import * as temCostRollup from './2026-12-05T16-30-00_tem-cost-rollup.js';
+import * as temRollupFromParse from './2026-12-05T19-10-00_tem-rollup-from-parse.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T13-40-00_tem-restricted-subscriptions': temRestrictedSubscriptions,
   '2026-12-05T13-50-00_privacy-lookups': privacyLookups,
   '2026-12-05T16-30-00_tem-cost-rollup': temCostRollup,
+  '2026-12-05T19-10-00_tem-rollup-from-parse': temRollupFromParse,
 };

@@ -87,6 +87,11 @@ describe('chaos: Postgres restarted mid CDR parse', () => {
         encode(sha256(convert_to(string_agg(line || '|' || msisdn || '|' || (amount * 100)::int || '|' || to_char(started_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY HH24:MI:SS'), E'\n' ORDER BY line), 'UTF8')), 'hex') AS digest
       FROM call_records WHERE upload_id = ${posted.body.id}`.execute(ctx.db);
     expect(stored.rows[0]).toEqual({ n: ROWS, lines: ROWS, digest: fileDigest() });
+    // The cost report's rollup, written by the parse in its own transaction, sums every row once too.
+    const rolled = await sql<{ records: string; amount: string }>`
+      SELECT sum(records)::text AS records, sum(amount)::text AS amount FROM tem_cost_rollup WHERE organization_id = ${org.id} AND source = 'call'`.execute(ctx.db);
+    const cents = callLines(ROWS, 3).reduce((total, c) => total + c.cents, 0);
+    expect(rolled.rows[0]).toEqual({ records: String(ROWS), amount: `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}00` });
     // Both processes rode it out.
     expect(web.process.exitCode).toBeNull();
     expect(worker.process.exitCode).toBeNull();

@@ -6,6 +6,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { suppressionHash } from '../../workers/newsletter/suppression.js';
 import { phoneHash } from '../../workers/sms/opt-outs.js';
+import { localText, monthOf } from '../../workers/tem/calendar.js';
+import { recomputeCallMonth } from '../../workers/tem/cost-rollup.js';
 import { makePartitions } from '../../workers/tem/partitions.js';
 
 export interface Person {
@@ -46,6 +48,8 @@ export async function seedPerson(db: Kysely<Database>, orgId: string, p: Person,
       { organization_id: orgId, upload_id: upload.id, line: 3, msisdn: '+31687650000', user_name: 'Collega', started_at: now, call_type: 'voice', destination: national(p.phone), destination_masked: false, amount: '0.10', currency: 'EUR', roaming: false },
     ])
     .execute();
+  // Stored without a parse: their month of the cost report's rollup recomputed from the rows.
+  await recomputeCallMonth(db, orgId, monthOf(localText(new Date(now))));
   await db.insertInto('tem_period_charges').values({ organization_id: orgId, upload_id: upload.id, line: 4, msisdn: p.phone, user_name: p.name, call_type: 'subscription', amount: '20.00', currency: 'EUR', period_start: '2026-12-01', period_end: '2026-12-31' }).execute();
   await db.insertInto('tem_subscriptions').values({ organization_id: orgId, msisdn: p.phone, holder_name: p.name }).execute();
   const invoiceUpload = await db.insertInto('tem_uploads').values({ organization_id: orgId, kind: 'einvoice', sha256: `inv-${tag}`, size_bytes: 100, status: 'parsed' }).returning('id').executeTakeFirstOrThrow();

@@ -2,6 +2,7 @@
 // calls become COPY lines, period charges (no call time) and refusals are collected.
 import type { TemUploadError } from '../../db/schema.js';
 import type { Window } from './windows.js';
+import { CallRollup } from './call-rollup.js';
 import { CopyBuffers, copyLine, copyPrefix } from './copy-format.js';
 import { csvRows, type CsvRows } from '../core/csv-rows.js';
 import { normaliser, type Canonical } from './normalise.js';
@@ -23,6 +24,8 @@ export interface CdrTally {
   latestCall: string | null;
   /** The latest call time in the file, stored or not: it names the export's period. */
   latestDated: string | null;
+  /** The calls stored, summed as the cost report's rollup holds them. */
+  readonly calls: CallRollup;
 }
 
 export type Layout = { ok: true; rows: CsvRows['rows']; batches: CsvRows['batches']; normalise: ReturnType<typeof normaliser> } | { ok: false; errors: TemUploadError[] };
@@ -41,7 +44,7 @@ export async function openCdr(text: AsyncIterable<string>, profile: Profile): Pr
 }
 
 export function newTally(): CdrTally {
-  return { dataRows: 0, stored: 0, refused: 0, errors: [], charges: [], subscriptions: new Map(), latestCall: null, latestDated: null };
+  return { dataRows: 0, stored: 0, refused: 0, errors: [], charges: [], subscriptions: new Map(), latestCall: null, latestDated: null, calls: new CallRollup() };
 }
 
 function refuse(tally: CdrTally, error: TemUploadError): void {
@@ -84,6 +87,7 @@ export async function* copyText(layout: Extract<Layout, { ok: true }>, ids: { or
         else {
           if (tally.latestCall === null || start > tally.latestCall) tally.latestCall = start;
           out.add(copyLine(prefix, record, start));
+          tally.calls.add(record, start);
         }
       }
     }

@@ -1,7 +1,8 @@
 // The parse of one upload in one transaction on its own connection: COPY of the calls into
-// call_records, the period charges, the subscriptions named, the upload's counts, and the raw
-// file's deletion commit together or not at all. A retry (a killed worker, a terminated
-// connection) finds nothing half-written and stores every row exactly once.
+// call_records, their sums in the cost report's rollup, the period charges, the subscriptions
+// named, the upload's counts, and the raw file's deletion commit together or not at all. A retry
+// (a killed worker, a terminated connection) finds nothing half-written and stores every row
+// exactly once; it reads the file again from its first row, with a new tally.
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
@@ -116,6 +117,7 @@ export async function parseInTransaction(deps: Deps, upload: Claimed, signal: Ab
     }
     await upsertSubscriptions(client, upload, tally);
     await markRestrictedSubscriptions(client, upload.organization_id, [...tally.subscriptions.keys()], deps.config.suppressionKey);
+    await tally.calls.write(client, upload.organization_id);
     const period = exportPeriod(tally.latestDated, now);
     const dropRaw = !deps.config.tem.keepRaw;
     await client.query(
