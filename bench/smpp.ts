@@ -18,6 +18,7 @@ import pg from 'pg';
 import { ADMIN_URL, HOST, REDIS_URL, TEMPLATE, createOrganization, databaseUrl, nameAt, phoneAt, platformEnv, statusKib, table } from './lib/platform.js';
 import { START_TIMEOUT_MS, startProcess, stopProcess } from './lib/processes.js';
 import { scratch } from './lib/scratch.js';
+import { cpuSeconds } from './lib/cpu.js';
 
 const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
 /** The bare client's submit windows; each runs before and after the platform, and the fastest run is the baseline. */
@@ -93,17 +94,6 @@ function cpuTicks(): { busy: number; total: number } {
   const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
   const total = fields.reduce((a, b) => a + b, 0);
   return { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total };
-}
-
-/** CPU seconds a process has used so far (utime + stime), NaN once it is gone. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

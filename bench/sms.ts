@@ -25,6 +25,7 @@ import { ADMIN_URL, HOST, REDIS_URL, TEMPLATE, createOrganization, databaseUrl, 
 import { buildPlatform, compiledArgs, nodeArgsFrom } from './lib/compiled.js';
 import { startProcess, stopProcess } from './lib/processes.js';
 import { scratch } from './lib/scratch.js';
+import { cpuMeter, type CpuSpent } from './lib/cpu.js';
 
 const JSON_RECIPIENTS = 100_000;
 const CSV_ROWS = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
@@ -163,34 +164,55 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 interface JsonResult {
   readonly platform: number[];
+  /** The web process's CPU and its database's during each of them. */
+  readonly cpu: CpuSpent[];
   readonly bare: number[];
   readonly bytes: number;
   readonly rejected: number;
 }
 
-async function measureJson(apiKey: string): Promise<JsonResult> {
+const cpuText = (cpu: CpuSpent): string => `CPU ${cpu.process.toFixed(2)} s, Postgres ${cpu.postgres.toFixed(2)} s`;
+const cpuMedians = (cpu: readonly CpuSpent[]): CpuSpent => ({ process: median(cpu.map((c) => c.process)), postgres: median(cpu.map((c) => c.postgres)) });
+
+/** A database client of the benchmark's own, for `use`. */
+async function withClient<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function measureJson(apiKey: string, web: ChildProcess): Promise<JsonResult> {
   const warmup = jsonBatch(1_000, 7);
   expectStatus('warm-up batch', await post('/v1/sms/batches', WEB_PORT, jsonHeaders(apiKey, warmup), warmup), 202);
   await post('/', BARE_PORT, jsonHeaders(null, warmup), warmup);
   const platform: number[] = [];
+  const cpu: CpuSpent[] = [];
   const bare: number[] = [];
   let bytes = 0;
   let rejected = 0;
-  for (let run = 0; run < RUNS; run++) {
-    const body = jsonBatch(JSON_RECIPIENTS, 1_000_003 * (run + 1));
-    bytes = Buffer.byteLength(body);
-    const floor = await post('/', BARE_PORT, jsonHeaders(null, body), body);
-    expectStatus('bare server', floor, 202);
-    bare.push(floor.ms);
-    const answer = await post('/v1/sms/batches', WEB_PORT, jsonHeaders(apiKey, body), body);
-    expectStatus('JSON batch', answer, 202);
-    const batch = JSON.parse(answer.body) as { accepted: number; rejected: number };
-    if (batch.accepted + batch.rejected !== JSON_RECIPIENTS) throw new Error(`JSON batch: ${batch.accepted} accepted + ${batch.rejected} rejected`);
-    rejected += batch.rejected;
-    platform.push(answer.ms);
-    console.log(`  json run ${run + 1}: platform ${seconds(answer.ms)}, bare ${seconds(floor.ms)}`);
-  }
-  return { platform, bare, bytes, rejected };
+  await withClient(async (client) => {
+    for (let run = 0; run < RUNS; run++) {
+      const body = jsonBatch(JSON_RECIPIENTS, 1_000_003 * (run + 1));
+      bytes = Buffer.byteLength(body);
+      const floor = await post('/', BARE_PORT, jsonHeaders(null, body), body);
+      expectStatus('bare server', floor, 202);
+      bare.push(floor.ms);
+      const spent = await cpuMeter(client, DB_NAME, web.pid);
+      const answer = await post('/v1/sms/batches', WEB_PORT, jsonHeaders(apiKey, body), body);
+      cpu.push(await spent());
+      expectStatus('JSON batch', answer, 202);
+      const batch = JSON.parse(answer.body) as { accepted: number; rejected: number };
+      if (batch.accepted + batch.rejected !== JSON_RECIPIENTS) throw new Error(`JSON batch: ${batch.accepted} accepted + ${batch.rejected} rejected`);
+      rejected += batch.rejected;
+      platform.push(answer.ms);
+      console.log(`  json run ${run + 1}: platform ${seconds(answer.ms)} (${cpuText(cpu[run] ?? { process: 0, postgres: 0 })}), bare ${seconds(floor.ms)}`);
+    }
+  });
+  return { platform, cpu, bare, bytes, rejected };
 }
 
 interface CsvResult {
@@ -277,11 +299,17 @@ async function measureGet(apiKey: string, batchId: string): Promise<GetResult> {
   return result;
 }
 
+interface AllInOneResult {
+  readonly times: number[];
+  /** The process's CPU and its database's while each was taken in: more than --role web's is the sending's. */
+  readonly cpu: CpuSpent[];
+}
+
 /**
  * Every role in one process (`main.ts --role all`, provider outbox): a batch is submitted and
  * being sent, then three more are submitted in a row, each timed; each is sent in its turn.
  */
-async function measureAllInOne(): Promise<number[]> {
+async function measureAllInOne(): Promise<AllInOneResult> {
   const all = await startProcess('node', compiledArgs(NODE_ARGS, 'all'), platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: ALL_PORT }), `http://${HOST}:${ALL_PORT}/healthz`, 120_000);
   children.push(all);
   const apiKey = await createOrganization(ALL_PORT, 'All-in-one organisation');
@@ -293,16 +321,21 @@ async function measureAllInOne(): Promise<number[]> {
     ids.push((JSON.parse(sending.body) as { id: string }).id);
     // Let sending get going before the timed batches arrive.
     await new Promise((r) => setTimeout(r, 1_000));
-    const times: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      const body = jsonBatch(JSON_RECIPIENTS, 4_000_037 * (run + 1));
-      const answer = await post('/v1/sms/batches', ALL_PORT, jsonHeaders(apiKey, body), body);
-      expectStatus('all-in-one JSON batch', answer, 202);
-      ids.push((JSON.parse(answer.body) as { id: string }).id);
-      times.push(answer.ms);
-      console.log(`  all-in-one run ${run + 1}: ${seconds(answer.ms)} while sending`);
-    }
-    return times;
+    return await withClient(async (client) => {
+      const result: AllInOneResult = { times: [], cpu: [] };
+      for (let run = 0; run < RUNS; run++) {
+        const body = jsonBatch(JSON_RECIPIENTS, 4_000_037 * (run + 1));
+        const spent = await cpuMeter(client, DB_NAME, all.pid);
+        const answer = await post('/v1/sms/batches', ALL_PORT, jsonHeaders(apiKey, body), body);
+        const cpu = await spent();
+        expectStatus('all-in-one JSON batch', answer, 202);
+        ids.push((JSON.parse(answer.body) as { id: string }).id);
+        result.times.push(answer.ms);
+        result.cpu.push(cpu);
+        console.log(`  all-in-one run ${run + 1}: ${seconds(answer.ms)} while sending (${cpuText(cpu)})`);
+      }
+      return result;
+    });
   } finally {
     // What is left unsent must not be sent by the send measurement below.
     for (const id of ids) await fetch(`http://${HOST}:${ALL_PORT}/v1/sms/batches/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}` } });
@@ -413,7 +446,7 @@ export async function smsBench(): Promise<void> {
 
       const apiKey = await createOrganization(WEB_PORT, 'Bench organisation');
 
-      const json = PARTS.has('json') ? await measureJson(apiKey) : undefined;
+      const json = PARTS.has('json') ? await measureJson(apiKey, web) : undefined;
       let csv: CsvResult | undefined;
       let get: GetResult | undefined;
       if (PARTS.has('csv')) {
@@ -433,9 +466,12 @@ export async function smsBench(): Promise<void> {
         const jsonMedian = median(json.platform);
         rows.push([`JSON batch of ${JSON_RECIPIENTS.toLocaleString('en')} accepted (--role web)`, seconds(jsonMedian), `${seconds(median(json.bare))} (bare http + JSON.parse)`, `< ${seconds(TARGET_JSON_MS)} ${met(jsonMedian < TARGET_JSON_MS)}`]);
       }
+      if (json) rows.push(['  its CPU (web process; Postgres backends)', cpuText(cpuMedians(json.cpu)), '', '']);
       if (allInOne) {
-        const allMedian = median(allInOne);
-        rows.push(['  the same, every role in one process, while sending', seconds(allMedian), json ? `${seconds(median(json.platform))} (--role web, above)` : '', `< ${seconds(TARGET_JSON_MS)} ${met(allMedian < TARGET_JSON_MS)}`]);
+        const allMedian = median(allInOne.times);
+        const ratio = json ? ` = ${(allMedian / median(json.platform)).toFixed(2)}x` : '';
+        rows.push(['  the same, every role in one process, while sending', seconds(allMedian), json ? `${seconds(median(json.platform))} (--role web, above)${ratio}` : '', `< ${seconds(TARGET_JSON_MS)} ${met(allMedian < TARGET_JSON_MS)}`]);
+        rows.push(['  its CPU (whole process; Postgres backends)', cpuText(cpuMedians(allInOne.cpu)), json ? `${cpuText(cpuMedians(json.cpu))} (--role web)` : '', '']);
       }
       if (csv) {
         const ratio = csv.ms / csv.copyMs;
@@ -450,7 +486,7 @@ export async function smsBench(): Promise<void> {
       console.log(`\nSMS on ${HOST} (medians of ${RUNS}${json ? `; ${(json.bytes / 1e6).toFixed(1)} MB JSON body, ${json.rejected} rejected` : ''})`);
       table(rows);
       if (json) console.log(`\nJSON runs (platform / bare): ${json.platform.map((ms, i) => `${seconds(ms)} / ${seconds(json.bare[i] ?? Number.NaN)}`).join(', ')}`);
-      if (allInOne) console.log(`All-in-one runs: ${allInOne.map(seconds).join(', ')}`);
+      if (allInOne) console.log(`All-in-one runs: ${allInOne.times.map(seconds).join(', ')}`);
       if (csv) console.log(`CSV: ${csv.accepted.toLocaleString('en')} accepted, ${csv.rejected} rejected`);
       if (send) console.log(`Send wall time from spawning --role sms: ${seconds(send.wallMs)}`);
     });

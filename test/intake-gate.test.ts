@@ -13,7 +13,7 @@ const org = await newOrganization(caller(runtime), ctx, 'Poortwachter BV');
 
 /** Whether intakeIdle() resolves within `ms`. */
 async function idleWithin(ms: number): Promise<boolean> {
-  return Promise.race([intakeIdle(60_000).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  return Promise.race([intakeIdle().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 }
 
 /** Sends the headers and the first half of a body, and what is needed to send the rest. */

@@ -1,6 +1,6 @@
 // Issue 16, all-in-one intake: a chunk already sending when a batch starts arriving in the same
-// process waits between its windows until the intake is answered (at most the gate's 2 s a
-// window), so sending does not take the event loop and the connections from the request.
+// process waits between its windows until the intake is answered (or its turn comes: one
+// waiter every 2 s), so sending does not take the event loop and the connections from the request.
 // Nothing is claimed while it waits: every message is sent exactly once.
 import type { Job } from 'bullmq';
 import { expect, it } from 'vitest';
