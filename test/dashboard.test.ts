@@ -3,9 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PermanentJobError } from '../workers/core/errors.js';
-import { HANDLERS } from '../workers/handlers.js';
+import { loadAllHandlers } from '../workers/handlers.js';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { baseUrl, basic } from './helpers/http.js';
+
+const HANDLERS = await loadAllHandlers();
 
 const ctx = await createTestContext();
 const config = ctx.configWith({ OPS_READONLY_USER: 'auditor', OPS_READONLY_PASSWORD: 'auditor-password' });

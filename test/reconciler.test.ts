@@ -6,9 +6,11 @@ import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { DUE_WORK } from '../workers/due-work.js';
 import { PermanentJobError } from '../workers/core/errors.js';
 import { reconcileOnce, type DueWorkSource } from '../workers/core/reconciler.js';
-import { HANDLERS } from '../workers/handlers.js';
+import { loadAllHandlers } from '../workers/handlers.js';
 import { insertMail } from '../workers/mail/mail-messages.js';
 import { createTestContext, started, waitFor } from './helpers/context.js';
+
+const HANDLERS = await loadAllHandlers();
 
 const ctx = await createTestContext();
 

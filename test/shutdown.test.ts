@@ -6,8 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Handler } from '../workers/core/handler.js';
-import { HANDLERS } from '../workers/handlers.js';
+import { loadAllHandlers } from '../workers/handlers.js';
 import { createTestContext, started, waitFor } from './helpers/context.js';
+
+const HANDLERS = await loadAllHandlers();
 
 const ctx = await createTestContext();
 

@@ -3,9 +3,11 @@
 // value) carries personal data.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { HANDLERS } from '../workers/handlers.js';
+import { loadAllHandlers } from '../workers/handlers.js';
 import { insertMail } from '../workers/mail/mail-messages.js';
 import { createTestContext, started, waitFor } from './helpers/context.js';
+
+const HANDLERS = await loadAllHandlers();
 
 const ctx = await createTestContext();
 

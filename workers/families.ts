@@ -23,10 +23,10 @@ type Family = (typeof FAMILIES)[number];
 export type FamilyName = Family['name'];
 
 // What the compiler checks of the list, each naming what is missing:
-type Handled<F> = F extends { readonly handlers: infer H } ? keyof H : never;
+type Handled<F> = F extends { readonly handlers: () => Promise<infer H> } ? keyof H : never;
 type Reconciled<F> = F extends { readonly dueWork?: { readonly jobs: readonly (infer N)[] } } ? N : never;
-type Provided<F> = F extends { readonly resources?: { create(...args: never[]): infer P } } ? keyof P : never;
-type Measured<F> = F extends { readonly metrics?: { create(...args: never[]): infer P } } ? keyof P : never;
+type Provided<F> = F extends { readonly resources?: { create(...args: never[]): infer P } } ? keyof Awaited<P> : never;
+type Measured<F> = F extends { readonly metrics?: { create(...args: never[]): infer P } } ? keyof Awaited<P> : never;
 type Check<Missing> = [Missing] extends [never] ? true : { missing: Missing };
 
 /** A job of the contract (queues/registry.ts) that no family handles. */

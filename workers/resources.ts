@@ -4,8 +4,9 @@ import type { CoreDeps, Deps } from './core/deps.js';
 import { FAMILIES } from './families.js';
 import type { Role } from './roles.js';
 
-export function createDeps(core: CoreDeps, roles: readonly Role[]): Deps {
-  return Object.assign({ ...core }, ...FAMILIES.map((family) => family.resources?.create(core, roles))) as Deps;
+export async function createDeps(core: CoreDeps, roles: readonly Role[]): Promise<Deps> {
+  const added = await Promise.all(FAMILIES.map((family) => Promise.resolve(family.resources?.create(core, roles))));
+  return Object.assign({ ...core }, ...added) as Deps;
 }
 
 export async function closeFamilyResources(deps: Deps): Promise<void> {

@@ -20,7 +20,7 @@ import { keepSchedules } from './core/schedules.js';
 import { DUE_WORK } from './due-work.js';
 import { demoBanner, ensureDemoOrganization } from './identity/demo.js';
 import { FAMILIES } from './families.js';
-import { HANDLERS } from './handlers.js';
+import { loadHandlers } from './handlers.js';
 import { ensureHouseOrganization } from './newsletter/house.js';
 import { closeFamilyResources, createDeps } from './resources.js';
 import { QUEUES_OF_ROLE, type Role } from './roles.js';
@@ -97,7 +97,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     logger.warn('Redis is not reachable yet: starting anyway; work is enqueued once it is back');
   }
   const metrics = createMetrics(FAMILIES, { config, db, queues, platformView: options.roles.includes('web') });
-  const deps = createDeps({ config, db, queues, logger, metrics }, options.roles);
+  const deps = await createDeps({ config, db, queues, logger, metrics }, options.roles);
 
   let server: Server | undefined;
   let port: number | undefined;
@@ -122,8 +122,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     logger.info({ port }, 'metrics listening');
   }
 
-  const handlers = options.handlers ?? HANDLERS;
   const queueNames = [...new Set(options.roles.flatMap((role) => QUEUES_OF_ROLE[role]))];
+  const handlers = options.handlers ?? (await loadHandlers(queueNames));
   const workers = queueNames.map((queue) => startQueueWorker(queue, deps, handlers, { concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, stalledInterval: config.jobLockMs, ...options.workerOptions }));
 
   const scheduler = options.roles.includes('scheduler');

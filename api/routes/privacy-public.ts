@@ -9,7 +9,7 @@ import { PRIVACY_REQUEST_TYPES } from '../../db/schema.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { findExport } from '../../workers/privacy/access-export.js';
-import { SUPERVISORY_AUTHORITY } from '../../workers/privacy/process.js';
+import { SUPERVISORY_AUTHORITY } from '../../workers/privacy/requests.js';
 import { checkFiling, filePublic, isDutchMobile } from '../../workers/privacy/filing.js';
 import { verifyLink } from '../../workers/privacy/signed-link.js';
 import { verifyByCode, verifyByLink } from '../../workers/privacy/verification.js';

@@ -1,13 +1,16 @@
 // The mail family: transactional mail through one transport (SMTP or the local outbox).
 import { mailContract } from '../../queues/mail.js';
-import { readBouncesJob } from '../newsletter/read-bounces-job.js';
+import type { Role } from '../roles.js';
 import { defineFamily } from '../core/family.js';
 import { mailDueWork } from './due-work.js';
 import { mailMetrics } from './metrics.js';
-import { createMailer, type Mailer } from './mailer.js';
+import type { Mailer } from './mailer.js';
+import { NO_MAILER } from './no-mailer.js';
 import { mailRetention } from './retention.js';
-import { sendMail } from './send-mail.js';
 import { mailPrivacy } from './privacy.js';
+
+/** The roles whose jobs send mail: mail.send and campaigns (mail), e-mail-only SMS recipients (sms). */
+const SENDING_ROLES: readonly Role[] = ['mail', 'sms'];
 
 declare module '../core/deps.js' {
   interface Deps {
@@ -18,17 +21,22 @@ declare module '../core/deps.js' {
 export const mailFamily = defineFamily({
   name: 'mail',
   contract: mailContract,
-  handlers: {
-    'mail.send': sendMail,
-    'mail.read-bounces': readBouncesJob,
-  },
+  handlers: async () => ({
+    'mail.send': (await import('./send-mail.js')).sendMail,
+    'mail.read-bounces': (await import('../newsletter/read-bounces-job.js')).readBouncesJob,
+  }),
   dueWork: mailDueWork,
   roles: { mail: ['mail'] },
   retention: mailRetention,
   metrics: mailMetrics,
   privacy: mailPrivacy,
   resources: {
-    create: ({ config, db }) => ({ mailer: createMailer(config, db) }),
+    // nodemailer (and the pooled SMTP transport) only where a job sends mail.
+    create: async ({ config, db }, roles) => {
+      if (!roles.some((role) => SENDING_ROLES.includes(role))) return { mailer: NO_MAILER };
+      const { createMailer } = await import('./mailer.js');
+      return { mailer: createMailer(config, db) };
+    },
     close: ({ mailer }) => mailer.close(),
   },
 });

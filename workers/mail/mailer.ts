@@ -20,7 +20,7 @@ export interface OutgoingMail {
 }
 
 export interface Mailer {
-  readonly name: 'smtp' | 'outbox';
+  readonly name: 'smtp' | 'outbox' | 'none';
   /** True when mail is DKIM-signed (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY). */
   readonly signs: boolean;
   send(mail: OutgoingMail): Promise<{ messageId: string }>;

@@ -7,16 +7,14 @@ import { newsletterDueWork } from './due-work.js';
 import { newsletterMetrics } from './metrics.js';
 import { newsletterRetention } from './retention.js';
 import { newsletterPrivacy } from './privacy.js';
-import { sendCampaignChunk } from './send-chunk.js';
-import { startCampaign } from './start-campaign.js';
 
 export const newsletterFamily = defineFamily({
   name: 'newsletter',
   contract: newsletterContract,
-  handlers: {
-    'newsletter.start-campaign': startCampaign,
-    'newsletter.send-chunk': sendCampaignChunk,
-  },
+  handlers: async () => ({
+    'newsletter.start-campaign': (await import('./start-campaign.js')).startCampaign,
+    'newsletter.send-chunk': (await import('./send-chunk.js')).sendCampaignChunk,
+  }),
   dueWork: newsletterDueWork,
   roles: { mail: ['mail'] },
   retention: newsletterRetention,

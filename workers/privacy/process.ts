@@ -19,9 +19,8 @@ import { ledgerKey, recordLedger, type LedgerCopy } from './ledger.js';
 import { queueNotices } from './notices.js';
 import type { ReachResult, Rectification, Subject } from './reach.js';
 import { eachFamily } from './reaches.js';
+import { SUPERVISORY_AUTHORITY } from './requests.js';
 import { subjectOf } from './subject.js';
-
-export const SUPERVISORY_AUTHORITY = 'Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl)';
 
 interface Settings {
   readonly secretKey: string;

@@ -10,6 +10,9 @@ import { audit, type AuditEntry } from '../core/audit.js';
 import { ConflictError, InvalidFieldError, NotFoundError } from '../core/domain-errors.js';
 
 export const UNVERIFIED_VALID_DAYS = 7;
+
+/** Where a complaint may also go (the public form says so; the privacy.process job too, here so the route does not load the job). */
+export const SUPERVISORY_AUTHORITY = 'Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl)';
 /** Statuses of a request not yet closed: it has a due date that still runs. */
 export const OPEN_STATUSES = ['unverified', 'awaiting-approval', 'verified', 'processing'] as const satisfies readonly PrivacyRequestStatus[];
 export const MAX_EXTENSION_MONTHS = 2;

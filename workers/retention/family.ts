@@ -4,15 +4,14 @@ import { maintenanceContract } from '../../queues/maintenance.js';
 import { defineFamily } from '../core/family.js';
 import { policyOf, type RetentionCategories } from './category.js';
 import { maintenanceMetrics } from './metrics.js';
-import { retentionPurge } from './purge-job.js';
 
 export function maintenanceFamily(families: readonly { readonly retention?: RetentionCategories }[]) {
   return defineFamily({
     name: 'maintenance',
     contract: maintenanceContract,
-    handlers: {
-      'maintenance.retention-purge': retentionPurge((settings) => policyOf(families, settings)),
-    },
+    handlers: async () => ({
+      'maintenance.retention-purge': (await import('./purge-job.js')).retentionPurge((settings) => policyOf(families, settings)),
+    }),
     roles: { scheduler: ['maintenance'] },
     metrics: maintenanceMetrics,
   });

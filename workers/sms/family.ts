@@ -2,14 +2,11 @@
 // receipts, status callbacks and opt-outs, through the outbox, SMPP or a JSON gateway.
 import { smsContract } from '../../queues/sms.js';
 import { defineFamily } from '../core/family.js';
-import { applyReceipts } from './apply-receipts.js';
 import { smsDueWork } from './due-work.js';
-import { NO_SMS_PROVIDER, createSmsProvider, type SmsProvider } from './providers/provider.js';
+import { NO_SMS_PROVIDER } from './providers/none.js';
+import type { SmsProvider } from './providers/provider.js';
 import { smsMetrics } from './metrics.js';
 import { smsRetention } from './retention.js';
-import { sendCallback } from './send-callback.js';
-import { sendChunk } from './send-chunk.js';
-import { startBatch } from './start-batch.js';
 import { closeValidationPool, sizeValidationPool } from './validation-pool.js';
 import { smsPrivacy } from './privacy.js';
 
@@ -23,21 +20,24 @@ declare module '../core/deps.js' {
 export const smsFamily = defineFamily({
   name: 'sms',
   contract: smsContract,
-  handlers: {
-    'sms.start-batch': startBatch,
-    'sms.send-chunk': sendChunk,
-    'sms.callback': sendCallback,
-    'sms.apply-receipts': applyReceipts,
-  },
+  handlers: async () => ({
+    'sms.start-batch': (await import('./start-batch.js')).startBatch,
+    'sms.send-chunk': (await import('./send-chunk.js')).sendChunk,
+    'sms.callback': (await import('./send-callback.js')).sendCallback,
+    'sms.apply-receipts': (await import('./apply-receipts.js')).applyReceipts,
+  }),
   dueWork: smsDueWork,
   roles: { sms: ['sms', 'sms-reports'] },
   retention: smsRetention,
   metrics: smsMetrics,
   privacy: smsPrivacy,
   resources: {
-    create: ({ config, db, queues, logger, metrics }, roles) => {
+    // The validation pool serves the web role's intake too; the provider (the SMPP client) only the sms role.
+    create: async ({ config, db, queues, logger, metrics }, roles) => {
       sizeValidationPool(config.sms.validationThreads);
-      return { smsProvider: roles.includes('sms') ? createSmsProvider(config, { db, queues, logger, metrics }) : NO_SMS_PROVIDER };
+      if (!roles.includes('sms')) return { smsProvider: NO_SMS_PROVIDER };
+      const { createSmsProvider } = await import('./providers/provider.js');
+      return { smsProvider: createSmsProvider(config, { db, queues, logger, metrics }) };
     },
     close: async ({ smsProvider }) => {
       await smsProvider.close();

@@ -4,8 +4,6 @@
 import { temContract } from '../../queues/tem.js';
 import { defineFamily } from '../core/family.js';
 import { temDueWork } from './due-work.js';
-import { parseUpload } from './parse-upload.js';
-import { makePartitionsJob } from './partitions-job.js';
 import { temMetrics } from './metrics.js';
 import { temRetention } from './retention.js';
 import { temPrivacy } from './privacy.js';
@@ -13,10 +11,10 @@ import { temPrivacy } from './privacy.js';
 export const temFamily = defineFamily({
   name: 'tem',
   contract: temContract,
-  handlers: {
-    'tem.parse-upload': parseUpload,
-    'maintenance.tem-partitions': makePartitionsJob,
-  },
+  handlers: async () => ({
+    'tem.parse-upload': (await import('./parse-upload.js')).parseUpload,
+    'maintenance.tem-partitions': (await import('./partitions-job.js')).makePartitionsJob,
+  }),
   dueWork: temDueWork,
   roles: { invoices: ['invoices'] },
   retention: temRetention,

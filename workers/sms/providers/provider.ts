@@ -72,15 +72,6 @@ export interface ProviderDeps {
   readonly metrics: Metrics;
 }
 
-/** In processes without the sms role: no SMSC session is opened there. */
-export const NO_SMS_PROVIDER: SmsProvider = {
-  name: 'none',
-  windowSize: 1,
-  ready: () => Promise.resolve(false),
-  submit: () => Promise.reject(new Error('this process does not run the sms role')),
-  close: () => Promise.resolve(),
-};
-
 export function createSmsProvider(config: Config, deps: ProviderDeps): SmsProvider {
   switch (config.sms.provider) {
     case 'outbox':
