@@ -28,12 +28,10 @@ function invoicesWorker(): ChildProcess {
   return child;
 }
 
-/** Waits until the parse's COPY is under way, and returns its backend's pid. */
+/** Waits until the parse's COPY is under way in this file's database (another run's parse on a shared server is not ours to cut), and returns its backend's pid. */
 const copying = () =>
   waitFor(async () => {
-    // This test's database only: another's parse (a benchmark running beside it) is not ours to cut off.
-    const rows = await sql<{ pid: number }>`
-      SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tgg-tem-parse' AND query LIKE 'COPY%' AND state = 'active'`.execute(ctx.db);
+    const rows = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tgg-tem-parse' AND query LIKE 'COPY%' AND state = 'active'`.execute(ctx.db);
     return rows.rows[0]?.pid;
   }, 'the COPY of the parse', 60_000);
 

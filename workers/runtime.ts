@@ -2,7 +2,7 @@
 // (with a deadline), queues, mail transport, database.
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Worker } from 'bullmq';
-import { createDb } from '../db/database.js';
+import { createDb, type Db } from '../db/database.js';
 import { ensureDatabase } from '../db/ensure-database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { QueueSet } from '../queues/queue-set.js';
@@ -72,6 +72,24 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
+/** Migrates the database and makes what a first start makes: the house organisation, the demo one. */
+async function prepareDatabase(db: Db, config: Config, roles: readonly Role[], logger: Logger): Promise<void> {
+  const steps = await migrateToLatest(db);
+  if (steps.length > 0) logger.info({ steps }, 'migrations applied');
+  const house = await ensureHouseOrganization(db);
+  if (house.listId) logger.info({ organizationId: house.organizationId, listId: house.listId }, 'house organisation created');
+  if (config.demoOrganization && roles.includes('web')) {
+    const demo = await ensureDemoOrganization(db);
+    if (demo) process.stdout.write(`${demoBanner(demo, config.publicUrl)}\n`);
+  }
+}
+
+/** Closes what a failed start opened, then fails with its error. */
+async function closeAfter(error: unknown, close: () => Promise<void>): Promise<never> {
+  await close().catch(() => undefined);
+  throw error;
+}
+
 export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   if (options.migrate) {
@@ -81,16 +99,10 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     applicationName: `tgg-${options.roles.join('+')}`,
     onIdleError: (error) => logger.warn({ code: (error as { code?: string }).code ?? 'error' }, 'idle Postgres connection closed'),
   });
-  if (options.migrate) {
-    const steps = await migrateToLatest(db);
-    if (steps.length > 0) logger.info({ steps }, 'migrations applied');
-    const house = await ensureHouseOrganization(db);
-    if (house.listId) logger.info({ organizationId: house.organizationId, listId: house.listId }, 'house organisation created');
-    if (config.demoOrganization && options.roles.includes('web')) {
-      const demo = await ensureDemoOrganization(db);
-      if (demo) process.stdout.write(`${demoBanner(demo, config.publicUrl)}\n`);
-    }
-  }
+  // A start that fails from here on (a migration refused, Redis or the port taken) closes what it
+  // opened: the pool held the connection the migration ran on, and a process that lives on
+  // (tests, a supervisor retrying in-process) kept that socket open.
+  if (options.migrate) await prepareDatabase(db, config, options.roles, logger).catch((error: unknown) => closeAfter(error, () => db.destroy()));
   const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
   queues.connection.once('ready', () => void warnUnlessNoEviction(queues.connection, logger));
   if (!(await whenReady(queues.connection, options.waitForRedisMs ?? 5_000))) {
@@ -98,6 +110,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   }
   const metrics = createMetrics(FAMILIES, { config, db, queues, platformView: options.roles.includes('web') });
   const deps = await createDeps({ config, db, queues, logger, metrics }, options.roles);
+  const release = async () => {
+    await queues.close();
+    await closeFamilyResources(deps);
+    await db.destroy();
+  };
 
   let server: Server | undefined;
   let port: number | undefined;
@@ -114,11 +131,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       tickMs: Math.min(1_000, config.httpRequestTimeoutMs),
     });
     server.keepAliveTimeout = 65_000;
-    port = await listen(server, config.port);
+    port = await listen(server, config.port).catch((error: unknown) => closeAfter(error, release));
     logger.info({ port }, 'web listening');
   } else if (config.metricsPort !== undefined) {
     server = createMetricsServer(config, metrics);
-    port = await listen(server, config.metricsPort);
+    port = await listen(server, config.metricsPort).catch((error: unknown) => closeAfter(error, release));
     logger.info({ port }, 'metrics listening');
   }
 
@@ -142,9 +159,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       if (outcomes.includes('aborted')) logger.warn('shutdown deadline passed: running jobs were aborted and will run again');
       server?.closeAllConnections();
       await closingServer;
-      await queues.close();
-      await closeFamilyResources(deps);
-      await db.destroy();
+      await release();
       logger.info('stopped');
     })());
 

@@ -33,7 +33,8 @@ export interface TestContext {
   captureOutput(name: string, child: ChildProcess): void;
 }
 
-async function adminQuery(text: string): Promise<void> {
+/** Runs one statement on the admin database (CREATE or DROP DATABASE). */
+export async function adminQuery(text: string): Promise<void> {
   const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
   await client.connect();
   try {

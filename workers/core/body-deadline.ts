@@ -31,7 +31,7 @@ interface Watched {
 const TIMEOUT_ANSWER = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
 
 /** The server, not the client, is why no byte is read: the body is paused or its buffer is full. */
-function heldByServer(req: IncomingMessage): boolean {
+export function heldByServer(req: IncomingMessage): boolean {
   return req.readableFlowing === false || req.readableLength >= req.readableHighWaterMark;
 }
 
