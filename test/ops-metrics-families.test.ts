@@ -49,6 +49,8 @@ describe('the reconciler', () => {
     expect(await sample(runtime.port, 'tgg_reconciler_enqueued_total', { source: 'sms' })).toBe(before + 1);
     const jobs = await runtime.deps.queues.get('sms').getJobs(['waiting', 'prioritized']);
     expect(jobs.map((j) => [j.name, (j.data as { batchId: string }).batchId])).toEqual([['sms.send-chunk', id]]);
+    // Not for the SMPP case below to send: its window count is of its own five messages.
+    expect((await call('post', `/v1/sms/batches/${id}/cancel`, { auth: org.key })).status).toBe(200);
   });
 });
 
