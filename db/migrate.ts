@@ -8,8 +8,10 @@ function migrator(db: Db): Migrator {
 
 function unwrap(result: MigrationResultSet): string[] {
   if (result.error) {
-    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${result.error instanceof Error ? result.error.message : 'unknown error'}`, { cause: result.error });
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
+    const reason = result.error instanceof Error ? result.error.message : 'unknown error';
+    // No migration named: the Migrator failed before running one (its own table or lock refused).
+    throw new Error(failed ? `migration ${failed} failed: ${reason}` : `migrations could not start: ${reason}`, { cause: result.error });
   }
   return (result.results ?? []).map((r) => `${r.direction} ${r.migrationName}`);
 }
