@@ -11,14 +11,22 @@
 //      first submit_sm until every message is 'delivered' in Postgres (receipts applied), with
 //      the sms workers' peak RSS. Each is set against the bare client with as many sessions
 //      (one process, the same window on each session), measured in the same run (target 70 %).
+// The platform runs compiled, as the Procfile runs it (BENCH_SMPP_BUILD=false reuses dist/):
+// until 5 December 2026 its worker ran under tsx, whose keepNames wrappers (`__name`) and loader
+// thread added CPU to every message measured. Beside the time it prints the CPU per 1,000
+// messages of the sms workers and of the database's Postgres backends.
+// BENCH_SMPP_COMPARE_DIST=<folder> (another build's dist/, e.g. main's) runs each config with
+// that build's worker too, the two in turns (BENCH_SMPP_ROUNDS rounds), to compare CPU per message.
 // Its own database (dropped and recreated, dropped at the end), its own queue prefix, loopback only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import pg from 'pg';
 import { ADMIN_URL, HOST, REDIS_URL, TEMPLATE, createOrganization, databaseUrl, nameAt, phoneAt, platformEnv, statusKib, table } from './lib/platform.js';
 import { START_TIMEOUT_MS, startProcess, stopProcess } from './lib/processes.js';
 import { scratch } from './lib/scratch.js';
-import { cpuSeconds } from './lib/cpu.js';
+import { cpuMeter, cpuSeconds } from './lib/cpu.js';
+import { buildPlatform, compiledArgs } from './lib/compiled.js';
 
 const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
 /** The bare client's submit windows; each runs before and after the platform, and the fastest run is the baseline. */
@@ -43,7 +51,16 @@ function procfileNodeArgs(role: string): string[] {
   return script < 0 ? flags : flags.slice(0, script);
 }
 /** The Procfile's flags, then extra ones for the sms workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
-const WORKER_NODE_ARGS = [...procfileNodeArgs('worker-sms'), ...(process.env.BENCH_SMPP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+const WORKER_NODE_ARGS: readonly string[] = [...procfileNodeArgs('worker-sms'), ...(process.env.BENCH_SMPP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+
+/** Another build's dist/ folder whose worker runs in turns with this one's (BENCH_SMPP_COMPARE_DIST). */
+const COMPARE_DIST = process.env.BENCH_SMPP_COMPARE_DIST;
+const ROUNDS = Number(process.env.BENCH_SMPP_ROUNDS ?? (COMPARE_DIST ? 2 : 1));
+/** The builds whose worker runs: this one's dist/, and the one compared, if any. */
+const BUILDS: ReadonlyArray<{ readonly label: string; readonly main: string }> = [
+  { label: 'this build', main: 'dist/main.js' },
+  ...(COMPARE_DIST ? [{ label: `compared (${COMPARE_DIST})`, main: `${COMPARE_DIST.replace(/\/$/, '')}/main.js` }] : []),
+];
 
 interface PlatformConfig {
   readonly label: string;
@@ -167,16 +184,19 @@ interface PlatformResult {
   /** The share of all cores busy while it ran (every process: SMSC, Postgres, workers). */
   readonly machineBusy: number;
   readonly workerCpuSeconds: number;
+  /** CPU seconds of the database's Postgres backends over the same span (the bench's own probe excluded). */
+  readonly postgresCpuSeconds: number;
+  readonly build: string;
   /** sms_messages updates so far in the database, and how many of them were HOT (no index entries written). */
   readonly hotUpdates: { readonly total: number; readonly hot: number };
   readonly other: Record<string, number>;
 }
 
-async function runPlatform(config: PlatformConfig, apiKey: string, offset: number, db: pg.Client): Promise<PlatformResult> {
+async function runPlatform(config: PlatformConfig, build: (typeof BUILDS)[number], apiKey: string, offset: number, db: pg.Client): Promise<PlatformResult> {
   const env = smppEnv({ WORKER_CONCURRENCY: String(config.concurrency), SMPP_WINDOW: String(config.window), SMPP_SESSIONS: String(config.sessions) });
-  const workers = Array.from({ length: config.processes }, () =>
-    track(spawn('node', [...WORKER_NODE_ARGS, '--import', 'tsx', 'main.ts', '--role', 'sms'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })),
-  );
+  const args = compiledArgs(WORKER_NODE_ARGS, 'sms');
+  args[args.indexOf('dist/main.js')] = build.main;
+  const workers = Array.from({ length: config.processes }, () => track(spawn('node', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })));
   try {
     const deadline = performance.now() + START_TIMEOUT_MS;
     while ((await smsc('/stats')).bound < config.processes * config.sessions) {
@@ -188,6 +208,8 @@ async function runPlatform(config: PlatformConfig, apiKey: string, offset: numbe
     const batchId = await postBatch(apiKey, offset);
     const cpuBefore = cpuTicks();
     const workerCpuBefore = workers.map((w) => cpuSeconds(w.pid));
+    // The backends of every process on the database: the workers', web's (idle meanwhile) and none of the probe's.
+    const postgresCpu = await cpuMeter(db, DB_NAME, undefined);
     const runDeadline = performance.now() + RUN_TIMEOUT_MS;
     let peakKib = 0;
     let counts: Record<string, number> = {};
@@ -216,6 +238,7 @@ async function runPlatform(config: PlatformConfig, apiKey: string, offset: numbe
     const doneAt = Date.now();
     const cpuAfter = cpuTicks();
     const workerCpu = workers.reduce((sum, w, i) => sum + cpuSeconds(w.pid) - (workerCpuBefore[i] ?? 0), 0);
+    const { postgres } = await postgresCpu();
     const stats = await smsc('/stats');
     await sleep(1_000); // the backends report their statistics about once a second
     const { rows: hot } = await db.query<{ upd: string; hot: string }>("SELECT n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'sms_messages'");
@@ -228,6 +251,8 @@ async function runPlatform(config: PlatformConfig, apiKey: string, offset: numbe
       peakRssMb: peakKib / 1024,
       machineBusy: (cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total),
       workerCpuSeconds: workerCpu,
+      postgresCpuSeconds: postgres,
+      build: build.label,
       hotUpdates: { total: Number(hot[0]?.upd ?? 0), hot: Number(hot[0]?.hot ?? 0) },
       other,
     };
@@ -245,7 +270,8 @@ export async function smppBench(): Promise<void> {
   const started = performance.now();
   try {
     await run(async () => {
-      console.log(`SMPP benchmark: database ${DB_NAME}, queue prefix ${PREFIX}, ${MESSAGES.toLocaleString('en')} messages per run`);
+      console.log(`SMPP benchmark: database ${DB_NAME}, queue prefix ${PREFIX}, ${MESSAGES.toLocaleString('en')} messages per run, worker node ${compiledArgs(WORKER_NODE_ARGS, 'sms').join(' ')}`);
+      buildPlatform('BENCH_SMPP_BUILD');
       track(
         await startProcess('node', ['--import', 'tsx', 'bench/lib/smsc-server.ts'], { SMSC_PORT: String(SMSC_PORT), SMSC_HTTP_PORT: String(SMSC_HTTP_PORT) }, `http://${HOST}:${SMSC_HTTP_PORT}/stats`),
       );
@@ -264,19 +290,27 @@ export async function smppBench(): Promise<void> {
       };
       await measureBaselines('before');
 
-      track(await startProcess('node', ['--import', 'tsx', 'main.ts', '--role', 'web', '--migrate'], smppEnv(), `http://${HOST}:${WEB_PORT}/healthz`));
+      track(await startProcess('node', compiledArgs([], 'web', '--migrate'), smppEnv(), `http://${HOST}:${WEB_PORT}/healthz`));
       const apiKey = await createOrganization(WEB_PORT, 'SMPP bench organisation');
       const db = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
       await db.connect();
       const results: PlatformResult[] = [];
       try {
-        for (const [i, config] of CONFIGS.entries()) {
-          const result = await runPlatform(config, apiKey, 1_000_003 * (i + 1), db);
-          results.push(result);
-          const extra = Object.keys(result.other).length > 0 ? ` (also ${JSON.stringify(result.other)})` : '';
-          console.log(
-            `  platform, ${config.label}: ${result.delivered} delivered in ${(result.ms / 1000).toFixed(2)} s (submits over ${(result.submitMs / 1000).toFixed(2)} s)${extra}, peak RSS ${result.peakRssMb.toFixed(0)} MB in the largest process; sms workers ${result.workerCpuSeconds.toFixed(1)} CPU-s (${((1000 * result.workerCpuSeconds) / (MESSAGES / 1000)).toFixed(0)} ms per 1,000 messages), machine ${(100 * result.machineBusy).toFixed(0)} % busy; ${((100 * result.hotUpdates.hot) / Math.max(1, result.hotUpdates.total)).toFixed(0)} % of message updates HOT`,
-          );
+        let run = 0;
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const config of CONFIGS) {
+            // In turns, the other build first in odd rounds, so neither always runs on the warmer database.
+            for (const build of round % 2 === 0 ? BUILDS : [...BUILDS].reverse()) {
+              run += 1;
+              const result = await runPlatform(config, build, apiKey, 1_000_003 * run, db);
+              results.push(result);
+              const extra = Object.keys(result.other).length > 0 ? ` (also ${JSON.stringify(result.other)})` : '';
+              const perThousand = (cpuS: number) => ((1000 * cpuS) / (MESSAGES / 1000)).toFixed(0);
+              console.log(
+                `  platform, ${config.label}${BUILDS.length > 1 ? `, ${build.label}` : ''}: ${result.delivered} delivered in ${(result.ms / 1000).toFixed(2)} s (submits over ${(result.submitMs / 1000).toFixed(2)} s)${extra}, peak RSS ${result.peakRssMb.toFixed(0)} MB in the largest process; CPU per 1,000 messages: sms workers ${perThousand(result.workerCpuSeconds)} ms + Postgres ${perThousand(result.postgresCpuSeconds)} ms = ${perThousand(result.workerCpuSeconds + result.postgresCpuSeconds)} ms; machine ${(100 * result.machineBusy).toFixed(0)} % busy (load ${loadavg()[0]?.toFixed(1)}); ${((100 * result.hotUpdates.hot) / Math.max(1, result.hotUpdates.total)).toFixed(0)} % of message updates HOT`,
+              );
+            }
+          }
         }
       } finally {
         await db.end();
@@ -297,7 +331,7 @@ export async function smppBench(): Promise<void> {
           const rate = perSecond(r.delivered, r.ms);
           const ratio = (100 * rate) / perSecond(baseline.count, baseline.ms);
           return [
-            `platform, ${r.config.label}`,
+            `platform, ${r.config.label}${BUILDS.length > 1 ? `, ${r.build}` : ''}`,
             `${(r.ms / 1000).toFixed(2)} s`,
             fmtRate(rate),
             `${ratio.toFixed(0)} % of ${r.config.sessions}-session bare ${ratio >= TARGET ? 'MET' : 'MISSED'}`,

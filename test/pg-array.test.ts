@@ -59,6 +59,10 @@ describe('array parameters built by us', () => {
     expect(textArray([''])).toBe(pgUtils.prepareValue(['']));
     expect(textArray([null, undefined])).toBe(pgUtils.prepareValue([null, undefined]));
     for (const value of HOSTILE) expect(textArray([value])).toBe(pgUtils.prepareValue([value]));
+    // The shapes of a window's arrays, each made its own way: all plain, all NULL, mixed.
+    const plain = HOSTILE.filter((v): v is string => v !== null && !/[\\"]/.test(v));
+    const shapes: (string | null | undefined)[][] = [plain, ['sent', 'sent', 'unknown'], [null], [undefined, null, undefined], Array.from({ length: 200 }, () => null), [...plain, null], [null, ...plain], ['a', undefined, 'b']];
+    for (const shape of shapes) expect(textArray(shape)).toBe(pgUtils.prepareValue(shape));
   });
 
   it('reads back in Postgres as the same text values as pg sends, in order, NULL apart from "NULL"', async () => {

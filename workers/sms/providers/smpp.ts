@@ -119,17 +119,19 @@ class OpenWindows {
     }
   }
 
-  /** True when the receipt was written with its window; false when it still has to be stored. */
-  async takeWithWindow(receipt: Receipt): Promise<boolean> {
+  /**
+   * Resolves once the receipt is durable: written with its window's results, or else by
+   * `store` (its window is being written already, it is not final, or the window's write
+   * failed; never before the window's write ends, so the part is found). No async frames: a
+   * receipt took three (this, the deliver handler and the client's), one each way is enough.
+   */
+  take(receipt: Receipt, store: (receipt: Receipt) => Promise<void>): Promise<void> {
     const key = receiptKey(receipt.smscId);
     const window = this.bySmscId.get(key);
-    if (!window) return false;
-    if (window.recording || !partStateOf(receipt.stat)) {
-      await window.written;
-      return false;
-    }
+    if (!window) return store(receipt);
+    if (window.recording || !partStateOf(receipt.stat)) return window.written.then(() => store(receipt));
     window.early.set(key, receipt);
-    return window.written;
+    return window.written.then((written) => (written ? undefined : store(receipt)));
   }
 }
 
@@ -165,11 +167,14 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
     systemType: config.sms.smppSystemType,
     addressRange: config.sms.smppAddressRange,
     logger: deps.logger,
-    onDeliver: async (pdu) => {
+    onDeliver: (pdu) => {
       if (!isReceipt(pdu)) return handleIncoming(deps, config.suppressionKey, pdu);
       const reading = receiptOf(pdu);
-      if ('unreadable' in reading) return noteUnreadableReceipt(deps, 'smpp', reading.unreadable);
-      if (!(await openWindows.takeWithWindow(reading.receipt))) await storeReceipt(reading.receipt);
+      if ('unreadable' in reading) {
+        noteUnreadableReceipt(deps, 'smpp', reading.unreadable);
+        return Promise.resolve();
+      }
+      return openWindows.take(reading.receipt, storeReceipt);
     },
   });
   sessions.start();

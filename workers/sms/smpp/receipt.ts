@@ -1,6 +1,7 @@
 // Delivery receipts (SMPP 3.4 appendix B): "id:… sub:… dlvrd:… submit date:… done date:…
 // stat:DELIVRD err:000 text:…", in short_message or the message_payload TLV, and the
 // receipted_message_id, message_state and network_error_code TLVs, which win over the text.
+import { receiptFields } from './receipt-fields.js';
 import { stateOfTlv, stateOfWord } from './receipt-states.js';
 
 export { partStateOf } from './receipt-states.js';
@@ -32,18 +33,6 @@ const MAX_ERROR = 16;
 /** A done date further ahead than this is the SMSC's clock, not the network's: not used. */
 const MAX_AHEAD_MS = 24 * 3600_000;
 
-/** A field of the receipt's text ("id:abc", "id: abc", "done date:2612051201"), matched by one of these. */
-const fieldPattern = (name: string, value: string) => new RegExp(`(?:^|\\s)${name}:\\s*(${value})`, 'i');
-const ID = fieldPattern('id', '[^\\s]+');
-const STAT = fieldPattern('stat', '[a-z_]+');
-const ERR = fieldPattern('err', '[0-9a-z]+');
-const DONE_DATE = fieldPattern('done[ _]?date', '\\d{10}(?:\\d{2})?(?!\\d)');
-const TEXT = /(?:^|\s)text:/i;
-
-function field(head: string, pattern: RegExp): string | undefined {
-  return pattern.exec(head)?.[1];
-}
-
 const DIGITS = /^\d{10}(?:\d{2})?$/;
 /** The two digits at `i` as a number (the string is checked to be digits). */
 const twoDigits = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
@@ -74,13 +63,13 @@ function networkErrorOf(tlv: Buffer | undefined, text: string | undefined): stri
 
 export function parseReceipt(text: string, tlv: ReceiptTlvs): ReceiptReading {
   // Whatever follows "text:" is the start of the message itself, never read.
-  const head = text.split(TEXT)[0] ?? '';
-  const id = (tlv.receiptedMessageId?.trim() || field(head, ID))?.slice(0, MAX_ID);
+  const fields = receiptFields(text);
+  const id = (tlv.receiptedMessageId?.trim() || fields.id)?.slice(0, MAX_ID);
   if (!id) return { unreadable: 'no-id' };
-  const word = field(head, STAT);
+  const word = fields.stat;
   const stat = stateOfTlv(tlv.messageState) ?? (word === undefined ? undefined : stateOfWord(word));
   if (!stat) return { unreadable: word === undefined && tlv.messageState === undefined ? 'no-state' : 'unknown-state' };
-  const networkError = networkErrorOf(tlv.networkErrorCode, field(head, ERR));
-  const doneAt = parseDoneDate(field(head, DONE_DATE));
+  const networkError = networkErrorOf(tlv.networkErrorCode, fields.err);
+  const doneAt = parseDoneDate(fields.doneDate);
   return { receipt: { smscId: id, stat, networkError, doneAt } };
 }

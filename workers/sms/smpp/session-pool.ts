@@ -56,9 +56,15 @@ export class SmppSessions implements PartSubmitter {
     return best;
   }
 
-  async submit(pdu: OutgoingPdu, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
+  submit(pdu: OutgoingPdu, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
     const first = this.pick();
-    if (!first) return NOT_SENT;
+    if (!first) return Promise.resolve(NOT_SENT);
+    // One session has no other to take a 'not-sent': its promise as it is, no async frame per part.
+    if (this.clients.length === 1) return first.submit(pdu, onAccepted);
+    return this.submitOnAny(first, pdu, onAccepted);
+  }
+
+  private async submitOnAny(first: SmppClient, pdu: OutgoingPdu, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
     let outcome = await first.submit(pdu, onAccepted);
     if (outcome.kind !== 'not-sent') return outcome;
     // 'not-sent' means nothing was written (the PDU has no sequence number yet): another session
