@@ -119,6 +119,18 @@ describe('Redis cannot be reached', () => {
     await runtime.stop();
   });
 
+  it('/metrics answers without the queues when Redis holds the connection but does not answer (a partition)', async () => {
+    const runtime = await started(await ctx.start({}));
+    const hung = vi.spyOn(runtime.deps.queues.get('sms'), 'getJobCounts').mockReturnValue(new Promise(() => undefined));
+    try {
+      const answer = await caller(runtime)<string>('get', '/metrics', { auth: ops, signal: AbortSignal.timeout(5_000) });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatch(/^tgg_redis_up 0$/m);
+    } finally {
+      hung.mockRestore();
+    }
+  });
+
   it('the dashboard answers 503 at once (its API waited for Redis for ever)', async () => {
     const runtime = await withoutRedis();
     const answer = await caller(runtime)('get', '/ops/queues/api/queues', { auth: ops, signal: AbortSignal.timeout(3_000) });
