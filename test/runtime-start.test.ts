@@ -58,6 +58,13 @@ describe('a start with Postgres away or refusing', () => {
     }
   });
 
+  it('the web app that cannot be built: fails with the reason, leaves neither Postgres nor Redis open', async () => {
+    const before = tcpHandles();
+    const start = ctx.start({ roles: ['web'], migrate: true, web: () => { throw new Error('the app could not be built'); } });
+    await expect(start).rejects.toThrow('the app could not be built');
+    await noneLeft(before);
+  });
+
   it('the port taken: fails with EADDRINUSE and leaves neither Postgres nor Redis open', async () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, resolve));
