@@ -1,4 +1,5 @@
 // Maps every error to HTTP, once. Unknown errors answer 500 and are logged by kind only.
+import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ConflictError, DomainError, InvalidFieldError, NotFoundError } from '../workers/core/domain-errors.js';
 import { describeError } from '../workers/core/errors.js';
@@ -10,6 +11,8 @@ interface BodyParserError {
   type?: string;
   status?: number;
   limit?: number;
+  /** http-errors: set on the client errors body-parser and raw-body raise (a 4xx), never on ours. */
+  expose?: boolean;
 }
 
 function fromBodyParser(error: BodyParserError & object): HttpError | undefined {
@@ -25,7 +28,14 @@ function fromBodyParser(error: BodyParserError & object): HttpError | undefined 
       return new HttpError(415, 'Unsupported Media Type', 'Unsupported body encoding or charset.', { errors: [{ field: 'header.content-type', message: 'unsupported' }] });
     case 'request.aborted':
       return new HttpError(400, 'Bad Request', 'The request was aborted.');
+    case 'parameters.too.many':
+      return new HttpError(413, 'Content Too Large', 'The form has too many fields.', { errors: [{ field: 'body', message: 'too many fields' }] });
     default:
+      // Any other body the parser refused (a gzip body that does not inflate, a length that does
+      // not match Content-Length): the client's 4xx, in our words rather than the parser's.
+      if (error.expose === true && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
+        return new HttpError(error.status, STATUS_CODES[error.status] ?? 'Bad Request', 'The request body could not be read.', { errors: [{ field: 'body', message: 'unreadable' }] });
+      }
       return undefined;
   }
 }
@@ -48,8 +58,7 @@ export function sendProblem(res: Parameters<RequestHandler>[1], error: HttpError
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, _req, res, next) => {
-    if (res.headersSent) return next(error);
+  return (error: unknown, req, res, _next) => {
     const mapped =
       error instanceof HttpError ? error
       : error instanceof DomainError ? fromDomain(error)
@@ -60,6 +69,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.warn({ error: describeError(error) }, 'request refused: a dependency is unavailable');
     } else if (mapped.status >= 500) {
       logger.error({ error: describeError(error), stack: error instanceof Error ? error.stack?.split('\n').filter((l) => l.startsWith('    at')).slice(0, 8) : undefined }, 'request failed');
+    }
+    // Too late for an answer: cut the connection, as Express would, but without its default
+    // handler, which prints the whole error to stderr (message, stack, a pg error's detail).
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
     }
     sendProblem(res, mapped);
   };

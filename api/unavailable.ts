@@ -8,14 +8,17 @@ const UNAVAILABLE_SQLSTATE = /^(08...|53300|57P0[1-3])$/;
 const UNAVAILABLE_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable)$/;
 /** 55000 is mostly a bug of ours; with this message it is a database closed to new connections (ALLOW_CONNECTIONS false, as for maintenance). */
 const DATABASE_CLOSED = /^database ".*" is not currently accepting connections$/;
-const UNAVAILABLE_SYSCALL = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH']);
+/** The socket calls of a server that cannot be reached: also its name not resolving (a database host being replaced) and a write to a connection it closed. */
+const UNAVAILABLE_SYSCALL = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+/** ioredis: a command on a connection that is closed or not ready (offline queue off), or retried to its limit. */
+const REDIS_UNAVAILABLE = /^(Connection is closed\.|Stream isn't writeable and enableOfflineQueue options is false)$/;
 
 export function isDependencyUnavailable(error: unknown): boolean {
   if (error instanceof QueueUnavailableError) return true;
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SYSCALL.has(code))) return true;
-  if (UNAVAILABLE_MESSAGE.test(error.message)) return true;
+  if (UNAVAILABLE_MESSAGE.test(error.message) || REDIS_UNAVAILABLE.test(error.message) || error.name === 'MaxRetriesPerRequestError') return true;
   if (code === '55000' && DATABASE_CLOSED.test(error.message)) return true;
   // An AggregateError (a refused connection on every address) or a wrapped cause.
   const inner = error instanceof AggregateError ? error.errors : 'cause' in error ? [error.cause] : [];

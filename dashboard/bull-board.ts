@@ -1,6 +1,9 @@
 // Bull Board at /ops/queues behind the ops logins. Two boards over the same queues: the full
 // ops login gets the one that acts, the read-only login one whose queues are read-only, and
-// a guard refuses every non-GET request from it whatever the UI shows.
+// a guard refuses every non-GET request from it whatever the UI shows. While Redis is away the
+// board answers 503 at once (BullMQ would wait for the connection, and the request hang), and an
+// error of its API goes to the app's one error mapper: Bull Board's own answer was a 500 with
+// the error's message (a Redis host and port) and, in development, its stack.
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
@@ -17,6 +20,10 @@ function board(queues: QueueSet, readOnlyMode: boolean): Router {
     serverAdapter,
     options: { uiConfig: { boardTitle: readOnlyMode ? 'TGG queues (read-only)' : 'TGG queues' } },
   });
+  // Thrown inside Bull Board's error middleware, Express passes it on to the next error handler: the app's.
+  serverAdapter.setErrorHandler((error) => {
+    throw error;
+  });
   return serverAdapter.getRouter() as Router;
 }
 
@@ -25,6 +32,7 @@ export function createDashboard(queues: QueueSet): RequestHandler {
   const full = board(queues, false);
   const readOnly = board(queues, true);
   return (req, res, next) => {
+    queues.assertConnected();
     (res.locals.opsRole === 'ops' ? full : readOnly)(req, res, next);
   };
 }

@@ -22,7 +22,9 @@ async function oldestWaitingSeconds(queue: Queue, now: number): Promise<number> 
   return Math.max(0, (now - due) / 1000);
 }
 
+/** Throws QueueUnavailableError at once while Redis is away (BullMQ would wait for it). */
 export async function readDepths(queues: QueueSet, now = Date.now()): Promise<QueueDepth[]> {
+  queues.assertConnected();
   return Promise.all(
     queues.all().map(async (queue) => {
       const [counts, oldest] = await Promise.all([queue.getJobCounts(...DEPTH_STATES), oldestWaitingSeconds(queue, now)]);

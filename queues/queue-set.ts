@@ -52,8 +52,8 @@ export class QueueSet {
     return [...this.queues.values()];
   }
 
-  /** Throws at once instead of waiting (BullMQ waits for a connection that is not ready): a caller's request must not hang while Redis is away. */
-  private assertConnected(): void {
+  /** Throws at once instead of waiting (BullMQ waits for a connection that is not ready): a caller's request must not hang while Redis is away. Every read of the queues for a request (depths, the dashboard) checks it first. */
+  assertConnected(): void {
     if (this.connection.status !== 'ready') throw new QueueUnavailableError(this.connection.status);
   }
 

@@ -1,6 +1,6 @@
 // Every error of the API is an RFC 9457 problem (application/problem+json) whose `errors`
 // name the offending fields, whatever part of the stack raised it.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineRoute } from '../api/route.js';
 import { createTestContext } from './helpers/context.js';
@@ -20,7 +20,30 @@ const echo = defineRoute({
   handler: ({ body }) => ({ body: { name: body.name } }),
 });
 
-const runtime = await ctx.start({ roles: ['web'], config: ctx.configWith({ JSON_BODY_LIMIT: '100b' }), app: { routes: [echo] } });
+/** Takes an HTML form too (its fields capped at 20, as the public forms' are). */
+const formEcho = defineRoute({ ...echo, path: '/test/form-echo', formBody: true });
+
+/** Fails after its answer began: a stream that breaks half-way, a pg error whose detail quotes a row. */
+const late = defineRoute({
+  method: 'get',
+  path: '/test/late-failure',
+  summary: 'Test only: fails after its headers are sent',
+  tags: ['test'],
+  security: 'none',
+  responses: { 200: { description: 'half an answer' } },
+  handler: (_input, _req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write('half');
+    throw Object.assign(new Error('duplicate key value violates unique constraint "contacts_email_key"'), {
+      code: '23505',
+      severity: 'ERROR',
+      detail: 'Key (email)=(late.failure@example.nl) already exists.',
+      constraint: 'contacts_email_key',
+    });
+  },
+});
+
+const runtime = await ctx.start({ roles: ['web'], config: ctx.configWith({ JSON_BODY_LIMIT: '100b' }), app: { routes: [echo, formEcho] } });
 const url = baseUrl(runtime);
 const ops = opsAuth(ctx);
 
@@ -94,6 +117,43 @@ describe('API errors', () => {
       const response = await fetch(`${url}/ops/outbox`, { headers: authorization ? { authorization } : {} });
       await problemOf(response, 401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Basic realm="[^"]+"/);
+    }
+  });
+});
+
+describe('bodies the parser refuses, in our words', () => {
+  it('answers 413 naming body for a form with more fields than it takes (was 500)', async () => {
+    // 25 one-letter fields: 49 bytes, under the 100-byte limit of this file's runtime.
+    const form = Array.from({ length: 25 }, (_, i) => String.fromCharCode(97 + i)).join('&');
+    const response = await fetch(`${url}/test/form-echo`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    expect(fields(await problemOf(response, 413))).toEqual(['body']);
+  });
+
+  it('answers 400 naming body for a gzip body that does not inflate (was 500)', async () => {
+    const response = await fetch(`${url}/test/echo`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not gzip' });
+    expect(fields(await problemOf(response, 400))).toEqual(['body']);
+    expect(ctx.logs.filter((l) => l.msg === 'request failed')).toEqual([]);
+  });
+});
+
+describe('an error after the answer began', () => {
+  it('cuts the connection and logs the error by kind, never printing it whole to stderr', async () => {
+    // Express prints an error it is handed after the headers (unless its env is 'test'): as in production.
+    vi.stubEnv('NODE_ENV', 'production');
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const lateRuntime = await ctx.start({ roles: ['web'], app: { routes: [late] } });
+      ctx.used('late.failure@example.nl');
+      const response = await fetch(`${baseUrl(lateRuntime)}/test/late-failure`);
+      expect(response.status).toBe(200);
+      await expect(response.text()).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(printed).not.toHaveBeenCalled();
+      expect(ctx.logs.some((l) => l.msg === 'request failed' && l.error === 'postgres error 23505, constraint contacts_email_key')).toBe(true);
+      await lateRuntime.stop();
+    } finally {
+      printed.mockRestore();
+      vi.unstubAllEnvs();
     }
   });
 });

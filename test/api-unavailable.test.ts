@@ -1,5 +1,6 @@
 // Which errors mean "a dependency is away" (503, Retry-After, try again) rather than a bug
 // (500): Postgres refusing or dropping connections, the pool's connect timeout, Redis away.
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { isDependencyUnavailable } from '../api/unavailable.js';
 import { QueueUnavailableError } from '../queues/queue-set.js';
@@ -13,6 +14,9 @@ describe('a dependency unavailable', () => {
     ['the database starting up (57P03)', withCode('57P03')],
     ['a connection failure (08006)', withCode('08006')],
     ['refused', withCode('ECONNREFUSED')],
+    ['the host name not resolving', withCode('ENOTFOUND', 'getaddrinfo ENOTFOUND db.internal')],
+    ['the name server away', withCode('EAI_AGAIN', 'getaddrinfo EAI_AGAIN db.internal')],
+    ['a write to a connection the server closed', withCode('EPIPE')],
     ['the pool timing out', new Error('timeout exceeded when trying to connect')],
     ['a connection that died mid-query', new Error('Connection terminated unexpectedly')],
     ['refused on every address', new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')])],
@@ -21,6 +25,22 @@ describe('a dependency unavailable', () => {
     ['Redis away', new QueueUnavailableError('reconnecting')],
   ])('%s', (_what, error) => {
     expect(isDependencyUnavailable(error)).toBe(true);
+  });
+
+  it('Redis refusing a command while away, as ioredis says it', async () => {
+    // Port 1: nothing listens. No offline queue (the producer connection): refused at once;
+    // with one (a command connection), refused once its retries are used up.
+    const failFast = new Redis({ port: 1, enableOfflineQueue: false, retryStrategy: () => null, lazyConnect: true });
+    const retried = new Redis({ port: 1, maxRetriesPerRequest: 0, retryStrategy: () => 50, lazyConnect: true });
+    failFast.on('error', () => undefined);
+    retried.on('error', () => undefined);
+    try {
+      const errors = await Promise.all([failFast.ping().catch((e: unknown) => e), (retried.connect().catch(() => undefined), retried.ping().catch((e: unknown) => e))]);
+      for (const error of errors) expect([error instanceof Error && error.message, isDependencyUnavailable(error)]).toEqual([expect.any(String), true]);
+    } finally {
+      failFast.disconnect();
+      retried.disconnect();
+    }
   });
 
   it.each([

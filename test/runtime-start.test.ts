@@ -1,9 +1,11 @@
 // Starting with Postgres away or refusing: the web role starts and answers 503 until Postgres is
 // back (its pool connects per request), and a start that fails (a migration refused, the port
-// taken) fails with the reason and leaves no socket open. The file fails on a leaked socket
+// taken, a family's resources that cannot be built) fails with the reason and leaves no socket open. The file fails on a leaked socket
 // (helpers/context.ts); each case also waits for its own sockets to be gone.
 import { createServer } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { mailFamily } from '../workers/mail/family.js';
+import { smsFamily } from '../workers/sms/family.js';
 import { adminQuery as admin, createTestContext, waitFor } from './helpers/context.js';
 import { databaseUrl, testDatabaseName } from './helpers/env.js';
 import { baseUrl } from './helpers/http.js';
@@ -36,6 +38,30 @@ describe('a start with Postgres away or refusing', () => {
     const before = tcpHandles();
     const start = ctx.start({ roles: ['web'], migrate: true, config: ctx.configWith({ DATABASE_URL: databaseUrl(readOnly) }) });
     await expect(start).rejects.toThrow(/^migrations could not start: .*read-only transaction/);
+    await noneLeft(before);
+  });
+
+  it('a family\'s resources that cannot be built: fails with the reason, closes the families\' built ones, leaves neither Postgres nor Redis open', async () => {
+    const before = tcpHandles();
+    // mail's are built (its close must run), sms's fail: createDeps stopped half-way.
+    const failing = vi.spyOn(smsFamily.resources!, 'create').mockRejectedValueOnce(new Error('the SMS provider could not be built'));
+    const closed = vi.spyOn(mailFamily.resources!, 'close');
+    try {
+      // migrate: the pool holds the connection the migration ran on; Redis is connected too.
+      const start = ctx.start({ roles: ['sms', 'mail'], migrate: true });
+      await expect(start).rejects.toThrow('the SMS provider could not be built');
+      expect(closed).toHaveBeenCalledTimes(1);
+      await noneLeft(before);
+    } finally {
+      failing.mockRestore();
+      closed.mockRestore();
+    }
+  });
+
+  it('the web app that cannot be built: fails with the reason, leaves neither Postgres nor Redis open', async () => {
+    const before = tcpHandles();
+    const start = ctx.start({ roles: ['web'], migrate: true, web: () => { throw new Error('the app could not be built'); } });
+    await expect(start).rejects.toThrow('the app could not be built');
     await noneLeft(before);
   });
 

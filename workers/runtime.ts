@@ -109,38 +109,56 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     logger.warn('Redis is not reachable yet: starting anyway; work is enqueued once it is back');
   }
   const metrics = createMetrics(FAMILIES, { config, db, queues, platformView: options.roles.includes('web') });
-  const deps = await createDeps({ config, db, queues, logger, metrics }, options.roles);
+  // A family's resources that fail to build (createDeps closes those it built) leave Redis and the pool to close.
+  const deps = await createDeps({ config, db, queues, logger, metrics }, options.roles).catch((error: unknown) =>
+    closeAfter(error, async () => {
+      await queues.close();
+      await db.destroy();
+    }),
+  );
   const release = async () => {
     await queues.close();
     await closeFamilyResources(deps);
     await db.destroy();
   };
 
-  let server: Server | undefined;
-  let port: number | undefined;
-  if (options.roles.includes('web')) {
-    if (!options.web) throw new Error('the web role needs its app: pass `web` to startRuntime');
-    // Node checks the headers' timeout every connectionsCheckingInterval (30 s by default): a slow
-    // client would hold its socket that much longer than configured. Its total requestTimeout is
-    // off: a body is timed by its progress instead (body-deadline.ts).
-    server = createServer({ headersTimeout: config.httpHeadersTimeoutMs, requestTimeout: 0, connectionsCheckingInterval: Math.min(1_000, config.httpHeadersTimeoutMs) }, options.web(deps));
-    watchBodies(server, {
-      graceMs: config.httpRequestTimeoutMs,
-      minBytesPerSecond: config.httpBodyMinRate,
-      idleMs: config.httpBodyIdleTimeoutMs,
-      tickMs: Math.min(1_000, config.httpRequestTimeoutMs),
-    });
-    server.keepAliveTimeout = 65_000;
-    port = await listen(server, config.port).catch((error: unknown) => closeAfter(error, release));
-    logger.info({ port }, 'web listening');
-  } else if (config.metricsPort !== undefined) {
-    server = createMetricsServer(config, metrics);
-    port = await listen(server, config.metricsPort).catch((error: unknown) => closeAfter(error, release));
-    logger.info({ port }, 'metrics listening');
-  }
+  // The web app or the metrics server; one that cannot be built or bound (the port taken) closes what the start opened.
+  const serve = async (): Promise<{ server?: Server; port?: number }> => {
+    if (options.roles.includes('web')) {
+      if (!options.web) throw new Error('the web role needs its app: pass `web` to startRuntime');
+      // Node checks the headers' timeout every connectionsCheckingInterval (30 s by default): a slow
+      // client would hold its socket that much longer than configured. Its total requestTimeout is
+      // off: a body is timed by its progress instead (body-deadline.ts).
+      const web = createServer({ headersTimeout: config.httpHeadersTimeoutMs, requestTimeout: 0, connectionsCheckingInterval: Math.min(1_000, config.httpHeadersTimeoutMs) }, options.web(deps));
+      watchBodies(web, {
+        graceMs: config.httpRequestTimeoutMs,
+        minBytesPerSecond: config.httpBodyMinRate,
+        idleMs: config.httpBodyIdleTimeoutMs,
+        tickMs: Math.min(1_000, config.httpRequestTimeoutMs),
+      });
+      web.keepAliveTimeout = 65_000;
+      const bound = await listen(web, config.port);
+      logger.info({ port: bound }, 'web listening');
+      return { server: web, port: bound };
+    }
+    if (config.metricsPort === undefined) return {};
+    const scrape = createMetricsServer(config, metrics);
+    const bound = await listen(scrape, config.metricsPort);
+    logger.info({ port: bound }, 'metrics listening');
+    return { server: scrape, port: bound };
+  };
+  const { server, port } = await serve().catch((error: unknown) => closeAfter(error, release));
 
   const queueNames = [...new Set(options.roles.flatMap((role) => QUEUES_OF_ROLE[role]))];
-  const handlers = options.handlers ?? (await loadHandlers(queueNames));
+  const closeServer = () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  const handlers =
+    options.handlers ??
+    (await loadHandlers(queueNames).catch((error: unknown) =>
+      closeAfter(error, async () => {
+        await closeServer();
+        await release();
+      }),
+    ));
   const workers = queueNames.map((queue) => startQueueWorker(queue, deps, handlers, { concurrency: config.workerConcurrency, lockDuration: config.jobLockMs, stalledInterval: config.jobLockMs, ...options.workerOptions }));
 
   const scheduler = options.roles.includes('scheduler');

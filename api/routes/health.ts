@@ -1,19 +1,10 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
+import { within } from '../../workers/core/within.js';
 import { defineRoute, type Route } from '../route.js';
 
 export const CHECK_TIMEOUT_MS = 2_000;
-
-/** The promise, or a rejection after `ms`: a check must not hang on a dependency that does not answer. */
-export async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const readiness = z.object({
   status: z.enum(['ready', 'unavailable']),

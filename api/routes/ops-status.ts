@@ -7,7 +7,8 @@ import { readDepths } from '../../queues/depths.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { FAMILY_STATUS, type StatusSection } from '../ops-status-sections.js';
 import { defineRoute, type Route } from '../route.js';
-import { CHECK_TIMEOUT_MS, within } from './health.js';
+import { within } from '../../workers/core/within.js';
+import { CHECK_TIMEOUT_MS } from './health.js';
 
 async function timed(check: () => Promise<unknown>): Promise<{ status: 'ok' | 'unavailable'; ms: number }> {
   const started = performance.now();

@@ -41,6 +41,8 @@ export interface CallOptions {
   readonly body?: unknown;
   /** Further request headers (Idempotency-Key, ...). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Gives up on an answer (AbortSignal.timeout(ms)): a route must not hang. */
+  readonly signal?: AbortSignal;
 }
 
 export type Call = <T = ProblemBody>(method: string, path: string, options?: CallOptions) => Promise<Answer<T>>;
@@ -54,6 +56,7 @@ export function caller(runtime: Runtime): Call {
     const response = await fetch(`${url}${path}`, {
       method: method.toUpperCase(),
       headers,
+      ...(options.signal && { signal: options.signal }),
       ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
     });
     const text = await response.text();

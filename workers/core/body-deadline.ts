@@ -4,8 +4,12 @@
 // mod_reqtimeout does with MinRate: a body has `graceMs`, plus one second per
 // `minBytesPerSecond` bytes received so far, and no gap of more than `idleMs` without a byte.
 // Time in which the server itself holds the body back (backpressure: the request paused, or its
-// buffer full) counts against neither. A client that trickles (slow loris) gets 408 and its
-// socket closed, as Node's own timeout would do.
+// buffer full) counts against neither, nor does time the server was too busy to read: a check
+// that runs late (a long synchronous task, a GC pause) charges the client one tick, not the
+// whole delay, and judges after the loop has read what arrived meanwhile (a timer runs before
+// the loop reads its sockets). A client that trickles (slow loris) gets 408 and its socket
+// closed, as Node's own timeout would do: each check still charges it up to a tick, so a busy
+// server cuts it later, never not at all.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 export interface BodyDeadline {
@@ -48,6 +52,15 @@ export function verdict(limits: BodyDeadline, waitedMs: number, idleMs: number, 
   return waitedMs > limits.graceMs + (bytes * 1000) / limits.minBytesPerSecond ? 'too-slow' : 'ok';
 }
 
+/**
+ * The part of the time since the last check that is the client's: at most one tick. A check
+ * later than that ran late because the loop was busy with other work, while bytes that arrived
+ * waited unread in the socket.
+ */
+export function chargeable(elapsedMs: number, tickMs: number): number {
+  return Math.min(elapsedMs, tickMs);
+}
+
 /** Watches the body of every request `server` takes, from its headers to its last byte. */
 export function watchBodies(server: Server, limits: BodyDeadline): void {
   const watched = new Set<Watched>();
@@ -56,7 +69,7 @@ export function watchBodies(server: Server, limits: BodyDeadline): void {
   const check = () => {
     const now = performance.now();
     for (const w of watched) {
-      const elapsed = now - w.checkedAt;
+      const elapsed = chargeable(now - w.checkedAt, limits.tickMs);
       w.checkedAt = now;
       if (w.req.complete || w.req.socket.destroyed) {
         watched.delete(w);
@@ -82,7 +95,8 @@ export function watchBodies(server: Server, limits: BodyDeadline): void {
     if (req.complete) return;
     watched.add({ req, res, startBytes: req.socket.bytesRead, checkedAt: performance.now(), waitedMs: 0, idleMs: 0, bytes: 0 });
     if (!timer) {
-      timer = setInterval(check, limits.tickMs);
+      // setImmediate: after the sockets are read in this turn of the loop, not before.
+      timer = setInterval(() => setImmediate(check), limits.tickMs);
       timer.unref();
     }
   });

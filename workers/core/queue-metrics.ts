@@ -5,11 +5,14 @@ import { Gauge, type Registry } from 'prom-client';
 import { readDepths } from '../../queues/depths.js';
 import type { QueueSet } from '../../queues/queue-set.js';
 import { cachedRead } from './cached-read.js';
+import { within } from './within.js';
 
 export const SCRAPE_CACHE_MS = 5_000;
+/** A Redis that holds the connection but does not answer (a partition): the scrape answers without its queues. */
+export const QUEUE_READ_TIMEOUT_MS = 2_000;
 
 export function registerQueueMetrics(registry: Registry, queues: QueueSet): void {
-  const depths = cachedRead(SCRAPE_CACHE_MS, () => readDepths(queues));
+  const depths = cachedRead(SCRAPE_CACHE_MS, () => within(readDepths(queues), QUEUE_READ_TIMEOUT_MS));
   new Gauge({
     name: 'tgg_queue_jobs',
     help: 'Jobs in each queue by state (waiting, active, delayed, failed, prioritized), from BullMQ at scrape time',
