@@ -66,8 +66,11 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   const opsThrottle = createLoginThrottle(redis, `${prefix}:ops-login`, config.secretKey, config.loginAttempts);
   // Leased: one Redis call per lease of points, not per request (leased-limit.ts).
   const perKey = createLeasedLimiter(createLimiter(redis, `${prefix}:api`, config.apiRateLimit, 60));
-  const routes = collectRoutes(deps, () => document, loginThrottle, extensions.routes);
-  const document = buildOpenApi(routes, { version: API_VERSION, serverUrl: config.publicUrl });
+  // The contract is built by the first request for it (/openapi.json, /docs), not at start:
+  // a web process that is never asked does not hold it (issue 16).
+  let document: ReturnType<typeof buildOpenApi> | undefined;
+  const openapi = () => (document ??= buildOpenApi(routes, { version: API_VERSION, serverUrl: config.publicUrl }));
+  const routes = collectRoutes(deps, openapi, loginThrottle, extensions.routes);
 
   app.use(['/v1', '/ops', '/public'], noStore);
   app.use('/public', publicRateLimit(createLimiter(redis, `${prefix}:public`, config.publicRateLimit, 60), config.secretKey));
@@ -81,7 +84,12 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   };
   mountRoutes(app, routes, { guards, scopeGuard: requireScope, jsonLimit: config.jsonBodyLimit, bulkJsonLimit: config.bulkJsonBodyLimit });
 
-  app.use('/docs', selfOnlyPages, swaggerUi.serve, swaggerUi.setup(document as swaggerUi.JsonObject, { customSiteTitle: 'TGG platform API' }));
+  let docsPage: RequestHandler | undefined;
+  const docs: RequestHandler = (req, res, next) => {
+    docsPage ??= swaggerUi.setup(openapi(), { customSiteTitle: 'TGG platform API' });
+    docsPage(req, res, next);
+  };
+  app.use('/docs', selfOnlyPages, swaggerUi.serve, docs);
   // Parsed here first, so an oversized body is our 413 problem+json, not Bull Board's own answer.
   const dashboardBody = express.json({ limit: config.jsonBodyLimit });
   app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, dashboardBody, auditDashboardActions(deps.db, deps.logger, config.ops.user), selfOnlyPages, createDashboard(deps.queues));

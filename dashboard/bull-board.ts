@@ -3,16 +3,16 @@
 // a guard refuses every non-GET request from it whatever the UI shows. While Redis is away the
 // board answers 503 at once (BullMQ would wait for the connection, and the request hang), and an
 // error of its API goes to the app's one error mapper: Bull Board's own answer was a 500 with
-// the error's message (a Redis host and port) and, in development, its stack.
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
+// the error's message (a Redis host and port) and, in development, its stack. Bull Board (about
+// 3 MB of heap and its templates) is loaded by the first request to it, not by every web
+// process at start (issue 16: a web process's memory at rest).
 import type { RequestHandler, Router } from 'express';
 import type { QueueSet } from '../queues/queue-set.js';
 
 export const DASHBOARD_PATH = '/ops/queues';
 
-function board(queues: QueueSet, readOnlyMode: boolean): Router {
+async function board(queues: QueueSet, readOnlyMode: boolean): Promise<Router> {
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([import('@bull-board/api'), import('@bull-board/api/bullMQAdapter'), import('@bull-board/express')]);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(DASHBOARD_PATH);
   createBullBoard({
@@ -27,12 +27,13 @@ function board(queues: QueueSet, readOnlyMode: boolean): Router {
   return serverAdapter.getRouter() as Router;
 }
 
-/** Picks the board by the ops role that requireOps put in res.locals. */
+/** Picks the board by the ops role that requireOps put in res.locals; each board is made on its first request. */
 export function createDashboard(queues: QueueSet): RequestHandler {
-  const full = board(queues, false);
-  const readOnly = board(queues, true);
+  let full: Promise<Router> | undefined;
+  let readOnly: Promise<Router> | undefined;
   return (req, res, next) => {
     queues.assertConnected();
-    (res.locals.opsRole === 'ops' ? full : readOnly)(req, res, next);
+    const router = res.locals.opsRole === 'ops' ? (full ??= board(queues, false)) : (readOnly ??= board(queues, true));
+    router.then((handle) => handle(req, res, next), next);
   };
 }

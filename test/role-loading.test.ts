@@ -67,12 +67,26 @@ const WORKER_ONLY = [
   /\/workers\/retention\/purge-job\.ts$/,
 ];
 
+// What a web process loads only when a request needs it (issue 16: its memory at rest): the
+// validation threads (the first bulk request), the common-password list (the first password
+// set), Bull Board (the first dashboard request), the XML reader (the first XML upload), the
+// notice callback job (a worker's).
+const WEB_ON_DEMAND = [
+  /\/node_modules\/piscina\//,
+  /\/node_modules\/@zxcvbn-ts\//,
+  /\/node_modules\/@bull-board\//,
+  /\/node_modules\/saxes\//,
+  /\/workers\/tem\/einvoice\/xml-stream\.ts$/,
+  /\/workers\/privacy\/notice-callback\.ts$/,
+];
+
 // Three processes under tsx: slower than the default timeout on a loaded machine.
 describe('what each role loads', { timeout: 90_000 }, () => {
-  it('--role web loads its routes, and no worker code: no SMPP client, mail transport, bounce reader or job handler', async () => {
+  it('--role web loads its routes, and no worker code: no SMPP client, mail transport, bounce reader or job handler; nor, until a request needs them, the pool, the password list, Bull Board or the XML reader', async () => {
     const modules = await modulesOf('web');
     expect(loads(modules, /\/api\/routes\/sms-csv\.ts$/)).toHaveLength(1);
     for (const pattern of WORKER_ONLY) expect(loads(modules, pattern), String(pattern)).toEqual([]);
+    for (const pattern of WEB_ON_DEMAND) expect(loads(modules, pattern), String(pattern)).toEqual([]);
   });
 
   it('--role mail loads the mail transport and its handlers, not the SMPP client nor the routes', async () => {

@@ -1,10 +1,10 @@
 // Issue 16: the validation pool of a small web process. No thread at rest, at most 2 by default
 // however many cores the host shows, and a streamed slice's COPY lines written into the
-// caller's shared buffer (reused slice after slice) with the same bytes as in-process, even at
+// caller's shared buffer (reused slice after slice), after the per-message columns, with the same bytes as in-process, even at
 // the worst a slice can be (10,000 texts of 10 segments) under the thread's heap limits.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { copySlice, type CopySliceInput } from '../workers/sms/copy-slice.js';
+import { columnBytes, copySlice, type CopySliceInput } from '../workers/sms/copy-slice.js';
 import { CsvRecipients } from '../workers/sms/csv-recipients.js';
 import { SliceBuffers } from '../workers/sms/slice-buffers.js';
 import { closeValidationPool, copyRecipients, poolThreads, validationThreads } from '../workers/sms/validation-pool.js';
@@ -64,17 +64,29 @@ describe('copyRecipients on the pool', () => {
     const into = new SharedArrayBuffer(1 << 20);
     const json = sharedJson(list);
     const shared = await copyRecipients({ body: input.body, firstSeq: input.firstSeq, ...META }, json, into);
+    const n = expected.seqs.length;
     expect(shared.copy.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Buffer.from(shared.copy).equals(Buffer.from(expected.copy))).toBe(true);
-    // The same memory as the caller's: nothing was copied back.
-    expect(Buffer.from(into, 0, 16).equals(Buffer.from(expected.copy).subarray(0, 16))).toBe(true);
+    // The same memory as the caller's, the columns first and the lines after them: nothing was copied back.
+    expect(Buffer.from(into, columnBytes(n), 16).equals(Buffer.from(expected.copy).subarray(0, 16))).toBe(true);
+    expect(shared.seqs.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect([...new Uint32Array(into, 24 * n, n)]).toEqual([...expected.seqs]);
     expect(shared.rejections).toEqual([{ index: 42_000, reason: 'invalid-phone' }]);
-    expect([...shared.ends]).toEqual([...expected.ends]);
+    for (const column of ['ends', 'costAt', 'seqs', 'phones', 'segments', 'ucs2', 'units'] as const) expect([...shared[column]], column).toEqual([...expected[column]]);
+
+    // Room for the columns, not the lines: the lines come in a buffer of their own.
+    const columnsOnly = await copyRecipients({ body: input.body, firstSeq: input.firstSeq, ...META }, json, new SharedArrayBuffer(columnBytes(n) + 1_000));
+    expect(columnsOnly.seqs.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(columnsOnly.copy.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(Buffer.from(columnsOnly.copy).equals(Buffer.from(expected.copy))).toBe(true);
+    expect([...columnsOnly.ends]).toEqual([...expected.ends]);
 
     const small = new SharedArrayBuffer(1_000);
     const own = await copyRecipients({ body: input.body, firstSeq: input.firstSeq, ...META }, json, small);
     expect(own.copy.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(own.seqs.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     expect(Buffer.from(own.copy).equals(Buffer.from(expected.copy))).toBe(true);
+    expect([...own.units]).toEqual([...expected.units]);
     expect(validationThreads()).toBeGreaterThan(0);
   }, 60_000);
 

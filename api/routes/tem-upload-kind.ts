@@ -3,7 +3,7 @@
 // rest is a call-detail file.
 import { looksLikeXml, rootSyntax } from '../../workers/tem/einvoice/kind.js';
 import { peek } from '../../workers/tem/einvoice/peek.js';
-import { XmlProblem } from '../../workers/tem/einvoice/xml-stream.js';
+import { XmlProblem } from '../../workers/tem/einvoice/xml-problem.js';
 import type { TemUploadKind } from '../../db/schema.js';
 import { HttpError } from '../problem.js';
 

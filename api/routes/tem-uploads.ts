@@ -11,7 +11,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { parseInput } from '../validate.js';
-import { XmlProblem } from '../../workers/tem/einvoice/xml-stream.js';
+import { XmlProblem } from '../../workers/tem/einvoice/xml-problem.js';
 import { notAnInvoice, uploadKind } from './tem-upload-kind.js';
 import { tooLarge, uploadBody } from './tem-upload-body.js';
 import { toUpload, uploadSchema } from './tem-views.js';

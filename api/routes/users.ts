@@ -89,7 +89,7 @@ export function userRoutes(deps: Deps): Route[] {
         const beyond = scopesBeyond(scopesOfRole(body.role), principal.scopes);
         const who = body.role === 'admin' ? 'An admin' : 'A member';
         if (beyond.length > 0) throw forbidden(`${who}'s sessions would have scopes the caller lacks: ${beyond.join(', ')}.`);
-        const problem = passwordProblem(body.password, body.username);
+        const problem = await passwordProblem(body.password, body.username);
         if (problem) throw badRequest(`The password ${problem}.`, [{ field: 'body.password', message: problem }]);
         const user = await createUser(deps.db, { organizationId: principal.organizationId, ...body }, auditActor(principal));
         return { status: 201, body: toUser(user) };

@@ -35,7 +35,7 @@ export async function resetPassword(db: Db, token: string, password: string): Pr
       .forUpdate()
       .executeTakeFirst();
     if (!reset) return { status: 'invalid-token' };
-    const problem = passwordProblem(password, reset.username);
+    const problem = await passwordProblem(password, reset.username);
     if (problem) return { status: 'weak-password', problem };
     await trx.updateTable('password_resets').set({ used_at: sql`now()` }).where('user_id', '=', reset.user_id).where('used_at', 'is', null).execute();
     await trx

@@ -1,7 +1,6 @@
 // Passwords (P9 in ARCHITECTURE.md): scrypt, memory-hard (N=2^15, r=8: 32 MiB per hash), from
 // node's crypto so no native addon is needed; stored as scrypt$N$r$p$salt$hash.
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { dictionary } from '@zxcvbn-ts/language-common';
 
 const N = 2 ** 15;
 const R = 8;
@@ -42,14 +41,19 @@ export function dummyPasswordHash(): Promise<string> {
   return dummyHash;
 }
 
-let common: ReadonlySet<string> | undefined;
-const commonPasswords = (): ReadonlySet<string> => (common ??= new Set(dictionary['passwords-common'].map((p) => p.toLowerCase())));
+let common: Promise<ReadonlySet<string>> | undefined;
+/**
+ * The 49,000 common passwords of @zxcvbn-ts/language-common, loaded by the first password set:
+ * its dictionaries (some 12 MB of RSS) are not held by every web process from its start (issue 16).
+ */
+const commonPasswords = (): Promise<ReadonlySet<string>> =>
+  (common ??= import('@zxcvbn-ts/language-common').then(({ dictionary }) => new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()))));
 
 /** Why a new password is refused, or undefined when it is acceptable. */
-export function passwordProblem(password: string, username?: string): string | undefined {
+export async function passwordProblem(password: string, username?: string): Promise<string | undefined> {
   if ([...password].length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
   const lower = password.toLowerCase();
-  if (commonPasswords().has(lower)) return 'is on a list of common passwords';
+  if ((await commonPasswords()).has(lower)) return 'is on a list of common passwords';
   if (new Set(lower).size < 4) return 'repeats too few characters';
   if (username && lower.includes(username.toLowerCase())) return 'must not contain the username';
   return undefined;

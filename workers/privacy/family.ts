@@ -13,7 +13,7 @@ export const privacyFamily = defineFamily({
   contract: privacyContract,
   handlers: async () => ({
     'privacy.process': (await import('./process.js')).processHandler,
-    'privacy.notice-callback': (await import('./notices.js')).noticeCallbackHandler,
+    'privacy.notice-callback': (await import('./notice-callback.js')).noticeCallbackHandler,
     'privacy.daily': (await import('./daily.js')).dailyHandler,
   }),
   dueWork: privacyDueWork,

@@ -405,19 +405,17 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
       totals.recipients = Math.max(totals.recipients, firstSeq + recipients.count);
       const into = buffers.take();
       const input = { body: options.body, firstSeq, batchId: id, organizationId, prices: deps.config.sms.prices };
-      const validated = await copyRecipients(input, recipients.json, into)
+      // The slice's columns (and its lines, when they fit) come back in `into`: it is the slice's until stored.
+      return copyRecipients(input, recipients.json, into)
         .catch((error: unknown) => {
           buffers.give(into);
           throw error;
         })
         .finally(() => recipients.release());
-      // Too large for the shared buffer, the lines came in one of their own: the buffer is free again.
-      if (!(validated.copy.buffer instanceof SharedArrayBuffer)) buffers.give(into);
-      return validated;
     },
     /** Drops duplicates, marks opt-outs and writes a validated slice to the batch's COPY; called for each slice in order, one at a time. */
     async storeSlice(validated: CopySlice): Promise<void> {
-      const shared = validated.copy.buffer instanceof SharedArrayBuffer ? validated.copy.buffer : null;
+      const shared = validated.seqs.buffer instanceof SharedArrayBuffer ? validated.seqs.buffer : null;
       try {
         const bytes = await keep(validated);
         copy ??= await MessageCopy.open(deps.config.databaseUrl);

@@ -29,7 +29,15 @@ export class MessageCopy {
   async write(bytes: Uint8Array): Promise<void> {
     this.throwIfFailed();
     if (bytes.length === 0 || this.stream.write(bytes)) return;
-    await Promise.race([once(this.stream, 'drain'), finished(this.stream)]);
+    // A slice is megabytes, so nearly every write waits here. The wait's listeners go with it:
+    // a finished() left behind per slice piled up on the stream ("MaxListenersExceededWarning:
+    // 11 error listeners added to [CopyStreamQuery]" by a 1,000,000-row upload, issue 16).
+    const waited = new AbortController();
+    try {
+      await Promise.race([once(this.stream, 'drain', { signal: waited.signal }), finished(this.stream, { signal: waited.signal })]);
+    } finally {
+      waited.abort();
+    }
     this.throwIfFailed();
   }
 

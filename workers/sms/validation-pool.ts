@@ -1,8 +1,9 @@
 // Validation off the event loop: a small piscina pool of worker threads. Under tsx or vitest
-// the worker file is TypeScript, so the thread loads tsx first.
+// the worker file is TypeScript, so the thread loads tsx first. piscina itself is loaded with the
+// first bulk request: a web process that takes none does not hold it (issue 16).
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { CopySlice, CopySliceInput } from './copy-slice.js';
 import type { RecipientInput, SliceInput, SliceResult } from './validate.js';
 
@@ -16,17 +17,18 @@ export function poolThreads(configured: number | undefined, cores = availablePar
 }
 
 let threads: number | undefined;
-let pool: Piscina | undefined;
+let pool: Promise<Piscina> | undefined;
+let started: Piscina | undefined;
 
 /** Sets the pool's size (from config) before its first use; the sms family does so at start. */
 export function sizeValidationPool(configured: number | undefined): void {
   threads = configured;
 }
 
-function getPool(): Piscina {
-  if (pool) return pool;
+async function startPool(): Promise<Piscina> {
+  const { Piscina } = await import('piscina');
   const typescript = import.meta.url.endsWith('.ts');
-  pool = new Piscina({
+  started = new Piscina({
     filename: fileURLToPath(new URL(typescript ? './validate-worker.ts' : './validate-worker.js', import.meta.url)),
     execArgv: typescript ? ['--import', 'tsx'] : [],
     // No thread at rest: one starts with the first bulk request and ends a minute after the last.
@@ -37,15 +39,17 @@ function getPool(): Piscina {
     resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
     idleTimeout: 60_000,
   });
-  return pool;
+  return started;
 }
 
+const getPool = (): Promise<Piscina> => (pool ??= startPool());
+
 /** The pool's threads now (0 before the first bulk request and after a minute without one). */
-export const validationThreads = (): number => pool?.threads.length ?? 0;
+export const validationThreads = (): number => started?.threads.length ?? 0;
 
 /** Validates one slice of recipients (the caller slices) on a pool thread. */
 export async function validateRecipients(body: string, recipients: readonly RecipientInput[], firstSeq: number): Promise<SliceResult> {
-  const output = (await getPool().run(JSON.stringify({ body, firstSeq, recipients } satisfies SliceInput))) as string;
+  const output = (await (await getPool()).run(JSON.stringify({ body, firstSeq, recipients } satisfies SliceInput))) as string;
   return JSON.parse(output) as SliceResult;
 }
 
@@ -62,11 +66,12 @@ export interface CopyTask {
  * buffer per slice), else into a buffer of their own.
  */
 export async function copyRecipients(input: Omit<CopySliceInput, 'recipients'>, recipients: Uint8Array, into: SharedArrayBuffer | null = null): Promise<CopySlice> {
-  return (await getPool().run({ input: JSON.stringify(input), recipients, into } satisfies CopyTask, { name: 'copy' })) as CopySlice;
+  return (await (await getPool()).run({ input: JSON.stringify(input), recipients, into } satisfies CopyTask, { name: 'copy' })) as CopySlice;
 }
 
 export async function closeValidationPool(): Promise<void> {
   const current = pool;
   pool = undefined;
-  await current?.destroy();
+  started = undefined;
+  await (await current)?.destroy();
 }

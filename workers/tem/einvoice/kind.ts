@@ -1,6 +1,6 @@
 // Which electronic invoice a document is, told by its root element and namespace URI (never
 // the file name nor the prefix); anything else is refused naming what was found.
-import { XmlProblem, readXml } from './xml-stream.js';
+import { XmlProblem } from './xml-problem.js';
 
 export const UBL_INVOICE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2';
 export const UBL_CREDIT_NOTE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2';
@@ -30,7 +30,8 @@ export function looksLikeXml(prefix: Buffer): boolean {
   return prefix[i] === 0x3c;
 }
 
-/** Reads no further than the root's start tag (or the DOCTYPE before it). */
+/** Reads no further than the root's start tag (or the DOCTYPE before it); the XML reader is loaded by the first XML upload. */
 export async function rootSyntax(prefix: Buffer): Promise<EinvoiceSyntax> {
+  const { readXml } = await import('./xml-stream.js');
   return syntaxOf(await readXml([prefix], { rootOnly: true }));
 }

@@ -4,6 +4,7 @@
 // Elements are matched by namespace URI and local name; the caller detaches the elements it
 // handles one by one (invoice lines) so the tree kept stays the size of a header.
 import { SaxesParser } from 'saxes';
+import { XmlProblem } from './xml-problem.js';
 
 export const MAX_XML_DEPTH = 48;
 /** Text of one element kept at most (an embedded attachment's base64 is skipped, not kept). */
@@ -17,15 +18,7 @@ export interface XmlNode {
   readonly children: XmlNode[];
 }
 
-export class XmlProblem extends Error {
-  constructor(
-    readonly code: string,
-    detail: string,
-  ) {
-    super(detail);
-    this.name = 'XmlProblem';
-  }
-}
+export { XmlProblem };
 
 export interface XmlReadOptions {
   /** Handed each such element when it closes; it is then dropped from the tree. */
