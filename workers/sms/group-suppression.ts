@@ -1,10 +1,12 @@
 // What a group of small batches (grouped-batches.ts) must not send: numbers opted out of the
 // batch's own organisation, numbers and addresses restricted on the whole platform (a privacy
-// request, art. 18). One statement for the group, by keyed hash, whatever its organisations:
-// for ten recipients a batch a probe first ("has this organisation any opt-out?", as
-// createBatch asks) would cost a statement of its own and save nothing.
-import { sql } from 'kysely';
+// request, art. 18). Asked by keyed hash for the whole group, whatever its organisations, inside
+// the statement that stores the group (group-store.ts): for ten recipients a batch a probe
+// first ("has this organisation any opt-out?", as createBatch asks) would cost a statement of
+// its own and save nothing, and so would a lookup of its own before the write.
+import { sql, type RawBuilder } from 'kysely';
 import type { Deps } from '../core/deps.js';
+import { textArray } from '../core/pg-array.js';
 import { identifierHash } from '../privacy/subject.js';
 import type { ValidatedMessage } from './validate.js';
 
@@ -20,9 +22,17 @@ interface GroupMember {
   readonly validated: { readonly messages: readonly ValidatedMessage[] };
 }
 
-/** Per batch of `group`, in its order: what it must hold back. */
-export async function heldInGroup(deps: Pick<Deps, 'db' | 'config'>, group: readonly GroupMember[]): Promise<Held[]> {
-  const held: Held[] = group.map(() => ({ phones: new Set(), emails: new Set() }));
+/** Every number and address of a group, as the lookup asks them (by keyed hash, with the batch's organisation). */
+export interface HeldProbe {
+  readonly asked: readonly { readonly batch: number; readonly kind: 'phone' | 'email'; readonly value: string }[];
+  readonly organizations: readonly string[];
+  readonly hashes: readonly Buffer[];
+}
+
+/** Asks nothing: the group's holds are known already. */
+export const NOTHING_ASKED: HeldProbe = { asked: [], organizations: [], hashes: [] };
+
+export function heldProbe(deps: Pick<Deps, 'config'>, group: readonly GroupMember[]): HeldProbe {
   const asked: { batch: number; kind: 'phone' | 'email'; value: string }[] = [];
   const organizations: string[] = [];
   const hashes: Buffer[] = [];
@@ -36,15 +46,26 @@ export async function heldInGroup(deps: Pick<Deps, 'db' | 'config'>, group: read
       }
     }
   }
-  if (asked.length === 0) return held;
-  const isPhone = asked.map((a) => a.kind === 'phone');
-  const { rows } = await sql<{ i: number }>`
+  return { asked, organizations, hashes };
+}
+
+/** A SELECT of the 1-based positions (`i`) in `probe.asked` of what is held. Its text is the same whatever the probe. */
+export function heldQuery(probe: HeldProbe): RawBuilder<{ i: number }> {
+  return sql<{ i: number }>`
     SELECT q.i::int AS i
-    FROM unnest(${organizations}::uuid[], ${hashes}::bytea[], ${isPhone}::bool[]) WITH ORDINALITY AS q(organization_id, hash, phone, i)
+    FROM unnest(${textArray(probe.organizations)}::uuid[], ${probe.hashes}::bytea[], ${probe.asked.map((a) => a.kind === 'phone')}::bool[]) WITH ORDINALITY AS q(organization_id, hash, phone, i)
     WHERE (q.phone AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.organization_id = q.organization_id AND o.phone_hash = q.hash))
-       OR EXISTS (SELECT 1 FROM privacy_restrictions r WHERE r.identifier_hash = q.hash)`.execute(deps.db);
-  for (const { i } of rows) {
-    const hit = asked[i - 1];
+       OR EXISTS (SELECT 1 FROM privacy_restrictions r WHERE r.identifier_hash = q.hash)`;
+}
+
+/** Nothing held, for each of `size` batches. */
+export const noneHeld = (size: number): Held[] => Array.from({ length: size }, () => ({ phones: new Set<string>(), emails: new Set<string>() }));
+
+/** Per batch of the group, in its order: what it must hold back, from the positions heldQuery found. */
+export function heldAt(size: number, probe: HeldProbe, positions: readonly number[]): Held[] {
+  const held = noneHeld(size);
+  for (const i of positions) {
+    const hit = probe.asked[i - 1];
     if (!hit) continue;
     const into = held[hit.batch];
     if (hit.kind === 'phone') into?.phones.add(hit.value);

@@ -1,21 +1,20 @@
 // Small JSON batches (up to one chunk of recipients) by group commit (core/batcher.ts).
 // Their cost is mostly fixed per request: a transaction of eight statements and a BullMQ add,
 // whatever the number of recipients. Batches that arrive together are written together
-// instead: one statement looks up opt-outs and restrictions for the whole group, one statement
-// stores every batch with its messages, chunk and audit entry (atomic: a statement is its own
+// instead: one statement looks up opt-outs and restrictions for the whole group and stores every
+// batch with its messages, chunk and audit entry (group-store.ts; atomic: a statement is its own
 // transaction), and one addBulk enqueues their chunks. Each caller is answered after that
-// commit with its own batch; a batch the database refuses fails alone (the group is split).
+// commit and enqueue with its own batch; a batch the database refuses fails alone (the group is split).
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { SmsBatch } from '../../db/schema.js';
 import { auditRow } from '../core/audit.js';
 import type { Deps } from '../core/deps.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { createBatcher } from '../core/batcher.js';
 import { asIntake } from '../core/intake-gate.js';
-import { fromUnits } from './pricing.js';
-import { BatchTotals, batchRow, createdEntry, idempotent, isScheduled, jobsOf, slicePricer, type BatchActor, type BatchOptions, type BatchOutcome, type PricedMessage } from './create-batch.js';
-import { heldInGroup } from './group-suppression.js';
+import { BatchTotals, batchRow, createdEntry, idempotent, isScheduled, jobsOf, slicePricer, type BatchActor, type BatchOptions, type BatchOutcome } from './create-batch.js';
+import { NOTHING_ASKED, heldAt, heldProbe, noneHeld, type Held } from './group-suppression.js';
+import { storeGroup, type BatchColumns, type GroupRows } from './group-store.js';
 import { validateSlice, type RecipientInput, type SliceResult } from './validate.js';
 import { validateRecipients } from './validation-pool.js';
 
@@ -51,21 +50,13 @@ export function oneBatchsFault(error: unknown): boolean {
   return typeof code === 'string' && SPLITTABLE_SQLSTATE.test(code);
 }
 
-interface Rows {
-  batches: ReturnType<typeof batchColumns>[];
-  messages: { batchId: string; organizationId: string; message: PricedMessage }[];
-  chunks: { batchId: string; chunk: number }[];
-  audits: ReturnType<typeof auditRow>[];
-}
-
-function batchColumns(batch: GroupedBatch, totals: BatchTotals) {
+function batchColumns(batch: GroupedBatch, totals: BatchTotals): BatchColumns {
   return { id: batch.id, ...batchRow(batch.organizationId, batch.options), status: isScheduled(batch.options) ? ('scheduled' as const) : ('queued' as const), ...totals.columns() };
 }
 
-/** Drops duplicates, marks what is held back, prices: as createBatch does, from the group's one lookup. */
-async function rowsOf(deps: Deps, group: readonly GroupedBatch[]): Promise<Rows> {
-  const held = await heldInGroup(deps, group);
-  const rows: Rows = { batches: [], messages: [], chunks: [], audits: [] };
+/** Drops duplicates, marks what is held back, prices: as createBatch does, from what the group's lookup found. */
+async function rowsOf(deps: Deps, group: readonly GroupedBatch[], held: readonly Held[]): Promise<GroupRows> {
+  const rows = { batches: [] as BatchColumns[], messages: [] as GroupRows['messages'][number][], chunks: [] as GroupRows['chunks'][number][], audits: [] as GroupRows['audits'][number][] };
   for (const [i, batch] of group.entries()) {
     const totals = new BatchTotals();
     totals.recipients = batch.recipients;
@@ -81,49 +72,36 @@ async function rowsOf(deps: Deps, group: readonly GroupedBatch[]): Promise<Rows>
   return rows;
 }
 
-/** Stores a group in one statement, then enqueues its chunks with one addBulk; answers the batches in the group's order. */
-async function writeGroup(deps: Deps, group: readonly GroupedBatch[]): Promise<SmsBatch[]> {
-  const { batches, messages, chunks, audits } = await rowsOf(deps, group);
-  const m = messages.map((r) => r.message);
-  const stored = await deps.db
-    .with('batch', (db) => db.insertInto('sms_batches').values(batches).returningAll())
-    .with('message', (db) =>
-      db
-        .insertInto('sms_messages')
-        .columns(['batch_id', 'organization_id', 'seq', 'channel', 'phone', 'email', 'fields', 'text', 'destination', 'encoding', 'segments', 'cost', 'status'])
-        .expression(
-          sql`SELECT * FROM unnest(
-            ${messages.map((r) => r.batchId)}::uuid[], ${messages.map((r) => r.organizationId)}::uuid[],
-            ${m.map((x) => x.seq)}::int[], ${m.map((x) => x.channel)}::text[], ${m.map((x) => x.phone)}::text[],
-            ${m.map((x) => x.email)}::text[], ${m.map((x) => x.fieldsJson)}::jsonb[],
-            ${m.map((x) => x.text)}::text[], ${m.map((x) => x.destination)}::text[], ${m.map((x) => x.encoding)}::text[],
-            ${m.map((x) => x.segments)}::int[], ${m.map((x) => fromUnits(x.costUnits))}::numeric[], ${m.map((x) => x.status)}::text[])`,
-        ),
-    )
-    .with('chunk', (db) =>
-      db
-        .insertInto('sms_chunks')
-        .columns(['batch_id', 'chunk'])
-        .expression(sql`SELECT * FROM unnest(${chunks.map((c) => c.batchId)}::uuid[], ${chunks.map((c) => c.chunk)}::int[])`),
-    )
-    .with('audit', (db) => db.insertInto('audit_log').values(audits))
-    .selectFrom('batch')
-    .selectAll()
-    .execute();
-  const byId = new Map(stored.map((b) => [b.id, b]));
+/** A stored batch, answered once its chunk is enqueued. */
+interface Committed {
+  readonly batch: SmsBatch;
+  readonly enqueued: Promise<unknown>;
+}
+
+/**
+ * Stores a group in one statement (priced as if nothing were held; again, with what is, when the
+ * statement finds something held), then enqueues its chunks with one addBulk. The group's place
+ * among those in flight is free at the commit: the next group is written while Redis takes this
+ * one's chunks. Answers the batches in the group's order.
+ */
+async function writeGroup(deps: Deps, group: readonly GroupedBatch[]): Promise<Committed[]> {
+  const probe = heldProbe(deps, group);
+  let stored = await storeGroup(deps.db, await rowsOf(deps, group, noneHeld(group.length)), probe);
+  if (stored.held) stored = await storeGroup(deps.db, await rowsOf(deps, group, heldAt(group.length, probe, stored.held)), NOTHING_ASKED);
+  const byId = new Map(stored.batches.map((b) => [b.id, b]));
   const answered = group.map((b) => {
     const row = byId.get(b.id);
     if (!row) throw new Error('a stored group lacks one of its batches');
     return row;
   });
   // If Redis is away the chunks stay open and the reconciler enqueues them.
-  await enqueueAfterCommit(deps, answered.flatMap(jobsOf));
-  return answered;
+  const enqueued = enqueueAfterCommit(deps, answered.flatMap(jobsOf));
+  return answered.map((batch) => ({ batch, enqueued }));
 }
 
 /** The group commit of one process's small JSON batches. */
 export function groupedBatches(deps: Deps) {
-  const commit = createBatcher<GroupedBatch, SmsBatch>({
+  const commit = createBatcher<GroupedBatch, Committed>({
     run: (group) => writeGroup(deps, group),
     concurrency: GROUPS_IN_FLIGHT,
     maxWeight: GROUP_WEIGHT,
@@ -137,7 +115,9 @@ export function groupedBatches(deps: Deps) {
       return asIntake(async () => {
         const outcome = await idempotent(deps, organizationId, options.idempotencyKey, async () => {
           const validated = recipients.length <= INLINE_MAX_RECIPIENTS ? validateSlice({ body: options.body, firstSeq: 0, recipients }) : await validateRecipients(options.body, recipients, 0);
-          return commit({ id: randomUUID(), organizationId, options, recipients: recipients.length, validated, actor });
+          const { batch, enqueued } = await commit({ id: randomUUID(), organizationId, options, recipients: recipients.length, validated, actor });
+          await enqueued;
+          return batch;
         });
         return { ...outcome, jobs: [] };
       });
