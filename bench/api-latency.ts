@@ -16,7 +16,7 @@ import { costReportOfEveryRow } from '../test/helpers/cost-report-oracle.js';
 import { costReport } from '../workers/tem/cost-report.js';
 import { dutchLines } from './cdr.js';
 import { buildPlatform, compiledArgs, nodeArgsFrom } from './lib/compiled.js';
-import { constantRate, type LoadResult } from './lib/load.js';
+import { constantRate, type LoadRequest, type LoadResult } from './lib/load.js';
 import { ADMIN_URL, HOST, OPS_AUTHORIZATION, REDIS_URL, createOrganization, databaseUrl, phoneAt, platformEnv } from './lib/platform.js';
 import { startProcess } from './lib/processes.js';
 import { scratch } from './lib/scratch.js';
@@ -24,6 +24,8 @@ import { parsed, upload } from './lib/tem-upload.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+/** Seconds at the same rate before each measured run, not counted: a fresh process runs the route's code interpreted at first (bench/JOURNAL.md). Printed apart. */
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 5);
 const CALL_RECORDS = 100_000;
 const WEB_PORT = Number(process.env.BENCH_API_PORT ?? 3291);
 const BARE_PORT = WEB_PORT + 1;
@@ -42,8 +44,22 @@ require('node:http').createServer((req, res) => { res.setHeader('content-type', 
 const children: ChildProcess[] = [];
 const { run } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDIS_URL, prefix: PREFIX, children });
 
-function row(name: string, r: LoadResult): string {
-  return `${name.padEnd(40)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}`;
+interface Measured {
+  readonly warmUp?: LoadResult;
+  readonly result: LoadResult;
+}
+
+/** WARM_UP_SECONDS at RATE (kept apart), then SECONDS at RATE: the figure. */
+async function measure(url: string, headers?: Record<string, string>, send?: LoadRequest): Promise<Measured> {
+  const warmUp = WARM_UP_SECONDS > 0 ? await constantRate(url, RATE, WARM_UP_SECONDS, headers, send) : undefined;
+  return { warmUp, result: await constantRate(url, RATE, SECONDS, headers, send, warmUp?.sent ?? 0) };
+}
+
+const figures = (r: LoadResult | undefined): string =>
+  r ? `${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}` : '';
+
+function row(name: string, m: Measured): string {
+  return `${name.padEnd(40)} ${figures(m.result)}   ${m.warmUp ? `         ${figures(m.warmUp)}` : ''}`;
 }
 
 export async function apiLatency(): Promise<void> {
@@ -67,18 +83,19 @@ export async function apiLatency(): Promise<void> {
     const ops = { authorization: OPS_AUTHORIZATION };
     const sms = { method: 'POST', body: (i: number) => JSON.stringify({ sender: 'TGG', body: 'Uw afspraak is morgen om 10:00.', recipients: Array.from({ length: 10 }, (_, r) => ({ phone: phoneAt(i * 10 + r, 0) })) }) } as const;
     const subscribers = { method: 'POST', body: (i: number) => JSON.stringify({ basis: 'consent', subscribers: [{ email: `lid${i}@example.nl`, name: 'Lid' }] }) } as const;
-    const results: Array<[string, LoadResult]> = [];
-    results.push(['baseline: bare node:http', await constantRate(`http://${HOST}:${BARE_PORT}/`, RATE, SECONDS)]);
+    const results: Array<[string, Measured]> = [];
+    results.push(['baseline: bare node:http', await measure(`http://${HOST}:${BARE_PORT}/`)]);
     if (wants('cheap')) {
-      results.push(['web GET /healthz', await constantRate(`${web}/healthz`, RATE, SECONDS)]);
-      results.push(['web GET /readyz (Postgres + Redis)', await constantRate(`${web}/readyz`, RATE, SECONDS)]);
-      results.push(['web GET /ops/outbox (auth + query)', await constantRate(`${web}/ops/outbox?limit=20`, RATE, SECONDS, ops)]);
+      results.push(['web GET /healthz', await measure(`${web}/healthz`)]);
+      results.push(['web GET /readyz (Postgres + Redis)', await measure(`${web}/readyz`)]);
+      results.push(['web GET /ops/outbox (auth + query)', await measure(`${web}/ops/outbox?limit=20`, ops)]);
     }
-    if (wants('sms')) results.push(['web POST /v1/sms/batches (10)', await constantRate(`${web}/v1/sms/batches`, RATE, SECONDS, bearer, sms)]);
-    if (wants('subscribers')) results.push(['web POST /v1/lists/{id}/subscribers', await constantRate(`${web}/v1/lists/${listId}/subscribers`, RATE, SECONDS, bearer, subscribers)]);
-    if (wants('costs')) results.push([`web GET /v1/reports/costs (${CALL_RECORDS / 1000}k rows)`, await constantRate(`${web}/v1/reports/costs?period=${period}`, RATE, SECONDS, bearer)]);
-    console.log(`\nAPI latency at ${RATE} requests/s for ${SECONDS} s each (ms, from when each request was due; target p99 < 50, no errors)`);
-    console.log(`${'target'.padEnd(40)} ${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'errors'.padStart(7)}`);
+    if (wants('sms')) results.push(['web POST /v1/sms/batches (10)', await measure(`${web}/v1/sms/batches`, bearer, sms)]);
+    if (wants('subscribers')) results.push(['web POST /v1/lists/{id}/subscribers', await measure(`${web}/v1/lists/${listId}/subscribers`, bearer, subscribers)]);
+    if (wants('costs')) results.push([`web GET /v1/reports/costs (${CALL_RECORDS / 1000}k rows)`, await measure(`${web}/v1/reports/costs?period=${period}`, bearer)]);
+    console.log(`\nAPI latency at ${RATE} requests/s for ${SECONDS} s each after ${WARM_UP_SECONDS} s of warm-up at the same rate (ms, from when each request was due; target p99 < 50, no errors; the warm-up's own figures on the right)`);
+    const heads = `${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'errors'.padStart(7)}`;
+    console.log(`${'target'.padEnd(40)} ${heads}   ${WARM_UP_SECONDS > 0 ? `warm-up: ${heads}` : ''}`);
     for (const [name, result] of results) console.log(row(name, result));
     if (queryTimes) console.log(`\n${queryTimes}`);
   });

@@ -32,7 +32,8 @@ function once(agent: Agent, url: URL, headers: Record<string, string>, method = 
   });
 }
 
-export async function constantRate(url: string, ratePerSecond: number, seconds: number, headers: Record<string, string> = {}, send?: LoadRequest): Promise<LoadResult> {
+/** `firstIndex` numbers the bodies on from an earlier run (a warm-up) so that each request's body stays new. */
+export async function constantRate(url: string, ratePerSecond: number, seconds: number, headers: Record<string, string> = {}, send?: LoadRequest, firstIndex = 0): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const target = new URL(url);
   const total = Math.round(ratePerSecond * seconds);
@@ -48,7 +49,7 @@ export async function constantRate(url: string, ratePerSecond: number, seconds: 
     // From when it was due, or when it left if that was earlier: never negative, never hiding a queue.
     const from = Math.min(scheduled, performance.now());
     inflight.push(
-      once(agent, target, headers, send?.method, send?.body(i)).then((ok) => {
+      once(agent, target, headers, send?.method, send?.body(firstIndex + i)).then((ok) => {
         latencies.push(performance.now() - from);
         if (!ok) errors += 1;
       }),
