@@ -38,20 +38,8 @@ const WEB_PORT = SMSC_PORT + 2;
 const DB_NAME = process.env.BENCH_SMPP_DATABASE ?? 'tgg_bench_smpp';
 const PREFIX = `bench-smpp-${process.pid}`;
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_SMPP_TIMEOUT_MS ?? 90_000);
-/**
- * The node flags the Procfile gives worker-sms (such as --max-semi-space-size), so the worker
- * runs here as it is deployed: the words between `node` and the script.
- */
-function procfileNodeArgs(role: string): string[] {
-  const line = readFileSync('Procfile', 'utf8').split('\n').find((l) => l.startsWith(`${role}:`)) ?? '';
-  const words = line.slice(role.length + 1).trim().split(/\s+/);
-  if (words[0] !== 'node') return [];
-  const flags = words.slice(1);
-  const script = flags.findIndex((w) => !w.startsWith('--'));
-  return script < 0 ? flags : flags.slice(0, script);
-}
-/** The Procfile's flags, then extra ones for the sms workers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
-const WORKER_NODE_ARGS: readonly string[] = [...procfileNodeArgs('worker-sms'), ...(process.env.BENCH_SMPP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+/** Extra node flags for the sms workers, after the Procfile's (compiledArgs), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const WORKER_NODE_ARGS: readonly string[] = (process.env.BENCH_SMPP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 /** Another build's dist/ folder whose worker runs in turns with this one's (BENCH_SMPP_COMPARE_DIST). */
 const COMPARE_DIST = process.env.BENCH_SMPP_COMPARE_DIST;

@@ -2,6 +2,7 @@
 // `node dist/main.js`), not under tsx, whose loader thread and compiler add their own memory
 // (about 60 MB to a worker at rest) to every process measured.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** Runs the build unless `skipVariable` (e.g. BENCH_CDR_BUILD) is 'false': then dist/ is reused. */
 export function buildPlatform(skipVariable: string): void {
@@ -13,8 +14,26 @@ export function buildPlatform(skipVariable: string): void {
 /** Node flags from `variable` (e.g. BENCH_CDR_NODE_ARGS), as a container's NODE_OPTIONS would set them. */
 export const nodeArgsFrom = (variable: string): string[] => (process.env[variable] ?? '').split(' ').filter(Boolean);
 
-/** The arguments of `node` for one role of the compiled platform. */
-export const compiledArgs = (nodeArgs: readonly string[], role: string, ...extra: string[]): string[] => [...nodeArgs, 'dist/main.js', '--role', role, ...extra];
+/** The Procfile's line of each role (`--role all` has none: `npm start` runs it). */
+const PROCFILE_LINE: Readonly<Record<string, string>> = { web: 'web', sms: 'worker-sms', invoices: 'worker-invoices', mail: 'worker-mail', privacy: 'worker-privacy', scheduler: 'scheduler' };
+
+/**
+ * The node flags the Procfile gives a role (such as --max-old-space-size on web), so a process
+ * runs here as it is deployed: the words between `node` and the script.
+ */
+export function procfileNodeArgs(role: string): string[] {
+  const name = PROCFILE_LINE[role];
+  if (name === undefined) return [];
+  const line = readFileSync('Procfile', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`)) ?? '';
+  const words = line.slice(name.length + 1).trim().split(/\s+/);
+  if (words[0] !== 'node') return [];
+  const flags = words.slice(1);
+  const script = flags.findIndex((w) => !w.startsWith('--'));
+  return script < 0 ? flags : flags.slice(0, script);
+}
+
+/** The arguments of `node` for one role of the compiled platform: the Procfile's flags, then the bench's own. */
+export const compiledArgs = (nodeArgs: readonly string[], role: string, ...extra: string[]): string[] => [...procfileNodeArgs(role), ...nodeArgs, 'dist/main.js', '--role', role, ...extra];
 
 /** One role of the compiled platform as a child process, its output on the benchmark's. */
 export const platformProcess = (role: string, env: Record<string, string>, nodeArgs: readonly string[] = []) =>
