@@ -5,6 +5,7 @@
 // every length, "text:" early and late). Every field must be the same, undefined included.
 import { describe, expect, it } from 'vitest';
 import { receiptFields, type ReceiptFields } from '../workers/sms/smpp/receipt-fields.js';
+import { seededRandom } from './helpers/seeded-random.js';
 
 const fieldPattern = (name: string, value: string) => new RegExp(`(?:^|\\s)${name}:\\s*(${value})`, 'i');
 const ID = fieldPattern('id', '[^\\s]+');
@@ -61,17 +62,6 @@ function randomText(random: () => number): string {
   return out;
 }
 
-/** A small seeded generator (mulberry32), so a failure can be run again. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('receipt text fields', () => {
   it('reads what the regular expressions read, for the receipts SMSCs send and the edge cases', () => {
     for (const text of SAMPLES) expect({ text, fields: receiptFields(text) }).toEqual({ text, fields: byRegex(text) });
@@ -79,7 +69,7 @@ describe('receipt text fields', () => {
   });
 
   it('reads what the regular expressions read, for 50,000 random texts', () => {
-    const random = mulberry32(16);
+    const random = seededRandom(16);
     let differing = 0;
     const firstDifferences: string[] = [];
     for (let n = 0; n < 50_000; n++) {

@@ -6,17 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { detectSeparator } from '../workers/core/csv-sniff.js';
 import { csvRows } from '../workers/core/csv-rows.js';
 import { csvParseOptions } from '../workers/core/csv-split.js';
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed from its seed. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './helpers/seeded-random.js';
 
 async function* pieces(text: string, next: () => number, longest: number) {
   for (let at = 0; at < text.length; ) {
@@ -77,7 +67,7 @@ function generated(next: () => number): string {
 describe('the CSV fast path', () => {
   it('reads generated files exactly as csv-parse does, in pieces of any size', async () => {
     for (let seed = 1; seed <= 800; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const text = generated(next);
       const expected = reference(text);
       for (const longest of [1, 7, 64, 100_000]) expect({ seed, longest, read: await read(text, next, longest) }).toEqual({ seed, longest, read: expected });
@@ -86,7 +76,7 @@ describe('the CSV fast path', () => {
 
   it('reads a file whose last line has no line break, and blank lines in between', async () => {
     const text = 'Mobiel nummer;Bedrag\r\n0612345678;1,50\r\n\r\n;\r\n0612345679;"2,50"';
-    expect(await read(text, random(1), 5)).toEqual(reference(text));
+    expect(await read(text, seededRandom(1), 5)).toEqual(reference(text));
     expect(reference(text)).toEqual({ header: ['Mobiel nummer', 'Bedrag'], rows: [{ cells: ['0612345678', '1,50'], line: 2 }, { cells: ['0612345679', '2,50'], line: 5 }] });
   });
 });
