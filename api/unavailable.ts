@@ -2,8 +2,8 @@
 // request or the code is wrong: the client is told 503 with Retry-After and may try again.
 import { QueueUnavailableError } from '../queues/queue-set.js';
 
-/** SQLSTATE classes and codes of a server that refuses or lost the connection. */
-const UNAVAILABLE_SQLSTATE = /^(08...|53300|57P0[1-3])$/;
+/** SQLSTATE classes and codes of a server that refuses or lost the connection, or whose database is not there (3D000: dropped, or being restored). */
+const UNAVAILABLE_SQLSTATE = /^(08...|53300|57P0[1-3]|3D000)$/;
 /** pg-pool and node-postgres: no connection within connectionTimeoutMillis, or one that died mid-query. */
 const UNAVAILABLE_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated( unexpectedly| due to connection timeout)?|Client has encountered a connection error and is not queryable)$/;
 /** 55000 is mostly a bug of ours; with this message it is a database closed to new connections (ALLOW_CONNECTIONS false, as for maintenance). */

@@ -1,7 +1,7 @@
 // Every route answers 503 problem+json with Retry-After while Postgres or Redis cannot be
 // reached, as a real server and a real client fail: a closed port, a role out of connections
 // (53300), a server that never answers (the pool's connect timeout), a backend terminated
-// mid-request (57P01), Redis away. Never a 500, never a hang, never a host name in the answer;
+// mid-request (57P01), a database that is not there (3D000), Redis away. Never a 500, never a hang, never a host name in the answer;
 // what was accepted while Redis is away is kept (its row) for the reconciler.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
@@ -65,6 +65,15 @@ describe('Postgres cannot be reached', () => {
   it('a closed port: 503 on member, ops and metrics routes', async () => {
     const runtime = await ctx.start({ config: ctx.configWith({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/tgg' }) });
     await expectEveryKindUnavailable(caller(runtime));
+    await runtime.stop();
+  });
+
+  it('a database that is not there (3D000: dropped, or being restored): 503, as /readyz says', async () => {
+    const url = new URL(ctx.config.databaseUrl);
+    url.pathname = `/tgg_missing_${randomBytes(4).toString('hex')}`;
+    const runtime = await ctx.start({ config: ctx.configWith({ DATABASE_URL: url.toString() }) });
+    await expectEveryKindUnavailable(caller(runtime));
+    expect(refusedWith('postgres error 3D000')).toBe(true);
     await runtime.stop();
   });
 
