@@ -41,8 +41,10 @@ export interface CopySlice {
 /** The tail of a line for a message suppressed by an opt-out: no cost. */
 export const SUPPRESSED_TAIL = `${fromUnits(0)}\tsuppressed\n`;
 
+/** phones and units (8 bytes each), ends, costAt and seqs (4), segments and ucs2 (1): as columnsOf lays them out. */
+const BYTES_PER_MESSAGE = 8 + 8 + 4 + 4 + 4 + 1 + 1;
 /** Bytes a slice of `n` messages takes for its per-message columns (8-byte aligned, so the COPY lines may follow). */
-export const columnBytes = (n: number): number => Math.ceil((n * 30) / 8) * 8;
+export const columnBytes = (n: number): number => Math.ceil((n * BYTES_PER_MESSAGE) / 8) * 8;
 
 type Columns = Pick<CopySlice, 'ends' | 'costAt' | 'seqs' | 'phones' | 'segments' | 'ucs2' | 'units'>;
 

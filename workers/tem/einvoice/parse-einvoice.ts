@@ -23,7 +23,8 @@ import { LINE_COLUMNS, copyRow, insertInvoice, supplierKey, type Target } from '
 import { syntaxOf } from './kind.js';
 import { readerOf, isLine } from './readers.js';
 import type { InvoiceLine } from './model.js';
-import { XmlProblem, readXml, type XmlNode } from './xml-stream.js';
+import { XmlProblem } from './xml-problem.js';
+import { readXml, type XmlNode } from './xml-stream.js';
 
 /** COPY text is handed on in pieces of about this many bytes. */
 const BYTES_PER_WRITE = 256 * 1024;

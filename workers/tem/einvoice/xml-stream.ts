@@ -18,8 +18,6 @@ export interface XmlNode {
   readonly children: XmlNode[];
 }
 
-export { XmlProblem };
-
 export interface XmlReadOptions {
   /** Handed each such element when it closes; it is then dropped from the tree. */
   readonly detach?: (node: XmlNode) => boolean;
