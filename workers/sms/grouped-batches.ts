@@ -3,8 +3,10 @@
 // whatever the number of recipients. Batches that arrive together are written together
 // instead: one statement looks up opt-outs and restrictions for the whole group and stores every
 // batch with its messages, chunk and audit entry (group-store.ts; atomic: a statement is its own
-// transaction), and one addBulk enqueues their chunks. Each caller is answered after that
-// commit and enqueue with its own batch; a batch the database refuses fails alone (the group is split).
+// transaction), and one addBulk enqueues their chunks. Each caller is answered at that commit
+// with its own batch, while Redis takes the chunks behind the answer (DESIGN rule 3: the row is
+// the record; an enqueue that fails is logged and the reconciler enqueues the open chunk); a batch
+// the database refuses fails alone (the group is split).
 import { randomUUID } from 'node:crypto';
 import type { SmsBatch } from '../../db/schema.js';
 import { auditRow } from '../core/audit.js';
@@ -72,19 +74,13 @@ async function rowsOf(deps: Deps, group: readonly GroupedBatch[], held: readonly
   return rows;
 }
 
-/** A stored batch, answered once its chunk is enqueued. */
-interface Committed {
-  readonly batch: SmsBatch;
-  readonly enqueued: Promise<unknown>;
-}
-
 /**
  * Stores a group in one statement (priced as if nothing were held; again, with what is, when the
- * statement finds something held), then enqueues its chunks with one addBulk. The group's place
- * among those in flight is free at the commit: the next group is written while Redis takes this
- * one's chunks. Answers the batches in the group's order.
+ * statement finds something held), then starts the addBulk of its chunks and answers the batches
+ * in the group's order without waiting for it: the callers and the group's place among those in
+ * flight are free at the commit.
  */
-async function writeGroup(deps: Deps, group: readonly GroupedBatch[]): Promise<Committed[]> {
+async function writeGroup(deps: Deps, group: readonly GroupedBatch[]): Promise<SmsBatch[]> {
   const probe = heldProbe(deps, group);
   let stored = await storeGroup(deps.db, await rowsOf(deps, group, noneHeld(group.length)), probe);
   if (stored.held) stored = await storeGroup(deps.db, await rowsOf(deps, group, heldAt(group.length, probe, stored.held)), NOTHING_ASKED);
@@ -94,14 +90,14 @@ async function writeGroup(deps: Deps, group: readonly GroupedBatch[]): Promise<C
     if (!row) throw new Error('a stored group lacks one of its batches');
     return row;
   });
-  // If Redis is away the chunks stay open and the reconciler enqueues them.
-  const enqueued = enqueueAfterCommit(deps, answered.flatMap(jobsOf));
-  return answered.map((batch) => ({ batch, enqueued }));
+  // Never rejects: if Redis is away or fails, it logs, the chunks stay open and the reconciler enqueues them.
+  void enqueueAfterCommit(deps, answered.flatMap(jobsOf));
+  return answered;
 }
 
 /** The group commit of one process's small JSON batches. */
 export function groupedBatches(deps: Deps) {
-  const commit = createBatcher<GroupedBatch, Committed>({
+  const commit = createBatcher<GroupedBatch, SmsBatch>({
     run: (group) => writeGroup(deps, group),
     concurrency: GROUPS_IN_FLIGHT,
     maxWeight: GROUP_WEIGHT,
@@ -109,15 +105,13 @@ export function groupedBatches(deps: Deps) {
     mayBeOneItems: oneBatchsFault,
   });
   return {
-    /** createBatch for up to GROUPED_MAX_RECIPIENTS recipients: stored, and its chunk enqueued, when it answers (so `jobs` is empty). */
+    /** createBatch for up to GROUPED_MAX_RECIPIENTS recipients: stored when it answers, its chunk enqueued behind the answer (so `jobs` is empty). */
     create(organizationId: string, options: BatchOptions, recipients: readonly RecipientInput[], actor: BatchActor): Promise<BatchOutcome> {
       if (recipients.length > GROUPED_MAX_RECIPIENTS) throw new Error(`more than ${GROUPED_MAX_RECIPIENTS} recipients: use createBatch`);
       return asIntake(async () => {
         const outcome = await idempotent(deps, organizationId, options.idempotencyKey, async () => {
           const validated = recipients.length <= INLINE_MAX_RECIPIENTS ? validateSlice({ body: options.body, firstSeq: 0, recipients }) : await validateRecipients(options.body, recipients, 0);
-          const { batch, enqueued } = await commit({ id: randomUUID(), organizationId, options, recipients: recipients.length, validated, actor });
-          await enqueued;
-          return batch;
+          return commit({ id: randomUUID(), organizationId, options, recipients: recipients.length, validated, actor });
         });
         return { ...outcome, jobs: [] };
       });
