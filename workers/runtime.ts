@@ -151,7 +151,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       return { server: web, port: bound };
     }
     if (config.metricsPort === undefined) return {};
-    const scrape = createMetricsServer(config, metrics);
+    const scrape = createMetricsServer(config, metrics, logger);
     const bound = await listen(scrape, config.metricsPort);
     logger.info({ port: bound }, 'metrics listening');
     return { server: scrape, port: bound };
