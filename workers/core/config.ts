@@ -337,6 +337,28 @@ export class ConfigError extends Error {
   }
 }
 
+/** Every secret the configuration holds (keys, passwords, the passwords of its URLs), for a log line that must quote none. */
+export function configSecrets(config: Config): string[] {
+  const passwordOf = (url: string | undefined) => {
+    try {
+      const password = url ? new URL(url).password : '';
+      return password ? [password, decodeURIComponent(password)] : [];
+    } catch {
+      return [];
+    }
+  };
+  return [
+    ...[config.databaseUrl, config.redisUrl, config.sms.smppUrl, config.mail.smtpUrl, config.mail.bounceImapUrl].flatMap(passwordOf),
+    config.secretKey,
+    config.suppressionKey,
+    config.ops.password,
+    config.ops.readonlyPassword,
+    config.sms.httpToken,
+    config.sms.httpSecret,
+    config.mail.hookSecret,
+  ].filter((secret): secret is string => secret !== undefined);
+}
+
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(source);
