@@ -1,7 +1,8 @@
 // The composition root and the entry of every process but `release`: `tsx main.ts --role web`
 // (see Procfile), or `--role all` for a laptop. The one file that sees every layer: it hands
 // the API (api/app.ts) to the runtime's web role. SIGTERM stops in order; a second signal forces.
-import { ConfigError, loadConfig } from './workers/core/config.js';
+import { ConfigError, configSecrets, loadConfig } from './workers/core/config.js';
+import { describeStartFailure } from './workers/core/errors.js';
 import { createLogger } from './workers/core/logger.js';
 import { parseRoles } from './workers/roles.js';
 import { startRuntime } from './workers/runtime.js';
@@ -28,7 +29,7 @@ const migrate = process.argv.includes('--migrate') || process.argv.slice(2).join
 // The API (express, its routes and schemas) is loaded only by a process that serves it: a worker stays smaller at rest.
 const web = roles.includes('web') ? (await import('./api/app.js')).createApp : undefined;
 const runtime = await startRuntime(config, { roles, migrate, logger, web }).catch((error: unknown) => {
-  logger.fatal({ error: error instanceof Error ? error.message : 'unknown' }, 'could not start');
+  logger.fatal(describeStartFailure(error, configSecrets(config)), 'could not start');
   exitAfterFlush(1);
   return new Promise<never>(() => undefined);
 });

@@ -1,9 +1,12 @@
 // Every change ops make through Bull Board (retry, clean, remove, pause, ...) lands in the
 // audit log: which login, which action, on which queue, job or job scheduler. Paths carry
-// only queue names, ids and job states, never payloads.
+// only queue names, ids and job states, never payloads. The entry is written before the action
+// (audit before act): an action whose entry cannot be written is refused (503 while Postgres is
+// away), so there is no change ops cannot account for. The answer's status is added to the
+// entry afterwards; an entry without one is an action whose outcome was not recorded.
 import type { RequestHandler } from 'express';
 import type { Db } from '../db/database.js';
-import { audit, opsActor, type AuditEntry } from '../workers/core/audit.js';
+import { auditOpened, opsActor, recordOutcome, type AuditEntry } from '../workers/core/audit.js';
 import type { Logger } from '../workers/core/logger.js';
 
 /** Bull Board's actions on a whole queue (`/api/queues/:queue/<action>[/:state]`); any other second segment is a job id. */
@@ -33,12 +36,11 @@ export function describeDashboardAction(method: string, path: string): Described
 export function auditDashboardActions(db: Db, logger: Logger, opsUser: string): RequestHandler {
   return (req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
-    res.on('finish', () => {
-      if (res.statusCode >= 400) return;
-      audit(db, { ...opsActor(opsUser), ...describeDashboardAction(req.method, req.path) }).catch(() =>
-        logger.warn('could not write the audit entry of a dashboard action'),
-      );
-    });
-    next();
+    auditOpened(db, { ...opsActor(opsUser), ...describeDashboardAction(req.method, req.path) }).then((id) => {
+      res.on('finish', () => {
+        recordOutcome(db, id, { status: res.statusCode }).catch(() => logger.warn('could not record the outcome of a dashboard action'));
+      });
+      next();
+    }, next);
   };
 }

@@ -5,7 +5,7 @@ import { ConflictError, DomainError, InvalidFieldError, NotFoundError } from '..
 import { describeError } from '../workers/core/errors.js';
 import type { Logger } from '../workers/core/logger.js';
 import { HttpError, badRequest, conflict, malformedJson, notFound, serviceUnavailable, type Problem } from './problem.js';
-import { isDependencyUnavailable } from './unavailable.js';
+import { INTERNAL_PROBLEM, isDependencyUnavailable } from '../workers/core/unavailable.js';
 
 interface BodyParserError {
   type?: string;
@@ -64,7 +64,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       : error instanceof DomainError ? fromDomain(error)
       : isDependencyUnavailable(error) ? serviceUnavailable()
       : fromBodyParser(error ?? {})
-      ?? new HttpError(500, 'Internal Server Error', 'Something went wrong on our side.');
+      ?? new HttpError(INTERNAL_PROBLEM.status, INTERNAL_PROBLEM.title, INTERNAL_PROBLEM.detail);
     if (mapped.status === 503) {
       logger.warn({ error: describeError(error) }, 'request refused: a dependency is unavailable');
     } else if (mapped.status >= 500) {

@@ -1,4 +1,6 @@
 // RFC 9457 problem details: the one shape every error of the API takes.
+import { UNAVAILABLE_PROBLEM, UNAVAILABLE_RETRY_AFTER_S } from '../workers/core/unavailable.js';
+
 export interface FieldProblem {
   /** Where the bad value is: body.recipients.3.phone, query.cursor, params.id, header.authorization */
   readonly field: string;
@@ -45,10 +47,7 @@ export const conflict = (detail: string, field: string) => new HttpError(409, 'C
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new HttpError(429, 'Too Many Requests', `Try again in ${retryAfterSeconds} s.`, { headers: { 'Retry-After': String(retryAfterSeconds) } });
 /** A dependency is away: the request was not completed; try again. */
-export const serviceUnavailable = (retryAfterSeconds = 5) =>
-  new HttpError(503, 'Service Unavailable', 'A service the platform depends on is not reachable; the request was not completed. Try again.', {
-    type: '/problems/unavailable',
-    headers: { 'Retry-After': String(retryAfterSeconds) },
-  });
+export const serviceUnavailable = (retryAfterSeconds = UNAVAILABLE_RETRY_AFTER_S) =>
+  new HttpError(503, UNAVAILABLE_PROBLEM.title, UNAVAILABLE_PROBLEM.detail, { type: UNAVAILABLE_PROBLEM.type, headers: { 'Retry-After': String(retryAfterSeconds) } });
 export const forbidden = (detail: string) => new HttpError(403, 'Forbidden', detail);
 export const malformedJson = () => badRequest('The request body is not valid JSON.', [{ field: 'body', message: 'malformed JSON' }]);

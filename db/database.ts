@@ -1,5 +1,5 @@
 // The Kysely instance on a pg pool, with type parsers chosen on purpose.
-import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -47,9 +47,35 @@ function preparedName(text: string): string {
   return name;
 }
 
+/** Past its statement timeout plus this, a statement the server has not answered is taken as lost: the server would have cancelled it (57014) by then. */
+export const QUERY_GRACE_MS = 2_000;
+
+/** A statement the server did not answer within its bound (a server or network that went silent); its connection is dropped. pg's own query_timeout says the same. */
+export class QueryReadTimeoutError extends Error {
+  readonly code = 'QUERY_READ_TIMEOUT';
+  constructor() {
+    super('Query read timeout');
+  }
+}
+
+/** Marks the statement allowLongStatements sends: the client turns it into SET LOCAL statement_timeout = its long bound. */
+const LONG_STATEMENTS = '/* long statements */';
+
+interface TimedClientConfig extends pg.ClientConfig {
+  /** What allowLongStatements lifts a transaction's statement timeout to (ms; 0: none). */
+  longStatementTimeoutMs?: number;
+}
+
 class PreparingClient extends pg.Client {
-  constructor(config?: string | pg.ClientConfig) {
+  private readonly statementTimeoutMs: number;
+  private readonly longStatementTimeoutMs: number;
+  /** Set by allowLongStatements until the transaction ends (the pool's release). */
+  private lifted = false;
+
+  constructor(config: TimedClientConfig = {}) {
     super(config);
+    this.statementTimeoutMs = typeof config.statement_timeout === 'number' ? config.statement_timeout : 0;
+    this.longStatementTimeoutMs = config.longStatementTimeoutMs ?? this.statementTimeoutMs;
     // The server may end a connection while a transaction holds it checked out of the pool (a
     // restart, pg_terminate_backend, between two statements): pg-pool listens only on idle
     // clients, and an unheard 'error' event would end the process. The client is then not
@@ -62,12 +88,35 @@ class PreparingClient extends pg.Client {
   override query(...args: unknown[]): never {
     const [text, values] = args;
     if (typeof text === 'string' && text.startsWith(COPY_FROM_STDIN) && Array.isArray(values) && args.length === 2) {
-      return this.copyIn(text, values[0] as CopySource) as never;
+      return this.bounded(this.copyIn(text, values[0] as CopySource)) as never;
     }
     if (typeof text === 'string' && text.startsWith(PREPARED) && (values === undefined || Array.isArray(values)) && args.length <= 2) {
-      return super.query({ name: preparedName(text), text, values: values as unknown[] | undefined }) as never;
+      return this.bounded(super.query({ name: preparedName(text), text, values: values as unknown[] | undefined })) as never;
     }
-    return (super.query as (...a: unknown[]) => unknown)(...args) as never;
+    if (text === LONG_STATEMENTS && args.length <= 2) {
+      this.lifted = true;
+      return this.bounded(super.query(`SET LOCAL statement_timeout = ${this.longStatementTimeoutMs}`)) as never;
+    }
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    return (result instanceof Promise ? this.bounded(result) : result) as never;
+  }
+
+  /** The transaction that lifted its statement timeout has ended: back to the pool's. */
+  endLift(): void {
+    this.lifted = false;
+  }
+
+  /**
+   * The client's side of the statement timeout: a server that has not answered by the timeout
+   * plus a grace has gone silent (a partition, a stopped host), and would hold the caller for
+   * ever. The connection is dropped (the statement fails with QueryReadTimeoutError, and the
+   * pool discards the client on its release).
+   */
+  private bounded<T>(work: Promise<T>): Promise<T> {
+    const timeoutMs = this.lifted ? this.longStatementTimeoutMs : this.statementTimeoutMs;
+    if (timeoutMs === 0) return work;
+    const timer = setTimeout(() => this.connection.stream.destroy(new QueryReadTimeoutError()), timeoutMs + QUERY_GRACE_MS);
+    return work.finally(() => clearTimeout(timer));
   }
 
   /** A COPY FROM STDIN fed from `source`; if the source fails, the COPY fails (CopyFail) and the connection stays usable. */
@@ -89,8 +138,19 @@ const COPY_FROM_STDIN = '/* copy from stdin */ ';
  * transaction: `source` gives the COPY text lines, in pieces of any size. Nothing is stored
  * if the source throws (the COPY fails, and with it the transaction).
  */
-export async function copyIntoTable(db: Kysely<Database>, target: string, source: CopySource): Promise<void> {
-  await db.executeQuery(CompiledQuery.raw(`${COPY_FROM_STDIN}COPY ${target} FROM STDIN`, [source]));
+export async function copyIntoTable(trx: Transaction<Database>, target: string, source: CopySource): Promise<void> {
+  // The COPY lasts as long as its source: a bulk batch's takes seconds, longer than a request's statements may.
+  await allowLongStatements(trx);
+  await trx.executeQuery(CompiledQuery.raw(`${COPY_FROM_STDIN}COPY ${target} FROM STDIN`, [source]));
+}
+
+/**
+ * Lifts the statement timeout of the rest of this transaction to the pool's long one
+ * (`SET LOCAL`): for the few statements of a web request that may rightly run long (a bulk
+ * COPY). A process running workers has the long one on every statement already.
+ */
+export async function allowLongStatements(trx: Transaction<Database>): Promise<void> {
+  await trx.executeQuery(CompiledQuery.raw(LONG_STATEMENTS));
 }
 
 export interface DbOptions {
@@ -102,19 +162,35 @@ export interface DbOptions {
    * the process.
    */
   onIdleError?: (error: Error) => void;
+  /**
+   * The server cancels a statement that runs longer (statement_timeout: 57014), and the client
+   * drops a connection whose statement is not answered QUERY_GRACE_MS after it. 0 or unset: none.
+   */
+  statementTimeoutMs?: number;
+  /** What allowLongStatements lifts a transaction to (0: none); the statement timeout when unset. */
+  longStatementTimeoutMs?: number;
+  /** No connection (or free place in the pool) within this: 'timeout exceeded when trying to connect'. */
+  connectTimeoutMs?: number;
 }
 
 export function createPool(databaseUrl: string, options: DbOptions = {}): pg.Pool {
-  const pool = new pg.Pool({
+  const config: TimedClientConfig & pg.PoolConfig = {
     Client: PreparingClient,
     connectionString: databaseUrl,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'tgg',
     types: typeParsers,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
-  });
+    // Sent at connect (a startup parameter), so it costs no statement.
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    ...(options.longStatementTimeoutMs !== undefined && { longStatementTimeoutMs: options.longStatementTimeoutMs }),
+  };
+  const pool = new pg.Pool(config);
   pool.on('error', (error) => options.onIdleError?.(error));
+  pool.on('release', (_error, client: unknown) => {
+    if (client instanceof PreparingClient) client.endLift();
+  });
   return pool;
 }
 

@@ -13,6 +13,8 @@ export interface QueueSettings {
   readonly redisUrl: string;
   /** Key prefix; a {hash-tag} on Redis Cluster (checked by assertPrefixFits). */
   readonly prefix: string;
+  /** The producer connection's bound on each command (ioredis commandTimeout): 'Command timed out' past it. */
+  readonly commandTimeoutMs?: number;
 }
 
 const retryStrategy = (times: number) => Math.min(times * 200, 5_000);
@@ -66,9 +68,18 @@ function open(settings: QueueSettings, extra: RedisOptions): RedisClient {
   return new Redis({ ...redisOptionsFor(target), ...extra });
 }
 
-/** The shared client of a process: queues, rate limits, health checks. Fails fast while Redis is away. */
+/**
+ * The shared client of a process: queues, rate limits, login throttles, health checks, the
+ * dashboard. Fails fast while Redis is away, and, with `commandTimeoutMs`, when it holds the
+ * connection but does not answer (a partition): a request must not wait on it for ever.
+ */
 export function createProducerConnection(settings: QueueSettings): RedisClient {
-  return open(settings, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  return open(settings, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    ...(settings.commandTimeoutMs !== undefined && { commandTimeout: settings.commandTimeoutMs }),
+  });
 }
 
 /** A client for a one-off command (npm run privacy:replay): waits for Redis, retries a command a few times. */

@@ -105,7 +105,8 @@ describe('Postgres cannot be reached', () => {
   }, 15_000);
 
   it('a backend terminated mid-request (57P01): 503', async () => {
-    const runtime = await ctx.start({ app: { routes: [sleepRoute] } });
+    // Its statement outlives the web's statement timeout (57014) however slowly the test finds it.
+    const runtime = await ctx.start({ app: { routes: [sleepRoute] }, config: ctx.configWith({ DB_STATEMENT_TIMEOUT_MS: '60000' }) });
     slow.db = runtime.deps.db;
     const answer = caller(runtime)('get', '/test/sleep');
     await expect

@@ -1,9 +1,11 @@
 // Which errors mean "a dependency is away" (503, Retry-After, try again) rather than a bug
-// (500): Postgres refusing or dropping connections, the pool's connect timeout, Redis away.
+// (500): Postgres refusing or dropping connections, the pool's connect timeout, a statement
+// past its timeout (cancelled by the server, or not answered at all), Redis away.
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { isDependencyUnavailable } from '../api/unavailable.js';
+import { isDependencyUnavailable } from '../workers/core/unavailable.js';
 import { QueueUnavailableError } from '../queues/queue-set.js';
+import { QueryReadTimeoutError } from '../db/database.js';
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -23,6 +25,10 @@ describe('a dependency unavailable', () => {
     ['a wrapped cause', new Error('query failed', { cause: withCode('57P01') })],
     ['a database closed to new connections (55000)', withCode('55000', 'database "tgg" is not currently accepting connections')],
     ['Redis away', new QueueUnavailableError('reconnecting')],
+    ['a statement cancelled at its statement_timeout (57014: behind a lock, or the server too busy)', withCode('57014', 'canceling statement due to statement timeout')],
+    ['a statement the server never answered (db/database.ts)', new QueryReadTimeoutError()],
+    ["pg's own query_timeout", new Error('Query read timeout')],
+    ['a Redis command not answered within its commandTimeout (queues/connection.ts)', new Error('Command timed out')],
   ])('%s', (_what, error) => {
     expect(isDependencyUnavailable(error)).toBe(true);
   });
@@ -46,7 +52,6 @@ describe('a dependency unavailable', () => {
   it.each([
     ['a unique violation', withCode('23505')],
     ['a syntax error in our SQL', withCode('42601')],
-    ['a statement timeout (ours to fix)', withCode('57014')],
     ['another 55000 (an object in the wrong state)', withCode('55000', 'cannot execute DROP on a busy object')],
     ['a plain bug', new TypeError('x is undefined')],
     ['not an error', 'ECONNREFUSED'],

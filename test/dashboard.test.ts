@@ -79,13 +79,13 @@ describe('dashboard', () => {
     expect(await mail.getJobState(jobId)).toBe('waiting');
     expect(await mail.getJobCounts('failed', 'wait')).toEqual({ failed: 0, wait: 1 });
 
-    // The retry is in the audit trail, with the login and the job; the refused ones are not.
+    // The retry is in the audit trail, with the login, the job and its outcome; the refused ones are not.
     const entries = await waitFor(async () => {
       const rows = await ctx.db.selectFrom('audit_log').selectAll().where('entity_type', '=', 'job').execute();
-      return rows.length > 0 ? rows : undefined;
-    }, 'the audit entry');
+      return rows.some((row) => 'status' in row.details) ? rows : undefined;
+    }, 'the audit entry and its outcome');
     expect(entries).toEqual([
-      expect.objectContaining({ actor_type: 'ops', actor_id: ctx.config.ops.user, action: 'dashboard.retry', entity_id: `mail/${jobId}`, details: { method: 'PUT' } }),
+      expect.objectContaining({ actor_type: 'ops', actor_id: ctx.config.ops.user, action: 'dashboard.retry', entity_id: `mail/${jobId}`, details: { method: 'PUT', status: 204 } }),
     ]);
   });
 });

@@ -95,15 +95,24 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   if (options.migrate) {
     if (config.env !== 'production' && (await ensureDatabase(config.databaseUrl))) logger.info('database created');
   }
+  if (options.migrate) {
+    // On a connection of its own, without the roles' statement timeout: a migration may build an
+    // index for minutes. Closed however it ends: a process that lives on (tests, a supervisor
+    // retrying in-process) kept that socket open.
+    const setup = createDb(config.databaseUrl, { max: 1, applicationName: 'tgg-migrate', connectTimeoutMs: config.db.connectTimeoutMs });
+    await prepareDatabase(setup, config, options.roles, logger).finally(() => setup.destroy());
+  }
+  // A web-only process bounds every statement by a request's measure; one running workers (and
+  // `--role all`) by the long one: purges, exports and parses run minutes, not seconds.
+  const webOnly = options.roles.every((role) => role === 'web');
   const db = createDb(config.databaseUrl, {
     applicationName: `tgg-${options.roles.join('+')}`,
     onIdleError: (error) => logger.warn({ code: (error as { code?: string }).code ?? 'error' }, 'idle Postgres connection closed'),
+    statementTimeoutMs: webOnly ? config.db.statementTimeoutMs : config.db.longStatementTimeoutMs,
+    longStatementTimeoutMs: config.db.longStatementTimeoutMs,
+    connectTimeoutMs: config.db.connectTimeoutMs,
   });
-  // A start that fails from here on (a migration refused, Redis or the port taken) closes what it
-  // opened: the pool held the connection the migration ran on, and a process that lives on
-  // (tests, a supervisor retrying in-process) kept that socket open.
-  if (options.migrate) await prepareDatabase(db, config, options.roles, logger).catch((error: unknown) => closeAfter(error, () => db.destroy()));
-  const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix });
+  const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix, commandTimeoutMs: config.redisCommandTimeoutMs });
   queues.connection.once('ready', () => void warnUnlessNoEviction(queues.connection, logger));
   if (!(await whenReady(queues.connection, options.waitForRedisMs ?? 5_000))) {
     logger.warn('Redis is not reachable yet: starting anyway; work is enqueued once it is back');
@@ -142,7 +151,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       return { server: web, port: bound };
     }
     if (config.metricsPort === undefined) return {};
-    const scrape = createMetricsServer(config, metrics);
+    const scrape = createMetricsServer(config, metrics, logger);
     const bound = await listen(scrape, config.metricsPort);
     logger.info({ port: bound }, 'metrics listening');
     return { server: scrape, port: bound };

@@ -1,6 +1,6 @@
 // The audit trail: who did what to which entity, when. Never personal data: actors are kinds
 // and internal ids, details are counts, codes and ids.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
 type ActorType = 'ops' | 'ops-readonly' | 'user' | 'api_key' | 'system' | 'data_subject';
@@ -36,6 +36,21 @@ export function auditRow(entry: AuditEntry) {
 
 export async function audit(db: Kysely<Database>, entry: AuditEntry): Promise<void> {
   await db.insertInto('audit_log').values(auditRow(entry)).execute();
+}
+
+/** Writes the entry of an action about to be taken (audit before act); its id, for recordOutcome. */
+export async function auditOpened(db: Kysely<Database>, entry: AuditEntry): Promise<number> {
+  const { id } = await db.insertInto('audit_log').values(auditRow(entry)).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
+/** Adds how the action ended (a status, a count) to the details of its entry. */
+export async function recordOutcome(db: Kysely<Database>, id: number, outcome: AuditDetails): Promise<void> {
+  await db
+    .updateTable('audit_log')
+    .set({ details: sql<string>`details || ${JSON.stringify(outcome)}::jsonb` })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** The newest entries first, before `beforeId` when given, whose action starts with `actionPrefix`. */

@@ -154,6 +154,10 @@ const envSchema = z
     HTTP_REQUEST_TIMEOUT_MS: positiveInt(120_000),
     HTTP_BODY_MIN_RATE: positiveInt(1_000),
     HTTP_BODY_IDLE_TIMEOUT_MS: positiveInt(30_000),
+    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
+    DB_LONG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
+    DB_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+    REDIS_COMMAND_TIMEOUT_MS: positiveInt(5_000),
     METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
     DEMO_ORGANIZATION: z.enum(['true', 'false']).optional(),
   })
@@ -311,6 +315,13 @@ export interface Config {
   readonly httpBodyIdleTimeoutMs: number;
   /** Where a process without the web role serves its /metrics (ops login); none when unset. */
   readonly metricsPort: number | undefined;
+  /**
+   * Postgres bounds (0: none): every statement of a web-only process, every statement of a
+   * process running workers (and a web request's bulk COPY), and getting a connection.
+   */
+  readonly db: { readonly statementTimeoutMs: number; readonly longStatementTimeoutMs: number; readonly connectTimeoutMs: number };
+  /** A command of the shared (producer) Redis connection not answered within this fails: 503 for a request, the dashboard's included. */
+  readonly redisCommandTimeoutMs: number;
   /** Create a demo organisation on an empty database (default: in development only). */
   readonly demoOrganization: boolean;
   /** Telecom Expense Management: refused rows allowed (percent of the data rows), roaming finding threshold (EUR), keep raw files after parsing, the largest upload (bytes). */
@@ -324,6 +335,28 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** Every secret the configuration holds (keys, passwords, the passwords of its URLs), for a log line that must quote none. */
+export function configSecrets(config: Config): string[] {
+  const passwordOf = (url: string | undefined) => {
+    try {
+      const password = url ? new URL(url).password : '';
+      return password ? [password, decodeURIComponent(password)] : [];
+    } catch {
+      return [];
+    }
+  };
+  return [
+    ...[config.databaseUrl, config.redisUrl, config.sms.smppUrl, config.mail.smtpUrl, config.mail.bounceImapUrl].flatMap(passwordOf),
+    config.secretKey,
+    config.suppressionKey,
+    config.ops.password,
+    config.ops.readonlyPassword,
+    config.sms.httpToken,
+    config.sms.httpSecret,
+    config.mail.hookSecret,
+  ].filter((secret): secret is string => secret !== undefined);
 }
 
 /** Reads and validates the environment; throws ConfigError naming every bad variable. */
@@ -401,6 +434,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     publicRateLimit: e.PUBLIC_RATE_LIMIT,
     loginAttempts: e.LOGIN_ATTEMPTS,
     metricsPort: e.METRICS_PORT,
+    db: Object.freeze({ statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, longStatementTimeoutMs: e.DB_LONG_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS }),
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     httpBodyMinRate: e.HTTP_BODY_MIN_RATE,

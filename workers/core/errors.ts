@@ -55,6 +55,30 @@ export function describeError(error: unknown): string {
   return `${error.name === 'Error' ? 'error' : identifier(error.name.toLowerCase()) ?? 'error'}${safeCode}`;
 }
 
+/** A URL's user information (`user:password@`), and a `password=` keyword (libpq, query strings). */
+const URL_USER_INFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;
+const PASSWORD_KEYWORD = /\b(password|passwd|pwd)=[^\s&;)'"]+/gi;
+
+/** `text` with every credential it may quote removed: any URL's user and password, and each of `secrets` (the configured ones) wherever it appears. */
+export function withoutCredentials(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let safe = text.replace(URL_USER_INFO, '$1***@').replace(PASSWORD_KEYWORD, '$1=***');
+  for (const secret of secrets) if (secret && secret.length >= 4) safe = safe.split(secret).join('***');
+  return safe;
+}
+
+/**
+ * What the log says of a start that failed (main.ts): the kind of its root cause (a SQLSTATE, a
+ * socket's code), which ops act on, and its message (a migration's name, a port taken) without
+ * credentials; the message may name a host.
+ */
+export function describeStartFailure(error: unknown, secrets: readonly (string | undefined)[]): { error: string; reason: string } {
+  let root = error;
+  while (root instanceof Error && (root.cause instanceof Error || (root instanceof AggregateError && root.errors[0] instanceof Error))) {
+    root = root instanceof AggregateError ? (root.errors[0] as Error) : root.cause;
+  }
+  return { error: describeError(root), reason: withoutCredentials(error instanceof Error ? error.message : 'non-error value thrown', secrets) };
+}
+
 function framesOf(error: unknown): string {
   const stack = error instanceof Error ? (error.stack ?? '') : '';
   return stack
