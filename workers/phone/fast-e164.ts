@@ -9,7 +9,11 @@
 // answers equal to the library's. Steps mirrored (libphonenumber-js source, helpers/):
 // extractCountryCallingCode, stripIddPrefix, extractCountryCallingCodeFromInternationalNumber-
 // WithoutPlusSign, extractNationalNumber, checkNumberLength, getNumberType, isValid.
-import { Metadata, type PhoneNumberType } from 'libphonenumber-js/max';
+// Metadata from the core build with the max metadata given: the max build's CommonJS entry (what
+// a tsx-run worker thread loads) does not export Metadata.
+import { Metadata } from 'libphonenumber-js/core';
+import type { PhoneNumberType } from 'libphonenumber-js/max';
+import maxMetadata from 'libphonenumber-js/metadata.max.json';
 import type { PhoneResult } from './e164.js';
 
 /** The country a number without + or 00 belongs to, as normalizePhone has always assumed. */
@@ -100,7 +104,7 @@ function compilePlan(plan: RuntimePlan): Plan {
  * transform rule), null where it is a calling code the library must read, undefined where none.
  * Compiled on a code's first number, once.
  */
-const metadata = new Metadata() as unknown as RuntimeMetadata;
+const metadata = new Metadata(maxMetadata) as unknown as RuntimeMetadata;
 const byCallingCode: (Plan | null | undefined)[] = new Array<Plan | null | undefined>(1000);
 const compiled = new Set<number>();
 
