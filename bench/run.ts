@@ -3,6 +3,7 @@ import { apiLatency } from './api-latency.js';
 import { cdrBench } from './cdr.js';
 import { invoicesBench } from './invoices.js';
 import { mailBench } from './mail.js';
+import { phonesBench } from './phones.js';
 import { privacyBench } from './privacy.js';
 import { smppBench } from './smpp.js';
 import { smsBench } from './sms.js';
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   invoices: invoicesBench,
   mail: mailBench,
   privacy: privacyBench,
+  phones: phonesBench,
 };
 const wanted = process.argv.slice(2);
 for (const [name, bench] of Object.entries(benches)) {

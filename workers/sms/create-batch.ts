@@ -204,7 +204,8 @@ function copySlicer(deps: Deps, organizationId: string, totals: BatchTotals) {
     const phoneOf = (i: number) => `+${slice.phones[i] ?? 0}`;
     const suppressed = await suppressedAmong(deps.db, kept.filter((i) => slice.phones[i] !== 0).map(phoneOf));
     const restricted = await restrictedAmong(deps.db, [...emailOf.values()]);
-    const held = (i: number) => (slice.phones[i] !== 0 ? suppressed.has(phoneOf(i)) : restricted.has(emailOf.get(i) ?? ''));
+    // Nearly always neither is held: then no number is written out a second time (issue 16).
+    const held = (i: number) => (slice.phones[i] !== 0 ? suppressed.size > 0 && suppressed.has(phoneOf(i)) : restricted.size > 0 && restricted.has(emailOf.get(i) ?? ''));
     for (const i of kept) {
       const sms = slice.phones[i] !== 0;
       totals.addOne(sms && !held(i), slice.ucs2[i] === 1 ? 'ucs2' : 'gsm7', slice.segments[i] ?? 0, slice.units[i] ?? 0);
