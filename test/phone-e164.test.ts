@@ -47,3 +47,11 @@ it('gives the same answer as isValid() then getType() for every kind of number',
   // The inputs reach every answer the intake tells apart.
   for (const kind of ['invalid', 'MOBILE', 'FIXED_LINE', 'FIXED_LINE_OR_MOBILE', 'TOLL_FREE', 'PREMIUM_RATE']) expect(kinds).toContain(kind);
 });
+
+it('refuses a number written with ;phone-context=, the same way every time (the library alternates)', () => {
+  for (const input of ['0612345678;phone-context=+31', '612345678;phone-context=+31', '+31612345678;PHONE-CONTEXT=+31']) {
+    const answers = [normalizePhone(input), normalizePhone(input), normalizePhone(input), normalizePhone(input)];
+    expect(answers).toEqual(answers.map(() => ({ ok: false })));
+  }
+  expect(normalizePhone('0612345678;ext=1')).toMatchObject({ ok: true, e164: '+31612345678' });
+});

@@ -21,8 +21,14 @@ function parseWithLibrary(cleaned: string): PhoneResult {
   return { ok: true, e164: parsed.number, type, countryCallingCode: parsed.countryCallingCode };
 }
 
+// RFC 3966's ";phone-context=" is no way to write a recipient, and libphonenumber-js 1.13 reads
+// it differently on every other call (a global RegExp's lastIndex): refused, so an answer never
+// depends on the number before it.
+const PHONE_CONTEXT = /;\s*phone-context\s*=/i;
+
 export function normalizePhone(input: string): PhoneResult {
   const cleaned = cleanPhoneInput(input);
+  if (PHONE_CONTEXT.test(cleaned)) return { ok: false };
   return fastPhone(cleaned) ?? parseWithLibrary(cleaned);
 }
 
