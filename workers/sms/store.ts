@@ -201,16 +201,15 @@ export async function markChunkDone(db: Db, batchId: string, range: { chunk: num
 
 /** CSV batches still 'validating' long after any upload could last: the upload died. */
 export async function dropAbandonedUploads(db: Kysely<Database>): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const gone = await trx
-      .deleteFrom('sms_batches')
-      .where('status', '=', 'validating')
-      .where('created_at', '<', sql<Date>`now() - interval '1 hour'`)
-      .returning('id')
-      .execute();
-    if (gone.length > 0) await deleteBatchMessages(trx, gone.map((b) => b.id));
-    return gone.length;
-  });
+  // The sweep calls it in its transaction: the batch, its messages and their parts go together.
+  const gone = await db
+    .deleteFrom('sms_batches')
+    .where('status', '=', 'validating')
+    .where('created_at', '<', sql<Date>`now() - interval '1 hour'`)
+    .returning('id')
+    .execute();
+  if (gone.length > 0) await deleteBatchMessages(db, gone.map((b) => b.id));
+  return gone.length;
 }
 
 /**
