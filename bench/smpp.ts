@@ -44,10 +44,15 @@ const WORKER_NODE_ARGS: readonly string[] = (process.env.BENCH_SMPP_WORKER_NODE_
 /** Another build's dist/ folder whose worker runs in turns with this one's (BENCH_SMPP_COMPARE_DIST). */
 const COMPARE_DIST = process.env.BENCH_SMPP_COMPARE_DIST;
 const ROUNDS = Number(process.env.BENCH_SMPP_ROUNDS ?? (COMPARE_DIST ? 2 : 1));
-/** The builds whose worker runs: this one's dist/, and the one compared, if any. */
-const BUILDS: ReadonlyArray<{ readonly label: string; readonly main: string }> = [
-  { label: 'this build', main: 'dist/main.js' },
-  ...(COMPARE_DIST ? [{ label: `compared (${COMPARE_DIST})`, main: `${COMPARE_DIST.replace(/\/$/, '')}/main.js` }] : []),
+/**
+ * The builds whose worker runs: this one's dist/, and the one compared, if any. The database is
+ * migrated by this build; BENCH_SMPP_BEFORE_SQL and BENCH_SMPP_COMPARE_BEFORE_SQL run before each
+ * of its runs and of the compared build's, to give each the schema it has (a constraint that one
+ * of them drops, added back for the other), outside the span measured.
+ */
+const BUILDS: ReadonlyArray<{ readonly label: string; readonly main: string; readonly beforeSql?: string }> = [
+  { label: 'this build', main: 'dist/main.js', beforeSql: process.env.BENCH_SMPP_BEFORE_SQL },
+  ...(COMPARE_DIST ? [{ label: `compared (${COMPARE_DIST})`, main: `${COMPARE_DIST.replace(/\/$/, '')}/main.js`, beforeSql: process.env.BENCH_SMPP_COMPARE_BEFORE_SQL }] : []),
 ];
 
 interface PlatformConfig {
@@ -184,6 +189,7 @@ async function runPlatform(config: PlatformConfig, build: (typeof BUILDS)[number
   const env = smppEnv({ WORKER_CONCURRENCY: String(config.concurrency), SMPP_WINDOW: String(config.window), SMPP_SESSIONS: String(config.sessions) });
   const args = compiledArgs(WORKER_NODE_ARGS, 'sms');
   args[args.indexOf('dist/main.js')] = build.main;
+  if (build.beforeSql) await db.query(build.beforeSql);
   const workers = Array.from({ length: config.processes }, () => track(spawn('node', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })));
   try {
     const deadline = performance.now() + START_TIMEOUT_MS;

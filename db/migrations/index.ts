@@ -25,6 +25,8 @@ import * as temRestrictedSubscriptions from './2026-12-05T13-40-00_tem-restricte
 import * as privacyLookups from './2026-12-05T13-50-00_privacy-lookups.js';
 import * as temCostRollup from './2026-12-05T16-30-00_tem-cost-rollup.js';
 import * as temRollupFromParse from './2026-12-05T19-10-00_tem-rollup-from-parse.js';
+import * as smsPartsNoFk from './2026-12-06T01-00-00_sms-parts-no-fk.js';
+import * as smsMessagesFillfactor from './2026-12-06T01-10-00_sms-messages-fillfactor.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -52,4 +54,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T13-50-00_privacy-lookups': privacyLookups,
   '2026-12-05T16-30-00_tem-cost-rollup': temCostRollup,
   '2026-12-05T19-10-00_tem-rollup-from-parse': temRollupFromParse,
+  '2026-12-06T01-00-00_sms-parts-no-fk': smsPartsNoFk,
+  '2026-12-06T01-10-00_sms-messages-fillfactor': smsMessagesFillfactor,
 };

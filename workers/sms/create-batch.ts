@@ -22,6 +22,7 @@ import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from '.
 import { copyRecipients, validateRecipients } from './validation-pool.js';
 import { COPY_COLUMNS, SUPPRESSED_TAIL, type CopySlice } from './copy-slice.js';
 import { MessageCopy } from './message-copy.js';
+import { deleteBatchMessages } from './store.js';
 import { SliceBuffers } from './slice-buffers.js';
 import type { RecipientSlice } from './csv-recipients.js';
 
@@ -448,7 +449,7 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
       await ending?.abort();
       await deps.db.transaction().execute(async (trx) => {
         const gone = await trx.deleteFrom('sms_batches').where('id', '=', id).where('status', '=', 'validating').executeTakeFirst();
-        if (gone.numDeletedRows > 0n) await trx.deleteFrom('sms_messages').where('batch_id', '=', id).execute();
+        if (gone.numDeletedRows > 0n) await deleteBatchMessages(trx, [id]);
       });
     },
   } as const;

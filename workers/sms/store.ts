@@ -201,14 +201,26 @@ export async function markChunkDone(db: Db, batchId: string, range: { chunk: num
 
 /** CSV batches still 'validating' long after any upload could last: the upload died. */
 export async function dropAbandonedUploads(db: Kysely<Database>): Promise<number> {
+  // The sweep calls it in its transaction: the batch, its messages and their parts go together.
   const gone = await db
     .deleteFrom('sms_batches')
     .where('status', '=', 'validating')
     .where('created_at', '<', sql<Date>`now() - interval '1 hour'`)
     .returning('id')
     .execute();
-  if (gone.length > 0) await db.deleteFrom('sms_messages').where('batch_id', 'in', gone.map((b) => b.id)).execute();
+  if (gone.length > 0) await deleteBatchMessages(db, gone.map((b) => b.id));
   return gone.length;
+}
+
+/**
+ * Deletes the messages of these batches and their parts, in one statement: sms_message_parts has
+ * no foreign key to sms_messages (it doubled the insert of a window's parts), so nothing cascades.
+ * Every deletion of sms_messages rows goes through here.
+ */
+export async function deleteBatchMessages(db: Db, batchIds: readonly string[]): Promise<void> {
+  await sql`
+    WITH gone AS (DELETE FROM sms_messages WHERE batch_id = ANY(${batchIds}::uuid[]) RETURNING id)
+    DELETE FROM sms_message_parts WHERE message_id IN (SELECT id FROM gone)`.execute(db);
 }
 
 /** Completes the batch when no chunk is open; true when this call completed it. */

@@ -23,11 +23,14 @@ export interface OutgoingSms {
 export interface SubmittedPart {
   readonly part: number;
   readonly smscId: string;
-  /** Its final state, when its receipt came before the window's results were written. */
-  readonly state?: PartState | undefined;
+  /**
+   * Its final state, when its receipt came before the window's results were written. Set in
+   * place (the SMPP provider's applyEarlyReceipts), not on a copy of the part and its result.
+   */
+  state?: PartState | undefined;
   /** With it, what the receipt said: the network's error code and its done date. */
-  readonly networkError?: string | undefined;
-  readonly doneAt?: Date | undefined;
+  networkError?: string | undefined;
+  doneAt?: Date | undefined;
 }
 
 export type SubmitResult =

@@ -5,7 +5,7 @@
 // session at once, so its traffic moves to the others. Receipts arrive on any session; each
 // session hands them to the same handler.
 import type { OutgoingPdu } from 'smpp';
-import { SmppClient, type SmppClientOptions, type SubmitOutcome } from './smpp-client.js';
+import { SmppClient, type Elsewhere, type SmppClientOptions, type SubmitOutcome } from './smpp-client.js';
 import type { PartSubmitter } from './submit-message.js';
 
 const NOT_SENT: SubmitOutcome = Object.freeze({ kind: 'not-sent' });
@@ -59,23 +59,23 @@ export class SmppSessions implements PartSubmitter {
   submit(pdu: OutgoingPdu, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
     const first = this.pick();
     if (!first) return Promise.resolve(NOT_SENT);
-    // One session has no other to take a 'not-sent': its promise as it is, no async frame per part.
+    // The client's promise as it is, no async frame per part: a part it cannot write comes to
+    // `elsewhere` (one session has no other to take it).
     if (this.clients.length === 1) return first.submit(pdu, onAccepted);
-    return this.submitOnAny(first, pdu, onAccepted);
+    return first.submit(pdu, onAccepted, this.elsewhere);
   }
 
-  private async submitOnAny(first: SmppClient, pdu: OutgoingPdu, onAccepted?: (messageId: string) => void): Promise<SubmitOutcome> {
-    let outcome = await first.submit(pdu, onAccepted);
-    if (outcome.kind !== 'not-sent') return outcome;
-    // 'not-sent' means nothing was written (the PDU has no sequence number yet): another session
-    // may take it. The set of sessions tried is made only then, not for every part.
-    const tried = new Set<SmppClient>([first]);
-    for (let client = this.pick(tried); client; client = this.pick(tried)) {
-      tried.add(client);
-      outcome = await client.submit(pdu, onAccepted);
-      if (outcome.kind !== 'not-sent') return outcome;
-    }
-    return outcome;
+  private readonly elsewhere: Elsewhere = (pdu, onAccepted, from) => this.submitOnOthers(new Set([from]), pdu, onAccepted);
+
+  /**
+   * 'not-sent' means nothing was written (the PDU has no sequence number yet): another bound
+   * session may take it, each tried once. The set of sessions tried is made only then.
+   */
+  private submitOnOthers(tried: Set<SmppClient>, pdu: OutgoingPdu, onAccepted: ((messageId: string) => void) | undefined): Promise<SubmitOutcome> {
+    const client = this.pick(tried);
+    if (!client) return Promise.resolve(NOT_SENT);
+    tried.add(client);
+    return client.submit(pdu, onAccepted, (again, accepted) => this.submitOnOthers(tried, again, accepted));
   }
 
   /** Resolves true as soon as any session is bound, false after `timeoutMs`. */

@@ -64,7 +64,8 @@ export async function submitMessage(
       if (outcome.kind === 'not-sent') await client.waitUntilBound(options.rebindWaitMs);
       outcome = await client.submit(again(index), onAccepted);
     }
-    taken.push({ part: index + 1, smscId: outcome.messageId });
+    // Every field from the start: a receipt's state set later then changes no object's shape.
+    taken.push({ part: index + 1, smscId: outcome.messageId, state: undefined, networkError: undefined, doneAt: undefined });
   }
   return { messageId, status: 'sent', providerMessageId: taken[0]?.smscId ?? '', parts: taken };
 }
