@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { QUERY_GRACE_MS, allowLongStatements, copyIntoTable } from '../db/database.js';
 import { createTestContext, started } from './helpers/context.js';
-import { caller, opsAuth, type Answer } from './helpers/identity.js';
+import { caller, newOrganization, opsAuth, type Answer } from './helpers/identity.js';
 import { silentProxy, throughProxy } from './helpers/silent-proxy.js';
 
 const ctx = await createTestContext();
@@ -99,4 +99,41 @@ describe('long statements', () => {
     await expect(nap.execute(web.deps.db)).rejects.toMatchObject({ code: '57014' });
     await web.stop();
   }, 30_000);
+});
+
+describe('a request that moves a whole batch or list at once', () => {
+  // A statement-level trigger that sleeps past the bound stands in for a cancel of 1,000,000
+  // queued messages (11 s on two cores) or the delete of a list of 100,000 subscribers.
+  const slowAfter = async (table: string, event: 'UPDATE' | 'DELETE') => {
+    const seconds = (STATEMENT_MS * 1.5) / 1000;
+    await sql.raw(`CREATE OR REPLACE FUNCTION test_slow_statement() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(${seconds}); RETURN NULL; END $$`).execute(ctx.db);
+    await sql.raw(`CREATE TRIGGER test_slow_${table} AFTER ${event} ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION test_slow_statement()`).execute(ctx.db);
+    return () => sql.raw(`DROP TRIGGER test_slow_${table} ON ${table}`).execute(ctx.db);
+  };
+
+  it('gets the long bound: a cancel and a list delete that outlast the request bound still happen', async () => {
+    const web = await started(await ctx.start({ config: bounded }));
+    const call = caller(web);
+    const org = await newOrganization(call, ctx, 'Gemeente Traag');
+    const sendAt = new Date(Date.now() + 3_600_000).toISOString();
+    const batch = await call<{ id: string }>('post', '/v1/sms/batches', { auth: org.key, body: { sender: 'Jansen', body: 'Hallo', sendAt, recipients: [{ phone: '0640000001' }, { phone: '0640000002' }] } });
+    expect(batch.status).toBe(202);
+    const list = await call<{ id: string }>('post', '/v1/lists', { auth: org.key, body: { name: 'Leden' } });
+    expect(list.status).toBe(201);
+
+    const fast = await slowAfter('sms_messages', 'UPDATE');
+    try {
+      const cancel = await call('post', `/v1/sms/batches/${batch.body.id}/cancel`, { auth: org.key, signal: AbortSignal.timeout(HANG_MS) });
+      expect([cancel.status, cancel.body]).toMatchObject([200, { status: 'cancelled', counts: { cancelled: 2 } }]);
+    } finally {
+      await fast();
+    }
+    const fastList = await slowAfter('newsletter_lists', 'DELETE');
+    try {
+      expect((await call('delete', `/v1/lists/${list.body.id}`, { auth: org.key, signal: AbortSignal.timeout(HANG_MS) })).status).toBe(204);
+    } finally {
+      await fastList();
+    }
+    await web.stop();
+  }, 60_000);
 });

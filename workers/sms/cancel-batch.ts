@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../../db/database.js';
+import { bulkTransaction, type Db } from '../../db/database.js';
 import type { SmsBatch } from '../../db/schema.js';
 import type { JobRequest } from '../../queues/queue-set.js';
 import { audit, type AuditEntry } from '../core/audit.js';
@@ -17,7 +17,7 @@ export async function cancelBatch(
   id: string,
   actor: Pick<AuditEntry, 'actorType' | 'actorId' | 'organizationId'>,
 ): Promise<{ batch: SmsBatch; cancelled: number; jobs: JobRequest[] }> {
-  return db.transaction().execute(async (trx) => {
+  return bulkTransaction(db, async (trx) => {
     const batch = await trx
       .updateTable('sms_batches')
       .set({ status: 'cancelled', cancelled_at: sql`now()` })

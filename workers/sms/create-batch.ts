@@ -6,7 +6,7 @@
 // away the reconciler does it).
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { copyIntoTable } from '../../db/database.js';
+import { bulkTransaction, copyIntoTable } from '../../db/database.js';
 import type { Database, SmsBatch } from '../../db/schema.js';
 import type { Language } from '../../db/schema/columns.js';
 import type { JobRequest } from '../../queues/queue-set.js';
@@ -430,7 +430,7 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
       const ending = copy;
       copy = undefined;
       await ending?.end();
-      const finished = await deps.db.transaction().execute(async (trx) => {
+      const finished = await bulkTransaction(deps.db, async (trx) => {
         let batch = await seal(trx, id, options, totals);
         if (!batch) {
           // Cancelled while it was still validating: its messages are cancelled with it (and it has no chunks).
@@ -447,7 +447,7 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
       const ending = copy;
       copy = undefined;
       await ending?.abort();
-      await deps.db.transaction().execute(async (trx) => {
+      await bulkTransaction(deps.db, async (trx) => {
         const gone = await trx.deleteFrom('sms_batches').where('id', '=', id).where('status', '=', 'validating').executeTakeFirst();
         if (gone.numDeletedRows > 0n) await deleteBatchMessages(trx, [id]);
       });

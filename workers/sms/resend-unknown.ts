@@ -2,14 +2,14 @@
 // were with the SMSC). Never automatic: they may have gone out already. Audited in the same
 // transaction; the caller enqueues the returned jobs after the commit, replacing finished ones.
 import { sql } from 'kysely';
-import type { Db } from '../../db/database.js';
+import { bulkTransaction, type Db } from '../../db/database.js';
 import type { JobRequest } from '../../queues/queue-set.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { NotFoundError } from '../core/domain-errors.js';
 import { chunkJobs } from './chunk-jobs.js';
 
 export async function requeueUnknown(db: Db, batchId: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<{ requeued: number; jobs: JobRequest[] }> {
-  return db.transaction().execute(async (trx) => {
+  return bulkTransaction(db, async (trx) => {
     const batch = await trx.selectFrom('sms_batches').select(['id', 'chunk_size', 'status']).where('id', '=', batchId).forUpdate().executeTakeFirst();
     if (!batch) throw new NotFoundError('No such batch.');
     const requeued = async (count: number, chunks: number[]) => {

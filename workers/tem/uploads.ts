@@ -3,7 +3,7 @@
 // the first upload. Every query is scoped to the organisation.
 import { createHash, randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Db } from '../../db/database.js';
+import { bulkTransaction, type Db } from '../../db/database.js';
 import { afterKeyset, keysetMicros, keysetPage, type Keyset } from '../../db/keyset.js';
 import type { Database } from '../../db/schema.js';
 import type { TemUpload, TemUploadKind } from '../../db/schema.js';
@@ -112,7 +112,7 @@ export async function listUploads(db: Kysely<Database>, organizationId: string, 
 
 /** Removes an upload and everything parsed from it; waits for a parse of it to finish first. */
 export async function deleteUpload(db: Db, organizationId: string, id: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  return bulkTransaction(db, async (trx) => {
     const locked = await trx.selectFrom('tem_uploads').select('id').where('organization_id', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!locked) return false;
     await trx.deleteFrom('call_records').where('organization_id', '=', organizationId).where('upload_id', '=', id).execute();
