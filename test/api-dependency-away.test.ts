@@ -10,8 +10,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { defineRoute } from '../api/route.js';
 import type { Db } from '../db/database.js';
 import { adminQuery, createTestContext, started } from './helpers/context.js';
-import { caller, newOrganization, opsAuth, type Answer, type Call } from './helpers/identity.js';
+import { caller, newOrganization, opsAuth, type Call } from './helpers/identity.js';
 import { mobile } from './helpers/sms.js';
+import { expectUnavailable } from './helpers/unavailable.js';
 
 // A route that holds a statement until the test terminates its backend.
 const slow: { db?: Db } = {};
@@ -33,17 +34,6 @@ const ops = opsAuth(ctx);
 /** A token of the right shape: its lookup goes to Postgres. */
 const someKey = `tgg_${'A'.repeat(43)}`;
 
-function expectUnavailable(answer: Answer, what: string): void {
-  expect([what, answer.status, answer.headers.get('content-type'), answer.headers.get('retry-after'), answer.body?.type]).toEqual([
-    what,
-    503,
-    'application/problem+json; charset=utf-8',
-    '5',
-    '/problems/unavailable',
-  ]);
-  expect(JSON.stringify(answer.body)).not.toMatch(/127\.0\.0\.1|localhost|ECONN|at \w/);
-}
-
 /** Member, ops and Prometheus routes, each needing Postgres before it can answer. */
 async function expectEveryKindUnavailable(call: Call): Promise<void> {
   const answers = await Promise.all([
@@ -52,7 +42,7 @@ async function expectEveryKindUnavailable(call: Call): Promise<void> {
     call('get', '/ops/outbox', { auth: ops }),
     call('get', '/metrics', { auth: ops }),
   ]);
-  answers.forEach((answer, i) => expectUnavailable(answer, ['/v1/sms/batches', '/v1/sessions', '/ops/outbox', '/metrics'][i]!));
+  answers.forEach((answer, i) => expectUnavailable(answer, ['/v1/sms/batches', '/v1/sessions', '/ops/outbox', '/metrics'][i]));
 }
 
 /** The error the server really gave, as the error handler logged it (by kind and code only). */

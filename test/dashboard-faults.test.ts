@@ -4,25 +4,15 @@
 // is taken: while Postgres is away it is refused (503), never done without its entry.
 import { describe, expect, it } from 'vitest';
 import { createTestContext, started } from './helpers/context.js';
-import { caller, opsAuth, type Answer } from './helpers/identity.js';
+import { caller, opsAuth } from './helpers/identity.js';
 import { silentProxy, throughProxy } from './helpers/silent-proxy.js';
+import { expectUnavailable } from './helpers/unavailable.js';
 
 const ctx = await createTestContext();
 const ops = opsAuth(ctx);
 const COMMAND_MS = 1_000;
 /** Far past the bound: a hang, not a slow answer. */
 const HANG_MS = 20_000;
-
-function expectUnavailable(answer: Answer, what: string): void {
-  expect([what, answer.status, answer.headers.get('content-type'), answer.headers.get('retry-after'), answer.body?.type]).toEqual([
-    what,
-    503,
-    'application/problem+json; charset=utf-8',
-    '5',
-    '/problems/unavailable',
-  ]);
-  expect(JSON.stringify(answer.body)).not.toMatch(/127\.0\.0\.1|localhost|timed out|at \w/);
-}
 
 describe('a Redis that stopped answering', () => {
   it('the dashboard answers 503 within the command timeout; it answered while Redis did', async () => {

@@ -8,6 +8,7 @@ import { QUERY_GRACE_MS, allowLongStatements, copyIntoTable } from '../db/databa
 import { createTestContext, started } from './helpers/context.js';
 import { caller, newOrganization, opsAuth, type Answer } from './helpers/identity.js';
 import { silentProxy, throughProxy } from './helpers/silent-proxy.js';
+import { expectUnavailable } from './helpers/unavailable.js';
 
 const ctx = await createTestContext();
 const ops = opsAuth(ctx);
@@ -16,15 +17,6 @@ const STATEMENT_MS = 1_000;
 const bounded = ctx.configWith({ DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_MS), DB_CONNECT_TIMEOUT_MS: '2000' });
 /** Far past the bound: a hang, not a slow answer. */
 const HANG_MS = 20_000;
-
-function expectUnavailable(answer: Answer): void {
-  expect([answer.status, answer.headers.get('content-type'), answer.headers.get('retry-after'), answer.body?.type]).toEqual([
-    503,
-    'application/problem+json; charset=utf-8',
-    '5',
-    '/problems/unavailable',
-  ]);
-}
 
 const refusedWith = (kind: string) => ctx.logs.some((l) => l.msg === 'request refused: a dependency is unavailable' && l.error === kind);
 
