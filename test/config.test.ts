@@ -34,6 +34,13 @@ describe('configuration', () => {
     expect(problems.join('\n')).not.toContain('short-secret-value');
   });
 
+  it('links to this machine on its PORT when PUBLIC_URL is unset (npm start on another port), and wants an https one in production', () => {
+    expect(loadConfig({}).publicUrl).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '4391' }).publicUrl).toBe('http://localhost:4391');
+    expect(loadConfig({ PORT: '4391', PUBLIC_URL: 'http://127.0.0.1:8080/' }).publicUrl).toBe('http://127.0.0.1:8080');
+    expect(problemsOf({ NODE_ENV: 'production' }).map((p) => p.split(':')[0])).toContain('PUBLIC_URL');
+  });
+
   it('refuses the development secrets in production', () => {
     const problems = problemsOf({ NODE_ENV: 'production', PUBLIC_URL: 'https://sms.example.nl' });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['OPS_PASSWORD', 'SECRET_KEY', 'SMS_PROVIDER', 'SMTP_URL', 'SUPPRESSION_KEY']);

@@ -64,6 +64,8 @@ export async function createTestContext(baseEnv: Record<string, string> = {}): P
     REDIS_URL,
     QUEUE_PREFIX: prefix,
     PORT: '0',
+    // The links the tests read out of mails carry it; the runtime listens on a port of its own.
+    PUBLIC_URL: 'http://localhost:3000',
     LOG_LEVEL: 'info',
     RECONCILE_INTERVAL_MS: '3600000',
     SHUTDOWN_TIMEOUT_MS: '5000',

@@ -61,7 +61,8 @@ const envSchema = z
       .regex(/^[{}\w-]+$/, 'letters, digits, -, _ and {} only')
       .default('tgg'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+    // Unset: this machine on PORT (a laptop); production requires an https one (below).
+    PUBLIC_URL: url(['http:', 'https:']).optional(),
     TRUST_PROXY: z
       .union([z.literal(''), z.coerce.number().int().min(0).max(10)])
       .optional()
@@ -214,7 +215,7 @@ const envSchema = z
     if (env.SECRET_KEY === env.SUPPRESSION_KEY) {
       ctx.addIssue({ code: 'custom', path: ['SUPPRESSION_KEY'], message: 'must differ from SECRET_KEY' });
     }
-    if (!env.PUBLIC_URL.startsWith('https:')) {
+    if (!env.PUBLIC_URL?.startsWith('https:')) {
       ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be https in production' });
     }
   });
@@ -373,7 +374,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
     port: e.PORT,
-    publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     trustProxy: e.TRUST_PROXY,
     corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     ops: Object.freeze({
