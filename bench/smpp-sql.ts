@@ -3,12 +3,12 @@
 // 1,000 messages for each schema variant, the variants in turns (BENCH_SQL_ROUNDS rounds of
 // BENCH_SQL_MESSAGES messages each). A scratch database (BENCH_SQL_DATABASE), dropped at the end.
 //   node --import tsx bench/smpp-sql.ts
-import pg from 'pg';
 import { sql } from 'kysely';
 import { createDb } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { claimWindow, writeOutcomes, type MessageOutcome } from '../workers/sms/store.js';
 import { cpuSeconds } from './lib/cpu.js';
+import { admin as adminOn } from './lib/scratch.js';
 import { ADMIN_URL, databaseUrl } from './lib/platform.js';
 
 const DB_NAME = process.env.BENCH_SQL_DATABASE ?? 'tgg_bench_smpp_sql';
@@ -27,15 +27,7 @@ const ALL_VARIANTS: Record<string, string> = {
 };
 const VARIANTS = Object.entries(ALL_VARIANTS).filter(([name]) => !process.env.BENCH_SQL_VARIANTS || process.env.BENCH_SQL_VARIANTS.split(',').includes(name));
 
-async function admin(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
+const admin = (query: string) => adminOn(ADMIN_URL, (client) => client.query(query));
 
 /** sms_messages' size and its updates so far (the statistics are flushed about once a second). */
 async function tableStats(): Promise<{ bytes: number; updates: number; hot: number }> {

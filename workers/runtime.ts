@@ -94,8 +94,6 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const logger = options.logger ?? createLogger(config.logLevel);
   if (options.migrate) {
     if (config.env !== 'production' && (await ensureDatabase(config.databaseUrl))) logger.info('database created');
-  }
-  if (options.migrate) {
     // On a connection of its own, without the roles' statement timeout: a migration may build an
     // index for minutes. Closed however it ends: a process that lives on (tests, a supervisor
     // retrying in-process) kept that socket open.

@@ -58,7 +58,7 @@ function batchColumns(batch: GroupedBatch, totals: BatchTotals): BatchColumns {
 
 /** Drops duplicates, marks what is held back, prices: as createBatch does, from what the group's lookup found. */
 async function rowsOf(deps: Deps, group: readonly GroupedBatch[], held: readonly Held[]): Promise<GroupRows> {
-  const rows = { batches: [] as BatchColumns[], messages: [] as GroupRows['messages'][number][], chunks: [] as GroupRows['chunks'][number][], audits: [] as GroupRows['audits'][number][] };
+  const rows: { [K in keyof GroupRows]: GroupRows[K][number][] } = { batches: [], messages: [], chunks: [], audits: [] };
   for (const [i, batch] of group.entries()) {
     const totals = new BatchTotals();
     totals.recipients = batch.recipients;
