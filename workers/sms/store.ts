@@ -225,6 +225,10 @@ export async function deleteBatchMessages(db: Db, batchIds: readonly string[]): 
 
 /** Completes the batch when no chunk is open; true when this call completed it. */
 export async function completeBatchIfDone(db: Db, id: string): Promise<boolean> {
+  // The batch locked first, in a statement of its own: the check below then reads after any
+  // transaction that held it (an ops resend reopening a chunk). Waiting inside the UPDATE
+  // rechecked only the batch row, and its open-chunk test on the snapshot from before the wait.
+  await db.selectFrom('sms_batches').select('id').where('id', '=', id).forUpdate().execute();
   const result = await db
     .updateTable('sms_batches')
     .set({ status: 'completed', completed_at: sql`now()` })
