@@ -82,15 +82,22 @@ export class QueueSet {
    * Adds each job unless a live one (waiting, active, delayed) has its id; a finished job of
    * the same id is removed first, since `add` with an existing id is a no-op. Returns how many
    * were added. For work whose row says it is due again (reconciler, deliberate resends).
+   *
+   * `followActive`: a job of that id that is running may already have read its rows before
+   * the caller's commit and end without seeing them, so a follow-up job is added under an id
+   * of its own (`<id>-after-<time>`). For a deliberate change (an ops resend); the reconciler
+   * needs none, its next pass sees the row again. The job's rows must be claimed atomically:
+   * the two runs may overlap.
    */
-  async enqueueUnlessLive(requests: readonly JobRequest[]): Promise<number> {
+  async enqueueUnlessLive(requests: readonly JobRequest[], options: { followActive?: boolean } = {}): Promise<number> {
     this.assertConnected();
     const missing = await Promise.all(
-      requests.map(async (request) => {
+      requests.map(async (request): Promise<JobRequest | undefined> => {
         const jobId = jobIdFor(request.name, request.payload as never);
         if (jobId === undefined) throw new Error(`job ${request.name} has no deterministic id`);
         const queue = this.get(JOBS[request.name].queue);
         const state = await queue.getJobState(jobId);
+        if (state === 'active' && options.followActive) return { ...request, options: { ...request.options, jobId: `${jobId}-after-${Date.now().toString(36)}` } };
         if (LIVE_STATES.has(state)) return undefined;
         if (state !== 'unknown') await queue.remove(jobId);
         return request;

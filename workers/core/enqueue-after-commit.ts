@@ -7,7 +7,8 @@ import { describeError } from './errors.js';
 export async function enqueueAfterCommit(deps: Pick<Deps, 'queues' | 'logger'>, requests: readonly JobRequest[], options: { replaceFinished?: boolean } = {}): Promise<boolean> {
   if (requests.length === 0) return true;
   try {
-    if (options.replaceFinished) await deps.queues.enqueueUnlessLive(requests);
+    // A deliberate change: a job of the same id that is running may have missed it (queue-set.ts).
+    if (options.replaceFinished) await deps.queues.enqueueUnlessLive(requests, { followActive: true });
     else await deps.queues.enqueueMany(requests);
     return true;
   } catch (error) {

@@ -145,6 +145,8 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
   const atomically = <T>(work: (db: Db) => Promise<T>): Promise<T> => (batch.callback_url ? deps.db.transaction().execute(work) : work(deps.db));
   const chunkDone = await atomically(async (trx) => {
     const open = await markChunkDone(trx, batchId, { chunk, ...range });
+    // Closed by another run (or this job's run before a crash): its callback went with it.
+    if (open === 'closed') return { done: true, callback: undefined } as const;
     if (open !== 'done') return { done: false, open } as const;
     const messages = batch.callback_url ? await chunkStatuses(trx, batchId, range) : [];
     return { done: true, callback: await queueCallback(trx, batch, { type: 'messages.status', messages }) } as const;

@@ -185,18 +185,26 @@ export async function markBatchSending(db: Db, id: string): Promise<void> {
  * was never written: its worker was killed, or the write failed, and the sweep turns it
  * `unknown` after SMS_SENDING_TIMEOUT). Answers what kept it open, or 'done'.
  */
-export async function markChunkDone(db: Db, batchId: string, range: { chunk: number; from: number; to: number }): Promise<'done' | 'queued' | 'sending'> {
-  const result = await sql<{ open: 'queued' | 'sending' | null }>`
+/**
+ * Closes the chunk when none of its messages is queued or sending: 'done' when this call closed
+ * it, 'closed' when it was closed already (two runs of one chunk: an ops resend's follow-up job
+ * beside the one it reopened), else the status that keeps it open.
+ */
+export async function markChunkDone(db: Db, batchId: string, range: { chunk: number; from: number; to: number }): Promise<'done' | 'closed' | 'queued' | 'sending'> {
+  const result = await sql<{ open: 'queued' | 'sending' | null; closed: boolean }>`
     WITH open AS (
       SELECT status FROM sms_messages
       WHERE batch_id = ${batchId} AND seq >= ${range.from} AND seq < ${range.to} AND status IN ('queued', 'sending')
       ORDER BY status <> 'queued' LIMIT 1
     ), closed AS (
       UPDATE sms_chunks SET done = true
-      WHERE batch_id = ${batchId} AND chunk = ${range.chunk} AND NOT EXISTS (SELECT 1 FROM open)
+      WHERE batch_id = ${batchId} AND chunk = ${range.chunk} AND NOT done AND NOT EXISTS (SELECT 1 FROM open)
+      RETURNING 1
     )
-    SELECT (SELECT status FROM open) AS open`.execute(db);
-  return result.rows[0]?.open ?? 'done';
+    SELECT (SELECT status FROM open) AS open, EXISTS (SELECT 1 FROM closed) AS closed`.execute(db);
+  const row = result.rows[0];
+  if (row?.open) return row.open;
+  return row?.closed ? 'done' : 'closed';
 }
 
 /** CSV batches still 'validating' long after any upload could last: the upload died. */
