@@ -44,16 +44,22 @@ export async function adminQuery(text: string): Promise<void> {
   }
 }
 
-async function openSockets(): Promise<string[]> {
+const isSocket = (r: string) => r === 'TCPSocketWrap' || r === 'TCPServerWrap';
+
+/**
+ * The sockets open beyond `baseline` (those open when the file began: files share their worker
+ * process, so a socket another file leaked is that file's failure, not every later one's).
+ */
+async function openSockets(baseline: number): Promise<string[]> {
   for (let i = 0; i < 50; i++) {
-    const open = process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap');
-    if (open.length === 0) return [];
+    if (process.getActiveResourcesInfo().filter(isSocket).length <= baseline) return [];
     await new Promise((r) => setTimeout(r, 50));
   }
-  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap');
+  return process.getActiveResourcesInfo().filter(isSocket).slice(baseline);
 }
 
 export async function createTestContext(baseEnv: Record<string, string> = {}): Promise<TestContext> {
+  const socketsAtStart = process.getActiveResourcesInfo().filter(isSocket).length;
   const databaseName = testDatabaseName('file');
   const prefix = `test-${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE "${databaseName}" TEMPLATE "${inject('templateDatabase')}"`);
@@ -139,7 +145,7 @@ export async function createTestContext(baseEnv: Record<string, string> = {}): P
     else console.warn(`kept database ${databaseName} for inspection`);
     const leaks = findLogLeaks([...logs, ...outputs.flatMap((o) => outputLines(o.name, o.chunks.join('')))], secrets);
     if (leaks.length > 0) throw new Error(`log lines carry personal data or secrets: ${JSON.stringify(leaks.slice(0, 10))}`);
-    const leaked = await openSockets();
+    const leaked = await openSockets(socketsAtStart);
     if (leaked.length > 0) throw new Error(`test file leaked ${leaked.length} socket(s): ${leaked.join(', ')}`);
   });
   return context;
