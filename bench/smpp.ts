@@ -431,7 +431,7 @@ export async function smppBench(): Promise<void> {
         }),
       ]);
       console.log(
-        `(bare client: the fastest of its runs before and after the platform, from its first submit_sm until every submit_sm_resp and receipt is in, each session with the window shown; platform: one run, from the SMSC's first submit_sm until every message is 'delivered' in Postgres, read every ${POLL_MS} ms; peak RSS is VmHWM of each sms worker process)`,
+        `(bare client: the fastest of its runs before and after the platform, from its first submit_sm until every submit_sm_resp and receipt is in, each session with the window shown; platform: one run, from the SMSC's first submit_sm until every message is 'delivered' in Postgres, read every ${POLL_MS} ms once the SMSC has had every message; peak RSS is VmHWM of each sms worker process)`,
       );
     });
   } finally {
