@@ -27,6 +27,7 @@ import { START_TIMEOUT_MS, startProcess, stopProcess } from './lib/processes.js'
 import { scratch } from './lib/scratch.js';
 import { cpuMeter, cpuSeconds } from './lib/cpu.js';
 import { buildPlatform, compiledArgs } from './lib/compiled.js';
+import { cpuTrace, pidsByCommand, traceReport, type SmscTimeline } from './lib/cpu-trace.js';
 
 const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
 /** The bare client's submit windows; each runs before and after the platform, and the fastest run is the baseline. */
@@ -40,6 +41,19 @@ const PREFIX = `bench-smpp-${process.pid}`;
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_SMPP_TIMEOUT_MS ?? 90_000);
 /** Extra node flags for the sms workers, after the Procfile's (compiledArgs), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const WORKER_NODE_ARGS: readonly string[] = (process.env.BENCH_SMPP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/**
+ * BENCH_SMPP_TRACE=true prints, after each run (bare client and platform), the CPU of each
+ * process in cores (SMSC, client or workers, web, the database's backends, Postgres's own
+ * writers, the bench) over the run and in half seconds, beside the SMSC's submits and receipt
+ * acknowledgements: whether a run waits on the cores or on itself.
+ */
+const TRACE = process.env.BENCH_SMPP_TRACE === 'true';
+/** The SMSC's and web's pids, for the trace. */
+const pids = { smsc: 0, web: 0 };
+const PG_AUX = ['walwriter', 'checkpointer', 'background writer', 'autovacuum'];
+/** Redis is shared with every other session on the machine: its CPU is theirs too. */
+const redisPids = () => pidsByCommand('redis-server');
+const pgAuxPids = () => pidsByCommand('postgres: ').filter((pid) => PG_AUX.some((name) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(name)));
 
 /** Another build's dist/ folder whose worker runs in turns with this one's (BENCH_SMPP_COMPARE_DIST). */
 const COMPARE_DIST = process.env.BENCH_SMPP_COMPARE_DIST;
@@ -79,6 +93,10 @@ const CONFIGS: readonly PlatformConfig[] = (process.env.BENCH_SMPP_CONFIGS ?? '1
 const TARGET = 70;
 /** How often the platform run asks Postgres whether every message is delivered. */
 const POLL_MS = 20;
+/** Postgres is probed this often before the SMSC has had every message (see runPlatform). */
+const GATED_POLL_MS = 500;
+/** The platform run's probe: the first message of the batch from `$2` on that is not final yet. */
+const PROBE = "SELECT seq FROM sms_messages WHERE batch_id = $1 AND seq >= $2 AND status IN ('queued', 'sending', 'sent') ORDER BY seq LIMIT 1";
 
 // ---------------------------------------------------------------------------------------------
 // Processes, database, Redis
@@ -113,8 +131,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface SmscStats {
   readonly bound: number;
+  readonly submits: number;
   readonly firstSubmitAt: number;
   readonly lastSubmitAt: number;
+}
+
+async function smscTimeline(): Promise<SmscTimeline> {
+  return (await (await fetch(`http://${HOST}:${SMSC_HTTP_PORT}/timeline`)).json()) as SmscTimeline;
 }
 
 async function smsc(path: '/stats' | '/reset'): Promise<SmscStats> {
@@ -130,7 +153,19 @@ interface BaselineResult {
   readonly refused: number;
 }
 
-function runBaseline(window: number, sessions: number): Promise<BaselineResult> {
+async function runBaseline(window: number, sessions: number): Promise<BaselineResult> {
+  if (!TRACE) return runBaselineOnce(window, sessions);
+  await smsc('/reset');
+  const aux = pgAuxPids();
+  let client = 0;
+  const trace = cpuTrace(() => ({ smsc: [pids.smsc], client: [client], pgAux: aux, redis: redisPids(), bench: [process.pid] }));
+  const result = await runBaselineOnce(window, sessions, (pid) => (client = pid));
+  const endEpoch = Date.now();
+  console.log(traceReport(`  trace, bare client, ${sessions} session(s), window ${window}`, trace.stop(), await smscTimeline(), endEpoch));
+  return result;
+}
+
+function runBaselineOnce(window: number, sessions: number, started?: (pid: number) => void): Promise<BaselineResult> {
   return new Promise((resolve, reject) => {
     const child = track(
       spawn('node', ['--import', 'tsx', 'bench/lib/smpp-baseline.ts'], {
@@ -138,6 +173,7 @@ function runBaseline(window: number, sessions: number): Promise<BaselineResult> 
         stdio: ['ignore', 'pipe', 'inherit'],
       }),
     );
+    started?.(child.pid ?? 0);
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
@@ -204,6 +240,7 @@ async function runPlatform(config: PlatformConfig, build: (typeof BUILDS)[number
     const workerCpuBefore = workers.map((w) => cpuSeconds(w.pid));
     // The backends of every process on the database: the workers', web's (idle meanwhile) and none of the probe's.
     const postgresCpu = await cpuMeter(db, DB_NAME, undefined);
+    const trace = TRACE ? await platformTrace(workers, db) : undefined;
     const runDeadline = performance.now() + RUN_TIMEOUT_MS;
     let peakKib = 0;
     let counts: Record<string, number> = {};
@@ -211,17 +248,35 @@ async function runPlatform(config: PlatformConfig, build: (typeof BUILDS)[number
     // (messages finish roughly in order). Counting the whole batch ten times a second took a
     // good part of a core from the platform being measured.
     let firstOpen = 0;
+    let polls = 0;
+    // The run cannot be over before the SMSC has had a submit_sm for every message: until then
+    // the SMSC's count is read every POLL_MS (its HTTP answer costs the SMSC a few µs) and
+    // Postgres only every GATED_POLL_MS (in case of a count that never gets there); after it,
+    // Postgres every POLL_MS. Each probe woke a backend of the server the platform shares
+    // the two cores with: 50 a second took 8-39 ms of CPU per 1,000 messages measured.
+    let allSubmitted = false;
+    let probedAt = 0;
+    let doneAt = 0;
+    let cpuAfter = cpuTicks();
     for (;;) {
       peakKib = Math.max(peakKib, ...workers.map((w) => statusKib('VmHWM', w.pid) || 0));
-      const { rows } = await db.query<{ seq: number }>(
-        "SELECT seq FROM sms_messages WHERE batch_id = $1 AND seq >= $2 AND status IN ('queued', 'sending', 'sent') ORDER BY seq LIMIT 1",
-        [batchId, firstOpen],
-      );
-      firstOpen = rows[0]?.seq ?? firstOpen;
-      if (rows.length === 0) {
-        const final = await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM sms_messages WHERE batch_id = $1 GROUP BY status', [batchId]);
-        counts = Object.fromEntries(final.rows.map((r) => [r.status, Number(r.n)]));
-        break;
+      if (!allSubmitted) allSubmitted = (await smsc('/stats')).submits >= MESSAGES;
+      if (allSubmitted || performance.now() - probedAt >= GATED_POLL_MS) {
+        probedAt = performance.now();
+        const { rows } = await db.query<{ seq: number }>(PROBE, [batchId, firstOpen]);
+        firstOpen = rows[0]?.seq ?? firstOpen;
+        if (TRACE && ++polls === 5) {
+          const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${PROBE}`, [batchId, firstOpen]);
+          console.log(`  poll ${polls}, from ${firstOpen}:\n${plan.rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`);
+        }
+        if (rows.length === 0) {
+          // The end: the count below is the bench's own bookkeeping (a scan of the whole batch), not the platform's time.
+          doneAt = Date.now();
+          cpuAfter = cpuTicks();
+          const final = await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM sms_messages WHERE batch_id = $1 GROUP BY status', [batchId]);
+          counts = Object.fromEntries(final.rows.map((r) => [r.status, Number(r.n)]));
+          break;
+        }
       }
       if (workers.some((w) => w.exitCode !== null)) throw new Error('an sms worker exited');
       if (performance.now() > runDeadline) throw new Error(`not all delivered within ${RUN_TIMEOUT_MS / 1000} s: ${JSON.stringify(counts)}`);
@@ -229,8 +284,7 @@ async function runPlatform(config: PlatformConfig, build: (typeof BUILDS)[number
       // of a 20,000-message run); the probe reads one index entry.
       await sleep(POLL_MS);
     }
-    const doneAt = Date.now();
-    const cpuAfter = cpuTicks();
+    if (trace) console.log(traceReport(`  trace, platform, ${config.label}, ${build.label}`, await trace.stop(), await smscTimeline(), doneAt));
     const workerCpu = workers.reduce((sum, w, i) => sum + cpuSeconds(w.pid) - (workerCpuBefore[i] ?? 0), 0);
     const { postgres } = await postgresCpu();
     const stats = await smsc('/stats');
@@ -255,6 +309,41 @@ async function runPlatform(config: PlatformConfig, build: (typeof BUILDS)[number
   }
 }
 
+/** The platform's CPU timeline: workers, web, the database's backends (their pids read again every 250 ms: pools open connections as they need them). */
+async function platformTrace(workers: readonly ChildProcess[], db: pg.Client) {
+  const probe = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
+  await probe.connect();
+  const { rows: self } = await probe.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const { rows: poller } = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  let backends: number[] = [];
+  const refresh = async () => {
+    const { rows } = await probe.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [DB_NAME]);
+    backends = rows.map((r) => r.pid).filter((pid) => pid !== self[0]?.pid && pid !== poller[0]?.pid);
+  };
+  await refresh();
+  const timer = setInterval(() => void refresh().catch(() => undefined), 250);
+  const aux = pgAuxPids();
+  const redis = redisPids();
+  const trace = cpuTrace(() => ({
+    smsc: [pids.smsc],
+    workers: workers.map((w) => w.pid ?? 0),
+    web: [pids.web],
+    postgres: backends,
+    pgPoll: [poller[0]?.pid ?? 0],
+    pgAux: aux,
+    redis,
+    bench: [process.pid],
+  }));
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      const samples = trace.stop();
+      await probe.end();
+      return samples;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const perSecond = (n: number, ms: number): number => (n * 1000) / ms;
@@ -266,9 +355,10 @@ export async function smppBench(): Promise<void> {
     await run(async () => {
       console.log(`SMPP benchmark: database ${DB_NAME}, queue prefix ${PREFIX}, ${MESSAGES.toLocaleString('en')} messages per run, worker node ${compiledArgs(WORKER_NODE_ARGS, 'sms').join(' ')}`);
       buildPlatform('BENCH_SMPP_BUILD');
-      track(
-        await startProcess('node', ['--import', 'tsx', 'bench/lib/smsc-server.ts'], { SMSC_PORT: String(SMSC_PORT), SMSC_HTTP_PORT: String(SMSC_HTTP_PORT) }, `http://${HOST}:${SMSC_HTTP_PORT}/stats`),
-      );
+      pids.smsc =
+        track(
+          await startProcess('node', ['--import', 'tsx', 'bench/lib/smsc-server.ts'], { SMSC_PORT: String(SMSC_PORT), SMSC_HTTP_PORT: String(SMSC_HTTP_PORT) }, `http://${HOST}:${SMSC_HTTP_PORT}/stats`),
+        ).pid ?? 0;
 
       const baselines: BaselineResult[] = [];
       const sessionCounts = [...new Set(CONFIGS.map((c) => c.sessions))];
@@ -284,10 +374,16 @@ export async function smppBench(): Promise<void> {
       };
       await measureBaselines('before');
 
-      track(await startProcess('node', compiledArgs([], 'web', '--migrate'), smppEnv(), `http://${HOST}:${WEB_PORT}/healthz`));
+      pids.web = track(await startProcess('node', compiledArgs([], 'web', '--migrate'), smppEnv(), `http://${HOST}:${WEB_PORT}/healthz`)).pid ?? 0;
       const apiKey = await createOrganization(WEB_PORT, 'SMPP bench organisation');
       const db = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
       await db.connect();
+      // The probe reads one entry of the (batch_id, seq) index, whatever the statistics say. This
+      // server runs without autovacuum, so a new batch is not analysed: in the first platform run
+      // of a bench the planner took a bitmap scan of the whole batch and a sort for the probe
+      // instead (45-80 ms a poll on 50,000 messages, every 20 ms: a third to a half of a core
+      // taken from the platform measured, until the estimate turned). This session only.
+      await db.query('SET enable_bitmapscan = off; SET enable_seqscan = off');
       const results: PlatformResult[] = [];
       try {
         let run = 0;
@@ -335,7 +431,7 @@ export async function smppBench(): Promise<void> {
         }),
       ]);
       console.log(
-        `(bare client: the fastest of its runs before and after the platform, from its first submit_sm until every submit_sm_resp and receipt is in, each session with the window shown; platform: one run, from the SMSC's first submit_sm until every message is 'delivered' in Postgres, read every ${POLL_MS} ms; peak RSS is VmHWM of each sms worker process)`,
+        `(bare client: the fastest of its runs before and after the platform, from its first submit_sm until every submit_sm_resp and receipt is in, each session with the window shown; platform: one run, from the SMSC's first submit_sm until every message is 'delivered' in Postgres, read every ${POLL_MS} ms once the SMSC has had every message; peak RSS is VmHWM of each sms worker process)`,
       );
     });
   } finally {

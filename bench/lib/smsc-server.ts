@@ -2,8 +2,10 @@
 // binds anyone, answers every submit_sm with ESME_ROK and a fresh message id, and at once sends
 // a delivery receipt (deliver_sm, esm_class 0x04, stat:DELIVRD) on the same session. It tells
 // what the benchmark reads on a tiny HTTP endpoint on loopback:
-//   GET /stats  → { bound, firstSubmitAt, lastSubmitAt }
-//   POST /reset → zeroes the submit times.
+//   GET /stats  → { bound, submits, firstSubmitAt, lastSubmitAt } (submit_sm since the reset)
+//   POST /reset → zeroes the submit count and times;
+//   GET /timeline → { resetEpoch, submits, acks }: when each submit_sm came and each deliver_sm_resp (the
+//     client's acknowledgement of a receipt, sent once it is durable), in ms since the reset.
 // SMSC_PORT (SMPP) and SMSC_HTTP_PORT set the ports.
 import { createServer as createHttpServer } from 'node:http';
 import smpp, { type PDU, type Session } from 'smpp';
@@ -13,7 +15,12 @@ const SMPP_PORT = Number(process.env.SMSC_PORT ?? 2775);
 const HTTP_PORT = Number(process.env.SMSC_HTTP_PORT ?? 2776);
 
 let nextId = 0x10000000 + Math.floor(Math.random() * 0x1000000);
-const stats = { firstSubmitAt: 0, lastSubmitAt: 0 };
+const stats = { submits: 0, firstSubmitAt: 0, lastSubmitAt: 0 };
+/** The timeline since the last reset (performance.now() ms after it; resetEpoch is Date.now() then). */
+let resetAt = performance.now();
+let resetEpoch = Date.now();
+let submitTimes: number[] = [];
+let ackTimes: number[] = [];
 const bound = new Set<Session>();
 
 const two = (n: number): string => String(n).padStart(2, '0');
@@ -37,10 +44,13 @@ const server = smpp.createServer({}, (session) => {
   });
   session.on('close', () => bound.delete(session));
   session.on('error', () => bound.delete(session));
+  session.on('deliver_sm_resp', () => ackTimes.push(performance.now() - resetAt));
   session.on('submit_sm', (pdu: PDU) => {
+    submitTimes.push(performance.now() - resetAt);
     const now = Date.now();
     if (stats.firstSubmitAt === 0) stats.firstSubmitAt = now;
     stats.lastSubmitAt = now;
+    stats.submits += 1;
     const id = (nextId++).toString(16);
     session.send(pdu.response({ message_id: id }));
     const date = receiptDate(new Date(now));
@@ -60,7 +70,16 @@ server.on('error', (error) => {
 
 const http = createHttpServer((req, res) => {
   if (req.method === 'POST' && req.url === '/reset') {
-    Object.assign(stats, { firstSubmitAt: 0, lastSubmitAt: 0 });
+    Object.assign(stats, { submits: 0, firstSubmitAt: 0, lastSubmitAt: 0 });
+    resetAt = performance.now();
+    resetEpoch = Date.now();
+    submitTimes = [];
+    ackTimes = [];
+  }
+  if (req.url === '/timeline') {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ resetEpoch, submits: submitTimes, acks: ackTimes }));
+    return;
   }
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify({ bound: bound.size, ...stats }));
