@@ -6,7 +6,7 @@ import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { DASHBOARD_PATH, createDashboard } from '../dashboard/bull-board.js';
 import type { Deps } from '../workers/core/deps.js';
-import { auditDashboardActions } from './dashboard-audit.js';
+import { auditDashboardActions, noteDashboardFailure } from './dashboard-audit.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { buildOpenApi } from './openapi.js';
 import { readOnlyUnlessOps, requireOps, requireOpsWrite } from './ops-auth.js';
@@ -92,7 +92,7 @@ export function createApp(deps: Deps, extensions: AppExtensions = {}): Express {
   app.use('/docs', selfOnlyPages, swaggerUi.serve, docs);
   // Parsed here first, so an oversized body is our 413 problem+json, not Bull Board's own answer.
   const dashboardBody = express.json({ limit: config.jsonBodyLimit });
-  app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, dashboardBody, auditDashboardActions(deps.db, deps.logger, config.ops.user), selfOnlyPages, createDashboard(deps.queues));
+  app.use(DASHBOARD_PATH, ops, readOnlyUnlessOps, dashboardBody, auditDashboardActions(deps.db, deps.logger, config.ops.user), selfOnlyPages, createDashboard(deps.queues), noteDashboardFailure);
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

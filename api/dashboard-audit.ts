@@ -2,10 +2,15 @@
 // audit log: which login, which action, on which queue, job or job scheduler. Paths carry
 // only queue names, ids and job states, never payloads. The entry is written before the action
 // (audit before act): an action whose entry cannot be written is refused (503 while Postgres is
-// away), so there is no change ops cannot account for. The answer's status is added to the
-// entry afterwards; an entry without one is an action whose outcome was not recorded.
-import type { RequestHandler } from 'express';
+// away), so there is no change ops cannot account for. The answer's status and the action's
+// outcome are added to the entry when the action has ended, whether or not its client is still
+// there to read the answer (one that disconnected left its entry without them): `done`,
+// `failed` (refused, or known not to have reached Redis), or `unknown` (Redis did not answer in
+// time, or the connection was lost with the command sent: it may well have been done; read the
+// queue). An entry without an outcome is an action still running, or a process that died in it.
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Db } from '../db/database.js';
+import { QueueUnavailableError } from '../queues/queue-set.js';
 import { auditOpened, opsActor, recordOutcome, type AuditEntry } from '../workers/core/audit.js';
 import type { Logger } from '../workers/core/logger.js';
 
@@ -33,13 +38,44 @@ export function describeDashboardAction(method: string, path: string): Described
   return { action: `dashboard.${third ?? verb}`, entityType: 'job', entityId: `${queue}/${second}`, details: { method } };
 }
 
+export type ActionOutcome = 'done' | 'failed' | 'unknown';
+
+/** Errors raised before a command left for Redis: the action was not taken. */
+const NOT_SENT = /^Stream isn't writeable and enableOfflineQueue options is false$/;
+
+/** What became of an action that answered `status`, after `error` when it failed with one. */
+export function actionOutcome(status: number, error: unknown): ActionOutcome {
+  if (status < 400) return 'done';
+  if (status < 500) return 'failed';
+  if (error instanceof QueueUnavailableError || (error instanceof Error && NOT_SENT.test(error.message))) return 'failed';
+  return 'unknown';
+}
+
+const FAILURE = Symbol('dashboard action failure');
+type Noted = Response & { [FAILURE]?: unknown };
+
+/** After the board, before the app's error mapper: keeps the action's error for its audit outcome. */
+export const noteDashboardFailure: ErrorRequestHandler = (error, _req, res, next) => {
+  (res as Noted)[FAILURE] = error;
+  next(error);
+};
+
 export function auditDashboardActions(db: Db, logger: Logger, opsUser: string): RequestHandler {
   return (req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
     auditOpened(db, { ...opsActor(opsUser), ...describeDashboardAction(req.method, req.path) }).then((id) => {
-      res.on('finish', () => {
-        recordOutcome(db, id, { status: res.statusCode }).catch(() => logger.warn('could not record the outcome of a dashboard action'));
-      });
+      // Recorded when the answer is given, not when it reaches the client ('finish'): a client
+      // that went away mid-action never sees it, and the action runs on regardless.
+      const end = res.end.bind(res) as (...a: unknown[]) => Response;
+      let recorded = false;
+      res.end = ((...args: unknown[]) => {
+        if (!recorded) {
+          recorded = true;
+          const outcome = { status: res.statusCode, outcome: actionOutcome(res.statusCode, (res as Noted)[FAILURE]), ...(res.destroyed && { clientGone: true }) };
+          recordOutcome(db, id, outcome).catch(() => logger.warn('could not record the outcome of a dashboard action'));
+        }
+        return end(...args);
+      }) as Response['end'];
       next();
     }, next);
   };

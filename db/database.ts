@@ -1,8 +1,8 @@
 // The Kysely instance on a pg pool, with type parsers chosen on purpose.
 import { CompiledQuery, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable, Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Database } from './schema.js';
@@ -98,7 +98,26 @@ class PreparingClient extends pg.Client {
       return this.bounded(super.query(`SET LOCAL statement_timeout = ${this.longStatementTimeoutMs}`)) as never;
     }
     const result = (super.query as (...a: unknown[]) => unknown)(...args);
-    return (result instanceof Promise ? this.bounded(result) : result) as never;
+    if (result instanceof Promise) return this.bounded(result) as never;
+    // A COPY stream of pg-copy-streams (a connection of its own: openConnection) is a statement
+    // too: not finished within the bound, its connection is dropped and the stream fails.
+    if (result instanceof Readable || result instanceof Writable) this.bounded(finished(result)).catch(() => undefined);
+    return result as never;
+  }
+
+  /**
+   * Ends the connection. A server that does not answer the goodbye within QUERY_GRACE_MS (a
+   * partition, a stopped host) loses the socket instead: pg's end() waited for it for ever.
+   */
+  async close(): Promise<void> {
+    const timer = setTimeout(() => this.connection.stream.destroy(), QUERY_GRACE_MS);
+    try {
+      await this.end();
+    } catch {
+      // Ended already, or by the timer.
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The transaction that lifted its statement timeout has ended: back to the pool's. */
@@ -185,25 +204,51 @@ export interface DbOptions {
   connectTimeoutMs?: number;
 }
 
-export function createPool(databaseUrl: string, options: DbOptions = {}): pg.Pool {
-  const config: TimedClientConfig & pg.PoolConfig = {
-    Client: PreparingClient,
+/** What every connection of the platform's is opened with, pooled or its own: the one place its bounds are set. */
+function clientConfig(databaseUrl: string, options: DbOptions): TimedClientConfig & { connectionTimeoutMillis: number } {
+  return {
     connectionString: databaseUrl,
-    max: options.max ?? 10,
     application_name: options.applicationName ?? 'tgg',
     types: typeParsers,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
-    idleTimeoutMillis: 30_000,
     // Sent at connect (a startup parameter), so it costs no statement.
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     ...(options.longStatementTimeoutMs !== undefined && { longStatementTimeoutMs: options.longStatementTimeoutMs }),
   };
+}
+
+export function createPool(databaseUrl: string, options: DbOptions = {}): pg.Pool {
+  const config: TimedClientConfig & pg.PoolConfig = { ...clientConfig(databaseUrl, options), Client: PreparingClient, max: options.max ?? 10, idleTimeoutMillis: 30_000 };
   const pool = new pg.Pool(config);
   pool.on('error', (error) => options.onIdleError?.(error));
   pool.on('release', (_error, client: unknown) => {
     if (client instanceof PreparingClient) client.endLift();
   });
   return pool;
+}
+
+/** A connection a process opens for itself (openConnection): a pg client with the pool's bounds, and close(). */
+export type OwnConnection = pg.Client & { close(): Promise<void> };
+
+/** Where and how long: the process's config (DATABASE_URL, DB_LONG_STATEMENT_TIMEOUT_MS, DB_CONNECT_TIMEOUT_MS). */
+export interface ConnectionSettings {
+  readonly databaseUrl: string;
+  readonly db: { readonly longStatementTimeoutMs: number; readonly connectTimeoutMs: number };
+}
+
+/**
+ * A connection of its own, for work that streams through one statement outside the pool (the
+ * CSV intake's COPY, a TEM parse's transaction and its raw-file read): connected within
+ * DB_CONNECT_TIMEOUT_MS, and every statement, COPY streams included, bounded by the long
+ * statement timeout (the server cancels it, 57014) plus QUERY_GRACE_MS (the client drops a
+ * connection the server has not answered: a partition, a stopped host). Close it with close(),
+ * which does not wait for a silent server either.
+ */
+export async function openConnection(settings: ConnectionSettings, applicationName: string): Promise<OwnConnection> {
+  const timeoutMs = settings.db.longStatementTimeoutMs;
+  const client = new PreparingClient(clientConfig(settings.databaseUrl, { applicationName, connectTimeoutMs: settings.db.connectTimeoutMs, statementTimeoutMs: timeoutMs, longStatementTimeoutMs: timeoutMs }));
+  await client.connect();
+  return client;
 }
 
 export function createDb(databaseUrl: string, options: DbOptions = {}): Db {

@@ -1,7 +1,7 @@
 // The producer side: one BullMQ Queue per queue name on one fail-fast connection, and
 // enqueue() that validates each payload against the registry before it reaches Redis.
 import { Queue, type JobsOptions } from 'bullmq';
-import { createProducerConnection, type QueueSettings, type RedisClient } from './connection.js';
+import { createLongCommandConnection, createProducerConnection, type QueueSettings, type RedisClient } from './connection.js';
 import { QUEUE_NAMES, type QueueName } from './names.js';
 import { EVENTS_MAX_LEN, getJobOptions, jobIdFor } from './options.js';
 import { JOBS, type JobName, type JobPayload } from './registry.js';
@@ -24,22 +24,35 @@ export interface JobRequest<N extends JobName = JobName> {
 export class QueueSet {
   readonly connection: RedisClient;
   private readonly queues: ReadonlyMap<QueueName, Queue>;
+  /** The same queues on a connection of their own with the long command bound; opened by the first whole-queue action. */
+  private long: { connection: RedisClient; queues: ReadonlyMap<QueueName, Queue> } | undefined;
 
   constructor(readonly settings: QueueSettings) {
     this.connection = createProducerConnection(settings);
+    this.queues = QueueSet.open(this.connection, settings.prefix);
+  }
+
+  private static open(connection: RedisClient, prefix: string): ReadonlyMap<QueueName, Queue> {
     // An 'error' listener keeps ioredis from printing every reconnect; readiness is reported by /readyz.
-    this.connection.on('error', () => undefined);
-    this.queues = new Map(
-      QUEUE_NAMES.map((name) => [
-        name,
-        new Queue(name, {
-          connection: this.connection,
-          prefix: settings.prefix,
-          streams: { events: { maxLen: EVENTS_MAX_LEN } },
-        }),
-      ]),
-    );
-    for (const queue of this.queues.values()) queue.on('error', () => undefined);
+    connection.on('error', () => undefined);
+    const queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, streams: { events: { maxLen: EVENTS_MAX_LEN } } })]));
+    for (const queue of queues.values()) queue.on('error', () => undefined);
+    return queues;
+  }
+
+  /**
+   * The queue for an action on all of its jobs at once (the dashboard's empty, clean,
+   * obliterate, promote all): its commands are bounded by `longCommandTimeoutMs`, not the
+   * shared connection's bound, since one Lua script may rightly take seconds.
+   */
+  forWholeQueue(name: string): Queue {
+    if (!this.long) {
+      const connection = createLongCommandConnection(this.settings);
+      this.long = { connection, queues: QueueSet.open(connection, this.settings.prefix) };
+    }
+    const queue = this.long.queues.get(name as QueueName);
+    if (!queue) throw new Error(`unknown queue ${name}`);
+    return queue;
   }
 
   get(name: QueueName): Queue {
@@ -109,7 +122,9 @@ export class QueueSet {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.all().map((q) => q.close()));
-    await this.connection.quit().catch(() => this.connection.disconnect());
+    const long = this.long;
+    this.long = undefined;
+    await Promise.all([...this.all(), ...(long?.queues.values() ?? [])].map((q) => q.close()));
+    await Promise.all([this.connection, ...(long ? [long.connection] : [])].map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

@@ -1,7 +1,12 @@
 // The dashboard (Bull Board at /ops/queues) under faults: a Redis that holds the connection but
 // does not answer gets 503 problem+json within the producer connection's command timeout
 // (its API, and the ops login's throttle, waited for ever); and an action is audited before it
-// is taken: while Postgres is away it is refused (503), never done without its entry.
+// is taken: while Postgres is away it is refused (503), never done without its entry. An action
+// on a whole large queue (empty: one Lua script over every job) is not cut by that bound: its
+// answer, its audit entry and the queue agree, and an entry records the outcome when the action
+// ends, also when the client went away before it did.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createTestContext, started } from './helpers/context.js';
 import { caller, opsAuth } from './helpers/identity.js';
@@ -51,7 +56,62 @@ describe('a dashboard action', () => {
     const answer = await caller(web)('put', '/ops/queues/api/queues/mail/pause', { auth: ops });
     expect(answer.status).toBeLessThan(300);
     expect(await web.deps.queues.get('mail').isPaused()).toBe(true);
-    await expect.poll(paused).toEqual([{ action: 'dashboard.pause', entity_id: 'mail', actor_id: ctx.config.ops.user, details: { method: 'PUT', status: answer.status } }]);
+    await expect.poll(paused).toEqual([{ action: 'dashboard.pause', entity_id: 'mail', actor_id: ctx.config.ops.user, details: { method: 'PUT', status: answer.status, outcome: 'done' } }]);
     await web.deps.queues.get('mail').resume();
   });
+});
+
+describe('emptying a large queue', () => {
+  /** Waiting jobs enough for BullMQ's drain script to outlast the bound below (100,000 took 0.6-1.8 s, 200,000 4-7 s on this machine). */
+  const JOBS = 100_000;
+  const bound = { REDIS_COMMAND_TIMEOUT_MS: '400' };
+  /** Filled on a connection of the test's own: the runtime's is bounded for the test. */
+  const fill = async (name: string) => {
+    const connection = new Redis(ctx.config.redisUrl);
+    const queue = new Queue(name, { connection, prefix: ctx.config.queuePrefix });
+    for (let added = 0; added < JOBS; added += 5_000) await queue.addBulk(Array.from({ length: 5_000 }, () => ({ name: 'filler', data: {} })));
+    await queue.close();
+    await connection.quit();
+  };
+  const entries = (queue: string) =>
+    ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'dashboard.empty').where('entity_id', '=', queue).orderBy('id').execute().then((rows) => rows.map((r) => r.details));
+  const waiting = (queue: Queue) => queue.getJobCounts('wait').then((c) => c.wait);
+
+  it('takes longer than the shared connection bound, and answers 200 with the queue empty and the entry done', async () => {
+    const web = await started(await ctx.start({ config: ctx.configWith(bound) }));
+    const queue = web.deps.queues.get('invoices');
+    await fill('invoices');
+    const began = performance.now();
+    const answer = await caller(web)('put', '/ops/queues/api/queues/invoices/empty', { auth: ops, signal: AbortSignal.timeout(HANG_MS) });
+    const tookMs = performance.now() - began;
+    expect([answer.status, await waiting(queue)]).toEqual([200, 0]);
+    // It did outlast the bound it is no longer under.
+    expect(tookMs).toBeGreaterThan(400);
+    await expect.poll(() => entries('invoices')).toEqual([{ method: 'PUT', status: 200, outcome: 'done' }]);
+    await web.stop();
+  }, 90_000);
+
+  it("past even the long bound: 503, and the entry says the outcome is unknown (Redis emptied it), not that it failed", async () => {
+    const web = await started(await ctx.start({ config: ctx.configWith({ ...bound, REDIS_LONG_COMMAND_TIMEOUT_MS: '200' }) }));
+    const queue = web.deps.queues.get('privacy');
+    await fill('privacy');
+    expectUnavailable(await caller(web)('put', '/ops/queues/api/queues/privacy/empty', { auth: ops, signal: AbortSignal.timeout(HANG_MS) }), 'empty');
+    await expect.poll(() => waiting(queue), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => entries('privacy')).toEqual([{ method: 'PUT', status: 503, outcome: 'unknown' }]);
+    await web.stop();
+  }, 90_000);
+
+  it('whose client went away mid-action: the action runs on, and its entry gets its outcome when it ends', async () => {
+    const web = await started(await ctx.start({ config: ctx.configWith(bound) }));
+    const queue = web.deps.queues.get('sms-reports');
+    await fill('sms-reports');
+    const gone = await caller(web)('put', '/ops/queues/api/queues/sms-reports/empty', { auth: ops, signal: AbortSignal.timeout(150) }).then(
+      () => false,
+      () => true,
+    );
+    expect(gone).toBe(true);
+    await expect.poll(() => waiting(queue), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => entries('sms-reports'), { timeout: 10_000 }).toEqual([{ method: 'PUT', status: 200, outcome: 'done', clientGone: true }]);
+    await web.stop();
+  }, 90_000);
 });

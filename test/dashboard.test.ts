@@ -85,7 +85,7 @@ describe('dashboard', () => {
       return rows.some((row) => 'status' in row.details) ? rows : undefined;
     }, 'the audit entry and its outcome');
     expect(entries).toEqual([
-      expect.objectContaining({ actor_type: 'ops', actor_id: ctx.config.ops.user, action: 'dashboard.retry', entity_id: `mail/${jobId}`, details: { method: 'PUT', status: 204 } }),
+      expect.objectContaining({ actor_type: 'ops', actor_id: ctx.config.ops.user, action: 'dashboard.retry', entity_id: `mail/${jobId}`, details: { method: 'PUT', status: 204, outcome: 'done' } }),
     ]);
   });
 });

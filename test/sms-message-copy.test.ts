@@ -29,7 +29,7 @@ describe('MessageCopy', () => {
 
     const organization = await insertOrganization(ctx.db);
     const batch = await insertBatch(ctx.db, { organization_id: organization.id, status: 'validating' });
-    const copy = await MessageCopy.open(ctx.config.databaseUrl);
+    const copy = await MessageCopy.open(ctx.config);
     const slices = 20;
     const perSlice = 10_000; // about 1 MB a slice, as a CSV slice is: far over the 16 KB a write may buffer
     for (let slice = 0; slice < slices; slice++) await copy.write(lines(batch.id, organization.id, slice * perSlice, perSlice));

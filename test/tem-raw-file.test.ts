@@ -85,7 +85,7 @@ describe('openRawFile', () => {
     const chunks = [randomBytes(300_000), Buffer.alloc(0), Buffer.from('a;b\r\n'), Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(1)];
     const id = await newUpload(chunks, [3, 0, 4, 2, 1]);
     const other = await newUpload([Buffer.from('not this one')]);
-    const raw = openRawFile(ctx.config.databaseUrl, id);
+    const raw = openRawFile(ctx.config, id);
     const pieces: Buffer[] = [];
     for await (const piece of raw) pieces.push(Buffer.from(piece));
     expect(Buffer.concat(pieces).equals(Buffer.concat(chunks))).toBe(true);
@@ -93,12 +93,12 @@ describe('openRawFile', () => {
     expect(await readers()).toEqual([]);
     await raw.close();
     const alone: Buffer[] = [];
-    for await (const piece of openRawFile(ctx.config.databaseUrl, other)) alone.push(piece);
+    for await (const piece of openRawFile(ctx.config, other)) alone.push(piece);
     expect(Buffer.concat(alone).toString()).toBe('not this one');
   });
 
   it('an upload without chunks reads as nothing', async () => {
-    const raw = openRawFile(ctx.config.databaseUrl, await newUpload([]));
+    const raw = openRawFile(ctx.config, await newUpload([]));
     const pieces: Buffer[] = [];
     for await (const piece of raw) pieces.push(piece);
     expect(pieces).toEqual([]);
@@ -106,7 +106,7 @@ describe('openRawFile', () => {
 
   it('close() mid-read ends the connection (a parse that stops early leaves no COPY open)', async () => {
     const id = await bigUpload(6);
-    const raw = openRawFile(ctx.config.databaseUrl, id);
+    const raw = openRawFile(ctx.config, id);
     const reading = raw[Symbol.asyncIterator]();
     expect((await reading.next()).done).toBe(false);
     expect(await readers()).toHaveLength(1);
@@ -118,7 +118,7 @@ describe('openRawFile', () => {
 
   it('a reader connection terminated mid-read fails the read', async () => {
     const id = await bigUpload(6);
-    const raw = openRawFile(ctx.config.databaseUrl, id);
+    const raw = openRawFile(ctx.config, id);
     const reading = raw[Symbol.asyncIterator]();
     await reading.next();
     const [reader] = await readers();
@@ -130,7 +130,7 @@ describe('openRawFile', () => {
   it('a signal aborted mid-read stops it and ends the connection', async () => {
     const id = await newUpload([randomBytes(2_000_000)]);
     const abort = new AbortController();
-    const raw = openRawFile(ctx.config.databaseUrl, id, abort.signal);
+    const raw = openRawFile(ctx.config, id, abort.signal);
     const reading = raw[Symbol.asyncIterator]();
     await reading.next();
     abort.abort(new Error('stopped'));

@@ -110,7 +110,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     longStatementTimeoutMs: config.db.longStatementTimeoutMs,
     connectTimeoutMs: config.db.connectTimeoutMs,
   });
-  const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix, commandTimeoutMs: config.redisCommandTimeoutMs });
+  const queues = new QueueSet({ redisUrl: config.redisUrl, prefix: config.queuePrefix, commandTimeoutMs: config.redisCommandTimeoutMs, longCommandTimeoutMs: config.redisLongCommandTimeoutMs });
   queues.connection.once('ready', () => void warnUnlessNoEviction(queues.connection, logger));
   if (!(await whenReady(queues.connection, options.waitForRedisMs ?? 5_000))) {
     logger.warn('Redis is not reachable yet: starting anyway; work is enqueued once it is back');

@@ -7,6 +7,8 @@ export interface SilentProxy {
   readonly port: number;
   /** From now on nothing passes, in either direction, on old or new connections. */
   silence(): void;
+  /** Passes bytes again, on new connections: those open while it was silent are cut (bytes were lost on them). */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -35,6 +37,10 @@ export async function silentProxy(target: string): Promise<SilentProxy> {
   return {
     port: typeof address === 'object' && address ? address.port : 0,
     silence: () => void (silent = true),
+    resume() {
+      for (const socket of sockets) socket.destroy();
+      silent = false;
+    },
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

@@ -159,6 +159,7 @@ const envSchema = z
     DB_LONG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
     DB_CONNECT_TIMEOUT_MS: positiveInt(5_000),
     REDIS_COMMAND_TIMEOUT_MS: positiveInt(5_000),
+    REDIS_LONG_COMMAND_TIMEOUT_MS: positiveInt(120_000),
     METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
     DEMO_ORGANIZATION: z.enum(['true', 'false']).optional(),
   })
@@ -323,6 +324,8 @@ export interface Config {
   readonly db: { readonly statementTimeoutMs: number; readonly longStatementTimeoutMs: number; readonly connectTimeoutMs: number };
   /** A command of the shared (producer) Redis connection not answered within this fails: 503 for a request, the dashboard's included. */
   readonly redisCommandTimeoutMs: number;
+  /** The bound of the dashboard's whole-queue actions (empty, clean, obliterate, promote all): one Lua script over every job. */
+  readonly redisLongCommandTimeoutMs: number;
   /** Create a demo organisation on an empty database (default: in development only). */
   readonly demoOrganization: boolean;
   /** Telecom Expense Management: refused rows allowed (percent of the data rows), roaming finding threshold (EUR), keep raw files after parsing, the largest upload (bytes). */
@@ -437,6 +440,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     metricsPort: e.METRICS_PORT,
     db: Object.freeze({ statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, longStatementTimeoutMs: e.DB_LONG_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS }),
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    redisLongCommandTimeoutMs: e.REDIS_LONG_COMMAND_TIMEOUT_MS,
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     httpBodyMinRate: e.HTTP_BODY_MIN_RATE,

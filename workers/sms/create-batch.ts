@@ -420,7 +420,7 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
       const shared = validated.seqs.buffer instanceof SharedArrayBuffer ? validated.seqs.buffer : null;
       try {
         const bytes = await keep(validated);
-        copy ??= await MessageCopy.open(deps.config.databaseUrl);
+        copy ??= await MessageCopy.open(deps.config);
         await copy.write(bytes);
       } finally {
         if (shared) buffers.give(shared, copy?.released() ?? true);

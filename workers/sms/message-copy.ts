@@ -1,28 +1,28 @@
 // One COPY into sms_messages for the whole of a streamed batch, on a connection of its own:
 // slices are written as they are decided, and a slow Postgres holds the writer back (write
 // waits for 'drain'), so the upload is read no faster than it is stored. Abandoned, the COPY
-// fails and nothing of it is kept.
+// fails and nothing of it is kept. The connection has the bounds of every other (openConnection):
+// a Postgres gone silent fails the COPY within DB_LONG_STATEMENT_TIMEOUT_MS plus a grace, and the
+// upload with it (503; the batch, still 'validating', is deleted or swept), instead of hanging.
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { openConnection, type ConnectionSettings, type OwnConnection } from '../../db/database.js';
 import { COPY_COLUMNS } from './copy-slice.js';
 
 export class MessageCopy {
   private failure: Error | undefined;
 
   private constructor(
-    private readonly client: pg.Client,
+    private readonly client: OwnConnection,
     private readonly stream: ReturnType<typeof copyFrom>,
   ) {
     stream.on('error', (error: Error) => (this.failure ??= error));
   }
 
-  static async open(databaseUrl: string): Promise<MessageCopy> {
-    const client = new pg.Client({ connectionString: databaseUrl, application_name: 'tgg-sms-intake' });
+  static async open(settings: ConnectionSettings): Promise<MessageCopy> {
     // A connection lost mid-COPY fails the COPY stream, which the writer sees.
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await openConnection(settings, 'tgg-sms-intake');
     return new MessageCopy(client, client.query(copyFrom(`COPY sms_messages (${COPY_COLUMNS}) FROM STDIN`)));
   }
 
@@ -57,13 +57,13 @@ export class MessageCopy {
       this.stream.end();
       await finished(this.stream);
     } finally {
-      await this.client.end();
+      await this.client.close();
     }
   }
 
   /** Fails the COPY (none of its rows stay) and closes the connection. */
   async abort(): Promise<void> {
     this.stream.destroy(new Error('upload abandoned'));
-    await this.client.end().catch(() => undefined);
+    await this.client.close();
   }
 }

@@ -5,8 +5,9 @@
 // exactly once; it reads the file again from its first row, with a new tally.
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import pg from 'pg';
+import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { openConnection } from '../../db/database.js';
 import type { Deps } from '../core/deps.js';
 import type { TemUploadError } from '../../db/schema.js';
 import { TEM_TIME_ZONE, acceptedWindow } from './calendar.js';
@@ -72,7 +73,7 @@ async function upsertSubscriptions(client: pg.Client, upload: Claimed, tally: Cd
 }
 
 async function readAndCopy(client: pg.Client, deps: Deps, upload: Claimed, tally: CdrTally, signal: AbortSignal): Promise<TemUploadError[] | null> {
-  const raw = openRawFile(deps.config.databaseUrl, upload.id, signal);
+  const raw = openRawFile(deps.config, upload.id, signal);
   try {
     const layout = await openCdr(decodeText(raw), profileNamed(upload.profile));
     if (!layout.ok) return layout.errors;
@@ -98,10 +99,8 @@ export async function lockParsingUpload(client: pg.Client, uploadId: string): Pr
 }
 
 export async function parseInTransaction(deps: Deps, upload: Claimed, signal: AbortSignal): Promise<ParseOutcome> {
-  const client = new pg.Client({ connectionString: deps.config.databaseUrl, application_name: 'tgg-tem-parse' });
-  // A connection terminated mid-COPY fails the statement in flight; the event itself needs no more.
-  client.on('error', () => undefined);
-  await client.connect();
+  // Bounded as every connection is (openConnection): a Postgres gone silent fails the parse, and the job is retried.
+  const client = await openConnection(deps.config, 'tgg-tem-parse');
   try {
     await client.query('BEGIN');
     await client.query(`SET LOCAL TimeZone = '${TEM_TIME_ZONE}'`);
@@ -133,6 +132,6 @@ export async function parseInTransaction(deps: Deps, upload: Claimed, signal: Ab
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    await client.end().catch(() => undefined);
+    await client.close();
   }
 }

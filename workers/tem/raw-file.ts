@@ -9,28 +9,33 @@
 // 30-45 MB, in a fifth of the time.
 //
 // The caller owns the connection: close() ends it, also mid-read (a parse that stops early or
-// fails must not leave a COPY open), so open it where a `finally` can close it.
-import pg from 'pg';
+// fails must not leave a COPY open), so open it where a `finally` can close it. The connection
+// has the bounds of every other (openConnection): a Postgres gone silent fails the read within
+// DB_LONG_STATEMENT_TIMEOUT_MS plus a grace, and close() does not wait for it.
 import { to as copyTo } from 'pg-copy-streams';
+import { openConnection, type ConnectionSettings, type OwnConnection } from '../../db/database.js';
 import { BinaryCopyField } from './binary-copy.js';
 
 export class RawFile implements AsyncIterable<Buffer> {
-  private client: pg.Client | null = null;
+  private client: OwnConnection | null = null;
   private closed = false;
 
   constructor(
-    private readonly databaseUrl: string,
+    private readonly settings: ConnectionSettings,
     private readonly uploadId: string,
     private readonly signal?: AbortSignal,
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
     if (this.client || this.closed) throw new Error('a raw file is read once');
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'tgg-tem-raw' });
-    this.client = client;
     // A connection ended or terminated mid-read fails the COPY stream, which the loop below sees.
-    client.on('error', () => undefined);
-    await client.connect();
+    const client = await openConnection(this.settings, 'tgg-tem-raw');
+    this.client = client;
+    if (this.closed) {
+      // Closed while it connected.
+      await client.close();
+      throw new Error('a raw file closed before its read');
+    }
     const query = `COPY (SELECT data FROM tem_upload_chunks WHERE upload_id = ${client.escapeLiteral(this.uploadId)} ORDER BY seq) TO STDOUT (FORMAT binary)`;
     const stream = client.query(copyTo(query));
     // Closed mid-read: the stream's error has nobody left to tell.
@@ -52,10 +57,10 @@ export class RawFile implements AsyncIterable<Buffer> {
     this.closed = true;
     const client = this.client;
     this.client = null;
-    await client?.end().catch(() => undefined);
+    await client?.close();
   }
 }
 
-export function openRawFile(databaseUrl: string, uploadId: string, signal?: AbortSignal): RawFile {
-  return new RawFile(databaseUrl, uploadId, signal);
+export function openRawFile(settings: ConnectionSettings, uploadId: string, signal?: AbortSignal): RawFile {
+  return new RawFile(settings, uploadId, signal);
 }

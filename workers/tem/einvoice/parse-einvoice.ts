@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { TemUploadError } from '../../../db/schema.js';
+import { openConnection } from '../../../db/database.js';
 import type { Deps } from '../../core/deps.js';
 import { CopyBuffers } from '../copy-format.js';
 import { lockParsingUpload, type ParseOutcome } from '../parse-transaction.js';
@@ -62,7 +63,7 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
     for (const buffer of out.take(all)) if (!rows.write(buffer)) await Promise.race([once(rows, 'drain'), copied]);
   };
   let root: XmlNode;
-  const raw = openRawFile(deps.config.databaseUrl, target.uploadId, signal);
+  const raw = openRawFile(deps.config, target.uploadId, signal);
   try {
     root = await readXml(raw, {
       detach: isLine,
@@ -98,9 +99,8 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
 const rejected = (errors: TemUploadError[]): ParseOutcome => ({ kind: 'rejected', refused: 0, errors });
 
 export async function parseEinvoiceInTransaction(deps: Deps, upload: Claimed, signal: AbortSignal): Promise<ParseOutcome> {
-  const client = new pg.Client({ connectionString: deps.config.databaseUrl, application_name: 'tgg-tem-einvoice' });
-  client.on('error', () => undefined);
-  await client.connect();
+  // Bounded as every connection is (openConnection): a Postgres gone silent fails the parse, and the job is retried.
+  const client = await openConnection(deps.config, 'tgg-tem-einvoice');
   try {
     await client.query('BEGIN');
     if (!(await lockParsingUpload(client, upload.id))) return { kind: 'skipped' };
@@ -146,6 +146,6 @@ export async function parseEinvoiceInTransaction(deps: Deps, upload: Claimed, si
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    await client.end().catch(() => undefined);
+    await client.close();
   }
 }
