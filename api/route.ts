@@ -1,6 +1,6 @@
 // A route is declared once: path, schemas, auth and handler. The same declaration mounts it on
 // Express, validates its input and documents it in /openapi.json, so the two cannot drift.
-import express, { type Express, type IRouter, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { Scope } from '../db/schema.js';
 import { beginIntake } from '../workers/core/intake-gate.js';
@@ -114,49 +114,11 @@ const holdJobs: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** A route's first two path segments (its one, for a one-segment path), lower-cased: the key its requests look it up by; null when either is a parameter. */
-export function routeKey(path: string): string | null {
-  const segments = path.split('/').slice(1, 3);
-  return segments.some((s) => s.includes('{')) ? null : segments.join('/').toLowerCase();
-}
-
-/** The key of a request's URL: its path's first two segments, or its one (a trailing slash dropped), lower-cased as Express matches. */
-export function requestKey(url: string): string {
-  const query = url.indexOf('?');
-  const path = query < 0 ? url : url.slice(0, query);
-  const second = path.indexOf('/', 1);
-  if (second < 0) return path.slice(1).toLowerCase();
-  const third = path.indexOf('/', second + 1);
-  const key = third < 0 ? path.slice(1) : path.slice(1, third);
-  return (key.endsWith('/') ? key.slice(0, -1) : key).toLowerCase();
-}
-
-/** The middleware that hands a request to the routes of its key (mountRoutes); `routers` for a test that lists what is mounted. */
-export type RouteDispatch = RequestHandler & { readonly routers: ReadonlyMap<string, Router> };
-
 export function mountRoutes(app: Express, routes: readonly Route[], options: MountOptions): void {
   const json = express.json({ limit: options.jsonLimit, strict: true, verify: verifyJsonDepth });
   const bulkJson = express.json({ limit: options.bulkJsonLimit, strict: true, verify: verifyJsonDepth });
   const raw = express.raw({ type: 'application/json', limit: options.jsonLimit });
   const form = express.urlencoded({ extended: false, limit: options.jsonLimit, parameterLimit: 20 });
-  // Routes by their first two path segments, one Router each: a request walks the few routes of
-  // its key instead of every route mounted before its own (about 140: the layer walk was 4 % of
-  // the web's CPU at 300 requests a second, bench/JOURNAL.md, issue 17). Which route answers is
-  // unchanged: a request can only match routes of its own key, kept in their order. If a route's
-  // first two segments hold a parameter, all are mounted on the app itself as before.
-  const buckets = routes.every((r) => routeKey(r.path) !== null) ? new Map<string, Router>() : undefined;
-  const target = (route: Route): IRouter => {
-    const key = routeKey(route.path);
-    if (!buckets || key === null) return app;
-    let router = buckets.get(key);
-    if (!router) buckets.set(key, (router = express.Router()));
-    return router;
-  };
-  const dispatch: RequestHandler = (req, res, next) => {
-    const router = buckets?.get(requestKey(req.url));
-    if (router) router(req, res, next);
-    else next();
-  };
   for (const route of routes) {
     const pattern: RequestHandler = (_req, res, next) => {
       res.locals.routePattern = route.path;
@@ -186,7 +148,6 @@ export function mountRoutes(app: Express, routes: readonly Route[], options: Mou
     const scope = route.scope ? [options.scopeGuard(route.scope)] : [];
     // A bulk body is an intake from its first byte (reading and parsing it is most of the work): jobs of this process wait.
     const intake = route.bulkBody || route.multipart ? [holdJobs] : [];
-    target(route)[route.method](expressPath(route.path), pattern, ...options.guards[route.security], ...scope, ...intake, ...parsers, handle);
+    app[route.method](expressPath(route.path), pattern, ...options.guards[route.security], ...scope, ...intake, ...parsers, handle);
   }
-  if (buckets) app.use(Object.assign(dispatch, { routers: buckets }));
 }

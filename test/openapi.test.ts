@@ -49,19 +49,14 @@ const SELF_CONTAINED = [
 
 interface RouteLayer {
   route?: { path: string; methods: Record<string, boolean> };
-  /** mountRoutes' dispatch: the routes by their key, a Router each (api/route.ts). */
-  handle?: { routers?: ReadonlyMap<string, { stack: RouteLayer[] }> };
 }
 
-/** Every (method, path) mounted as an Express route, in OpenAPI form: on the app, or in a router of mountRoutes' dispatch. */
+/** Every (method, path) mounted as an Express route, in OpenAPI form. */
 function mountedRoutes(app: Express): string[] {
-  const routesOf = (stack: readonly RouteLayer[]): string[] =>
-    stack.flatMap(({ route, handle }) =>
-      route
-        ? Object.keys(route.methods).map((method) => `${method} ${route.path.replace(/:(\w+)/g, '{$1}')}`)
-        : [...(handle?.routers?.values() ?? [])].flatMap((router) => routesOf(router.stack)),
-    );
-  return routesOf((app.router as unknown as { stack: RouteLayer[] }).stack);
+  const stack = (app.router as unknown as { stack: RouteLayer[] }).stack;
+  return stack.flatMap(({ route }) =>
+    route ? Object.keys(route.methods).map((method) => `${method} ${route.path.replace(/:(\w+)/g, '{$1}')}`) : [],
+  );
 }
 
 function documented(document: OpenApiDocument): Set<string> {
