@@ -1,6 +1,6 @@
 // The key and session lookups every bearer request runs (workers/identity/principal.ts) are
 // compiled by the query builder once per process and sent with each call's values: building
-// them per lookup was about 3 % of the web's CPU (bench/JOURNAL.md, issue 17). What they answer
+// them per lookup cost 16-33 µs each (bench/JOURNAL.md, issue 17). What they answer
 // is unchanged: a live key or session resolves, a revoked or expired one does not.
 import { sql } from 'kysely';
 import { describe, expect, it, vi } from 'vitest';

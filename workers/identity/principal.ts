@@ -56,8 +56,8 @@ const sessionLookup = (db: Kysely<Database>, hashes: readonly Buffer[], at: Date
  * A statement every bearer request runs, compiled by the query builder once per process (its text
  * does not depend on the values: the hashes go as one array), then sent with each call's values
  * where the placeholders were (found by identity: each placeholder is an object of its own), and
- * the builder's constants (such as `false`) as they were. Building and compiling it per lookup
- * cost about 3 % of the web process's CPU at 300 requests a second (bench/JOURNAL.md, issue 17).
+ * the builder's constants (such as `false`) as they were. Building and compiling the key lookup
+ * costs 16-33 µs of CPU each time, a reused one 0.05-0.2 µs (bench/JOURNAL.md, issue 17).
  */
 function compiledOnce<A extends object[], R>(build: (db: Kysely<Database>, ...values: A) => Compilable<R>, placeholders: A) {
   let compiled: { readonly query: CompiledQuery<R>; readonly slots: readonly number[] } | undefined;
