@@ -1,5 +1,5 @@
 // Who is calling: an API key or a session token resolved to its organisation and scopes.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
 import type { AuditEntry } from '../core/audit.js';
 import type { Database, Scope } from '../../db/schema.js';
 import { scopesOfRole } from './scopes.js';
@@ -28,17 +28,57 @@ export async function resolvePrincipals(db: Kysely<Database>, tokens: readonly s
   return hashes.map(({ kind, hash }) => (kind === 'key' ? keys.get(hash) : kind === 'session' ? sessions.get(hash) : undefined));
 }
 
-async function keyPrincipals(db: Kysely<Database>, hashes: Buffer[]): Promise<Map<string, Principal>> {
-  if (hashes.length === 0) return new Map();
-  const rows = await db
+/** The key lookup as the query builder writes it; built once (keyPrincipals), its values sent anew with each call. */
+const keyLookup = (db: Kysely<Database>, hashes: readonly Buffer[]) =>
+  db
     .selectFrom('api_keys as k')
     .innerJoin('organizations as o', 'o.id', 'k.organization_id')
     .leftJoin('users as u', 'u.id', 'k.user_id')
     .select(['k.id', 'k.secret_hash', 'k.organization_id', 'k.user_id', 'k.scopes', 'k.last_used_at', 'u.must_change_password'])
     .where('k.secret_hash', '=', sql<Buffer>`any(${hashes}::bytea[])`)
     .where('k.revoked_at', 'is', null)
-    .where('o.ended_at', 'is', null)
-    .execute();
+    .where('o.ended_at', 'is', null);
+
+/** The session lookup likewise: its values are the hashes and the time it is valid at. */
+const sessionLookup = (db: Kysely<Database>, hashes: readonly Buffer[], at: Date) =>
+  db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .innerJoin('organizations as o', 'o.id', 'u.organization_id')
+    .select(['s.id', 's.token_hash', 'u.id as user_id', 'u.organization_id', 'u.role'])
+    .where('s.token_hash', '=', sql<Buffer>`any(${hashes}::bytea[])`)
+    .where('s.revoked_at', 'is', null)
+    .where('s.expires_at', '>', at)
+    .where('u.must_change_password', '=', false)
+    .where('o.ended_at', 'is', null);
+
+/**
+ * A statement every bearer request runs, compiled by the query builder once per process (its text
+ * does not depend on the values: the hashes go as one array), then sent with each call's values
+ * where the placeholders were (found by identity: each placeholder is an object of its own), and
+ * the builder's constants (such as `false`) as they were. Building and compiling the key lookup
+ * costs 16-33 µs of CPU each time, a reused one 0.05-0.2 µs (bench/JOURNAL.md, issue 17).
+ */
+function compiledOnce<A extends object[], R>(build: (db: Kysely<Database>, ...values: A) => Compilable<R>, placeholders: A) {
+  let compiled: { readonly query: CompiledQuery<R>; readonly slots: readonly number[] } | undefined;
+  return (db: Kysely<Database>, ...values: A): CompiledQuery<R> => {
+    if (!compiled) {
+      const query = build(db, ...placeholders).compile();
+      const slots = query.parameters.map((p) => placeholders.indexOf(p as A[number]));
+      if (placeholders.some((_, i) => slots.filter((s) => s === i).length !== 1)) throw new Error('a statement compiled once must use each of its values exactly once');
+      compiled = { query, slots };
+    }
+    const { query, slots } = compiled;
+    return { ...query, parameters: slots.map((slot, i) => (slot < 0 ? query.parameters[i] : values[slot])) };
+  };
+}
+
+const keyStatement = compiledOnce(keyLookup, [[]]);
+const sessionStatement = compiledOnce(sessionLookup, [[], new Date(0)]);
+
+async function keyPrincipals(db: Kysely<Database>, hashes: Buffer[]): Promise<Map<string, Principal>> {
+  if (hashes.length === 0) return new Map();
+  const { rows } = await db.executeQuery(keyStatement(db, hashes));
   return new Map(
     rows
       .filter((row) => row.must_change_password !== true)
@@ -48,17 +88,7 @@ async function keyPrincipals(db: Kysely<Database>, hashes: Buffer[]): Promise<Ma
 
 async function sessionPrincipals(db: Kysely<Database>, hashes: Buffer[]): Promise<Map<string, Principal>> {
   if (hashes.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .innerJoin('organizations as o', 'o.id', 'u.organization_id')
-    .select(['s.id', 's.token_hash', 'u.id as user_id', 'u.organization_id', 'u.role'])
-    .where('s.token_hash', '=', sql<Buffer>`any(${hashes}::bytea[])`)
-    .where('s.revoked_at', 'is', null)
-    .where('s.expires_at', '>', new Date())
-    .where('u.must_change_password', '=', false)
-    .where('o.ended_at', 'is', null)
-    .execute();
+  const { rows } = await db.executeQuery(sessionStatement(db, hashes, new Date()));
   return new Map(rows.map((row) => [row.token_hash.toString('hex'), { kind: 'session', id: row.id, organizationId: row.organization_id, userId: row.user_id, scopes: scopesOfRole(row.role), lastUsedAt: null }]));
 }
 
