@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization, opsAuth } from './helpers/identity.js';
+import { finished, thisMonth, uploadRaw } from './helpers/tem.js';
 
 const ctx = await createTestContext({ TEM_MAX_BAD_ROWS: '50' });
 const runtime = await ctx.start({ roles: ['web', 'invoices'] });
@@ -30,3 +31,55 @@ describe('a path segment that is not percent-encoded UTF-8', () => {
   });
 });
 
+/** A call-detail file in the generic layout; `rows` replace the cells of line i + 2. */
+function cdr(rows: { user?: string; amount?: string; duration?: string; vat?: string }[]): string {
+  const date = thisMonth(2, 1);
+  const lines = ['Mobiel nummer;Gebruiker;Datum;Starttijd;Verkeerssoort;Duur;Bedrag;Btw %'];
+  rows.forEach((row, i) => lines.push(`0612345${String(i).padStart(3, '0')};${row.user ?? 'J. de Vries'};${date};10:${String(i).padStart(2, '0')}:00;Spraak;${row.duration ?? '00:01:00'};${row.amount ?? '1,25'};${row.vat ?? '21'}`));
+  return lines.join('\r\n') + '\r\n';
+}
+
+describe('call-detail rows Postgres cannot store', () => {
+  it('refuses the row with a NUL, an amount, VAT rate or duration past its column, and stores the rest (was retried, then failed whole)', async () => {
+    const rows = [{}, { user: 'J.\u0000Vries' }, { amount: '9'.repeat(13) }, { vat: '1000' }, { duration: '9999999999' }, {}, { amount: '-999999999999,99' }, {}, {}, {}];
+    const answer = await uploadRaw(runtime, org.key, cdr(rows));
+    expect(answer.status).toBe(202);
+    const done = await finished(call, org.key, answer.body.id);
+    expect(done.status).toBe('parsed');
+    expect(done.rowsStored).toBe(6);
+    expect(done.errors).toEqual([
+      { line: 3, code: 'invalid-characters', column: 'user' },
+      { line: 4, code: 'invalid-amount', column: 'amount' },
+      { line: 5, code: 'invalid-vat-rate', column: 'vatRate' },
+      { line: 6, code: 'invalid-duration', column: 'duration' },
+    ]);
+    const stored = await ctx.db.selectFrom('call_records').select(['line', 'amount']).where('upload_id', '=', answer.body.id).orderBy('line').execute();
+    expect(stored).toEqual([
+      { line: 2, amount: '1.2500' },
+      { line: 7, amount: '1.2500' },
+      { line: 8, amount: '-999999999999.9900' },
+      { line: 9, amount: '1.2500' },
+      { line: 10, amount: '1.2500' },
+      { line: 11, amount: '1.2500' },
+    ]);
+  });
+
+  it('rejects a binary, gzip or UTF-16 file read as text by the columns it lacks, its header names without NUL or half an emoji (was retried, then failed)', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(cdr([{}]), 'utf16le')]);
+    const answer = await uploadRaw(runtime, org.key, utf16);
+    expect(answer.status).toBe(202);
+    const done = await finished(call, org.key, answer.body.id);
+    expect(done.status).toBe('rejected');
+    expect(done.errors.map((e) => e.code)).toEqual(expect.arrayContaining(['missing-column', 'unknown-column']));
+    expect(JSON.stringify(done.errors)).not.toContain('\\u0000');
+
+    // 59 emoji and more: the shown name is cut at 60 characters, never inside a pair.
+    const emoji = `Kolom ${'😀'.repeat(70)};Iets\r\n1;2\r\n`;
+    const second = await uploadRaw(runtime, org.key, emoji);
+    const rejected = await finished(call, org.key, second.body.id);
+    expect(rejected.status).toBe('rejected');
+    const shown = rejected.errors.find((e) => e.code === 'unknown-column' && e.column?.startsWith('Kolom'))?.column ?? '';
+    expect(Array.from(shown)).toHaveLength(60);
+    expect(shown).not.toMatch(/\p{Cs}/u);
+  });
+});
