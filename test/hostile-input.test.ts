@@ -83,3 +83,16 @@ describe('call-detail rows Postgres cannot store', () => {
     expect(shown).not.toMatch(/\p{Cs}/u);
   });
 });
+
+describe('a subscriber CSV with what Postgres cannot store', () => {
+  it('refuses the row with a NUL by number, keeps the others, and cuts a long cell before an emoji rather than inside it (was 500)', async () => {
+    const list = (await call<{ id: string }>('post', '/v1/lists', { auth: org.key, body: { name: 'Leden' } })).body;
+    const long = `${'a'.repeat(999)}😀`;
+    const text = `email;naam;plaats\r\neen@voorbeeld.nl;Een;Tilburg\r\ntwee@voorbeeld.nl;T\u0000wee;Breda\r\ndrie@voorbeeld.nl;Drie;${long}\r\n`;
+    const response = await fetch(`${url}/v1/lists/${list.id}/subscribers?basis=consent`, { method: 'POST', headers: { authorization: `Bearer ${org.key}`, 'content-type': 'text/csv' }, body: text });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ added: 2, updated: 0, suppressed: 0, invalid: 1, rejected: [{ row: 2, reason: 'invalid-characters' }] });
+    const drie = await ctx.db.selectFrom('newsletter_subscribers').select('attributes').where('list_id', '=', list.id).where('email', '=', 'drie@voorbeeld.nl').executeTakeFirstOrThrow();
+    expect(drie.attributes).toEqual({ plaats: 'a'.repeat(999) });
+  });
+});
