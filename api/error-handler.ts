@@ -57,10 +57,20 @@ export function sendProblem(res: Parameters<RequestHandler>[1], error: HttpError
   res.status(error.status).type('application/problem+json').send(JSON.stringify(body));
 }
 
+/**
+ * The router's refusal of a path segment that does not decode (`%ED%A0%80`, a lone surrogate, or
+ * `%E0%A4%A`): a URIError it marks 400. The route is not known yet, so the field is the path.
+ */
+function fromPathDecoding(error: unknown): HttpError | undefined {
+  if (!(error instanceof URIError) || (error as { status?: unknown }).status !== 400) return undefined;
+  return badRequest('A part of the path is not valid percent-encoded UTF-8.', [{ field: 'path', message: 'not valid percent-encoded UTF-8' }]);
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const mapped =
       error instanceof HttpError ? error
+      : error instanceof URIError ? (fromPathDecoding(error) ?? new HttpError(INTERNAL_PROBLEM.status, INTERNAL_PROBLEM.title, INTERNAL_PROBLEM.detail))
       : error instanceof DomainError ? fromDomain(error)
       : isDependencyUnavailable(error) ? serviceUnavailable()
       : fromBodyParser(error ?? {})

@@ -47,6 +47,13 @@ describe('slow clients', () => {
     expect(closedAfterMs).toBeLessThan(6_000);
   });
 
+  it('cuts off a raw upload read by for-await that stalls after 1 KB of the 100 MB it claims (was held for ever)', async () => {
+    const head = `POST /v1/invoices/uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${org.key}\r\nContent-Type: text/csv\r\nContent-Length: 104857600\r\n\r\n`;
+    const { answer, closedAfterMs } = await slowly([head, `Mobiel nummer;Datum;Verkeerssoort;Bedrag\r\n${'x'.repeat(1024)}`], 100);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(closedAfterMs).toBeLessThan(8_000);
+  });
+
   it('lets a body that keeps arriving at a steady pace take longer than HTTP_REQUEST_TIMEOUT_MS', async () => {
     // 9,000 bytes in 30 pieces a tenth of a second apart: 3 s, past the 2 s a trickle gets, at 3 KB/s.
     const contact = JSON.stringify({ role: 'support', name: 'Steady Upload', email: 'steady@example.nl' });

@@ -6,7 +6,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { detectSeparator, textPieces } from './csv-sniff.js';
-import { RecordSplitter, csvParseOptions, recordDelimiterOf } from './csv-split.js';
+import { MAX_RECORD_CHARS, RecordSplitter, csvParseOptions, recordDelimiterOf, recordTooLarge } from './csv-split.js';
 
 export class CsvLayoutProblem extends Error {
   constructor(readonly code: string) {
@@ -79,6 +79,7 @@ export async function csvRows(text: AsyncIterable<string>): Promise<CsvRows> {
     const next = await source.next();
     if (next.done) ended = true;
     else head += next.value;
+    if (head.length > MAX_RECORD_CHARS && recordDelimiterOf(head, ended) === undefined) throw recordTooLarge();
   }
   head = head.replace(/^\uFEFF/, '');
   if (head.trim() === '') throw new CsvLayoutProblem('empty-file');

@@ -5,11 +5,25 @@
 // records are those csv-parse alone would give, always. test/tem-csv-split.test.ts checks it.
 import { parse } from 'csv-parse/sync';
 
+/**
+ * The longest record (line) read, in characters: a call-detail line is about 200, a subscriber's
+ * with 50 attributes a few tens of thousands. A longer one ends the read with CSV_MAX_RECORD_SIZE,
+ * as csv-parse's own max_record_size does: a 20 MB file of one line took 85 s of CPU (each piece
+ * appended to the unfinished line and searched again from its start), 200 MB would take hours.
+ */
+export const MAX_RECORD_CHARS = 1024 * 1024;
+
+/** The error csv-parse raises for a record past max_record_size, raised for the lines this splitter reads too. */
+export function recordTooLarge(): Error & { code: string } {
+  return Object.assign(new Error(`a record longer than ${MAX_RECORD_CHARS} characters`), { code: 'CSV_MAX_RECORD_SIZE' });
+}
+
 /** csv-parse's options for every reader of a CSV (csv-rows.ts) (the record delimiter as it discovered it). */
 export const csvParseOptions = (separator: string, recordDelimiter?: string) => ({
   delimiter: separator,
   relax_column_count: true,
   relax_quotes: true,
+  max_record_size: MAX_RECORD_CHARS,
   ...(recordDelimiter === undefined ? {} : { record_delimiter: recordDelimiter }),
 });
 
@@ -43,6 +57,7 @@ export class RecordSplitter {
     }
     const all = this.carry === '' ? text : this.carry + text;
     this.carry = this.splitLines(all, out, false);
+    if (this.carry.length > MAX_RECORD_CHARS) throw recordTooLarge();
   }
 
   /** The records of what is left at the end of the file. */

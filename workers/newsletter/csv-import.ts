@@ -21,6 +21,13 @@ const EMAIL = new Set(['email', 'e-mail', 'e-mailadres', 'emailadres', 'email ad
 const NAME = new Set(['name', 'naam']);
 const LANGUAGE = new Set(['language', 'taal']);
 
+/** The first `max` UTF-16 units of `text`, one fewer rather than half a surrogate pair (a lone half is refused by jsonb). */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
 const problem = (message: string, tooLarge = false) => new InvalidFieldError('body', message, `The CSV has ${message}.`, tooLarge);
 
 function columnsOf(header: string[]): { email: number; name: number; language: number; attributes: [number, string][] } {
@@ -61,10 +68,10 @@ export async function importCsv(
       count += 1;
       if (count > MAX_CSV_ROWS) throw problem(`more than ${MAX_CSV_ROWS} rows`, true);
       const attributes: SubscriberAttributes = {};
-      for (const [i, n] of columns.attributes) if ((cells[i] ?? '') !== '') attributes[n] = (cells[i] ?? '').slice(0, 1000);
-      const name = columns.name >= 0 ? (cells[columns.name] ?? '').trim().slice(0, 200) : '';
+      for (const [i, n] of columns.attributes) if ((cells[i] ?? '') !== '') attributes[n] = cut(cells[i] ?? '', 1000);
+      const name = columns.name >= 0 ? cut((cells[columns.name] ?? '').trim(), 200) : '';
       const language = columns.language >= 0 ? (cells[columns.language] ?? '').slice(0, 20) : '';
-      slice.push({ email: (cells[columns.email] ?? '').slice(0, 320), name: name || undefined, attributes, language });
+      slice.push({ email: cut(cells[columns.email] ?? '', 320), name: name || undefined, attributes, language });
       if (slice.length === SLICE) {
         await flush(slice, count - slice.length + 1);
         slice = [];

@@ -31,6 +31,9 @@ export interface ImportResult {
 
 const BATCH = 1000;
 const isLanguage = (value: string): value is Language => (LANGUAGES as readonly string[]).includes(value);
+const LONE_SURROGATE = /\p{Cs}/u;
+/** Text Postgres cannot store (a NUL; a lone surrogate, which jsonb refuses): a CSV cell may hold either, and one such row failed the whole import with a 500. */
+const unstorable = (text: unknown) => typeof text === 'string' && (text.includes('\u0000') || LONE_SURROGATE.test(text));
 
 export interface ImportTarget {
   readonly organizationId: string;
@@ -56,6 +59,7 @@ export function checkRows(rows: readonly ImportRow[], suppressionKey: string): C
     if (!checked.ok) return void rejected.push({ row: i + 1, reason: checked.reason });
     const language = row.language?.trim().toLowerCase() || null;
     if (language !== null && !isLanguage(language)) return void rejected.push({ row: i + 1, reason: 'language' });
+    if (unstorable(row.name) || Object.values(row.attributes ?? {}).some(unstorable)) return void rejected.push({ row: i + 1, reason: 'invalid-characters' });
     const email = checked.email;
     byEmail.set(email, { email, hash: suppressionHash(suppressionKey, email), name: row.name ?? null, attributes: row.attributes ?? {}, language });
   });

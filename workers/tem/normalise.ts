@@ -40,6 +40,22 @@ const CURRENCY = /^[A-Z]{3}$/;
 const cellAt = (cells: readonly string[], index: number): string => (index < 0 ? '' : (cells[index] ?? '').trim());
 const refusal = (line: number, code: string, column: Field): Normalised => ({ ok: false, line, code, column });
 
+/** The largest whole part call_records and tem_period_charges take: amount numeric(16, 4), vat_rate numeric(5, 2). */
+const AMOUNT_WHOLE_DIGITS = 12;
+const VAT_WHOLE_DIGITS = 3;
+/** duration_s and billed_s are Postgres integers. */
+const MAX_SECONDS = 2_147_483_647;
+
+/** Whether a decimal text ('-1228.80') has at most `digits` digits before its point (leading zeros aside): Postgres refuses the whole COPY over one that has more. */
+function fitsWhole(decimal: string, digits: number): boolean {
+  const point = decimal.indexOf('.');
+  const whole = (point < 0 ? decimal : decimal.slice(0, point)).replace(/^-?0*/, '');
+  return whole.length <= digits;
+}
+
+/** The text columns a record keeps; a NUL in one would fail the whole COPY (Postgres text cannot hold it). */
+const TEXT_FIELDS = ['user', 'destination', 'description', 'visitedNetwork', 'costCentre'] as const satisfies readonly Field[];
+
 /** A profile's value lookup by the cell's text as written, remembered (a file spells a handful of values). */
 function spelled<V extends string>(lookup: ReadonlyMap<string, V>): (text: string) => V | undefined {
   const seen = new Map<string, V | undefined>();
@@ -110,19 +126,20 @@ export function normaliser(profile: Profile, columns: ColumnMap, style: DecimalS
     const type = types(cellAt(cells, col.type));
     if (!type) return refusal(line, 'invalid-type', 'type');
     const amount = parseDecimal(cellAt(cells, col.amount), style);
-    if (amount === null) return refusal(line, 'invalid-amount', 'amount');
+    if (amount === null || !fitsWhole(amount, AMOUNT_WHOLE_DIGITS)) return refusal(line, 'invalid-amount', 'amount');
     const vatText = cellAt(cells, col.vatRate);
     const vatRate = vatText === '' ? null : parseDecimal(vatText, style);
-    if (vatText !== '' && vatRate === null) return refusal(line, 'invalid-vat-rate', 'vatRate');
+    if (vatText !== '' && (vatRate === null || !fitsWhole(vatRate, VAT_WHOLE_DIGITS))) return refusal(line, 'invalid-vat-rate', 'vatRate');
     const roaming = booleans(cellAt(cells, col.roaming));
     if (roaming === undefined) return refusal(line, 'invalid-flag', 'roaming');
 
     const durationText = cellAt(cells, col.duration);
     const durationS = durationText === '' ? null : parseDuration(durationText);
-    if (durationS === null && durationText !== '') return refusal(line, 'invalid-duration', 'duration');
+    if ((durationS === null && durationText !== '') || (durationS !== null && durationS > MAX_SECONDS)) return refusal(line, 'invalid-duration', 'duration');
     const billedText = cellAt(cells, col.billed);
     const billedS = billedText === '' ? null : parseDuration(billedText);
-    if (billedS === null && billedText !== '') return refusal(line, 'invalid-duration', 'billed');
+    if ((billedS === null && billedText !== '') || (billedS !== null && billedS > MAX_SECONDS)) return refusal(line, 'invalid-duration', 'billed');
+    for (const field of TEXT_FIELDS) if (cellAt(cells, col[field]).includes('\u0000')) return refusal(line, 'invalid-characters', field);
 
     let volumeBytes: number | null = null;
     for (const volume of volumes) {

@@ -19,11 +19,23 @@ async function markFailed(deps: Deps, uploadId: string): Promise<void> {
   await deps.db.updateTable('tem_uploads').set({ status: 'failed', finished_at: new Date() }).where('id', '=', uploadId).where('status', '=', 'parsing').execute();
 }
 
+/**
+ * A Postgres data exception (SQLSTATE class 22: a number past its column's precision, a date that
+ * does not exist, a NUL) raised by a value of the file: a retry gives the same answer, so the
+ * upload is rejected (an e-invoice amount of 40 digits was retried ten times and then 'failed').
+ * The code only: the error's message and detail quote the value.
+ */
+function isDataException(error: unknown): boolean {
+  const e = error as { code?: unknown; severity?: unknown };
+  return typeof e.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code) && e.severity !== undefined;
+}
+
 /** Whole-file problems (no layout, a mixed encoding, broken quoting) reject the upload rather than retry it. */
 function fileProblem(error: unknown): string | null {
   if (error instanceof CsvLayoutProblem) return error.code;
   if (error instanceof EncodingProblem) return 'mixed-encoding';
   if ((error as { code?: unknown }).code && String((error as { code: unknown }).code).startsWith('CSV_')) return 'malformed-csv';
+  if (isDataException(error)) return 'unstorable-value';
   return null;
 }
 

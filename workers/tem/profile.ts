@@ -59,6 +59,18 @@ export function valueLookup<V extends string>(map: Partial<Record<V, string[]>>)
   return lookup;
 }
 
+const CONTROL = /[\u0000-\u001f\u007f]/g; // eslint-disable-line no-control-regex -- the control characters themselves
+const LONE_SURROGATE = /\p{Cs}/gu;
+
+/**
+ * A header name as an upload's errors show it (kept in jsonb): no control characters (a NUL, which
+ * jsonb refuses, in a binary or UTF-16 file read as text), at most 60 characters, never cut inside
+ * a surrogate pair (a lone half is refused by jsonb too).
+ */
+function shownName(name: string): string {
+  return Array.from(name.trim().replace(CONTROL, '').replace(LONE_SURROGATE, '\uFFFD')).slice(0, 60).join('');
+}
+
 export type ColumnMap = Partial<Record<Field, number>>;
 
 export type Placement = { ok: true; columns: ColumnMap } | { ok: false; unplaced: string[]; missing: Field[] };
@@ -72,7 +84,7 @@ export function placeColumns(profile: Profile, header: readonly string[]): Place
   header.forEach((name, index) => {
     const field = byName.get(canonical(name));
     if (field && columns[field] === undefined) columns[field] = index;
-    else if (canonical(name) !== '') unplaced.push(name.trim().slice(0, 60));
+    else if (canonical(name) !== '') unplaced.push(shownName(name));
   });
   const missing = (['msisdn', 'type', 'amount'] as const).filter((f) => columns[f] === undefined) as Field[];
   if (columns.date === undefined && columns.datetime === undefined) missing.push('date');

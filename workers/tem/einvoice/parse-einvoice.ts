@@ -91,6 +91,10 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
   }
   syntaxOf(root);
   const header = readerOf(root).header(root);
+  // A total Postgres would take but is no amount ('NaN', 'Infinity' are numeric values to it).
+  for (const [field, value] of Object.entries(header.totals) as [string, string | null][]) {
+    if (value !== null && !isDecimal(value)) throw new XmlProblem('not-a-decimal', `the invoice's ${field} is not a decimal`);
+  }
   const findings = [...mandatoryFindings(header, count), ...calculationFindings(header, lineSum.value)];
   if (missingAmounts > 0) findings.push({ rule: 'BR-24', message: `${missingAmounts} invoice line(s) without a net amount (BT-131)`, expected: null, found: null });
   return { header, count, findings };

@@ -1,0 +1,38 @@
+// Issue 17: e-invoices whose values Postgres cannot store (an amount past numeric(19, 4), a date
+// that does not exist, NaN) are rejected with a reason, not retried ten times and then 'failed'.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createTestContext } from './helpers/context.js';
+import { caller, newOrganization } from './helpers/identity.js';
+import { finished, uploadRaw } from './helpers/tem.js';
+
+const ctx = await createTestContext();
+const runtime = await ctx.start({ roles: ['web', 'invoices'] });
+const call = caller(runtime);
+const org = await newOrganization(call, ctx, 'Vijandige Facturen BV');
+
+const example = readFileSync(new URL('fixtures/ubl/ubl-tc434-example1.xml', import.meta.url), 'utf8');
+let numbers = 0;
+/** The example with its own invoice number and `edit` applied. */
+const invoice = (edit: (xml: string) => string) => edit(example.replace('<cbc:ID>12115118</cbc:ID>', `<cbc:ID>H-${++numbers}</cbc:ID>`));
+
+describe('e-invoice values Postgres cannot store', () => {
+  const cases: [string, (xml: string) => string][] = [
+    ['a line amount past numeric(19, 4)', (x) => x.replace(/(<cac:InvoiceLine>[\s\S]*?<cbc:LineExtensionAmount currencyID="EUR">)[^<]+/, `$1${'9'.repeat(40)}`)],
+    ['a quantity past numeric(24, 8)', (x) => x.replace(/(<cbc:InvoicedQuantity[^>]*>)[^<]+/, `$1${'9'.repeat(40)}`)],
+    ['a payable amount in exponent notation', (x) => x.replace(/(<cbc:PayableAmount currencyID="EUR">)[^<]+/, '$11e308')],
+    ['a total that is NaN', (x) => x.replace(/(<cbc:TaxExclusiveAmount currencyID="EUR">)[^<]+/, '$1NaN')],
+    ['an issue date that does not exist', (x) => x.replace(/<cbc:IssueDate>[^<]+/, '<cbc:IssueDate>2026-02-31')],
+    ['an issue date before the year 1', (x) => x.replace(/<cbc:IssueDate>[^<]+/, '<cbc:IssueDate>-0001-01-01')],
+  ];
+  for (const [what, edit] of cases) {
+    it(`rejects ${what} at once, naming the problem`, async () => {
+      const answer = await uploadRaw(runtime, org.key, invoice(edit), 'application/xml');
+      expect(answer.status).toBe(202);
+      const done = await finished(call, org.key, answer.body.id, 30_000);
+      expect(done.status).toBe('rejected');
+      expect(done.errors).toHaveLength(1);
+      expect(done.errors[0]?.code).toMatch(/^(not-a-decimal|not-a-date|unstorable-value)$/);
+    });
+  }
+});
