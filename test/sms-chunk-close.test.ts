@@ -67,8 +67,25 @@ describe('the end of a chunk run', () => {
     expect(await sendsPerMessage(id)).toEqual(Array(12).fill(1));
   });
 
-  it('sends throttled messages in the rescan, each once', async () => {
-    const id = await submit(12, 600);
+  it('makes no claim past the chunk\'s end when its last window reached it', async () => {
+    const id = await submit(12, 800);
+    // A chunk of 12 (the platform's are 1,000): its last window ends at its end.
+    await ctx.db.updateTable('sms_batches').set({ chunk_size: 12 }).where('id', '=', id).execute();
+    const run = runChunk(id, outbox);
+    expect(await run.result).toEqual({ sent: 12, failed: 0 });
+    // Three windows of 4, nothing more (there were 5: the claim past the end and the rescan).
+    expect(run.claims()).toBe(3);
+    expect(await batchOf(id)).toMatchObject({ status: 'completed', counts: { sent: 12, queued: 0, sending: 0 } });
+    expect(await sendsPerMessage(id)).toEqual(Array(12).fill(1));
+  });
+
+  // In a chunk of 1,000 the last window is followed by an empty claim; in one of 12 it ends at the chunk's end.
+  it.each([
+    [1_000, 600, 6],
+    [12, 900, 5],
+  ])('sends throttled messages in the rescan, each once (chunk of %i)', async (chunkSize, first0, claims) => {
+    const id = await submit(12, first0);
+    await ctx.db.updateTable('sms_batches').set({ chunk_size: chunkSize }).where('id', '=', id).execute();
     let first = true;
     const throttling: SmsProvider = {
       ...outbox,
@@ -82,9 +99,9 @@ describe('the end of a chunk run', () => {
     };
     const run = runChunk(id, throttling);
     expect(await run.result).toEqual({ sent: 12, failed: 0 });
-    // Windows of 4, 4, 4, the empty claim, the rescan's window of 2, its empty claim (there was
-    // one more: a second rescan from the start).
-    expect(run.claims()).toBe(6);
+    // Windows of 4, 4, 4, the empty claim past them (not at the chunk's end), the rescan's window
+    // of 2, its empty claim (there was one more: a second rescan from the start).
+    expect(run.claims()).toBe(claims);
     expect(await batchOf(id)).toMatchObject({ status: 'completed', counts: { sent: 12, queued: 0, sending: 0 } });
     expect(await sendsPerMessage(id)).toEqual(Array(12).fill(1));
   });

@@ -87,6 +87,13 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
   // are) writes it once, at its end, instead of also after its first window.
   let reported = Date.now();
   for (;;) {
+    if (cursor >= range.to) {
+      // The last window ended at the chunk's end: a claim past it could find nothing (one
+      // statement a chunk, and the rate's look-ahead under a rate).
+      if (!requeued) break;
+      requeued = false;
+      cursor = range.from;
+    }
     // A batch being taken in by this process goes first (intake-gate.ts): a running chunk waits
     // between windows too, not only before it starts. Nothing is claimed while it waits.
     await intakeIdle();
