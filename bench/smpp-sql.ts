@@ -1,13 +1,17 @@
 // The send path's statements alone (claimWindow, writeOutcomes with every part's receipt riding
-// along, as in the smpp bench), on one connection, with the CPU of its Postgres backend per
-// 1,000 messages for each schema variant, the variants in turns (BENCH_SQL_ROUNDS rounds of
-// BENCH_SQL_MESSAGES messages each). A scratch database (BENCH_SQL_DATABASE), dropped at the end.
+// along, as in the smpp bench, and each chunk's closing statements: the claim past its last
+// window, the rescan from its start where the variant makes it, markChunkDone and
+// completeBatchIfDone), on one connection, in chunks of BENCH_SQL_CHUNK (1,000, as the platform
+// makes them), with the CPU of its Postgres backend per 1,000 messages for each variant, the
+// variants in turns (BENCH_SQL_ROUNDS rounds of BENCH_SQL_MESSAGES messages each; choose them by
+// name with BENCH_SQL_VARIANTS, separated by commas without a space). A scratch database (BENCH_SQL_DATABASE),
+// dropped at the end. BENCH_SQL_EXPLAIN=true prints the closing statements' plans once.
 //   node --import tsx bench/smpp-sql.ts
 import { sql } from 'kysely';
 import { createDb } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { claimWindow, writeOutcomes, type MessageOutcome } from '../workers/sms/store.js';
-import { cpuSeconds } from './lib/cpu.js';
+import { claimWindow, completeBatchIfDone, markChunkDone, writeOutcomes, type MessageOutcome } from '../workers/sms/store.js';
+import { readFileSync } from 'node:fs';
 import { admin as adminOn } from './lib/scratch.js';
 import { ADMIN_URL, databaseUrl } from './lib/platform.js';
 
@@ -15,17 +19,64 @@ const DB_NAME = process.env.BENCH_SQL_DATABASE ?? 'tgg_bench_smpp_sql';
 const MESSAGES = Number(process.env.BENCH_SQL_MESSAGES ?? 40_000);
 const ROUNDS = Number(process.env.BENCH_SQL_ROUNDS ?? 2);
 const WINDOW = 200;
+const CHUNK = Number(process.env.BENCH_SQL_CHUNK ?? 1_000);
+const EXPLAIN = process.env.BENCH_SQL_EXPLAIN === 'true';
 
 /** Each variant: SQL run before its round (the schema it measures). */
 const FK = 'ALTER TABLE sms_message_parts DROP CONSTRAINT IF EXISTS sms_message_parts_message_id_fkey; ALTER TABLE sms_message_parts ADD CONSTRAINT sms_message_parts_message_id_fkey FOREIGN KEY (message_id) REFERENCES sms_messages(id) ON DELETE CASCADE';
 const NO_FK = 'ALTER TABLE sms_message_parts DROP CONSTRAINT IF EXISTS sms_message_parts_message_id_fkey';
-const ALL_VARIANTS: Record<string, string> = {
-  fk: `${FK}; ALTER TABLE sms_messages RESET (fillfactor)`,
-  'no-fk': `${NO_FK}; ALTER TABLE sms_messages RESET (fillfactor)`,
-  'no-fk, fillfactor 70': `${NO_FK}; ALTER TABLE sms_messages SET (fillfactor = 70)`,
-  'no-fk, fillfactor 50': `${NO_FK}; ALTER TABLE sms_messages SET (fillfactor = 50)`,
+/** rescan: after the claim past its last window, a chunk claims once more from its start (main before issue 16's seventh round). */
+interface Variant {
+  readonly setup: string;
+  readonly rescan: boolean;
+  /** A last window ending at the chunk's end is followed by no claim past it (issue 16, seventh round). */
+  readonly skipPastEnd?: boolean;
+}
+const ALL_VARIANTS: Record<string, Variant> = {
+  fk: { setup: `${FK}; ALTER TABLE sms_messages RESET (fillfactor)`, rescan: true },
+  'no-fk': { setup: `${NO_FK}; ALTER TABLE sms_messages RESET (fillfactor)`, rescan: true },
+  'no-fk, fillfactor 70': { setup: `${NO_FK}; ALTER TABLE sms_messages SET (fillfactor = 70)`, rescan: true },
+  'no-fk, fillfactor 50': { setup: `${NO_FK}; ALTER TABLE sms_messages SET (fillfactor = 50)`, rescan: true },
+  // The schema of the migrations (no key, fillfactor 70); the close with and without the rescan.
+  rescan: { setup: `${NO_FK}; ALTER TABLE sms_messages SET (fillfactor = 70)`, rescan: true },
+  'no rescan': { setup: `${NO_FK}; ALTER TABLE sms_messages SET (fillfactor = 70)`, rescan: false },
+  'no rescan, no claim past the end': { setup: `${NO_FK}; ALTER TABLE sms_messages SET (fillfactor = 70)`, rescan: false, skipPastEnd: true },
 };
-const VARIANTS = Object.entries(ALL_VARIANTS).filter(([name]) => !process.env.BENCH_SQL_VARIANTS || process.env.BENCH_SQL_VARIANTS.split(',').includes(name));
+const CHOSEN = (process.env.BENCH_SQL_VARIANTS ?? 'rescan,no rescan,no rescan, no claim past the end').split(/,(?! )/);
+const VARIANTS = Object.entries(ALL_VARIANTS).filter(([name]) => CHOSEN.includes(name));
+
+/** A chunk's closing statements after its last window, as send-chunk.ts runs them (no callback URL: no transaction). */
+async function closeChunk(batchId: string, chunk: number, range: { from: number; to: number }, cursor: number, variant: Variant): Promise<void> {
+  if (!(variant.skipPastEnd && cursor >= range.to) && (await claimWindow(db, { batchId, from: cursor, to: range.to, size: WINDOW })).messages.length > 0) {
+    throw new Error('claimed past the last window');
+  }
+  if (variant.rescan && (await claimWindow(db, { batchId, from: range.from, to: range.to, size: WINDOW })).messages.length > 0) throw new Error('claimed in the rescan');
+  const open = await markChunkDone(db, batchId, { chunk, ...range });
+  if (open !== 'done') throw new Error(`chunk ${chunk} ${open}`);
+  await completeBatchIfDone(db, batchId);
+}
+
+/** The plans of the rescan's pick and of markChunkDone's read, on a chunk just sent (its messages' statistics analysed). */
+async function explainClose(batchId: string, range: { from: number; to: number }): Promise<void> {
+  await sql`ANALYZE sms_messages`.execute(db);
+  const where = sql`batch_id = ${batchId} AND seq >= ${range.from} AND seq < ${range.to}`;
+  const plans = {
+    'rescan pick': sql`EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM sms_messages WHERE ${where} AND status = 'queued' ORDER BY seq LIMIT ${WINDOW} FOR UPDATE SKIP LOCKED`,
+    'markChunkDone open': sql`EXPLAIN (ANALYZE, BUFFERS) SELECT status FROM sms_messages WHERE ${where} AND status IN ('queued', 'sending') ORDER BY status <> 'queued' LIMIT 1`,
+  };
+  for (const [name, query] of Object.entries(plans)) {
+    const { rows } = await query.execute(db);
+    console.log(`${name}:\n${rows.map((r) => `  ${String(Object.values(r as object)[0])}`).join('\n')}`);
+  }
+}
+
+/**
+ * CPU seconds the backend has been on a CPU (its schedstat, in nanoseconds: one process, one
+ * thread): /proc's stat counts in 10 ms ticks, coarser than a chunk's closing statements.
+ */
+function cpuSeconds(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+}
 
 const admin = (query: string) => adminOn(ADMIN_URL, (client) => client.query(query));
 
@@ -45,12 +96,15 @@ try {
   await migrateToLatest(db);
   const { id: organizationId } = await db.insertInto('organizations').values({ name: 'SQL bench', slug: 'sql-bench' }).returning('id').executeTakeFirstOrThrow();
   const pid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]!.pid;
-  const totals = new Map<string, { claim: number[]; outcome: number[] }>();
+  const totals = new Map<string, { claim: number[]; outcome: number[]; close: number[] }>();
+  let explained = !EXPLAIN;
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, setup] of round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
-      await sql.raw(setup).execute(db);
+    for (const [name, variant] of round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) {
+      await sql.raw(variant.setup).execute(db);
       const before = await tableStats();
-      const { id: batchId } = await db.insertInto('sms_batches').values({ organization_id: organizationId, status: 'sending', sender: 'TGG', body: 'Hallo {{naam}}', chunk_size: MESSAGES }).returning('id').executeTakeFirstOrThrow();
+      const { id: batchId } = await db.insertInto('sms_batches').values({ organization_id: organizationId, status: 'sending', sender: 'TGG', body: 'Hallo {{naam}}', chunk_size: CHUNK }).returning('id').executeTakeFirstOrThrow();
+      const chunks = Math.ceil(MESSAGES / CHUNK);
+      await sql`INSERT INTO sms_chunks (batch_id, chunk) SELECT ${batchId}, c FROM generate_series(0, ${chunks - 1}) c`.execute(db);
       await sql`INSERT INTO sms_messages (batch_id, organization_id, seq, channel, phone, fields, text, destination, encoding, segments, cost, status)
         SELECT ${batchId}, ${organizationId}, seq, 'sms', '+3161' || lpad(seq::text, 7, '0'), jsonb_build_object('naam', 'Klant ' || seq),
                'Beste Klant ' || seq || ', uw afspraak staat morgen om 10:00. Tot dan! Met vriendelijke groet, TGG', '3161' || lpad(seq::text, 7, '0'), 'gsm7', 1, 0.075, 'queued'
@@ -58,12 +112,21 @@ try {
       await sql`VACUUM ANALYZE sms_messages`.execute(db);
       let claimCpu = 0;
       let outcomeCpu = 0;
+      let closeCpu = 0;
       let smsc = round * 10_000_000;
-      for (let from = 0; ; ) {
+      for (let chunk = 0; chunk < chunks; chunk++) {
+      const range = { from: chunk * CHUNK, to: Math.min(MESSAGES, (chunk + 1) * CHUNK) };
+      for (let from = range.from; ; ) {
         let before = cpuSeconds(pid);
-        const window = await claimWindow(db, { batchId, from, to: MESSAGES, size: WINDOW });
+        if (from >= range.to) {
+          // The chunk's close, as send-chunk.ts makes it (the claim past the last window is empty).
+          await closeChunk(batchId, chunk, range, from, variant);
+          closeCpu += cpuSeconds(pid) - before;
+          break;
+        }
+        const window = await claimWindow(db, { batchId, from, to: range.to, size: WINDOW });
         claimCpu += cpuSeconds(pid) - before;
-        if (window.messages.length === 0) break;
+        if (window.messages.length === 0) throw new Error('a window short of its chunk');
         from = window.lastSeq + 1;
         const doneAt = new Date();
         const outcomes: MessageOutcome[] = window.messages.map((m) => ({
@@ -76,6 +139,11 @@ try {
         before = cpuSeconds(pid);
         await writeOutcomes(db, window.claimId, outcomes);
         outcomeCpu += cpuSeconds(pid) - before;
+        if (!explained && from >= range.to) {
+          explained = true;
+          await explainClose(batchId, range);
+        }
+      }
       }
       const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM sms_messages WHERE batch_id = ${batchId} AND status = 'delivered'`.execute(db);
       if (Number(rows[0]?.n) !== MESSAGES) throw new Error(`${rows[0]?.n} of ${MESSAGES} delivered`);
@@ -83,14 +151,18 @@ try {
       const hot = (100 * (after.hot - before.hot)) / Math.max(1, after.updates - before.updates);
       const bytes = (after.bytes - before.bytes) / MESSAGES;
       const perThousand = (s: number) => (1000 * s) / (MESSAGES / 1000);
-      const entry = totals.get(name) ?? { claim: [], outcome: [] };
+      const entry = totals.get(name) ?? { claim: [], outcome: [], close: [] };
       entry.claim.push(perThousand(claimCpu));
       entry.outcome.push(perThousand(outcomeCpu));
+      entry.close.push(perThousand(closeCpu));
       totals.set(name, entry);
-      console.log(`round ${round + 1}, ${name}: Postgres CPU per 1,000 messages: claim ${perThousand(claimCpu).toFixed(1)} ms + outcome ${perThousand(outcomeCpu).toFixed(1)} ms = ${perThousand(claimCpu + outcomeCpu).toFixed(1)} ms; ${hot.toFixed(0)} % of the message updates HOT; sms_messages grew ${bytes.toFixed(0)} bytes a message`);
+      console.log(
+        `round ${round + 1}, ${name}: Postgres CPU per 1,000 messages: claim ${perThousand(claimCpu).toFixed(1)} ms + outcome ${perThousand(outcomeCpu).toFixed(1)} ms + close ${perThousand(closeCpu).toFixed(1)} ms = ${perThousand(claimCpu + outcomeCpu + closeCpu).toFixed(1)} ms; ${hot.toFixed(0)} % of the message updates HOT; sms_messages grew ${bytes.toFixed(0)} bytes a message`,
+      );
     }
   }
-  for (const [name, t] of totals) console.log(`${name}: claim ${t.claim.map((v) => v.toFixed(1)).join(', ')}; outcome ${t.outcome.map((v) => v.toFixed(1)).join(', ')}`);
+  const list = (v: number[]) => v.map((x) => x.toFixed(1)).join(', ');
+  for (const [name, t] of totals) console.log(`${name}: claim ${list(t.claim)}; outcome ${list(t.outcome)}; close ${list(t.close)}; total ${list(t.claim.map((c, i) => c + t.outcome[i]! + t.close[i]!))}`);
 } finally {
   await db.destroy();
   await admin(`DROP DATABASE IF EXISTS ${DB_NAME}`);

@@ -75,8 +75,11 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
   const size = Math.min(WINDOW, deps.smsProvider.windowSize);
   // Where the next claim starts: the messages before it are claimed or done, so a claim reads
   // its own window rather than the chunk's sent messages again. Past the end it starts once
-  // more from the beginning, for messages queued again (throttled) behind it.
+  // more from the beginning, for messages this run queued again (throttled) behind it, only if
+  // it did: the rescan reads every row of the chunk, and markChunkDone (below) reads them again
+  // and catches what anyone else queued again (the job then runs once more, 'requeued').
   let cursor = range.from;
+  let requeued = false;
   let sent = 0;
   let failed = 0;
   let throttled = 0;
@@ -84,6 +87,13 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
   // are) writes it once, at its end, instead of also after its first window.
   let reported = Date.now();
   for (;;) {
+    if (cursor >= range.to) {
+      // The last window ended at the chunk's end: a claim past it could find nothing (one
+      // statement a chunk, and the rate's look-ahead under a rate).
+      if (!requeued) break;
+      requeued = false;
+      cursor = range.from;
+    }
     // A batch being taken in by this process goes first (intake-gate.ts): a running chunk waits
     // between windows too, not only before it starts. Nothing is claimed while it waits.
     await intakeIdle();
@@ -95,7 +105,9 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     const request = { batchId, from: cursor, to: range.to, size };
     const { claimId, messages, lastSeq } = await claimRated(deps.db, deps.smsProvider, request, signal, () => claimWindow(deps.db, request));
     if (messages.length === 0) {
-      if (cursor === range.from) break;
+      if (cursor === range.from || !requeued) break;
+      // Any message queued again from here on is this rescan's, or sets the flag again.
+      requeued = false;
       cursor = range.from;
       continue;
     }
@@ -129,7 +141,9 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
       await job.updateProgress({ sent, failed });
     }
     // Throttled or disconnected: those messages are queued again; back off before the next window.
-    throttled = outcomes.some((o) => o.status === 'queued') ? throttled + 1 : 0;
+    const queuedAgain = outcomes.some((o) => o.status === 'queued');
+    if (queuedAgain) requeued = true;
+    throttled = queuedAgain ? throttled + 1 : 0;
     if (throttled > 0) await pause(Math.min(MAX_BACKOFF_MS, 200 * 2 ** throttled), signal);
   }
   await job.updateProgress({ sent, failed });
