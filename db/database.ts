@@ -244,8 +244,10 @@ export interface ConnectionSettings {
  * connection the server has not answered: a partition, a stopped host). Close it with close(),
  * which does not wait for a silent server either.
  */
-export async function openConnection(settings: ConnectionSettings, applicationName: string): Promise<OwnConnection> {
-  const timeoutMs = settings.db.longStatementTimeoutMs;
+export async function openConnection(settings: ConnectionSettings, applicationName: string, options: { unboundedStatements?: boolean } = {}): Promise<OwnConnection> {
+  // unboundedStatements: a statement that lasts as long as its client's upload (the CSV intake's
+  // COPY), which bounds its own waits on the server instead (message-copy.ts).
+  const timeoutMs = options.unboundedStatements ? 0 : settings.db.longStatementTimeoutMs;
   const client = new PreparingClient(clientConfig(settings.databaseUrl, { applicationName, connectTimeoutMs: settings.db.connectTimeoutMs, statementTimeoutMs: timeoutMs, longStatementTimeoutMs: timeoutMs }));
   await client.connect();
   return client;

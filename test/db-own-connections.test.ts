@@ -58,6 +58,25 @@ describe('the CSV intake COPY to a Postgres gone silent', () => {
   }, 60_000);
 });
 
+describe('the CSV intake COPY of a slow but steady upload', () => {
+  it('is not cut by the long bound while each slice is taken: its bound is on a wait, not on the whole upload', async () => {
+    // A 256 MB file at 1 Mbit/s takes about 35 minutes: its COPY lasts as long, past the 10-minute
+    // long statement bound, while Postgres answers every slice at once (the rate is the body deadline's).
+    const organization = await insertOrganization(ctx.db);
+    const batch = await insertBatch(ctx.db, { organization_id: organization.id, status: 'validating' });
+    const bound = 1_000;
+    const copy = await MessageCopy.open({ ...ctx.config, db: { ...ctx.config.db, longStatementTimeoutMs: bound } });
+    const slices = 8;
+    for (let slice = 0; slice < slices; slice++) {
+      await copy.write(copyLines(batch.id, organization.id, slice * 100, 100));
+      await new Promise((r) => setTimeout(r, (bound + QUERY_GRACE_MS) / 4));
+    }
+    await copy.end();
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM sms_messages WHERE batch_id = ${batch.id}`.execute(ctx.db);
+    expect(rows[0]?.n).toBe(slices * 100);
+  }, 60_000);
+});
+
 describe('a TEM parse whose Postgres goes silent mid-COPY', () => {
   /** Long enough for the retry's whole parse on a loaded machine (the first, 3 s, cut it too: the upload ended failed). */
   const PARSE_BOUND_MS = 10_000;

@@ -64,6 +64,23 @@ describe('call-detail rows Postgres cannot store', () => {
     ]);
   });
 
+  it('refuses by line an amount or VAT rate that rounds past its column, and stores one that rounds within it (was the whole upload rejected)', async () => {
+    // numeric(16, 4) and numeric(5, 2) round the fraction: 999999999999.99995 becomes 13 whole digits, 999.995 four.
+    const rows = [{ amount: '999999999999,99995' }, { vat: '999,995' }, { amount: '999999999999,99994' }, { vat: '999,994' }, {}, {}, {}, {}];
+    const answer = await uploadRaw(runtime, org.key, cdr(rows));
+    expect(answer.status).toBe(202);
+    const done = await finished(call, org.key, answer.body.id);
+    expect(done.status).toBe('parsed');
+    expect(done.errors).toEqual([
+      { line: 2, code: 'invalid-amount', column: 'amount' },
+      { line: 3, code: 'invalid-vat-rate', column: 'vatRate' },
+    ]);
+    const stored = await ctx.db.selectFrom('call_records').select(['line', 'amount', 'vat_rate']).where('upload_id', '=', answer.body.id).where('line', 'in', [4, 5]).orderBy('line').execute();
+    expect(stored).toEqual([
+      { line: 4, amount: '999999999999.9999', vat_rate: '21.00' },
+      { line: 5, amount: '1.2500', vat_rate: '999.99' },
+    ]);
+  });
   it('rejects a binary, gzip or UTF-16 file read as text by the columns it lacks, its header names without NUL or half an emoji (was retried, then failed)', async () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(cdr([{}]), 'utf16le')]);
     const answer = await uploadRaw(runtime, org.key, utf16);

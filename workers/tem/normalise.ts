@@ -45,12 +45,22 @@ const AMOUNT_WHOLE_DIGITS = 12;
 const VAT_WHOLE_DIGITS = 3;
 /** duration_s and billed_s are Postgres integers. */
 const MAX_SECONDS = 2_147_483_647;
+/** The fraction digits they keep, rounding the rest. */
+const AMOUNT_SCALE = 4;
+const VAT_SCALE = 2;
 
-/** Whether a decimal text ('-1228.80') has at most `digits` digits before its point (leading zeros aside): Postgres refuses the whole COPY over one that has more. */
-function fitsWhole(decimal: string, digits: number): boolean {
+/**
+ * Whether a decimal text ('-1228.80') has at most `digits` digits before its point (leading zeros
+ * aside) once Postgres has rounded it to `scale` fraction digits (half away from zero:
+ * 999.995 in numeric(5, 2) is 1000.00, past it): it refuses the whole COPY over one that has more.
+ */
+function fitsWhole(decimal: string, digits: number, scale: number): boolean {
   const point = decimal.indexOf('.');
   const whole = (point < 0 ? decimal : decimal.slice(0, point)).replace(/^-?0*/, '');
-  return whole.length <= digits;
+  if (whole.length !== digits) return whole.length < digits;
+  const fraction = point < 0 ? '' : decimal.slice(point + 1);
+  const roundsUp = fraction.length > scale && (fraction[scale] ?? '0') >= '5';
+  return !(roundsUp && /^9*$/.test(whole + fraction.slice(0, scale)));
 }
 
 /** The text columns a record keeps; a NUL in one would fail the whole COPY (Postgres text cannot hold it). */
@@ -126,10 +136,10 @@ export function normaliser(profile: Profile, columns: ColumnMap, style: DecimalS
     const type = types(cellAt(cells, col.type));
     if (!type) return refusal(line, 'invalid-type', 'type');
     const amount = parseDecimal(cellAt(cells, col.amount), style);
-    if (amount === null || !fitsWhole(amount, AMOUNT_WHOLE_DIGITS)) return refusal(line, 'invalid-amount', 'amount');
+    if (amount === null || !fitsWhole(amount, AMOUNT_WHOLE_DIGITS, AMOUNT_SCALE)) return refusal(line, 'invalid-amount', 'amount');
     const vatText = cellAt(cells, col.vatRate);
     const vatRate = vatText === '' ? null : parseDecimal(vatText, style);
-    if (vatText !== '' && (vatRate === null || !fitsWhole(vatRate, VAT_WHOLE_DIGITS))) return refusal(line, 'invalid-vat-rate', 'vatRate');
+    if (vatText !== '' && (vatRate === null || !fitsWhole(vatRate, VAT_WHOLE_DIGITS, VAT_SCALE))) return refusal(line, 'invalid-vat-rate', 'vatRate');
     const roaming = booleans(cellAt(cells, col.roaming));
     if (roaming === undefined) return refusal(line, 'invalid-flag', 'roaming');
 
