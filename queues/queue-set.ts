@@ -26,6 +26,7 @@ export class QueueSet {
   private readonly queues: ReadonlyMap<QueueName, Queue>;
   /** The same queues on a connection of their own with the long command bound; opened by the first whole-queue action. */
   private long: { connection: RedisClient; queues: ReadonlyMap<QueueName, Queue> } | undefined;
+  private closed = false;
 
   constructor(readonly settings: QueueSettings) {
     this.connection = createProducerConnection(settings);
@@ -46,6 +47,8 @@ export class QueueSet {
    * shared connection's bound, since one Lua script may rightly take seconds.
    */
   forWholeQueue(name: string): Queue {
+    // A dashboard request still running as the process stops must not open a connection again.
+    if (this.closed) throw new QueueUnavailableError('closed');
     if (!this.long) {
       const connection = createLongCommandConnection(this.settings);
       this.long = { connection, queues: QueueSet.open(connection, this.settings.prefix) };
@@ -122,6 +125,7 @@ export class QueueSet {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const long = this.long;
     this.long = undefined;
     await Promise.all([...this.all(), ...(long?.queues.values() ?? [])].map((q) => q.close()));
