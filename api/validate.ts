@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { MAX_JSON_DEPTH } from './json-depth.js';
 import { badRequest, type FieldProblem } from './problem.js';
+import { unstorableText } from '../workers/core/unstorable-text.js';
 
 type InputPart = 'body' | 'query' | 'params' | 'header';
 
@@ -10,15 +11,6 @@ function fieldProblems(part: InputPart, error: z.ZodError): FieldProblem[] {
     field: [part, ...issue.path.map(String)].join('.'),
     message: issue.message,
   }));
-}
-
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/** What Postgres cannot store of a string: a NUL (text), a lone UTF-16 surrogate (jsonb, or mangled as text). */
-function unstorable(value: string): string | undefined {
-  if (value.includes('\u0000')) return 'contains a NUL character';
-  if (LONE_SURROGATE.test(value)) return 'contains a lone surrogate';
-  return undefined;
 }
 
 interface Frame {
@@ -42,7 +34,7 @@ const pathOf = (part: InputPart, stack: readonly Frame[]): string[] => [part, ..
  */
 function unfitValue(part: InputPart, value: unknown): { path: string[]; message: string } | undefined {
   if (typeof value === 'string') {
-    const message = unstorable(value);
+    const message = unstorableText(value);
     return message === undefined ? undefined : { path: [part], message };
   }
   if (value === null || typeof value !== 'object') return undefined;
@@ -56,7 +48,7 @@ function unfitValue(part: InputPart, value: unknown): { path: string[]; message:
     }
     const key = keyAt(frame, frame.next++);
     const inner = (frame.container as Readonly<Record<string, unknown>>)[key];
-    const message = (frame.keys ? unstorable(key) : undefined) ?? (typeof inner === 'string' ? unstorable(inner) : undefined);
+    const message = (frame.keys ? unstorableText(key) : undefined) ?? (typeof inner === 'string' ? unstorableText(inner) : undefined);
     if (message !== undefined) return { path: pathOf(part, stack), message };
     if (inner === null || typeof inner !== 'object') continue;
     // Named as the byte scan before parsing names it (json-depth.ts): the whole part.

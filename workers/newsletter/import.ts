@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, LegalBasis, SubscriberAttributes } from '../../db/schema.js';
 import { NotFoundError } from '../core/domain-errors.js';
+import { unstorableText } from '../core/unstorable-text.js';
 import { LANGUAGES, type Language } from '../messages/catalogue.js';
 import { normaliseAddress } from './address.js';
 import { storeImports, type CheckedRow, type StoreOutcome } from './store-imports.js';
@@ -31,9 +32,8 @@ export interface ImportResult {
 
 const BATCH = 1000;
 const isLanguage = (value: string): value is Language => (LANGUAGES as readonly string[]).includes(value);
-const LONE_SURROGATE = /\p{Cs}/u;
-/** Text Postgres cannot store (a NUL; a lone surrogate, which jsonb refuses): a CSV cell may hold either, and one such row failed the whole import with a 500. */
-const unstorable = (text: unknown) => typeof text === 'string' && (text.includes('\u0000') || LONE_SURROGATE.test(text));
+/** A CSV cell may hold text Postgres cannot store: one such row failed the whole import with a 500. */
+const unstorable = (text: unknown) => typeof text === 'string' && unstorableText(text) !== undefined;
 
 export interface ImportTarget {
   readonly organizationId: string;
