@@ -1,9 +1,11 @@
-// How long Bull Board's whole-queue actions take on a large queue: `empty` (BullMQ's drain, one
-// Lua script over every waiting job) and `clean` of waiting jobs (10,000 a script). Redis's own
+// How long Bull Board's whole-queue actions take on a large queue, and how long each holds Redis:
+// BullMQ's `drain` (one Lua script over every waiting job: Bull Board's own empty, the baseline),
+// the dashboard's empty (`emptyInSlices`, 2,000 jobs a script) and `clean` of waiting jobs (BullMQ's, 10,000 a script). Redis's own
 // measure of each script comes from SLOWLOG (µs the server spent in it), beside the wall time.
 // BENCH_EMPTY_JOBS (200,000), BENCH_EMPTY_REDIS_URL (the tests' Redis), BENCH_EMPTY_ROUNDS (2).
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { emptyInSlices } from '../queues/whole-queue.js';
 
 const JOBS = Number(process.env.BENCH_EMPTY_JOBS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_EMPTY_ROUNDS ?? 2);
@@ -24,13 +26,14 @@ async function scriptMicros(redis: Redis, since: number): Promise<number[]> {
 
 const redis = new Redis(url);
 for (let round = 1; round <= ROUNDS; round += 1) {
-  for (const action of ['empty', 'clean'] as const) {
+  for (const action of ['drain', 'empty in slices', 'clean'] as const) {
     const connection = new Redis(url, { maxRetriesPerRequest: null });
-    const queue = new Queue('bench-empty', { connection, prefix: `bench-empty-${process.pid}-${round}-${action}` });
+    const queue = new Queue('bench-empty', { connection, prefix: `bench-empty-${process.pid}-${round}-${action.replaceAll(' ', '-')}` });
     await fill(queue);
     const since = Math.floor(Date.now() / 1000);
     const began = performance.now();
-    if (action === 'empty') await queue.drain();
+    if (action === 'drain') await queue.drain();
+    else if (action === 'empty in slices') await emptyInSlices(queue);
     else await queue.clean(0, Number.MAX_SAFE_INTEGER, 'wait');
     const wallMs = performance.now() - began;
     const scripts = await scriptMicros(redis, since);

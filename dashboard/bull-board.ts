@@ -7,12 +7,12 @@
 // 3 MB of heap and its templates) is loaded by the first request to it, not by every web
 // process at start (issue 16: a web process's memory at rest).
 // Its actions on every job of a queue at once (empty, clean, obliterate, promote all) run on the
-// queue set's long-command connection (QueueSet.forWholeQueue): emptying 200,000 waiting jobs is
-// one Lua script of 4-7 s, past the shared connection's 5 s bound, and the client answered 503
-// while Redis emptied the queue all the same.
+// queue set's long-command connection (QueueSet.forWholeQueue); empty and clean go a slice of
+// jobs at a time (queues/whole-queue.ts), so Redis answers other clients between two slices.
 import type { BullMQAdapter as Adapter } from '@bull-board/api/bullMQAdapter';
 import type { RequestHandler, Router } from 'express';
 import type { QueueSet } from '../queues/queue-set.js';
+import { cleanInSlices, emptyInSlices } from '../queues/whole-queue.js';
 
 export const DASHBOARD_PATH = '/ops/queues';
 
@@ -21,10 +21,10 @@ async function board(queues: QueueSet, readOnlyMode: boolean): Promise<Router> {
   class WholeQueueActions extends BullMQAdapter {
     private readonly whole = () => queues.forWholeQueue(this.getQueueName());
     override async clean(status: Parameters<Adapter['clean']>[0], graceTimeMs: number): Promise<void> {
-      await this.whole().clean(graceTimeMs, Number.MAX_SAFE_INTEGER, status);
+      await cleanInSlices(this.whole(), graceTimeMs, status);
     }
     override empty(): Promise<void> {
-      return this.whole().drain();
+      return emptyInSlices(this.whole());
     }
     override obliterate({ force = false }: { force?: boolean } = {}): Promise<void> {
       return this.whole().obliterate({ force });

@@ -44,7 +44,7 @@ export class QueueSet {
   /**
    * The queue for an action on all of its jobs at once (the dashboard's empty, clean,
    * obliterate, promote all): its commands are bounded by `longCommandTimeoutMs`, not the
-   * shared connection's bound, since one Lua script may rightly take seconds.
+   * shared connection's bound: a script over a slice of a large queue may rightly take a second under load.
    */
   forWholeQueue(name: string): Queue {
     // A dashboard request still running as the process stops must not open a connection again.
