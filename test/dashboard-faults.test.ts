@@ -62,8 +62,8 @@ describe('a dashboard action', () => {
 });
 
 describe('emptying a large queue', () => {
-  /** Waiting jobs enough for BullMQ's drain script to outlast the bound below (100,000 took 0.6-1.8 s, 200,000 4-7 s on this machine). */
-  const JOBS = 100_000;
+  /** Waiting jobs enough for the empty to outlast the bound below (100,000 took 0.6-1.8 s as one drain script on this machine, its slices about three times that). */
+  const JOBS = 50_000;
   const bound = { REDIS_COMMAND_TIMEOUT_MS: '400' };
   /** Filled on a connection of the test's own: the runtime's is bounded for the test. */
   const fill = async (name: string) => {
@@ -129,8 +129,8 @@ describe('emptying a large queue', () => {
       () => true,
     );
     expect(gone).toBe(true);
-    await expect.poll(() => waiting(queue), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => waiting(queue), { timeout: 60_000 }).toBe(0);
     await expect.poll(() => entries('sms-reports'), { timeout: 10_000 }).toEqual([{ method: 'PUT', status: 200, outcome: 'done', clientGone: true }]);
     await web.stop();
-  }, 90_000);
+  }, 120_000);
 });
