@@ -6,6 +6,7 @@ import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, fieldsOf, newOrganization, type Answer, type ProblemBody } from './helpers/identity.js';
 import { batches } from './helpers/sms.js';
+import { utf16 } from './helpers/utf16.js';
 
 const ctx = await createTestContext();
 // No SMTP_URL: e-mail goes to the local mail outbox.
@@ -268,6 +269,32 @@ describe('CSV files as Excel saves them', () => {
     expect(answer.status).toBe(400);
     expect(fieldsOf(answer)).toEqual(['body.file']);
     expect(answer.body.detail).toMatch(/mixes UTF-8 with another encoding/);
+  });
+
+  // Excel's "Unicode text": UTF-16 LE after its BOM, tab-separated. It was refused (no phone or email column: the NULs).
+  it('reads UTF-16 by its byte order mark (Excel\'s "Unicode text", tabs), and says so', async () => {
+    const le = await upload(fieldsFirst(utf16('Naam\tPhone\r\nJosé\t0612340041\r\n')));
+    expect(le.status).toBe(202);
+    expect(le.body.file).toEqual({ encoding: 'utf-16le', separator: '\t' });
+    expect(le.body).toMatchObject({ accepted: 1, rejected: 0, encoding: 'gsm7' });
+    expect(await textsOf(le.body.id)).toEqual(['Hoi José, je fiets is klaar.']);
+    const be = await upload(fieldsFirst(utf16('phone;naam\r\n0612340042;Zoë\r\n', 'be'), [['charset', 'utf-16']]));
+    expect(be.status).toBe(202);
+    expect(be.body.file).toEqual({ encoding: 'utf-16be', separator: ';' });
+    expect(await textsOf(be.body.id)).toEqual(['Hoi Zoë, je fiets is klaar.']);
+  });
+
+  it('refuses a UTF-16 file of an odd number of bytes or with half a surrogate pair, naming body.file, and keeps no batch', async () => {
+    const before = await batchCount();
+    const file = utf16('Naam\tPhone\r\nJosé\t0612340043\r\n');
+    const odd = await upload<ProblemBody>(fieldsFirst(Buffer.concat([file, Buffer.from([0x0a])])));
+    const unpaired = await upload<ProblemBody>(fieldsFirst(Buffer.concat([file, Buffer.from([0x3d, 0xd8, 0x41, 0x00])])));
+    for (const answer of [odd, unpaired]) {
+      expect(answer.status).toBe(400);
+      expect(fieldsOf(answer)).toEqual(['body.file']);
+      expect(answer.body.detail).toBe('The file is not valid utf-16le, as its byte order mark says it is (an odd number of bytes, or half a surrogate pair).');
+    }
+    expect(await batchCount()).toBe(before);
   });
 
   it('words a header without phone or email as a sentence', async () => {

@@ -22,13 +22,13 @@ const SLICE = 10_000;
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 const csvFields = batchFields.extend({
-  charset: z.string().max(40).optional().describe('the encoding of the file (e.g. windows-1252); by default UTF-8 (with or without BOM), or Windows-1252 if the bytes are not UTF-8'),
+  charset: z.string().max(40).optional().describe('the encoding of the file (e.g. windows-1252); by default UTF-8 (with or without BOM), Windows-1252 if the bytes are not UTF-8, or UTF-16 after its byte order mark'),
 });
 
 /** The 202 answer, with how the file was read. */
 const csvBatchSchema = batchSchema
   .extend({
-    file: z.object({ encoding: z.string().describe('utf-8, windows-1252, or the charset sent'), separator: z.enum([',', ';', '\t']) }).optional().describe('absent on a replay'),
+    file: z.object({ encoding: z.string().describe('utf-8, windows-1252, utf-16le, utf-16be, or the charset sent'), separator: z.enum([',', ';', '\t']) }).optional().describe('absent on a replay'),
   })
   .meta({ id: 'SmsCsvBatch' });
 
