@@ -140,6 +140,28 @@ describe('POST /v1/sms/batches/csv', () => {
     expect(await batchCount()).toBe(before);
   });
 
+  // The last review: an optional field after the file, or a second file, was dropped unseen and the batch sent.
+  it.each([
+    ['a field after the file', [['reference', 'oktober']], 'body.reference', 'The field "reference" came after the file: send every field before it.'],
+    ['a second file', [['extra', 'phone\n0612345679\n', 'meer.csv']], 'body.extra', 'Only one file is taken, the part named file; the part "extra" is a second one.'],
+    ['a second part named file', [['file', 'phone\n0612345679\n', 'meer.csv']], 'body.file', 'Only one file is taken, the part named file; the part "file" is a second one.'],
+  ] as [string, [string, string, string?][], string, string][])('answers 400 naming %s, and keeps no batch', async (_what, after, field, detail) => {
+    const before = await batchCount();
+    const answer = await upload<ProblemBody>([...fieldsFirst('phone,naam\n0612345678,Anna\n'), ...after]);
+    expect(answer.status).toBe(400);
+    expect(fieldsOf(answer)).toEqual([field]);
+    expect(answer.body.detail).toBe(detail);
+    expect(await batchCount()).toBe(before);
+  });
+
+  it('answers 400 naming a file part sent before the file, and keeps no batch', async () => {
+    const before = await batchCount();
+    const answer = await upload<ProblemBody>([['sender', 'DeVries'], ['body', 'Hoi'], ['bijlage', 'x', 'x.txt'], ['file', 'phone\n0612345678\n', 'klanten.csv']]);
+    expect(answer.status).toBe(400);
+    expect(fieldsOf(answer)).toEqual(['body.bijlage']);
+    expect(await batchCount()).toBe(before);
+  });
+
   it('answers 415 to a body that is not multipart/form-data, and keeps no batch', async () => {
     const before = await batchCount();
     const answer = await call('post', '/v1/sms/batches/csv', { auth: org.key, body: { sender: 'DeVries', body: 'Hoi', recipients: [{ phone: '0612345678' }] } });

@@ -160,7 +160,8 @@ export class CsvRecipients {
       }
       if (slice.count > 0) yield slice.slice();
     } catch (error) {
-      if (error instanceof CsvProblem) throw error;
+      // Its own, and the upload's (a part after the file, a file too large): named fields already.
+      if (error instanceof InvalidFieldError) throw error;
       if (error instanceof EncodingProblem) throw encodingProblem(error);
       if (error instanceof CsvError) throw fromCsvError(error);
       if (error === this.input.errored) throw new CsvProblem('The upload stopped inside the file', null);
