@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { charsetName, decodeText, detectSeparator, EncodingProblem, sniffCsv } from '../workers/core/csv-sniff.js';
+import { utf16 } from './helpers/utf16.js';
 
 /** Windows-1252 bytes of the characters that ISO-8859-1 reads as C1 controls. */
 const CP1252: Record<string, number> = { '€': 0x80, '‚': 0x82, '„': 0x84, '…': 0x85, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '–': 0x96, '—': 0x97, '™': 0x99, 'š': 0x9a, 'Ÿ': 0x9f };
@@ -50,12 +51,50 @@ describe('Windows-1252 as Excel writes it', () => {
   it('refuses a UTF-8 file whose later bytes are Windows-1252, rather than guess', async () => {
     const mixed = Buffer.concat([Buffer.from('naam\nZoë\n'), windows1252('€ 5\n')]);
     await expect(read(mixed, 3)).rejects.toBeInstanceOf(EncodingProblem);
+    await expect(read(mixed, 3)).rejects.toMatchObject({ source: 'sniffed' });
   });
 
   it('keeps UTF-8 with a BOM as UTF-8, and a UTF-8 € as one character', async () => {
     const { text, encoding } = await read(Buffer.from('\uFEFFnaam;bedrag\n’t Hart;€ 3\n'), 2);
     expect(encoding).toBe('utf-8');
     expect(text.replace(/^\uFEFF/, '')).toBe('naam;bedrag\n’t Hart;€ 3\n');
+  });
+});
+
+describe('UTF-16 with a byte order mark, as Excel saves "Unicode text"', () => {
+  const TEXT = 'naam\tphone\r\nJosé ’t Hart 😀\t0612345678\r\n';
+
+  it('reads little- and big-endian by their BOM, in pieces of every size, and says which', async () => {
+    for (const order of ['le', 'be'] as const) {
+      for (const size of [1, 2, 3, 5, 64]) {
+        const { text, encoding } = await read(utf16(TEXT, order), size);
+        expect(encoding, `${order} in pieces of ${size}`).toBe(`utf-16${order}`);
+        expect(text.replace(/^\uFEFF/, ''), `${order} in pieces of ${size}`).toBe(TEXT);
+      }
+    }
+    const sniffed = await sniffCsv(decodeText(pieces(utf16(TEXT), 7)));
+    expect(sniffed.separator).toBe('\t');
+  });
+
+  it('takes charset=utf-16 (any order) with the order its BOM says, and a BOM-less file in the order named', async () => {
+    expect(charsetName('utf-16')).toBe('utf-16le');
+    expect((await read(utf16(TEXT, 'be'), 3, charsetName('utf-16'))).encoding).toBe('utf-16be');
+    expect((await read(utf16(TEXT, 'be'), 3, charsetName('utf-16'))).text.replace(/^\uFEFF/, '')).toBe(TEXT);
+    expect((await read(Buffer.from(TEXT, 'utf16le'), 3, charsetName('utf-16'))).text).toBe(TEXT);
+  });
+
+  it.each([
+    ['an odd number of bytes', Buffer.concat([utf16(TEXT), Buffer.from([0x41])])],
+    ['an unpaired high surrogate', Buffer.concat([utf16('naam\r\nJos'), Buffer.from([0x3d, 0xd8]), Buffer.from('é\r\n', 'utf16le')])],
+    ['an unpaired low surrogate', Buffer.concat([utf16('naam\r\n'), Buffer.from([0x00, 0xde]), Buffer.from('x\r\n', 'utf16le')])],
+  ])('refuses %s as not valid UTF-16LE, never a U+FFFD', async (_what, bytes) => {
+    const refused = await read(bytes, 3).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(EncodingProblem);
+    expect(refused).toMatchObject({ encoding: 'utf-16le', source: 'bom' });
+  });
+
+  it('keeps a file that only looks like UTF-16 without a BOM as before (its NULs are ASCII)', async () => {
+    expect((await read(Buffer.from('naam\r\n', 'utf16le'))).encoding).toBe('utf-8');
   });
 });
 

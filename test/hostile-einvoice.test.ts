@@ -36,3 +36,32 @@ describe('e-invoice values Postgres cannot store', () => {
     });
   }
 });
+
+// The last review: a UBL document with an ID and no line was stored as an invoice of 0 lines.
+// EN 16931 needs one at least (BR-16, BG-25): such a document is no invoice to allocate.
+describe('an e-invoice without a line', () => {
+  const fixture = (name: string) => readFileSync(new URL(`fixtures/ubl/${name}`, import.meta.url), 'utf8');
+  const noLines = (xml: string, line: string, id: RegExp) => xml.replace(new RegExp(`<${line}>[\\s\\S]*</${line}>`), '').replace(id, `$1${++numbers}-$2`);
+  const cases: [string, string][] = [
+    [
+      'a CreditNote with only an ID',
+      `<?xml version="1.0" encoding="UTF-8"?>\n<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"><cbc:ID>CN-${++numbers}</cbc:ID></CreditNote>`,
+    ],
+    ['the real example invoice with its lines taken out', invoice((x) => x.replace(/<cac:InvoiceLine>[\s\S]*<\/cac:InvoiceLine>/, ''))],
+    ['the real example credit note with its lines taken out', noLines(fixture('ubl-tc434-creditnote1.xml'), 'cac:CreditNoteLine', /(<cbc:ID>)(018304)/)],
+    ['a real CII invoice with its lines taken out', noLines(fixture('cii-mirror-example2.xml'), 'ram:IncludedSupplyChainTradeLineItem', /(<ram:ID>)(TOSL108-CII)/)],
+  ];
+  for (const [what, xml] of cases) {
+    it(`rejects ${what} as no-invoice-lines, naming BR-16, and stores no invoice`, async () => {
+      expect(xml).not.toMatch(/InvoiceLine>|CreditNoteLine>|TradeLineItem>/);
+      const answer = await uploadRaw(runtime, org.key, xml, 'application/xml');
+      expect(answer.status).toBe(202);
+      const done = await finished(call, org.key, answer.body.id, 30_000);
+      expect(done.status).toBe('rejected');
+      expect(done.errors.map((e) => [e.line, e.code])).toEqual([[null, 'no-invoice-lines']]);
+      expect(done.errors[0]?.message).toMatch(/no invoice line.*BR-16/);
+      const stored = await ctx.db.selectFrom('einvoices').select('id').where('organization_id', '=', org.id).where('upload_id', '=', answer.body.id).execute();
+      expect(stored).toEqual([]);
+    });
+  }
+});

@@ -7,6 +7,7 @@ import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization, opsAuth } from './helpers/identity.js';
 import { finished, thisMonth, uploadRaw } from './helpers/tem.js';
+import { utf16 } from './helpers/utf16.js';
 
 const ctx = await createTestContext({ TEM_MAX_BAD_ROWS: '50' });
 const runtime = await ctx.start({ roles: ['web', 'invoices'] });
@@ -81,9 +82,9 @@ describe('call-detail rows Postgres cannot store', () => {
       { line: 5, amount: '1.2500', vat_rate: '999.99' },
     ]);
   });
-  it('rejects a binary, gzip or UTF-16 file read as text by the columns it lacks, its header names without NUL or half an emoji (was retried, then failed)', async () => {
-    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(cdr([{}]), 'utf16le')]);
-    const answer = await uploadRaw(runtime, org.key, utf16);
+  it('rejects a binary, gzip or BOM-less UTF-16 file read as text by the columns it lacks, its header names without NUL or half an emoji (was retried, then failed)', async () => {
+    const bomless = Buffer.from(cdr([{}]), 'utf16le');
+    const answer = await uploadRaw(runtime, org.key, bomless);
     expect(answer.status).toBe(202);
     const done = await finished(call, org.key, answer.body.id);
     expect(done.status).toBe('rejected');
@@ -98,6 +99,32 @@ describe('call-detail rows Postgres cannot store', () => {
     const shown = rejected.errors.find((e) => e.code === 'unknown-column' && e.column?.startsWith('Kolom'))?.column ?? '';
     expect(Array.from(shown)).toHaveLength(60);
     expect(shown).not.toMatch(/\p{Cs}/u);
+  });
+});
+
+describe('a call-detail file in UTF-16 (Excel\'s "Unicode text")', () => {
+  it('reads it by its byte order mark, tabs and all (it was rejected for the columns its NULs hid)', async () => {
+    const tabs = cdr([{ user: 'José Müller' }, {}]).replaceAll(';', '\t');
+    const answer = await uploadRaw(runtime, org.key, utf16(tabs));
+    expect(answer.status).toBe(202);
+    const done = await finished(call, org.key, answer.body.id);
+    expect(done).toMatchObject({ status: 'parsed', rowsStored: 2, errors: [] });
+    const stored = await ctx.db.selectFrom('call_records').select(['line', 'msisdn', 'amount']).where('upload_id', '=', answer.body.id).orderBy('line').execute();
+    expect(stored).toEqual([
+      { line: 2, msisdn: '+31612345000', amount: '1.2500' },
+      { line: 3, msisdn: '+31612345001', amount: '1.2500' },
+    ]);
+    const holder = await ctx.db.selectFrom('tem_subscriptions').select('holder_name').where('organization_id', '=', org.id).where('msisdn', '=', '+31612345000').executeTakeFirstOrThrow();
+    expect(holder.holder_name).toBe('José Müller');
+  });
+
+  it('rejects one of an odd number of bytes, or with half a surrogate pair, as invalid-encoding at once (never a U+FFFD)', async () => {
+    for (const tail of [[0x41], [0x3d, 0xd8, 0x0d, 0x00, 0x0a, 0x00]]) {
+      const answer = await uploadRaw(runtime, org.key, Buffer.concat([utf16(cdr([{}, {}])), Buffer.from(tail)]));
+      expect(answer.status).toBe(202);
+      const done = await finished(call, org.key, answer.body.id);
+      expect(done).toMatchObject({ status: 'rejected', rowsStored: 0, errors: [{ line: null, code: 'invalid-encoding' }] });
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { suppress } from '../workers/newsletter/suppression.js';
 import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization } from './helpers/identity.js';
+import { utf16 } from './helpers/utf16.js';
 
 const ctx = await createTestContext();
 const web = await ctx.start({ roles: ['web'] });
@@ -40,6 +41,17 @@ describe('CSV import', () => {
     const tabs = await post('email\tname\nkees@voorbeeld.nl\tKees\n');
     expect(tabs.body).toMatchObject({ added: 1 });
     expect(await subscriber('kees@voorbeeld.nl')).toMatchObject({ name: 'Kees' });
+  });
+
+  it('reads UTF-16 LE after its BOM with tabs (Excel\'s "Unicode text"), and refuses one cut to an odd length', async () => {
+    const file = utf16('E-mailadres\tNaam\ttelefoon\r\nrenee@voorbeeld.nl\tRenée Dupré\t0612345678\r\n');
+    const answer = await post(file);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ added: 1, invalid: 0 });
+    expect(await subscriber('renee@voorbeeld.nl')).toEqual({ email: 'renee@voorbeeld.nl', name: 'Renée Dupré', attributes: { telefoon: '0612345678' }, status: 'subscribed' });
+    const odd = await post(file.subarray(0, file.length - 1));
+    expect(odd.status).toBe(400);
+    expect(odd.body).toMatchObject({ detail: 'The CSV has text that is not valid utf-16le (as its byte order mark says).', errors: [{ field: 'body' }] });
   });
 
   it('counts a suppressed address and never subscribes it again', async () => {

@@ -6,6 +6,7 @@ import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, fieldsOf, newOrganization, type Answer, type ProblemBody } from './helpers/identity.js';
 import { batches } from './helpers/sms.js';
+import { utf16 } from './helpers/utf16.js';
 
 const ctx = await createTestContext();
 // No SMTP_URL: e-mail goes to the local mail outbox.
@@ -139,6 +140,28 @@ describe('POST /v1/sms/batches/csv', () => {
     expect(await batchCount()).toBe(before);
   });
 
+  // The last review: an optional field after the file, or a second file, was dropped unseen and the batch sent.
+  it.each([
+    ['a field after the file', [['reference', 'oktober']], 'body.reference', 'The field "reference" came after the file: send every field before it.'],
+    ['a second file', [['extra', 'phone\n0612345679\n', 'meer.csv']], 'body.extra', 'Only one file is taken, the part named file; the part "extra" is a second one.'],
+    ['a second part named file', [['file', 'phone\n0612345679\n', 'meer.csv']], 'body.file', 'Only one file is taken, the part named file; the part "file" is a second one.'],
+  ] as [string, [string, string, string?][], string, string][])('answers 400 naming %s, and keeps no batch', async (_what, after, field, detail) => {
+    const before = await batchCount();
+    const answer = await upload<ProblemBody>([...fieldsFirst('phone,naam\n0612345678,Anna\n'), ...after]);
+    expect(answer.status).toBe(400);
+    expect(fieldsOf(answer)).toEqual([field]);
+    expect(answer.body.detail).toBe(detail);
+    expect(await batchCount()).toBe(before);
+  });
+
+  it('answers 400 naming a file part sent before the file, and keeps no batch', async () => {
+    const before = await batchCount();
+    const answer = await upload<ProblemBody>([['sender', 'DeVries'], ['body', 'Hoi'], ['bijlage', 'x', 'x.txt'], ['file', 'phone\n0612345678\n', 'klanten.csv']]);
+    expect(answer.status).toBe(400);
+    expect(fieldsOf(answer)).toEqual(['body.bijlage']);
+    expect(await batchCount()).toBe(before);
+  });
+
   it('answers 415 to a body that is not multipart/form-data, and keeps no batch', async () => {
     const before = await batchCount();
     const answer = await call('post', '/v1/sms/batches/csv', { auth: org.key, body: { sender: 'DeVries', body: 'Hoi', recipients: [{ phone: '0612345678' }] } });
@@ -268,6 +291,32 @@ describe('CSV files as Excel saves them', () => {
     expect(answer.status).toBe(400);
     expect(fieldsOf(answer)).toEqual(['body.file']);
     expect(answer.body.detail).toMatch(/mixes UTF-8 with another encoding/);
+  });
+
+  // Excel's "Unicode text": UTF-16 LE after its BOM, tab-separated. It was refused (no phone or email column: the NULs).
+  it('reads UTF-16 by its byte order mark (Excel\'s "Unicode text", tabs), and says so', async () => {
+    const le = await upload(fieldsFirst(utf16('Naam\tPhone\r\nJosé\t0612340041\r\n')));
+    expect(le.status).toBe(202);
+    expect(le.body.file).toEqual({ encoding: 'utf-16le', separator: '\t' });
+    expect(le.body).toMatchObject({ accepted: 1, rejected: 0, encoding: 'gsm7' });
+    expect(await textsOf(le.body.id)).toEqual(['Hoi José, je fiets is klaar.']);
+    const be = await upload(fieldsFirst(utf16('phone;naam\r\n0612340042;Zoë\r\n', 'be'), [['charset', 'utf-16']]));
+    expect(be.status).toBe(202);
+    expect(be.body.file).toEqual({ encoding: 'utf-16be', separator: ';' });
+    expect(await textsOf(be.body.id)).toEqual(['Hoi Zoë, je fiets is klaar.']);
+  });
+
+  it('refuses a UTF-16 file of an odd number of bytes or with half a surrogate pair, naming body.file, and keeps no batch', async () => {
+    const before = await batchCount();
+    const file = utf16('Naam\tPhone\r\nJosé\t0612340043\r\n');
+    const odd = await upload<ProblemBody>(fieldsFirst(Buffer.concat([file, Buffer.from([0x0a])])));
+    const unpaired = await upload<ProblemBody>(fieldsFirst(Buffer.concat([file, Buffer.from([0x3d, 0xd8, 0x41, 0x00])])));
+    for (const answer of [odd, unpaired]) {
+      expect(answer.status).toBe(400);
+      expect(fieldsOf(answer)).toEqual(['body.file']);
+      expect(answer.body.detail).toBe('The file is not valid utf-16le, as its byte order mark says it is (an odd number of bytes, or half a surrogate pair).');
+    }
+    expect(await batchCount()).toBe(before);
   });
 
   it('words a header without phone or email as a sentence', async () => {

@@ -130,6 +130,27 @@ describe('POST /v1/invoices/uploads', () => {
     expect(((await missing.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe('body.file');
   });
 
+  // The last review: a field after the file was dropped (the upload kept without its carrier),
+  // a second file skipped unseen. Both are refused now, as the SMS CSV upload refuses them.
+  it.each([
+    ['the carrier after a call-detail file', 'text/csv', ['carrier', 'KPN'], 'body.carrier'],
+    ['a second file after a call-detail file', 'text/csv', ['bijlage', 'x', 'bijlage.txt'], 'body.bijlage'],
+    ['a second file after an e-invoice', 'application/xml', ['file', 'x', 'nog-een.xml'], 'body.file'],
+  ] as [string, string, [string, string, string?], string][])('answers 400 naming %s, keeping nothing', async (_what, type, [name, value, filename], field) => {
+    const kept = async () => Number((await ctx.db.selectFrom('tem_uploads').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', org.id).executeTakeFirstOrThrow()).n);
+    const before = await kept();
+    const form = new FormData();
+    form.append('profile', 'generic');
+    const content = type === 'text/csv' ? `${rows(3, 0)}\r\n` : readFileSync(new URL('fixtures/ubl/ubl-tc434-example2.xml', import.meta.url), 'utf8');
+    form.append('file', new Blob([content], { type }), 'bestand');
+    if (filename === undefined) form.append(name, value);
+    else form.append(name, new Blob([value]), filename);
+    const response = await fetch(`http://127.0.0.1:${runtime.port}/v1/invoices/uploads`, { method: 'POST', headers: { authorization: `Bearer ${org.key}` }, body: form });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).toEqual([field]);
+    expect(await kept()).toBe(before);
+  });
+
   it('answers bad input with the field named', async () => {
     expect((await call('get', '/v1/invoices/uploads/not-a-uuid', { auth: org.key })).status).toBe(400);
     const wrongType = await uploadRaw(runtime, org.key, '{}', 'application/json');

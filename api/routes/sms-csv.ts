@@ -1,8 +1,5 @@
 // POST /v1/sms/batches/csv: multipart/form-data with the batch fields first, then `file`, a
 // CSV of up to 1,000,000 recipients streamed into Postgres slice by slice.
-import type { Readable } from 'node:stream';
-import busboy from 'busboy';
-import type { Request } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { openStreamedBatch, type BatchActor, type BatchOptions, type BatchOutcome } from '../../workers/sms/create-batch.js';
@@ -11,6 +8,7 @@ import { asIntake } from '../../workers/core/intake-gate.js';
 import { CsvProblem, CsvRecipients } from '../../workers/sms/csv-recipients.js';
 import { auditActor } from '../../workers/identity/principal.js';
 import { principalOf } from '../auth/bearer.js';
+import { receiveFile, type FileUpload } from '../multipart-file.js';
 import { HttpError, badRequest } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { parseInput } from '../validate.js';
@@ -20,15 +18,16 @@ import { batchSchema } from './sms-views.js';
 const MAX_CSV_RECIPIENTS = 1_000_000;
 const SLICE = 10_000;
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
+const UPLOAD_LIMITS = { maxBytes: MAX_FILE_BYTES, tooLarge: () => new CsvProblem(`The file is larger than ${MAX_FILE_BYTES} bytes`, null, true), fields: 20, fieldBytes: 4096 };
 
 const csvFields = batchFields.extend({
-  charset: z.string().max(40).optional().describe('the encoding of the file (e.g. windows-1252); by default UTF-8 (with or without BOM), or Windows-1252 if the bytes are not UTF-8'),
+  charset: z.string().max(40).optional().describe('the encoding of the file (e.g. windows-1252); by default UTF-8 (with or without BOM), Windows-1252 if the bytes are not UTF-8, or UTF-16 after its byte order mark'),
 });
 
 /** The 202 answer, with how the file was read. */
 const csvBatchSchema = batchSchema
   .extend({
-    file: z.object({ encoding: z.string().describe('utf-8, windows-1252, or the charset sent'), separator: z.enum([',', ';', '\t']) }).optional().describe('absent on a replay'),
+    file: z.object({ encoding: z.string().describe('utf-8, windows-1252, utf-16le, utf-16be, or the charset sent'), separator: z.enum([',', ';', '\t']) }).optional().describe('absent on a replay'),
   })
   .meta({ id: 'SmsCsvBatch' });
 
@@ -43,52 +42,7 @@ interface Ingested extends BatchOutcome {
   readonly file?: { readonly encoding: string; readonly separator: string };
 }
 
-interface Upload {
-  readonly fields: Record<string, string>;
-  readonly file: Readable;
-  /** Stops parsing the upload and reads the rest of the request unseen, so the answer can go out on a clean connection. */
-  readonly discard: () => void;
-}
-
-/** Resolves with the fields seen before the file part, and the file stream itself. */
-function receive(req: Request): Promise<Upload> {
-  return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 4096, fileSize: MAX_FILE_BYTES } });
-    } catch {
-      reject(badRequest('Send the batch as multipart/form-data.', [{ field: 'header.content-type', message: 'must be multipart/form-data with a boundary' }]));
-      return;
-    }
-    const fields: Record<string, string> = {};
-    let settled = false;
-    parser.on('field', (name, value) => (fields[name] = value));
-    parser.on('file', (name, stream) => {
-      if (name !== 'file' || settled) return stream.resume();
-      settled = true;
-      // A file cut off (or a client gone) errors: csvRecipientSlices sees that through pipeline();
-      // a file discarded unread (a replay, invalid fields) must not throw it at the process.
-      stream.on('error', () => undefined);
-      // Only the fields before the file count: later ones would race the stream.
-      resolve({
-        fields: { ...fields },
-        file: stream,
-        discard: () => {
-          req.unpipe(parser);
-          req.resume();
-        },
-      });
-    });
-    parser.on('error', (error) => (settled ? undefined : reject(badRequest(`Malformed multipart body (${(error as Error).message}).`, [{ field: 'body', message: 'malformed multipart' }]))));
-    parser.on('close', () => (settled ? undefined : reject(badRequest('No CSV file: send it as the part named file, after the other fields.', [{ field: 'body.file', message: 'missing' }]))));
-    // Not pipeline(): a multipart error would destroy the request, and its socket with the 400
-    // meant for it. Only the request's own error (a client gone) is passed on, to end the file.
-    req.once('error', (error) => parser.destroy(error));
-    req.pipe(parser);
-  });
-}
-
-async function ingest(deps: Deps, organizationId: string, options: BatchOptions, actor: BatchActor, { file, discard }: Upload, charset: string | null): Promise<Ingested> {
+async function ingest(deps: Deps, organizationId: string, options: BatchOptions, actor: BatchActor, { file, discard }: FileUpload, charset: string | null): Promise<Ingested> {
   const streamed = await openStreamedBatch(deps, organizationId, options, actor);
   if (streamed.kind === 'replayed') {
     discard();
@@ -115,7 +69,6 @@ async function ingest(deps: Deps, organizationId: string, options: BatchOptions,
       await storing.catch(() => undefined);
     }
     await storing;
-    if ((file as { truncated?: boolean }).truncated) throw new CsvProblem(`The file is larger than ${MAX_FILE_BYTES} bytes`, null, true);
     if (seq === 0) throw new CsvProblem('The file has no recipient rows', null);
     return { ...(await streamed.finish()), file: { encoding: csv.encoding, separator: csv.separator ?? ',' } };
   } catch (error) {
@@ -146,7 +99,7 @@ export function smsCsvRoutes(deps: Deps): Route[] {
           throw new HttpError(415, 'Unsupported Media Type', 'Send the batch as multipart/form-data.', { errors: [{ field: 'header.content-type', message: 'must be multipart/form-data' }] });
         }
         const key = idempotencyKeyOf(req);
-        const upload = await receive(req);
+        const upload = await receiveFile(req, UPLOAD_LIMITS);
         try {
           const { charset, ...fields } = parseInput('body', csvFields, upload.fields);
           const options = await batchOptions(deps, fields, key);

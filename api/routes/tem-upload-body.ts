@@ -1,10 +1,10 @@
 // The body of a TEM upload as a stream of bytes: the raw body (text/csv or XML), or
-// the `file` part of multipart/form-data with `profile` and `carrier` fields before it.
-import type { Readable } from 'node:stream';
-import busboy from 'busboy';
+// the `file` part of multipart/form-data with `profile` and `carrier` fields before it
+// (received as the SMS CSV upload is: api/multipart-file.ts).
 import type { Request } from 'express';
 import { UploadTooLarge } from '../../workers/tem/uploads.js';
-import { HttpError, badRequest } from '../problem.js';
+import { receiveFile } from '../multipart-file.js';
+import { HttpError } from '../problem.js';
 
 export interface UploadBody {
   readonly fields: Readonly<Record<string, string>>;
@@ -23,41 +23,6 @@ export const tooLarge = (maxBytes: number) =>
     errors: [{ field: 'body', message: `larger than ${maxBytes} bytes` }],
   });
 
-/** A busboy file stream ends quietly at its limit: turn the cut into the error the store knows. */
-async function* limited(file: Readable & { truncated?: boolean }, maxBytes: number): AsyncGenerator<Buffer> {
-  for await (const piece of file) yield piece as Buffer;
-  if (file.truncated) throw new UploadTooLarge(maxBytes);
-}
-
-function multipart(req: Request, maxBytes: number): Promise<UploadBody> {
-  return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 1024, fileSize: maxBytes } });
-    } catch {
-      reject(badRequest('Send the file as multipart/form-data with a boundary.', [{ field: 'header.content-type', message: 'must have a boundary' }]));
-      return;
-    }
-    const fields: Record<string, string> = {};
-    let settled = false;
-    const discard = () => {
-      req.unpipe(parser);
-      req.resume();
-    };
-    parser.on('field', (name, value) => (fields[name] = value));
-    parser.on('file', (name, stream) => {
-      if (name !== 'file' || settled) return stream.resume();
-      settled = true;
-      stream.on('error', () => undefined);
-      resolve({ fields: { ...fields }, bytes: limited(stream, maxBytes), discard });
-    });
-    parser.on('error', (error) => (settled ? undefined : reject(badRequest(`Malformed multipart body (${(error as Error).message}).`, [{ field: 'body', message: 'malformed multipart' }]))));
-    parser.on('close', () => (settled ? undefined : reject(badRequest('No file: send it as the part named file, after the other fields.', [{ field: 'body.file', message: 'missing' }]))));
-    req.once('error', (error) => parser.destroy(error));
-    req.pipe(parser);
-  });
-}
-
 /** A body without Content-Length (chunked) is cut off while it streams, at maxBytes + 1. */
 export async function uploadBody(req: Request, query: Readonly<Record<string, string | undefined>>, maxBytes: number): Promise<UploadBody> {
   const discard = () => void req.resume();
@@ -65,7 +30,10 @@ export async function uploadBody(req: Request, query: Readonly<Record<string, st
     discard();
     throw tooLarge(maxBytes);
   }
-  if (req.is('multipart/form-data')) return multipart(req, maxBytes);
+  if (req.is('multipart/form-data')) {
+    const upload = await receiveFile(req, { maxBytes, tooLarge: () => new UploadTooLarge(maxBytes), fields: 10, fieldBytes: 1024 });
+    return { fields: upload.fields, bytes: upload.file, discard: upload.discard };
+  }
   if (req.is(RAW_TYPES)) {
     const fields = Object.fromEntries(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
     // Not destroyed when the store stops reading (past the limit): discard() drains it, the answer gets out.

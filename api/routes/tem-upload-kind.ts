@@ -2,7 +2,7 @@
 // CII CrossIndustryInvoice is an e-invoice, any other XML is refused naming its root; the
 // rest is a call-detail file.
 import { looksLikeXml, rootSyntax } from '../../workers/tem/einvoice/kind.js';
-import { peek } from '../../workers/tem/einvoice/peek.js';
+import { peek } from '../../workers/core/peek.js';
 import { XmlProblem } from '../../workers/tem/einvoice/xml-problem.js';
 import type { TemUploadKind } from '../../db/schema.js';
 import { HttpError } from '../problem.js';

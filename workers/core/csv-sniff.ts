@@ -1,15 +1,22 @@
 // Reading a CSV as people save it, for every family that takes one (SMS recipients, TEM call
-// details): the text is UTF-8 (a BOM is dropped) unless its bytes are not valid UTF-8, then
-// Windows-1252, as Excel saves "CSV" (as opposed to "CSV UTF-8"); a charset the sender names
-// is used instead, and bytes not valid in it are refused. Never a silent U+FFFD. The separator
-// (',', ';' or tab) is read from the header line. All of it streams: the file is read once.
+// details, newsletter subscribers): the text is UTF-8 (a BOM is dropped) unless its bytes are
+// not valid UTF-8, then Windows-1252, as Excel saves "CSV" (as opposed to "CSV UTF-8"); a file
+// that starts with a UTF-16 byte order mark (Excel's "Unicode text") is UTF-16 in that order. A
+// charset the sender names is used instead (for UTF-16, a BOM still says the order), and bytes
+// not valid in it are refused. Never a silent U+FFFD. The separator (',', ';' or tab) is read
+// from the header line. All of it streams: the file is read once.
+import { peek } from './peek.js';
+
+/** What told the encoding: the sender's charset, the file's byte order mark, or the bytes (UTF-8 then not). */
+export type EncodingSource = 'declared' | 'bom' | 'sniffed';
+
 export class EncodingProblem extends Error {
-  /** `declared`: the bytes are not valid in the charset the sender named; else UTF-8 text was followed by bytes that are not UTF-8. */
+  /** `sniffed`: UTF-8 text was followed by bytes that are not UTF-8; else the bytes are not valid in `encoding`. */
   constructor(
     readonly encoding: string,
-    readonly declared: boolean,
+    readonly source: EncodingSource,
   ) {
-    super(declared ? `the file is not valid ${encoding}` : 'the file mixes UTF-8 and another encoding');
+    super(source === 'sniffed' ? 'the file mixes UTF-8 and another encoding' : `the file is not valid ${encoding}`);
     this.name = 'EncodingProblem';
   }
 }
@@ -38,6 +45,13 @@ function validUtf8Before(bytes: Buffer): boolean {
   return NON_ASCII.test(text.slice(0, text.indexOf('\uFFFD')));
 }
 
+/** The UTF-16 its first two bytes announce (a byte order mark), or null. */
+function byteOrderMark(prefix: Buffer): 'utf-16le' | 'utf-16be' | null {
+  if (prefix[0] === 0xff && prefix[1] === 0xfe) return 'utf-16le';
+  if (prefix[0] === 0xfe && prefix[1] === 0xff) return 'utf-16be';
+  return null;
+}
+
 /** The text of a byte stream; `encoding` is the one read (final once iteration has ended). */
 export class DecodedText implements AsyncIterable<string> {
   encoding: string;
@@ -50,26 +64,37 @@ export class DecodedText implements AsyncIterable<string> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<string> {
-    return this.declared ? this.strict(this.declared) : this.sniffed();
+    return this.read();
   }
 
-  private async *strict(encoding: string): AsyncGenerator<string> {
+  private async *read(): AsyncGenerator<string> {
+    const { prefix, bytes } = await peek(this.bytes, 2);
+    // A UTF-16 BOM says the order of a declared UTF-16 too; a declared charset of another kind wins over it.
+    const marked = this.declared === null || this.declared.startsWith('utf-16') ? byteOrderMark(prefix) : null;
+    if (marked) this.encoding = marked;
+    if (marked) yield* this.strict(bytes, marked, this.declared ? 'declared' : 'bom');
+    else if (this.declared) yield* this.strict(bytes, this.declared, 'declared');
+    else yield* this.sniffed(bytes);
+  }
+
+  private async *strict(bytes: AsyncIterable<Buffer>, encoding: string, source: EncodingSource): AsyncGenerator<string> {
+    // Drops the BOM of `encoding` itself (ignoreBOM: false), as the UTF-8 reader does.
     const decoder = new TextDecoder(encoding, { fatal: true });
     try {
-      for await (const piece of this.bytes) yield decoder.decode(piece, { stream: true });
+      for await (const piece of bytes) yield decoder.decode(piece, { stream: true });
       const rest = decoder.decode();
       if (rest) yield rest;
     } catch (error) {
-      throw error instanceof TypeError ? new EncodingProblem(encoding, true) : error;
+      throw error instanceof TypeError ? new EncodingProblem(encoding, source) : error;
     }
   }
 
-  private async *sniffed(): AsyncGenerator<string> {
+  private async *sniffed(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
     let decoder = new TextDecoder('utf-8', { fatal: true });
     let utf8Seen = false;
     let windows = false;
     let tail: Buffer = Buffer.alloc(0);
-    for await (const piece of this.bytes) {
+    for await (const piece of bytes) {
       if (windows) {
         yield decoder.decode(piece, { stream: true });
         continue;
@@ -78,7 +103,7 @@ export class DecodedText implements AsyncIterable<string> {
       try {
         text = decoder.decode(piece, { stream: true });
       } catch {
-        if (utf8Seen || validUtf8Before(Buffer.concat([tail, piece]))) throw new EncodingProblem('utf-8', false);
+        if (utf8Seen || validUtf8Before(Buffer.concat([tail, piece]))) throw new EncodingProblem('utf-8', 'sniffed');
         // Everything so far was ASCII, read the same in both: go on in Windows-1252 from the held bytes.
         decoder = new TextDecoder('windows-1252');
         windows = true;
@@ -94,14 +119,14 @@ export class DecodedText implements AsyncIterable<string> {
       const rest = decoder.decode();
       if (rest) yield rest;
     } catch {
-      if (utf8Seen) throw new EncodingProblem('utf-8', false);
+      if (utf8Seen) throw new EncodingProblem('utf-8', 'sniffed');
       this.encoding = 'windows-1252';
       yield new TextDecoder('windows-1252').decode(tail);
     }
   }
 }
 
-/** Reads `bytes` as text: in `declared` (a canonical name from charsetName) if given, else UTF-8 or Windows-1252 as above. */
+/** Reads `bytes` as text: in `declared` (a canonical name from charsetName) if given, else UTF-16 by its BOM, UTF-8 or Windows-1252 as above. */
 export function decodeText(bytes: AsyncIterable<Buffer>, declared: string | null = null): DecodedText {
   return new DecodedText(bytes, declared);
 }

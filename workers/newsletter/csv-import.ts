@@ -1,5 +1,5 @@
-// Subscribers from a CSV, streamed (issue 14): UTF-8 (with or without BOM) or Windows-1252 as
-// Dutch Excel saves it (core/csv-sniff.ts), `;`, `,` or tab read from the header by the row
+// Subscribers from a CSV, streamed (issue 14): UTF-8 (with or without BOM), Windows-1252 as
+// Dutch Excel saves it, or UTF-16 after its BOM (core/csv-sniff.ts), `;`, `,` or tab read from the header by the row
 // reader TEM's call details use too (core/csv-rows.ts).
 // The header needs an `email` column (`e-mail`, `e-mailadres` too); `name` (`naam`) is the
 // name; `language` (`taal`) the subscriber's language (nl, en; empty: the list's); every other
@@ -80,7 +80,7 @@ export async function importCsv(
     if (slice.length > 0) await flush(slice, count - slice.length + 1);
     return total;
   } catch (error) {
-    if (error instanceof EncodingProblem) throw problem('a mix of UTF-8 and another encoding');
+    if (error instanceof EncodingProblem) throw problem(error.source === 'sniffed' ? 'a mix of UTF-8 and another encoding' : `text that is not valid ${error.encoding} (as its byte order mark says)`);
     if (error instanceof CsvLayoutProblem) throw problem(`a layout problem (${error.code})`);
     if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('CSV_')) throw problem(`malformed CSV (${error.code})`);
     throw error;

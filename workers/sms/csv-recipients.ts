@@ -50,14 +50,14 @@ function fromCsvError(error: CsvError): CsvProblem {
 export interface CsvRecipientsOptions {
   readonly sliceSize: number;
   readonly maxRows: number;
-  /** The charset the sender named (a canonical name, see charsetName), or null to tell UTF-8 from Windows-1252. */
+  /** The charset the sender named (a canonical name, see charsetName), or null to tell UTF-8, Windows-1252 and UTF-16 (by its BOM) apart. */
   readonly charset: string | null;
 }
 
 function encodingProblem(error: EncodingProblem): CsvProblem {
-  return !error.declared
-    ? new CsvProblem('The file mixes UTF-8 with another encoding: save it as "CSV UTF-8", or name its charset', null)
-    : new CsvProblem(`The file is not valid ${error.encoding}, the charset it was sent with`, null);
+  if (error.source === 'sniffed') return new CsvProblem('The file mixes UTF-8 with another encoding: save it as "CSV UTF-8", or name its charset', null);
+  const why = error.source === 'bom' ? 'as its byte order mark says it is (an odd number of bytes, or half a surrogate pair)' : 'the charset it was sent with';
+  return new CsvProblem(`The file is not valid ${error.encoding}, ${why}`, null);
 }
 
 /**
@@ -160,7 +160,8 @@ export class CsvRecipients {
       }
       if (slice.count > 0) yield slice.slice();
     } catch (error) {
-      if (error instanceof CsvProblem) throw error;
+      // Its own, and the upload's (a part after the file, a file too large): named fields already.
+      if (error instanceof InvalidFieldError) throw error;
       if (error instanceof EncodingProblem) throw encodingProblem(error);
       if (error instanceof CsvError) throw fromCsvError(error);
       if (error === this.input.errored) throw new CsvProblem('The upload stopped inside the file', null);

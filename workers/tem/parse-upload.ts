@@ -33,7 +33,7 @@ function isDataException(error: unknown): boolean {
 /** Whole-file problems (no layout, a mixed encoding, broken quoting) reject the upload rather than retry it. */
 function fileProblem(error: unknown): string | null {
   if (error instanceof CsvLayoutProblem) return error.code;
-  if (error instanceof EncodingProblem) return 'mixed-encoding';
+  if (error instanceof EncodingProblem) return error.source === 'sniffed' ? 'mixed-encoding' : 'invalid-encoding';
   if ((error as { code?: unknown }).code && String((error as { code: unknown }).code).startsWith('CSV_')) return 'malformed-csv';
   if (isDataException(error)) return 'unstorable-value';
   return null;

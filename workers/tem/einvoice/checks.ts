@@ -1,5 +1,6 @@
 // EN 16931's calculation rules (BR-CO-10 to BR-CO-16) with exact decimals, amounts compared
-// rounded to 2 places, and the core's mandatory fields (BR-01 to BR-16): findings, never fixes.
+// rounded to 2 places, and the core's mandatory fields (BR-01 to BR-15): findings, never fixes.
+// An invoice without a line (BR-16) is rejected before these (parse-einvoice.ts).
 import type { Finding } from '../../../db/schema.js';
 import { isDecimal, minus, round2, sameAmount, sum } from './decimal.js';
 import type { InvoiceHeader } from './model.js';
@@ -33,7 +34,7 @@ export function calculationFindings(header: InvoiceHeader, lineSum: string): Fin
 }
 
 /** The core's mandatory fields the invoice lacks. */
-export function mandatoryFindings(header: InvoiceHeader, lineCount: number): Finding[] {
+export function mandatoryFindings(header: InvoiceHeader): Finding[] {
   const t = header.totals;
   const required: [string, string, unknown][] = [
     ['BR-01', 'specification identifier (BT-24)', header.customizationId],
@@ -51,7 +52,6 @@ export function mandatoryFindings(header: InvoiceHeader, lineCount: number): Fin
     ['BR-13', 'invoice total without VAT (BT-109)', t.taxExclusive],
     ['BR-14', 'invoice total with VAT (BT-112)', t.taxInclusive],
     ['BR-15', 'amount due for payment (BT-115)', t.payable],
-    ['BR-16', 'at least one invoice line (BG-25)', lineCount > 0 || null],
   ];
   return required.filter(([, , value]) => value === null || value === undefined).map(([name, field]) => ({ rule: name, message: `missing: ${field}`, expected: null, found: null }));
 }

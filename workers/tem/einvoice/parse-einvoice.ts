@@ -2,7 +2,7 @@
 // through saxes, lines written as COPY text into buffers as they close (memory bounded by a
 // buffer or two and the header), then the invoice with its findings, the upload's counts and
 // the raw file's deletion.
-// A refused document (a DOCTYPE, malformed XML, the same invoice again) leaves nothing.
+// A refused document (a DOCTYPE, malformed XML, no number or no line, the same invoice again) leaves nothing.
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
@@ -95,7 +95,7 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
   for (const [field, value] of Object.entries(header.totals) as [string, string | null][]) {
     if (value !== null && !isDecimal(value)) throw new XmlProblem('not-a-decimal', `the invoice's ${field} is not a decimal`);
   }
-  const findings = [...mandatoryFindings(header, count), ...calculationFindings(header, lineSum.value)];
+  const findings = [...mandatoryFindings(header), ...calculationFindings(header, lineSum.value)];
   if (missingAmounts > 0) findings.push({ rule: 'BR-24', message: `${missingAmounts} invoice line(s) without a net amount (BT-131)`, expected: null, found: null });
   return { header, count, findings };
 }
@@ -121,6 +121,10 @@ export async function parseEinvoiceInTransaction(deps: Deps, upload: Claimed, si
     if (!header.number) {
       await client.query('ROLLBACK');
       return rejected([{ line: null, code: 'no-invoice-number', message: 'the invoice has no number (BT-1)' }]);
+    }
+    if (count === 0) {
+      await client.query('ROLLBACK');
+      return rejected([{ line: null, code: 'no-invoice-lines', message: 'the invoice has no invoice line; EN 16931 needs at least one (BR-16, BG-25)' }]);
     }
     const first = await client.query<{ id: string }>('SELECT id FROM einvoices WHERE organization_id = $1 AND supplier_key = $2 AND number = $3', [upload.organization_id, supplierKey(header), header.number]);
     if (first.rows[0]) {
