@@ -3,8 +3,8 @@
 // server stalls every other client of it (the other test file running beside this one, other
 // runs on the machine), and past 5 s they are answered BUSY.
 import { spawn, execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 
@@ -12,18 +12,6 @@ export interface OwnRedis {
   /** REDIS_URL for the platform and the test's own connections. */
   readonly url: string;
   stop(): Promise<void>;
-}
-
-/** A port the system just handed out and took back: free, unless another process takes it first (the start is tried again). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function pong(port: number): Promise<boolean> {
