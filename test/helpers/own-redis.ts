@@ -1,0 +1,37 @@
+// A Redis server of the test's own on loopback (no persistence), for work that holds Redis for
+// seconds on purpose: Redis runs one script at a time, so a script of seconds on the shared
+// server stalls every other client of it (the other test file running beside this one, other
+// runs on the machine), and past 5 s they are answered BUSY.
+import { spawn, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { freePort } from './free-port.js';
+
+const run = promisify(execFile);
+
+export interface OwnRedis {
+  /** REDIS_URL for the platform and the test's own connections. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function pong(port: number): Promise<boolean> {
+  const { stdout } = await run('redis-cli', ['-p', String(port), 'ping']).catch(() => ({ stdout: '' }));
+  return stdout.trim() === 'PONG';
+}
+
+export async function startOwnRedis(): Promise<OwnRedis> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+    const stop = async () => {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+      await exited;
+    };
+    const until = Date.now() + 10_000;
+    while (server.exitCode === null && !(await pong(port)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    if (server.exitCode === null && (await pong(port))) return { url: `redis://127.0.0.1:${port}`, stop };
+    await stop();
+    if (attempt === 3) throw new Error('redis-server did not start');
+  }
+}
