@@ -64,7 +64,8 @@ export function receiveFile(req: Request, limits: FileLimits): Promise<FileUploa
       reject(badRequest('Send the upload as multipart/form-data with a boundary.', [{ field: 'header.content-type', message: 'must be multipart/form-data with a boundary' }]));
       return;
     }
-    const fields: Record<string, string> = {};
+    // No prototype: a field named __proto__ is a field like any other.
+    const fields: Record<string, string> = Object.create(null) as Record<string, string>;
     let received = false;
     // Settles once the file has been handed on: the rest of the body parsed, or its first problem.
     let endRest: (problem?: Error) => void = () => undefined;
@@ -84,9 +85,10 @@ export function receiveFile(req: Request, limits: FileLimits): Promise<FileUploa
     parser.on('field', (name, value, info) => {
       if (received) return endRest(afterFile(name, false));
       if (info.valueTruncated) return fail(refused(name, `longer than ${limits.fieldBytes} bytes`, `The field ${JSON.stringify(name)} is longer than ${limits.fieldBytes} bytes.`));
+      if (Object.hasOwn(fields, name)) return fail(refused(name, 'sent twice', `The field ${JSON.stringify(name)} was sent twice: send it once.`));
       fields[name] = value;
     });
-    parser.on('fieldsLimit', () => refuse(badRequest(`More than ${limits.fields} fields.`, [{ field: 'body', message: `more than ${limits.fields} fields` }])));
+    parser.on('fieldsLimit', () => refuse(new InvalidFieldError('body', `more than ${limits.fields} fields`, `More than ${limits.fields} fields.`)));
     parser.on('file', (name, stream) => {
       if (received || name !== 'file') {
         stream.resume();
@@ -96,7 +98,7 @@ export function receiveFile(req: Request, limits: FileLimits): Promise<FileUploa
       resolve({ fields: { ...fields }, file: fileThrough(stream, rest, limits), discard });
     });
     parser.on('filesLimit', () => refuse(refused('file', 'more than one file', 'Only one file is taken, the part named file.')));
-    parser.on('error', (error) => refuse(badRequest(`Malformed multipart body (${(error as Error).message}).`, [{ field: 'body', message: 'malformed multipart' }])));
+    parser.on('error', (error) => refuse(new InvalidFieldError('body', 'malformed multipart', `Malformed multipart body (${(error as Error).message}).`)));
     parser.on('close', () => (received ? endRest() : fail(badRequest('No file: send it as the part named file, after the other fields.', [{ field: 'body.file', message: 'missing' }]))));
     // Not pipeline(): a multipart error would destroy the request, and its socket with the 400
     // meant for it. Only the request's own error (a client gone) is passed on, to end the file.

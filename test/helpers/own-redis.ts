@@ -23,15 +23,18 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-    const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+    // 'error': redis-server missing or not startable (no 'exit' follows then).
+    const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()).once('error', () => resolve()));
     const stop = async () => {
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
       await exited;
     };
     const until = Date.now() + 10_000;
-    while (server.exitCode === null && !(await pong(port)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    if (server.exitCode === null && (await pong(port))) return { url: `redis://127.0.0.1:${port}`, stop };
-    await stop();
-    if (attempt === 3) throw new Error('redis-server did not start');
+    let failed = false;
+    server.once('error', () => (failed = true));
+    while (!failed && server.exitCode === null && !(await pong(port)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    if (!failed && server.exitCode === null && (await pong(port))) return { url: `redis://127.0.0.1:${port}`, stop };
+    if (!failed) await stop();
+    if (failed || attempt === 3) throw new Error('redis-server did not start');
   }
 }
