@@ -5,7 +5,8 @@
 // makes them), with the CPU of its Postgres backend per 1,000 messages for each variant, the
 // variants in turns (BENCH_SQL_ROUNDS rounds of BENCH_SQL_MESSAGES messages each; choose them by
 // name with BENCH_SQL_VARIANTS, separated by commas without a space). A scratch database (BENCH_SQL_DATABASE),
-// dropped at the end. BENCH_SQL_EXPLAIN=true prints the closing statements' plans once.
+// dropped at the end. BENCH_SQL_EXPLAIN=true prints the closing statements' plans once;
+// BENCH_SQL_AUTO_EXPLAIN=true has the server log one window's claim and outcome (below).
 //   node --import tsx bench/smpp-sql.ts
 import { sql } from 'kysely';
 import { createDb } from '../db/database.js';
@@ -21,10 +22,15 @@ const ROUNDS = Number(process.env.BENCH_SQL_ROUNDS ?? 2);
 const WINDOW = 200;
 const CHUNK = Number(process.env.BENCH_SQL_CHUNK ?? 1_000);
 const EXPLAIN = process.env.BENCH_SQL_EXPLAIN === 'true';
+/** BENCH_SQL_AUTO_EXPLAIN=true has Postgres log (auto_explain, in its server log) the plans of one window's claim and outcome, with their triggers, buffers and WAL. */
+const AUTO_EXPLAIN = process.env.BENCH_SQL_AUTO_EXPLAIN === 'true';
 
 /** Each variant: SQL run before its round (the schema it measures). */
 const FK = 'ALTER TABLE sms_message_parts DROP CONSTRAINT IF EXISTS sms_message_parts_message_id_fkey; ALTER TABLE sms_message_parts ADD CONSTRAINT sms_message_parts_message_id_fkey FOREIGN KEY (message_id) REFERENCES sms_messages(id) ON DELETE CASCADE';
 const NO_FK = 'ALTER TABLE sms_message_parts DROP CONSTRAINT IF EXISTS sms_message_parts_message_id_fkey';
+const COUNTS_KEY =
+  'ALTER TABLE sms_batch_counts DROP CONSTRAINT IF EXISTS sms_batch_counts_batch_id_fkey; ALTER TABLE sms_batch_counts ADD CONSTRAINT sms_batch_counts_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES sms_batches(id) ON DELETE CASCADE';
+const COUNTS_ON = `ALTER TABLE sms_messages ENABLE TRIGGER sms_messages_counts_update; ${COUNTS_KEY}`;
 /** rescan: after the claim past its last window, a chunk claims once more from its start (main before issue 16's seventh round). */
 interface Variant {
   readonly setup: string;
@@ -41,6 +47,15 @@ const ALL_VARIANTS: Record<string, Variant> = {
   rescan: { setup: `${NO_FK}; ALTER TABLE sms_messages SET (fillfactor = 70)`, rescan: true },
   'no rescan': { setup: `${NO_FK}; ALTER TABLE sms_messages SET (fillfactor = 70)`, rescan: false },
   'no rescan, no claim past the end': { setup: `${NO_FK}; ALTER TABLE sms_messages SET (fillfactor = 70)`, rescan: false, skipPastEnd: true },
+  // Eighth round: room for a row's three versions (30, the migrations'; 35) against 70, and the
+  // batch counts' update trigger on ('counts'), without its foreign key, and off ('no counts', to weigh them).
+  'fillfactor 70': { setup: `${NO_FK}; ${COUNTS_ON}; ALTER TABLE sms_messages SET (fillfactor = 70)`, rescan: false, skipPastEnd: true },
+  'fillfactor 35': { setup: `${NO_FK}; ${COUNTS_ON}; ALTER TABLE sms_messages SET (fillfactor = 35)`, rescan: false, skipPastEnd: true },
+  'fillfactor 30': { setup: `${NO_FK}; ${COUNTS_ON}; ALTER TABLE sms_messages SET (fillfactor = 30)`, rescan: false, skipPastEnd: true },
+  counts: { setup: `${NO_FK}; ${COUNTS_ON}; ALTER TABLE sms_messages SET (fillfactor = 70)`, rescan: false, skipPastEnd: true },
+  'fillfactor 30, counts without key': { setup: `${NO_FK}; ${COUNTS_ON}; ALTER TABLE sms_batch_counts DROP CONSTRAINT sms_batch_counts_batch_id_fkey; ALTER TABLE sms_messages SET (fillfactor = 30)`, rescan: false, skipPastEnd: true },
+  'fillfactor 30, no counts': { setup: `${NO_FK}; ALTER TABLE sms_messages DISABLE TRIGGER sms_messages_counts_update; ALTER TABLE sms_messages SET (fillfactor = 30)`, rescan: false, skipPastEnd: true },
+  'no counts': { setup: `${NO_FK}; ALTER TABLE sms_messages DISABLE TRIGGER sms_messages_counts_update; ALTER TABLE sms_messages SET (fillfactor = 70)`, rescan: false, skipPastEnd: true },
 };
 const CHOSEN = (process.env.BENCH_SQL_VARIANTS ?? 'rescan,no rescan,no rescan, no claim past the end').split(/,(?! )/);
 const VARIANTS = Object.entries(ALL_VARIANTS).filter(([name]) => CHOSEN.includes(name));
@@ -124,6 +139,11 @@ try {
           closeCpu += cpuSeconds(pid) - before;
           break;
         }
+        const explaining = AUTO_EXPLAIN && round === 0 && chunk === 5 && from === range.from;
+        if (explaining) {
+          await sql.raw(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on; SET auto_explain.log_buffers = on; SET auto_explain.log_wal = on; SET auto_explain.log_triggers = on; SET auto_explain.log_nested_statements = on; SET auto_explain.log_timing = on`).execute(db);
+          before = cpuSeconds(pid);
+        }
         const window = await claimWindow(db, { batchId, from, to: range.to, size: WINDOW });
         claimCpu += cpuSeconds(pid) - before;
         if (window.messages.length === 0) throw new Error('a window short of its chunk');
@@ -139,6 +159,7 @@ try {
         before = cpuSeconds(pid);
         await writeOutcomes(db, window.claimId, outcomes);
         outcomeCpu += cpuSeconds(pid) - before;
+        if (explaining) await sql.raw('SET auto_explain.log_min_duration = -1').execute(db);
         if (!explained && from >= range.to) {
           explained = true;
           await explainClose(batchId, range);

@@ -16,7 +16,8 @@
 // thread added CPU to every message measured. Beside the time it prints the CPU per 1,000
 // messages of the sms workers and of the database's Postgres backends.
 // BENCH_SMPP_COMPARE_DIST=<folder> (another build's dist/, e.g. main's) runs each config with
-// that build's worker too, the two in turns (BENCH_SMPP_ROUNDS rounds), to compare CPU per message.
+// that build's worker too, the two in turns (BENCH_SMPP_ROUNDS rounds), to compare CPU per message;
+// each worker with the node flags of its own build's Procfile (the one beside its dist/).
 // Its own database (dropped and recreated, dropped at the end), its own queue prefix, loopback only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { ADMIN_URL, HOST, REDIS_URL, TEMPLATE, createOrganization, databaseUrl, 
 import { START_TIMEOUT_MS, startProcess, stopProcess } from './lib/processes.js';
 import { scratch } from './lib/scratch.js';
 import { cpuMeter, cpuSeconds } from './lib/cpu.js';
-import { buildPlatform, compiledArgs } from './lib/compiled.js';
+import { buildPlatform, compiledArgs, compiledArgsOf } from './lib/compiled.js';
 import { cpuTrace, pidsByCommand, traceReport, type SmscTimeline } from './lib/cpu-trace.js';
 
 const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
@@ -223,8 +224,7 @@ interface PlatformResult {
 
 async function runPlatform(config: PlatformConfig, build: (typeof BUILDS)[number], apiKey: string, offset: number, db: pg.Client): Promise<PlatformResult> {
   const env = smppEnv({ WORKER_CONCURRENCY: String(config.concurrency), SMPP_WINDOW: String(config.window), SMPP_SESSIONS: String(config.sessions) });
-  const args = compiledArgs(WORKER_NODE_ARGS, 'sms');
-  args[args.indexOf('dist/main.js')] = build.main;
+  const args = compiledArgsOf(build.main, WORKER_NODE_ARGS, 'sms');
   if (build.beforeSql) await db.query(build.beforeSql);
   const workers = Array.from({ length: config.processes }, () => track(spawn('node', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })));
   try {

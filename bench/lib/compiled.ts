@@ -2,7 +2,8 @@
 // `node dist/main.js`), not under tsx, whose loader thread and compiler add their own memory
 // (about 60 MB to a worker at rest) to every process measured.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** Runs the build unless `skipVariable` (e.g. BENCH_CDR_BUILD) is 'false': then dist/ is reused. */
 export function buildPlatform(skipVariable: string): void {
@@ -21,10 +22,10 @@ const PROCFILE_LINE: Readonly<Record<string, string>> = { web: 'web', sms: 'work
  * The node flags the Procfile gives a role (such as --max-old-space-size on web), so a process
  * runs here as it is deployed: the words between `node` and the script.
  */
-export function procfileNodeArgs(role: string): string[] {
+export function procfileNodeArgs(role: string, procfile = 'Procfile'): string[] {
   const name = PROCFILE_LINE[role];
   if (name === undefined) return [];
-  const line = readFileSync('Procfile', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`)) ?? '';
+  const line = readFileSync(procfile, 'utf8').split('\n').find((l) => l.startsWith(`${name}:`)) ?? '';
   const words = line.slice(name.length + 1).trim().split(/\s+/);
   if (words[0] !== 'node') return [];
   const flags = words.slice(1);
@@ -34,6 +35,15 @@ export function procfileNodeArgs(role: string): string[] {
 
 /** The arguments of `node` for one role of the compiled platform: the Procfile's flags, then the bench's own. */
 export const compiledArgs = (nodeArgs: readonly string[], role: string, ...extra: string[]): string[] => [...procfileNodeArgs(role), ...nodeArgs, 'dist/main.js', '--role', role, ...extra];
+
+/**
+ * The same for another build (`main`, its dist/main.js): the flags of that build's own Procfile
+ * (beside its dist/), when it has one, so a flag one of them adds is compared too.
+ */
+export function compiledArgsOf(main: string, nodeArgs: readonly string[], role: string): string[] {
+  const procfile = join(dirname(dirname(main)), 'Procfile');
+  return [...procfileNodeArgs(role, existsSync(procfile) ? procfile : 'Procfile'), ...nodeArgs, main, '--role', role];
+}
 
 /** One role of the compiled platform as a child process, its output on the benchmark's. */
 export const platformProcess = (role: string, env: Record<string, string>, nodeArgs: readonly string[] = []) =>

@@ -27,6 +27,7 @@ import * as temCostRollup from './2026-12-05T16-30-00_tem-cost-rollup.js';
 import * as temRollupFromParse from './2026-12-05T19-10-00_tem-rollup-from-parse.js';
 import * as smsPartsNoFk from './2026-12-06T01-00-00_sms-parts-no-fk.js';
 import * as smsMessagesFillfactor from './2026-12-06T01-10-00_sms-messages-fillfactor.js';
+import * as smsMessagesThreeVersions from './2026-12-06T20-10-00_sms-messages-three-versions.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T19-10-00_tem-rollup-from-parse': temRollupFromParse,
   '2026-12-06T01-00-00_sms-parts-no-fk': smsPartsNoFk,
   '2026-12-06T01-10-00_sms-messages-fillfactor': smsMessagesFillfactor,
+  '2026-12-06T20-10-00_sms-messages-three-versions': smsMessagesThreeVersions,
 };
