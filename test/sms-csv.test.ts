@@ -162,6 +162,21 @@ describe('POST /v1/sms/batches/csv', () => {
     expect(await batchCount()).toBe(before);
   });
 
+  it('answers 400 naming a field sent twice (or named __proto__ twice), and keeps no batch', async () => {
+    const before = await batchCount();
+    for (const name of ['sender', '__proto__']) {
+      const answer = await upload<ProblemBody>([['sender', 'DeVries'], [name, 'Tweede'], ['body', 'Hoi'], ...(name === 'sender' ? [] : [[name, 'x'] as [string, string]]), ['file', 'phone\n0612345678\n', 'klanten.csv']]);
+      expect(answer.status, name).toBe(400);
+      expect(fieldsOf(answer), name).toEqual([`body.${name}`]);
+    }
+    expect(await batchCount()).toBe(before);
+  });
+
+  it('takes a body of 1,600 characters of three UTF-8 bytes each, as the JSON route does', async () => {
+    const answer = await upload<{ id: string }>([['sender', 'DeVries'], ['body', '€'.repeat(1_600)], ['file', 'phone\n0612345678\n', 'klanten.csv']]);
+    expect(answer.status).toBe(202);
+  });
+
   it('answers 415 to a body that is not multipart/form-data, and keeps no batch', async () => {
     const before = await batchCount();
     const answer = await call('post', '/v1/sms/batches/csv', { auth: org.key, body: { sender: 'DeVries', body: 'Hoi', recipients: [{ phone: '0612345678' }] } });
