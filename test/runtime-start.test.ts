@@ -21,7 +21,7 @@ afterAll(() => admin(`DROP DATABASE IF EXISTS "${readOnly}" WITH (FORCE)`));
 const tcpHandles = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length;
 
 /** Waits until this process holds no more TCP handles than it did before the case. */
-const noneLeft = (before: number) => waitFor(() => Promise.resolve(tcpHandles() <= before), 'the failed start to close its sockets', 5_000);
+const noneLeft = (before: number) => waitFor(() => Promise.resolve(tcpHandles() <= before), 'the failed start to close its sockets', 15_000);
 
 describe('a start with Postgres away or refusing', () => {
   it('web, Postgres unreachable: starts, answers 503 naming postgres, and stops clean', async () => {

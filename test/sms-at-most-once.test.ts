@@ -20,8 +20,16 @@ let web: Runtime;
 let call: Call;
 const children: ChildProcess[] = [];
 
+/**
+ * A short lock, so the killed worker's chunk job is taken as stalled within seconds. A pause of
+ * the machine past half of it may make BullMQ run the job twice (or fail it after its second
+ * stall while the first run goes on): harmless to what is asserted, since a window is claimed
+ * atomically and a run that lost its lock is not aborted, so nothing is sent twice or left queued.
+ */
+const STALL_LOCK_MS = '2000';
+
 function smsWorker(): ChildProcess {
-  const child = spawnSmsWorker(ctx, smsc);
+  const child = spawnSmsWorker(ctx, smsc, { JOB_LOCK_MS: STALL_LOCK_MS });
   children.push(child);
   return child;
 }

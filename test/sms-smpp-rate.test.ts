@@ -42,7 +42,10 @@ describe('sending under SMS_RATE', () => {
       const cancel = await call('post', `/v1/sms/batches/${batchId}/cancel`, { auth: org.key });
       expect(cancel.status).toBeLessThan(300);
       const atCancel = smsc.received.length;
-      await sleep(2_500);
+      // Until the window on the wire is written back and the chunk has cancelled what it held (a
+      // second or two; longer on a loaded machine), then a moment for anything sent after it.
+      await waitFor(async () => (await messages(batchId)).every((r) => r.status !== 'queued' && r.status !== 'sending'), 'the cancel to settle', 30_000);
+      await sleep(1_000);
 
       const rows = await messages(batchId);
       const sent = reached();

@@ -16,6 +16,11 @@ const children: ChildProcess[] = [];
 // A re-parse of 150,000 rows by a freshly spawned worker, beside the suite's other heavy files on
 // two cores: it missed 90 s at load 15 (the journal, the suite's time).
 const PARSE_WAIT_MS = 180_000;
+// The SIGKILLed worker's job must be taken as stalled by the next one: within twice the lock. Not
+// 2 s: a parse of 150,000 rows at load 15 can hold its process past half of that, and a job that
+// stalled before the kill and again after it is failed by BullMQ (more than maxStalledCount), its
+// upload left 'parsing'. 10 s costs at most 20 s of the 180 s wait.
+const STALL_LOCK_MS = '10000';
 
 afterAll(async () => {
   const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
@@ -24,7 +29,7 @@ afterAll(async () => {
 
 function invoicesWorker(): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts', '--role', 'invoices'], {
-    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: ctx.config.databaseUrl, REDIS_URL: ctx.config.redisUrl, QUEUE_PREFIX: ctx.prefix, JOB_LOCK_MS: '2000', LOG_LEVEL: 'warn' },
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: ctx.config.databaseUrl, REDIS_URL: ctx.config.redisUrl, QUEUE_PREFIX: ctx.prefix, JOB_LOCK_MS: STALL_LOCK_MS, LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   });
   children.push(child);

@@ -18,7 +18,9 @@ export function spawnSmsWorker(ctx: TestContext, smsc: TestSmsc, env: Record<str
       SMS_PROVIDER: 'smpp',
       SMPP_URL: smsc.url,
       WORKER_CONCURRENCY: '1',
-      JOB_LOCK_MS: '2000',
+      // The product's lock (30 s): a pause of the machine longer than half a short lock lets
+      // another worker (or a runtime a later test starts) take the running job as stalled. A test
+      // that needs a killed worker's job taken over soon passes a short JOB_LOCK_MS of its own.
       LOG_LEVEL: 'warn',
       ...env,
     },
