@@ -20,7 +20,8 @@ class Placeholder {
  * `build` once, with a placeholder for each value it reads from `values` (by name), compiled;
  * then each call answers that statement with the call's values in their places, and the
  * builder's constants (such as `false`) as they were. `build` must only place its values in the
- * statement (never read into them): at compile time they are placeholders.
+ * statement (never read into them): at compile time they are placeholders. A plugin's
+ * transformQuery (tests count statements with one) sees the statement once, at its compile.
  */
 export function compiledOnce<V extends object, R>(build: (db: Kysely<Database>, values: V) => Compiles<R>) {
   let compiled: { readonly query: CompiledQuery<R>; readonly names: readonly (string | null)[] } | undefined;
