@@ -75,8 +75,8 @@ const nothingHeld = sql`NOT EXISTS (SELECT 1 FROM held)`;
 
 /**
  * The group's statement, compiled once (db/compiled-once.ts): its text is the same for any
- * group, and building it with the query builder per group (46 values, four CTEs) was most of
- * storeGroup's own time in the web's profile (bench/JOURNAL.md, issue 17).
+ * group. Building and compiling it per group (46 values, four CTEs) took a group of 16 batches
+ * 290-340 µs with its arrays, 190-280 µs now (bench/JOURNAL.md, issue 17).
  */
 const groupStatement = compiledOnce(
   (_db, v: GroupValues) => sql<SmsBatch & { held: number[] | null }>`
