@@ -4,7 +4,7 @@
 // fails in the database fails alone; another organisation's list is a 404 however the
 // requests are grouped, and nothing of it is stored.
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createImportGroup, type GroupedImport } from '../workers/newsletter/import-group.js';
 import type { ImportResult } from '../workers/newsletter/import.js';
 import { createTestContext } from './helpers/context.js';
@@ -24,18 +24,17 @@ async function newList(key: string, name = 'Leden'): Promise<string> {
 
 const post = (key: string, listId: string, subscribers: unknown[]) => call<ImportResult>('post', `/v1/lists/${listId}/subscribers`, { auth: key, body: { basis: 'consent', subscribers } });
 
-/** The import group on the test's own connection, counting the statements it sends. */
+/** The import group on an executor of its own, counting the statements it sends (its statement is compiled once: a plugin's transformQuery would see it once, not per statement). */
 function countedGroup() {
-  const counter = { statements: 0 };
-  const db = ctx.db.withPlugin({
-    transformQuery: (args) => {
-      counter.statements += 1;
-      return args.node;
+  const db = ctx.db.withoutPlugins();
+  const sent = vi.spyOn(db.getExecutor(), 'executeQuery');
+  const counter = {
+    get statements() {
+      return sent.mock.calls.length;
     },
-    transformResult: (args) => Promise.resolve(args.result),
-  });
+  };
   const group = createImportGroup(db, { privacyStatement: ctx.config.privacyStatementVersion, suppressionKey: ctx.config.suppressionKey });
-  return { group, counter };
+  return { group, counter, db };
 }
 
 const actor = { actorType: 'api_key' as const, actorId: org.keyId };
@@ -114,6 +113,17 @@ describe('grouped imports over HTTP', () => {
 });
 
 describe('createImportGroup', () => {
+  it('compiles its statement once per process, and sends each group its own values (old code: compiled for every group)', async () => {
+    const list = await newList(org.key);
+    const { group, counter, db } = countedGroup();
+    const compile = vi.spyOn(db.getExecutor(), 'compileQuery');
+    for (let i = 0; i < 3; i++) expect(await group(request(list, `eenmaal${i}@voorbeeld.nl`))).toMatchObject({ added: 1, updated: 0 });
+    expect(counter.statements).toBe(3);
+    expect(compile.mock.calls.length).toBeLessThanOrEqual(1);
+    const stored = await ctx.db.selectFrom('newsletter_subscribers').select('email').where('list_id', '=', list).orderBy('email').execute();
+    expect(stored.map((r) => r.email)).toEqual(['eenmaal0@voorbeeld.nl', 'eenmaal1@voorbeeld.nl', 'eenmaal2@voorbeeld.nl']);
+  });
+
   it('stores requests that come while a statement is in flight in one statement', async () => {
     const list = await newList(org.key);
     const { group, counter } = countedGroup();

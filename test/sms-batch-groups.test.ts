@@ -6,7 +6,7 @@
 // and the statements a batch costs fall when batches arrive together.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jobIdFor } from '../queues/options.js';
 import { identifierHash } from '../workers/privacy/subject.js';
 import { createTestContext, waitFor } from './helpers/context.js';
@@ -160,5 +160,24 @@ describe('small batches by group commit', () => {
     expect(perBatchAlone).toBeLessThanOrEqual(2);
     // Together the lookup and the write are shared: little more than the key's lookup is left.
     expect(perBatchTogether).toBeLessThan(perBatchAlone);
+  });
+
+  it("compiles the group's statement once per process, not once per group (each group still sends its own values)", async () => {
+    const executor = runtime.deps.db.getExecutor();
+    const compile = vi.spyOn(executor, 'compileQuery');
+    try {
+      const answers: Answer<Batch>[] = [];
+      for (let i = 0; i < 4; i++) answers.push(await submit(i % 2 ? north.key : south.key, `compiled-${i}`, phonesOf(400 + i)));
+      expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202]);
+      for (const [i, answer] of answers.entries()) {
+        expect(answer.body.reference).toBe(`compiled-${i}`);
+        expect((await stored(answer.body.id)).messages.map((m) => m.phone)).toEqual(phonesOf(400 + i));
+      }
+      // Old code: the query builder built and compiled it for each of the 4 groups.
+      const groupCompiles = compile.mock.results.filter((r) => r.type === 'return' && (r.value as { sql: string }).sql.includes('INSERT INTO sms_batches'));
+      expect(groupCompiles.length).toBeLessThanOrEqual(1);
+    } finally {
+      compile.mockRestore();
+    }
   });
 });

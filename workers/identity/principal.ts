@@ -1,5 +1,6 @@
 // Who is calling: an API key or a session token resolved to its organisation and scopes.
-import { sql, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { compiledOnce } from '../../db/compiled-once.js';
 import type { AuditEntry } from '../core/audit.js';
 import type { Database, Scope } from '../../db/schema.js';
 import { scopesOfRole } from './scopes.js';
@@ -52,33 +53,13 @@ const sessionLookup = (db: Kysely<Database>, hashes: readonly Buffer[], at: Date
     .where('u.must_change_password', '=', false)
     .where('o.ended_at', 'is', null);
 
-/**
- * A statement every bearer request runs, compiled by the query builder once per process (its text
- * does not depend on the values: the hashes go as one array), then sent with each call's values
- * where the placeholders were (found by identity: each placeholder is an object of its own), and
- * the builder's constants (such as `false`) as they were. Building and compiling the key lookup
- * costs 16-33 µs of CPU each time, a reused one 0.05-0.2 µs (bench/JOURNAL.md, issue 17).
- */
-function compiledOnce<A extends object[], R>(build: (db: Kysely<Database>, ...values: A) => Compilable<R>, placeholders: A) {
-  let compiled: { readonly query: CompiledQuery<R>; readonly slots: readonly number[] } | undefined;
-  return (db: Kysely<Database>, ...values: A): CompiledQuery<R> => {
-    if (!compiled) {
-      const query = build(db, ...placeholders).compile();
-      const slots = query.parameters.map((p) => placeholders.indexOf(p as A[number]));
-      if (placeholders.some((_, i) => slots.filter((s) => s === i).length !== 1)) throw new Error('a statement compiled once must use each of its values exactly once');
-      compiled = { query, slots };
-    }
-    const { query, slots } = compiled;
-    return { ...query, parameters: slots.map((slot, i) => (slot < 0 ? query.parameters[i] : values[slot])) };
-  };
-}
-
-const keyStatement = compiledOnce(keyLookup, [[]]);
-const sessionStatement = compiledOnce(sessionLookup, [[], new Date(0)]);
+/** Every bearer request runs one of these: compiled once (db/compiled-once.ts), the values sent anew with each call. */
+const keyStatement = compiledOnce((db, v: { hashes: readonly Buffer[] }) => keyLookup(db, v.hashes));
+const sessionStatement = compiledOnce((db, v: { hashes: readonly Buffer[]; at: Date }) => sessionLookup(db, v.hashes, v.at));
 
 async function keyPrincipals(db: Kysely<Database>, hashes: Buffer[]): Promise<Map<string, Principal>> {
   if (hashes.length === 0) return new Map();
-  const { rows } = await db.executeQuery(keyStatement(db, hashes));
+  const { rows } = await db.executeQuery(keyStatement(db, { hashes }));
   return new Map(
     rows
       .filter((row) => row.must_change_password !== true)
@@ -88,7 +69,7 @@ async function keyPrincipals(db: Kysely<Database>, hashes: Buffer[]): Promise<Ma
 
 async function sessionPrincipals(db: Kysely<Database>, hashes: Buffer[]): Promise<Map<string, Principal>> {
   if (hashes.length === 0) return new Map();
-  const { rows } = await db.executeQuery(sessionStatement(db, hashes, new Date()));
+  const { rows } = await db.executeQuery(sessionStatement(db, { hashes, at: new Date() }));
   return new Map(rows.map((row) => [row.token_hash.toString('hex'), { kind: 'session', id: row.id, organizationId: row.organization_id, userId: row.user_id, scopes: scopesOfRole(row.role), lastUsedAt: null }]));
 }
 

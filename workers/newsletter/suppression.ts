@@ -2,16 +2,16 @@
 // soft bounces or a privacy objection put the address here, and no later import, sign-up or
 // send reaches it. The list holds HMAC-SHA-256 under SUPPRESSION_KEY of the normalised address
 // (address.ts), never the address, so an entry survives the subscriber's erasure.
-import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, SuppressionReason } from '../../db/schema.js';
+import { keyedHash } from '../core/keyed-hash.js';
 import { normaliseAddress } from './address.js';
 
 /** The keyed hash of an address as normaliseAddress keeps it (an unreadable one is hashed as given, trimmed and lower-cased). */
 export function suppressionHash(suppressionKey: string, address: string): Buffer {
   const checked = normaliseAddress(address);
   const email = checked.ok ? checked.email : address.trim().toLowerCase();
-  return createHmac('sha256', suppressionKey).update(`email:${email}`).digest();
+  return keyedHash(suppressionKey, `email:${email}`);
 }
 
 const hashOf = (suppressionKey: string, address: string | Buffer) => (Buffer.isBuffer(address) ? address : suppressionHash(suppressionKey, address));

@@ -49,11 +49,24 @@ export function heldProbe(deps: Pick<Deps, 'config'>, group: readonly GroupMembe
   return { asked, organizations, hashes };
 }
 
-/** A SELECT of the 1-based positions (`i`) in `probe.asked` of what is held. Its text is the same whatever the probe. */
-export function heldQuery(probe: HeldProbe): RawBuilder<{ i: number }> {
+/** The lookup's values, as heldQuery places them. */
+export interface HeldValues {
+  readonly held_organizations: string;
+  readonly held_hashes: readonly Buffer[];
+  readonly held_phone: readonly boolean[];
+}
+
+export const heldValues = (probe: HeldProbe): HeldValues => ({
+  held_organizations: textArray(probe.organizations),
+  held_hashes: probe.hashes,
+  held_phone: probe.asked.map((a) => a.kind === 'phone'),
+});
+
+/** A SELECT of the 1-based positions (`i`) in the probe's `asked` of what is held. Its text is the same whatever the probe. */
+export function heldQuery(v: HeldValues): RawBuilder<{ i: number }> {
   return sql<{ i: number }>`
     SELECT q.i::int AS i
-    FROM unnest(${textArray(probe.organizations)}::uuid[], ${probe.hashes}::bytea[], ${probe.asked.map((a) => a.kind === 'phone')}::bool[]) WITH ORDINALITY AS q(organization_id, hash, phone, i)
+    FROM unnest(${v.held_organizations}::uuid[], ${v.held_hashes}::bytea[], ${v.held_phone}::bool[]) WITH ORDINALITY AS q(organization_id, hash, phone, i)
     WHERE (q.phone AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.organization_id = q.organization_id AND o.phone_hash = q.hash))
        OR EXISTS (SELECT 1 FROM privacy_restrictions r WHERE r.identifier_hash = q.hash)`;
 }

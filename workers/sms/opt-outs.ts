@@ -1,14 +1,14 @@
 // Opt-outs (suppression list) per organisation: a keyed hash of the E.164 number under
 // SUPPRESSION_KEY plus a masked form, so an erasure can remove the person while messages
 // still never reach them again.
-import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { ConflictError, NotFoundError } from '../core/domain-errors.js';
+import { keyedHash } from '../core/keyed-hash.js';
 
 export function phoneHash(suppressionKey: string, e164: string): Buffer {
-  return createHmac('sha256', suppressionKey).update(`phone:${e164}`).digest();
+  return keyedHash(suppressionKey, `phone:${e164}`);
 }
 
 /** +31612344321 → +31 6 ****4321 */

@@ -14,18 +14,26 @@ export function fromUnits(units: number): string {
   return `${Math.floor(units / SCALE)}.${String(units % SCALE).padStart(4, '0')}`;
 }
 
+/** A table's compiled form, kept while the table lives: the config's frozen table is compiled once per process, not once per batch. */
+const compiled = new WeakMap<PriceTable, (e164: string) => number>();
+
 /**
  * The price table compiled once: the price per segment (in units) of an E.164 number. The
- * prices are parsed here, and the prefixes tried longest first, so the first match wins.
+ * prices are parsed here, and the prefixes tried longest first, so the first match wins. A
+ * table is read only (the config's is frozen): its compiled form is reused for the same object.
  */
 export function compilePrices(prices: PriceTable): (e164: string) => number {
+  const known = compiled.get(prices);
+  if (known) return known;
   const byPrefix = Object.entries(prices)
     .filter(([prefix]) => prefix !== 'default')
     .map(([prefix, euros]) => ({ prefix, units: toUnits(euros) }))
     .sort((a, b) => b.prefix.length - a.prefix.length);
   const fallback = toUnits(prices.default ?? '0');
-  return (e164) => {
+  const priceOf = (e164: string): number => {
     for (const { prefix, units } of byPrefix) if (e164.startsWith(prefix)) return units;
     return fallback;
   };
+  compiled.set(prices, priceOf);
+  return priceOf;
 }
