@@ -17,8 +17,8 @@ const org = await newOrganization(call, ctx, 'Csv BV');
 const other = await newOrganization(call, ctx, 'Ander BV');
 const list = (await call<{ id: string }>('post', '/v1/lists', { auth: org.key, body: { name: 'Leden' } })).body;
 
-async function post(body: Buffer | string, query = '?basis=consent', key = org.key, listId = list.id) {
-  const response = await fetch(`${url}/v1/lists/${listId}/subscribers${query}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, body });
+async function post(body: Buffer | string, query = '?basis=consent', key = org.key, listId = list.id, contentType = 'text/csv') {
+  const response = await fetch(`${url}/v1/lists/${listId}/subscribers${query}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 const subscriber = (email: string) => ctx.db.selectFrom('newsletter_subscribers').select(['email', 'name', 'attributes', 'status']).where('list_id', '=', list.id).where('email', '=', email).executeTakeFirst();
@@ -52,6 +52,20 @@ describe('CSV import', () => {
     const odd = await post(file.subarray(0, file.length - 1));
     expect(odd.status).toBe(400);
     expect(odd.body).toMatchObject({ detail: 'The CSV has text that is not valid utf-16le (as its byte order mark says).', errors: [{ field: 'body' }] });
+  });
+
+  it('reads the file in the charset its Content-Type names, and answers 400 naming the header for one it cannot read', async () => {
+    // Without its BOM a UTF-16 file is refused for its columns; named, it is read.
+    const named = await post(Buffer.from('email\tnaam\r\nlotte@voorbeeld.nl\tLotte Ærø\r\n', 'utf16le'), undefined, undefined, undefined, 'text/csv; charset="UTF-16LE"');
+    expect(named.body).toMatchObject({ added: 1, invalid: 0 });
+    expect(await subscriber('lotte@voorbeeld.nl')).toMatchObject({ name: 'Lotte Ærø' });
+    const unknown = await post('email\nx@voorbeeld.nl\n', undefined, undefined, undefined, 'text/csv; charset=klingon');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ errors: [{ field: 'header.content-type' }] });
+    // Named UTF-8, Windows-1252 bytes are refused rather than read as something else.
+    const wrong = await post(Buffer.from('email;naam\r\njoel@voorbeeld.nl;Joël\r\n', 'latin1'), undefined, undefined, undefined, 'text/csv; charset=utf-8');
+    expect(wrong.status).toBe(400);
+    expect(await subscriber('joel@voorbeeld.nl')).toBeUndefined();
   });
 
   it('counts a suppressed address and never subscribes it again', async () => {

@@ -15,6 +15,7 @@ import { findList } from '../../workers/newsletter/lists.js';
 import { deleteSubscriber, listSubscribers } from '../../workers/newsletter/subscribers.js';
 import { principalOf } from '../auth/bearer.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { charsetParameter, declaredCharset } from '../declared-charset.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { pageQuery, subscriberSchema, toSubscriber } from './newsletter-views.js';
@@ -83,7 +84,8 @@ export function newsletterSubscriberRoutes(deps: Deps): Route[] {
         handler: async ({ params, query }, req, res) => {
           const list = await listOf(res, params.id);
           if (!query.basis) throw badRequest('A CSV import needs ?basis=consent or ?basis=customer-relationship.', [{ field: 'query.basis', message: 'required' }]);
-          const result = await importCsv(deps.db, { organizationId: list.organization_id, listId: list.id }, req, { basis: query.basis, privacyStatement: deps.config.privacyStatementVersion }, deps.config.suppressionKey);
+          const charset = declaredCharset(charsetParameter(req.headers['content-type']), 'header.content-type');
+          const result = await importCsv(deps.db, { organizationId: list.organization_id, listId: list.id }, req, { basis: query.basis, privacyStatement: deps.config.privacyStatementVersion }, deps.config.suppressionKey, charset);
           await audit(deps.db, { ...auditActor(principalOf(res)), action: IMPORT_AUDIT_ACTION, entityType: 'newsletter_list', entityId: list.id, details: { added: result.added, updated: result.updated, format: 'csv' } });
           return { body: result };
         },

@@ -3,13 +3,13 @@
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { openStreamedBatch, type BatchActor, type BatchOptions, type BatchOutcome } from '../../workers/sms/create-batch.js';
-import { charsetName } from '../../workers/core/csv-sniff.js';
 import { asIntake } from '../../workers/core/intake-gate.js';
 import { CsvProblem, CsvRecipients } from '../../workers/sms/csv-recipients.js';
 import { auditActor } from '../../workers/identity/principal.js';
 import { principalOf } from '../auth/bearer.js';
+import { declaredCharset } from '../declared-charset.js';
 import { receiveFile, type FileUpload } from '../multipart-file.js';
-import { HttpError, badRequest } from '../problem.js';
+import { HttpError } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { parseInput } from '../validate.js';
 import { batchAccepted, batchFields, batchOptions, idempotencyKeyOf } from './sms-batch-fields.js';
@@ -31,13 +31,6 @@ const csvBatchSchema = batchSchema
     file: z.object({ encoding: z.string().describe('utf-8, windows-1252, utf-16le, utf-16be, or the charset sent'), separator: z.enum([',', ';', '\t']) }).optional().describe('absent on a replay'),
   })
   .meta({ id: 'SmsCsvBatch' });
-
-function charsetOf(charset: string | undefined): string | null {
-  if (charset === undefined) return null;
-  const name = charsetName(charset);
-  if (name === null) throw badRequest(`The charset ${JSON.stringify(charset)} is not one this server can read; leave it out for UTF-8 or Windows-1252.`, [{ field: 'body.charset', message: 'unknown charset' }]);
-  return name;
-}
 
 interface Ingested extends BatchOutcome {
   readonly file?: { readonly encoding: string; readonly separator: string };
@@ -104,7 +97,7 @@ export function smsCsvRoutes(deps: Deps): Route[] {
         try {
           const { charset, ...fields } = parseInput('body', csvFields, upload.fields);
           const options = await batchOptions(deps, fields, key);
-          const ingested = await asIntake(() => ingest(deps, principal.organizationId, options, auditActor(principal), upload, charsetOf(charset)));
+          const ingested = await asIntake(() => ingest(deps, principal.organizationId, options, auditActor(principal), upload, declaredCharset(charset, 'body.charset')));
           const reply = await batchAccepted(deps, ingested);
           return ingested.file ? { ...reply, body: { ...(reply.body as object), file: ingested.file } } : reply;
         } catch (error) {

@@ -49,6 +49,8 @@ export async function importCsv(
   bytes: AsyncIterable<Buffer>,
   consent: { basis: LegalBasis; privacyStatement: string },
   suppressionKey: string,
+  /** The charset the sender named (Content-Type's parameter); by default UTF-8, Windows-1252 or UTF-16 as the bytes say. */
+  charset: string | null = null,
 ): Promise<ImportResult> {
   const total: ImportResult = { added: 0, updated: 0, suppressed: 0, invalid: 0, rejected: [] };
   const flush = async (slice: ImportRow[], firstRow: number) => {
@@ -60,7 +62,7 @@ export async function importCsv(
     for (const r of result.rejected) if (total.rejected.length < MAX_REASONS) total.rejected.push({ row: r.row + firstRow - 1, reason: r.reason });
   };
   try {
-    const { header, rows } = await csvRows(decodeText(bytes));
+    const { header, rows } = await csvRows(decodeText(bytes, charset));
     const columns = columnsOf(header);
     let slice: ImportRow[] = [];
     let count = 0;
