@@ -118,6 +118,15 @@ describe('a call-detail file in UTF-16 (Excel\'s "Unicode text")', () => {
     expect(holder.holder_name).toBe('José Müller');
   });
 
+  it('reads a BOM-less one in the charset its Content-Type names, and answers 400 naming the header for a charset it cannot read', async () => {
+    const named = await uploadRaw(runtime, org.key, Buffer.from(cdr([{ user: 'Zoë' }, {}]).replaceAll(';', '\t'), 'utf16le'), 'text/csv; charset=utf-16le');
+    expect(named.status).toBe(202);
+    expect(await finished(call, org.key, named.body.id)).toMatchObject({ status: 'parsed', rowsStored: 2, errors: [] });
+    const unknown = await uploadRaw(runtime, org.key, cdr([{}]), 'text/csv; charset=klingon');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ errors: [{ field: 'header.content-type' }] });
+  });
+
   it('rejects one of an odd number of bytes, or with half a surrogate pair, as invalid-encoding at once (never a U+FFFD)', async () => {
     for (const tail of [[0x41], [0x3d, 0xd8, 0x0d, 0x00, 0x0a, 0x00]]) {
       const answer = await uploadRaw(runtime, org.key, Buffer.concat([utf16(cdr([{}, {}])), Buffer.from(tail)]));

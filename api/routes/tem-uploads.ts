@@ -8,6 +8,7 @@ import { PROFILE_NAMES } from '../../workers/tem/profile.js';
 import { EmptyUpload, UploadTooLarge, deleteUpload, findUpload, listUploads, storeUpload } from '../../workers/tem/uploads.js';
 import { principalOf } from '../auth/bearer.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { charsetParameter, declaredCharset } from '../declared-charset.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { parseInput } from '../validate.js';
@@ -19,6 +20,7 @@ import { toUpload, uploadSchema } from './tem-views.js';
 const uploadFields = z.object({
   profile: z.enum(PROFILE_NAMES).optional().describe('carrier profile; chosen from the header row when not named'),
   carrier: z.string().trim().min(1).max(100).optional(),
+  charset: z.string().max(40).optional().describe("a call-detail file's encoding (e.g. windows-1252, utf-16le); also read from the Content-Type's charset; by default UTF-8, Windows-1252 if the bytes are not UTF-8, or UTF-16 after its byte order mark"),
 });
 const idParams = z.object({ id: z.uuid() });
 
@@ -44,9 +46,12 @@ export function temUploadRoutes(deps: Deps): Route[] {
         const principal = principalOf(res);
         const body = await uploadBody(req, query, maxBytes);
         try {
-          const fields = req.is('multipart/form-data') ? parseInput('body', uploadFields, body.fields) : query;
+          const multipart = req.is('multipart/form-data') !== false;
+          const fields = multipart ? parseInput('body', uploadFields, body.fields) : query;
+          const named = fields.charset ?? (multipart ? undefined : charsetParameter(req.headers['content-type']));
+          const charset = declaredCharset(named, fields.charset === undefined ? 'header.content-type' : multipart ? 'body.charset' : 'query.charset');
           const { kind, bytes } = await uploadKind(body.bytes, req.is(['application/xml', 'text/xml']) !== false);
-          const { upload, replayed } = await storeUpload(deps.db, principal.organizationId, { kind, maxBytes, profile: fields.profile ?? null, carrier: fields.carrier ?? null }, bytes);
+          const { upload, replayed } = await storeUpload(deps.db, principal.organizationId, { kind, maxBytes, profile: fields.profile ?? null, carrier: fields.carrier ?? null, charset }, bytes);
           if (!replayed) await enqueueAfterCommit(deps, [{ name: 'tem.parse-upload', payload: { uploadId: upload.id } }]);
           return { status: replayed ? 200 : 202, body: toUpload(upload) };
         } catch (error) {

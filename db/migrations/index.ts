@@ -28,6 +28,7 @@ import * as temRollupFromParse from './2026-12-05T19-10-00_tem-rollup-from-parse
 import * as smsPartsNoFk from './2026-12-06T01-00-00_sms-parts-no-fk.js';
 import * as smsMessagesFillfactor from './2026-12-06T01-10-00_sms-messages-fillfactor.js';
 import * as smsMessagesThreeVersions from './2026-12-06T20-10-00_sms-messages-three-versions.js';
+import * as temUploadCharset from './2026-12-06T21-00-00_tem-upload-charset.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T01-00-00_sms-parts-no-fk': smsPartsNoFk,
   '2026-12-06T01-10-00_sms-messages-fillfactor': smsMessagesFillfactor,
   '2026-12-06T20-10-00_sms-messages-three-versions': smsMessagesThreeVersions,
+  '2026-12-06T21-00-00_tem-upload-charset': temUploadCharset,
 };

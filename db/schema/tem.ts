@@ -25,6 +25,8 @@ export interface TemUploadTable {
   kind: TemUploadKind;
   profile: string | null;
   carrier: string | null;
+  /** The charset the sender named for the file (canonical name); null: the bytes decide. */
+  charset: ColumnType<string | null, string | null | undefined, string | null>;
   sha256: string;
   size_bytes: number;
   status: Generated<TemUploadStatus>;

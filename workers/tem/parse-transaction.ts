@@ -28,6 +28,7 @@ interface Claimed {
   readonly id: string;
   readonly organization_id: string;
   readonly profile: string | null;
+  readonly charset: string | null;
 }
 
 /** Accepted when no row was refused, or fewer than TEM_MAX_BAD_ROWS percent of them. */
@@ -75,7 +76,7 @@ async function upsertSubscriptions(client: pg.Client, upload: Claimed, tally: Cd
 async function readAndCopy(client: pg.Client, deps: Deps, upload: Claimed, tally: CdrTally, signal: AbortSignal): Promise<TemUploadError[] | null> {
   const raw = openRawFile(deps.config, upload.id, signal);
   try {
-    const layout = await openCdr(decodeText(raw), profileNamed(upload.profile));
+    const layout = await openCdr(decodeText(raw, upload.charset), profileNamed(upload.profile));
     if (!layout.ok) return layout.errors;
     const copy = client.query(copyFrom(`COPY call_records (${CALL_RECORD_COLUMNS.join(', ')}) FROM STDIN`));
     const ids = { organizationId: upload.organization_id, uploadId: upload.id };

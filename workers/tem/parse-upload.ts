@@ -45,7 +45,7 @@ export const parseUpload: Handler<'tem.parse-upload'> = async ({ uploadId }, { d
     .set({ status: 'parsing', attempts: sql`attempts + 1` })
     .where('id', '=', uploadId)
     .where('status', 'in', ['received', 'parsing'])
-    .returning(['id', 'organization_id', 'kind', 'profile', 'attempts'])
+    .returning(['id', 'organization_id', 'kind', 'profile', 'charset', 'attempts'])
     .executeTakeFirst();
   if (!claimed) return { stored: 0 };
   if (claimed.attempts > MAX_PARSES) {

@@ -39,6 +39,8 @@ export interface UploadMeta {
   readonly maxBytes: number;
   readonly profile: string | null;
   readonly carrier: string | null;
+  /** The charset the sender named for the file; null or absent: the bytes decide. */
+  readonly charset?: string | null;
 }
 
 async function firstWithHash(db: Kysely<Database>, organizationId: string, sha256: string): Promise<string | undefined> {
@@ -79,7 +81,7 @@ export async function storeUpload(db: Db, organizationId: string, meta: UploadMe
     const upload = await db.transaction().execute(async (trx) => {
       const row = await trx
         .insertInto('tem_uploads')
-        .values({ organization_id: organizationId, kind: meta.kind, profile: meta.profile, carrier: meta.carrier, sha256: `receiving-${randomUUID()}`, size_bytes: 0 })
+        .values({ organization_id: organizationId, kind: meta.kind, profile: meta.profile, carrier: meta.carrier, charset: meta.charset ?? null, sha256: `receiving-${randomUUID()}`, size_bytes: 0 })
         .returning('id')
         .executeTakeFirstOrThrow();
       const { sha256, size } = await writeChunks(trx, row.id, body, meta.maxBytes);
