@@ -65,6 +65,7 @@ describe('CSV import', () => {
     // Named UTF-8, Windows-1252 bytes are refused rather than read as something else.
     const wrong = await post(Buffer.from('email;naam\r\njoel@voorbeeld.nl;Joël\r\n', 'latin1'), undefined, undefined, undefined, 'text/csv; charset=utf-8');
     expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatchObject({ detail: 'The CSV has text that is not valid utf-8 (the charset it was sent with).' });
     expect(await subscriber('joel@voorbeeld.nl')).toBeUndefined();
   });
 

@@ -30,7 +30,7 @@ export function temUploadRoutes(deps: Deps): Route[] {
     defineRoute({
       method: 'post',
       path: '/v1/invoices/uploads',
-      summary: `Upload a call-detail file (CSV) or an electronic invoice (UBL 2.1 Invoice or CreditNote, UN/CEFACT CII; told by its root element): the raw body (text/csv, application/xml or text/xml; profile and carrier in the query) or multipart/form-data (profile?, carrier?, then file), up to ${maxBytes} bytes (TEM_MAX_UPLOAD_BYTES)`,
+      summary: `Upload a call-detail file (CSV) or an electronic invoice (UBL 2.1 Invoice or CreditNote, UN/CEFACT CII; told by its root element): the raw body (text/csv, application/xml or text/xml; profile, carrier and charset in the query) or multipart/form-data (profile?, carrier?, charset?, then file), up to ${maxBytes} bytes (TEM_MAX_UPLOAD_BYTES)`,
       tags: ['tem'],
       security: 'bearer',
       scope: 'invoices',

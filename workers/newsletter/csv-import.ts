@@ -82,7 +82,7 @@ export async function importCsv(
     if (slice.length > 0) await flush(slice, count - slice.length + 1);
     return total;
   } catch (error) {
-    if (error instanceof EncodingProblem) throw problem(error.source === 'sniffed' ? 'a mix of UTF-8 and another encoding' : `text that is not valid ${error.encoding} (as its byte order mark says)`);
+    if (error instanceof EncodingProblem) throw problem(error.source === 'sniffed' ? 'a mix of UTF-8 and another encoding' : `text that is not valid ${error.encoding} (${error.source === 'bom' ? 'as its byte order mark says' : 'the charset it was sent with'})`);
     if (error instanceof CsvLayoutProblem) throw problem(`a layout problem (${error.code})`);
     if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('CSV_')) throw problem(`malformed CSV (${error.code})`);
     throw error;
