@@ -93,6 +93,15 @@ describe('UTF-16 with a byte order mark, as Excel saves "Unicode text"', () => {
     expect(refused).toMatchObject({ encoding: 'utf-16le', source: 'bom' });
   });
 
+  it.each([
+    ['utf-32le', Buffer.from([0xff, 0xfe, 0x00, 0x00, 0x6e, 0x00, 0x00, 0x00])],
+    ['utf-32be', Buffer.from([0x00, 0x00, 0xfe, 0xff, 0x00, 0x00, 0x00, 0x6e])],
+  ])('refuses a file with a %s byte order mark by name, not read as UTF-16 with NULs', async (encoding, bytes) => {
+    const refused = await read(bytes, 1).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(EncodingProblem);
+    expect(refused).toMatchObject({ encoding, source: 'unsupported' });
+  });
+
   it('keeps a file that only looks like UTF-16 without a BOM as before (its NULs are ASCII)', async () => {
     expect((await read(Buffer.from('naam\r\n', 'utf16le'))).encoding).toBe('utf-8');
   });

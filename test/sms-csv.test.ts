@@ -334,6 +334,16 @@ describe('CSV files as Excel saves them', () => {
     expect(await batchCount()).toBe(before);
   });
 
+  it('refuses a UTF-32 file by name (it was read as UTF-16 and refused for the columns its NULs hid), and keeps no batch', async () => {
+    const before = await batchCount();
+    const utf32 = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x00]), ...[...'phone\r\n0612340044\r\n'].map((c) => Buffer.from([c.charCodeAt(0), 0, 0, 0]))]);
+    const answer = await upload<ProblemBody>(fieldsFirst(utf32));
+    expect(answer.status).toBe(400);
+    expect(fieldsOf(answer)).toEqual(['body.file']);
+    expect(answer.body.detail).toBe('The file is utf-32le (its byte order mark says so), which is not read: save it as "CSV UTF-8".');
+    expect(await batchCount()).toBe(before);
+  });
+
   it('words a header without phone or email as a sentence', async () => {
     const answer = await upload<ProblemBody>(fieldsFirst('naam;telefoon\r\nAnna;0612345678\r\n'));
     expect(answer.status).toBe(400);

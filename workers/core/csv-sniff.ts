@@ -7,8 +7,8 @@
 // from the header line. All of it streams: the file is read once.
 import { peek } from './peek.js';
 
-/** What told the encoding: the sender's charset, the file's byte order mark, or the bytes (UTF-8 then not). */
-export type EncodingSource = 'declared' | 'bom' | 'sniffed';
+/** What told the encoding: the sender's charset, the file's byte order mark, or the bytes (UTF-8 then not); `unsupported`: a BOM of an encoding not read (UTF-32). */
+export type EncodingSource = 'declared' | 'bom' | 'sniffed' | 'unsupported';
 
 export class EncodingProblem extends Error {
   /** `sniffed`: UTF-8 text was followed by bytes that are not UTF-8; else the bytes are not valid in `encoding`. */
@@ -16,7 +16,7 @@ export class EncodingProblem extends Error {
     readonly encoding: string,
     readonly source: EncodingSource,
   ) {
-    super(source === 'sniffed' ? 'the file mixes UTF-8 and another encoding' : `the file is not valid ${encoding}`);
+    super(source === 'sniffed' ? 'the file mixes UTF-8 and another encoding' : source === 'unsupported' ? `the file is ${encoding}, which is not read` : `the file is not valid ${encoding}`);
     this.name = 'EncodingProblem';
   }
 }
@@ -45,6 +45,13 @@ function validUtf8Before(bytes: Buffer): boolean {
   return NON_ASCII.test(text.slice(0, text.indexOf('\uFFFD')));
 }
 
+/** A UTF-32 byte order mark (no CSV tool saves it; TextDecoder cannot read it): refused by name rather than read as UTF-16 with NULs. */
+function utf32Mark(prefix: Buffer): string | null {
+  if (prefix.length >= 4 && prefix.readUInt32LE(0) === 0xfeff) return 'utf-32le';
+  if (prefix.length >= 4 && prefix.readUInt32BE(0) === 0xfeff) return 'utf-32be';
+  return null;
+}
+
 /** The UTF-16 its first two bytes announce (a byte order mark), or null. */
 function byteOrderMark(prefix: Buffer): 'utf-16le' | 'utf-16be' | null {
   if (prefix[0] === 0xff && prefix[1] === 0xfe) return 'utf-16le';
@@ -68,7 +75,9 @@ export class DecodedText implements AsyncIterable<string> {
   }
 
   private async *read(): AsyncGenerator<string> {
-    const { prefix, bytes } = await peek(this.bytes, 2);
+    const { prefix, bytes } = await peek(this.bytes, 4);
+    const utf32 = this.declared === null ? utf32Mark(prefix) : null;
+    if (utf32) throw new EncodingProblem(utf32, 'unsupported');
     // A UTF-16 BOM says the order of a declared UTF-16 too; a declared charset of another kind wins over it.
     const marked = this.declared === null || this.declared.startsWith('utf-16') ? byteOrderMark(prefix) : null;
     if (marked) this.encoding = marked;

@@ -30,6 +30,13 @@ function cut(text: string, max: number): string {
 
 const problem = (message: string, tooLarge = false) => new InvalidFieldError('body', message, `The CSV has ${message}.`, tooLarge);
 
+/** What the CSV has that its encoding does not allow, as the sentence's end. */
+function encodingProblem(error: EncodingProblem): string {
+  if (error.source === 'sniffed') return 'a mix of UTF-8 and another encoding';
+  if (error.source === 'unsupported') return `a byte order mark of ${error.encoding}, which is not read: save it as CSV UTF-8`;
+  return `text that is not valid ${error.encoding} (${error.source === 'bom' ? 'as its byte order mark says' : 'the charset it was sent with'})`;
+}
+
 function columnsOf(header: string[]): { email: number; name: number; language: number; attributes: [number, string][] } {
   const names = header.map((h) => h.trim());
   const email = names.findIndex((n) => EMAIL.has(n.toLowerCase()));
@@ -82,7 +89,7 @@ export async function importCsv(
     if (slice.length > 0) await flush(slice, count - slice.length + 1);
     return total;
   } catch (error) {
-    if (error instanceof EncodingProblem) throw problem(error.source === 'sniffed' ? 'a mix of UTF-8 and another encoding' : `text that is not valid ${error.encoding} (${error.source === 'bom' ? 'as its byte order mark says' : 'the charset it was sent with'})`);
+    if (error instanceof EncodingProblem) throw problem(encodingProblem(error));
     if (error instanceof CsvLayoutProblem) throw problem(`a layout problem (${error.code})`);
     if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('CSV_')) throw problem(`malformed CSV (${error.code})`);
     throw error;

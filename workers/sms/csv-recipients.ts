@@ -56,6 +56,7 @@ export interface CsvRecipientsOptions {
 
 function encodingProblem(error: EncodingProblem): CsvProblem {
   if (error.source === 'sniffed') return new CsvProblem('The file mixes UTF-8 with another encoding: save it as "CSV UTF-8", or name its charset', null);
+  if (error.source === 'unsupported') return new CsvProblem(`The file is ${error.encoding} (its byte order mark says so), which is not read: save it as "CSV UTF-8"`, null);
   const why = error.source === 'bom' ? 'as its byte order mark says it is (an odd number of bytes, or half a surrogate pair)' : 'the charset it was sent with';
   return new CsvProblem(`The file is not valid ${error.encoding}, ${why}`, null);
 }
