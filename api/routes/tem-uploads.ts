@@ -48,8 +48,10 @@ export function temUploadRoutes(deps: Deps): Route[] {
         try {
           const multipart = req.is('multipart/form-data') !== false;
           const fields = multipart ? parseInput('body', uploadFields, body.fields) : query;
-          const named = fields.charset ?? (multipart ? undefined : charsetParameter(req.headers['content-type']));
-          const charset = declaredCharset(named, fields.charset === undefined ? 'header.content-type' : multipart ? 'body.charset' : 'query.charset');
+          const charset =
+            fields.charset !== undefined
+              ? declaredCharset(fields.charset, multipart ? 'body.charset' : 'query.charset')
+              : declaredCharset(multipart ? undefined : charsetParameter(req.headers['content-type']), 'header.content-type');
           const { kind, bytes } = await uploadKind(body.bytes, req.is(['application/xml', 'text/xml']) !== false);
           const { upload, replayed } = await storeUpload(deps.db, principal.organizationId, { kind, maxBytes, profile: fields.profile ?? null, carrier: fields.carrier ?? null, charset }, bytes);
           if (!replayed) await enqueueAfterCommit(deps, [{ name: 'tem.parse-upload', payload: { uploadId: upload.id } }]);
