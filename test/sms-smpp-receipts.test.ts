@@ -1,7 +1,8 @@
 // Delivery receipts as real SMSCs send them, against the test SMSC: the text in short_message or
 // in the message_payload TLV, in deliver_sm or data_sm, long stat words, `id: ` with a space,
 // hex for decimal ids, the TLVs (which win over the text), non-final states, the network's
-// done date and error code; receipts we cannot read; and a deliver_sm that cannot be stored.
+// done date and error code; a part's first final state kept; receipts we cannot read; and a
+// deliver_sm that cannot be stored.
 import { sql } from 'kysely';
 import smpp from 'smpp';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -161,6 +162,24 @@ describe('SMPP delivery receipts', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await ctx.db.selectFrom('sms_receipts').select('id').orderBy('id').execute()).toEqual(receiptsBefore);
     expect((await messages(batchId)).get(to(20))).toMatchObject({ status: 'sent', state: 'submitted' });
+  });
+
+  it("keeps a part's first final state: a copy of its receipt finds no part and waits; one after UNKNOWN still settles it", async () => {
+    const { batchId, idOf } = await sendTo([to(41), to(42)]);
+    expect(await smsc.deliver({ esm_class: RECEIPT, short_message: receiptText(idOf(to(41)), 'DELIVRD', { done: '2612030900' }) })).toBe(smpp.ESME_ROK);
+    expect(await smsc.deliver({ esm_class: RECEIPT, short_message: receiptText(idOf(to(42)), 'UNKNOWN') })).toBe(smpp.ESME_ROK);
+    await until(batchId, (r) => r.get(to(41))?.state === 'delivered' && r.get(to(42))?.state === 'unknown', 'the first receipts applied');
+
+    // A copy that contradicts the first (an SMSC resending after a lost deliver_sm_resp): the
+    // delivered part is indexed no more, so the copy is stored for the apply job, not applied.
+    expect(await smsc.deliver({ esm_class: RECEIPT, short_message: receiptText(idOf(to(41)), 'UNDELIV', { err: '005' }) })).toBe(smpp.ESME_ROK);
+    // An unknown part can still be settled by a later receipt.
+    expect(await smsc.deliver({ esm_class: RECEIPT, short_message: receiptText(idOf(to(42)), 'DELIVRD', { done: '2612030905' }) })).toBe(smpp.ESME_ROK);
+    const rows = await until(batchId, (r) => r.get(to(42))?.state === 'delivered', 'the receipt after UNKNOWN applied');
+    expect(rows.get(to(41))).toMatchObject({ status: 'delivered', state: 'delivered', network_error: null, delivered_at: new Date('2026-12-03T09:00:00Z') });
+    expect(rows.get(to(42))).toMatchObject({ status: 'delivered', state: 'delivered', delivered_at: new Date('2026-12-03T09:05:00Z') });
+    const copies = await ctx.db.selectFrom('sms_receipts').select(['stat', 'applied_at']).where('smsc_id', '=', idOf(to(41))).execute();
+    expect(copies).toEqual([{ stat: 'UNDELIV', applied_at: null }]);
   });
 
   it('answers ESME_RX_T_APPN to a deliver_sm or data_sm it cannot store, so the SMSC retries, and takes the retry', async () => {

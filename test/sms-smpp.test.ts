@@ -104,10 +104,14 @@ describe('SMPP provider', () => {
     const long = 'Deel een en deel twee van een lang bericht. '.repeat(5);
     // Every part but the first of the long message is receipted at once, right behind its
     // answer; the answer to the short one for to(31) comes late, so the window stays open.
+    const receipted = new Set<string>();
     smsc.answer = (submit) => {
       const messageId = String(++n);
       const lastPart = submit.udh !== null && submit.udh.at(-1) === submit.udh.at(-2);
-      if (!submit.destination.endsWith('31') && !lastPart) setImmediate(() => void smsc.sendReceipt(messageId, 'DELIVRD'));
+      if (!submit.destination.endsWith('31') && !lastPart) {
+        receipted.add(messageId);
+        setImmediate(() => void smsc.sendReceipt(messageId, 'DELIVRD'));
+      }
       return { status: smpp.ESME_ROK, messageId, delayMs: submit.destination.endsWith('31') ? 400 : 0 };
     };
     const quick = await send('TGG', 'Snel', [{ phone: to(30) }, { phone: to(31) }]);
@@ -121,8 +125,9 @@ describe('SMPP provider', () => {
     expect(await statusOf(to(32), parted)).toBe('sent');
 
     // The rest come after their windows were written: found and applied at once, no job.
-    const late = smsc.received.filter((r) => r.destination.endsWith('31') || r.destination.endsWith('32'));
-    expect(late.length).toBe(3);
+    // (A part receipted already is not sent another: a copy would wait in sms_receipts.)
+    const late = smsc.received.filter((r) => !receipted.has(r.messageId));
+    expect(late.map((r) => r.destination.slice(-2)).sort()).toEqual(['31', '32']);
     for (const r of late) await smsc.sendReceipt(r.messageId, 'DELIVRD');
     expect(await statusOf(to(31), quick)).toBe('delivered');
     expect(await statusOf(to(32), parted)).toBe('delivered');

@@ -16,6 +16,12 @@ import { noteReceiptStatuses } from './metrics.js';
 import { integerArray, textArray, timestampArray } from '../core/pg-array.js';
 
 const BUCKET_MS = 200;
+/**
+ * The parts a receipt can still settle, word for word the predicate of their smsc_id index
+ * (migration 2026-12-07T01-00-00): only those are indexed by SMSC id. A part already delivered,
+ * expired, undeliverable or rejected keeps that state; a copy of its receipt finds no part.
+ */
+const WAITING_PART = sql`p.state IN ('submitted', 'unknown')`;
 /** Joins the readings of an id in one text parameter; SMSC ids never hold it. */
 const FORM_SEPARATOR = '\u001f';
 
@@ -42,10 +48,11 @@ export interface PendingReceipt {
 
 /**
  * Applies the receipts that find their part and returns the keys of those (a receipt that
- * says nothing final yet, like ENROUTE, counts as applied). The id exactly as stored wins
- * (the newest part, should an SMSC reuse ids); another reading of it (hex for decimal) only
- * when it points at exactly one part, so a receipt never moves someone else's message. A
- * message still 'sending' (its outcome not written yet) leaves its receipt for later.
+ * says nothing final yet, like ENROUTE, counts as applied). Only parts still waiting for a
+ * receipt are looked at (WAITING_PART). The id exactly as stored wins (the newest part, should
+ * an SMSC reuse ids); another reading of it (hex for decimal) only when it points at exactly
+ * one waiting part, so a receipt never moves someone else's message. A message still
+ * 'sending' (its outcome not written yet) leaves its receipt for later.
  */
 export async function applyToMessages(db: Kysely<Database>, receipts: readonly PendingReceipt[]): Promise<{ applied: number[]; changed: Map<string, CallbackMessage[]> }> {
   const changed = new Map<string, CallbackMessage[]>();
@@ -62,12 +69,12 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
     ), exact AS (
       SELECT DISTINCT ON (r.key) r.key, p.message_id, p.part, r.stat, r.network_error, r.done_at
       FROM r JOIN sms_message_parts p ON p.smsc_id = r.smsc_id
-      WHERE p.smsc_id = ANY(${smscIds}::text[])
+      WHERE p.smsc_id = ANY(${smscIds}::text[]) AND ${WAITING_PART}
       ORDER BY r.key, p.message_id DESC
     ), other AS (
       SELECT r.key, min(p.message_id) AS message_id, min(p.part) AS part, r.stat, r.network_error, r.done_at
       FROM r JOIN sms_message_parts p ON p.smsc_id = ANY(string_to_array(r.forms, ${FORM_SEPARATOR}))
-      WHERE NOT EXISTS (SELECT 1 FROM exact e WHERE e.key = r.key)
+      WHERE ${WAITING_PART} AND NOT EXISTS (SELECT 1 FROM exact e WHERE e.key = r.key)
       GROUP BY r.key, r.stat, r.network_error, r.done_at HAVING count(*) = 1
     )
     SELECT x.* FROM (SELECT * FROM exact UNION ALL SELECT * FROM other) x
