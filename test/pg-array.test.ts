@@ -3,7 +3,7 @@
 // value once Postgres has read both (the old way, a JS array handed to pg, and ours).
 import { createRequire } from 'node:module';
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { integerArray, textArray, timestampArray } from '../workers/core/pg-array.js';
 import { createTestContext } from './helpers/context.js';
 
@@ -101,5 +101,24 @@ describe('array parameters built by us', () => {
     expect(same).toBe(true);
     expect(ours).toEqual(old);
     expect((ours as (Date | null)[]).map((d) => d?.getTime() ?? null)).toEqual(dates.map((d) => d?.getTime() ?? null));
+  });
+
+  it('converts an instant the same as the one before it once (a window of receipts with one done date), and still refuses an invalid date', async () => {
+    const at = (ms: number) => new Date(Date.UTC(2026, 11, 6, 9, 0, 0) + ms);
+    const dates = [at(0), at(0), null, at(0), at(1000), at(1000), undefined, at(0)];
+    const toISOString = vi.spyOn(Date.prototype, 'toISOString');
+    let literal: string;
+    try {
+      literal = timestampArray(dates);
+      // Each run of equal instants once; a null or undefined does not end a run.
+      expect(toISOString).toHaveBeenCalledTimes(3);
+    } finally {
+      toISOString.mockRestore();
+    }
+    const { ours, same } = await bothWays('timestamptz[]', dates, literal);
+    expect(same).toBe(true);
+    expect((ours as (Date | null)[]).map((d) => d?.getTime() ?? null)).toEqual(dates.map((d) => d?.getTime() ?? null));
+    expect(() => timestampArray([at(0), new Date(Number.NaN)])).toThrow(RangeError);
+    expect(() => timestampArray([new Date(Number.NaN), new Date(Number.NaN)])).toThrow(RangeError);
   });
 });

@@ -44,7 +44,25 @@ export function integerArray(values: readonly number[]): string {
   return `{${values.join(',')}}`;
 }
 
-/** Timestamps as ISO 8601 text (UTC), null and undefined as NULL, for a `::timestamptz[]` cast. */
+/**
+ * Timestamps as ISO 8601 text (UTC), null and undefined as NULL, for a `::timestamptz[]` cast.
+ * An instant the same as the element before it reuses that one's text: toISOString cost 1-3 µs
+ * a call, and a window's receipts mostly carry the same done date (the SMSC's, to the minute
+ * or second), so a window of 200 paid for 200 conversions of one or two instants.
+ */
 export function timestampArray(values: readonly (Date | null | undefined)[]): string {
-  return textArray(values.map((d) => d?.toISOString()));
+  let lastTime = Number.NaN;
+  let lastText = '';
+  return textArray(
+    values.map((d) => {
+      if (!d) return undefined;
+      const time = d.getTime();
+      // An invalid date (NaN) never equals the last one: toISOString throws for it, as before.
+      if (time !== lastTime) {
+        lastText = d.toISOString();
+        lastTime = time;
+      }
+      return lastText;
+    }),
+  );
 }
