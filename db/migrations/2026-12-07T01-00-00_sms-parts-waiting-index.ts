@@ -9,7 +9,11 @@
 // What changes: a receipt for a part already delivered, expired, undeliverable or rejected
 // (a copy an SMSC sends again after a lost deliver_sm_resp) no longer finds it: it waits in
 // sms_receipts and is set aside after 10 minutes, as one for no part is; its part and message
-// keep their first final state (before, a contradicting copy rewrote the part's state).
+// keep their first final state (before, a contradicting copy rewrote the part's state). One
+// case is looser than before: such a copy whose id, read another way (hex for decimal), is
+// the id of a part still waiting is taken by that part, where before the final part's exact
+// id won. It needs a copy of a receipt and a collision of the two readings of one SMSC's ids
+// with a part still waiting (decimal ids read as hex are far ahead of any counter).
 // workers/sms/receipts.ts looks parts up with the same predicate (WAITING_PART there), which
 // the planner needs to use this index. Built in the migration's transaction: a scan of the
 // parts, writes to them wait for it.
