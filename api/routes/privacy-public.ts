@@ -13,6 +13,7 @@ import { SUPERVISORY_AUTHORITY } from '../../workers/privacy/requests.js';
 import { checkFiling, filePublic, isDutchMobile } from '../../workers/privacy/filing.js';
 import { verifyLink } from '../../workers/privacy/signed-link.js';
 import { verifyByCode, verifyByLink } from '../../workers/privacy/verification.js';
+import { throttledNetwork } from '../client-ip.js';
 import { badRequest, notFound } from '../problem.js';
 import { createLimiter, limiterKey, reserve, type Limiter } from '../rate-limit.js';
 import { defineRoute, type Route } from '../route.js';
@@ -87,7 +88,7 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
       handler: async ({ body }, req) => {
         const checked = checkFiling({ ...body, correction: correctionOf(body) });
         const identifiers = [checked.filing.email, checked.filing.phone].filter((v): v is string => v !== null);
-        await reserve([[perIp, key('ip', req.ip ?? '')], ...identifiers.map((v) => [perIdentifier, key('identifier', v)] as const)]);
+        await reserve([[perIp, key('ip', throttledNetwork(req.ip))], ...identifiers.map((v) => [perIdentifier, key('identifier', v)] as const)]);
         if (checked.phone && !checked.filing.email && !isDutchMobile(checked.phone)) {
           throw badRequest('A code by SMS goes to Dutch mobile numbers only: give an e-mail address.', [{ field: 'body.phone', message: 'not a Dutch mobile number' }]);
         }
