@@ -59,6 +59,8 @@ export async function confirmSignup(db: Kysely<Database>, keys: { secretKey: str
       .deleteFrom('newsletter_signups')
       .where('id', '=', id)
       .where('created_at', '>', sql<Date>`now() - ${`${SIGNUP_VALID_DAYS} days`}::interval`)
+      // A sign-up for an organisation whose relationship ended since makes no subscriber.
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('organizations as o').select('o.id').whereRef('o.id', '=', 'newsletter_signups.organization_id').where('o.ended_at', 'is not', null))))
       .returningAll()
       .executeTakeFirst();
     if (!signup) return 'invalid';
