@@ -2,8 +2,12 @@
 // operator meets it (adversarial review, 6 December): its keys stopped at once, but a batch it
 // had scheduled was still sent after the end (and nobody there could cancel it any more), a
 // scheduled campaign still went, and its public sign-up forms still took sign-ups and mailed
-// confirmations on its behalf.
+// confirmations on its behalf; and the subscribers of its newsletters (TGG their processor)
+// were kept for ever, while subscribed.
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { retentionPolicy } from '../workers/retention/policy.js';
+import { purgeAll } from '../workers/retention/purge.js';
 import { signupToken } from '../workers/newsletter/signup-token.js';
 import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
@@ -52,5 +56,31 @@ describe('an ended organisation', () => {
     const confirmed = await fetch(`${url}/public/newsletter/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: signupToken(ctx.config.secretKey, pending.id) }) });
     expect(confirmed.status).toBe(400);
     expect(await ctx.db.selectFrom('newsletter_subscribers').select('email').where('list_id', '=', list.id).execute()).toEqual([{ email: 'lid@voorbeeld.nl' }]);
+  });
+
+  it(`loses its newsletter subscribers and their consents ${ctx.config.relationshipGraceDays} days after the end, and only then`, async () => {
+    const subscribedTo = async (name: string) => {
+      const org = await newOrganization(call, ctx, name);
+      const list = (await call<{ id: string }>('post', '/v1/lists', { auth: org.key, body: { name: `${name} nieuws` } })).body;
+      await call('post', `/v1/lists/${list.id}/subscribers`, { auth: org.key, body: { basis: 'consent', subscribers: [{ email: 'abonnee@voorbeeld.nl' }] } });
+      return org;
+    };
+    const ended = await subscribedTo('Opgeheven BV');
+    const staying = await subscribedTo('Actief BV');
+    const rowsOf = async (orgId: string) => [
+      (await ctx.db.selectFrom('newsletter_subscribers').select('id').where('organization_id', '=', orgId).execute()).length,
+      (await ctx.db.selectFrom('newsletter_consents').select('id').where('organization_id', '=', orgId).execute()).length,
+    ];
+    expect(await rowsOf(ended.id)).toEqual([1, 1]);
+    expect((await call('post', `/ops/organizations/${ended.id}/end`, { auth: ops })).status).toBe(200);
+    const purge = () => purgeAll(ctx.db, retentionPolicy(ctx.config), { now: new Date(), batchSize: 100 });
+
+    await purge();
+    expect(await rowsOf(ended.id)).toEqual([1, 1]);
+    const days = ctx.config.relationshipGraceDays + 1;
+    await ctx.db.updateTable('organizations').set({ ended_at: sql`now() - make_interval(days => ${days})` }).where('id', '=', ended.id).execute();
+    expect((await purge())['newsletter.subscribers-of-ended-members']).toBe(1);
+    expect(await rowsOf(ended.id)).toEqual([0, 0]);
+    expect(await rowsOf(staying.id)).toEqual([1, 1]);
   });
 });
