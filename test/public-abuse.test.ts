@@ -3,6 +3,7 @@
 // to whatever address it is given, so without a cap per address it mails a stranger without end.
 import { describe, expect, it } from 'vitest';
 import { SIGNUP_MAILS_PER_ADDRESS_PER_DAY, SIGNUPS_PER_IP_PER_HOUR } from '../api/routes/newsletter-public.js';
+import { mailboxOf } from '../workers/newsletter/address.js';
 import { REQUESTS_PER_IP_PER_HOUR } from '../api/routes/privacy-public.js';
 import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
@@ -54,6 +55,15 @@ describe('the newsletter form and a stranger', () => {
     expect((await signUp('198.51.100.50', 'iemand-anders@voorbeeld.nl')).status).toBe(202);
     expect(await mailsTo('iemand-anders@voorbeeld.nl')).toBe(1);
     expect(await ctx.redisDump()).not.toContain(victim);
+  });
+
+  it('counts variants of one mailbox (a +tag, Gmail\'s dots) as that mailbox', async () => {
+    const variants = ['buur@voorbeeld.nl', 'buur+1@voorbeeld.nl', 'buur+nieuws@voorbeeld.nl', 'Buur+x@Voorbeeld.nl', 'buur+2@voorbeeld.nl', 'buur+3@voorbeeld.nl', 'buur+4@voorbeeld.nl'];
+    for (const [i, email] of variants.entries()) expect((await signUp(`192.0.2.${i + 1}`, email)).status).toBe(202);
+    const mails = await ctx.db.selectFrom('mail_messages').select('id').where('to_address', 'like', 'buur%@voorbeeld.nl').execute();
+    expect(mails.length).toBe(SIGNUP_MAILS_PER_ADDRESS_PER_DAY);
+    expect(mailboxOf('j.an.sen+x@googlemail.com')).toBe(mailboxOf('jansen@gmail.com'));
+    expect(mailboxOf('j.ansen@voorbeeld.nl')).not.toBe(mailboxOf('jansen@voorbeeld.nl'));
   });
 
   it('a sign-up that sends nothing (the address is subscribed already) does not use the allowance', async () => {

@@ -7,7 +7,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
-import { normaliseAddress } from '../../workers/newsletter/address.js';
+import { mailboxOf, normaliseAddress } from '../../workers/newsletter/address.js';
 import { findPublicList } from '../../workers/newsletter/lists.js';
 import { confirmSignup, signUp } from '../../workers/newsletter/signup.js';
 import { LANGUAGES } from '../../workers/messages/catalogue.js';
@@ -40,7 +40,7 @@ export function newsletterPublicRoutes(deps: Deps): Route[] {
   /** A point of the address's daily mails, or undefined (nothing is sent) when they are used up. */
   const addressAllowance = async (email: string): Promise<Reservation | undefined> => {
     try {
-      return await reserve([[perAddress, limiterKey(config.secretKey, 'newsletter-address', email)]]);
+      return await reserve([[perAddress, limiterKey(config.secretKey, 'newsletter-address', mailboxOf(email))]]);
     } catch (error) {
       if (error instanceof HttpError && error.status === 429) return undefined;
       throw error;
