@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { SIGNUP_MAILS_PER_ADDRESS_PER_DAY, SIGNUPS_PER_IP_PER_HOUR } from '../api/routes/newsletter-public.js';
 import { mailboxOf } from '../workers/newsletter/address.js';
-import { REQUESTS_PER_IP_PER_HOUR } from '../api/routes/privacy-public.js';
+import { REQUESTS_PER_IDENTIFIER_PER_DAY, REQUESTS_PER_IP_PER_HOUR } from '../api/routes/privacy-public.js';
 import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization } from './helpers/identity.js';
@@ -41,6 +41,14 @@ describe('limits per client count an IPv6 client by its /64', () => {
     for (let i = 1; i <= REQUESTS_PER_IP_PER_HOUR; i++) expect((await file(`2001:db8:7:1::${i}`, i)).status).toBe(202);
     expect((await file('2001:db8:7:1::beef', 99)).status).toBe(429);
     expect((await file('2001:db8:7:2::1', 100)).status).toBe(202);
+  });
+});
+
+describe('the privacy request form and a stranger', () => {
+  it(`files at most ${REQUESTS_PER_IDENTIFIER_PER_DAY} requests a day for one mailbox, its +tag variants too`, async () => {
+    const answers: number[] = [];
+    for (let i = 0; i <= REQUESTS_PER_IDENTIFIER_PER_DAY; i++) answers.push((await post('/public/privacy-requests', `198.51.100.${100 + i}`, { type: 'access', email: `slachtoffer+${i}@voorbeeld.nl` })).status);
+    expect(answers).toEqual([...Array<number>(REQUESTS_PER_IDENTIFIER_PER_DAY).fill(202), 429]);
   });
 });
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PRIVACY_REQUEST_TYPES } from '../../db/schema.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
+import { mailboxOf } from '../../workers/newsletter/address.js';
 import { findExport } from '../../workers/privacy/access-export.js';
 import { SUPERVISORY_AUTHORITY } from '../../workers/privacy/requests.js';
 import { checkFiling, filePublic, isDutchMobile } from '../../workers/privacy/filing.js';
@@ -87,7 +88,8 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
       responses: { 202: { description: 'received (JSON)' }, 400: { description: 'no valid address or number' }, 429: { description: 'too many requests' } },
       handler: async ({ body }, req) => {
         const checked = checkFiling({ ...body, correction: correctionOf(body) });
-        const identifiers = [checked.filing.email, checked.filing.phone].filter((v): v is string => v !== null);
+        // An address counts by its mailbox (jan+1@ is jan@): variants buy a stranger no more verification mail.
+        const identifiers = [checked.filing.email === null ? null : mailboxOf(checked.filing.email), checked.filing.phone].filter((v): v is string => v !== null);
         await reserve([[perIp, key('ip', throttledNetwork(req.ip))], ...identifiers.map((v) => [perIdentifier, key('identifier', v)] as const)]);
         if (checked.phone && !checked.filing.email && !isDutchMobile(checked.phone)) {
           throw badRequest('A code by SMS goes to Dutch mobile numbers only: give an e-mail address.', [{ field: 'body.phone', message: 'not a Dutch mobile number' }]);
