@@ -123,7 +123,7 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
       formBody: true,
       responses: { 200: { description: 'verified' }, 400: { description: 'forged, expired or used link' } },
       handler: async ({ body }, req) => {
-        const verified = await verifyByLink(deps.db, config.secretKey, body.token);
+        const verified = await verifyByLink(deps.db, config.secretKeys, body.token);
         if (verified) await enqueueAfterCommit(deps, verified.jobs);
         if (fromForm(req)) return verified ? verifiedPage() : { status: 400, ...invalidPrivacyLinkPage() };
         if (!verified) throw badRequest('This link is not valid, used or expired.', [{ field: 'body.token', message: 'invalid, used or expired' }]);
@@ -156,7 +156,7 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
       query: z.object({ token: tokenSchema, format: z.enum(['html', 'json']).default('html') }),
       responses: { 200: { description: 'the export' }, 404: { description: 'forged or expired link' } },
       handler: async ({ params, query }) => {
-        const id = verifyLink(config.secretKey, 'privacy-export', query.token);
+        const id = verifyLink(config.secretKeys, 'privacy-export', query.token);
         const stored = id === params.id ? await findExport(deps.db, id) : undefined;
         if (!stored) throw notFound('This link is not valid or has expired.');
         const headers = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': "default-src 'none'" };

@@ -8,6 +8,7 @@ import type { Database } from '../../db/schema.js';
 import type { NewsletterList } from '../../db/schema.js';
 import { insertMail } from '../mail/mail-messages.js';
 import { messages, type Language } from '../messages/catalogue.js';
+import type { Keyring } from './signed-id.js';
 import { signupToken, signupIdOf } from './signup-token.js';
 import { isSuppressed } from './suppression.js';
 
@@ -51,8 +52,8 @@ export async function signUp(db: Kysely<Database>, list: NewsletterList, signup:
 export type ConfirmOutcome = 'confirmed' | 'invalid';
 
 /** Makes the sign-up a subscriber with its consent (method sign-up, basis consent); 'invalid' for a bad, used or expired token. */
-export async function confirmSignup(db: Kysely<Database>, keys: { secretKey: string; suppressionKey: string }, token: string): Promise<ConfirmOutcome> {
-  const id = signupIdOf(keys.secretKey, token);
+export async function confirmSignup(db: Kysely<Database>, keys: { secretKeys: Keyring; suppressionKey: string }, token: string): Promise<ConfirmOutcome> {
+  const id = signupIdOf(keys.secretKeys, token);
   if (!id) return 'invalid';
   return db.transaction().execute(async (trx) => {
     const signup = await trx
