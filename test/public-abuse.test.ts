@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { SIGNUP_MAILS_PER_ADDRESS_PER_DAY, SIGNUPS_PER_IP_PER_HOUR } from '../api/routes/newsletter-public.js';
 import { mailboxOf } from '../workers/newsletter/address.js';
+import { identifierHash } from '../workers/privacy/subject.js';
 import { REQUESTS_PER_IDENTIFIER_PER_DAY, REQUESTS_PER_IP_PER_HOUR } from '../api/routes/privacy-public.js';
 import { createTestContext } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
@@ -72,6 +73,14 @@ describe('the newsletter form and a stranger', () => {
     expect(mails.length).toBe(SIGNUP_MAILS_PER_ADDRESS_PER_DAY);
     expect(mailboxOf('j.an.sen+x@googlemail.com')).toBe(mailboxOf('jansen@gmail.com'));
     expect(mailboxOf('j.ansen@voorbeeld.nl')).not.toBe(mailboxOf('jansen@voorbeeld.nl'));
+  });
+
+  it('mails nothing to an address a privacy restriction holds (art. 18: stored only), with the same answer', async () => {
+    const held = 'beperkt@voorbeeld.nl';
+    await ctx.db.insertInto('privacy_restrictions').values({ identifier_hash: identifierHash(ctx.config.suppressionKey, 'email', held), request_id: null }).execute();
+    expect((await signUp('192.0.2.200', held)).status).toBe(202);
+    expect(await mailsTo(held)).toBe(0);
+    expect(await ctx.db.selectFrom('newsletter_signups').select('id').where('email', '=', held).execute()).toEqual([]);
   });
 
   it('a sign-up that sends nothing (the address is subscribed already) does not use the allowance', async () => {

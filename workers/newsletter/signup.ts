@@ -1,8 +1,8 @@
 // Double opt-in (issue 14): a public sign-up stores a pending row and mails a signed link;
 // only following it (a POST, see api/routes/newsletter-public.ts) makes a subscriber, with
-// its consent. An address already subscribed, unsubscribed or suppressed (suppression.ts)
-// gets no mail and the caller cannot tell the difference. Unconfirmed sign-ups expire (SIGNUP_VALID_DAYS; the purge
-// deletes them, see retention.ts).
+// its consent. An address already subscribed, unsubscribed, suppressed (suppression.ts) or
+// held by a privacy restriction gets no mail and the caller cannot tell the difference.
+// Unconfirmed sign-ups expire (SIGNUP_VALID_DAYS; the purge deletes them, see retention.ts).
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { NewsletterList } from '../../db/schema.js';
@@ -10,7 +10,8 @@ import { insertMail } from '../mail/mail-messages.js';
 import { messages, type Language } from '../messages/catalogue.js';
 import type { Keyring } from './signed-id.js';
 import { signupToken, signupIdOf } from './signup-token.js';
-import { isSuppressed } from './suppression.js';
+import { restrictedHashes } from '../sms/opt-outs.js';
+import { isSuppressed, suppressionHash } from './suppression.js';
 
 export const SIGNUP_VALID_DAYS = 7;
 
@@ -38,6 +39,8 @@ export async function signUp(db: Kysely<Database>, list: NewsletterList, signup:
   return db.transaction().execute(async (trx) => {
     const known = await trx.selectFrom('newsletter_subscribers').select('status').where('list_id', '=', list.id).where('email', '=', signup.email).executeTakeFirst();
     if (known || (await isSuppressed(trx, settings.suppressionKey, list.organization_id, signup.email))) return undefined;
+    // A privacy restriction (art. 18: stored only, no mail) holds a sign-up's mail back too: anyone can type the address.
+    if ((await restrictedHashes(trx, [suppressionHash(settings.suppressionKey, signup.email)])).length > 0) return undefined;
     const row = await trx
       .insertInto('newsletter_signups')
       .values({ organization_id: list.organization_id, list_id: list.id, email: signup.email, name: signup.name, ip_truncated: signup.ipTruncated, privacy_statement: settings.privacyStatement, language: signup.language })
