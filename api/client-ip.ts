@@ -1,5 +1,6 @@
 // IP addresses are truncated before they reach any log (P10 in ARCHITECTURE.md): IPv4 to its /24,
-// IPv6 to its /48. Login throttles count an IPv6 client by its /64, the block one host gets.
+// IPv6 to its /48. Login throttles and the public rate limits count an IPv6 client by its /64, the
+// block one host gets (one host may use every address in it).
 import { isIPv4, isIPv6 } from 'node:net';
 
 function expandIPv6(ip: string): number[] | undefined {
@@ -34,7 +35,7 @@ export function truncateIp(ip: string | undefined): string {
   return `${network.map((g) => g.toString(16)).join(':')}::/48`;
 }
 
-/** What a login throttle counts as one client: an IPv4 address, or the /64 of an IPv6 one. */
+/** What a login throttle or a per-client rate limit counts as one client: an IPv4 address, or the /64 of an IPv6 one. */
 export function throttledNetwork(ip: string | undefined): string {
   const address = parseAddress(ip);
   if (!address) return ip ?? 'unknown';

@@ -262,6 +262,20 @@ describe('limits and repeats', () => {
     expect(after.n).toBe(before.n);
   });
 
+  // Adversarial review, 6 December: a key reused by mistake for a new batch answered 200 with the
+  // old batch, and the new one was silently never sent.
+  it('refuses an Idempotency-Key used before for another batch (409 naming the header), and makes nothing', async () => {
+    const headers = { 'idempotency-key': 'nieuwsbrief-december' };
+    const body = { sender: 'Jansen', body: 'Fijne feestdagen!', recipients: [{ phone: '0630000011' }] };
+    expect((await call<Batch>('post', '/v1/sms/batches', { auth: org.key, body, headers })).status).toBe(202);
+    for (const other of [{ body: 'Gelukkig nieuwjaar!' }, { sender: 'Pietersen' }, { purpose: 'marketing', body: 'Fijne feestdagen! Sms STOP naar 4411' }, { reference: 'januari' }, { sendAt: new Date(Date.now() + 86_400_000).toISOString() }]) {
+      const refused = await call('post', '/v1/sms/batches', { auth: org.key, body: { ...body, ...other }, headers });
+      expect(refused.status, JSON.stringify(other)).toBe(409);
+      expect(refused.body.errors?.map((e) => e.field)).toEqual(['header.idempotency-key']);
+    }
+    expect(await ctx.db.selectFrom('sms_batches').select('id').where('idempotency_key', '=', headers['idempotency-key']).execute()).toHaveLength(1);
+  });
+
   it('returns the first batch for a repeated Idempotency-Key (200, Idempotent-Replayed) and sends it once', async () => {
     const headers = { 'idempotency-key': 'weekactie-2026-48' };
     const body = { sender: 'Jansen', body: TEMPLATE, recipients: [{ phone: '0630000001', fields: { naam: 'Eva' } }, { phone: '0630000002', fields: { naam: 'Bas' } }] };

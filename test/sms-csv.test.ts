@@ -195,6 +195,10 @@ describe('POST /v1/sms/batches/csv', () => {
     expect(again.body.id).toBe(first.body.id);
     const messages = await ctx.db.selectFrom('sms_messages').select('phone').where('batch_id', '=', first.body.id).execute();
     expect(messages).toEqual([{ phone: '+31633333333' }]);
+    // The key reused for another batch (another reference): 409, nothing made.
+    const other = await upload(fieldsFirst('phone,naam\n0633333335,Ina\n', [['reference', 'november']]), headers);
+    expect(other.status).toBe(409);
+    expect(await ctx.db.selectFrom('sms_batches').select('id').where('idempotency_key', '=', headers['idempotency-key']).execute()).toHaveLength(1);
   });
 });
 

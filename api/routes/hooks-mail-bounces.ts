@@ -50,7 +50,7 @@ export function mailBounceHookRoutes(deps: Deps): Route[] {
         404: { description: 'no such delivery' },
       },
       handler: async ({ body }) => {
-        const deliveryId = body.deliveryId ?? parseVerp({ secretKey: config.secretKey, bounceDomain: config.mail.bounceDomain }, body.returnPath ?? '');
+        const deliveryId = body.deliveryId ?? parseVerp({ secretKey: config.secretKeys, bounceDomain: config.mail.bounceDomain }, body.returnPath ?? '');
         if (deliveryId === null) throw badRequest('returnPath is not a return path of ours.', [{ field: 'body.returnPath', message: 'not ours' }]);
         const outcome = await applyBounce(deps.db, config.suppressionKey, deliveryId, body.type, (kind) => noteBounce(deps.metrics, kind));
         if (outcome === 'unknown-delivery') throw notFound('No such delivery.');

@@ -7,12 +7,13 @@ import { ConflictError } from '../../workers/core/domain-errors.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { auditActor } from '../../workers/identity/principal.js';
 import { normaliseAddress } from '../../workers/newsletter/address.js';
-import { queueTestMail } from '../../workers/newsletter/campaign-mail.js';
+import { TEST_MAILS_PER_ORGANIZATION_PER_DAY, queueTestMail } from '../../workers/newsletter/campaign-mail.js';
 import { cancelCampaign, resumeCampaign } from '../../workers/newsletter/campaign-state.js';
 import { campaignOr404, createCampaign, deliveryCounts, listCampaigns, noDeliveries } from '../../workers/newsletter/campaigns.js';
 import { principalOf } from '../auth/bearer.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { badRequest } from '../problem.js';
+import { consumeOrThrow, createLimiter } from '../rate-limit.js';
 import { defineRoute, type Route } from '../route.js';
 import { campaignSchema, pageQuery, toCampaign } from './newsletter-views.js';
 
@@ -32,6 +33,7 @@ const one = { description: 'the campaign', schema: campaignSchema } as const;
 const missing = { description: 'no such campaign in this organisation' } as const;
 
 export function newsletterCampaignRoutes(deps: Deps): Route[] {
+  const testsPerDay = createLimiter(deps.queues.connection, `${deps.config.queuePrefix}:ratelimit:campaign-tests`, TEST_MAILS_PER_ORGANIZATION_PER_DAY, 86_400);
   const withCounts = async (campaign: Parameters<typeof toCampaign>[0]) => {
     const counts = await deliveryCounts(deps.db, [campaign.id]);
     return toCampaign(campaign, counts.get(campaign.id) ?? noDeliveries());
@@ -108,15 +110,22 @@ export function newsletterCampaignRoutes(deps: Deps): Route[] {
       ...common,
       method: 'post',
       path: '/v1/campaigns/{id}/test',
-      summary: 'Send the campaign once to one address, subject marked [TEST], without list headers',
+      summary: `Send the campaign once to one address, subject marked [TEST], without list headers (${TEST_MAILS_PER_ORGANIZATION_PER_DAY} a day per organisation; never to an address the organisation suppresses or a privacy restriction holds)`,
       params,
       body: z.strictObject({ email: z.string().max(320) }),
-      responses: { 202: { description: 'queued', schema: z.object({ status: z.literal('queued') }) }, 400: { description: 'not an e-mail address' }, 404: missing },
+      responses: {
+        202: { description: 'queued', schema: z.object({ status: z.literal('queued') }) },
+        400: { description: 'not an e-mail address' },
+        404: missing,
+        409: { description: 'the address is suppressed by the organisation (unsubscribed, bounced, objected to) or restricted' },
+        429: { description: `the organisation sent ${TEST_MAILS_PER_ORGANIZATION_PER_DAY} test mails in the last day; see Retry-After` },
+      },
       handler: async ({ params: { id }, body }, _req, res) => {
         const campaign = await campaignOr404(deps.db, principalOf(res).organizationId, id);
         const checked = normaliseAddress(body.email);
         if (!checked.ok) throw badRequest('Give a valid e-mail address.', [{ field: 'body.email', message: `invalid address (${checked.reason})` }]);
-        const messageId = await queueTestMail(deps.db, campaign, checked.email);
+        await consumeOrThrow(testsPerDay, campaign.organization_id);
+        const messageId = await queueTestMail(deps.db, campaign, checked.email, deps.config.suppressionKey);
         await enqueueAfterCommit(deps, [{ name: 'mail.send', payload: { messageId } }]);
         return { status: 202, body: { status: 'queued' } };
       },

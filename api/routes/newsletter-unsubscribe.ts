@@ -20,7 +20,7 @@ export function newsletterUnsubscribeRoutes(deps: Deps): Route[] {
       method: 'get',
       summary: 'The page the unsubscribe link opens: a button (this GET unsubscribes nobody)',
       responses: { 200: html, 400: html },
-      handler: ({ query: { token } }, req) => (isUnsubscribeToken(config.secretKey, token) ? unsubscribeButtonPage(pageLanguage(req), token) : { status: 400, ...invalidLinkPage(pageLanguage(req)) }),
+      handler: ({ query: { token } }, req) => (isUnsubscribeToken(config.secretKeys, token) ? unsubscribeButtonPage(pageLanguage(req), token) : { status: 400, ...invalidLinkPage(pageLanguage(req)) }),
     }),
     defineRoute({
       ...common,

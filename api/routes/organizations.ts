@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Organization } from '../../db/schema.js';
 import type { Deps } from '../../workers/core/deps.js';
+import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { createOpsKey, createOrganization, endOrganization, listOrganizations } from '../../workers/identity/organizations.js';
 import { defineRoute, type Route } from '../route.js';
 import { createdKeySchema } from './api-keys.js';
@@ -62,13 +63,15 @@ export function organizationRoutes(deps: Deps): Route[] {
     defineRoute({
       method: 'post',
       path: '/ops/organizations/{id}/end',
-      summary: "End an organisation's relationship: its keys and sessions stop at once; contacts and users go after the grace period",
+      summary: "End an organisation's relationship: its keys and sessions stop at once, its open SMS batches and campaigns are cancelled; contacts and users go after the grace period",
       tags: ['ops'],
       security: 'ops-write',
       params: z.object({ id: z.uuid() }),
       responses: { 200: { description: 'ended', schema: organizationSchema }, 404: { description: 'no such organisation' } },
       handler: async ({ params }) => {
-        return { body: toOrganization(await endOrganization(deps.db, params.id, deps.config.ops.user)) };
+        const { organization, jobs } = await endOrganization(deps.db, params.id, deps.config.ops.user);
+        await enqueueAfterCommit(deps, jobs);
+        return { body: toOrganization(organization) };
       },
     }),
   ];

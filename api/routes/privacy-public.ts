@@ -8,11 +8,13 @@ import { z } from 'zod';
 import { PRIVACY_REQUEST_TYPES } from '../../db/schema.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
+import { mailboxOf } from '../../workers/newsletter/address.js';
 import { findExport } from '../../workers/privacy/access-export.js';
 import { SUPERVISORY_AUTHORITY } from '../../workers/privacy/requests.js';
 import { checkFiling, filePublic, isDutchMobile } from '../../workers/privacy/filing.js';
 import { verifyLink } from '../../workers/privacy/signed-link.js';
 import { verifyByCode, verifyByLink } from '../../workers/privacy/verification.js';
+import { throttledNetwork } from '../client-ip.js';
 import { badRequest, notFound } from '../problem.js';
 import { createLimiter, limiterKey, reserve, type Limiter } from '../rate-limit.js';
 import { defineRoute, type Route } from '../route.js';
@@ -86,8 +88,9 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
       responses: { 202: { description: 'received (JSON)' }, 400: { description: 'no valid address or number' }, 429: { description: 'too many requests' } },
       handler: async ({ body }, req) => {
         const checked = checkFiling({ ...body, correction: correctionOf(body) });
-        const identifiers = [checked.filing.email, checked.filing.phone].filter((v): v is string => v !== null);
-        await reserve([[perIp, key('ip', req.ip ?? '')], ...identifiers.map((v) => [perIdentifier, key('identifier', v)] as const)]);
+        // An address counts by its mailbox (jan+1@ is jan@): variants buy a stranger no more verification mail.
+        const identifiers = [checked.filing.email === null ? null : mailboxOf(checked.filing.email), checked.filing.phone].filter((v): v is string => v !== null);
+        await reserve([[perIp, key('ip', throttledNetwork(req.ip))], ...identifiers.map((v) => [perIdentifier, key('identifier', v)] as const)]);
         if (checked.phone && !checked.filing.email && !isDutchMobile(checked.phone)) {
           throw badRequest('A code by SMS goes to Dutch mobile numbers only: give an e-mail address.', [{ field: 'body.phone', message: 'not a Dutch mobile number' }]);
         }
@@ -120,7 +123,7 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
       formBody: true,
       responses: { 200: { description: 'verified' }, 400: { description: 'forged, expired or used link' } },
       handler: async ({ body }, req) => {
-        const verified = await verifyByLink(deps.db, config.secretKey, body.token);
+        const verified = await verifyByLink(deps.db, config.secretKeys, body.token);
         if (verified) await enqueueAfterCommit(deps, verified.jobs);
         if (fromForm(req)) return verified ? verifiedPage() : { status: 400, ...invalidPrivacyLinkPage() };
         if (!verified) throw badRequest('This link is not valid, used or expired.', [{ field: 'body.token', message: 'invalid, used or expired' }]);
@@ -153,7 +156,7 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
       query: z.object({ token: tokenSchema, format: z.enum(['html', 'json']).default('html') }),
       responses: { 200: { description: 'the export' }, 404: { description: 'forged or expired link' } },
       handler: async ({ params, query }) => {
-        const id = verifyLink(config.secretKey, 'privacy-export', query.token);
+        const id = verifyLink(config.secretKeys, 'privacy-export', query.token);
         const stored = id === params.id ? await findExport(deps.db, id) : undefined;
         if (!stored) throw notFound('This link is not valid or has expired.');
         const headers = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'Content-Security-Policy': "default-src 'none'" };

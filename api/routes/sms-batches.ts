@@ -39,6 +39,7 @@ export function smsBatchRoutes(deps: Deps): Route[] {
       responses: {
         202: { description: 'accepted: validated, stored and queued (or scheduled)', schema: batchSchema },
         200: { description: 'a repeat with the same Idempotency-Key: the first batch', schema: batchSchema },
+        409: { description: 'the Idempotency-Key was used for another batch (another sender, text, purpose, reference, callbackUrl or sendAt): nothing made' },
         413: { description: `more than ${MAX_JSON_RECIPIENTS} recipients: use POST /v1/sms/batches/csv` },
       },
       handler: async ({ body }, req, res) => {

@@ -85,6 +85,7 @@ export function smsCsvRoutes(deps: Deps): Route[] {
       responses: {
         202: { description: 'accepted: every row validated and stored; rejections by data row (from 0)', schema: csvBatchSchema },
         200: { description: 'a repeat with the same Idempotency-Key: the first batch', schema: batchSchema },
+        409: { description: 'the Idempotency-Key was used for another batch (another sender, text, purpose, reference, callbackUrl or sendAt): nothing made' },
         413: { description: `more than ${MAX_CSV_RECIPIENTS} rows` },
       },
       handler: async (_input, req, res) => {

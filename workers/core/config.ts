@@ -73,6 +73,13 @@ const envSchema = z
     OPS_READONLY_USER: optionalString,
     OPS_READONLY_PASSWORD: optionalString,
     SECRET_KEY: z.string().min(32, 'at least 32 characters').default(DEV_SECRET),
+    SECRET_KEY_PREVIOUS: optionalString.pipe(
+      z
+        .string()
+        .transform((v) => v.split(',').map((k) => k.trim()).filter((k) => k !== ''))
+        .pipe(z.array(z.string().min(32, 'each at least 32 characters')))
+        .optional(),
+    ),
     SUPPRESSION_KEY: z.string().min(32, 'at least 32 characters').default(DEV_SUPPRESSION_KEY),
     PRIVACY_STATEMENT_VERSION: z.string().trim().min(1).max(100).default('31 July 2018'),
     // No default here: production must name it (below); elsewhere it falls back to the outbox.
@@ -237,6 +244,8 @@ export interface Config {
     readonly readonlyPassword: string | undefined;
   };
   readonly secretKey: string;
+  /** SECRET_KEY, then SECRET_KEY_PREVIOUS: the first signs links and return paths, each still verifies them. */
+  readonly secretKeys: readonly string[];
   readonly suppressionKey: string;
   /** The privacy statement in force, recorded with every newsletter consent (P15). */
   readonly privacyStatementVersion: string;
@@ -353,7 +362,7 @@ export function configSecrets(config: Config): string[] {
   };
   return [
     ...[config.databaseUrl, config.redisUrl, config.sms.smppUrl, config.mail.smtpUrl, config.mail.bounceImapUrl].flatMap(passwordOf),
-    config.secretKey,
+    ...config.secretKeys,
     config.suppressionKey,
     config.ops.password,
     config.ops.readonlyPassword,
@@ -387,6 +396,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       readonlyPassword: e.OPS_READONLY_PASSWORD,
     }),
     secretKey: e.SECRET_KEY,
+    secretKeys: Object.freeze([e.SECRET_KEY, ...(e.SECRET_KEY_PREVIOUS ?? [])]),
     suppressionKey: e.SUPPRESSION_KEY,
     privacyStatementVersion: e.PRIVACY_STATEMENT_VERSION,
     sms: Object.freeze({

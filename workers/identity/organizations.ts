@@ -1,8 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import type { Db } from '../../db/database.js';
+import { bulkTransaction, type Db } from '../../db/database.js';
 import type { Database, Organization } from '../../db/schema.js';
 import { audit, opsActor } from '../core/audit.js';
 import { NotFoundError } from '../core/domain-errors.js';
+import type { JobRequest } from '../../queues/queue-set.js';
+import { cancelOpenCampaigns } from '../newsletter/campaign-state.js';
+import { cancelOpenBatches } from '../sms/cancel-batch.js';
 import { createApiKey, type CreatedApiKey } from './api-keys.js';
 import { SCOPES } from './scopes.js';
 import { firstFreeSlug, slugOf } from './slugs.js';
@@ -70,8 +73,13 @@ export async function createOrganization(db: Db, name: string, createdByOps: str
  * Ends the relationship: access stops at once; contacts and users go after the grace period.
  * The ops login's audit entry is stored in the same transaction; NotFoundError when there is no such organisation.
  */
-export async function endOrganization(db: Db, id: string, endedByOps: string): Promise<Organization> {
-  return db.transaction().execute(async (trx) => {
+/**
+ * Ends the relationship: its keys and sessions stop, and every SMS batch and campaign of it still
+ * open is cancelled (nothing more goes out on its behalf, and nobody there could cancel it any
+ * more), in one transaction. The callback jobs to enqueue after the commit.
+ */
+export async function endOrganization(db: Db, id: string, endedByOps: string): Promise<{ organization: Organization; jobs: JobRequest[] }> {
+  return bulkTransaction(db, async (trx) => {
     const organization = await trx
       .updateTable('organizations')
       .set({ ended_at: sql`coalesce(ended_at, now())` })
@@ -86,8 +94,11 @@ export async function endOrganization(db: Db, id: string, endedByOps: string): P
       .where('revoked_at', 'is', null)
       .where('user_id', 'in', (q) => q.selectFrom('users').select('id').where('organization_id', '=', id))
       .execute();
-    await audit(trx, { ...opsActor(endedByOps), organizationId: id, action: 'organization.ended', entityType: 'organization', entityId: id });
-    return organization;
+    const actor = { ...opsActor(endedByOps), organizationId: id };
+    const jobs = await cancelOpenBatches(trx, id, actor);
+    await cancelOpenCampaigns(trx, id, actor);
+    await audit(trx, { ...actor, action: 'organization.ended', entityType: 'organization', entityId: id });
+    return { organization, jobs };
   });
 }
 

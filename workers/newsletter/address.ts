@@ -21,3 +21,15 @@ export function normaliseAddress(raw: string): AddressCheck {
   if (email.length > 254) return { ok: false, reason: 'too-long' };
   return { ok: true, email };
 }
+
+/**
+ * The mailbox an address reaches, as the sign-up's daily cap counts it: without a `+tag` (most
+ * providers deliver jan+1@ and jan+2@ to jan@), and Gmail's without its dots, so variants of one
+ * address buy no more mail.
+ */
+export function mailboxOf(email: string): string {
+  const at = email.lastIndexOf('@');
+  const domain = email.slice(at + 1);
+  const local = email.slice(0, at).split('+')[0] ?? '';
+  return domain === 'gmail.com' || domain === 'googlemail.com' ? `${local.replaceAll('.', '')}@gmail.com` : `${local}@${domain}`;
+}

@@ -4,10 +4,13 @@
 // headers of RFC 2919 and RFC 8058, and the VERP return path naming the delivery.
 import type { Kysely } from 'kysely';
 import type { Database, NewsletterCampaign } from '../../db/schema.js';
+import { ConflictError } from '../core/domain-errors.js';
 import { insertMail } from '../mail/mail-messages.js';
 import type { OutgoingMail } from '../mail/mailer.js';
 import { messages } from '../messages/catalogue.js';
+import { restrictedHashes } from '../sms/opt-outs.js';
 import type { ClaimedDelivery } from './deliveries.js';
+import { isSuppressed, suppressionHash } from './suppression.js';
 import { compileTemplate, escapeHtml, render, textFromHtml } from './template.js';
 import { unsubscribeUrl } from './unsubscribe.js';
 import { verpReturnPath } from './verp.js';
@@ -68,12 +71,21 @@ export function campaignMailer(campaign: NewsletterCampaign, sender: CampaignSen
   };
 }
 
+/** Test mails one organisation may send a day: a test is for the team, not a way around the list. */
+export const TEST_MAILS_PER_ORGANIZATION_PER_DAY = 50;
+
 /**
  * A test mail of the campaign to one address (a transactional mail, marked "[TEST]" and
  * carrying none of the list headers), filled in from the subscriber of that address when
- * the list has one; the caller enqueues the returned mail's job after the commit.
+ * the list has one; the caller enqueues the returned mail's job after the commit. An address
+ * the organisation suppresses (unsubscribed, bounced, complained, objected: P12) or a privacy
+ * restriction holds gets no test either: a ConflictError, nothing stored.
  */
-export async function queueTestMail(db: Kysely<Database>, campaign: NewsletterCampaign, email: string): Promise<string> {
+export async function queueTestMail(db: Kysely<Database>, campaign: NewsletterCampaign, email: string, suppressionKey: string): Promise<string> {
+  const hash = suppressionHash(suppressionKey, email);
+  if ((await isSuppressed(db, suppressionKey, campaign.organization_id, hash)) || (await restrictedHashes(db, [hash])).length > 0) {
+    throw new ConflictError('This address takes no mail of the organisation (unsubscribed, bounced, objected to or restricted), a test neither.', 'body.email');
+  }
   const subscriber = campaign.list_id
     ? await db.selectFrom('newsletter_subscribers').select(['name', 'attributes']).where('list_id', '=', campaign.list_id).where('email', '=', email).executeTakeFirst()
     : undefined;

@@ -28,27 +28,38 @@ async function refuseUnless(trx: Kysely<Database>, organizationId: string | null
   throw new NotFoundError('No such campaign.');
 }
 
+const OPEN = ['scheduled', 'queued', 'sending', 'paused'] as const;
+
 /** Cancels every delivery not yet handed to the relay; those sent stay as they are. */
 export async function cancelCampaign(db: Db, organizationId: string, id: string, actor: Actor): Promise<{ campaign: NewsletterCampaign; cancelled: number }> {
-  return db.transaction().execute(async (trx) => {
-    const campaign = await trx
-      .updateTable('newsletter_campaigns')
-      .set({ status: 'cancelled', completed_at: sql`now()` })
-      .where('id', '=', id)
-      .where('organization_id', '=', organizationId)
-      .where('status', 'in', ['scheduled', 'queued', 'sending', 'paused'])
-      .returningAll()
-      .executeTakeFirst();
-    if (!campaign) return refuseUnless(trx, organizationId, id, 'The campaign is already completed or cancelled.');
-    // Rows a send job holds are skipped, not waited for; the job cancels what it finds left (send-chunk.ts).
-    const result = await sql`
-      UPDATE newsletter_deliveries SET status = 'cancelled', updated_at = now()
-      WHERE id IN (SELECT id FROM newsletter_deliveries WHERE campaign_id = ${id} AND status = 'queued' FOR UPDATE SKIP LOCKED)`.execute(trx);
-    await trx.updateTable('newsletter_campaign_chunks').set({ done: true }).where('campaign_id', '=', id).execute();
-    const cancelled = Number(result.numAffectedRows ?? 0);
-    await audit(trx, { ...actor, action: 'newsletter.campaign.cancelled', entityType: 'newsletter_campaign', entityId: id, details: { cancelled } });
-    return { campaign, cancelled };
-  });
+  return db.transaction().execute(async (trx) => (await cancelCampaignIn(trx, organizationId, id, actor)) ?? refuseUnless(trx, organizationId, id, 'The campaign is already completed or cancelled.'));
+}
+
+/** Every open campaign of an organisation whose relationship ended, cancelled in the caller's transaction: nothing more goes out on its behalf. */
+export async function cancelOpenCampaigns(trx: Kysely<Database>, organizationId: string, actor: Actor): Promise<void> {
+  const open = await trx.selectFrom('newsletter_campaigns').select('id').where('organization_id', '=', organizationId).where('status', 'in', OPEN).execute();
+  for (const { id } of open) await cancelCampaignIn(trx, organizationId, id, actor);
+}
+
+/** cancelCampaign in the caller's transaction; undefined when the campaign is not open (or not the organisation's). */
+async function cancelCampaignIn(trx: Kysely<Database>, organizationId: string, id: string, actor: Actor): Promise<{ campaign: NewsletterCampaign; cancelled: number } | undefined> {
+  const campaign = await trx
+    .updateTable('newsletter_campaigns')
+    .set({ status: 'cancelled', completed_at: sql`now()` })
+    .where('id', '=', id)
+    .where('organization_id', '=', organizationId)
+    .where('status', 'in', OPEN)
+    .returningAll()
+    .executeTakeFirst();
+  if (!campaign) return undefined;
+  // Rows a send job holds are skipped, not waited for; the job cancels what it finds left (send-chunk.ts).
+  const result = await sql`
+    UPDATE newsletter_deliveries SET status = 'cancelled', updated_at = now()
+    WHERE id IN (SELECT id FROM newsletter_deliveries WHERE campaign_id = ${id} AND status = 'queued' FOR UPDATE SKIP LOCKED)`.execute(trx);
+  await trx.updateTable('newsletter_campaign_chunks').set({ done: true }).where('campaign_id', '=', id).execute();
+  const cancelled = Number(result.numAffectedRows ?? 0);
+  await audit(trx, { ...actor, action: 'newsletter.campaign.cancelled', entityType: 'newsletter_campaign', entityId: id, details: { cancelled } });
+  return { campaign, cancelled };
 }
 
 /**

@@ -65,6 +65,13 @@ export async function subscriberCounts(db: Kysely<Database>, listIds: readonly s
 }
 
 /** A list by its id alone, for its public sign-up page (the id is the list's public name). */
+/** A list anyone may sign up for: not one of an organisation whose relationship ended. */
 export async function findPublicList(db: Kysely<Database>, id: string): Promise<NewsletterList | undefined> {
-  return db.selectFrom('newsletter_lists').selectAll().where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('newsletter_lists as l')
+    .innerJoin('organizations as o', 'o.id', 'l.organization_id')
+    .selectAll('l')
+    .where('l.id', '=', id)
+    .where('o.ended_at', 'is', null)
+    .executeTakeFirst();
 }

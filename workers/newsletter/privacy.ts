@@ -115,8 +115,9 @@ export async function unsubscribeEverywhere(trx: Parameters<NonNullable<PrivacyR
 
 /**
  * An objection: the address is suppressed (reason 'objection') in every organisation that has it
- * (as a subscriber, a sign-up or a delivery whose subscriber is gone), which also unsubscribes it
- * there. Returns how many organisations.
+ * (as a subscriber, a sign-up, a delivery whose subscriber is gone, or the recipient of an SMS
+ * sent by e-mail: a marketing batch's e-mails keep to the suppression list too, send-chunk.ts),
+ * which also unsubscribes it there. Returns how many organisations.
  */
 export async function suppressEverywhere(trx: Kysely<Database>, suppressionKey: string, emails: readonly string[]): Promise<number> {
   if (emails.length === 0) return 0;
@@ -127,6 +128,7 @@ export async function suppressEverywhere(trx: Kysely<Database>, suppressionKey: 
     .where('email', 'in', [...emails])
     .union(trx.selectFrom('newsletter_signups').select('organization_id').where('email', 'in', [...emails]))
     .union(trx.selectFrom('newsletter_deliveries').select('organization_id').where('subscriber_id', 'is', null).where('address_hash', '=', sql<Buffer>`ANY(${hashes}::bytea[])`))
+    .union(trx.selectFrom('sms_messages').select('organization_id').where(sql`lower(email)`, 'in', [...emails]))
     .execute();
   for (const { organization_id } of orgs) for (const email of emails) await suppress(trx, suppressionKey, organization_id, email, 'objection');
   return orgs.length;

@@ -9,7 +9,7 @@ export const readBouncesJob: Handler<'mail.read-bounces'> = async (_payload, { d
   if (!config.mail.bounceImapUrl) return { read: 0, applied: 0, left: 0 };
   const run = await readBounces(deps.db, {
     imapUrl: config.mail.bounceImapUrl,
-    secretKey: config.secretKey,
+    secretKey: config.secretKeys,
     bounceDomain: config.mail.bounceDomain,
     suppressionKey: config.suppressionKey,
     onBounce: (kind) => noteBounce(deps.metrics, kind),

@@ -5,7 +5,7 @@ import type { RetentionCategories } from '../retention/category.js';
 const PURPOSE = 'sending newsletters to the people who asked for them, and proving that they did';
 const SUBJECTS = 'newsletter subscribers';
 
-export const newsletterRetention: RetentionCategories = () => [
+export const newsletterRetention: RetentionCategories = (settings) => [
   {
     category: 'newsletter.subscribers',
     table: 'newsletter_subscribers',
@@ -19,6 +19,22 @@ export const newsletterRetention: RetentionCategories = () => [
     purpose: PURPOSE,
     legalBasis: 'GDPR art. 6(1)(a): consent (or Telecommunicatiewet art. 11.7 for existing customers)',
     processors: ['mail-relay', 'hosting'],
+  },
+  {
+    // A member's newsletter is sent by TGG as its processor: when the relationship ends the
+    // instruction ends, and so does the list (GDPR art. 28(3)(g)). TGG's own house list never ends.
+    category: 'newsletter.subscribers-of-ended-members',
+    table: 'newsletter_subscribers',
+    key: 'id',
+    clock: { column: 'ended_at', via: { table: 'organizations', foreignKey: 'organization_id' } },
+    keep: { days: settings.relationshipGraceDays },
+    keepText: `a member's subscribers (and their consents) are deleted ${settings.relationshipGraceDays} days after its relationship with TGG ends (RELATIONSHIP_GRACE_DAYS), subscribed or not`,
+    action: { kind: 'delete' },
+    dataSubjects: "subscribers of a member's newsletter",
+    personalData: ['e-mail address', 'name', "the list owner's free attributes", 'their consents'],
+    purpose: PURPOSE,
+    legalBasis: 'GDPR art. 28(3)(g): a processor deletes what it processed for a member once its services end',
+    processors: ['hosting'],
   },
   {
     category: 'newsletter.consents',

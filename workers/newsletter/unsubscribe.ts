@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { audit } from '../core/audit.js';
-import { signId, signedIdOf } from './signed-id.js';
+import { signId, signedIdOf, type Keyring } from './signed-id.js';
 import { suppress } from './suppression.js';
 
 const SHAPE = /^\d{1,15}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -18,13 +18,13 @@ export function unsubscribeUrl(settings: { publicUrl: string; secretKey: string 
   return `${settings.publicUrl}/public/newsletter/unsubscribe?token=${unsubscribeToken(settings.secretKey, deliveryId, subscriberId)}`;
 }
 
-export function isUnsubscribeToken(secretKey: string, token: string): boolean {
-  return signedIdOf(secretKey, 'newsletter-unsubscribe', token, SHAPE) !== undefined;
+export function isUnsubscribeToken(keys: Keyring, token: string): boolean {
+  return signedIdOf(keys, 'newsletter-unsubscribe', token, SHAPE) !== undefined;
 }
 
 /** 'invalid' for a token we did not sign; otherwise the address is suppressed (again, harmlessly). */
-export async function unsubscribeByToken(db: Kysely<Database>, keys: { secretKey: string; suppressionKey: string }, token: string): Promise<'unsubscribed' | 'invalid'> {
-  const id = signedIdOf(keys.secretKey, 'newsletter-unsubscribe', token, SHAPE);
+export async function unsubscribeByToken(db: Kysely<Database>, keys: { secretKeys: Keyring; suppressionKey: string }, token: string): Promise<'unsubscribed' | 'invalid'> {
+  const id = signedIdOf(keys.secretKeys, 'newsletter-unsubscribe', token, SHAPE);
   if (!id) return 'invalid';
   const [deliveryId = '', subscriberId = ''] = id.split('_');
   return db.transaction().execute(async (trx) => {

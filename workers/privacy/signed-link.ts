@@ -2,6 +2,7 @@
 // link's purpose under SECRET_KEY, so a link cannot be forged, stretched or used for another
 // purpose. Whether it was used already is the request's state, checked where it is used.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Keyring } from '../newsletter/signed-id.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export type LinkPurpose = 'privacy-verify' | 'privacy-export' | 'privacy-status';
@@ -14,12 +15,15 @@ export function signLink(secretKey: string, purpose: LinkPurpose, id: string, ex
 }
 
 /** The id when the token is ours, for this purpose, and not expired; undefined otherwise. */
-export function verifyLink(secretKey: string, purpose: LinkPurpose, token: string, now = new Date()): string | undefined {
+export function verifyLink(keys: Keyring, purpose: LinkPurpose, token: string, now = new Date()): string | undefined {
   const [id = '', exp = '', mac = '', ...rest] = token.split('.');
   if (rest.length > 0 || !UUID.test(id) || !/^\d{1,12}$/.test(exp)) return undefined;
   const expires = Number(exp);
   const given = Buffer.from(mac, 'base64url');
-  const expected = macOf(secretKey, purpose, id, expires);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  const matches = (key: string) => {
+    const expected = macOf(key, purpose, id, expires);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  if (!(typeof keys === 'string' ? [keys] : keys).some(matches)) return undefined;
   return expires * 1000 > now.getTime() ? id : undefined;
 }

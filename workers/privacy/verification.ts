@@ -12,6 +12,7 @@ import { bilingualMail, both } from './bilingual.js';
 import { platformOrganization } from './platform.js';
 import { UNVERIFIED_VALID_DAYS, markVerified } from './requests.js';
 import { signLink, verifyLink } from './signed-link.js';
+import type { Keyring } from '../newsletter/signed-id.js';
 
 export const CODE_VALID_MINUTES = 30;
 export const CODE_ATTEMPTS = 5;
@@ -35,8 +36,8 @@ export async function queueVerificationMail(db: Kysely<Database>, request: Priva
 }
 
 /** Verifies by the mailed link; undefined for a forged, expired or used one. */
-export async function verifyByLink(db: Kysely<Database>, secretKey: string, token: string) {
-  const id = verifyLink(secretKey, 'privacy-verify', token);
+export async function verifyByLink(db: Kysely<Database>, keys: Keyring, token: string) {
+  const id = verifyLink(keys, 'privacy-verify', token);
   if (!id) return undefined;
   return db.transaction().execute((trx) => markVerified(trx, id, 'email'));
 }

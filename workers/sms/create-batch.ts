@@ -13,6 +13,7 @@ import type { JobRequest } from '../../queues/queue-set.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { asIntake } from '../core/intake-gate.js';
 import type { Deps } from '../core/deps.js';
+import { ConflictError } from '../core/domain-errors.js';
 import { chunkJobs } from './chunk-jobs.js';
 import { identifierHash } from '../privacy/subject.js';
 import { anyRestriction, optedOut, phoneHash, restrictedHashes } from './opt-outs.js';
@@ -273,18 +274,39 @@ async function seal(trx: Kysely<Database>, id: string, options: BatchOptions, to
   return sealed;
 }
 
-/** Runs `create`, or returns the batch already made with the same Idempotency-Key. */
-export async function idempotent(deps: Deps, organizationId: string, key: string | null, create: () => Promise<SmsBatch>): Promise<{ batch: SmsBatch; replayed: boolean }> {
+/** The fields of the request a replay must repeat: a key used for another batch is a mistake, not a retry. */
+function sameRequest(batch: SmsBatch, options: BatchOptions): boolean {
+  return (
+    batch.sender === options.sender &&
+    batch.body === options.body &&
+    batch.purpose === options.purpose &&
+    batch.reference === options.reference &&
+    batch.callback_url === options.callbackUrl &&
+    (batch.send_at?.getTime() ?? null) === (options.sendAt?.getTime() ?? null)
+  );
+}
+
+/**
+ * Runs `create`, or returns the batch already made with the same Idempotency-Key, when this
+ * request is that batch's again (sender, text, purpose, reference, callback and sendAt); a key
+ * used before for another batch is a ConflictError (nothing made, nothing sent).
+ */
+export async function idempotent(deps: Deps, organizationId: string, options: BatchOptions, create: () => Promise<SmsBatch>): Promise<{ batch: SmsBatch; replayed: boolean }> {
+  const key = options.idempotencyKey;
+  const replay = (existing: SmsBatch) => {
+    if (!sameRequest(existing, options)) throw new ConflictError('This Idempotency-Key was used for another batch (its sender, text, purpose, reference, callbackUrl or sendAt differ): use a new key for a new batch.', 'header.idempotency-key');
+    return { batch: existing, replayed: true };
+  };
   if (key) {
     const existing = await findByIdempotencyKey(deps.db, organizationId, key);
-    if (existing) return { batch: existing, replayed: true };
+    if (existing) return replay(existing);
   }
   try {
     return { batch: await create(), replayed: false };
   } catch (error) {
     if (key && (error as { constraint?: string }).constraint === 'sms_batches_idempotency_key') {
       const existing = await findByIdempotencyKey(deps.db, organizationId, key);
-      if (existing) return { batch: existing, replayed: true };
+      if (existing) return replay(existing);
     }
     throw error;
   }
@@ -333,7 +355,7 @@ export async function createBatch(deps: Deps, organizationId: string, options: B
  * slice as each is decided. The batch's id is chosen here: the pool writes it into the lines.
  */
 async function storeBatchByCopy(deps: Deps, organizationId: string, options: BatchOptions, recipients: readonly RecipientInput[], actor: BatchActor): Promise<BatchOutcome> {
-  const outcome = await idempotent(deps, organizationId, options.idempotencyKey, async () => {
+  const outcome = await idempotent(deps, organizationId, options, async () => {
     const id = randomUUID();
     const totals = new BatchTotals();
     totals.recipients = recipients.length;
@@ -362,7 +384,7 @@ async function storeBatchByCopy(deps: Deps, organizationId: string, options: Bat
 }
 
 async function storeBatch(deps: Deps, organizationId: string, options: BatchOptions, recipients: readonly RecipientInput[], actor: BatchActor): Promise<BatchOutcome> {
-  const outcome = await idempotent(deps, organizationId, options.idempotencyKey, async () => {
+  const outcome = await idempotent(deps, organizationId, options, async () => {
     const totals = new BatchTotals();
     totals.recipients = recipients.length;
     const priceSlice = slicePricer(deps, organizationId, totals);
@@ -391,7 +413,7 @@ async function storeBatch(deps: Deps, organizationId: string, options: BatchOpti
  * nothing is sent before the last slice is stored; `finish` makes it queued or scheduled.
  */
 export async function openStreamedBatch(deps: Deps, organizationId: string, options: BatchOptions, actor: BatchActor) {
-  const opened = await idempotent(deps, organizationId, options.idempotencyKey, () =>
+  const opened = await idempotent(deps, organizationId, options, () =>
     deps.db.insertInto('sms_batches').values({ ...batchRow(organizationId, options), status: 'validating' }).returningAll().executeTakeFirstOrThrow(),
   );
   if (opened.replayed) return { kind: 'replayed', batch: opened.batch } as const;

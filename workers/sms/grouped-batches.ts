@@ -109,7 +109,7 @@ export function groupedBatches(deps: Deps) {
     create(organizationId: string, options: BatchOptions, recipients: readonly RecipientInput[], actor: BatchActor): Promise<BatchOutcome> {
       if (recipients.length > GROUPED_MAX_RECIPIENTS) throw new Error(`more than ${GROUPED_MAX_RECIPIENTS} recipients: use createBatch`);
       return asIntake(async () => {
-        const outcome = await idempotent(deps, organizationId, options.idempotencyKey, async () => {
+        const outcome = await idempotent(deps, organizationId, options, async () => {
           const validated = recipients.length <= INLINE_MAX_RECIPIENTS ? validateSlice({ body: options.body, firstSeq: 0, recipients }) : await validateRecipients(options.body, recipients, 0);
           return commit({ id: randomUUID(), organizationId, options, recipients: recipients.length, validated, actor });
         });

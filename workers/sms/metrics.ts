@@ -10,7 +10,7 @@ import type { MessageOutcome } from './store.js';
 import type { CallbackMessage } from './callbacks.js';
 
 export interface SmsMetrics {
-  /** outcome: submitted (taken by the provider), requeued (not taken: goes again), failed, unknown, delivered, expired. */
+  /** outcome: submitted (taken by the provider), requeued (not taken: goes again), failed, unknown, suppressed (a marketing e-mail held back as it was to go), delivered, expired. */
   readonly messages: Counter<'provider' | 'outcome'>;
 }
 
@@ -50,7 +50,7 @@ export const smsMetrics: FamilyMetrics<'sms'> = {
       sms: {
         messages: new Counter({
           name: 'tgg_sms_messages_total',
-          help: 'SMS messages by provider and outcome: submitted, requeued, failed, unknown (at send), delivered, expired, failed (by receipt)',
+          help: 'SMS messages by provider and outcome: submitted, requeued, failed, unknown, suppressed (at send), delivered, expired, failed (by receipt)',
           labelNames: ['provider', 'outcome'],
           registers: [registry],
         }),
@@ -59,7 +59,7 @@ export const smsMetrics: FamilyMetrics<'sms'> = {
   },
 };
 
-const SEND_OUTCOMES: Record<MessageOutcome['status'], string> = { sent: 'submitted', queued: 'requeued', failed: 'failed', unknown: 'unknown' };
+const SEND_OUTCOMES: Record<MessageOutcome['status'], string> = { sent: 'submitted', queued: 'requeued', failed: 'failed', unknown: 'unknown', suppressed: 'suppressed' };
 
 /** A window's outcomes, as send-chunk wrote them; e-mailed recipients count under provider "mail". */
 export function noteSendOutcomes(metrics: Metrics, provider: string, outcomes: readonly MessageOutcome[], mailed: ReadonlySet<number>): void {

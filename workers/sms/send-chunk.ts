@@ -7,7 +7,9 @@ import { pause } from '../core/pause.js';
 import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
 import { classifyMailFailure } from '../mail/send-mail.js';
-import { messages as catalogue, type Language } from '../messages/catalogue.js';
+import { messages as catalogue } from '../messages/catalogue.js';
+import { suppressedAmong, suppressionHash } from '../newsletter/suppression.js';
+import type { SmsBatch } from '../../db/schema.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { noteSendOutcomes } from './metrics.js';
 import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
@@ -31,10 +33,24 @@ const MAX_BACKOFF_MS = 10_000;
 /** The job's progress (sent, failed) is written to Redis at most this often, and at the end. */
 const PROGRESS_EVERY_MS = 1_000;
 
-async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], batch: { sender: string; language: Language }, messages: readonly ClaimedMessage[]): Promise<MessageOutcome[]> {
+/**
+ * The e-mails of a marketing batch to addresses its organisation suppresses (an unsubscribe, a
+ * bounce, an objection: P12), asked as they are about to go, so a suppression since the intake
+ * holds too. A service message (an appointment) is not marketing and goes.
+ */
+async function suppressedEmails(deps: Parameters<Handler<'sms.send-chunk'>>[1]['deps'], batch: SmsBatch, messages: readonly ClaimedMessage[]): Promise<Set<number>> {
+  if (batch.purpose !== 'marketing' || messages.length === 0) return new Set();
+  const hashes = messages.map((m) => suppressionHash(deps.config.suppressionKey, m.email ?? ''));
+  const hits = await suppressedAmong(deps.db, batch.organization_id, hashes);
+  return new Set(messages.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')).map((m) => m.id));
+}
+
+async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], batch: SmsBatch, messages: readonly ClaimedMessage[]): Promise<MessageOutcome[]> {
   const { subject } = catalogue(batch.language).smsByMail({ sender: batch.sender });
+  const suppressed = await suppressedEmails(ctx.deps, batch, messages);
   return Promise.all(
     messages.map(async (m): Promise<MessageOutcome> => {
+      if (suppressed.has(m.id)) return { id: m.id, status: 'suppressed', providerMessageId: null, errorCode: null, parts: [] };
       try {
         const { messageId } = await ctx.deps.mailer.send({ to: m.email ?? '', subject, text: m.text });
         return { id: m.id, status: 'sent', providerMessageId: messageId, errorCode: null, parts: [] };

@@ -72,8 +72,8 @@ export async function claimWindow(db: Db, r: ClaimRequest): Promise<ClaimedWindo
 
 export interface MessageOutcome {
   readonly id: number;
-  /** queued: the provider did not take it (throttled, not connected): it goes again. */
-  readonly status: Extract<SmsMessageStatus, 'sent' | 'failed' | 'unknown' | 'queued'>;
+  /** queued: the provider did not take it (throttled, not connected): it goes again. suppressed: held back as it was about to go. */
+  readonly status: Extract<SmsMessageStatus, 'sent' | 'failed' | 'unknown' | 'queued' | 'suppressed'>;
   readonly providerMessageId: string | null;
   readonly errorCode: string | null;
   /** The provider's id of each part it took, for matching delivery receipts. */
