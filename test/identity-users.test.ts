@@ -185,3 +185,65 @@ describe('a user marked compromised', () => {
     expect(await ctx.db.selectFrom('audit_log').select('id').where('action', '=', 'user.compromised').where('entity_id', '=', target.id).execute()).toEqual([]);
   });
 });
+
+// Adversarial review: there was no way to take a leaver's access away. "Compromised" revokes,
+// but mails the leaver a reset link that lets them back in; only ending the whole organisation
+// stopped them. DELETE /v1/users/{id} removes the account with its sessions, reset links and keys.
+describe('DELETE /v1/users/{id}: a user who left', () => {
+  it('ends every session, own key and reset link at once; keys made for the organisation stay, named; audited by ids', async () => {
+    const leaver = await newUser(call, orgA.key, { username: 'vertrokken.medewerker', email: 'vertrokken@example.nl', role: 'admin' });
+    const session = await login(call, leaver);
+    const ownKey = await newKey(call, session, { name: 'mijn sleutel', scopes: ['sms'], owner: 'user' });
+    const orgKey = await newKey(call, session, { name: 'koppeling', scopes: ['sms'] });
+    // Marked compromised first, as an admin would have had to: a reset link is on its way to the leaver.
+    expect((await call('post', `/v1/users/${leaver.id}/compromised`, { auth: orgA.key })).status).toBe(200);
+    const resetMail = await ctx.db.selectFrom('mail_messages').select('text_body').where('purpose', '=', 'password-reset').where('to_address', '=', leaver.email).executeTakeFirstOrThrow();
+    const token = decodeURIComponent(/password-reset\?token=([^&\s]+)/.exec(resetMail.text_body)![1]!);
+    const session2 = await login(call, leaver).catch(() => undefined);
+    expect(session2).toBeUndefined();
+
+    const removed = await call<Record<string, unknown>>('delete', `/v1/users/${leaver.id}`, { auth: orgA.key });
+    expect(removed.status).toBe(200);
+    expect(removed.body).toEqual({ sessionsEnded: 0, keysDeleted: [{ id: ownKey.id, prefix: ownKey.prefix }], keysMadeForOrganization: [] });
+
+    // The reset link mailed before brings nobody back, and the password logs nobody in.
+    const reset = await call('post', '/public/password-reset', { body: { token, password: 'Nieuw-wachtwoord-na-vertrek-9' } });
+    expect(reset.status).toBe(400);
+    for (const password of [leaver.password, 'Nieuw-wachtwoord-na-vertrek-9']) {
+      expect((await call('post', '/v1/sessions', { body: { organization: orgA.slug, username: leaver.username, password } })).status).toBe(401);
+    }
+    for (const auth of [session, ownKey.key]) expect((await call('get', '/v1/contacts', { auth })).status).toBe(401);
+    expect((await call('get', `/v1/users/${leaver.id}`, { auth: orgA.key })).status).toBe(404);
+    expect(await ctx.db.selectFrom('users').select('id').where('id', '=', leaver.id).execute()).toEqual([]);
+    // The compromise revoked the key made for the organisation; its record stays.
+    expect(await ctx.db.selectFrom('api_keys').select('id').where('id', '=', orgKey.id).execute()).toHaveLength(1);
+
+    const audits = await ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'user.removed').where('entity_id', '=', leaver.id).execute();
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ actor_type: 'api_key', actor_id: orgA.keyId, organization_id: orgA.id });
+    expect(JSON.stringify(audits[0])).not.toMatch(/vertrokken|@/);
+  });
+
+  it('names the live keys a leaver made for the organisation, and keeps them working', async () => {
+    const leaver = await newUser(call, orgA.key, { username: 'ook.vertrokken', role: 'admin' });
+    const session = await login(call, leaver);
+    const orgKey = await newKey(call, session, { name: 'sms-koppeling', scopes: ['sms'] });
+    const removed = await call('delete', `/v1/users/${leaver.id}`, { auth: orgA.key });
+    expect(removed.status).toBe(200);
+    expect(removed.body).toEqual({ sessionsEnded: 1, keysDeleted: [], keysMadeForOrganization: [{ id: orgKey.id, prefix: orgKey.prefix }] });
+    expect((await call('get', `/v1/users/${leaver.id}`, { auth: session })).status).toBe(401);
+    expect((await call('get', '/v1/sms/batches', { auth: orgKey.key })).status).toBe(200);
+  });
+
+  it('is refused to a member, to another organisation, and to a caller without the scopes of the user', async () => {
+    const member = await newUser(call, orgA.key, { username: 'gewoon.lid', role: 'member' });
+    const memberSession = await login(call, member);
+    const target = await newUser(call, orgA.key, { username: 'blijft.hier', role: 'admin' });
+    const adminOnly = await newKey(call, orgA.key, { name: 'alleen admin', scopes: ['admin'] });
+    expect((await call('delete', `/v1/users/${target.id}`, { auth: memberSession })).status).toBe(403);
+    expect((await call('delete', `/v1/users/${target.id}`, { auth: orgB.key })).status).toBe(404);
+    expect((await call('delete', `/v1/users/${target.id}`, { auth: adminOnly.key })).status).toBe(403);
+    expect(await ctx.db.selectFrom('users').select('id').where('id', '=', target.id).execute()).toHaveLength(1);
+    expect(await ctx.db.selectFrom('audit_log').select('id').where('action', '=', 'user.removed').where('entity_id', '=', target.id).execute()).toEqual([]);
+  });
+});

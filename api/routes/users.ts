@@ -1,12 +1,12 @@
-// Members' employees (P9 in ARCHITECTURE.md): created by an admin, and marked compromised by
-// themselves, an admin of their organisation, or ops.
+// Members' employees (P9 in ARCHITECTURE.md): created and removed by an admin, and marked
+// compromised by themselves, an admin of their organisation, or ops.
 import { z } from 'zod';
 import { opsActor, type AuditEntry } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { markCompromised } from '../../workers/identity/compromise.js';
 import { passwordProblem } from '../../workers/identity/passwords.js';
-import { createUser, findUser, listUsers, type PublicUser } from '../../workers/identity/users.js';
+import { createUser, findUser, listUsers, removeUser, type PublicUser } from '../../workers/identity/users.js';
 import { auditActor, type Principal } from '../../workers/identity/principal.js';
 import { scopesBeyond, scopesOfRole } from '../../workers/identity/scopes.js';
 import { principalOf } from '../auth/bearer.js';
@@ -50,6 +50,12 @@ const compromiseSchema = z.object({
     .describe("the keys revoked: the user's own, those the user made (from any session or key), and those these keys made in turn"),
 });
 const idParams = z.object({ id: z.uuid() });
+const keyRef = z.object({ id: z.uuid(), prefix: z.string() });
+const removedSchema = z.object({
+  sessionsEnded: z.number().int(),
+  keysDeleted: z.array(keyRef).describe("the user's own keys, deleted with the user"),
+  keysMadeForOrganization: z.array(keyRef).describe('live keys the user made for the organisation: kept (your systems may use them); revoke them with DELETE /v1/api-keys/{id} if the person may have kept a copy'),
+});
 
 export function userRoutes(deps: Deps): Route[] {
   const compromise = async (organizationId: string | null, userId: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>) => {
@@ -115,6 +121,29 @@ export function userRoutes(deps: Deps): Route[] {
       responses: { 200: { description: 'the user', schema: userSchema }, 404: { description: 'no such user in this organisation' } },
       handler: async ({ params }, _req, res) => {
         return { body: toUser(await userVisibleTo(principalOf(res), params.id, 'Only an admin or the user themselves can see a user.')) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/users/{id}',
+      summary: 'Remove a user who left: the account, its sessions, reset links and own keys go at once; keys the user made for the organisation are kept and named',
+      tags: ['users'],
+      security: 'bearer',
+      scope: 'admin',
+      params: idParams,
+      responses: {
+        200: { description: 'removed', schema: removedSchema },
+        403: { description: "the user's sessions have scopes the caller lacks" },
+        404: { description: 'no such user in this organisation' },
+      },
+      handler: async ({ params }, _req, res) => {
+        const principal = principalOf(res);
+        const removed = await removeUser(deps.db, principal.organizationId, params.id, auditActor(principal), (role) => {
+          const beyond = scopesBeyond(scopesOfRole(role), principal.scopes);
+          if (beyond.length > 0) throw forbidden(`This user's sessions have scopes the caller lacks: ${beyond.join(', ')}.`);
+        });
+        if (!removed) throw notFound('No such user.');
+        return { body: removed };
       },
     }),
     defineRoute({

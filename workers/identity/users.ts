@@ -64,3 +64,50 @@ export async function findLogin(db: Kysely<Database>, name: LoginName) {
     .where('o.ended_at', 'is', null)
     .executeTakeFirst();
 }
+
+export interface RemovedUser {
+  readonly sessionsEnded: number;
+  /** The user's own keys: deleted with the user. */
+  readonly keysDeleted: { id: string; prefix: string }[];
+  /** Live keys the user made for the organisation: kept (the member's systems may use them), named so an admin can revoke them. */
+  readonly keysMadeForOrganization: { id: string; prefix: string }[];
+}
+
+/**
+ * Removes a user who left (P9): the account, its sessions, reset links and own keys go in one
+ * transaction, so no token of theirs works after the commit and no reset link brings them back.
+ * `allowed` sees the user's role first (nobody removes more than they hold). Organisation keys
+ * the user made stay, named in the answer; the audit entry holds ids only.
+ */
+export async function removeUser(
+  db: Kysely<Database>,
+  organizationId: string,
+  id: string,
+  actor: Pick<AuditEntry, 'actorType' | 'actorId' | 'organizationId'>,
+  allowed: (role: UserRole) => void,
+): Promise<RemovedUser | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const user = await trx.selectFrom('users').select(['id', 'role']).where('organization_id', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!user) return undefined;
+    allowed(user.role);
+    const sessions = await trx.selectFrom('sessions').select(sql<number>`count(*)::int`.as('n')).where('user_id', '=', id).where('revoked_at', 'is', null).where('expires_at', '>', sql<Date>`now()`).executeTakeFirstOrThrow();
+    const keys = await trx
+      .selectFrom('api_keys')
+      .select(['id', 'prefix', 'user_id'])
+      .where('organization_id', '=', organizationId)
+      .where((eb) => eb.or([eb('user_id', '=', id), eb.and([eb('created_by_user_id', '=', id), eb('revoked_at', 'is', null)])]))
+      .orderBy('prefix')
+      .execute();
+    await trx.deleteFrom('users').where('id', '=', id).execute();
+    const keysDeleted = keys.filter((k) => k.user_id === id).map(({ id: keyId, prefix }) => ({ id: keyId, prefix }));
+    const keysMadeForOrganization = keys.filter((k) => k.user_id !== id).map(({ id: keyId, prefix }) => ({ id: keyId, prefix }));
+    await audit(trx, {
+      ...actor,
+      action: 'user.removed',
+      entityType: 'user',
+      entityId: id,
+      details: { sessionsEnded: sessions.n, keysDeleted: keysDeleted.map((k) => k.id).join(','), keysMadeForOrganization: keysMadeForOrganization.map((k) => k.id).join(',') },
+    });
+    return { sessionsEnded: sessions.n, keysDeleted, keysMadeForOrganization };
+  });
+}
