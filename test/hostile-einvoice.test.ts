@@ -65,3 +65,30 @@ describe('an e-invoice without a line', () => {
     });
   }
 });
+
+// Adversarial review: the issue date (BT-2) starts an invoice's retention clock (7 years after
+// the end of its fiscal year). A typo of a year far ahead kept the lines' subscription numbers
+// for ever (9999: retain_from in the year 10000). Now rejected, nothing stored.
+describe('an e-invoice dated far ahead', () => {
+  const nextYear = new Date().getUTCFullYear() + 1;
+  for (const date of ['9999-12-31', `${nextYear + 1}-06-01`]) {
+    it(`rejects an issue date of ${date} as implausible-date, storing no invoice`, async () => {
+      const answer = await uploadRaw(runtime, org.key, invoice((x) => x.replace(/<cbc:IssueDate>[^<]+/, `<cbc:IssueDate>${date}`)), 'application/xml');
+      expect(answer.status).toBe(202);
+      const done = await finished(call, org.key, answer.body.id, 30_000);
+      expect(done.status).toBe('rejected');
+      expect(done.errors.map((e) => [e.line, e.code])).toEqual([[null, 'implausible-date']]);
+      expect(done.errors[0]?.message).toContain('more than a year ahead');
+      expect(await ctx.db.selectFrom('einvoices').select('id').where('upload_id', '=', answer.body.id).execute()).toEqual([]);
+    });
+  }
+
+  it('still takes an issue date of this year and of next month', async () => {
+    const now = new Date();
+    const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+    for (const date of [`${now.getUTCFullYear()}-01-02`, nextMonth]) {
+      const answer = await uploadRaw(runtime, org.key, invoice((x) => x.replace(/<cbc:IssueDate>[^<]+/, `<cbc:IssueDate>${date}`)), 'application/xml');
+      expect((await finished(call, org.key, answer.body.id, 30_000)).status, date).toBe('parsed');
+    }
+  });
+});

@@ -126,6 +126,13 @@ export async function parseEinvoiceInTransaction(deps: Deps, upload: Claimed, si
       await client.query('ROLLBACK');
       return rejected([{ line: null, code: 'no-invoice-lines', message: 'the invoice has no invoice line; EN 16931 needs at least one (BR-16, BG-25)' }]);
     }
+    // The issue date starts the retention clock (retain_from, the next 1 January): a typo of a year
+    // far ahead (9999, 2062) would keep the lines' subscription numbers for ever.
+    const ahead = await client.query<{ ahead: boolean }>("SELECT $1::date > current_date + interval '1 year' AS ahead", [header.issueDate ?? '-infinity']);
+    if (ahead.rows[0]?.ahead) {
+      await client.query('ROLLBACK');
+      return rejected([{ line: null, code: 'implausible-date', message: 'the issue date (BT-2) is more than a year ahead' }]);
+    }
     const first = await client.query<{ id: string }>('SELECT id FROM einvoices WHERE organization_id = $1 AND supplier_key = $2 AND number = $3', [upload.organization_id, supplierKey(header), header.number]);
     if (first.rows[0]) {
       await client.query('ROLLBACK');
