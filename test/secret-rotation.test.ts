@@ -2,6 +2,7 @@
 // link signed with the old key died at once, above all the one-click unsubscribe link in each
 // campaign mail already sent (P12), and the bounces of mail in flight were no longer ours.
 // SECRET_KEY_PREVIOUS keeps former keys verifying while only SECRET_KEY signs.
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signupToken } from '../workers/newsletter/signup-token.js';
 import { unsubscribeToken } from '../workers/newsletter/unsubscribe.js';
@@ -56,6 +57,24 @@ describe('after SECRET_KEY is rotated', () => {
     expect(parseVerp({ ...settings, secretKey: ctx.configWith({ SECRET_KEY: NEW }).secretKeys }, returnPath)).toBeNull();
     // What is signed now is signed with the new key only.
     expect(verpReturnPath({ ...settings, secretKey: [NEW, OLD] }, 4711)).toBe(verpReturnPath({ ...settings, secretKey: NEW }, 4711));
+  });
+
+  // Adversarial review (second pass): the SMS code of a privacy request was still checked with SECRET_KEY alone.
+  it('a privacy request code sent by SMS just before the rotation still verifies', async () => {
+    const codeHashOf = (key: string, id: string, code: string) => createHmac('sha256', key).update(`privacy-code:${id}:${code}`).digest();
+    const fileOne = async (phone: string) => {
+      const filed = await post(before, '/public/privacy-requests', { type: 'objection', phone });
+      expect(filed.status).toBe(202);
+      const { id } = (await filed.json()) as { id: string };
+      // The code the SMS carried, as the worker of before the rotation stored it.
+      await ctx.db.updateTable('privacy_requests').set({ code_hash: codeHashOf(OLD, id, '246810') }).where('id', '=', id).execute();
+      return id;
+    };
+    const first = await fileOne('0612345671');
+    expect((await post(dropped, `/public/privacy-requests/${first}/code`, { code: '246810' })).status).toBe(400);
+    expect((await post(rotated, `/public/privacy-requests/${first}/code`, { code: '246810' })).status).toBe(200);
+    const second = await fileOne('0612345672');
+    expect((await post(rotated, `/public/privacy-requests/${second}/code`, { code: '135790' })).status).toBe(400);
   });
 
   it('refuses a former key shorter than 32 characters, naming the variable', () => {

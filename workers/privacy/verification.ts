@@ -54,8 +54,11 @@ export async function queueVerificationCode(db: Kysely<Database>, request: Priva
   return queueSingleSms(db, { organizationId, purpose: 'service', sender: settings.smsSender, text: both((m) => m.codeSms({ code, minutes: CODE_VALID_MINUTES })), phone });
 }
 
-/** Verifies by the SMS code; undefined when the code is wrong, expired, used or tried too often. */
-export async function verifyByCode(db: Kysely<Database>, secretKey: string, id: string, code: string) {
+/**
+ * Verifies by the SMS code; undefined when the code is wrong, expired, used or tried too often.
+ * Every key of the keyring is tried: a code sent just before SECRET_KEY was rotated still works.
+ */
+export async function verifyByCode(db: Kysely<Database>, keys: Keyring, id: string, code: string) {
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('privacy_requests')
@@ -68,8 +71,9 @@ export async function verifyByCode(db: Kysely<Database>, secretKey: string, id: 
       .returning(['code_hash'])
       .executeTakeFirst();
     if (!row?.code_hash) return undefined;
-    const expected = codeHash(secretKey, id, code);
-    if (expected.length !== row.code_hash.length || !timingSafeEqual(expected, row.code_hash)) return undefined;
+    const stored = row.code_hash;
+    const matches = (typeof keys === 'string' ? [keys] : keys).map((key) => codeHash(key, id, code)).filter((expected) => expected.length === stored.length && timingSafeEqual(expected, stored));
+    if (matches.length === 0) return undefined;
     await trx.updateTable('privacy_requests').set({ code_hash: null, code_expires_at: null }).where('id', '=', id).execute();
     return markVerified(trx, id, 'phone');
   });
