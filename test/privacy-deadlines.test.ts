@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { PrivacyRequestStatus, PrivacyRequestType } from '../db/schema.js';
 import { retentionPolicy } from '../workers/retention/policy.js';
 import { createTestContext, waitFor } from './helpers/context.js';
-import { caller, opsAuth } from './helpers/identity.js';
+import { caller, fieldsOf, opsAuth, type Answer } from './helpers/identity.js';
 import { startSmtp } from './helpers/smtp.js';
 
 const ctx = await createTestContext();
@@ -122,6 +122,21 @@ describe('extending a request', () => {
     expect(view.body.extension?.reason).toBe(reason);
     const audit = await ctx.db.selectFrom('audit_log').select(['action', 'details']).where('entity_id', '=', id).execute();
     expect(audit).toEqual([{ action: 'privacy.extended', details: { months: 2 } }]);
+  });
+
+  // Adversarial review (second pass): an overdue request could be extended, which moved it out of
+  // the overdue list, the daily mail and the alert, and told the person after the month art. 12(3) allows.
+  it('is refused once the request is overdue: it stays overdue and nobody is mailed', async () => {
+    const id = await request('access', 'awaiting-approval', -1, { email: 'te-laat-verlengd@voorbeeld.nl', emailVerified: true });
+    const before = await dueOf(id);
+    const answer = await extend(id, { months: 2, reason: 'Alsnog meer tijd' });
+    expect(answer.status).toBe(409);
+    expect(fieldsOf(answer as Answer)).toEqual(['params.id']);
+    expect(await dueOf(id)).toEqual(before);
+    const listed = await call<{ items: { id: string }[] }>('get', '/ops/privacy-requests?overdue=true', { auth: ops });
+    expect(listed.body.items.map((i) => i.id)).toContain(id);
+    expect(await ctx.db.selectFrom('mail_messages').select('id').where('to_address', '=', 'te-laat-verlengd@voorbeeld.nl').execute()).toEqual([]);
+    expect(await ctx.db.selectFrom('audit_log').select('id').where('entity_id', '=', id).execute()).toEqual([]);
   });
 
   it('mails no address that was never verified: ops tell the person', async () => {

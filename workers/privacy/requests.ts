@@ -126,11 +126,13 @@ export async function extendRequest(db: Kysely<Database>, id: string, ops: strin
     .where('id', '=', id)
     .where('extended_at', 'is', null)
     .where('status', 'in', OPEN_STATUSES)
+    // Art. 12(3): the person is told of an extension within the month; once overdue, it is too late.
+    .where('due_at', '>', sql<Date>`now()`)
     .returningAll()
     .executeTakeFirst();
   if (!row) {
     await existingOrThrow(db, id);
-    throw new ConflictError('A request is extended once at most, and only while open.', 'params.id');
+    throw new ConflictError('A request is extended once at most, only while open, and before it is due (GDPR art. 12(3): the person is told within the month).', 'params.id');
   }
   await audit(db, { actorType: 'ops', actorId: ops, action: 'privacy.extended', entityType: 'privacy_request', entityId: id, details: { months } });
   return row;
