@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
-import { finished, thisMonth, uploadRaw, type Upload } from './helpers/tem.js';
+import { callsFile, finished, thisMonth, uploadRaw, type Upload } from './helpers/tem.js';
 import { MAX_UPLOAD_BYTES } from '../workers/tem/uploads.js';
 
 const ctx = await createTestContext({ TEM_MAX_BAD_ROWS: '10' });
@@ -159,5 +159,30 @@ describe('POST /v1/invoices/uploads', () => {
     expect(empty.status).toBe(400);
     const badProfile = await fetch(`http://127.0.0.1:${runtime.port}/v1/invoices/uploads?profile=nope`, { method: 'POST', headers: { authorization: `Bearer ${org.key}`, 'content-type': 'text/csv' }, body: 'a' });
     expect(badProfile.status).toBe(400);
+  });
+});
+
+// Adversarial review (second pass): the same bytes sent again answered with the first upload even
+// when that one was rejected (a wrong charset or profile named) or failed (the database away five
+// times): the corrected upload was never parsed, and nothing said why. Now a repeat of a rejected
+// or failed upload replaces it and is parsed anew; a repeat of a parsed one still answers with it.
+describe('the same file again after its upload was rejected', () => {
+  it('is taken as a new upload and parsed with the settings it names now', async () => {
+    const bytes = Buffer.from(callsFile(3, 43).replace('KP-0', 'KP-Café'), 'latin1');
+    const wrong = await uploadRaw(runtime, org.key, bytes, 'text/csv; charset=utf-8');
+    expect(wrong.status).toBe(202);
+    expect(await finished(call, org.key, wrong.body.id)).toMatchObject({ status: 'rejected', errors: [{ line: null, code: 'invalid-encoding' }] });
+
+    const right = await uploadRaw(runtime, org.key, bytes, 'text/csv; charset=windows-1252');
+    expect(right.status).toBe(202);
+    expect(right.body.id).not.toBe(wrong.body.id);
+    expect(await finished(call, org.key, right.body.id)).toMatchObject({ status: 'parsed', rowsStored: 3 });
+    expect((await call('get', `/v1/invoices/uploads/${wrong.body.id}`, { auth: org.key })).status).toBe(404);
+    const hint = await ctx.db.selectFrom('call_records').select('cost_centre_hint').where('upload_id', '=', right.body.id).where('cost_centre_hint', 'like', 'KP-Caf%').executeTakeFirstOrThrow();
+    expect(hint.cost_centre_hint).toBe('KP-Café');
+
+    // Parsed now: the same bytes again answer with it, nothing stored twice.
+    const again = await uploadRaw(runtime, org.key, bytes, 'text/csv; charset=windows-1252');
+    expect([again.status, again.body.id]).toEqual([200, right.body.id]);
   });
 });

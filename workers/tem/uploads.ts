@@ -74,7 +74,7 @@ async function writeChunks(trx: Transaction<Database>, uploadId: string, body: A
   return { sha256: hash.digest('hex'), size };
 }
 
-/** Streams the body into a new upload; a repeat of an earlier upload's content answers with that one. */
+/** Streams the body into a new upload; a repeat of an earlier upload's content answers with that one, unless it was rejected or failed. */
 export async function storeUpload(db: Db, organizationId: string, meta: UploadMeta, body: AsyncIterable<Buffer>): Promise<{ upload: TemUpload; replayed: boolean }> {
   let digest: string | undefined;
   try {
@@ -86,6 +86,9 @@ export async function storeUpload(db: Db, organizationId: string, meta: UploadMe
         .executeTakeFirstOrThrow();
       const { sha256, size } = await writeChunks(trx, row.id, body, meta.maxBytes);
       digest = sha256;
+      // A repeat of an upload that was rejected or failed (nothing of it stored) replaces it: sent
+      // again with a corrected charset or profile, or after the database was away, it is parsed anew.
+      await trx.deleteFrom('tem_uploads').where('organization_id', '=', organizationId).where('sha256', '=', sha256).where('status', 'in', ['rejected', 'failed']).execute();
       const first = await firstWithHash(trx, organizationId, sha256);
       if (first) throw new Repeat(first);
       return trx.updateTable('tem_uploads').set({ sha256, size_bytes: size }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
