@@ -186,3 +186,23 @@ describe('the same file again after its upload was rejected', () => {
     expect([again.status, again.body.id]).toEqual([200, right.body.id]);
   });
 });
+
+// Adversarial review (second pass): a period charge's end starts its retention clock (6 months
+// after the period charged), and only its start was checked against the window: a description
+// "01-01-9999 t/m 31-01-9999" (or a period to 9999) kept the number and holder's name for ever.
+describe('a period charge ending far ahead', () => {
+  it('is refused as implausible-date, by line; the rest of the file is stored', async () => {
+    const [, month, year] = thisMonth(1).split('-');
+    const lines = callsFile(30, 44).split('\r\n').map((l, i) => `${l};${i === 0 ? 'Omschrijving' : ''}`);
+    lines.push(`0612399001;;;Abonnement;25,00;KP-1;Abonnement 01-${month}-${year} t/m 28-${month}-${year}`);
+    lines.push('0612399002;;;Abonnement;25,00;KP-1;Abonnement 01-01-9999 t/m 31-01-9999');
+    lines.push(`0612399003;;;Abonnement;25,00;KP-1;Abonnement 01-${month}-${year} t/m 31-12-9999`);
+    const answer = await uploadRaw(runtime, org.key, lines.join('\r\n'));
+    expect(answer.status).toBe(202);
+    const done = await finished(call, org.key, answer.body.id);
+    expect(done).toMatchObject({ status: 'parsed', rowsStored: 31, rowsRefused: 2 });
+    expect(done.errors.map((e) => [e.line, e.code])).toEqual([[33, 'implausible-date'], [34, 'implausible-date']]);
+    const charges = await ctx.db.selectFrom('tem_period_charges').select(['msisdn', 'period_end']).where('upload_id', '=', answer.body.id).execute();
+    expect(charges.map((c) => c.msisdn)).toEqual(['+31612399001']);
+  });
+});

@@ -47,7 +47,7 @@ export function newTally(): CdrTally {
   return { dataRows: 0, stored: 0, refused: 0, errors: [], charges: [], subscriptions: new Map(), latestCall: null, latestDated: null, calls: new CallRollup() };
 }
 
-function refuse(tally: CdrTally, error: TemUploadError): void {
+export function refuse(tally: CdrTally, error: TemUploadError): void {
   tally.refused += 1;
   if (tally.errors.length < MAX_REPORTED_ERRORS) tally.errors.push(error);
 }

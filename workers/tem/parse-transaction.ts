@@ -10,8 +10,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { openConnection } from '../../db/database.js';
 import type { Deps } from '../core/deps.js';
 import type { TemUploadError } from '../../db/schema.js';
-import { TEM_TIME_ZONE, acceptedWindow } from './calendar.js';
-import { copyText, newTally, openCdr, type CdrTally } from './cdr-file.js';
+import { TEM_TIME_ZONE, acceptedWindow, addMonths, lastDay, localText, monthOf } from './calendar.js';
+import { copyText, newTally, openCdr, refuse, type CdrTally } from './cdr-file.js';
 import { CALL_RECORD_COLUMNS } from './copy-format.js';
 import { decodeText } from '../core/csv-sniff.js';
 import { profileNamed } from './profile.js';
@@ -34,14 +34,18 @@ interface Claimed {
 /** Accepted when no row was refused, or fewer than TEM_MAX_BAD_ROWS percent of them. */
 export const withinThreshold = (refused: number, rows: number, percent: number) => refused === 0 || refused * 100 < percent * rows;
 
+/** The last day a period charge may end on: a year ahead. Its end starts its retention clock, so a period to 9999 would be kept for ever. */
+export const latestChargeEnd = (now: Date): string => lastDay(addMonths(monthOf(localText(now)), 12));
+
 async function insertCharges(client: pg.Client, upload: Claimed, tally: CdrTally, now: Date, earliest: string): Promise<void> {
   const fallback = exportPeriod(tally.latestDated, now);
+  const latest = latestChargeEnd(now);
   const kept = tally.charges.filter((c) => {
     const period = chargePeriod(c, fallback);
-    if (period.end >= earliest) return true;
+    const code = period.end < earliest ? 'past-retention' : period.end > latest ? 'implausible-date' : null;
+    if (code === null) return true;
     tally.stored -= 1;
-    tally.refused += 1;
-    tally.errors.push({ line: c.line, code: 'past-retention' });
+    refuse(tally, { line: c.line, code });
     return false;
   });
   if (kept.length === 0) return;
