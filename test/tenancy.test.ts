@@ -46,6 +46,7 @@ const ROUTES_BY_ID: readonly { method: string; path: string; row: keyof Rows; bo
   { method: 'delete', path: '/v1/contacts/{id}', row: 'contact' },
   { method: 'get', path: '/v1/users/{id}', row: 'user' },
   { method: 'post', path: '/v1/users/{id}/compromised', row: 'user' },
+  { method: 'delete', path: '/v1/users/{id}', row: 'user' },
   { method: 'delete', path: '/v1/api-keys/{id}', row: 'key' },
   { method: 'get', path: '/v1/sms/batches/{id}', row: 'batch' },
   { method: 'get', path: '/v1/sms/batches/{id}/messages', row: 'batch' },
