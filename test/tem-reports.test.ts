@@ -2,6 +2,7 @@
 // column, report totals against a sum computed here from the file itself, the Dutch CSV,
 // the four anomaly rules, and another organisation's 404 on every id.
 import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
@@ -114,5 +115,21 @@ describe('subscriptions, cost centres and reports', () => {
     expect((await call('get', `/v1/reports/costs?period=2026-13`, { auth: org.key })).status).toBe(400);
     expect((await call('get', `/v1/reports/costs?period=${period}&groupBy=colour`, { auth: org.key })).status).toBe(400);
     expect((await call('put', '/v1/subscriptions/bel-me', { auth: org.key, body: {} })).status).toBe(400);
+  });
+});
+
+// Adversarial review (second pass): the cost-spike and unused findings took their ids by a
+// subquery per finding over the month's rows, so a month where many subscriptions spiked (a price
+// change) read the month once per spike: 950 spikes in a month of 100,000 calls took 10-19 s
+// (bench/JOURNAL.md), past the API's 5 s statement timeout. The ids are now aggregated once per
+// number and joined: no subplan re-reads rows per finding.
+describe('the anomaly statement', () => {
+  type PlanNode = { 'Parent Relationship'?: string; 'Subplan Name'?: string; Plans?: PlanNode[] };
+  const subplans = (node: PlanNode): string[] => [...(node['Parent Relationship'] === 'SubPlan' ? [node['Subplan Name'] ?? '?'] : []), ...(node.Plans ?? []).flatMap(subplans)];
+
+  it('reads the month once, not once per finding', async () => {
+    const { callAnomalySql } = await import('../workers/tem/anomalies.js');
+    const plan = await sql<{ 'QUERY PLAN': { Plan: PlanNode }[] }>`EXPLAIN (FORMAT JSON) ${callAnomalySql(org.id, '2026-11', '50')}`.execute(ctx.db);
+    expect(subplans(plan.rows[0]!['QUERY PLAN'][0]!.Plan)).toEqual([]);
   });
 });
