@@ -138,4 +138,10 @@ describe('xmlEncoding', () => {
   ])('%s', (_what, prefix, sent, want) => {
     expect(xmlEncoding(prefix, sent)).toBe(want);
   });
+
+  it('refuses a declaration that does not end within the bytes read for it, rather than guess past it', () => {
+    expect(() => xmlEncoding(Buffer.from(`<?xml version="1.0"${' '.repeat(2000)} encoding="UTF-16"?><a/>`))).toThrow(
+      expect.objectContaining({ code: 'malformed-xml', message: 'the XML declaration does not end within its first 1024 bytes' }),
+    );
+  });
 });
