@@ -74,14 +74,14 @@ async function measure(url: string, headers?: Record<string, string>, send?: Loa
 function perRequest(m: Measured): string {
   if (!m.cpu) return '';
   const ms = (seconds: number) => ((seconds * 1000) / m.result.sent).toFixed(2).padStart(5);
-  return `${ms(m.cpu.process)} ${ms(m.cpu.postgres)} ${ms(m.cpu.generator)}`;
+  return `${ms(m.cpu.process)} ${ms(m.cpu.postgres)} ${ms(m.cpu.generator)} ${m.result.lateP99.toFixed(1).padStart(6)}`;
 }
 
 const figures = (r: LoadResult | undefined): string =>
   r ? `${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}` : '';
 
 function row(name: string, m: Measured): string {
-  return `${name.padEnd(40)} ${figures(m.result)}   ${perRequest(m).padEnd(17)}   ${m.warmUp ? `         ${figures(m.warmUp)}` : ''}`;
+  return `${name.padEnd(40)} ${figures(m.result)}   ${perRequest(m).padEnd(24)}   ${m.warmUp ? `         ${figures(m.warmUp)}` : ''}`;
 }
 
 export async function apiLatency(): Promise<void> {
@@ -121,9 +121,9 @@ export async function apiLatency(): Promise<void> {
       if (wants('subscribers')) results.push(['web POST /v1/lists/{id}/subscribers', await measure(`${web}/v1/lists/${listId}/subscribers`, bearer, subscribers, meter)]);
       if (wants('costs')) results.push([`web GET /v1/reports/costs (${CALL_RECORDS / 1000}k rows)`, await measure(`${web}/v1/reports/costs?period=${period}`, bearer, undefined, meter)]);
     });
-    console.log(`\nAPI latency at ${RATE} requests/s for ${SECONDS} s each after ${WARM_UP_SECONDS} s of warm-up at the same rate (ms, from when each request was due; target p99 < 50, no errors; then CPU ms per request of the measured run: the web process (the bare server on its row), its database's backends, this load generator; the warm-up's own figures on the right)`);
+    console.log(`\nAPI latency at ${RATE} requests/s for ${SECONDS} s each after ${WARM_UP_SECONDS} s of warm-up at the same rate (ms, from when each request was due; target p99 < 50, no errors; then CPU ms per request of the measured run: the web process (the bare server on its row), its database's backends, this load generator; then the p99 of how late the generator sent a request after it was due, which the latency includes; the warm-up's own figures on the right)`);
     const heads = `${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'errors'.padStart(7)}`;
-    console.log(`${'target'.padEnd(40)} ${heads}   ${'cpu: web    pg   gen'.padEnd(17)}   ${WARM_UP_SECONDS > 0 ? `warm-up: ${heads}` : ''}`);
+    console.log(`${'target'.padEnd(40)} ${heads}   ${'cpu: web    pg   gen  late'.padEnd(24)}   ${WARM_UP_SECONDS > 0 ? `warm-up: ${heads}` : ''}`);
     for (const [name, result] of results) console.log(row(name, result));
     if (queryTimes) console.log(`\n${queryTimes}`);
   });
