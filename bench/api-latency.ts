@@ -5,6 +5,7 @@
 // Its own database (dropped and recreated, dropped at the end) and queue prefix, loopback only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { sql } from 'kysely';
+import type pg from 'pg';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,12 +15,13 @@ import { pipeline } from 'node:stream/promises';
 import { createDb } from '../db/database.js';
 import { costReportOfEveryRow } from '../test/helpers/cost-report-oracle.js';
 import { costReport } from '../workers/tem/cost-report.js';
+import { cpuMeter, type CpuSpent } from './lib/cpu.js';
 import { dutchLines } from './cdr.js';
 import { buildPlatform, compiledArgs, nodeArgsFrom } from './lib/compiled.js';
 import { constantRate, type LoadRequest, type LoadResult } from './lib/load.js';
 import { ADMIN_URL, HOST, OPS_AUTHORIZATION, REDIS_URL, createOrganization, databaseUrl, phoneAt, platformEnv } from './lib/platform.js';
 import { startProcess } from './lib/processes.js';
-import { scratch } from './lib/scratch.js';
+import { admin, scratch } from './lib/scratch.js';
 import { parsed, upload } from './lib/tem-upload.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -34,7 +36,7 @@ const NODE_ARGS = nodeArgsFrom('BENCH_API_NODE_ARGS');
 const ROUTES = (process.env.BENCH_API_ROUTES ?? 'cheap,sms,subscribers,costs').split(',');
 const wants = (part: string): boolean => ROUTES.includes(part);
 const DB_NAME = process.env.BENCH_API_DATABASE ?? 'tgg_bench_api';
-const PREFIX = `bench-api-${process.pid}`;
+const PREFIX = `${process.env.BENCH_API_PREFIX ?? 'bench-api'}-${process.pid}`;
 
 const BARE_SERVER = `
 const body = JSON.stringify({ status: 'ok' });
@@ -47,19 +49,39 @@ const { run } = scratch({ adminUrl: ADMIN_URL, database: DB_NAME, redisUrl: REDI
 interface Measured {
   readonly warmUp?: LoadResult;
   readonly result: LoadResult;
+  /** CPU of the measured run (not the warm-up): the web process, its database's backends, and this process (the load generator), in seconds. */
+  readonly cpu?: CpuSpent & { readonly generator: number };
 }
 
-/** WARM_UP_SECONDS at RATE (kept apart), then SECONDS at RATE: the figure. */
-async function measure(url: string, headers?: Record<string, string>, send?: LoadRequest): Promise<Measured> {
+/** What the measured run's CPU is read from: the web's pid, a connection that lists the database's backends. */
+interface Meter {
+  readonly webPid: number | undefined;
+  readonly client: pg.Client;
+}
+
+/** WARM_UP_SECONDS at RATE (kept apart), then SECONDS at RATE: the figure, with its CPU when `meter` is given. */
+async function measure(url: string, headers?: Record<string, string>, send?: LoadRequest, meter?: Meter): Promise<Measured> {
   const warmUp = WARM_UP_SECONDS > 0 ? await constantRate(url, RATE, WARM_UP_SECONDS, headers, send) : undefined;
-  return { warmUp, result: await constantRate(url, RATE, SECONDS, headers, send, warmUp?.sent ?? 0) };
+  const spent = meter ? await cpuMeter(meter.client, DB_NAME, meter.webPid) : undefined;
+  const generator = process.cpuUsage();
+  const result = await constantRate(url, RATE, SECONDS, headers, send, warmUp?.sent ?? 0);
+  const own = process.cpuUsage(generator);
+  const cpu = spent ? { ...(await spent()), generator: (own.user + own.system) / 1e6 } : undefined;
+  return { warmUp, result, cpu };
+}
+
+/** CPU ms per request of the measured run: web, Postgres, load generator. */
+function perRequest(m: Measured): string {
+  if (!m.cpu) return '';
+  const ms = (seconds: number) => ((seconds * 1000) / m.result.sent).toFixed(2).padStart(5);
+  return `${ms(m.cpu.process)} ${ms(m.cpu.postgres)} ${ms(m.cpu.generator)} ${m.result.lateP99.toFixed(1).padStart(6)}`;
 }
 
 const figures = (r: LoadResult | undefined): string =>
   r ? `${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)} ${String(r.errors).padStart(7)}` : '';
 
 function row(name: string, m: Measured): string {
-  return `${name.padEnd(40)} ${figures(m.result)}   ${m.warmUp ? `         ${figures(m.warmUp)}` : ''}`;
+  return `${name.padEnd(40)} ${figures(m.result)}   ${perRequest(m).padEnd(24)}   ${m.warmUp ? `         ${figures(m.warmUp)}` : ''}`;
 }
 
 export async function apiLatency(): Promise<void> {
@@ -68,11 +90,13 @@ export async function apiLatency(): Promise<void> {
     // One API key takes the whole load: the per-key limit (6,000 a minute by default) would answer 429.
     const env = platformEnv({ database: DB_NAME, prefix: PREFIX, webPort: WEB_PORT }, { API_RATE_LIMIT: '100000000' });
     const web = `http://${HOST}:${WEB_PORT}`;
-    children.push(await startProcess('node', compiledArgs(NODE_ARGS, 'web', '--migrate'), env, `${web}/healthz`));
+    const webProcess = await startProcess('node', compiledArgs(NODE_ARGS, 'web', '--migrate'), env, `${web}/healthz`);
+    children.push(webProcess);
     // The invoices worker parses the call records the cost report reads; it does not run while the web process is measured.
     const invoices = spawn('node', compiledArgs(NODE_ARGS, 'invoices'), { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(invoices);
-    children.push(await startProcess('node', ['-e', BARE_SERVER], {}, `http://${HOST}:${BARE_PORT}/`));
+    const bare = await startProcess('node', ['-e', BARE_SERVER], {}, `http://${HOST}:${BARE_PORT}/`);
+    children.push(bare);
     const key = await createOrganization(WEB_PORT, 'Benchmark BV');
     const bearer = { authorization: `Bearer ${key}` };
     const period = wants('costs') ? await seedCallRecords(key) : '';
@@ -84,18 +108,22 @@ export async function apiLatency(): Promise<void> {
     const sms = { method: 'POST', body: (i: number) => JSON.stringify({ sender: 'TGG', body: 'Uw afspraak is morgen om 10:00.', recipients: Array.from({ length: 10 }, (_, r) => ({ phone: phoneAt(i * 10 + r, 0) })) }) } as const;
     const subscribers = { method: 'POST', body: (i: number) => JSON.stringify({ basis: 'consent', subscribers: [{ email: `lid${i}@example.nl`, name: 'Lid' }] }) } as const;
     const results: Array<[string, Measured]> = [];
-    results.push(['baseline: bare node:http', await measure(`http://${HOST}:${BARE_PORT}/`)]);
-    if (wants('cheap')) {
-      results.push(['web GET /healthz', await measure(`${web}/healthz`)]);
-      results.push(['web GET /readyz (Postgres + Redis)', await measure(`${web}/readyz`)]);
-      results.push(['web GET /ops/outbox (auth + query)', await measure(`${web}/ops/outbox?limit=20`, ops)]);
-    }
-    if (wants('sms')) results.push(['web POST /v1/sms/batches (10)', await measure(`${web}/v1/sms/batches`, bearer, sms)]);
-    if (wants('subscribers')) results.push(['web POST /v1/lists/{id}/subscribers', await measure(`${web}/v1/lists/${listId}/subscribers`, bearer, subscribers)]);
-    if (wants('costs')) results.push([`web GET /v1/reports/costs (${CALL_RECORDS / 1000}k rows)`, await measure(`${web}/v1/reports/costs?period=${period}`, bearer)]);
-    console.log(`\nAPI latency at ${RATE} requests/s for ${SECONDS} s each after ${WARM_UP_SECONDS} s of warm-up at the same rate (ms, from when each request was due; target p99 < 50, no errors; the warm-up's own figures on the right)`);
+    // Each measured run's CPU per request beside its latency: the web's (the bare server's on its row), its database's backends', the load generator's.
+    await admin(ADMIN_URL, async (client) => {
+      const meter = { webPid: webProcess.pid, client };
+      results.push(['baseline: bare node:http', await measure(`http://${HOST}:${BARE_PORT}/`, undefined, undefined, { webPid: bare.pid, client })]);
+      if (wants('cheap')) {
+        results.push(['web GET /healthz', await measure(`${web}/healthz`, undefined, undefined, meter)]);
+        results.push(['web GET /readyz (Postgres + Redis)', await measure(`${web}/readyz`, undefined, undefined, meter)]);
+        results.push(['web GET /ops/outbox (auth + query)', await measure(`${web}/ops/outbox?limit=20`, ops, undefined, meter)]);
+      }
+      if (wants('sms')) results.push(['web POST /v1/sms/batches (10)', await measure(`${web}/v1/sms/batches`, bearer, sms, meter)]);
+      if (wants('subscribers')) results.push(['web POST /v1/lists/{id}/subscribers', await measure(`${web}/v1/lists/${listId}/subscribers`, bearer, subscribers, meter)]);
+      if (wants('costs')) results.push([`web GET /v1/reports/costs (${CALL_RECORDS / 1000}k rows)`, await measure(`${web}/v1/reports/costs?period=${period}`, bearer, undefined, meter)]);
+    });
+    console.log(`\nAPI latency at ${RATE} requests/s for ${SECONDS} s each after ${WARM_UP_SECONDS} s of warm-up at the same rate (ms, from when each request was due; target p99 < 50, no errors; then CPU ms per request of the measured run: the web process (the bare server on its row), its database's backends, this load generator; then the p99 of how late the generator sent a request after it was due, which the latency includes; the warm-up's own figures on the right)`);
     const heads = `${'p50'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)} ${'errors'.padStart(7)}`;
-    console.log(`${'target'.padEnd(40)} ${heads}   ${WARM_UP_SECONDS > 0 ? `warm-up: ${heads}` : ''}`);
+    console.log(`${'target'.padEnd(40)} ${heads}   ${'cpu: web    pg   gen  late'.padEnd(24)}   ${WARM_UP_SECONDS > 0 ? `warm-up: ${heads}` : ''}`);
     for (const [name, result] of results) console.log(row(name, result));
     if (queryTimes) console.log(`\n${queryTimes}`);
   });

@@ -24,29 +24,59 @@ async function fill(queue: Queue): Promise<void> {
   }
 }
 
-/** The server's microseconds in scripts since `since` (SLOWLOG entries slower than 10 ms). */
-async function scriptMicros(redis: Redis, since: number): Promise<number[]> {
-  const entries = (await redis.slowlog('GET', 128)) as [number, number, number, string[]][];
-  return entries.filter(([, at, , args]) => at >= since && /^evalsha|^eval/i.test(args[0] ?? '')).map(([, , micros]) => micros);
+/** The server's microseconds in each `command` since the SLOWLOG was reset, oldest first (those of more than 1 ms: see below). */
+async function micros(redis: Redis, command: RegExp): Promise<number[]> {
+  const entries = (await redis.slowlog('GET', -1)) as [number, number, number, string[]][];
+  return entries
+    .filter(([, , , args]) => command.test(args[0] ?? ''))
+    .map(([, , us]) => us)
+    .reverse();
 }
 
+const ms = (micros: number) => Math.round(micros / 100) / 10;
+
 const redis = new Redis(url);
+// Every command of more than 1 ms into the SLOWLOG (a slice's script takes tens; the commands
+// inside a script are logged too, each a few µs), and room for every slice's script (150 at
+// 300,000 jobs): the bench's own server (or one named for it), never the shared one.
+await redis.config('SET', 'slowlog-log-slower-than', '1000');
+await redis.config('SET', 'slowlog-max-len', '100000');
+const ACTIONS = (process.env.BENCH_EMPTY_ACTIONS ?? 'drain,empty in slices,clean').split(',');
 for (let round = 1; round <= ROUNDS; round += 1) {
-  for (const action of ['drain', 'empty in slices', 'clean'] as const) {
+  for (const action of ACTIONS) {
     const connection = new Redis(url, { maxRetriesPerRequest: null });
     const queue = new Queue('bench-empty', { connection, prefix: `bench-empty-${process.pid}-${round}-${action.replaceAll(' ', '-')}` });
     await fill(queue);
-    const since = Math.floor(Date.now() / 1000);
+    await redis.slowlog('RESET');
     const began = performance.now();
     if (action === 'drain') await queue.drain();
     else if (action === 'empty in slices') await emptyInSlices(queue);
     else await queue.clean(0, Number.MAX_SAFE_INTEGER, 'wait');
     const wallMs = performance.now() - began;
-    const scripts = await scriptMicros(redis, since);
-    const longest = Math.max(0, ...scripts) / 1000;
-    const total = scripts.reduce((a, b) => a + b, 0) / 1000;
+    const scripts = await micros(redis, /^evalsha$|^eval$/i);
+    // Inside the scripts: BullMQ's clean of a list ends each slice with an LREM over the whole list.
+    const lrem = await micros(redis, /^lrem$/i);
+    // The slices' scripts, in order (getJobCounts' take microseconds: not logged).
+    const slices = scripts;
+    const sorted = [...slices].sort((a, b) => a - b);
     const left = (await queue.getJobCounts('wait')).wait;
-    console.log(JSON.stringify({ round, action, jobs: JOBS, wallMs: Math.round(wallMs), scripts: scripts.length, longestScriptMs: Math.round(longest), scriptsMs: Math.round(total), left }));
+    console.log(
+      JSON.stringify({
+        round,
+        action,
+        jobs: JOBS,
+        wallMs: Math.round(wallMs),
+        scripts: slices.length,
+        longestScriptMs: ms(Math.max(0, ...slices)),
+        firstMs: ms(slices[0] ?? 0),
+        medianMs: ms(sorted[Math.floor(sorted.length / 2)] ?? 0),
+        lastMs: ms(slices.at(-1) ?? 0),
+        scriptsMs: ms(scripts.reduce((a, b) => a + b, 0)),
+        lremMs: ms(lrem.reduce((a, b) => a + b, 0)),
+        firstLremMs: ms(lrem[0] ?? 0),
+        left,
+      }),
+    );
     await queue.obliterate({ force: true });
     await queue.close();
     await connection.quit();

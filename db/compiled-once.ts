@@ -4,6 +4,7 @@
 // placeholders were. Building and compiling the key lookup cost 16-33 µs of CPU each time, a
 // reused one 0.05-0.2 µs; the SMS group's statement likewise (bench/JOURNAL.md, issue 17).
 import type { CompiledQuery, Kysely } from 'kysely';
+import { PREPARED } from './database.js';
 import type { Database } from './schema.js';
 
 /** A query builder's query, or a raw `sql` template (which compiles with the database's executor). */
@@ -23,7 +24,17 @@ class Placeholder {
  * statement (never read into them): at compile time they are placeholders. A plugin's
  * transformQuery (tests count statements with one) sees the statement once, at its compile.
  */
-export function compiledOnce<V extends object, R>(build: (db: Kysely<Database>, values: V) => Compiles<R>) {
+export interface CompiledOnceOptions {
+  /**
+   * Sent as a named prepared statement (db/database.ts PREPARED): parsed and planned once per
+   * connection. Only for a statement whose plan does not depend on its values (arrays of them),
+   * and whose result names its columns (a `*` over a table whose columns a migration changes
+   * fails a prepared statement with "cached plan must not change result type").
+   */
+  readonly prepared?: boolean;
+}
+
+export function compiledOnce<V extends object, R>(build: (db: Kysely<Database>, values: V) => Compiles<R>, options: CompiledOnceOptions = {}) {
   let compiled: { readonly query: CompiledQuery<R>; readonly names: readonly (string | null)[] } | undefined;
   return (db: Kysely<Database>, values: V): CompiledQuery<R> => {
     if (!compiled) {
@@ -36,7 +47,8 @@ export function compiledOnce<V extends object, R>(build: (db: Kysely<Database>, 
           return placeholder;
         },
       });
-      const query = build(db, named).compile(db);
+      const built = build(db, named).compile(db);
+      const query = options.prepared ? { ...built, sql: `${PREPARED}\n${built.sql}` } : built;
       compiled = { query, names: query.parameters.map((p) => (p instanceof Placeholder ? p.name : null)) };
     }
     const { query, names } = compiled;

@@ -20,7 +20,13 @@ import { toUpload, uploadSchema } from './tem-views.js';
 const uploadFields = z.object({
   profile: z.enum(PROFILE_NAMES).optional().describe('carrier profile; chosen from the header row when not named'),
   carrier: z.string().trim().min(1).max(100).optional(),
-  charset: z.string().max(40).optional().describe("a call-detail file's encoding (e.g. windows-1252, utf-16le); also read from the Content-Type's charset; by default UTF-8, Windows-1252 if the bytes are not UTF-8, or UTF-16 after its byte order mark"),
+  charset: z
+    .string()
+    .max(40)
+    .optional()
+    .describe(
+      "the file's encoding (e.g. windows-1252, utf-16le); also read from the Content-Type's charset. A call-detail file is by default UTF-8, Windows-1252 if the bytes are not UTF-8, or UTF-16 after its byte order mark; an e-invoice is read in the encoding its byte order mark or XML declaration names (UTF-8 when neither does), and one that contradicts this charset is refused naming both",
+    ),
 });
 const idParams = z.object({ id: z.uuid() });
 
@@ -40,7 +46,7 @@ export function temUploadRoutes(deps: Deps): Route[] {
         202: { description: 'stored; parsing follows (GET the upload for its status)', schema: uploadSchema },
         200: { description: 'the same content was uploaded before: that upload', schema: uploadSchema },
         413: { description: `larger than ${maxBytes} bytes; nothing kept` },
-        422: { description: 'XML that is not an electronic invoice (its root element named), or has a DOCTYPE; nothing kept' },
+        422: { description: 'XML that is not an electronic invoice (its root element named), has a DOCTYPE, or whose encoding cannot be read (a UTF-32 byte order mark, an unknown encoding, or a byte order mark, XML declaration or sent charset that contradict each other: both named); nothing kept' },
       },
       handler: async ({ query }, req, res) => {
         const principal = principalOf(res);
@@ -52,7 +58,7 @@ export function temUploadRoutes(deps: Deps): Route[] {
             fields.charset !== undefined
               ? declaredCharset(fields.charset, multipart ? 'body.charset' : 'query.charset')
               : declaredCharset(multipart ? undefined : charsetParameter(req.headers['content-type']), 'header.content-type');
-          const { kind, bytes } = await uploadKind(body.bytes, req.is(['application/xml', 'text/xml']) !== false);
+          const { kind, bytes } = await uploadKind(body.bytes, req.is(['application/xml', 'text/xml']) !== false, charset);
           const { upload, replayed } = await storeUpload(deps.db, principal.organizationId, { kind, maxBytes, profile: fields.profile ?? null, carrier: fields.carrier ?? null, charset }, bytes);
           if (!replayed) await enqueueAfterCommit(deps, [{ name: 'tem.parse-upload', payload: { uploadId: upload.id } }]);
           return { status: replayed ? 200 : 202, body: toUpload(upload) };

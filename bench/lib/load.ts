@@ -9,6 +9,8 @@ export interface LoadResult {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** p99 of how late this generator sent a request after it was due (ms): its own lag, counted in the latency above, not the server's. */
+  readonly lateP99: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -39,6 +41,7 @@ export async function constantRate(url: string, ratePerSecond: number, seconds: 
   const total = Math.round(ratePerSecond * seconds);
   const interval = 1000 / ratePerSecond;
   const latencies: number[] = [];
+  const late: number[] = [];
   let errors = 0;
   const start = performance.now();
   const inflight: Promise<void>[] = [];
@@ -47,7 +50,9 @@ export async function constantRate(url: string, ratePerSecond: number, seconds: 
     // A timer may fire a little early: wait again rather than send before the request is due.
     for (let wait = scheduled - performance.now(); wait > 0.5; wait = scheduled - performance.now()) await new Promise((r) => setTimeout(r, wait));
     // From when it was due, or when it left if that was earlier: never negative, never hiding a queue.
-    const from = Math.min(scheduled, performance.now());
+    const sentAt = performance.now();
+    const from = Math.min(scheduled, sentAt);
+    late.push(Math.max(0, sentAt - scheduled));
     inflight.push(
       once(agent, target, headers, send?.method, send?.body(firstIndex + i)).then((ok) => {
         latencies.push(performance.now() - from);
@@ -58,5 +63,6 @@ export async function constantRate(url: string, ratePerSecond: number, seconds: 
   await Promise.all(inflight);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { sent: total, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN };
+  late.sort((a, b) => a - b);
+  return { sent: total, errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN, lateP99: percentile(late, 99) };
 }

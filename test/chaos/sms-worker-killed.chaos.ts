@@ -39,11 +39,17 @@ describe('chaos: worker-sms killed mid-batch', () => {
     await waitFor(() => Promise.resolve(smsc.received.length >= RECIPIENTS / 4), 'a quarter at the SMSC', 120_000);
     await first.kill('SIGKILL');
     const atKill = smsc.received.length;
+    // The killed session's claims are those made before this moment (a claim statement it sent
+    // just before its death may still commit after it, with its own start as claimed_at); the new
+    // worker's are all made after. The database's own clock, to the microsecond.
+    const killedAt = (await sql<{ at: string }>`SELECT now()::text AS at`.execute(ctx.db)).rows[0]!.at;
     platform.run('worker-sms');
     // Time passes: the killed session's claim is older than SMS_SENDING_TIMEOUT, and the sweep
-    // makes its messages 'unknown' (the clock moved rather than waiting 10 minutes).
+    // makes its messages 'unknown' (the clock moved rather than waiting 10 minutes). It was told
+    // by its age (older than 2 s), and a new worker that sent within 2 s of the kill (a quiet,
+    // warm machine) left it young: never swept, the batch never completed (failed at 250 s).
     await waitFor(() => Promise.resolve(smsc.received.length > atKill), 'the new worker sending', 120_000);
-    await sql`UPDATE sms_claims SET claimed_at = now() - interval '11 minutes' WHERE claimed_at < now() - interval '2 seconds'`.execute(ctx.db);
+    await sql`UPDATE sms_claims SET claimed_at = now() - interval '11 minutes' WHERE claimed_at <= ${killedAt}::timestamptz`.execute(ctx.db);
 
     await waitFor(
       async () => (await ctx.db.selectFrom('sms_batches').select('status').where('id', '=', batchId).executeTakeFirst())?.status === 'completed',

@@ -34,7 +34,11 @@ describe('chaos: the SMTP relay answering 421 for a minute mid-campaign', () => 
     await new Promise((r) => setTimeout(r, DEFERRING_MS));
     const during = await get();
     const deferredAttempts = smtp.rcptAttempts.length - deferredFrom;
-    expect(smtp.received.length - atStart).toBeLessThanOrEqual(0);
+    // Mails in flight at the switch (RCPT TO accepted before it, their DATA ended after) still
+    // arrive: up to the pool's connections. None whose RCPT came after it. Counting every mail
+    // received after the switch failed the case at load 14 (5 arrived: the in-flight ones).
+    const acceptedBefore = new Set(smtp.rcptAttempts.slice(0, deferredFrom));
+    expect(smtp.received.slice(atStart).flatMap((m) => m.to).filter((to) => !acceptedBefore.has(to))).toEqual([]);
     expect(during.status).toBe('sending');
     expect(during.counts.failed ?? 0).toBe(0);
     expect(during.counts.queued).toBeGreaterThan(0);

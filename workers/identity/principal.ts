@@ -53,9 +53,9 @@ const sessionLookup = (db: Kysely<Database>, hashes: readonly Buffer[], at: Date
     .where('u.must_change_password', '=', false)
     .where('o.ended_at', 'is', null);
 
-/** Every bearer request runs one of these: compiled once (db/compiled-once.ts), the values sent anew with each call. */
-const keyStatement = compiledOnce((db, v: { hashes: readonly Buffer[] }) => keyLookup(db, v.hashes));
-const sessionStatement = compiledOnce((db, v: { hashes: readonly Buffer[]; at: Date }) => sessionLookup(db, v.hashes, v.at));
+/** Every bearer request runs one of these: compiled once (db/compiled-once.ts), prepared once per connection, the values sent anew with each call. */
+const keyStatement = compiledOnce((db, v: { hashes: readonly Buffer[] }) => keyLookup(db, v.hashes), { prepared: true });
+const sessionStatement = compiledOnce((db, v: { hashes: readonly Buffer[]; at: Date }) => sessionLookup(db, v.hashes, v.at), { prepared: true });
 
 async function keyPrincipals(db: Kysely<Database>, hashes: Buffer[]): Promise<Map<string, Principal>> {
   if (hashes.length === 0) return new Map();

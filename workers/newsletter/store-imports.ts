@@ -52,7 +52,7 @@ interface ImportValues {
   readonly action: string;
 }
 
-/** Compiled once (db/compiled-once.ts): the text is the same for any imports, one statement per group of requests. */
+/** Compiled once (db/compiled-once.ts) and prepared once per connection: the text is the same for any imports, one statement per group of requests. */
 const importStatement = compiledOnce(
   (_db, v: ImportValues) => sql<{ item: number; added: number; updated: number }>`
       WITH item AS (
@@ -110,6 +110,7 @@ const importStatement = compiledOnce(
       )
       SELECT item, added, updated FROM counted
     `,
+  { prepared: true },
 );
 
 export async function storeImports(db: Kysely<Database>, imports: readonly StoredImport[], privacyStatement: string): Promise<StoreOutcome[]> {

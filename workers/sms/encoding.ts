@@ -71,6 +71,18 @@ const SEPTET_BY_UNIT = new Int16Array(0x10000).fill(NOT_GSM);
 for (const [char, septet] of BASIC) SEPTET_BY_UNIT[char.charCodeAt(0)] = septet;
 for (const [char, code] of EXTENSION_TABLE) SEPTET_BY_UNIT[char.charCodeAt(0)] = ESC_FLAG | code;
 
+/**
+ * String.prototype.charCodeAt, called as `charCodeAt.call(text, i)` in the loops over a text.
+ * `text.charCodeAt(i)` is a property load on the string first: the sms worker hands these
+ * functions strings of more than four representations (flat one- and two-byte, sliced,
+ * concatenated: pg's values, the PDU reader's, their slices), and V8's optimised code then
+ * makes that load a call to its generic LoadIC for every character (a sixth of the worker's
+ * CPU, bench/JOURNAL.md "Issue 16, tenth round"). Through this constant it is inlined as the
+ * bare character read, whatever the representation. The same in smpp/receipt-fields.ts,
+ * receipt.ts, message-ids.ts and text-coding.ts.
+ */
+const charCodeAt = String.prototype.charCodeAt; // eslint-disable-line @typescript-eslint/unbound-method -- only ever called with .call
+
 const GSM_SINGLE = 160;
 const GSM_PART = 153;
 const UCS2_SINGLE = 70;
@@ -86,8 +98,8 @@ function septetCost(char: string): 1 | 2 | undefined {
 /** gsm7 when every character is in the basic set or the extension table, else ucs2. */
 export function encodingOf(text: string): SmsEncoding {
   // By code unit: half of a surrogate pair is in neither table, so an emoji is ucs2 here too.
-  for (let i = 0; i < text.length; i++) {
-    if (SEPTET_BY_UNIT[text.charCodeAt(i)] === NOT_GSM) return 'ucs2';
+  for (let i = 0, n = text.length; i < n; i++) {
+    if (SEPTET_BY_UNIT[charCodeAt.call(text, i)] === NOT_GSM) return 'ucs2';
   }
   return 'gsm7';
 }
@@ -103,7 +115,7 @@ function unitCost(char: string, encoding: SmsEncoding): number {
 function unitsOf(text: string, encoding: SmsEncoding): number {
   if (encoding === 'ucs2') return text.length;
   let units = 0;
-  for (let i = 0; i < text.length; i++) units += (SEPTET_BY_UNIT[text.charCodeAt(i)] ?? 0) & ESC_FLAG ? 2 : 1;
+  for (let i = 0, n = text.length; i < n; i++) units += (SEPTET_BY_UNIT[charCodeAt.call(text, i)] ?? 0) & ESC_FLAG ? 2 : 1;
   return units;
 }
 
@@ -175,9 +187,10 @@ export function analyse(text: string): SegmentInfo {
  * character as 0x1B followed by its code. Throws on a character outside the GSM alphabet.
  */
 export function encodeGsm7(text: string): Buffer {
+  const n = text.length;
   let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const entry = SEPTET_BY_UNIT[text.charCodeAt(i)] ?? NOT_GSM;
+  for (let i = 0; i < n; i++) {
+    const entry = SEPTET_BY_UNIT[charCodeAt.call(text, i)] ?? NOT_GSM;
     if (entry === NOT_GSM) {
       const codePoint = text.codePointAt(i) ?? 0;
       const hex = codePoint.toString(16).toUpperCase().padStart(4, '0');
@@ -187,8 +200,8 @@ export function encodeGsm7(text: string): Buffer {
   }
   const septets = Buffer.allocUnsafe(length);
   let o = 0;
-  for (let i = 0; i < text.length; i++) {
-    const entry = SEPTET_BY_UNIT[text.charCodeAt(i)] ?? 0;
+  for (let i = 0; i < n; i++) {
+    const entry = SEPTET_BY_UNIT[charCodeAt.call(text, i)] ?? 0;
     if (entry & ESC_FLAG) septets[o++] = ESC;
     septets[o++] = entry & 0x7f;
   }
@@ -198,6 +211,6 @@ export function encodeGsm7(text: string): Buffer {
 /** UCS-2 as sent in practice: UTF-16 big-endian, a character outside the BMP as its surrogate pair. */
 export function encodeUcs2(text: string): Buffer {
   const buffer = Buffer.alloc(text.length * 2);
-  for (let i = 0; i < text.length; i++) buffer.writeUInt16BE(text.charCodeAt(i), i * 2);
+  for (let i = 0, n = text.length; i < n; i++) buffer.writeUInt16BE(charCodeAt.call(text, i), i * 2);
   return buffer;
 }

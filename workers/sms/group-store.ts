@@ -4,9 +4,9 @@
 // is held it stores nothing and answers the positions held: the group is priced again with them
 // and stored by the same statement asking nothing. Opt-outs and restrictions are rare, so a
 // group costs one round trip, not a lookup and then a write, each waiting its turn on a busy
-// event loop. Every value goes as an array (unnest), so the text is the same for any group. Not
-// prepared (db/database.ts PREPARED): at 500 batches a second the prepared statement answered
-// later, not sooner, in three of three runs beside the unprepared one (bench/JOURNAL.md).
+// event loop. Every value goes as an array (unnest), so the text is the same for any group, and
+// it is prepared once per connection (db/database.ts PREPARED): a group of one or two batches
+// otherwise pays the parse and plan of five CTEs each time (bench/JOURNAL.md, issue 17).
 import { sql, type Kysely } from 'kysely';
 import { compiledOnce } from '../../db/compiled-once.js';
 import type { Database, SmsBatch, SmsBatchTable } from '../../db/schema.js';
@@ -64,6 +64,21 @@ const BATCH_ARRAYS: { readonly [C in Exclude<keyof SmsBatchTable, NotWritten>]: 
 type BatchColumn = keyof typeof BATCH_ARRAYS;
 const BATCH_COLUMNS = Object.keys(BATCH_ARRAYS) as BatchColumn[];
 
+/**
+ * What the statement answers of each stored batch: every column, by name. Not `*`: a column a
+ * migration adds would change a prepared statement's result, which Postgres refuses ("cached plan
+ * must not change result type") to a web process still running the old code.
+ */
+const RETURNED: { readonly [C in keyof SmsBatchTable]: null } = {
+  ...(Object.fromEntries(BATCH_COLUMNS.map((c) => [c, null])) as { [C in BatchColumn]: null }),
+  created_at: null,
+  started_at: null,
+  completed_at: null,
+  cancelled_at: null,
+  anonymised_at: null,
+};
+const RETURNED_COLUMNS = Object.keys(RETURNED);
+
 /** The statement's values by name: the held lookup's, one array per column of each table written. */
 type GroupValues = HeldValues & { readonly [C in BatchColumn as `batch_${C}`]: string } & {
   readonly [C in 'batch_id' | 'organization_id' | 'seq' | 'channel' | 'phone' | 'email' | 'fields' | 'text' | 'destination' | 'encoding' | 'segments' | 'cost' | 'status' as `message_${C}`]: string;
@@ -85,7 +100,7 @@ const groupStatement = compiledOnce(
       INSERT INTO sms_batches (${sql.join(BATCH_COLUMNS.map((c) => sql.ref(c)))})
       SELECT * FROM unnest(${sql.join(BATCH_COLUMNS.map((c) => sql`${v[`batch_${c}`]}::${sql.raw(BATCH_ARRAYS[c][0])}`))})
       WHERE ${nothingHeld}
-      RETURNING *
+      RETURNING ${sql.join(RETURNED_COLUMNS.map((c) => sql.ref(c)))}
     ),
     message AS (
       INSERT INTO sms_messages (batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, cost, status)
@@ -110,7 +125,8 @@ const groupStatement = compiledOnce(
         ${v.audit_details}::jsonb[])
       WHERE ${nothingHeld}
     )
-    SELECT h.held, batch.* FROM (SELECT array_agg(i ORDER BY i) AS held FROM held) AS h LEFT JOIN batch ON h.held IS NULL`,
+    SELECT h.held, ${sql.join(RETURNED_COLUMNS.map((c) => sql.ref(`batch.${c}`)))} FROM (SELECT array_agg(i ORDER BY i) AS held FROM held) AS h LEFT JOIN batch ON h.held IS NULL`,
+  { prepared: true },
 );
 
 const BATCH_KEYS = BATCH_COLUMNS.map((c) => [c, `batch_${c}` as const] as const);

@@ -11,11 +11,15 @@ export function idForms(raw: string): string[] {
   return [...forms];
 }
 
+/** Called as `charCodeAt.call(s, i)`: inlined whatever the string's representation (see ../encoding.ts). */
+const charCodeAt = String.prototype.charCodeAt; // eslint-disable-line @typescript-eslint/unbound-method -- only ever called with .call
+
 /** True when the id is already its own key: digits and lower-case letters only, no leading zero. */
 function isKey(id: string): boolean {
-  if (id.length > 1 && id.charCodeAt(0) === 0x30) return false;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
+  const n = id.length;
+  if (n > 1 && charCodeAt.call(id, 0) === 0x30) return false;
+  for (let i = 0; i < n; i++) {
+    const c = charCodeAt.call(id, i);
     if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a))) return false;
   }
   return true;

@@ -19,6 +19,9 @@ export interface ReceiptFields {
   readonly doneDate: string | undefined;
 }
 
+/** Called as `charCodeAt.call(s, i)`: inlined whatever the string's representation (see ../encoding.ts). */
+const charCodeAt = String.prototype.charCodeAt; // eslint-disable-line @typescript-eslint/unbound-method -- only ever called with .call
+
 /** JavaScript's \s: what a regular expression's \s matches. */
 function isSpace(c: number): boolean {
   if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
@@ -34,8 +37,8 @@ const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c 
 function wordAt(s: string, i: number, end: number, word: string): boolean {
   if (i + word.length > end) return false;
   for (let k = 0; k < word.length; k++) {
-    const c = s.charCodeAt(i + k);
-    const w = word.charCodeAt(k);
+    const c = charCodeAt.call(s, i + k);
+    const w = charCodeAt.call(word, k);
     if (c !== w && c !== w - 32) return false;
   }
   return true;
@@ -44,7 +47,7 @@ function wordAt(s: string, i: number, end: number, word: string): boolean {
 /** The length of "done date", "done_date" or "donedate" at `i` (any case), else 0. */
 function doneDateAt(s: string, i: number, end: number): number {
   if (!wordAt(s, i, end, 'done')) return 0;
-  const c = s.charCodeAt(i + 4);
+  const c = charCodeAt.call(s, i + 4);
   if ((c === 32 || c === 95) && wordAt(s, i + 5, end, 'date')) return 9;
   return wordAt(s, i + 4, end, 'date') ? 8 : 0;
 }
@@ -56,15 +59,15 @@ const TEXT = /(?:^|\s)text:/i;
 
 /** The value of a `kind` field whose name ends at `i` (at its colon), or undefined when none reads there. */
 function valueAt(s: string, i: number, end: number, kind: Kind): string | undefined {
-  if (i >= end || s.charCodeAt(i) !== 58) return undefined;
+  if (i >= end || charCodeAt.call(s, i) !== 58) return undefined;
   let start = i + 1;
-  while (start < end && isSpace(s.charCodeAt(start))) start++;
+  while (start < end && isSpace(charCodeAt.call(s, start))) start++;
   let stop = start;
-  if (kind === 'id') while (stop < end && !isSpace(s.charCodeAt(stop))) stop++;
-  else if (kind === 'stat') while (stop < end && (isLetter(s.charCodeAt(stop)) || s.charCodeAt(stop) === 95)) stop++;
-  else if (kind === 'err') while (stop < end && (isLetter(s.charCodeAt(stop)) || isDigit(s.charCodeAt(stop)))) stop++;
+  if (kind === 'id') while (stop < end && !isSpace(charCodeAt.call(s, stop))) stop++;
+  else if (kind === 'stat') while (stop < end && (isLetter(charCodeAt.call(s, stop)) || charCodeAt.call(s, stop) === 95)) stop++;
+  else if (kind === 'err') while (stop < end && (isLetter(charCodeAt.call(s, stop)) || isDigit(charCodeAt.call(s, stop)))) stop++;
   else {
-    while (stop < end && isDigit(s.charCodeAt(stop))) stop++;
+    while (stop < end && isDigit(charCodeAt.call(s, stop))) stop++;
     if (stop - start !== 10 && stop - start !== 12) return undefined;
   }
   return stop > start ? s.slice(start, stop) : undefined;
@@ -84,7 +87,7 @@ export function receiptFields(text: string): ReceiptFields {
   let doneDate: string | undefined;
   let atStart = true;
   for (let j = 0; j < end; j++) {
-    const c = text.charCodeAt(j);
+    const c = charCodeAt.call(text, j);
     if (!atStart) {
       atStart = isSpace(c);
       continue;

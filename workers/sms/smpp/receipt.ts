@@ -33,9 +33,11 @@ const MAX_ERROR = 16;
 /** A done date further ahead than this is the SMSC's clock, not the network's: not used. */
 const MAX_AHEAD_MS = 24 * 3600_000;
 
+/** Called as `charCodeAt.call(s, i)`: inlined whatever the string's representation (see ../encoding.ts). */
+const charCodeAt = String.prototype.charCodeAt; // eslint-disable-line @typescript-eslint/unbound-method -- only ever called with .call
 const DIGITS = /^\d{10}(?:\d{2})?$/;
 /** The two digits at `i` as a number (the string is checked to be digits). */
-const twoDigits = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
+const twoDigits = (s: string, i: number) => (charCodeAt.call(s, i) - 48) * 10 + charCodeAt.call(s, i + 1) - 48;
 
 /** YYMMDDhhmm[ss], read as UTC; undefined when it is no valid time. Read digit by digit: a match and a map per receipt were a fortieth of the worker. */
 export function parseDoneDate(value: string | undefined, now = Date.now()): Date | undefined {

@@ -21,9 +21,12 @@ const latin1 = (part: string) => Buffer.from(part, 'latin1');
 /** Septets in a single message (TS 23.040); a longer text is cut into parts of 153. */
 const GSM_SINGLE = 160;
 
+/** Called as `charCodeAt.call(s, i)`: inlined whatever the string's representation (see ../encoding.ts). */
+const charCodeAt = String.prototype.charCodeAt; // eslint-disable-line @typescript-eslint/unbound-method -- only ever called with .call
+
 /** True when every UTF-16 unit of the text is below `limit` (0x80 ASCII, 0x100 Latin-1). */
 function allBelow(text: string, limit: number): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= limit) return false;
+  for (let i = 0, n = text.length; i < n; i++) if (charCodeAt.call(text, i) >= limit) return false;
   return true;
 }
 

@@ -23,15 +23,8 @@ export function syntaxOf(root: { uri: string; local: string }): EinvoiceSyntax {
   return syntax;
 }
 
-/** A file is XML when its first byte after a BOM and white space is `<`. */
-export function looksLikeXml(prefix: Buffer): boolean {
-  let i = prefix[0] === 0xef && prefix[1] === 0xbb && prefix[2] === 0xbf ? 3 : 0;
-  while (i < prefix.length && [0x20, 0x09, 0x0a, 0x0d].includes(prefix[i]!)) i += 1;
-  return prefix[i] === 0x3c;
-}
-
 /** Reads no further than the root's start tag (or the DOCTYPE before it); the XML reader is loaded by the first XML upload. */
-export async function rootSyntax(prefix: Buffer): Promise<EinvoiceSyntax> {
+export async function rootSyntax(prefix: Buffer, charset: string | null = null): Promise<EinvoiceSyntax> {
   const { readXml } = await import('./xml-stream.js');
-  return syntaxOf(await readXml([prefix], { rootOnly: true }));
+  return syntaxOf(await readXml([prefix], { rootOnly: true, charset }));
 }

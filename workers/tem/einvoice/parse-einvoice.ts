@@ -35,6 +35,8 @@ interface Claimed {
   readonly id: string;
   readonly organization_id: string;
   readonly profile: string | null;
+  /** The charset the sender named; the document's BOM and declaration must agree with it. */
+  readonly charset: string | null;
 }
 
 const DECIMAL_FIELDS = ['quantity', 'amount', 'price'] as const;
@@ -47,7 +49,7 @@ function checked(line: InvoiceLine): InvoiceLine {
   return line;
 }
 
-async function readInvoice(client: pg.Client, deps: Deps, target: Target, profile: Profile, signal: AbortSignal) {
+async function readInvoice(client: pg.Client, deps: Deps, target: Target, profile: Profile, charset: string | null, signal: AbortSignal) {
   const allocate = lineAllocator(profile);
   const prefix = `${target.invoiceId}\t${target.organizationId}\t`;
   // Each line is written into COPY buffers as it closes, so its strings (and the chunk text they are sliced from) die young.
@@ -77,6 +79,7 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
       },
       skipText: (node) => node.local === 'EmbeddedDocumentBinaryObject' || node.local === 'AttachmentBinaryObject',
       afterChunk: () => flush(),
+      charset,
     });
     await flush(true);
     rows.end();
@@ -111,7 +114,7 @@ export async function parseEinvoiceInTransaction(deps: Deps, upload: Claimed, si
     const target: Target = { invoiceId: randomUUID(), organizationId: upload.organization_id, uploadId: upload.id };
     let read;
     try {
-      read = await readInvoice(client, deps, target, profileNamed(upload.profile), signal);
+      read = await readInvoice(client, deps, target, profileNamed(upload.profile), upload.charset, signal);
     } catch (error) {
       if (!(error instanceof XmlProblem)) throw error;
       await client.query('ROLLBACK');

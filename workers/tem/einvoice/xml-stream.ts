@@ -4,6 +4,7 @@
 // Elements are matched by namespace URI and local name; the caller detaches the elements it
 // handles one by one (invoice lines) so the tree kept stays the size of a header.
 import { SaxesParser } from 'saxes';
+import { PROLOG_BYTES, xmlEncoding } from './xml-encoding.js';
 import { XmlProblem } from './xml-problem.js';
 
 export const MAX_XML_DEPTH = 48;
@@ -28,6 +29,8 @@ export interface XmlReadOptions {
   readonly afterChunk?: () => Promise<void>;
   /** Stops at the root element's start tag. */
   readonly rootOnly?: boolean;
+  /** The charset the sender named (canonical), or null: the document's BOM and declaration decide (xml-encoding.ts). */
+  readonly charset?: string | null;
 }
 
 const SKIPPED = Symbol('skipped');
@@ -80,18 +83,36 @@ export async function readXml(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, 
   const { parser, done } = newParser(options, () => {
     if (options.rootOnly) throw new RootFound();
   });
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  // Made from the first PROLOG_BYTES (the chunks before them are held): the encoding is told by the BOM and the declaration.
+  let decoder: InstanceType<typeof TextDecoder> | null = null;
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  const decoderFor = (prefix: Buffer) => new TextDecoder(xmlEncoding(prefix, options.charset ?? null), { fatal: true });
   try {
     for await (const chunk of chunks) {
-      parser.write(decoder.decode(chunk, { stream: true }));
+      if (decoder) parser.write(decoder.decode(chunk, { stream: true }));
+      else {
+        head.push(chunk);
+        headBytes += chunk.length;
+        if (headBytes < PROLOG_BYTES) continue;
+        const prefix = Buffer.concat(head);
+        head = [];
+        decoder = decoderFor(prefix);
+        parser.write(decoder.decode(prefix, { stream: true }));
+      }
       await options.afterChunk?.();
+    }
+    if (!decoder) {
+      const prefix = Buffer.concat(head);
+      decoder = decoderFor(prefix);
+      parser.write(decoder.decode(prefix, { stream: true }));
     }
     parser.write(decoder.decode());
     parser.close();
   } catch (error) {
     if (error instanceof RootFound) return done()!;
     if (error instanceof XmlProblem) throw error;
-    if (error instanceof TypeError) throw new XmlProblem('xml-encoding', 'the file is not valid UTF-8');
+    if (error instanceof TypeError) throw new XmlProblem('xml-encoding', `the file is not valid ${decoder?.encoding ?? 'utf-8'}`);
     throw new XmlProblem('malformed-xml', `the file is not well-formed XML (${(error as Error).message.split('\n')[0]?.slice(0, 200)})`);
   }
   const root = done();
