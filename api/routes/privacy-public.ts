@@ -140,7 +140,7 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
       formBody: true,
       responses: { 200: { description: 'verified' }, 400: { description: 'wrong, expired or used code' } },
       handler: async ({ params, body }, req) => {
-        const verified = await verifyByCode(deps.db, config.secretKey, params.id, body.code);
+        const verified = await verifyByCode(deps.db, config.secretKeys, params.id, body.code);
         if (verified) await enqueueAfterCommit(deps, verified.jobs);
         if (fromForm(req)) return verified ? verifiedPage() : { status: 400, ...invalidCodePage() };
         if (!verified) throw badRequest('This code is not valid, used or expired.', [{ field: 'body.code', message: 'invalid, used or expired' }]);
