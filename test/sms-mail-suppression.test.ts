@@ -3,8 +3,10 @@
 // objection (P12: "an objection to marketing suppresses that address for all future
 // mailings"): an organisation that had texted a person by e-mail went on mailing them
 // marketing after they objected, or unsubscribed from its newsletter.
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { suppress } from '../workers/newsletter/suppression.js';
+import { identifierHash } from '../workers/privacy/subject.js';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, newOrganization, opsAuth } from './helpers/identity.js';
 
@@ -45,5 +47,30 @@ describe("a marketing batch's e-mails", () => {
   it("stop for an address on the organisation's suppression list (an unsubscribe from its newsletter)", async () => {
     await ctx.db.transaction().execute((trx) => suppress(trx, ctx.config.suppressionKey, org.id, 'Afgemeld@Voorbeeld.nl', 'unsubscribe'));
     expect(await sent('marketing', ['afgemeld@voorbeeld.nl'])).toEqual({ 'afgemeld@voorbeeld.nl': 'suppressed' });
+  });
+
+  // Review, 6 December: the send checked the suppression list only. A restriction (art. 18:
+  // stored only, no mail) marks the queued messages it finds 'suppressed' (workers/sms/privacy.ts),
+  // but not those of a batch still being stored as it is processed (uncommitted, after the
+  // intake's own check): they were mailed. Here the restriction is stored directly, after the
+  // intake, which leaves the same state; the send now asks privacy_restrictions too.
+  it('of any purpose stop for an address a privacy restriction came to hold after the intake', async () => {
+    const held = 'later-beperkt@voorbeeld.nl';
+    const body = { sender: '+31612345678', purpose: 'service', body: 'Uw afspraak is morgen om 10:00.', sendAt: new Date(Date.now() + 3_600_000).toISOString(), recipients: [{ email: held }, { email: 'klant2@voorbeeld.nl' }] };
+    const batch = await call<{ id: string; status: string }>('post', '/v1/sms/batches', { auth: org.key, body });
+    expect(batch.body.status).toBe('scheduled');
+    await ctx.db.insertInto('privacy_restrictions').values({ identifier_hash: identifierHash(ctx.config.suppressionKey, 'email', held), request_id: null }).execute();
+    await ctx.db.updateTable('sms_batches').set({ send_at: sql<Date>`now() - interval '1 second'` }).where('id', '=', batch.body.id).execute();
+    const scheduler = await ctx.start({ roles: ['scheduler'], config: ctx.configWith({ RECONCILE_INTERVAL_MS: '100' }) });
+    try {
+      const statuses = await waitFor(async () => {
+        const rows = await ctx.db.selectFrom('sms_messages').select(['email', 'status']).where('batch_id', '=', batch.body.id).execute();
+        if (rows.some((r) => r.status === 'queued' || r.status === 'sending')) return undefined;
+        return Object.fromEntries(rows.map((r) => [r.email ?? '', r.status]));
+      }, 'the scheduled batch sent', 20_000);
+      expect(statuses).toEqual({ [held]: 'suppressed', 'klant2@voorbeeld.nl': 'sent' });
+    } finally {
+      await scheduler.stop();
+    }
   });
 });

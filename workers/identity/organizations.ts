@@ -70,13 +70,11 @@ export async function createOrganization(db: Db, name: string, createdByOps: str
 }
 
 /**
- * Ends the relationship: access stops at once; contacts and users go after the grace period.
- * The ops login's audit entry is stored in the same transaction; NotFoundError when there is no such organisation.
- */
-/**
- * Ends the relationship: its keys and sessions stop, and every SMS batch and campaign of it still
- * open is cancelled (nothing more goes out on its behalf, and nobody there could cancel it any
- * more), in one transaction. The callback jobs to enqueue after the commit.
+ * Ends the relationship: its keys and sessions stop at once, and every SMS batch and campaign of
+ * it still open is cancelled (nothing more goes out on its behalf, and nobody there could cancel
+ * it any more); contacts and users go after the grace period. One transaction, with the ops
+ * login's audit entry; NotFoundError when there is no such organisation. The callback jobs to
+ * enqueue after the commit.
  */
 export async function endOrganization(db: Db, id: string, endedByOps: string): Promise<{ organization: Organization; jobs: JobRequest[] }> {
   return bulkTransaction(db, async (trx) => {

@@ -64,8 +64,7 @@ export async function subscriberCounts(db: Kysely<Database>, listIds: readonly s
   return new Map(rows.map((r) => [r.list_id, Number(r.n)]));
 }
 
-/** A list by its id alone, for its public sign-up page (the id is the list's public name). */
-/** A list anyone may sign up for: not one of an organisation whose relationship ended. */
+/** A list by its id alone, for its public sign-up page (the id is the list's public name): not one of an organisation whose relationship ended. */
 export async function findPublicList(db: Kysely<Database>, id: string): Promise<NewsletterList | undefined> {
   return db
     .selectFrom('newsletter_lists as l')

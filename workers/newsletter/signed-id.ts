@@ -11,7 +11,7 @@ export type SignedPurpose = 'newsletter-confirm' | 'newsletter-unsubscribe' | 'n
 export type Keyring = string | readonly string[];
 
 export const signingKey = (keys: Keyring): string => (typeof keys === 'string' ? keys : (keys[0] ?? ''));
-const keysOf = (keys: Keyring): readonly string[] => (typeof keys === 'string' ? [keys] : keys);
+export const keysOf = (keys: Keyring): readonly string[] => (typeof keys === 'string' ? [keys] : keys);
 
 export function macOf(secretKey: string, purpose: SignedPurpose, id: string): Buffer {
   return createHmac('sha256', secretKey).update(`${purpose}:${id}`).digest();

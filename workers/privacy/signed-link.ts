@@ -2,7 +2,7 @@
 // link's purpose under SECRET_KEY, so a link cannot be forged, stretched or used for another
 // purpose. Whether it was used already is the request's state, checked where it is used.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Keyring } from '../newsletter/signed-id.js';
+import { keysOf, type Keyring } from '../newsletter/signed-id.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export type LinkPurpose = 'privacy-verify' | 'privacy-export' | 'privacy-status';
@@ -24,6 +24,6 @@ export function verifyLink(keys: Keyring, purpose: LinkPurpose, token: string, n
     const expected = macOf(key, purpose, id, expires);
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
-  if (!(typeof keys === 'string' ? [keys] : keys).some(matches)) return undefined;
+  if (!keysOf(keys).some(matches)) return undefined;
   return expires * 1000 > now.getTime() ? id : undefined;
 }

@@ -12,7 +12,7 @@ import { bilingualMail, both } from './bilingual.js';
 import { platformOrganization } from './platform.js';
 import { UNVERIFIED_VALID_DAYS, markVerified } from './requests.js';
 import { signLink, verifyLink } from './signed-link.js';
-import type { Keyring } from '../newsletter/signed-id.js';
+import { keysOf, type Keyring } from '../newsletter/signed-id.js';
 
 export const CODE_VALID_MINUTES = 30;
 export const CODE_ATTEMPTS = 5;
@@ -54,10 +54,7 @@ export async function queueVerificationCode(db: Kysely<Database>, request: Priva
   return queueSingleSms(db, { organizationId, purpose: 'service', sender: settings.smsSender, text: both((m) => m.codeSms({ code, minutes: CODE_VALID_MINUTES })), phone });
 }
 
-/**
- * Verifies by the SMS code; undefined when the code is wrong, expired, used or tried too often.
- * Every key of the keyring is tried: a code sent just before SECRET_KEY was rotated still works.
- */
+/** Verifies by the SMS code (hashed under SECRET_KEY, or a former key: a code sent just before a rotation); undefined when the code is wrong, expired, used or tried too often. */
 export async function verifyByCode(db: Kysely<Database>, keys: Keyring, id: string, code: string) {
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -72,8 +69,11 @@ export async function verifyByCode(db: Kysely<Database>, keys: Keyring, id: stri
       .executeTakeFirst();
     if (!row?.code_hash) return undefined;
     const stored = row.code_hash;
-    const matches = (typeof keys === 'string' ? [keys] : keys).map((key) => codeHash(key, id, code)).filter((expected) => expected.length === stored.length && timingSafeEqual(expected, stored));
-    if (matches.length === 0) return undefined;
+    const matches = (key: string) => {
+      const expected = codeHash(key, id, code);
+      return expected.length === stored.length && timingSafeEqual(expected, stored);
+    };
+    if (!keysOf(keys).some(matches)) return undefined;
     await trx.updateTable('privacy_requests').set({ code_hash: null, code_expires_at: null }).where('id', '=', id).execute();
     return markVerified(trx, id, 'phone');
   });

@@ -10,7 +10,7 @@ import type { MessageOutcome } from './store.js';
 import type { CallbackMessage } from './callbacks.js';
 
 export interface SmsMetrics {
-  /** outcome: submitted (taken by the provider), requeued (not taken: goes again), failed, unknown, suppressed (a marketing e-mail held back as it was to go), delivered, expired. */
+  /** outcome: submitted (taken by the provider), requeued (not taken: goes again), failed, unknown, suppressed (an e-mail held back as it was to go: suppressed or restricted), delivered, expired. */
   readonly messages: Counter<'provider' | 'outcome'>;
 }
 

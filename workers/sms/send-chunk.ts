@@ -9,6 +9,7 @@ import type { Handler } from '../core/handler.js';
 import { classifyMailFailure } from '../mail/send-mail.js';
 import { messages as catalogue } from '../messages/catalogue.js';
 import { suppressedAmong, suppressionHash } from '../newsletter/suppression.js';
+import { restrictedHashes } from './opt-outs.js';
 import type { SmsBatch } from '../../db/schema.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { noteSendOutcomes } from './metrics.js';
@@ -34,23 +35,29 @@ const MAX_BACKOFF_MS = 10_000;
 const PROGRESS_EVERY_MS = 1_000;
 
 /**
- * The e-mails of a marketing batch to addresses its organisation suppresses (an unsubscribe, a
- * bounce, an objection: P12), asked as they are about to go, so a suppression since the intake
- * holds too. A service message (an appointment) is not marketing and goes.
+ * The e-mails held back as they are about to go, so what happened since the intake holds too:
+ * of any batch, an address a privacy restriction holds (art. 18: stored only, no mail; the
+ * intake held those it knew of); of a marketing batch, also one its organisation suppresses
+ * (an unsubscribe, a bounce, an objection: P12). A service message (an appointment) to a
+ * suppressed address is not marketing and goes.
  */
-async function suppressedEmails(deps: Parameters<Handler<'sms.send-chunk'>>[1]['deps'], batch: SmsBatch, messages: readonly ClaimedMessage[]): Promise<Set<number>> {
-  if (batch.purpose !== 'marketing' || messages.length === 0) return new Set();
+async function heldEmails(deps: Parameters<Handler<'sms.send-chunk'>>[1]['deps'], batch: SmsBatch, messages: readonly ClaimedMessage[]): Promise<Set<number>> {
+  if (messages.length === 0) return new Set();
   const hashes = messages.map((m) => suppressionHash(deps.config.suppressionKey, m.email ?? ''));
-  const hits = await suppressedAmong(deps.db, batch.organization_id, hashes);
-  return new Set(messages.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')).map((m) => m.id));
+  const [suppressed, restricted] = await Promise.all([
+    batch.purpose === 'marketing' ? suppressedAmong(deps.db, batch.organization_id, hashes) : new Set<string>(),
+    restrictedHashes(deps.db, hashes).then((rows) => new Set(rows.map((h) => h.toString('hex')))),
+  ]);
+  const held = (hex: string) => suppressed.has(hex) || restricted.has(hex);
+  return new Set(messages.filter((_, i) => held(hashes[i]?.toString('hex') ?? '')).map((m) => m.id));
 }
 
 async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], batch: SmsBatch, messages: readonly ClaimedMessage[]): Promise<MessageOutcome[]> {
   const { subject } = catalogue(batch.language).smsByMail({ sender: batch.sender });
-  const suppressed = await suppressedEmails(ctx.deps, batch, messages);
+  const held = await heldEmails(ctx.deps, batch, messages);
   return Promise.all(
     messages.map(async (m): Promise<MessageOutcome> => {
-      if (suppressed.has(m.id)) return { id: m.id, status: 'suppressed', providerMessageId: null, errorCode: null, parts: [] };
+      if (held.has(m.id)) return { id: m.id, status: 'suppressed', providerMessageId: null, errorCode: null, parts: [] };
       try {
         const { messageId } = await ctx.deps.mailer.send({ to: m.email ?? '', subject, text: m.text });
         return { id: m.id, status: 'sent', providerMessageId: messageId, errorCode: null, parts: [] };
