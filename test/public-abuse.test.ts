@@ -73,6 +73,7 @@ describe('the newsletter form and a stranger', () => {
     expect(mails.length).toBe(SIGNUP_MAILS_PER_ADDRESS_PER_DAY);
     expect(mailboxOf('j.an.sen+x@googlemail.com')).toBe(mailboxOf('jansen@gmail.com'));
     expect(mailboxOf('j.ansen@voorbeeld.nl')).not.toBe(mailboxOf('jansen@voorbeeld.nl'));
+    expect(mailboxOf('+31612345678@sms.voorbeeld.nl')).not.toBe(mailboxOf('+31687654321@sms.voorbeeld.nl'));
   });
 
   it('mails nothing to an address a privacy restriction holds (art. 18: stored only), with the same answer', async () => {

@@ -30,6 +30,8 @@ export function normaliseAddress(raw: string): AddressCheck {
 export function mailboxOf(email: string): string {
   const at = email.lastIndexOf('@');
   const domain = email.slice(at + 1);
-  const local = email.slice(0, at).split('+')[0] ?? '';
+  const whole = email.slice(0, at);
+  // A local part that starts with `+` has no tag to drop: `+31612345678@` is a mailbox of its own.
+  const local = whole.startsWith('+') ? whole : (whole.split('+')[0] ?? '');
   return domain === 'gmail.com' || domain === 'googlemail.com' ? `${local.replaceAll('.', '')}@gmail.com` : `${local}@${domain}`;
 }
