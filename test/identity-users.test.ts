@@ -235,6 +235,24 @@ describe('DELETE /v1/users/{id}: a user who left', () => {
     expect((await call('get', '/v1/sms/batches', { auth: orgKey.key })).status).toBe(200);
   });
 
+  // Review (second pass): only the keys the leaver made directly were named; a key made by such a
+  // key (in the leaver's hands as much as its maker) went unnamed, and the delete nulled the
+  // created-by columns that led to it. "Compromised" reaches these; the removal names them too.
+  it('also names the keys those keys made in turn, but not keys of others', async () => {
+    const leaver = await newUser(call, orgA.key, { username: 'keten.vertrokken', role: 'admin' });
+    const session = await login(call, leaver);
+    const orgKey = await newKey(call, session, { name: 'beheer-koppeling', scopes: ['admin', 'sms'] });
+    const child = await newKey(call, orgKey.key, { name: 'gemaakt door de koppeling', scopes: ['sms'] });
+    const bystander = await newKey(call, orgA.key, { name: 'van een ander', scopes: ['sms'] });
+    const removed = await call<{ keysMadeForOrganization: { id: string }[] }>('delete', `/v1/users/${leaver.id}`, { auth: orgA.key });
+    expect(removed.status).toBe(200);
+    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
+    expect([...removed.body.keysMadeForOrganization].sort(byId)).toEqual([orgKey, child].map((k) => ({ id: k.id, prefix: k.prefix })).sort(byId));
+    expect(removed.body.keysMadeForOrganization.map((k) => k.id)).not.toContain(bystander.id);
+    const audit = await ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'user.removed').where('entity_id', '=', leaver.id).executeTakeFirstOrThrow();
+    expect(String((audit.details as Record<string, unknown>).keysMadeForOrganization).split(',').sort()).toEqual([orgKey.id, child.id].sort());
+  });
+
   it('is refused to a member, to another organisation, and to a caller without the scopes of the user', async () => {
     const member = await newUser(call, orgA.key, { username: 'gewoon.lid', role: 'member' });
     const memberSession = await login(call, member);

@@ -54,7 +54,7 @@ const keyRef = z.object({ id: z.uuid(), prefix: z.string() });
 const removedSchema = z.object({
   sessionsEnded: z.number().int(),
   keysDeleted: z.array(keyRef).describe("the user's own keys, deleted with the user"),
-  keysMadeForOrganization: z.array(keyRef).describe('live keys the user made for the organisation: kept (your systems may use them); revoke them with DELETE /v1/api-keys/{id} if the person may have kept a copy'),
+  keysMadeForOrganization: z.array(keyRef).describe('live keys the user made for the organisation, and those these keys made in turn: kept (your systems may use them); revoke them with DELETE /v1/api-keys/{id} if the person may have kept a copy'),
 });
 
 export function userRoutes(deps: Deps): Route[] {

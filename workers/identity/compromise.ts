@@ -20,9 +20,12 @@ export interface CompromiseOutcome {
   readonly revokedKeys: { id: string; prefix: string }[];
 }
 
-/** Revokes the keys a leaked account could have reached, down every line of keys made by keys. */
-async function revokeKeysOf(trx: Kysely<Database>, user: { id: string; organization_id: string }): Promise<{ id: string; prefix: string }[]> {
-  const revoked = await sql<{ id: string; prefix: string }>`
+/**
+ * `reached (id)`: every key a user's account could have reached: its own, those the user made
+ * (from any session or key of theirs), and down every line of keys made by those keys. Before
+ * the statement that uses it (WITH RECURSIVE …); asked while the user's sessions still exist.
+ */
+export const keysReachedBy = (user: { id: string; organization_id: string }) => sql`
     WITH RECURSIVE reached (id) AS (
       SELECT id FROM api_keys
       WHERE organization_id = ${user.organization_id}
@@ -30,7 +33,12 @@ async function revokeKeysOf(trx: Kysely<Database>, user: { id: string; organizat
              OR created_by_session_id IN (SELECT id FROM sessions WHERE user_id = ${user.id}))
       UNION
       SELECT k.id FROM api_keys k JOIN reached r ON k.created_by_key_id = r.id
-    )
+    )`;
+
+/** Revokes the keys a leaked account could have reached, down every line of keys made by keys. */
+async function revokeKeysOf(trx: Kysely<Database>, user: { id: string; organization_id: string }): Promise<{ id: string; prefix: string }[]> {
+  const revoked = await sql<{ id: string; prefix: string }>`
+    ${keysReachedBy(user)}
     UPDATE api_keys SET revoked_at = now()
     WHERE id IN (SELECT id FROM reached) AND revoked_at IS NULL
     RETURNING id, prefix`.execute(trx);

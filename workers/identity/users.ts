@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, User, UserRole } from '../../db/schema.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { ConflictError } from '../core/domain-errors.js';
+import { keysReachedBy } from './compromise.js';
 import { hashPassword } from './passwords.js';
 import type { Language } from '../../db/schema/columns.js';
 
@@ -69,7 +70,7 @@ export interface RemovedUser {
   readonly sessionsEnded: number;
   /** The user's own keys: deleted with the user. */
   readonly keysDeleted: { id: string; prefix: string }[];
-  /** Live keys the user made for the organisation: kept (the member's systems may use them), named so an admin can revoke them. */
+  /** Live keys the user made for the organisation, and those these made in turn: kept (the member's systems may use them), named so an admin can revoke them. */
   readonly keysMadeForOrganization: { id: string; prefix: string }[];
 }
 
@@ -77,7 +78,7 @@ export interface RemovedUser {
  * Removes a user who left (P9): the account, its sessions, reset links and own keys go in one
  * transaction, so no token of theirs works after the commit and no reset link brings them back.
  * `allowed` sees the user's role first (nobody removes more than they hold). Organisation keys
- * the user made stay, named in the answer; the audit entry holds ids only.
+ * the user made, and those these made in turn, stay, named in the answer; the audit entry holds ids only.
  */
 export async function removeUser(
   db: Kysely<Database>,
@@ -91,13 +92,14 @@ export async function removeUser(
     if (!user) return undefined;
     allowed(user.role);
     const sessions = await trx.selectFrom('sessions').select(sql<number>`count(*)::int`.as('n')).where('user_id', '=', id).where('revoked_at', 'is', null).where('expires_at', '>', sql<Date>`now()`).executeTakeFirstOrThrow();
-    const keys = await trx
-      .selectFrom('api_keys')
-      .select(['id', 'prefix', 'user_id'])
-      .where('organization_id', '=', organizationId)
-      .where((eb) => eb.or([eb('user_id', '=', id), eb.and([eb('created_by_user_id', '=', id), eb('revoked_at', 'is', null)])]))
-      .orderBy('prefix')
-      .execute();
+    // As "compromised" reaches them: also the keys those keys made in turn (a key the user made
+    // for the organisation made another: both are in the leaver's hands). Before the delete, which
+    // sets their created_by columns to null.
+    const { rows: keys } = await sql<{ id: string; prefix: string; user_id: string | null }>`
+      ${keysReachedBy({ id, organization_id: organizationId })}
+      SELECT id, prefix, user_id FROM api_keys
+      WHERE id IN (SELECT id FROM reached) AND (user_id = ${id} OR revoked_at IS NULL)
+      ORDER BY prefix`.execute(trx);
     await trx.deleteFrom('users').where('id', '=', id).execute();
     const keysDeleted = keys.filter((k) => k.user_id === id).map(({ id: keyId, prefix }) => ({ id: keyId, prefix }));
     const keysMadeForOrganization = keys.filter((k) => k.user_id !== id).map(({ id: keyId, prefix }) => ({ id: keyId, prefix }));
