@@ -10,7 +10,7 @@ import type { MessageOutcome } from './store.js';
 import type { CallbackMessage } from './callbacks.js';
 
 export interface SmsMetrics {
-  /** outcome: submitted (taken by the provider), requeued (not taken: goes again), failed, unknown, suppressed (an e-mail held back as it was to go: suppressed or restricted), delivered, expired. */
+  /** outcome: submitted (taken by the provider), requeued (not taken: goes again), failed, unknown, suppressed (held back as it was to go: a restricted number or address, a suppressed address), delivered, expired. */
   readonly messages: Counter<'provider' | 'outcome'>;
 }
 

@@ -2,6 +2,7 @@
 // SUPPRESSION_KEY plus a masked form, so an erasure can remove the person while messages
 // still never reach them again.
 import { sql, type Kysely } from 'kysely';
+import { PREPARED } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { ConflictError, NotFoundError } from '../core/domain-errors.js';
@@ -76,4 +77,17 @@ export async function restrictedHashes(db: Kysely<Database>, hashes: readonly Bu
   if (hashes.length === 0) return [];
   const rows = await db.selectFrom('privacy_restrictions').select('identifier_hash').where('identifier_hash', '=', sql<Buffer>`ANY(${hashes})`).execute();
   return rows.map((r) => r.identifier_hash);
+}
+
+/**
+ * restrictedHashes for one send window (a few hundred hashes at most; send-chunk.ts), as hex, in
+ * a statement prepared once per connection (db/database.ts). Its plan, made for an array of any
+ * length, probes the primary key; planned for each array, 400 hashes against 50,000
+ * restrictions were read by a sequential scan (3.8 ms, against 0.5 ms by the index).
+ */
+export async function restrictedInWindow(db: Kysely<Database>, hashes: readonly Buffer[]): Promise<Set<string>> {
+  if (hashes.length === 0) return new Set();
+  const result = await sql<{ identifier_hash: Buffer }>`${sql.raw(PREPARED)}
+    SELECT identifier_hash FROM privacy_restrictions WHERE identifier_hash = ANY(${hashes}::bytea[])`.execute(db);
+  return new Set(result.rows.map((r) => r.identifier_hash.toString('hex')));
 }

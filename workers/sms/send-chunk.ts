@@ -9,7 +9,7 @@ import type { Handler } from '../core/handler.js';
 import { classifyMailFailure } from '../mail/send-mail.js';
 import { messages as catalogue } from '../messages/catalogue.js';
 import { suppressedAmong, suppressionHash } from '../newsletter/suppression.js';
-import { restrictedHashes } from './opt-outs.js';
+import { phoneHash, restrictedInWindow } from './opt-outs.js';
 import type { SmsBatch } from '../../db/schema.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { noteSendOutcomes } from './metrics.js';
@@ -34,30 +34,52 @@ const MAX_BACKOFF_MS = 10_000;
 /** The job's progress (sent, failed) is written to Redis at most this often, and at the end. */
 const PROGRESS_EVERY_MS = 1_000;
 
+type Deps = Parameters<Handler<'sms.send-chunk'>>[1]['deps'];
+
 /**
- * The e-mails held back as they are about to go, so what happened since the intake holds too:
- * of any batch, an address a privacy restriction holds (art. 18: stored only, no mail; the
- * intake held those it knew of); of a marketing batch, also one its organisation suppresses
- * (an unsubscribe, a bounce, an objection: P12). A service message (an appointment) to a
- * suppressed address is not marketing and goes.
+ * The messages of a window held back as it is about to go (claimed, not yet handed over), so
+ * what happened since the intake holds too: of any batch, a message whose number or address a
+ * privacy restriction holds (art. 18: stored only, nothing sent; the intake held those it knew
+ * of, and a restriction marks 'suppressed' the queued messages it finds, but not those of a
+ * batch still being stored as it ran); of a marketing batch, also an e-mail to an address its
+ * organisation suppresses (an unsubscribe, a bounce, an objection: P12). A service message (an
+ * appointment) to a suppressed address is not marketing and goes. `restrictions` (read with the
+ * claim) says whether the platform has any: without, nothing is hashed or looked up for them.
  */
-async function heldEmails(deps: Parameters<Handler<'sms.send-chunk'>>[1]['deps'], batch: SmsBatch, messages: readonly ClaimedMessage[]): Promise<Set<number>> {
-  if (messages.length === 0) return new Set();
-  const hashes = messages.map((m) => suppressionHash(deps.config.suppressionKey, m.email ?? ''));
+async function heldBack(deps: Deps, batch: SmsBatch, messages: readonly ClaimedMessage[], restrictions: boolean): Promise<Set<number>> {
+  const key = deps.config.suppressionKey;
+  const mails = batch.purpose === 'marketing' ? messages.filter((m) => m.channel === 'email') : [];
+  const mailHashes = mails.map((m) => suppressionHash(key, m.email ?? ''));
+  // Hash i is of message owners[i]: its number and its address each, as the intake and a restriction match either.
+  const owners: number[] = [];
+  const hashes: Buffer[] = [];
+  const ask = (id: number, hash: Buffer) => {
+    owners.push(id);
+    hashes.push(hash);
+  };
+  if (restrictions) {
+    for (const m of messages) {
+      if (m.phone !== null) ask(m.id, phoneHash(key, m.phone));
+      if (m.email !== null) ask(m.id, suppressionHash(key, m.email));
+    }
+  }
   const [suppressed, restricted] = await Promise.all([
-    batch.purpose === 'marketing' ? suppressedAmong(deps.db, batch.organization_id, hashes) : new Set<string>(),
-    restrictedHashes(deps.db, hashes).then((rows) => new Set(rows.map((h) => h.toString('hex')))),
+    suppressedAmong(deps.db, batch.organization_id, mailHashes),
+    restrictedInWindow(deps.db, hashes),
   ]);
-  const held = (hex: string) => suppressed.has(hex) || restricted.has(hex);
-  return new Set(messages.filter((_, i) => held(hashes[i]?.toString('hex') ?? '')).map((m) => m.id));
+  const held = new Set<number>();
+  for (const [i, m] of mails.entries()) if (suppressed.has(mailHashes[i]?.toString('hex') ?? '')) held.add(m.id);
+  for (const [i, id] of owners.entries()) if (restricted.has(hashes[i]?.toString('hex') ?? '')) held.add(id);
+  return held;
 }
 
-async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], batch: SmsBatch, messages: readonly ClaimedMessage[]): Promise<MessageOutcome[]> {
+const heldOutcome = (id: number): MessageOutcome => ({ id, status: 'suppressed', providerMessageId: null, errorCode: null, parts: [] });
+
+async function sendEmails(ctx: Parameters<Handler<'sms.send-chunk'>>[1], batch: SmsBatch, messages: readonly ClaimedMessage[], held: ReadonlySet<number>): Promise<MessageOutcome[]> {
   const { subject } = catalogue(batch.language).smsByMail({ sender: batch.sender });
-  const held = await heldEmails(ctx.deps, batch, messages);
   return Promise.all(
     messages.map(async (m): Promise<MessageOutcome> => {
-      if (held.has(m.id)) return { id: m.id, status: 'suppressed', providerMessageId: null, errorCode: null, parts: [] };
+      if (held.has(m.id)) return heldOutcome(m.id);
       try {
         const { messageId } = await ctx.deps.mailer.send({ to: m.email ?? '', subject, text: m.text });
         return { id: m.id, status: 'sent', providerMessageId: messageId, errorCode: null, parts: [] };
@@ -126,7 +148,7 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
       throw new PublicError('SMS provider not connected', 'provider-unavailable');
     }
     const request = { batchId, from: cursor, to: range.to, size };
-    const { claimId, messages, lastSeq } = await claimRated(deps.db, deps.smsProvider, request, signal, () => claimWindow(deps.db, request));
+    const { claimId, messages, lastSeq, restrictions } = await claimRated(deps.db, deps.smsProvider, request, signal, () => claimWindow(deps.db, request));
     if (messages.length === 0) {
       if (cursor === range.from || !requeued) break;
       // Any message queued again from here on is this rescan's, or sets the flag again.
@@ -140,15 +162,24 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
       await writeOutcomes(deps.db, claimId, messages.map((m) => ({ id: m.id, status: 'queued', providerMessageId: null, errorCode: null, parts: [] })));
       break;
     }
-    const sms = messages.filter((m) => m.channel === 'sms');
-    const outgoing: OutgoingSms[] = sms.map((m) => ({ messageId: m.id, sender: batch.sender, to: m.phone ?? '', text: m.text, encoding: m.encoding, segments: m.segments }));
+    // Claimed, and looked at once more before anything goes: a held message is written back
+    // 'suppressed' with the window's other outcomes, never handed to the provider or the mailer.
+    const held = await heldBack(deps, batch, messages, restrictions);
+    const outgoing: OutgoingSms[] = [];
+    const heldTexts: MessageOutcome[] = [];
+    for (const m of messages) {
+      if (m.channel !== 'sms') continue;
+      if (held.has(m.id)) heldTexts.push(heldOutcome(m.id));
+      else outgoing.push({ messageId: m.id, sender: batch.sender, to: m.phone ?? '', text: m.text, encoding: m.encoding, segments: m.segments });
+    }
     // The e-mails go while the provider takes the texts; the provider has the texts' results
     // written (with the e-mails', when they are done first) before it answers.
-    const mailed = sendEmails(ctx, batch, messages.filter((m) => m.channel === 'email'));
+    const mailed = sendEmails(ctx, batch, messages.filter((m) => m.channel === 'email'), held);
     let outcomes: MessageOutcome[] = [];
     const record = async (results: readonly SubmitResult[]) => {
       const mailOutcomes = await mailed;
       outcomes = results.map(outcomeOf);
+      for (const o of heldTexts) outcomes.push(o);
       for (const o of mailOutcomes) outcomes.push(o);
       await writeOutcomes(deps.db, claimId, outcomes);
       noteSendOutcomes(deps.metrics, deps.smsProvider.name, outcomes, new Set(mailOutcomes.map((o) => o.id)));

@@ -28,6 +28,11 @@ export interface ClaimedWindow {
   readonly messages: ClaimedMessage[];
   /** The highest seq claimed: the next claim of the chunk starts after it. */
   readonly lastSeq: number;
+  /**
+   * Whether privacy_restrictions held any row as the window was claimed: only then are its
+   * numbers and addresses hashed and looked up before it goes (send-chunk.ts, heldBack).
+   */
+  readonly restrictions: boolean;
 }
 
 /** Up to `size` queued messages of a batch with from <= seq < to, in seq order. */
@@ -45,7 +50,7 @@ export interface ClaimRequest {
  * is claimed, even a message put back to 'queued' by a window recorded as the cancel committed.
  */
 export async function claimWindow(db: Db, r: ClaimRequest): Promise<ClaimedWindow> {
-  const result = await sql<ClaimedMessage & { seq: number; claim_id: string | null }>`${sql.raw(PREPARED)}
+  const result = await sql<ClaimedMessage & { seq: number; claim_id: string | null; restrictions: boolean }>`${sql.raw(PREPARED)}
     WITH picked AS (
       SELECT id FROM sms_messages
       WHERE batch_id = ${r.batchId} AND seq >= ${r.from} AND seq < ${r.to} AND status = 'queued'
@@ -60,13 +65,15 @@ export async function claimWindow(db: Db, r: ClaimRequest): Promise<ClaimedWindo
       SELECT ${r.batchId}, min(seq), max(seq) FROM claimed HAVING count(*) > 0
       RETURNING id
     )
-    SELECT c.id, c.seq, c.channel, c.phone, c.email, c.text, c.encoding, c.segments, (SELECT id FROM claim) AS claim_id
+    SELECT c.id, c.seq, c.channel, c.phone, c.email, c.text, c.encoding, c.segments, (SELECT id FROM claim) AS claim_id,
+           EXISTS (SELECT 1 FROM privacy_restrictions) AS restrictions
     FROM claimed c ORDER BY c.seq`.execute(db);
   return {
     claimId: Number(result.rows[0]?.claim_id ?? 0),
     // Written out field by field: a rest and a spread per row took V8's slow path.
     messages: result.rows.map((m) => ({ id: Number(m.id), channel: m.channel, phone: m.phone, email: m.email, text: m.text, encoding: m.encoding, segments: m.segments })),
     lastSeq: result.rows.at(-1)?.seq ?? r.from - 1,
+    restrictions: result.rows[0]?.restrictions ?? false,
   };
 }
 
