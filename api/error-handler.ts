@@ -4,8 +4,9 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ConflictError, DomainError, InvalidFieldError, NotFoundError } from '../workers/core/domain-errors.js';
 import { describeError } from '../workers/core/errors.js';
 import type { Logger } from '../workers/core/logger.js';
-import { HttpError, badRequest, conflict, malformedJson, notFound, serviceUnavailable, type Problem } from './problem.js';
+import { HttpError, badRequest, conflict, malformedJson, notFound, serviceUnavailable, unauthorized, type Problem } from './problem.js';
 import { INTERNAL_PROBLEM, isDependencyUnavailable } from '../workers/core/unavailable.js';
+import { ACTOR_GONE_DETAIL, isActorGone } from '../workers/identity/actor-gone.js';
 
 interface BodyParserError {
   type?: string;
@@ -72,6 +73,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       error instanceof HttpError ? error
       : error instanceof URIError ? (fromPathDecoding(error) ?? new HttpError(INTERNAL_PROBLEM.status, INTERNAL_PROBLEM.title, INTERNAL_PROBLEM.detail))
       : error instanceof DomainError ? fromDomain(error)
+      : isActorGone(error) ? unauthorized(ACTOR_GONE_DETAIL)
       : isDependencyUnavailable(error) ? serviceUnavailable()
       : fromBodyParser(error ?? {})
       ?? new HttpError(INTERNAL_PROBLEM.status, INTERNAL_PROBLEM.title, INTERNAL_PROBLEM.detail);
