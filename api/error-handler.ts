@@ -1,7 +1,7 @@
 // Maps every error to HTTP, once. Unknown errors answer 500 and are logged by kind only.
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ConflictError, DomainError, InvalidFieldError, NotFoundError } from '../workers/core/domain-errors.js';
+import { CallerGoneError, ConflictError, DomainError, InvalidFieldError, NotFoundError } from '../workers/core/domain-errors.js';
 import { describeError } from '../workers/core/errors.js';
 import type { Logger } from '../workers/core/logger.js';
 import { HttpError, badRequest, conflict, malformedJson, notFound, serviceUnavailable, unauthorized, type Problem } from './problem.js';
@@ -44,6 +44,7 @@ function fromBodyParser(error: BodyParserError & object): HttpError | undefined 
 /** The one map from the domain's refusals to HTTP. */
 function fromDomain(error: DomainError): HttpError {
   if (error instanceof NotFoundError) return notFound(error.detail);
+  if (error instanceof CallerGoneError) return unauthorized(error.detail);
   if (error instanceof ConflictError) return conflict(error.detail, error.field);
   if (error instanceof InvalidFieldError) {
     const errors = [{ field: error.field, message: error.problem }];
