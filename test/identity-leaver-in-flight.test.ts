@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestContext, waitFor } from './helpers/context.js';
+import { scopesOfRole } from '../workers/identity/scopes.js';
 import { caller, login, newOrganization, newUser } from './helpers/identity.js';
 
 const ctx = await createTestContext();
@@ -25,7 +26,7 @@ async function leaverWithSession(username: string) {
 }
 
 async function keyOf(token: string): Promise<string> {
-  const answer = await call<{ key: string }>('post', '/v1/api-keys', { auth: token, body: { name: 'eigen sleutel', scopes: ['admin'], owner: 'user' } });
+  const answer = await call<{ key: string }>('post', '/v1/api-keys', { auth: token, body: { name: 'eigen sleutel', scopes: scopesOfRole('admin'), owner: 'user' } });
   expect(answer.status).toBe(201);
   return answer.body.key;
 }
@@ -102,5 +103,16 @@ describe('a request of a user removed while it runs', () => {
     });
     expect(answer.status).toBe(401);
     expect(await ctx.db.selectFrom('newsletter_lists').select('id').where('organization_id', '=', org.id).where('name', '=', 'Na vertrek').execute()).toEqual([]);
+  });
+
+  it.each(['session', 'own key'] as const)('an admin who removes themselves (by %s): 200, audited, and gone', async (by) => {
+    const { user, token: session } = await leaverWithSession(`zelf.${by.replace(' ', '-')}`);
+    const token = by === 'session' ? session : await keyOf(session);
+    const removed = await call('delete', `/v1/users/${user.id}`, { auth: token });
+    expect(removed.status).toBe(200);
+    expect(await ctx.db.selectFrom('users').select('id').where('id', '=', user.id).execute()).toEqual([]);
+    const entry = await ctx.db.selectFrom('audit_log').select(['actor_type']).where('action', '=', 'user.removed').where('entity_id', '=', user.id).execute();
+    expect(entry).toEqual([{ actor_type: by === 'session' ? 'user' : 'api_key' }]);
+    expect((await call('get', `/v1/users/${user.id}`, { auth: token })).status).toBe(401);
   });
 });
