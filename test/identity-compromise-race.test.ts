@@ -6,7 +6,8 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { scopesOfRole } from '../workers/identity/scopes.js';
-import { createTestContext, waitFor } from './helpers/context.js';
+import { createTestContext } from './helpers/context.js';
+import { untilLockWait } from './helpers/lock-wait.js';
 import { caller, login, newOrganization, newUser, opsAuth } from './helpers/identity.js';
 
 const ctx = await createTestContext();
@@ -14,12 +15,7 @@ const runtime = await ctx.start({ roles: ['web'] });
 const call = caller(runtime);
 const org = await newOrganization(call, ctx, 'Lek en Zo');
 
-async function untilBlocked(): Promise<void> {
-  await waitFor(async () => {
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(ctx.db);
-    return (rows[0]?.n ?? 0) > 0;
-  }, 'the key creation to wait');
-}
+const untilBlocked = () => untilLockWait(ctx.db, 'the key creation to wait');
 
 const liveKeysOf = async (orgId: string) =>
   (await ctx.db.selectFrom('api_keys').select('name').where('organization_id', '=', orgId).where('revoked_at', 'is', null).orderBy('name').execute()).map((k) => k.name);

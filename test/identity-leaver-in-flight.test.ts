@@ -3,7 +3,8 @@
 // 401 (never a 500 from a foreign key on the leaver) and leave nothing in the leaver's name.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { createTestContext, waitFor } from './helpers/context.js';
+import { createTestContext } from './helpers/context.js';
+import { untilLockWait } from './helpers/lock-wait.js';
 import { scopesOfRole } from '../workers/identity/scopes.js';
 import { caller, login, newOrganization, newUser } from './helpers/identity.js';
 
@@ -12,13 +13,7 @@ const runtime = await ctx.start({ roles: ['web'] });
 const call = caller(runtime);
 const org = await newOrganization(call, ctx, 'Loodgietersbedrijf Vertrek');
 
-/** Waits until one statement of this database waits on a lock (the request, parked). */
-async function untilBlocked(): Promise<void> {
-  await waitFor(async () => {
-    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(ctx.db);
-    return (rows[0]?.n ?? 0) > 0;
-  }, 'the request to wait on a lock');
-}
+const untilBlocked = () => untilLockWait(ctx.db, 'the request to wait on a lock');
 
 async function leaverWithSession(username: string) {
   const user = await newUser(call, org.key, { username, role: 'admin' });

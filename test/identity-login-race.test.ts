@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createSession } from '../workers/identity/sessions.js';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, newOrganization, newUser, opsAuth } from './helpers/identity.js';
+import { untilLockWait } from './helpers/lock-wait.js';
 
 const ctx = await createTestContext();
 const runtime = await ctx.start({ roles: ['web'] });
@@ -31,10 +32,7 @@ describe('a login as the account is marked compromised', () => {
       await sql`BEGIN`.execute(conn);
       await sql`LOCK TABLE mail_messages IN SHARE MODE`.execute(conn);
       const compromise = call('post', `/ops/users/${user.id}/compromised`, { auth: opsAuth(ctx) });
-      await waitFor(async () => {
-        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(ctx.db);
-        return (rows[0]?.n ?? 0) > 0;
-      }, 'the compromise to wait');
+      await untilLockWait(ctx.db, 'the compromise to wait');
       const pending = call('post', '/v1/sessions', { body: { organization: org.slug, username: user.username, password: user.password } });
       await new Promise((r) => setTimeout(r, 700));
       await sql`COMMIT`.execute(conn);

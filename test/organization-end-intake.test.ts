@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, newOrganization, opsAuth } from './helpers/identity.js';
+import { untilLockWait } from './helpers/lock-wait.js';
 import { mobile } from './helpers/sms.js';
 import { startSmsc } from './helpers/smsc.js';
 
@@ -45,10 +46,7 @@ describe('an organisation ended while a batch of it is being taken in', () => {
       await sql`BEGIN`.execute(conn);
       await sql`LOCK TABLE sms_messages IN SHARE MODE`.execute(conn);
       const pending = call<{ id: string; status: string }>('post', '/v1/sms/batches', { auth: org.key, body: { sender: 'Laat', body: 'Uw bestelling is onderweg.', recipients: phones.map((phone) => ({ phone })) } });
-      await waitFor(async () => {
-        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(ctx.db);
-        return (rows[0]?.n ?? 0) > 0;
-      }, 'the intake to wait inside its transaction');
+      await untilLockWait(ctx.db, 'the intake to wait inside its transaction');
       const endAnswer = await end(org.id);
       await sql`COMMIT`.execute(conn);
       return { intake: await pending, ended: endAnswer };
