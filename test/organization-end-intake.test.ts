@@ -117,4 +117,26 @@ describe('an organisation ended while a batch of it is being taken in', () => {
     const audits = await ctx.db.selectFrom('audit_log').select(['actor_type', 'actor_id']).where('action', '=', 'sms.batch.cancelled').where('entity_id', '=', batch.body.id).execute();
     expect(audits).toEqual([{ actor_type: 'system', actor_id: 'organization-ended' }]);
   });
+
+  it('a campaign the end did not see (stored as it committed): cancelled at its start, nothing mailed', async () => {
+    const org = await newOrganization(call, ctx, 'Nieuwsbrief Ongezien');
+    const list = (await call<{ id: string }>('post', '/v1/lists', { auth: org.key, body: { name: 'Klanten' } })).body;
+    expect((await call('post', `/v1/lists/${list.id}/subscribers`, { auth: org.key, body: { basis: 'consent', subscribers: [{ email: 'klant@voorbeeld.nl' }] } })).status).toBe(200);
+    // Sent now: its start job waits in the queue (no mail worker runs yet).
+    const campaign = (await call<{ id: string; status: string }>('post', '/v1/campaigns', { auth: org.key, body: { listId: list.id, subject: 'Nieuws', html: '<p>Hallo</p>' } })).body;
+    expect(campaign.status).toBe('scheduled');
+    // The state that race leaves: the organisation ended, its campaign still scheduled.
+    await ctx.db.updateTable('organizations').set({ ended_at: sql<Date>`now()` }).where('id', '=', org.id).execute();
+    const workers = await ctx.start({ roles: ['mail'] });
+    try {
+      const status = await waitFor(async () => {
+        const row = await ctx.db.selectFrom('newsletter_campaigns').select('status').where('id', '=', campaign.id).executeTakeFirstOrThrow();
+        return row.status === 'scheduled' || row.status === 'queued' || row.status === 'sending' ? undefined : row.status;
+      }, 'the campaign settled');
+      expect(status).toBe('cancelled');
+    } finally {
+      await workers.stop();
+    }
+    expect(await ctx.db.selectFrom('newsletter_deliveries').select('id').where('campaign_id', '=', campaign.id).execute()).toEqual([]);
+  });
 });
