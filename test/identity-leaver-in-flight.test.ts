@@ -110,4 +110,20 @@ describe('a request of a user removed while it runs', () => {
     expect(entry).toEqual([{ actor_type: by === 'session' ? 'user' : 'api_key' }]);
     expect((await call('get', `/v1/users/${user.id}`, { auth: token })).status).toBe(401);
   });
+
+  it('deleting a newsletter list (audited after the delete, before): 401 and the list is kept', async () => {
+    const { user, token } = await leaverWithSession('vertrek.wis');
+    const list = (await call<{ id: string }>('post', '/v1/lists', { auth: org.key, body: { name: 'Blijft' } })).body;
+    const answer = await ctx.db.connection().execute(async (conn) => {
+      await sql`BEGIN`.execute(conn);
+      await sql`LOCK TABLE newsletter_lists IN SHARE MODE`.execute(conn);
+      const pending = call('delete', `/v1/lists/${list.id}`, { auth: token });
+      await untilBlocked();
+      expect((await call('delete', `/v1/users/${user.id}`, { auth: org.key })).status).toBe(200);
+      await sql`COMMIT`.execute(conn);
+      return pending;
+    });
+    expect(answer.status).toBe(401);
+    expect(await ctx.db.selectFrom('newsletter_lists').select('id').where('id', '=', list.id).execute()).toEqual([{ id: list.id }]);
+  });
 });

@@ -98,8 +98,7 @@ export function newsletterListRoutes(deps: Deps): Route[] {
       params,
       responses: { 204: { description: 'deleted' }, 404: { description: 'no such list in this organisation' } },
       handler: async ({ params: { id } }, _req, res) => {
-        if (!(await deleteList(deps.db, principalOf(res).organizationId, id))) throw missing();
-        await log(deps.db, res, 'newsletter.list.deleted', id);
+        if (!(await deleteList(deps.db, principalOf(res).organizationId, id, (trx) => log(trx, res, 'newsletter.list.deleted', id)))) throw missing();
         return { status: 204 };
       },
     }),
