@@ -36,7 +36,12 @@ export async function openCdr(text: AsyncIterable<string>, profile: Profile): Pr
   const placed = placeColumns(profile, csv.header);
   if (!placed.ok) {
     await csv.batches.return(undefined);
-    const errors = [...placed.missing.map((column) => ({ line: 1, code: 'missing-column', column })), ...placed.unplaced.map((column) => ({ line: 1, code: 'unknown-column', column }))];
+    const errors = [
+      ...placed.duplicated.map((column) => ({ line: 1, code: 'duplicate-column', column })),
+      ...placed.missing.map((column) => ({ line: 1, code: 'missing-column', column })),
+      // The columns it could not place explain a column missing; beside only a duplicate they are noise.
+      ...(placed.missing.length > 0 ? placed.unplaced.map((column) => ({ line: 1, code: 'unknown-column', column })) : []),
+    ];
     return { ok: false, errors };
   }
   const style = { mark: csv.separator === ',' ? ('.' as const) : (',' as const), learnt: false };
@@ -62,15 +67,34 @@ function noteSubscription(tally: CdrTally, record: Canonical): void {
   }
 }
 
+/**
+ * A carrier's closing total ("Totaal", "Subtotaal", "Eindtotaal", "Total amount"): its first
+ * filled cell says so. Such a row without a number is no call when nothing follows it; one
+ * followed by data rows is refused as any row without a number is.
+ */
+const TOTAL = /^(?:sub|eind|grand )?tota(?:a)?l\b/i;
+const looksLikeTotal = (cells: readonly string[]) => TOTAL.test(cells.find((cell) => cell.trim() !== '')?.trim() ?? '');
+
 /** Yields COPY text for the calls of the file, tallying everything else as it goes. */
 export async function* copyText(layout: Extract<Layout, { ok: true }>, ids: { organizationId: string; uploadId: string }, window: Window, tally: CdrTally, signal?: AbortSignal): AsyncGenerator<Buffer> {
   const prefix = copyPrefix(ids.organizationId, ids.uploadId);
   const out = new CopyBuffers(BYTES_PER_WRITE);
+  /** A total row without a number, held until the file ends (skipped) or a row follows it (refused). */
+  let total: TemUploadError | null = null;
   for await (const { cells: rows, lines } of layout.batches) {
     for (let i = 0; i < rows.length; i++) {
       const line = lines[i] ?? 0;
-      tally.dataRows += 1;
+      if (total) {
+        tally.dataRows += 1;
+        refuse(tally, total);
+        total = null;
+      }
       const result = layout.normalise(rows[i] ?? [], line);
+      if (!result.ok && result.code === 'invalid-number' && looksLikeTotal(rows[i] ?? [])) {
+        total = { line: result.line, code: result.code, column: 'msisdn' };
+        continue;
+      }
+      tally.dataRows += 1;
       if (!result.ok) {
         refuse(tally, result.column ? { line: result.line, code: result.code, column: result.column } : { line: result.line, code: result.code });
         continue;
