@@ -17,7 +17,6 @@ import { finished, thisMonth, uploadRaw, type Upload } from './helpers/tem.js';
 const ctx = await createTestContext();
 const runtime = await ctx.start({ roles: ['web', 'invoices'] });
 const call = caller(runtime);
-const org = await newOrganization(call, ctx, 'Export Realiteit BV');
 
 // Last month: its days are all winter time (CET, +01:00) only if it is not October or March; the
 // cases name offsets explicitly, so the expected Amsterdam time is computed here, not assumed.
@@ -27,9 +26,10 @@ const sampleText = readFileSync(new URL('fixtures/cdr/sample-nl-carrier-cdr.csv'
 const [header = '', ...rows] = sampleText.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
 
 let uploads = 0;
-/** Uploads the lines (each upload made unique by a trailing empty line count) and waits for its parse. */
+/** Uploads the lines for an organisation of their own (the same calls twice in one are refused as duplicate-calls) and waits for its parse. */
 async function parsed(lines: string[]): Promise<Upload> {
-  const answer = await uploadRaw(runtime, org.key, lines.join('\r\n') + '\r\n'.repeat(++uploads));
+  const org = await newOrganization(call, ctx, `Export Realiteit ${++uploads} BV`);
+  const answer = await uploadRaw(runtime, org.key, lines.join('\r\n'));
   expect(answer.status, JSON.stringify(answer.body)).toBe(202);
   return finished(call, org.key, answer.body.id, 30_000);
 }

@@ -20,8 +20,9 @@ export interface CdrTally {
   readonly charges: Canonical[];
   /** Per number, the latest holder name and carrier cost centre seen. */
   readonly subscriptions: Map<string, { userName: string | null; hint: string | null }>;
-  /** The latest call stored (the raw file's retention clock). */
+  /** The latest call stored (the raw file's retention clock), and the earliest. */
   latestCall: string | null;
+  earliestCall: string | null;
   /** The latest call time in the file, stored or not: it names the export's period. */
   latestDated: string | null;
   /** The calls stored, summed as the cost report's rollup holds them. */
@@ -49,7 +50,7 @@ export async function openCdr(text: AsyncIterable<string>, profile: Profile): Pr
 }
 
 export function newTally(): CdrTally {
-  return { dataRows: 0, stored: 0, refused: 0, errors: [], charges: [], subscriptions: new Map(), latestCall: null, latestDated: null, calls: new CallRollup() };
+  return { dataRows: 0, stored: 0, refused: 0, errors: [], charges: [], subscriptions: new Map(), latestCall: null, earliestCall: null, latestDated: null, calls: new CallRollup() };
 }
 
 export function refuse(tally: CdrTally, error: TemUploadError): void {
@@ -110,6 +111,7 @@ export async function* copyText(layout: Extract<Layout, { ok: true }>, ids: { or
         if (start === null) tally.charges.push(record);
         else {
           if (tally.latestCall === null || start > tally.latestCall) tally.latestCall = start;
+          if (tally.earliestCall === null || start < tally.earliestCall) tally.earliestCall = start;
           out.add(copyLine(prefix, record, start));
           tally.calls.add(record, start);
         }
