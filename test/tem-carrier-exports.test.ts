@@ -103,3 +103,18 @@ describe('two columns with the same header name', () => {
     expect(done).toMatchObject({ status: 'parsed', rowsStored: 17 });
   });
 });
+
+// Exports made for Excel start with `sep=;` (Excel's own hint for the separator, then the
+// header): the file was rejected for an unknown layout, `sep=` taken for the header.
+describe("a file that starts with Excel's sep= line", () => {
+  it('reads the separator it names and the header after it; line numbers stay the file’s', async () => {
+    for (const [sep, lines] of [[';', [header, ...rows]], ['\t', [header, ...rows].map((l) => l.replaceAll(';', '\t'))]] as const) {
+      const done = await parsed([`sep=${sep}`, ...lines, ...[';;;;;;;;;;;;;;;;;;', 'x;03-01-2026;;;;;;;;;;Spraak;;;;;;0,00;21'].map((l) => l.replaceAll(';', sep))]);
+      expect(done, JSON.stringify(done.errors)).toMatchObject({ status: 'rejected', rowsStored: 0 });
+      // Rejected for the row it cannot read (one of 18, past 1 %), named by its line in the file: 1 sep, 2 header, 3-19 the sample, 20 the empty row skipped, 21 the bad one.
+      expect(done.errors).toEqual([{ line: 21, code: 'invalid-number', column: 'msisdn' }]);
+    }
+    const done = await parsed(['SEP=;', header, ...rows]);
+    expect(done).toMatchObject({ status: 'parsed', rowsStored: 17 });
+  });
+});
