@@ -29,6 +29,19 @@ export function decodeSeqCursor(cursor: string): number {
   return seq;
 }
 
+/** A row's text sort key, unique in its organisation (a subscription's number, a cost centre's code); `valid` says which keys the list gives out. */
+export function encodeTextCursor(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+export function decodeTextCursor(cursor: string, valid: (key: string) => boolean): string {
+  const bytes = Buffer.from(cursor, 'base64url');
+  const key = bytes.toString('utf8');
+  // Bytes that are not UTF-8 (or base64url that is not canonical) do not come back the same.
+  if (encodeTextCursor(key) !== cursor || !valid(key)) throw invalidCursor();
+  return key;
+}
+
 /** A row's bigint id (sms_replies). */
 export function encodeIdCursor(id: number): string {
   return Buffer.from(String(id)).toString('base64url');

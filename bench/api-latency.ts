@@ -16,6 +16,7 @@ import { createDb } from '../db/database.js';
 import { costReportOfEveryRow } from '../test/helpers/cost-report-oracle.js';
 import { costReport } from '../workers/tem/cost-report.js';
 import { cpuMeter, type CpuSpent } from './lib/cpu.js';
+import { invoiceMonthTimes } from './lib/invoice-months.js';
 import { dutchLines } from './cdr.js';
 import { buildPlatform, compiledArgs, nodeArgsFrom } from './lib/compiled.js';
 import { constantRate, type LoadRequest, type LoadResult } from './lib/load.js';
@@ -29,6 +30,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 /** Seconds at the same rate before each measured run, not counted: a fresh process runs the route's code interpreted at first (bench/JOURNAL.md). Printed apart. */
 const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 5);
 const CALL_RECORDS = 100_000;
+/** Invoice lines kept over 84 months for the report's invoice part (bench/lib/invoice-months.ts); 0: none. */
+const INVOICE_LINES = Number(process.env.BENCH_API_INVOICE_LINES ?? 0);
 const WEB_PORT = Number(process.env.BENCH_API_PORT ?? 3291);
 const BARE_PORT = WEB_PORT + 1;
 const NODE_ARGS = nodeArgsFrom('BENCH_API_NODE_ARGS');
@@ -165,7 +168,8 @@ async function reportQueryTimes(period: string): Promise<string> {
     const everyRow = await median(() => costReportOfEveryRow(db, organizationId, period, 'costCentre'));
     const rollup = await median(() => costReport(db, organizationId, period, 'costCentre'));
     const rows = await db.selectFrom('tem_cost_rollup').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', organizationId).where('month', '=', sql<Date>`${`${period}-01`}::date`).executeTakeFirstOrThrow();
-    return `report query of ${period} (median of ${QUERY_RUNS}): from the rollup (${rows.n} rows) ${rollup.toFixed(1)} ms; baseline, from every call record as before: ${everyRow.toFixed(1)} ms`;
+    const calls = `report query of ${period} (median of ${QUERY_RUNS}): from the rollup (${rows.n} rows) ${rollup.toFixed(1)} ms; baseline, from every call record as before: ${everyRow.toFixed(1)} ms`;
+    return INVOICE_LINES > 0 ? `${calls}\n${await invoiceMonthTimes(db, organizationId, period, INVOICE_LINES)}` : calls;
   } finally {
     await db.destroy();
   }

@@ -6,7 +6,9 @@
 // variants in turns (BENCH_SQL_ROUNDS rounds of BENCH_SQL_MESSAGES messages each; choose them by
 // name with BENCH_SQL_VARIANTS, separated by commas without a space). A scratch database (BENCH_SQL_DATABASE),
 // dropped at the end. BENCH_SQL_EXPLAIN=true prints the closing statements' plans once;
-// BENCH_SQL_AUTO_EXPLAIN=true has the server log one window's claim and outcome (below).
+// BENCH_SQL_AUTO_EXPLAIN=true has the server log one window's claim and outcome (below);
+// BENCH_SQL_PLANS=true prints, after each round, how often the named statements were planned
+// generic and custom (pg_prepared_statements).
 //   node --import tsx bench/smpp-sql.ts
 import { sql } from 'kysely';
 import { createDb } from '../db/database.js';
@@ -24,6 +26,7 @@ const CHUNK = Number(process.env.BENCH_SQL_CHUNK ?? 1_000);
 const EXPLAIN = process.env.BENCH_SQL_EXPLAIN === 'true';
 /** BENCH_SQL_AUTO_EXPLAIN=true has Postgres log (auto_explain, in its server log) the plans of one window's claim and outcome, with their triggers, buffers and WAL. */
 const AUTO_EXPLAIN = process.env.BENCH_SQL_AUTO_EXPLAIN === 'true';
+const PLANS = process.env.BENCH_SQL_PLANS === 'true';
 
 /** Each variant: SQL run before its round (the schema it measures). */
 const FK = 'ALTER TABLE sms_message_parts DROP CONSTRAINT IF EXISTS sms_message_parts_message_id_fkey; ALTER TABLE sms_message_parts ADD CONSTRAINT sms_message_parts_message_id_fkey FOREIGN KEY (message_id) REFERENCES sms_messages(id) ON DELETE CASCADE';
@@ -34,6 +37,9 @@ const COUNTS_ON = `ALTER TABLE sms_messages ENABLE TRIGGER sms_messages_counts_u
 const PARTS_INDEX_ALL = 'DROP INDEX IF EXISTS sms_message_parts_waiting_idx; CREATE INDEX IF NOT EXISTS sms_message_parts_id_idx ON sms_message_parts (smsc_id)';
 const PARTS_INDEX_WAITING =
   "DROP INDEX IF EXISTS sms_message_parts_id_idx; CREATE INDEX IF NOT EXISTS sms_message_parts_waiting_idx ON sms_message_parts (smsc_id) WHERE state IN ('submitted', 'unknown')";
+/** The migrations' schema since 2026-12-07T01-00-00, the batch counts' trigger on. */
+const SCHEMA = `${NO_FK}; ${COUNTS_ON}; ${PARTS_INDEX_WAITING}; ALTER TABLE sms_messages SET (fillfactor = 30)`;
+const COUNTS_OFF = 'ALTER TABLE sms_messages DISABLE TRIGGER sms_messages_counts_update';
 /**
  * The batch counts' function (migration 2026-12-05T11-10-00) with one line more, read from the
  * database and replaced: an update returns at once while the session's tgg.skip is 'on'. The
@@ -53,6 +59,8 @@ interface Variant {
   readonly rescan: boolean;
   /** A last window ending at the chunk's end is followed by no claim past it (issue 16, seventh round). */
   readonly skipPastEnd?: boolean;
+  /** Messages a claim takes (WINDOW unless set). */
+  readonly window?: number;
 }
 const ALL_VARIANTS: Record<string, Variant> = {
   fk: { setup: `${FK}; ALTER TABLE sms_messages RESET (fillfactor)`, rescan: true },
@@ -79,6 +87,15 @@ const ALL_VARIANTS: Record<string, Variant> = {
   'parts index, waiting, no counts': { setup: `${NO_FK}; ${PARTS_INDEX_WAITING}; ALTER TABLE sms_messages DISABLE TRIGGER sms_messages_counts_update; ALTER TABLE sms_messages SET (fillfactor = 30)`, rescan: false, skipPastEnd: true },
   'counts fired, returning at once': { setup: `${NO_FK}; ${COUNTS_ON}; ${COUNTS_SKIPPABLE}; ${SKIP(true)}; ${PARTS_INDEX_WAITING}; ALTER TABLE sms_messages SET (fillfactor = 30)`, rescan: false, skipPastEnd: true },
   'parts index, none': { setup: `${NO_FK}; ${COUNTS_ON}; DROP INDEX IF EXISTS sms_message_parts_id_idx; DROP INDEX IF EXISTS sms_message_parts_waiting_idx; ALTER TABLE sms_messages SET (fillfactor = 30)`, rescan: false, skipPastEnd: true },
+  // Issue 16, twelfth round: the migrations' schema (2026-12-07T01-00-00) with windows of 200 to
+  // 1,000 (a window is two committed statements), and the batch counts' trigger weighed again.
+  'window 200': { setup: SCHEMA, rescan: false, skipPastEnd: true },
+  'window 400': { setup: SCHEMA, rescan: false, skipPastEnd: true, window: 400 },
+  'window 500': { setup: SCHEMA, rescan: false, skipPastEnd: true, window: 500 },
+  'window 1000': { setup: SCHEMA, rescan: false, skipPastEnd: true, window: 1000 },
+  'window 200, counts without key': { setup: `${SCHEMA}; ALTER TABLE sms_batch_counts DROP CONSTRAINT sms_batch_counts_batch_id_fkey`, rescan: false, skipPastEnd: true },
+  'window 200, no counts': { setup: `${SCHEMA}; ${COUNTS_OFF}`, rescan: false, skipPastEnd: true },
+  'window 500, no counts': { setup: `${SCHEMA}; ${COUNTS_OFF}`, rescan: false, skipPastEnd: true, window: 500 },
   'no counts': { setup: `${NO_FK}; ALTER TABLE sms_messages DISABLE TRIGGER sms_messages_counts_update; ALTER TABLE sms_messages SET (fillfactor = 70)`, rescan: false, skipPastEnd: true },
 };
 const CHOSEN = (process.env.BENCH_SQL_VARIANTS ?? 'rescan,no rescan,no rescan, no claim past the end').split(/,(?! )/);
@@ -86,10 +103,10 @@ const VARIANTS = Object.entries(ALL_VARIANTS).filter(([name]) => CHOSEN.includes
 
 /** A chunk's closing statements after its last window, as send-chunk.ts runs them (no callback URL: no transaction). */
 async function closeChunk(batchId: string, chunk: number, range: { from: number; to: number }, cursor: number, variant: Variant): Promise<void> {
-  if (!(variant.skipPastEnd && cursor >= range.to) && (await claimWindow(db, { batchId, from: cursor, to: range.to, size: WINDOW })).messages.length > 0) {
+  if (!(variant.skipPastEnd && cursor >= range.to) && (await claimWindow(db, { batchId, from: cursor, to: range.to, size: variant.window ?? WINDOW })).messages.length > 0) {
     throw new Error('claimed past the last window');
   }
-  if (variant.rescan && (await claimWindow(db, { batchId, from: range.from, to: range.to, size: WINDOW })).messages.length > 0) throw new Error('claimed in the rescan');
+  if (variant.rescan && (await claimWindow(db, { batchId, from: range.from, to: range.to, size: variant.window ?? WINDOW })).messages.length > 0) throw new Error('claimed in the rescan');
   const open = await markChunkDone(db, batchId, { chunk, ...range });
   if (open !== 'done') throw new Error(`chunk ${chunk} ${open}`);
   await completeBatchIfDone(db, batchId);
@@ -168,7 +185,7 @@ try {
           await sql.raw(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on; SET auto_explain.log_buffers = on; SET auto_explain.log_wal = on; SET auto_explain.log_triggers = on; SET auto_explain.log_nested_statements = on; SET auto_explain.log_timing = on`).execute(db);
           before = cpuSeconds(pid);
         }
-        const window = await claimWindow(db, { batchId, from, to: range.to, size: WINDOW });
+        const window = await claimWindow(db, { batchId, from, to: range.to, size: variant.window ?? WINDOW });
         claimCpu += cpuSeconds(pid) - before;
         if (window.messages.length === 0) throw new Error('a window short of its chunk');
         from = window.lastSeq + 1;
@@ -192,6 +209,10 @@ try {
       }
       const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM sms_messages WHERE batch_id = ${batchId} AND status = 'delivered'`.execute(db);
       if (Number(rows[0]?.n) !== MESSAGES) throw new Error(`${rows[0]?.n} of ${MESSAGES} delivered`);
+      if (PLANS) {
+        const { rows: plans } = await sql<{ name: string; generic_plans: string; custom_plans: string }>`SELECT name, generic_plans, custom_plans FROM pg_prepared_statements`.execute(db);
+        for (const p of plans) console.log(`  ${p.name}: planned generic ${p.generic_plans}, custom ${p.custom_plans} times`);
+      }
       const after = await tableStats();
       const hot = (100 * (after.hot - before.hot)) / Math.max(1, after.updates - before.updates);
       const bytes = (after.bytes - before.bytes) / MESSAGES;

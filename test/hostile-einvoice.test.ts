@@ -92,3 +92,49 @@ describe('an e-invoice dated far ahead', () => {
     }
   });
 });
+
+// Adversarial pass (2026-12-06): amounts in another currency than the invoice's were stored and
+// counted as the invoice currency without a finding; 'eur' made a currency of its own in the
+// cost report, and any text was taken for a currency; an amount or name in a CDATA section was
+// read as missing (BR-15 for a payable amount that is there).
+describe('currencies and CDATA', () => {
+  interface Stored {
+    currency: string | null;
+    payable: string | null;
+    findings: { rule: string; expected: string | null; found: string | null }[];
+  }
+  async function stored(xml: string): Promise<Stored & { id: string }> {
+    const answer = await uploadRaw(runtime, org.key, xml, 'application/xml');
+    expect(answer.status).toBe(202);
+    const done = await finished(call, org.key, answer.body.id, 30_000);
+    expect(done.status, JSON.stringify(done.errors)).toBe('parsed');
+    return ctx.db.selectFrom('einvoices').select(['id', 'currency', 'payable', 'findings']).where('upload_id', '=', answer.body.id).executeTakeFirstOrThrow();
+  }
+  const rules = (s: Stored) => s.findings.map((f) => [f.rule, f.expected, f.found]);
+
+  it('flags a line amount in another currency than the invoice currency (PEPPOL-EN16931-R051)', async () => {
+    const s = await stored(invoice((x) => x.replace(/(<cac:InvoiceLine>[\s\S]*?<cbc:LineExtensionAmount currencyID=")EUR/, '$1USD')));
+    expect(rules(s)).toEqual([['PEPPOL-EN16931-R051', 'EUR', 'USD']]);
+    expect(s.findings[0]).toMatchObject({ message: '1 invoice line(s) with a net amount (BT-131) not in the invoice currency (BT-5)' });
+  });
+
+  it('flags a document total in another currency than the invoice currency', async () => {
+    const s = await stored(invoice((x) => x.replace(/(<cbc:PayableAmount currencyID=")EUR/, '$1USD')));
+    expect(rules(s)).toEqual([['PEPPOL-EN16931-R051', 'EUR', 'USD']]);
+  });
+
+  it("stores 'eur' as EUR (one currency in the cost report), and flags a currency that is no ISO 4217 code (BR-CL-04)", async () => {
+    const code = (c: string) => (x: string) => x.replace(/<cbc:DocumentCurrencyCode>[^<]*</, `<cbc:DocumentCurrencyCode>${c}<`);
+    const lower = await stored(invoice(code('eur')));
+    expect(lower).toMatchObject({ currency: 'EUR', findings: [] });
+    const garbage = await stored(invoice(code('Euro dollars')));
+    expect(rules(garbage)).toEqual([['BR-CL-04', null, 'Euro dollars']]);
+  });
+
+  it('reads an amount and an item name in a CDATA section as their text', async () => {
+    const s = await stored(invoice((x) => x.replace(/(<cbc:PayableAmount currencyID="EUR">)([^<]+)/, '$1<![CDATA[$2]]>').replace(/(<cac:InvoiceLine>[\s\S]*?<cac:Item>[\s\S]*?<cbc:Name>)([^<]+)/, '$1<![CDATA[<Abonnement> & $2]]>')));
+    expect(s).toMatchObject({ payable: '250.3300', findings: [] });
+    const first = await ctx.db.selectFrom('einvoice_lines').select('item_name').where('invoice_id', '=', s.id).orderBy('seq').executeTakeFirstOrThrow();
+    expect(first.item_name).toMatch(/^<Abonnement> & \S/);
+  });
+});

@@ -33,10 +33,13 @@ describe('a path segment that is not percent-encoded UTF-8', () => {
 });
 
 /** A call-detail file in the generic layout; `rows` replace the cells of line i + 2. */
+let files = 0;
+/** Each file's calls at a second of their own: the same calls in two uploads are refused as duplicate-calls. */
 function cdr(rows: { user?: string; amount?: string; duration?: string; vat?: string }[]): string {
   const date = thisMonth(2, 1);
+  const second = String(++files % 60).padStart(2, '0');
   const lines = ['Mobiel nummer;Gebruiker;Datum;Starttijd;Verkeerssoort;Duur;Bedrag;Btw %'];
-  rows.forEach((row, i) => lines.push(`0612345${String(i).padStart(3, '0')};${row.user ?? 'J. de Vries'};${date};10:${String(i).padStart(2, '0')}:00;Spraak;${row.duration ?? '00:01:00'};${row.amount ?? '1,25'};${row.vat ?? '21'}`));
+  rows.forEach((row, i) => lines.push(`0612345${String(i).padStart(3, '0')};${row.user ?? 'J. de Vries'};${date};10:${String(i).padStart(2, '0')}:${second};Spraak;${row.duration ?? '00:01:00'};${row.amount ?? '1,25'};${row.vat ?? '21'}`));
   return lines.join('\r\n') + '\r\n';
 }
 

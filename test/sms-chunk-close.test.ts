@@ -79,6 +79,16 @@ describe('the end of a chunk run', () => {
     expect(await sendsPerMessage(id)).toEqual(Array(12).fill(1));
   });
 
+  it('claims a chunk of 1,000 in two windows when the provider takes that many', async () => {
+    const id = await submit(1_000, 2_000);
+    const run = runChunk(id, { ...outbox, windowSize: 1_000 });
+    expect(await run.result).toEqual({ sent: 1_000, failed: 0 });
+    // Two windows of 500 (WINDOW), the last ending at the chunk's end (there were five of 200).
+    expect(run.claims()).toBe(2);
+    expect(await batchOf(id)).toMatchObject({ status: 'completed', counts: { sent: 1_000, queued: 0, sending: 0 } });
+    expect(await sendsPerMessage(id)).toEqual(Array(1_000).fill(1));
+  });
+
   // In a chunk of 1,000 the last window is followed by an empty claim; in one of 12 it ends at the chunk's end.
   it.each([
     [1_000, 600, 6],

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createTestContext } from './helpers/context.js';
+import { baseUrl } from './helpers/http.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { finished, uploadRaw, type Upload } from './helpers/tem.js';
 import { looksLikeXml, xmlEncoding } from '../workers/tem/einvoice/xml-encoding.js';
@@ -114,11 +115,31 @@ describe('refused by name at the upload, nothing kept', () => {
       expect(answer.status, JSON.stringify(answer.body)).toBe(422);
       const problem = answer.body as unknown as { detail: string; errors: { field: string; message: string }[] };
       expect(problem.detail).toBe(`The electronic invoice cannot be read: ${detail}.`);
-      expect(problem.errors).toEqual([{ field: 'body', message: `xml-encoding: ${detail}` }]);
+      // The file is what is wrong, unless it contradicts the charset sent with it: then that field is.
+      expect(problem.errors).toEqual([{ field: detail.startsWith('it was sent as') ? 'header.content-type' : 'body', message: `xml-encoding: ${detail}` }]);
       const after = await ctx.db.selectFrom('tem_uploads').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', org.id).executeTakeFirstOrThrow();
       expect(after.n).toBe(before.n);
     });
   }
+
+  it('names the charset field the file contradicts (query, form or Content-Type), not the body', async () => {
+    const latin = fixture('BIS_Billing_30-Elnat.iso-8859-1.xml');
+    const detail = 'it was sent as utf-8 but its XML declaration says "ISO-8859-1"';
+    const url = `${baseUrl(runtime)}/v1/invoices/uploads`;
+    const headers = { authorization: `Bearer ${org.key}` };
+    const form = new FormData();
+    form.append('charset', 'utf-8');
+    form.append('file', new Blob([latin], { type: 'application/xml' }), 'factuur.xml');
+    const answers = [
+      ['query.charset', await fetch(`${url}?charset=utf-8`, { method: 'POST', headers: { ...headers, 'content-type': 'application/xml; charset=windows-1252' }, body: latin })],
+      ['body.charset', await fetch(url, { method: 'POST', headers, body: form })],
+      ['header.content-type', await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'text/xml; charset="UTF-8"' }, body: latin })],
+    ] as const;
+    for (const [field, answer] of answers) {
+      expect(answer.status, field).toBe(422);
+      expect(((await answer.json()) as { errors: unknown[] }).errors, field).toEqual([{ field, message: `xml-encoding: ${detail}` }]);
+    }
+  });
 
   it('still takes a UTF-16 call-detail CSV for a CSV (no `<` after its BOM)', () => {
     expect(looksLikeXml(utf16('Mobiel nummer;Datum\r\n', 'le'))).toBe(false);

@@ -117,7 +117,8 @@ describe('POST /v1/invoices/uploads', () => {
     const form = new FormData();
     form.append('carrier', 'KPN');
     form.append('profile', 'generic');
-    form.append('file', new Blob([rows(5, 0).replace('0,0', '1,0')], { type: 'text/csv' }), 'gesprekken.csv');
+    // Calls of their own (at 11:00): the same calls as another upload's would be refused as duplicate-calls.
+    form.append('file', new Blob([rows(5, 0).replace('0,0', '1,0').replaceAll(';10:00:', ';11:00:')], { type: 'text/csv' }), 'gesprekken.csv');
     const response = await fetch(`http://127.0.0.1:${runtime.port}/v1/invoices/uploads`, { method: 'POST', headers: { authorization: `Bearer ${org.key}` }, body: form });
     expect(response.status).toBe(202);
     const body = (await response.json()) as Upload & { carrier: string; profile: string };

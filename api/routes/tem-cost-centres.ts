@@ -3,11 +3,14 @@ import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { createCostCentre, deleteCostCentre, findCostCentre, listCostCentres, updateCostCentre } from '../../workers/tem/cost-centres.js';
 import { principalOf } from '../auth/bearer.js';
+import { decodeTextCursor, encodeTextCursor } from '../cursor.js';
 import { conflict, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { costCentreSchema, toCostCentre } from './tem-views.js';
 
-const body = z.strictObject({ code: z.string().trim().min(1).max(50), name: z.string().trim().min(1).max(200) });
+const CODE_MAX = 50;
+const body = z.strictObject({ code: z.string().trim().min(1).max(CODE_MAX), name: z.string().trim().min(1).max(200) });
+const isCode = (code: string) => code.length >= 1 && code.length <= CODE_MAX;
 const params = z.object({ id: z.uuid() });
 const common = { tags: ['tem'], security: 'bearer', scope: 'invoices' } as const;
 const taken = () => conflict('Another cost centre has this code.', 'body.code');
@@ -19,9 +22,13 @@ export function temCostCentreRoutes(deps: Deps): Route[] {
       ...common,
       method: 'get',
       path: '/v1/cost-centres',
-      summary: "The organisation's cost centres, by code",
-      responses: { 200: { description: 'every cost centre', schema: z.object({ items: z.array(costCentreSchema) }) } },
-      handler: async (_input, _req, res) => ({ body: { items: (await listCostCentres(deps.db, principalOf(res).organizationId)).map(toCostCentre) } }),
+      summary: "The organisation's cost centres, by code (keyset pages: follow nextCursor until it is null)",
+      query: z.object({ cursor: z.string().max(300).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      responses: { 200: { description: 'a page', schema: z.object({ items: z.array(costCentreSchema), nextCursor: z.string().nullable() }) } },
+      handler: async ({ query }, _req, res) => {
+        const page = await listCostCentres(deps.db, principalOf(res).organizationId, { limit: query.limit, ...(query.cursor !== undefined && { after: decodeTextCursor(query.cursor, isCode) }) });
+        return { body: { items: page.items.map(toCostCentre), nextCursor: page.next === null ? null : encodeTextCursor(page.next) } };
+      },
     }),
     defineRoute({
       ...common,

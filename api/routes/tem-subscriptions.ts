@@ -4,6 +4,7 @@ import type { Deps } from '../../workers/core/deps.js';
 import { findCostCentre } from '../../workers/tem/cost-centres.js';
 import { findSubscription, listSubscriptions, updateSubscription, type SubscriptionView } from '../../workers/tem/subscriptions.js';
 import { principalOf } from '../auth/bearer.js';
+import { decodeTextCursor, encodeTextCursor } from '../cursor.js';
 import { badRequest, notFound } from '../problem.js';
 import { defineRoute, type Route } from '../route.js';
 import { phone } from './contacts.js';
@@ -35,12 +36,7 @@ const toSubscription = (s: SubscriptionView): z.infer<typeof subscriptionSchema>
 });
 
 const common = { tags: ['tem'], security: 'bearer', scope: 'invoices' } as const;
-const cursorOf = (msisdn: string) => Buffer.from(msisdn).toString('base64url');
-const afterOf = (cursor: string) => {
-  const msisdn = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\+\d{6,15}$/.test(msisdn)) throw badRequest('The cursor is not one this API gave out.', [{ field: 'query.cursor', message: 'invalid cursor' }]);
-  return msisdn;
-};
+const isNumber = (msisdn: string) => /^\+\d{6,15}$/.test(msisdn);
 
 export function temSubscriptionRoutes(deps: Deps): Route[] {
   return [
@@ -52,8 +48,8 @@ export function temSubscriptionRoutes(deps: Deps): Route[] {
       query: z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }),
       responses: { 200: { description: 'a page', schema: z.object({ items: z.array(subscriptionSchema), nextCursor: z.string().nullable() }) } },
       handler: async ({ query }, _req, res) => {
-        const page = await listSubscriptions(deps.db, principalOf(res).organizationId, { limit: query.limit, ...(query.cursor && { after: afterOf(query.cursor) }) });
-        return { body: { items: page.items.map(toSubscription), nextCursor: page.next ? cursorOf(page.next) : null } };
+        const page = await listSubscriptions(deps.db, principalOf(res).organizationId, { limit: query.limit, ...(query.cursor && { after: decodeTextCursor(query.cursor, isNumber) }) });
+        return { body: { items: page.items.map(toSubscription), nextCursor: page.next ? encodeTextCursor(page.next) : null } };
       },
     }),
     defineRoute({

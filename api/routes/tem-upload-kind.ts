@@ -20,5 +20,8 @@ export async function uploadKind(body: AsyncIterable<Buffer>, declaredXml: boole
   return { kind: 'cdr', bytes };
 }
 
-export const notAnInvoice = (problem: XmlProblem) =>
-  new HttpError(422, 'Unprocessable Content', `${problem.code === 'xml-encoding' ? 'The electronic invoice cannot be read' : 'Not an electronic invoice'}: ${problem.message}.`, { errors: [{ field: 'body', message: `${problem.code}: ${problem.message}` }] });
+/** `charsetField`: where the sender named a charset (`query.charset`, `body.charset`, `header.content-type`), named when the file contradicts it. */
+export const notAnInvoice = (problem: XmlProblem, charsetField = 'body') =>
+  new HttpError(422, 'Unprocessable Content', `${problem.code === 'xml-encoding' ? 'The electronic invoice cannot be read' : 'Not an electronic invoice'}: ${problem.message}.`, {
+    errors: [{ field: problem.wrong === 'charset' ? charsetField : 'body', message: `${problem.code}: ${problem.message}` }],
+  });

@@ -46,18 +46,17 @@ export function temUploadRoutes(deps: Deps): Route[] {
         202: { description: 'stored; parsing follows (GET the upload for its status)', schema: uploadSchema },
         200: { description: 'the same content was uploaded before: that upload', schema: uploadSchema },
         413: { description: `larger than ${maxBytes} bytes; nothing kept` },
-        422: { description: 'XML that is not an electronic invoice (its root element named), has a DOCTYPE, or whose encoding cannot be read (a UTF-32 byte order mark, an unknown encoding, or a byte order mark, XML declaration or sent charset that contradict each other: both named); nothing kept' },
+        422: { description: 'XML that is not an electronic invoice (its root element named), has a DOCTYPE, or whose encoding cannot be read (a UTF-32 byte order mark, an unknown encoding, or a byte order mark, XML declaration or sent charset that contradict each other: both named, and the field is the charset sent when the file contradicts it, else body); nothing kept' },
       },
       handler: async ({ query }, req, res) => {
         const principal = principalOf(res);
         const body = await uploadBody(req, query, maxBytes);
+        let charsetField = 'body';
         try {
           const multipart = req.is('multipart/form-data') !== false;
           const fields = multipart ? parseInput('body', uploadFields, body.fields) : query;
-          const charset =
-            fields.charset !== undefined
-              ? declaredCharset(fields.charset, multipart ? 'body.charset' : 'query.charset')
-              : declaredCharset(multipart ? undefined : charsetParameter(req.headers['content-type']), 'header.content-type');
+          charsetField = fields.charset !== undefined ? (multipart ? 'body.charset' : 'query.charset') : 'header.content-type';
+          const charset = declaredCharset(fields.charset ?? (multipart ? undefined : charsetParameter(req.headers['content-type'])), charsetField);
           const { kind, bytes } = await uploadKind(body.bytes, req.is(['application/xml', 'text/xml']) !== false, charset);
           const { upload, replayed } = await storeUpload(deps.db, principal.organizationId, { kind, maxBytes, profile: fields.profile ?? null, carrier: fields.carrier ?? null, charset }, bytes);
           if (!replayed) await enqueueAfterCommit(deps, [{ name: 'tem.parse-upload', payload: { uploadId: upload.id } }]);
@@ -65,7 +64,7 @@ export function temUploadRoutes(deps: Deps): Route[] {
         } catch (error) {
           body.discard();
           if (error instanceof UploadTooLarge) throw tooLarge(maxBytes);
-          if (error instanceof XmlProblem) throw notAnInvoice(error);
+          if (error instanceof XmlProblem) throw notAnInvoice(error, charsetField);
           if (error instanceof EmptyUpload) throw badRequest('The file is empty.', [{ field: 'body', message: 'empty' }]);
           throw error;
         }

@@ -5,7 +5,7 @@
 // CSV intake: TEM's call details (tem/cdr-file.ts) and newsletter imports (newsletter/csv-import.ts).
 import { Readable, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
-import { detectSeparator, textPieces } from './csv-sniff.js';
+import { detectSeparator, textPieces, type CsvSeparator } from './csv-sniff.js';
 import { MAX_RECORD_CHARS, RecordSplitter, csvParseOptions, recordDelimiterOf, recordTooLarge } from './csv-split.js';
 
 export class CsvLayoutProblem extends Error {
@@ -71,19 +71,31 @@ const blank = (cells: string[]) => {
   return true;
 };
 
+/** Excel's hint before the header of a file made for it: `sep=;` names the separator. */
+const SEP_LINE = /^\uFEFF?sep=([;,\t])[ \t]*(\r\n|\n|\r)/i;
+
 export async function csvRows(text: AsyncIterable<string>): Promise<CsvRows> {
   const source = text[Symbol.asyncIterator]();
   let head = '';
   let ended = false;
-  while (recordDelimiterOf(head, ended) === undefined && !ended) {
-    const next = await source.next();
-    if (next.done) ended = true;
-    else head += next.value;
-    if (head.length > MAX_RECORD_CHARS && recordDelimiterOf(head, ended) === undefined) throw recordTooLarge();
+  const readLine = async () => {
+    while (recordDelimiterOf(head, ended) === undefined && !ended) {
+      const next = await source.next();
+      if (next.done) ended = true;
+      else head += next.value;
+      if (head.length > MAX_RECORD_CHARS && recordDelimiterOf(head, ended) === undefined) throw recordTooLarge();
+    }
+  };
+  await readLine();
+  // `sep=;` first: its separator, and the header on the next line (line 2: the rows keep the file's numbers).
+  const hint = SEP_LINE.exec(head);
+  if (hint) {
+    head = head.slice(hint[0].length);
+    await readLine();
   }
   head = head.replace(/^\uFEFF/, '');
   if (head.trim() === '') throw new CsvLayoutProblem('empty-file');
-  const separator = detectSeparator(head.split(/\r?\n/, 1)[0] ?? '');
+  const separator = (hint?.[1] as CsvSeparator | undefined) ?? detectSeparator(head.split(/\r?\n/, 1)[0] ?? '');
   const delimiter = recordDelimiterOf(head, true);
   // A header with quotes: csv-parse discovers the record delimiter (it may sit inside them).
   const records =
@@ -98,7 +110,7 @@ export async function csvRows(text: AsyncIterable<string>): Promise<CsvRows> {
   }
   const header = first[0] ?? [];
   async function* batches(): AsyncGenerator<RowBatch> {
-    let line = 1;
+    let line = hint ? 2 : 1;
     let pending: string[][] | undefined = first.slice(1);
     for (;;) {
       const records = pending ?? (await nextRecords());

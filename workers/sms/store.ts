@@ -252,6 +252,11 @@ export async function deleteBatchMessages(db: Db, batchIds: readonly string[]): 
 
 /** Completes the batch when no chunk is open; true when this call completed it. */
 export async function completeBatchIfDone(db: Db, id: string): Promise<boolean> {
+  // Every chunk but the last finds another still open: answered by a read, without the lock
+  // below (its row lock is a write, and its commit a WAL flush: about 0.2 ms of Postgres CPU a
+  // chunk). Safe because the caller closed its chunk in a committed statement before: of two
+  // last chunks closing together, the one whose read comes second sees the other closed.
+  if (await db.selectFrom('sms_chunks').select('chunk').where('batch_id', '=', id).where('done', '=', false).limit(1).executeTakeFirst()) return false;
   // The batch locked first, in a statement of its own: the check below then reads after any
   // transaction that held it (an ops resend reopening a chunk). Waiting inside the UPDATE
   // rechecked only the batch row, and its open-chunk test on the snapshot from before the wait.

@@ -20,8 +20,9 @@ export interface CdrTally {
   readonly charges: Canonical[];
   /** Per number, the latest holder name and carrier cost centre seen. */
   readonly subscriptions: Map<string, { userName: string | null; hint: string | null }>;
-  /** The latest call stored (the raw file's retention clock). */
+  /** The latest call stored (the raw file's retention clock), and the earliest. */
   latestCall: string | null;
+  earliestCall: string | null;
   /** The latest call time in the file, stored or not: it names the export's period. */
   latestDated: string | null;
   /** The calls stored, summed as the cost report's rollup holds them. */
@@ -36,7 +37,12 @@ export async function openCdr(text: AsyncIterable<string>, profile: Profile): Pr
   const placed = placeColumns(profile, csv.header);
   if (!placed.ok) {
     await csv.batches.return(undefined);
-    const errors = [...placed.missing.map((column) => ({ line: 1, code: 'missing-column', column })), ...placed.unplaced.map((column) => ({ line: 1, code: 'unknown-column', column }))];
+    const errors = [
+      ...placed.duplicated.map((column) => ({ line: 1, code: 'duplicate-column', column })),
+      ...placed.missing.map((column) => ({ line: 1, code: 'missing-column', column })),
+      // The columns it could not place explain a column missing; beside only a duplicate they are noise.
+      ...(placed.missing.length > 0 ? placed.unplaced.map((column) => ({ line: 1, code: 'unknown-column', column })) : []),
+    ];
     return { ok: false, errors };
   }
   const style = { mark: csv.separator === ',' ? ('.' as const) : (',' as const), learnt: false };
@@ -44,7 +50,7 @@ export async function openCdr(text: AsyncIterable<string>, profile: Profile): Pr
 }
 
 export function newTally(): CdrTally {
-  return { dataRows: 0, stored: 0, refused: 0, errors: [], charges: [], subscriptions: new Map(), latestCall: null, latestDated: null, calls: new CallRollup() };
+  return { dataRows: 0, stored: 0, refused: 0, errors: [], charges: [], subscriptions: new Map(), latestCall: null, earliestCall: null, latestDated: null, calls: new CallRollup() };
 }
 
 export function refuse(tally: CdrTally, error: TemUploadError): void {
@@ -62,15 +68,34 @@ function noteSubscription(tally: CdrTally, record: Canonical): void {
   }
 }
 
+/**
+ * A carrier's closing total ("Totaal", "Subtotaal", "Eindtotaal", "Total amount"): its first
+ * filled cell says so. Such a row without a number is no call when nothing follows it; one
+ * followed by data rows is refused as any row without a number is.
+ */
+const TOTAL = /^(?:sub|eind|grand )?tota(?:a)?l\b/i;
+const looksLikeTotal = (cells: readonly string[]) => TOTAL.test(cells.find((cell) => cell.trim() !== '')?.trim() ?? '');
+
 /** Yields COPY text for the calls of the file, tallying everything else as it goes. */
 export async function* copyText(layout: Extract<Layout, { ok: true }>, ids: { organizationId: string; uploadId: string }, window: Window, tally: CdrTally, signal?: AbortSignal): AsyncGenerator<Buffer> {
   const prefix = copyPrefix(ids.organizationId, ids.uploadId);
   const out = new CopyBuffers(BYTES_PER_WRITE);
+  /** A total row without a number, held until the file ends (skipped) or a row follows it (refused). */
+  let total: TemUploadError | null = null;
   for await (const { cells: rows, lines } of layout.batches) {
     for (let i = 0; i < rows.length; i++) {
       const line = lines[i] ?? 0;
-      tally.dataRows += 1;
+      if (total) {
+        tally.dataRows += 1;
+        refuse(tally, total);
+        total = null;
+      }
       const result = layout.normalise(rows[i] ?? [], line);
+      if (!result.ok && result.code === 'invalid-number' && looksLikeTotal(rows[i] ?? [])) {
+        total = { line: result.line, code: result.code, column: 'msisdn' };
+        continue;
+      }
+      tally.dataRows += 1;
       if (!result.ok) {
         refuse(tally, result.column ? { line: result.line, code: result.code, column: result.column } : { line: result.line, code: result.code });
         continue;
@@ -86,6 +111,7 @@ export async function* copyText(layout: Extract<Layout, { ok: true }>, ids: { or
         if (start === null) tally.charges.push(record);
         else {
           if (tally.latestCall === null || start > tally.latestCall) tally.latestCall = start;
+          if (tally.earliestCall === null || start < tally.earliestCall) tally.earliestCall = start;
           out.add(copyLine(prefix, record, start));
           tally.calls.add(record, start);
         }

@@ -11,8 +11,13 @@ export interface CostCentreInput {
 
 const isDuplicate = (error: unknown) => (error as { code?: string }).code === '23505';
 
-export function listCostCentres(db: Kysely<Database>, organizationId: string): Promise<TemCostCentre[]> {
-  return db.selectFrom('tem_cost_centres').selectAll().where('organization_id', '=', organizationId).orderBy('code').limit(10_000).execute();
+/** Ordered by code (unique in the organisation, its index serves the order); `after` is the last code of the previous page. */
+export async function listCostCentres(db: Kysely<Database>, organizationId: string, options: { limit: number; after?: string }): Promise<{ items: TemCostCentre[]; next: string | null }> {
+  let query = db.selectFrom('tem_cost_centres').selectAll().where('organization_id', '=', organizationId);
+  if (options.after !== undefined) query = query.where('code', '>', options.after);
+  const rows = await query.orderBy('code').limit(options.limit + 1).execute();
+  const items = rows.slice(0, options.limit);
+  return { items, next: rows.length > options.limit ? (items.at(-1)?.code ?? null) : null };
 }
 
 export function findCostCentre(db: Kysely<Database>, organizationId: string, id: string): Promise<TemCostCentre | undefined> {

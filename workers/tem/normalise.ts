@@ -3,7 +3,7 @@
 import type { CallType } from '../../db/schema.js';
 import { normalizePhone } from '../phone/e164.js';
 import { canonical, valueLookup, type ColumnMap, type Field, type Profile } from './profile.js';
-import { parseDate, parseDateTime, parseDecimal, parseDuration, parseTime, scaleDecimal, type DecimalStyle } from './values.js';
+import { parseDate, parseDateTime, parseDecimal, parseDuration, parseTime, scaleDecimal, zonedLocal, type DecimalStyle } from './values.js';
 
 export interface Canonical {
   readonly line: number;
@@ -128,8 +128,9 @@ export function normaliser(profile: Profile, columns: ColumnMap, style: DecimalS
         if (!date) return refusal(line, 'invalid-date', 'date');
         const timeText = cellAt(cells, col.time);
         const time = timeText === '' ? '00:00:00' : parseTime(timeText);
-        if (!time) return refusal(line, 'invalid-time', 'time');
-        startLocal = `${date} ${time}`;
+        // A time with its zone (or a fraction of a second): the instant it names, in Amsterdam.
+        startLocal = time ? `${date} ${time}` : zonedLocal(date, timeText);
+        if (!startLocal) return refusal(line, 'invalid-time', 'time');
       }
     }
 

@@ -16,6 +16,7 @@ import { CALL_RECORD_COLUMNS } from './copy-format.js';
 import { decodeText } from '../core/csv-sniff.js';
 import { profileNamed } from './profile.js';
 import { openRawFile } from './raw-file.js';
+import { repeatedRows } from './repeated-calls.js';
 import { markRestrictedSubscriptions } from './restricted.js';
 import { chargePeriod, exportPeriod } from './windows.js';
 
@@ -118,6 +119,12 @@ export async function parseInTransaction(deps: Deps, upload: Claimed, signal: Ab
       await client.query('ROLLBACK');
       const errors = layoutErrors ?? (tally.dataRows === 0 ? [{ line: null, code: 'no-rows' }] : tally.errors);
       return { kind: 'rejected', refused: layoutErrors ? 0 : tally.refused, errors };
+    }
+    const repeated = await repeatedRows(client, upload.organization_id, upload.id, tally);
+    if (repeated) {
+      await client.query('ROLLBACK');
+      const message = `${repeated.rows} of its calls and charges were stored before by upload ${repeated.uploadId}: delete that upload first, or upload only what it lacks`;
+      return { kind: 'rejected', refused: 0, errors: [{ line: null, code: 'duplicate-calls', message }] };
     }
     await upsertSubscriptions(client, upload, tally);
     await markRestrictedSubscriptions(client, upload.organization_id, [...tally.subscriptions.keys()], deps.config.suppressionKey);

@@ -73,20 +73,27 @@ function shownName(name: string): string {
 
 export type ColumnMap = Partial<Record<Field, number>>;
 
-export type Placement = { ok: true; columns: ColumnMap } | { ok: false; unplaced: string[]; missing: Field[] };
+export type Placement = { ok: true; columns: ColumnMap } | { ok: false; unplaced: string[]; missing: Field[]; duplicated: string[] };
 
-/** Places each header on a field; a layout without a number, a type, an amount and a date is refused. */
+/**
+ * Places each header on a field; a layout without a number, a type, an amount and a date is
+ * refused, and so is one naming a field's column twice by the same name (which of the two is
+ * the call's date or amount would be a guess).
+ */
 export function placeColumns(profile: Profile, header: readonly string[]): Placement {
   const byName = new Map<string, Field>();
   for (const field of FIELDS) for (const alias of profile.columns[field] ?? []) if (!byName.has(canonical(alias))) byName.set(canonical(alias), field);
   const columns: ColumnMap = {};
   const unplaced: string[] = [];
+  const duplicated: string[] = [];
   header.forEach((name, index) => {
     const field = byName.get(canonical(name));
-    if (field && columns[field] === undefined) columns[field] = index;
+    const placed = field === undefined ? undefined : columns[field];
+    if (field && placed === undefined) columns[field] = index;
+    else if (placed !== undefined && canonical(header[placed] ?? '') === canonical(name)) duplicated.push(shownName(name));
     else if (canonical(name) !== '') unplaced.push(shownName(name));
   });
   const missing = (['msisdn', 'type', 'amount'] as const).filter((f) => columns[f] === undefined) as Field[];
   if (columns.date === undefined && columns.datetime === undefined) missing.push('date');
-  return missing.length === 0 ? { ok: true, columns } : { ok: false, unplaced, missing };
+  return missing.length === 0 && duplicated.length === 0 ? { ok: true, columns } : { ok: false, unplaced, missing, duplicated };
 }

@@ -1,6 +1,6 @@
 // Value parsers for carrier exports: decimals with a comma or a point (as exact decimal text,
 // never a float), dates dd-mm-yyyy or ISO, times, durations as seconds or hh:mm:ss.
-import { daysInMonth } from './calendar.js';
+import { daysInMonth, localText } from './calendar.js';
 
 /** The file's decimal mark, learnt from the first number that shows it (a guess from the separator until then). */
 export interface DecimalStyle {
@@ -86,12 +86,41 @@ export function parseTime(input: string): string | null {
   return h < 24 && min < 60 && s < 60 ? `${pad(h)}:${pad(min)}:${pad(s)}` : null;
 }
 
-/** 'dd-mm-yyyy hh:mm:ss', 'yyyy-mm-ddThh:mm:ss' and the like → local 'YYYY-MM-DD HH:MM:SS'. */
+/**
+ * A time zone after a call time: Z, UTC, GMT, CET, CEST or an offset (+01:00, +0100, +01), as
+ * minutes east of UTC; a fraction of a second before it is dropped (calls are kept to the second).
+ * Anything else after the time is no call time (invalid-date), never dropped unseen: a zone
+ * dropped put the call an hour or more off, across a month's edge at its ends.
+ */
+const ZONED = /^(\d{1,2}:\d{2}(?::\d{2})?)(?:[.,]\d{1,9})?(?:\s*(?:(Z|UTC|GMT)|(CEST|CET)|([+-])(\d{2})(?::?(\d{2}))?))?$/i;
+const NAMED_OFFSETS: Record<string, number> = { CET: 60, CEST: 120 };
+
+/** 'YYYY-MM-DD' and a time with an optional zone → local 'YYYY-MM-DD HH:MM:SS' in Amsterdam; null when it is not one. */
+export function zonedLocal(date: string, input: string): string | null {
+  const m = ZONED.exec(input.trim());
+  if (!m) return null;
+  const time = parseTime(m[1] ?? '');
+  if (!time) return null;
+  const [, , utc, named, sign, hours, minutes] = m;
+  if (utc === undefined && named === undefined && sign === undefined) return `${date} ${time}`;
+  const offset = named !== undefined ? (NAMED_OFFSETS[named.toUpperCase()] ?? 0) : sign !== undefined ? (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes ?? 0)) : 0;
+  if (Math.abs(offset) > 14 * 60 || Number(minutes ?? 0) >= 60) return null;
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  const [h, mi, s] = time.split(':').map(Number) as [number, number, number];
+  return localText(new Date(Date.UTC(y, mo - 1, d, h, mi, s) - offset * 60_000));
+}
+
+/** 'dd-mm-yyyy hh:mm:ss', 'yyyy-mm-ddThh:mm:ss' and the like, with a zone or not (zonedLocal) → local 'YYYY-MM-DD HH:MM:SS'. */
 export function parseDateTime(input: string): string | null {
-  const [datePart = '', timePart = '00:00:00'] = input.trim().split(/[ T]+/);
-  const date = parseDate(datePart);
-  const time = parseTime(timePart);
-  return date && time ? `${date} ${time}` : null;
+  const text = input.trim();
+  const split = /[ T]/.exec(text);
+  const date = parseDate(split ? text.slice(0, split.index) : text);
+  if (!date) return null;
+  if (!split) return `${date} 00:00:00`;
+  const rest = text.slice(split.index + 1).replace(/^[ T]+/, '');
+  // The common case, 'HH:MM:SS' alone, without the zone's expression.
+  const plain = parseTime(rest);
+  return plain ? `${date} ${plain}` : zonedLocal(date, rest);
 }
 
 /** Seconds, or [h:]mm:ss → whole seconds; null otherwise. */

@@ -33,6 +33,30 @@ export function calculationFindings(header: InvoiceHeader, lineSum: string): Fin
   return findings;
 }
 
+/** The invoice currency as stored: an ISO 4217 code in capitals ('eur' is EUR); other text as written (and a finding). */
+export const invoiceCurrency = (code: string | null): string | null => (code !== null && /^[a-z]{3}$/i.test(code) ? code.toUpperCase() : code);
+
+/**
+ * The currency rules: BT-5 must be an ISO 4217 code (BR-CL-04), and every amount must be in it
+ * (PEPPOL-EN16931-R051; BT-111, the tax total in the tax currency, aside). An amount in another
+ * currency would be counted as BT-5 by the cost report: flagged, not converted.
+ * `lineCurrencies`: the lines' net amount currencyIDs, with how many lines state each.
+ */
+export function currencyFindings(header: InvoiceHeader, lineCurrencies: ReadonlyMap<string, number>): Finding[] {
+  const currency = invoiceCurrency(header.currency);
+  if (currency === null) return [];
+  if (!/^[A-Z]{3}$/.test(currency)) return [{ rule: 'BR-CL-04', message: 'the invoice currency code (BT-5) is not an ISO 4217 code', expected: null, found: currency.slice(0, 40) }];
+  const findings: Finding[] = [];
+  const totals = [...new Set(header.totalCurrencies.map((c) => c.trim()))].filter((c) => c !== currency);
+  if (totals.length > 0) findings.push({ rule: 'PEPPOL-EN16931-R051', message: 'document totals are not in the invoice currency (BT-5)', expected: currency, found: totals.join(', ').slice(0, 40) });
+  const lines = [...lineCurrencies].filter(([c]) => c.trim() !== currency);
+  if (lines.length > 0) {
+    const count = lines.reduce((n, [, k]) => n + k, 0);
+    findings.push({ rule: 'PEPPOL-EN16931-R051', message: `${count} invoice line(s) with a net amount (BT-131) not in the invoice currency (BT-5)`, expected: currency, found: lines.map(([c]) => c).join(', ').slice(0, 40) });
+  }
+  return findings;
+}
+
 /** The core's mandatory fields the invoice lacks. */
 export function mandatoryFindings(header: InvoiceHeader): Finding[] {
   const t = header.totals;

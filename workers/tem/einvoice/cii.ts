@@ -2,7 +2,7 @@
 // semantic model of EN 16931; type code 381 is a credit note. Dates (format 102) become ISO.
 import type { AllowanceCharge, ItemProperty, PartyId, TaxSubtotal } from '../../../db/schema.js';
 import type { InvoiceHeader, InvoiceLine, Party, SyntaxReader, Totals } from './model.js';
-import { all, attr, is, one, text } from './xml-path.js';
+import { all, attr, currencyIds, is, one, text } from './xml-path.js';
 import type { XmlNode } from './xml-stream.js';
 
 const CREDIT_NOTE_TYPES = ['381', '396', '532'];
@@ -92,6 +92,8 @@ function header(root: XmlNode): InvoiceHeader {
     allowancesCharges: allowancesCharges(settlement, 'ram:SpecifiedTradeAllowanceCharge'),
     taxBreakdown,
     totals: totals(settlement, currency, taxCurrency),
+    // The tax total may be stated twice, the second in the tax currency (BT-111).
+    totalCurrencies: currencyIds(one(settlement, 'ram:SpecifiedTradeSettlementHeaderMonetarySummation')?.children.filter((c) => c.local !== 'TaxTotalAmount') ?? []),
   };
 }
 
@@ -100,6 +102,7 @@ function line(node: XmlNode): InvoiceLine {
   const price = one(node, 'ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice');
   const quantity = one(node, 'ram:SpecifiedLineTradeDelivery/ram:BilledQuantity');
   const settlement = one(node, 'ram:SpecifiedLineTradeSettlement');
+  const net = one(settlement, 'ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount');
   // BT-128: the line's referenced document of type 130 (invoiced object).
   const object = all(settlement, 'ram:AdditionalReferencedDocument').find((d) => text(d, 'ram:TypeCode') === '130');
   const properties: ItemProperty[] = all(product, 'ram:ApplicableProductCharacteristic').map((p) => ({ name: text(p, 'ram:Description') ?? '', value: text(p, 'ram:Value') ?? '' }));
@@ -107,7 +110,8 @@ function line(node: XmlNode): InvoiceLine {
     lineId: text(node, 'ram:AssociatedDocumentLineDocument/ram:LineID'),
     quantity: quantity?.text.trim() || null,
     unitCode: quantity?.attrs.unitCode ?? null,
-    amount: text(settlement, 'ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount'),
+    amount: net?.text.trim() || null,
+    amountCurrency: net?.attrs.currencyID ?? null,
     price: text(price, 'ram:ChargeAmount'),
     priceBaseQuantity: text(price, 'ram:BasisQuantity'),
     itemName: text(product, 'ram:Name'),

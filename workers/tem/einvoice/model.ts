@@ -44,6 +44,8 @@ export interface InvoiceHeader {
   readonly allowancesCharges: AllowanceCharge[];
   readonly taxBreakdown: TaxSubtotal[];
   readonly totals: Totals;
+  /** The currencyID of each document total stated in the document currency (BT-106 to BT-115 bar BT-111), as written. */
+  readonly totalCurrencies: string[];
 }
 
 export interface InvoiceLine {
@@ -51,6 +53,8 @@ export interface InvoiceLine {
   readonly quantity: string | null;
   readonly unitCode: string | null;
   readonly amount: string | null;
+  /** The currencyID of the net amount (BT-131), as written; null when it has none (CII may leave it out). */
+  readonly amountCurrency: string | null;
   readonly price: string | null;
   readonly priceBaseQuantity: string | null;
   readonly itemName: string | null;

@@ -18,7 +18,7 @@ import { openRawFile } from '../raw-file.js';
 import { markRestrictedSubscriptions } from '../restricted.js';
 import { profileNamed, type Profile } from '../profile.js';
 import { lineAllocator } from './allocation.js';
-import { calculationFindings, mandatoryFindings } from './checks.js';
+import { calculationFindings, currencyFindings, invoiceCurrency, mandatoryFindings } from './checks.js';
 import { RunningSum, isDecimal } from './decimal.js';
 import { LINE_COLUMNS, copyRow, insertInvoice, supplierKey, type Target } from './insert.js';
 import { syntaxOf } from './kind.js';
@@ -57,6 +57,8 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
   let count = 0;
   const lineSum = new RunningSum();
   let missingAmounts = 0;
+  /** currencyID of the lines' net amounts → lines (CII states the invoice currency after its lines). */
+  const lineCurrencies = new Map<string, number>();
   // The buffers go to Postgres while the file streams; waiting for 'drain' keeps about one in memory.
   const rows = new PassThrough();
   const copied = pipeline(rows, client.query(copyFrom(`COPY einvoice_lines (${LINE_COLUMNS.join(', ')}) FROM STDIN`)));
@@ -74,6 +76,9 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
         if (count >= MAX_INVOICE_LINES) throw new XmlProblem('too-many-lines', `more than ${MAX_INVOICE_LINES} invoice lines`);
         if (line.amount === null) missingAmounts += 1;
         else lineSum.add(line.amount);
+        const currency = line.amountCurrency;
+        // A few currencies are told apart; a file naming more is flagged by those.
+        if (currency !== null && (lineCurrencies.size < 10 || lineCurrencies.has(currency))) lineCurrencies.set(currency, (lineCurrencies.get(currency) ?? 0) + 1);
         out.add(copyRow(prefix, count, line, allocate(line)));
         count += 1;
       },
@@ -93,12 +98,13 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
     await raw.close();
   }
   syntaxOf(root);
-  const header = readerOf(root).header(root);
+  const read = readerOf(root).header(root);
+  const header = { ...read, currency: invoiceCurrency(read.currency) };
   // A total Postgres would take but is no amount ('NaN', 'Infinity' are numeric values to it).
   for (const [field, value] of Object.entries(header.totals) as [string, string | null][]) {
     if (value !== null && !isDecimal(value)) throw new XmlProblem('not-a-decimal', `the invoice's ${field} is not a decimal`);
   }
-  const findings = [...mandatoryFindings(header), ...calculationFindings(header, lineSum.value)];
+  const findings = [...mandatoryFindings(header), ...calculationFindings(header, lineSum.value), ...currencyFindings(read, lineCurrencies)];
   if (missingAmounts > 0) findings.push({ rule: 'BR-24', message: `${missingAmounts} invoice line(s) without a net amount (BT-131)`, expected: null, found: null });
   return { header, count, findings };
 }

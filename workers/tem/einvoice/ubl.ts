@@ -2,7 +2,7 @@
 // semantic model of EN 16931. Amounts stay the document's strings.
 import type { AllowanceCharge, ItemProperty, PartyId, TaxSubtotal } from '../../../db/schema.js';
 import type { InvoiceHeader, InvoiceLine, Party, SyntaxReader } from './model.js';
-import { all, attr, is, one, text } from './xml-path.js';
+import { all, attr, currencyIds, is, one, text } from './xml-path.js';
 import type { XmlNode } from './xml-stream.js';
 
 function allowancesCharges(node: XmlNode): AllowanceCharge[] {
@@ -83,11 +83,13 @@ function header(root: XmlNode): InvoiceHeader {
       rounding: text(money, 'cbc:PayableRoundingAmount'),
       payable: text(money, 'cbc:PayableAmount'),
     },
+    totalCurrencies: currencyIds(money?.children ?? []),
   };
 }
 
 function line(node: XmlNode): InvoiceLine {
   const quantity = one(node, 'cbc:InvoicedQuantity') ?? one(node, 'cbc:CreditedQuantity');
+  const net = one(node, 'cbc:LineExtensionAmount');
   // BT-128: the line's document reference of type 130 (invoiced object).
   const object = all(node, 'cac:DocumentReference').find((d) => text(d, 'cbc:DocumentTypeCode') === '130');
   const properties: ItemProperty[] = all(node, 'cac:Item/cac:AdditionalItemProperty').map((p) => ({ name: text(p, 'cbc:Name') ?? '', value: text(p, 'cbc:Value') ?? '' }));
@@ -95,7 +97,8 @@ function line(node: XmlNode): InvoiceLine {
     lineId: text(node, 'cbc:ID'),
     quantity: quantity?.text.trim() || null,
     unitCode: quantity?.attrs.unitCode ?? null,
-    amount: text(node, 'cbc:LineExtensionAmount'),
+    amount: net?.text.trim() || null,
+    amountCurrency: net?.attrs.currencyID ?? null,
     price: text(node, 'cac:Price/cbc:PriceAmount'),
     priceBaseQuantity: text(node, 'cac:Price/cbc:BaseQuantity'),
     itemName: text(node, 'cac:Item/cbc:Name'),

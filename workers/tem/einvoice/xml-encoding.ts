@@ -74,7 +74,7 @@ export function xmlEncoding(prefix: Buffer, sent: string | null = null): string 
     const agrees = own === null ? !isUtf16(sent) : isUtf16(own) ? isUtf16(sent) : sent === own;
     if (!agrees) {
       const says = own === null ? 'its bytes are not UTF-16' : fam !== 'ascii' ? what : `its XML declaration says ${JSON.stringify(label)}`;
-      throw new XmlProblem('xml-encoding', `it was sent as ${sent} but ${says}`);
+      throw new XmlProblem('xml-encoding', `it was sent as ${sent} but ${says}`, 'charset');
     }
   }
   return own ?? sent ?? 'utf-8';

@@ -65,3 +65,6 @@ export function text(node: XmlNode | undefined, path: string): string | null {
 export const attr = (node: XmlNode | undefined, path: string, name: string): string | null => one(node, path)?.attrs[name] ?? null;
 
 export const is = (node: XmlNode, name: string) => matches(node, stepsOf(name)[0]!);
+
+/** The currencyID attributes of these elements (amounts), where they have one. */
+export const currencyIds = (nodes: readonly XmlNode[]): string[] => nodes.flatMap((n) => (n.attrs.currencyID === undefined ? [] : [n.attrs.currencyID]));

@@ -4,6 +4,8 @@ export class XmlProblem extends Error {
   constructor(
     readonly code: string,
     detail: string,
+    /** What the sender got wrong: the file, or the charset it named for it (which the file contradicts). */
+    readonly wrong: 'file' | 'charset' = 'file',
   ) {
     super(detail);
     this.name = 'XmlProblem';

@@ -60,12 +60,15 @@ function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { 
     }
     stack.push(node);
   });
-  parser.on('text', (text) => {
+  // A CDATA section is text as any other (an amount or an item name wrapped in one was read as missing).
+  const onText = (text: string) => {
     const node = stack.at(-1);
     if (!node || node[SKIPPED] || node[CONTAINER]) return;
     if (node.text.length + text.length > MAX_TEXT_CHARS) throw new XmlProblem('xml-text-too-long', `an element's text is longer than ${MAX_TEXT_CHARS} characters`);
     node.text += text;
-  });
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
   parser.on('closetag', () => {
     const node = stack.pop();
     const parent = stack.at(-1);
