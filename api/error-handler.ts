@@ -1,11 +1,12 @@
 // Maps every error to HTTP, once. Unknown errors answer 500 and are logged by kind only.
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ConflictError, DomainError, InvalidFieldError, NotFoundError } from '../workers/core/domain-errors.js';
+import { CallerGoneError, ConflictError, DomainError, InvalidFieldError, NotFoundError } from '../workers/core/domain-errors.js';
 import { describeError } from '../workers/core/errors.js';
 import type { Logger } from '../workers/core/logger.js';
-import { HttpError, badRequest, conflict, malformedJson, notFound, serviceUnavailable, type Problem } from './problem.js';
+import { HttpError, badRequest, conflict, malformedJson, notFound, serviceUnavailable, unauthorized, type Problem } from './problem.js';
 import { INTERNAL_PROBLEM, isDependencyUnavailable } from '../workers/core/unavailable.js';
+import { ACTOR_GONE_DETAIL, isActorGone } from '../workers/identity/actor-gone.js';
 
 interface BodyParserError {
   type?: string;
@@ -43,6 +44,7 @@ function fromBodyParser(error: BodyParserError & object): HttpError | undefined 
 /** The one map from the domain's refusals to HTTP. */
 function fromDomain(error: DomainError): HttpError {
   if (error instanceof NotFoundError) return notFound(error.detail);
+  if (error instanceof CallerGoneError) return unauthorized(error.detail);
   if (error instanceof ConflictError) return conflict(error.detail, error.field);
   if (error instanceof InvalidFieldError) {
     const errors = [{ field: error.field, message: error.problem }];
@@ -72,6 +74,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       error instanceof HttpError ? error
       : error instanceof URIError ? (fromPathDecoding(error) ?? new HttpError(INTERNAL_PROBLEM.status, INTERNAL_PROBLEM.title, INTERNAL_PROBLEM.detail))
       : error instanceof DomainError ? fromDomain(error)
+      : isActorGone(error) ? unauthorized(ACTOR_GONE_DETAIL)
       : isDependencyUnavailable(error) ? serviceUnavailable()
       : fromBodyParser(error ?? {})
       ?? new HttpError(INTERNAL_PROBLEM.status, INTERNAL_PROBLEM.title, INTERNAL_PROBLEM.detail);

@@ -81,3 +81,36 @@ describe('call details asked for by a number alone', () => {
     expect(audit.map((a) => a.action)).toEqual(['privacy.received', 'privacy.verified', 'privacy.approved', 'privacy.done', 'privacy.export-fetched']);
   });
 });
+
+describe('an erasure verified by a number alone', () => {
+  // A number is reassigned: its new holder gets the code, and must not erase the previous
+  // holder's call records and messages on their own. Ops approve it (or reject it) first.
+  it('waits for ops with everything still in place, and erases only once approved', async () => {
+    const kees = { name: 'Kees Visser', email: 'kees@voorbeeld.nl', phone: '+31624681357' };
+    await seedPerson(ctx.db, org.id, kees, ctx.config.suppressionKey, 'kees');
+    const held = () => ctx.db.selectFrom('sms_messages').select('id').where('phone', '=', kees.phone).execute();
+    const calls = () => ctx.db.selectFrom('call_records').select('id').where('user_name', '=', kees.name).execute();
+    expect((await held()).length).toBeGreaterThan(0);
+    const id = await filePublic({ type: 'erasure', phone: '06 24681357' }, '192.0.2.4');
+    const sms = await ctx.db.selectFrom('sms_messages').select('text').where('phone', '=', kees.phone).where('text', 'like', '%code%').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const code = /\b(\d{6})\b/.exec(sms.text ?? '')?.[1] ?? '';
+    expect((await call('post', `/public/privacy-requests/${id}/code`, { body: { code } })).status).toBe(200);
+    expect((await viewOf(id)).status).toBe('awaiting-approval');
+    // The privacy worker is running: give it the time a job would take, then nothing is gone.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await viewOf(id)).status).toBe('awaiting-approval');
+    expect((await calls()).length).toBeGreaterThan(0);
+    expect((await call('post', `/ops/privacy-requests/${id}/approve`, { auth: readonly })).status).toBe(403);
+    expect((await call('post', `/ops/privacy-requests/${id}/approve`, { auth: ops })).status).toBe(200);
+    await done(id);
+    expect(await calls()).toEqual([]);
+  });
+
+  it('by a verified address it goes on at once, as before', async () => {
+    const id = await filePublic({ type: 'erasure', email: 'niemand@voorbeeld.nl' }, '192.0.2.5');
+    const mail = await ctx.db.selectFrom('mail_messages').select('text_body').where('to_address', '=', 'niemand@voorbeeld.nl').where('purpose', '=', 'privacy-verification').executeTakeFirstOrThrow();
+    const token = /token=(\S+)/.exec(mail.text_body ?? '')?.[1] ?? '';
+    expect((await call('post', '/public/privacy-requests/verify', { body: { token } })).status).toBe(200);
+    await done(id);
+  });
+});

@@ -14,9 +14,12 @@ import { principalOf } from '../auth/bearer.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { badRequest } from '../problem.js';
 import { consumeOrThrow, createLimiter } from '../rate-limit.js';
+import { scheduledTime } from '../scheduled-time.js';
 import { defineRoute, type Route } from '../route.js';
 import { campaignSchema, pageQuery, toCampaign } from './newsletter-views.js';
 
+/** A campaign is planned up to a year ahead; further is a typo (the year 9999 for 2026). */
+const MAX_SCHEDULE_DAYS = 365;
 const oneLine = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\r\n]*$/, 'one line');
 const createBody = z.strictObject({
   listId: z.uuid(),
@@ -25,7 +28,7 @@ const createBody = z.strictObject({
   text: z.string().min(1).max(1_000_000).optional(),
   fromName: oneLine(100).optional(),
   replyTo: z.email().max(254).optional(),
-  sendAt: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+  sendAt: scheduledTime(MAX_SCHEDULE_DAYS).transform((v) => new Date(v)).optional(),
 });
 const params = z.object({ id: z.uuid() });
 const common = { tags: ['newsletter'], security: 'bearer', scope: 'mail' } as const;

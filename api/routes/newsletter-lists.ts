@@ -1,5 +1,7 @@
 // /v1/lists: an organisation's newsletter lists (scope `mail`).
 import { z } from 'zod';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
 import { audit } from '../../workers/core/audit.js';
 import type { Deps } from '../../workers/core/deps.js';
 import { auditActor } from '../../workers/identity/principal.js';
@@ -23,9 +25,17 @@ const common = { tags: ['newsletter'], security: 'bearer', scope: 'mail' } as co
 const missing = () => notFound('No such list.');
 
 export function newsletterListRoutes(deps: Deps): Route[] {
-  const log = async (res: Parameters<typeof principalOf>[0], action: string, id: string) => {
-    await audit(deps.db, { ...auditActor(principalOf(res)), action, entityType: 'newsletter_list', entityId: id });
+  type Res = Parameters<typeof principalOf>[0];
+  const log = async (db: Kysely<Database>, res: Res, action: string, id: string) => {
+    await audit(db, { ...auditActor(principalOf(res)), action, entityType: 'newsletter_list', entityId: id });
   };
+  /** A change and its audit entry in one transaction: a caller removed meanwhile changes nothing (the entry's check of its actor). */
+  const logged = <T extends { id: string } | undefined>(res: Res, action: string, change: (trx: Kysely<Database>) => Promise<T>): Promise<T> =>
+    deps.db.transaction().execute(async (trx) => {
+      const result = await change(trx);
+      if (result) await log(trx, res, action, result.id);
+      return result;
+    });
   const withCount = async (list: Parameters<typeof toList>[0]) => toList(list, (await subscriberCounts(deps.db, [list.id])).get(list.id) ?? 0);
   return [
     defineRoute({
@@ -36,8 +46,7 @@ export function newsletterListRoutes(deps: Deps): Route[] {
       body: createBody,
       responses: { 201: { description: 'created', schema: listSchema } },
       handler: async ({ body }, _req, res) => {
-        const list = await createList(deps.db, principalOf(res).organizationId, body);
-        await log(res, 'newsletter.list.created', list.id);
+        const list = await logged(res, 'newsletter.list.created', (trx) => createList(trx, principalOf(res).organizationId, body));
         return { status: 201, body: toList(list, 0) };
       },
     }),
@@ -76,9 +85,8 @@ export function newsletterListRoutes(deps: Deps): Route[] {
       body: updateBody,
       responses: { 200: { description: 'changed', schema: listSchema }, 404: { description: 'no such list in this organisation' } },
       handler: async ({ params: { id }, body }, _req, res) => {
-        const list = await updateList(deps.db, principalOf(res).organizationId, id, body);
+        const list = await logged(res, 'newsletter.list.updated', (trx) => updateList(trx, principalOf(res).organizationId, id, body));
         if (!list) throw missing();
-        await log(res, 'newsletter.list.updated', id);
         return { body: await withCount(list) };
       },
     }),
@@ -90,8 +98,7 @@ export function newsletterListRoutes(deps: Deps): Route[] {
       params,
       responses: { 204: { description: 'deleted' }, 404: { description: 'no such list in this organisation' } },
       handler: async ({ params: { id } }, _req, res) => {
-        if (!(await deleteList(deps.db, principalOf(res).organizationId, id))) throw missing();
-        await log(res, 'newsletter.list.deleted', id);
+        if (!(await deleteList(deps.db, principalOf(res).organizationId, id, (trx) => log(trx, res, 'newsletter.list.deleted', id)))) throw missing();
         return { status: 204 };
       },
     }),

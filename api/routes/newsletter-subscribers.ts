@@ -117,8 +117,13 @@ export function newsletterSubscriberRoutes(deps: Deps): Route[] {
       responses: { 204: { description: 'removed' }, 404: { description: 'no such list or subscriber in this organisation' } },
       handler: async ({ params }, _req, res) => {
         const list = await listOf(res, params.id);
-        if (!(await deleteSubscriber(deps.db, list.organization_id, list.id, params.subscriberId))) throw notFound('No such subscriber.');
-        await audit(deps.db, { ...auditActor(principalOf(res)), action: 'newsletter.subscriber.deleted', entityType: 'newsletter_subscriber', entityId: params.subscriberId });
+        // The entry in the delete's transaction: a caller removed meanwhile deletes nothing (migration 2026-12-08T04-00-00).
+        const deleted = await deps.db.transaction().execute(async (trx) => {
+          if (!(await deleteSubscriber(trx, list.organization_id, list.id, params.subscriberId))) return false;
+          await audit(trx, { ...auditActor(principalOf(res)), action: 'newsletter.subscriber.deleted', entityType: 'newsletter_subscriber', entityId: params.subscriberId });
+          return true;
+        });
+        if (!deleted) throw notFound('No such subscriber.');
         return { status: 204 };
       },
     }),

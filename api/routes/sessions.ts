@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Deps } from '../../workers/core/deps.js';
 import { dummyPasswordHash, verifyPassword } from '../../workers/identity/passwords.js';
 import { resetPassword } from '../../workers/identity/password-resets.js';
-import { createSession, revokeSession } from '../../workers/identity/sessions.js';
+import { createCheckedSession, revokeSession } from '../../workers/identity/sessions.js';
 import { findLogin, loginNameKey } from '../../workers/identity/users.js';
 import { principalOf } from '../auth/bearer.js';
 import type { LoginThrottle } from '../login-throttle.js';
@@ -35,8 +35,10 @@ export function sessionRoutes(deps: Deps, throttle: LoginThrottle): Route[] {
         const valid = await verifyPassword(body.password, login?.password_hash ?? (await dummyPasswordHash()));
         // A compromised account's old password is as wrong as any other: the reset mail is the way back.
         if (!login || !valid || login.must_change_password) throw unauthorized('Wrong username or password.');
+        const session = await createCheckedSession(deps.db, login, deps.config.sessionTtlMinutes);
+        // Marked compromised, or given a new password, while the password was being checked.
+        if (!session) throw unauthorized('Wrong username or password.');
         await attempt.succeeded();
-        const session = await createSession(deps.db, login.id, deps.config.sessionTtlMinutes);
         return { status: 201, body: { token: session.token, expiresAt: session.expiresAt.toISOString() } };
       },
     }),

@@ -7,6 +7,7 @@ import { callbackTargetProblem, callbackTargetRules } from '../../workers/sms/ca
 import type { BatchOptions, BatchOutcome } from '../../workers/sms/create-batch.js';
 import { optOutWayProblem } from '../../workers/sms/marketing.js';
 import { badRequest } from '../problem.js';
+import { scheduledTime } from '../scheduled-time.js';
 import type { Reply } from '../route.js';
 import { toBatch } from './sms-views.js';
 import { LANGUAGES } from '../../workers/messages/catalogue.js';
@@ -18,10 +19,7 @@ const SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$|^\+[1-9]\d{6,14}$/;
 export const batchFields = z.strictObject({
   sender: z.string().regex(SENDER, 'up to 11 letters, digits and spaces (with a letter), or an E.164 number'),
   body: z.string().min(1).max(1600),
-  sendAt: z.iso
-    .datetime({ offset: true })
-    .refine((v) => new Date(v).getTime() <= Date.now() + MAX_SCHEDULE_DAYS * 86_400_000, `at most ${MAX_SCHEDULE_DAYS} days ahead`)
-    .optional(),
+  sendAt: scheduledTime(MAX_SCHEDULE_DAYS).optional(),
   reference: z.string().max(100).optional(),
   callbackUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
   language: z.enum(LANGUAGES).default('nl').describe('the language of the mail that carries the SMS to a recipient with only an e-mail address'),

@@ -37,3 +37,9 @@ export class InvalidFieldError extends DomainError {
     super(detail);
   }
 }
+
+/**
+ * The caller's standing ended while its request ran (its organisation ended after its key or
+ * session was let in): nothing was stored (401, as the caller's next request is answered).
+ */
+export class CallerGoneError extends DomainError {}

@@ -4,6 +4,7 @@ import type { ApiKey, Database, Scope } from '../../db/schema.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { NotFoundError } from '../core/domain-errors.js';
 import type { Principal } from './principal.js';
+import { lockLiveCaller } from './live-caller.js';
 import { newToken } from './tokens.js';
 
 export interface CreatedApiKey {
@@ -46,9 +47,14 @@ export async function createApiKey(
 
 type Actor = Pick<AuditEntry, 'actorType' | 'actorId' | 'organizationId'>;
 
-/** createApiKey with its audit entry, stored in the same transaction. */
-export async function createAuditedApiKey(db: Db, input: Parameters<typeof createApiKey>[1], actor: Actor): Promise<CreatedApiKey> {
+/**
+ * createApiKey with its audit entry, stored in the same transaction, made by a caller still live
+ * (live-caller.ts): a key made by a leaked account as it is marked compromised is refused, or
+ * made first and revoked with the rest.
+ */
+export async function createAuditedApiKey(db: Db, input: Parameters<typeof createApiKey>[1] & { createdBy: Pick<Principal, 'kind' | 'id' | 'userId'> }, actor: Actor): Promise<CreatedApiKey> {
   return db.transaction().execute(async (trx) => {
+    await lockLiveCaller(trx, input.createdBy);
     const key = await createApiKey(trx, input);
     await audit(trx, { ...actor, action: 'api_key.created', entityType: 'api_key', entityId: key.id });
     return key;

@@ -35,14 +35,24 @@ export const keysReachedBy = (user: { id: string; organization_id: string }) => 
       SELECT k.id FROM api_keys k JOIN reached r ON k.created_by_key_id = r.id
     )`;
 
-/** Revokes the keys a leaked account could have reached, down every line of keys made by keys. */
+/**
+ * Revokes the keys a leaked account could have reached, down every line of keys made by keys.
+ * Again until a pass finds none: a key being made by one of them as the pass ran (its creation
+ * holds its maker, live-caller.ts) commits before the pass takes its maker, after the pass read
+ * the line; the next pass reads it.
+ */
 async function revokeKeysOf(trx: Kysely<Database>, user: { id: string; organization_id: string }): Promise<{ id: string; prefix: string }[]> {
-  const revoked = await sql<{ id: string; prefix: string }>`
-    ${keysReachedBy(user)}
-    UPDATE api_keys SET revoked_at = now()
-    WHERE id IN (SELECT id FROM reached) AND revoked_at IS NULL
-    RETURNING id, prefix`.execute(trx);
-  return revoked.rows.sort((a, b) => a.prefix.localeCompare(b.prefix));
+  const all: { id: string; prefix: string }[] = [];
+  for (;;) {
+    const revoked = await sql<{ id: string; prefix: string }>`
+      ${keysReachedBy(user)}
+      UPDATE api_keys SET revoked_at = now()
+      WHERE id IN (SELECT id FROM reached) AND revoked_at IS NULL
+      RETURNING id, prefix`.execute(trx);
+    if (revoked.rows.length === 0) break;
+    all.push(...revoked.rows);
+  }
+  return all.sort((a, b) => a.prefix.localeCompare(b.prefix));
 }
 
 export async function markCompromised(

@@ -43,7 +43,9 @@ export async function resetPassword(db: Db, token: string, password: string): Pr
       .set({ password_hash: await hashPassword(password), must_change_password: false, password_changed_at: sql`now()` })
       .where('id', '=', reset.user_id)
       .execute();
-    await audit(trx, { actorType: 'user', actorId: reset.user_id, action: 'user.password_reset', entityType: 'user', entityId: reset.user_id });
+    // Every session ends with the old password: also one a login racing a "compromised" stored.
+    const ended = await trx.updateTable('sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', reset.user_id).where('revoked_at', 'is', null).executeTakeFirst();
+    await audit(trx, { actorType: 'user', actorId: reset.user_id, action: 'user.password_reset', entityType: 'user', entityId: reset.user_id, details: { sessionsEnded: Number(ended.numUpdatedRows) } });
     return { status: 'done', userId: reset.user_id };
   });
 }

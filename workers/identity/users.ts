@@ -100,9 +100,10 @@ export async function removeUser(
       SELECT id, prefix, user_id FROM api_keys
       WHERE id IN (SELECT id FROM reached) AND (user_id = ${id} OR revoked_at IS NULL)
       ORDER BY prefix`.execute(trx);
-    await trx.deleteFrom('users').where('id', '=', id).execute();
     const keysDeleted = keys.filter((k) => k.user_id === id).map(({ id: keyId, prefix }) => ({ id: keyId, prefix }));
     const keysMadeForOrganization = keys.filter((k) => k.user_id !== id).map(({ id: keyId, prefix }) => ({ id: keyId, prefix }));
+    // Audited before the delete: a user who removes themselves (by a session or their own key)
+    // is still there as the entry checks its actor (migration 2026-12-08T04-00-00).
     await audit(trx, {
       ...actor,
       action: 'user.removed',
@@ -110,6 +111,7 @@ export async function removeUser(
       entityId: id,
       details: { sessionsEnded: sessions.n, keysDeleted: keysDeleted.map((k) => k.id).join(','), keysMadeForOrganization: keysMadeForOrganization.map((k) => k.id).join(',') },
     });
+    await trx.deleteFrom('users').where('id', '=', id).execute();
     return { sessionsEnded: sessions.n, keysDeleted, keysMadeForOrganization };
   });
 }

@@ -36,11 +36,15 @@ export async function updateList(db: Kysely<Database>, organizationId: string, i
     .executeTakeFirst();
 }
 
-/** Deletes the list with its subscribers, consents and pending sign-ups. */
-export async function deleteList(db: Kysely<Database>, organizationId: string, id: string): Promise<boolean> {
+/** Deletes the list with its subscribers, consents and pending sign-ups; `audited` writes its audit entry in the same transaction. */
+export async function deleteList(db: Kysely<Database>, organizationId: string, id: string, audited: (trx: Kysely<Database>) => Promise<void>): Promise<boolean> {
   // Its subscribers go with it (ON DELETE CASCADE): a list of 100,000 is a long statement.
-  const result = await bulkTransaction(db, (trx) => trx.deleteFrom('newsletter_lists').where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst());
-  return result.numDeletedRows > 0n;
+  return bulkTransaction(db, async (trx) => {
+    const result = await trx.deleteFrom('newsletter_lists').where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+    if (result.numDeletedRows === 0n) return false;
+    await audited(trx);
+    return true;
+  });
 }
 
 export async function listLists(db: Kysely<Database>, organizationId: string, options: { limit: number; after?: Keyset }): Promise<{ items: NewsletterList[]; next: Keyset | null }> {

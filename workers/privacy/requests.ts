@@ -34,11 +34,19 @@ export const processJob = (requestId: string): JobRequest => ({ name: 'privacy.p
 /** Where a mail to the person may go: only an address they proved is theirs, or ops checked (P11). */
 export const mailableAddress = (r: Pick<PrivacyRequest, 'email' | 'email_verified_at' | 'filed_by'>) => (r.email && (r.email_verified_at !== null || r.filed_by === 'ops') ? r.email : null);
 
-/** A request that goes on needs ops' approval first: a correction (art. 16), or call details asked for by a number alone (numbers get reassigned). */
+/** Kinds of request that, verified by a number alone, wait for ops: numbers get reassigned, and the new holder gets the code. */
+const RISKY_BY_NUMBER_ALONE: readonly PrivacyRequestType[] = [
+  // Call details and messages of whoever held the number before.
+  'access',
+  // Would delete the previous holder's call records and messages (not to be undone).
+  'erasure',
+];
+
+/** A request that goes on needs ops' approval first: a correction (art. 16), or access or erasure verified by a number alone. */
 export function needsApproval(request: Pick<PrivacyRequest, 'type' | 'filed_by' | 'email_verified_at' | 'phone_verified_at'>): boolean {
   if (request.filed_by === 'ops') return false;
   if (request.type === 'rectification') return true;
-  return request.type === 'access' && request.phone_verified_at !== null && request.email_verified_at === null;
+  return RISKY_BY_NUMBER_ALONE.includes(request.type) && request.phone_verified_at !== null && request.email_verified_at === null;
 }
 
 export async function fileRequest(db: Kysely<Database>, filing: Filing, by: { ops: string } | 'public'): Promise<PrivacyRequest> {

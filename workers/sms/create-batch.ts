@@ -13,7 +13,7 @@ import type { JobRequest } from '../../queues/queue-set.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { asIntake } from '../core/intake-gate.js';
 import type { Deps } from '../core/deps.js';
-import { ConflictError } from '../core/domain-errors.js';
+import { CallerGoneError, ConflictError } from '../core/domain-errors.js';
 import { chunkJobs } from './chunk-jobs.js';
 import { identifierHash } from '../privacy/subject.js';
 import { anyRestriction, optedOut, phoneHash, restrictedHashes } from './opt-outs.js';
@@ -259,10 +259,29 @@ export function batchRow(organizationId: string, options: BatchOptions) {
 }
 
 /**
+ * An organisation ended while its batch was taken in (the caller was let in before the end; the
+ * end cancelled only the batches it could see): CallerGoneError, and the batch is not made whole.
+ * Asked as the batch is sealed, after its messages are in: an end committed by then is seen. One
+ * committing while this transaction commits is not; the send re-checks (send-chunk.ts), as it
+ * does for batches stored in one statement (grouped-batches.ts).
+ */
+async function refuseEndedOrganization(trx: Kysely<Database>, batchId: string): Promise<void> {
+  const ended = await trx
+    .selectFrom('sms_batches as b')
+    .innerJoin('organizations as o', 'o.id', 'b.organization_id')
+    .select('o.id')
+    .where('b.id', '=', batchId)
+    .where('o.ended_at', 'is not', null)
+    .executeTakeFirst();
+  if (ended) throw new CallerGoneError('The organisation ended while this batch was being taken in: nothing of it is sent.');
+}
+
+/**
  * Makes a 'validating' batch queued or scheduled, with its totals, and opens its chunks.
  * Undefined (and no chunks) when it is no longer 'validating': cancelled meanwhile.
  */
 async function seal(trx: Kysely<Database>, id: string, options: BatchOptions, totals: BatchTotals): Promise<SmsBatch | undefined> {
+  await refuseEndedOrganization(trx, id);
   const sealed = await trx
     .updateTable('sms_batches')
     .set({ status: isScheduled(options) ? 'scheduled' : 'queued', ...totals.columns() })

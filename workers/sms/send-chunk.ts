@@ -16,11 +16,13 @@ import { noteSendOutcomes } from './metrics.js';
 import { callbackJobs, chunkStatuses, queueCallback } from './callbacks.js';
 import type { OutgoingSms, SubmitResult } from './providers/provider.js';
 import { cancelledSinceClaim, claimRated } from './rated-window.js';
+import { cancelForEndedOrganization } from './ended-organization.js';
 import {
   cancelQueued,
   claimWindow,
   completeBatchIfDone,
   findBatch,
+  findBatchToSend,
   markBatchSending,
   markChunkDone,
   writeOutcomes,
@@ -113,7 +115,7 @@ function outcomeOf(r: SubmitResult): MessageOutcome {
 
 export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, ctx) => {
   const { deps, job, signal } = ctx;
-  const batch = await findBatch(deps.db, null, batchId);
+  const batch = await findBatchToSend(deps.db, batchId);
   const chunkRange = (chunkSize: number) => ({ from: chunk * chunkSize, to: (chunk + 1) * chunkSize });
   if (batch?.status === 'cancelled') {
     // A run stopped before its end (below) leaves this to its retry.
@@ -121,6 +123,11 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     return { sent: 0 };
   }
   if (batch?.status !== 'queued' && batch?.status !== 'sending') return { sent: 0 };
+  if (batch.organization_ended) {
+    // Taken in as its organisation ended, unseen by the end's cancel: cancelled now, as the end would have.
+    await cancelForEndedOrganization(deps, batch.organization_id);
+    return { sent: 0 };
+  }
   if (batch.status === 'queued') await markBatchSending(deps.db, batchId);
   const range = chunkRange(batch.chunk_size);
   const size = Math.min(WINDOW, deps.smsProvider.windowSize);

@@ -182,6 +182,17 @@ export async function findBatch(db: Kysely<Database>, organizationId: string | n
   return query.executeTakeFirst();
 }
 
+/** findBatch for a send: with whether its organisation has ended since (a batch taken in as it ended: send-chunk.ts cancels it). */
+export async function findBatchToSend(db: Kysely<Database>, id: string): Promise<(SmsBatch & { organization_ended: boolean }) | undefined> {
+  return db
+    .selectFrom('sms_batches as b')
+    .innerJoin('organizations as o', 'o.id', 'b.organization_id')
+    .selectAll('b')
+    .select(sql<boolean>`o.ended_at IS NOT NULL`.as('organization_ended'))
+    .where('b.id', '=', id)
+    .executeTakeFirst();
+}
+
 export async function markBatchSending(db: Db, id: string): Promise<void> {
   await db.updateTable('sms_batches').set({ status: 'sending', started_at: sql`now()` }).where('id', '=', id).where('status', '=', 'queued').execute();
 }
