@@ -28,11 +28,20 @@ export interface SmppClientOptions {
   /** submit_sm per second on this session (SMPP_SESSION_RATE), when the SMSC caps each bind. */
   readonly rate?: number | undefined;
   /**
-   * Called for every deliver_sm and data_sm; the PDU is acknowledged once it resolves (so
-   * nothing is lost), and refused with ESME_RX_T_APPN when it rejects.
+   * Called for every deliver_sm and data_sm with its session's `ack`, which it calls once what
+   * the PDU carries is stored (so nothing is lost), or with false when storing failed (refused
+   * with ESME_RX_T_APPN): once per PDU. A handler that throws has it refused.
    */
-  readonly onDeliver: (pdu: ReadPdu) => Promise<void>;
+  readonly onDeliver: (pdu: ReadPdu, ack: DeliverAck) => void;
 }
+
+/**
+ * Answers a deliver_sm or data_sm handed to onDeliver: ESME_ROK when what it carries is stored,
+ * ESME_RX_T_APPN when not (the SMSC delivers it again). One per session, not one per PDU: the
+ * receipts of a window are acknowledged together as it is written, without a promise and an
+ * async frame each.
+ */
+export type DeliverAck = (pdu: ReadPdu, stored: boolean) => void;
 
 export type SubmitOutcome =
   | { readonly kind: 'accepted'; readonly messageId: string }
@@ -166,7 +175,14 @@ export class SmppClient extends EventEmitter {
         }
       });
     });
-    const onDeliver = (pdu: ReadPdu) => void this.deliver(session, pdu);
+    const ack: DeliverAck = (pdu, stored) => this.acknowledge(session, pdu, stored);
+    const onDeliver = (pdu: ReadPdu) => {
+      try {
+        this.options.onDeliver(pdu, ack);
+      } catch {
+        ack(pdu, false);
+      }
+    };
     session.on('deliver_sm', onDeliver);
     session.on('data_sm', onDeliver);
     session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
@@ -178,20 +194,10 @@ export class SmppClient extends EventEmitter {
     session.on('close', () => this.onClose(session));
   }
 
-  /**
-   * A deliver_sm or data_sm handed to onDeliver, acknowledged once it resolves; refused as a
-   * temporary error when it rejects, so the SMSC delivers it again. One method rather than
-   * three closures made per PDU (the acknowledgement, and either way of the promise).
-   */
-  private async deliver(session: Session, pdu: ReadPdu): Promise<void> {
-    let status: number = smpp.ESME_ROK;
-    try {
-      await this.options.onDeliver(pdu);
-    } catch {
-      this.options.logger.warn({ command: pdu.command }, 'deliver_sm not stored; answered ESME_RX_T_APPN');
-      status = ESME_RX_T_APPN;
-    }
-    this.write(session, deliverSmRespBytes(pdu.sequence_number, status, pdu.command === 'data_sm'));
+  /** A deliver_sm or data_sm's answer (see DeliverAck), with the PDUs written in this tick. */
+  private acknowledge(session: Session, pdu: ReadPdu, stored: boolean): void {
+    if (!stored) this.options.logger.warn({ command: pdu.command }, 'deliver_sm not stored; answered ESME_RX_T_APPN');
+    this.write(session, deliverSmRespBytes(pdu.sequence_number, stored ? smpp.ESME_ROK : ESME_RX_T_APPN, pdu.command === 'data_sm'));
   }
 
   private onClose(session: Session): void {
