@@ -183,6 +183,7 @@ export class SmppClient extends EventEmitter {
         ack(pdu, false);
       }
     };
+    session.on('submit_sm_resp', (pdu: ReadPdu) => this.onSubmitResponse(session, pdu));
     session.on('deliver_sm', onDeliver);
     session.on('data_sm', onDeliver);
     session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
@@ -246,25 +247,27 @@ export class SmppClient extends EventEmitter {
 
   /**
    * A submit_sm numbered on the session (as the package's send numbers it), its answer awaited
-   * by onSubmitResponse; 0 when the socket takes nothing more (nothing was written).
+   * by onSubmitResponse (the session's submit_sm_resp event: no callback is filed in the
+   * package's table and taken out again per part); 0 when the socket takes nothing more
+   * (nothing was written).
    */
   private writeRequest(session: Session, pdu: OutgoingPdu): number {
     if (!session.socket.writable) return 0;
     if (session.sequence === 0x7fffffff) session.sequence = 0;
     const sequence = ++session.sequence;
     pdu.sequence_number = sequence;
-    session._callbacks[sequence] = this.onSubmitResponse;
     return this.write(session, pdu.toBuffer()) ? sequence : 0;
   }
 
   /**
    * Every submit_sm_resp of this client's sessions, matched to its submit by sequence number:
    * one function for all, where each part had two closures of its own (its callback and its end).
+   * An answer nothing waits for (past its timeout, or to no submit of ours) changes nothing.
    */
-  private readonly onSubmitResponse = (response: PDU): void => {
+  private onSubmitResponse(session: Session, response: ReadPdu): void {
     const sequence = response.sequence_number;
     const waiting = this.pending.get(sequence);
-    if (!waiting) return;
+    if (!waiting || waiting.session !== session) return;
     if (response.command_status !== smpp.ESME_ROK) {
       // Paused as the answer is read, before the next part or message is written.
       if (refusalOf(response.command_status) === 'throttled') this.pausedUntil = Date.now() + THROTTLE_PAUSE_MS;
@@ -274,7 +277,7 @@ export class SmppClient extends EventEmitter {
     const messageId = String(response.message_id ?? '');
     waiting.onAccepted?.(messageId);
     this.settle(sequence, waiting, { kind: 'accepted', messageId });
-  };
+  }
 
   /**
    * One timer for the pending submits, at the oldest one's deadline (all wait as long, so the
@@ -294,7 +297,6 @@ export class SmppClient extends EventEmitter {
     let expired: Session | undefined;
     for (const [sequence, waiting] of this.pending) {
       if (waiting.deadline > now) break;
-      delete waiting.session._callbacks[sequence];
       this.settle(sequence, waiting, UNKNOWN);
       expired = waiting.session;
     }
