@@ -126,15 +126,13 @@ interface OpenWindow {
 class OpenWindows {
   private readonly bySmscId = new Map<string, OpenWindow>();
 
-  add(smscId: string, window: OpenWindow): void {
-    this.bySmscId.set(receiptKey(smscId), window);
+  /** `key`: receiptKey of the part's SMSC id, taken once by the caller, who removes it by it. */
+  add(key: string, window: OpenWindow): void {
+    this.bySmscId.set(key, window);
   }
 
-  remove(smscIds: readonly string[], window: OpenWindow): void {
-    for (const id of smscIds) {
-      const key = receiptKey(id);
-      if (this.bySmscId.get(key) === window) this.bySmscId.delete(key);
-    }
+  remove(keys: readonly string[], window: OpenWindow): void {
+    for (const key of keys) if (this.bySmscId.get(key) === window) this.bySmscId.delete(key);
   }
 
   /**
@@ -259,8 +257,9 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
       };
       const accepted: string[] = [];
       const onAccepted = (smscId: string) => {
-        accepted.push(smscId);
-        openWindows.add(smscId, open);
+        const key = receiptKey(smscId);
+        accepted.push(key);
+        openWindows.add(key, open);
       };
       let ok = false;
       try {
