@@ -354,7 +354,7 @@ export class SmppClient extends EventEmitter {
 
   /** No pause, no rate, no link to check first: a submit holding a slot is written at once. */
   private mayWriteNow(): boolean {
-    return this.pausedUntil <= Date.now() && !this.bucket && !this.link?.pending();
+    return (this.pausedUntil === 0 || this.pausedUntil <= Date.now()) && !this.bucket && !this.link?.pending();
   }
 
   /**
