@@ -36,6 +36,11 @@ describe('submit_sm encoding', () => {
     });
   });
 
+  it('writes an address past ASCII as the package does, the low byte of each character (intake takes no such sender)', () => {
+    const [params] = submitParams({ sender: 'Zörg€😀', to: '+31612345678', text: 'Hoi', encoding: 'gsm7' }, () => 1, options);
+    expect(encodeSubmitSm(params!, 5).equals(libraryBytes(params!, 5))).toBe(true);
+  });
+
   it('keeps what submitParams gives with a validity period left to the SMSC', () => {
     const [params] = submitParams(cases[0]![1], () => 1, { gsmDataCoding: 1, validityPeriod: '' });
     expect(encodeSubmitSm(params!, 9).equals(libraryBytes(params!, 9))).toBe(true);

@@ -200,4 +200,50 @@ describe('SMPP delivery receipts', () => {
     const stored = await ctx.db.selectFrom('sms_receipts').select(['stat', 'done_at']).where('smsc_id', '=', 'ffee0001').execute();
     expect(stored).toEqual([{ stat: 'DELIVRD', done_at: new Date('2026-11-28T12:01:00Z') }]);
   });
+  it("acknowledges a receipt that overtakes its window only once the window is written, or once stored when that write fails", async () => {
+    const b = batches(call, () => org.key);
+    /** Sends to(n) and to(n + 1) in one window: to(n)'s receipt comes at once, to(n + 1)'s answer 500 ms late. */
+    async function overtaking(n: number, asLateAnswerGoes: () => void) {
+      let answeredAt = Number.POSITIVE_INFINITY;
+      let early: Promise<{ status: number; at: number }> | undefined;
+      smsc.answer = (submit) => {
+        const messageId = String(++counter);
+        if (`+${submit.destination}` === to(n)) {
+          early = new Promise((resolve) =>
+            setImmediate(() => void smsc.deliver({ esm_class: RECEIPT, short_message: receiptText(messageId, 'DELIVRD') }).then((status) => resolve({ status, at: Date.now() }))),
+          );
+          return { status: smpp.ESME_ROK, messageId };
+        }
+        asLateAnswerGoes();
+        answeredAt = Date.now() + 500;
+        return { status: smpp.ESME_ROK, messageId, delayMs: 500 };
+      };
+      const batchId = await b.submit('TGG', 'Bezorgd?', [{ phone: to(n) }, { phone: to(n + 1) }]);
+      await waitFor(async () => early, 'the early receipt sent');
+      const answer = await early!;
+      // Never before the window's results (or their failure) were known: they wait for the late answer.
+      expect(answer.at).toBeGreaterThanOrEqual(answeredAt);
+      return { batchId, status: answer.status };
+    }
+    try {
+      const written = await overtaking(81, () => undefined);
+      expect(written.status).toBe(smpp.ESME_ROK);
+      const rows = await until(written.batchId, (r) => r.size === 2, 'the window written');
+      expect(rows.get(to(81))).toMatchObject({ status: 'delivered', state: 'delivered' });
+
+      // The window's write fails (its claim's table is gone as the late answer comes): the
+      // receipt is stored the usual way, and acknowledged once it is.
+      let renamed: Promise<unknown> | undefined;
+      onTestFinished(async () => {
+        await renamed;
+        await sql`ALTER TABLE IF EXISTS sms_claims_away RENAME TO sms_claims`.execute(ctx.db);
+      });
+      const failed = await overtaking(83, () => void (renamed ??= sql`ALTER TABLE sms_claims RENAME TO sms_claims_away`.execute(ctx.db)));
+      expect(failed.status).toBe(smpp.ESME_ROK);
+      const stored = await ctx.db.selectFrom('sms_receipts').select('stat').where('smsc_id', '=', String(counter - 1)).execute();
+      expect(stored).toEqual([{ stat: 'DELIVRD' }]);
+    } finally {
+      smsc.answer = () => ({ status: smpp.ESME_ROK, messageId: String(++counter) });
+    }
+  });
 });

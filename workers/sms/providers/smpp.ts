@@ -8,6 +8,8 @@ import type { Config } from '../../core/config.js';
 import { takeReceipts } from '../receipts.js';
 import { ConcatReferences } from '../smpp/concat-ref.js';
 import { handleIncoming, isReceipt, receiptOf } from '../smpp/deliver.js';
+import type { ReadPdu } from '../smpp/pdu-reader.js';
+import type { DeliverAck } from '../smpp/smpp-client.js';
 import { partStateOf, type Receipt } from '../smpp/receipt.js';
 import type { OutgoingPdu } from 'smpp';
 import { submitSmPdu, type SubmitSm } from '../smpp/pdu-writer.js';
@@ -89,10 +91,26 @@ function receiptBatcher(deps: ProviderDeps): (receipt: Receipt) => Promise<void>
     });
 }
 
+/** Acknowledges `pdu` once `stored` settles: stored when it resolves, refused when it rejects. */
+function ackWhen(stored: Promise<void>, pdu: ReadPdu, ack: DeliverAck): void {
+  stored.then(
+    () => ack(pdu, true),
+    () => ack(pdu, false),
+  );
+}
+
 /** A window this process is handing over, until its results are written. */
 interface OpenWindow {
   /** Final receipts that came before the results were written, by canonical SMSC id. */
   readonly early: Map<string, Receipt>;
+  /**
+   * Each early receipt as it came (a copy of one too), with its deliver_sm and that session's
+   * acknowledgement, in three arrays rather than an object or a closure per receipt: all
+   * acknowledged together once the results are written, or stored one by one if that failed.
+   */
+  readonly earlyReceipts: Receipt[];
+  readonly earlyPdus: ReadPdu[];
+  readonly earlyAcks: DeliverAck[];
   /** Set once the results are being written: a receipt after that waits and goes the usual way. */
   recording: boolean;
   /** True once the results are written (with the early receipts), false if that failed. */
@@ -108,30 +126,44 @@ interface OpenWindow {
 class OpenWindows {
   private readonly bySmscId = new Map<string, OpenWindow>();
 
-  add(smscId: string, window: OpenWindow): void {
-    this.bySmscId.set(receiptKey(smscId), window);
+  /** `key`: receiptKey of the part's SMSC id, taken once by the caller, who removes it by it. */
+  add(key: string, window: OpenWindow): void {
+    this.bySmscId.set(key, window);
   }
 
-  remove(smscIds: readonly string[], window: OpenWindow): void {
-    for (const id of smscIds) {
-      const key = receiptKey(id);
-      if (this.bySmscId.get(key) === window) this.bySmscId.delete(key);
-    }
+  remove(keys: readonly string[], window: OpenWindow): void {
+    for (const key of keys) if (this.bySmscId.get(key) === window) this.bySmscId.delete(key);
   }
 
   /**
-   * Resolves once the receipt is durable: written with its window's results, or else by
-   * `store` (its window is being written already, it is not final, or the window's write
-   * failed; never before the window's write ends, so the part is found). No async frames: a
-   * receipt took three (this, the deliver handler and the client's), one each way is enough.
+   * Acknowledges the receipt's deliver_sm once the receipt is durable: written with its
+   * window's results (see endWindow), or else by `store` (its window is being written
+   * already, it is not final, or the window's write failed; never before the window's write
+   * ends, so the part is found). An early receipt costs no promise, closure or async frame:
+   * each took a `then` on the window's promise and the client's frame awaiting it.
    */
-  take(receipt: Receipt, store: (receipt: Receipt) => Promise<void>): Promise<void> {
+  take(receipt: Receipt, pdu: ReadPdu, ack: DeliverAck, store: (receipt: Receipt) => Promise<void>): void {
     const key = receiptKey(receipt.smscId);
     const window = this.bySmscId.get(key);
-    if (!window) return store(receipt);
-    if (window.recording || !partStateOf(receipt.stat)) return window.written.then(() => store(receipt));
+    if (!window) return ackWhen(store(receipt), pdu, ack);
+    if (window.recording || !partStateOf(receipt.stat)) return ackWhen(window.written.then(() => store(receipt)), pdu, ack);
     window.early.set(key, receipt);
-    return window.written.then((written) => (written ? undefined : store(receipt)));
+    window.earlyReceipts.push(receipt);
+    window.earlyPdus.push(pdu);
+    window.earlyAcks.push(ack);
+  }
+}
+
+/**
+ * A window's end for its early receipts: acknowledged together when its results (with them)
+ * are written; else each stored the usual way and acknowledged once it is (or refused).
+ */
+function endWindow(open: OpenWindow, written: boolean, store: (receipt: Receipt) => Promise<void>): void {
+  for (let i = 0; i < open.earlyPdus.length; i++) {
+    const pdu = open.earlyPdus[i]!;
+    const ack = open.earlyAcks[i]!;
+    if (written) ack(pdu, true);
+    else ackWhen(store(open.earlyReceipts[i]!), pdu, ack);
   }
 }
 
@@ -167,14 +199,14 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
     systemType: config.sms.smppSystemType,
     addressRange: config.sms.smppAddressRange,
     logger: deps.logger,
-    onDeliver: (pdu) => {
-      if (!isReceipt(pdu)) return handleIncoming(deps, config.suppressionKey, pdu);
+    onDeliver: (pdu, ack) => {
+      if (!isReceipt(pdu)) return ackWhen(handleIncoming(deps, config.suppressionKey, pdu), pdu, ack);
       const reading = receiptOf(pdu);
       if ('unreadable' in reading) {
         noteUnreadableReceipt(deps, 'smpp', reading.unreadable);
-        return Promise.resolve();
+        return ack(pdu, true);
       }
-      return openWindows.take(reading.receipt, storeReceipt);
+      openWindows.take(reading.receipt, pdu, ack, storeReceipt);
     },
   });
   sessions.start();
@@ -216,22 +248,32 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
     ready: (timeoutMs, signal) => sessions.waitUntilBound(timeoutMs, signal),
     async submit(window, record) {
       let written!: (ok: boolean) => void;
-      const open: OpenWindow = { early: new Map(), recording: false, written: new Promise<boolean>((resolve) => (written = resolve)) };
+      const open: OpenWindow = {
+        early: new Map(),
+        earlyReceipts: [],
+        earlyPdus: [],
+        earlyAcks: [],
+        recording: false,
+        written: new Promise<boolean>((resolve) => (written = resolve)),
+      };
       const accepted: string[] = [];
       const onAccepted = (smscId: string) => {
-        accepted.push(smscId);
-        openWindows.add(smscId, open);
+        const key = receiptKey(smscId);
+        accepted.push(key);
+        openWindows.add(key, open);
       };
+      let ok = false;
       try {
         const results = await Promise.all(window.map((m) => submitOne(m, onAccepted)));
         open.recording = true;
         applyEarlyReceipts(results, open.early);
         await record(results);
-        written(true);
+        ok = true;
         return results;
       } finally {
-        written(false);
+        written(ok);
         openWindows.remove(accepted, open);
+        endWindow(open, ok, storeReceipt);
       }
     },
     close: () => sessions.close(),

@@ -27,11 +27,19 @@ const SUBMIT_SM = 0x00000004;
 const DELIVER_SM_RESP = 0x80000005;
 const DATA_SM_RESP = 0x80000103;
 
-/** Writes a C-Octet string (ASCII, then NUL) and returns the offset after it. */
+/** Called as `charCodeAt.call(s, i)`: inlined whatever the string's representation (see ../encoding.ts). */
+const charCodeAt = String.prototype.charCodeAt; // eslint-disable-line @typescript-eslint/unbound-method -- only ever called with .call
+
+/**
+ * Writes a C-Octet string (ASCII, then NUL) and returns the offset after it. Each character's
+ * low byte, as Buffer.write's latin1 writes it, by a loop: the addresses and times are a few
+ * characters, and Buffer.write went into C++ for each of them (five per submit_sm, two empty).
+ */
 function writeCString(buffer: Buffer, offset: number, value: string): number {
-  const end = offset + buffer.write(value, offset, 'latin1');
-  buffer[end] = 0;
-  return end + 1;
+  const length = value.length;
+  for (let i = 0; i < length; i++) buffer[offset + i] = charCodeAt.call(value, i);
+  buffer[offset + length] = 0;
+  return offset + length + 1;
 }
 
 function writeHeader(buffer: Buffer, commandId: number, sequence: number, status = 0): void {

@@ -39,9 +39,9 @@ const DIGITS = /^\d{10}(?:\d{2})?$/;
 /** The two digits at `i` as a number (the string is checked to be digits). */
 const twoDigits = (s: string, i: number) => (charCodeAt.call(s, i) - 48) * 10 + charCodeAt.call(s, i + 1) - 48;
 
-/** YYMMDDhhmm[ss], read as UTC; undefined when it is no valid time. Read digit by digit: a match and a map per receipt were a fortieth of the worker. */
-export function parseDoneDate(value: string | undefined, now = Date.now()): Date | undefined {
-  if (!value || !DIGITS.test(value)) return undefined;
+/** YYMMDDhhmm[ss] as milliseconds since the epoch (UTC); undefined when it is no valid time. Read digit by digit: a match and a map per receipt were a fortieth of the worker. */
+function instantOf(value: string): number | undefined {
+  if (!DIGITS.test(value)) return undefined;
   const yy = twoDigits(value, 0);
   const mo = twoDigits(value, 2);
   const dd = twoDigits(value, 4);
@@ -50,7 +50,21 @@ export function parseDoneDate(value: string | undefined, now = Date.now()): Date
   const ss = value.length === 12 ? twoDigits(value, 10) : 0;
   const date = new Date(Date.UTC(2000 + yy, mo - 1, dd, hh, mi, ss));
   const exact = date.getUTCMonth() === mo - 1 && date.getUTCDate() === dd && date.getUTCHours() === hh && date.getUTCMinutes() === mi && date.getUTCSeconds() === ss;
-  return exact && date.getTime() <= now + MAX_AHEAD_MS ? date : undefined;
+  return exact ? date.getTime() : undefined;
+}
+
+/**
+ * The last done date read and its instant: an SMSC writes the same minute (or second) into the
+ * receipts of a burst, and each was read and checked field by field again.
+ */
+let lastDone: { readonly value: string; readonly ms: number | undefined } | undefined;
+
+/** YYMMDDhhmm[ss], read as UTC; undefined when it is no valid time, or further ahead than MAX_AHEAD_MS. A new Date each time. */
+export function parseDoneDate(value: string | undefined, now = Date.now()): Date | undefined {
+  if (!value) return undefined;
+  if (lastDone?.value !== value) lastDone = { value, ms: instantOf(value) };
+  const ms = lastDone.ms;
+  return ms !== undefined && ms <= now + MAX_AHEAD_MS ? new Date(ms) : undefined;
 }
 
 /** A network error code worth keeping: undefined for none, empty or zero ("000"). */

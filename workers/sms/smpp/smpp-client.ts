@@ -28,11 +28,20 @@ export interface SmppClientOptions {
   /** submit_sm per second on this session (SMPP_SESSION_RATE), when the SMSC caps each bind. */
   readonly rate?: number | undefined;
   /**
-   * Called for every deliver_sm and data_sm; the PDU is acknowledged once it resolves (so
-   * nothing is lost), and refused with ESME_RX_T_APPN when it rejects.
+   * Called for every deliver_sm and data_sm with its session's `ack`, which it calls once what
+   * the PDU carries is stored (so nothing is lost), or with false when storing failed (refused
+   * with ESME_RX_T_APPN): once per PDU. A handler that throws has it refused.
    */
-  readonly onDeliver: (pdu: ReadPdu) => Promise<void>;
+  readonly onDeliver: (pdu: ReadPdu, ack: DeliverAck) => void;
 }
+
+/**
+ * Answers a deliver_sm or data_sm handed to onDeliver: ESME_ROK when what it carries is stored,
+ * ESME_RX_T_APPN when not (the SMSC delivers it again). One per session, not one per PDU: the
+ * receipts of a window are acknowledged together as it is written, without a promise and an
+ * async frame each.
+ */
+export type DeliverAck = (pdu: ReadPdu, stored: boolean) => void;
 
 export type SubmitOutcome =
   | { readonly kind: 'accepted'; readonly messageId: string }
@@ -166,7 +175,15 @@ export class SmppClient extends EventEmitter {
         }
       });
     });
-    const onDeliver = (pdu: ReadPdu) => void this.deliver(session, pdu);
+    const ack: DeliverAck = (pdu, stored) => this.acknowledge(session, pdu, stored);
+    const onDeliver = (pdu: ReadPdu) => {
+      try {
+        this.options.onDeliver(pdu, ack);
+      } catch {
+        ack(pdu, false);
+      }
+    };
+    session.on('submit_sm_resp', (pdu: ReadPdu) => this.onSubmitResponse(session, pdu));
     session.on('deliver_sm', onDeliver);
     session.on('data_sm', onDeliver);
     session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
@@ -178,20 +195,10 @@ export class SmppClient extends EventEmitter {
     session.on('close', () => this.onClose(session));
   }
 
-  /**
-   * A deliver_sm or data_sm handed to onDeliver, acknowledged once it resolves; refused as a
-   * temporary error when it rejects, so the SMSC delivers it again. One method rather than
-   * three closures made per PDU (the acknowledgement, and either way of the promise).
-   */
-  private async deliver(session: Session, pdu: ReadPdu): Promise<void> {
-    let status: number = smpp.ESME_ROK;
-    try {
-      await this.options.onDeliver(pdu);
-    } catch {
-      this.options.logger.warn({ command: pdu.command }, 'deliver_sm not stored; answered ESME_RX_T_APPN');
-      status = ESME_RX_T_APPN;
-    }
-    this.write(session, deliverSmRespBytes(pdu.sequence_number, status, pdu.command === 'data_sm'));
+  /** A deliver_sm or data_sm's answer (see DeliverAck), with the PDUs written in this tick. */
+  private acknowledge(session: Session, pdu: ReadPdu, stored: boolean): void {
+    if (!stored) this.options.logger.warn({ command: pdu.command }, 'deliver_sm not stored; answered ESME_RX_T_APPN');
+    this.write(session, deliverSmRespBytes(pdu.sequence_number, stored ? smpp.ESME_ROK : ESME_RX_T_APPN, pdu.command === 'data_sm'));
   }
 
   private onClose(session: Session): void {
@@ -240,25 +247,27 @@ export class SmppClient extends EventEmitter {
 
   /**
    * A submit_sm numbered on the session (as the package's send numbers it), its answer awaited
-   * by onSubmitResponse; 0 when the socket takes nothing more (nothing was written).
+   * by onSubmitResponse (the session's submit_sm_resp event: no callback is filed in the
+   * package's table and taken out again per part); 0 when the socket takes nothing more
+   * (nothing was written).
    */
   private writeRequest(session: Session, pdu: OutgoingPdu): number {
     if (!session.socket.writable) return 0;
     if (session.sequence === 0x7fffffff) session.sequence = 0;
     const sequence = ++session.sequence;
     pdu.sequence_number = sequence;
-    session._callbacks[sequence] = this.onSubmitResponse;
     return this.write(session, pdu.toBuffer()) ? sequence : 0;
   }
 
   /**
    * Every submit_sm_resp of this client's sessions, matched to its submit by sequence number:
    * one function for all, where each part had two closures of its own (its callback and its end).
+   * An answer nothing waits for (past its timeout, or to no submit of ours) changes nothing.
    */
-  private readonly onSubmitResponse = (response: PDU): void => {
+  private onSubmitResponse(session: Session, response: ReadPdu): void {
     const sequence = response.sequence_number;
     const waiting = this.pending.get(sequence);
-    if (!waiting) return;
+    if (!waiting || waiting.session !== session) return;
     if (response.command_status !== smpp.ESME_ROK) {
       // Paused as the answer is read, before the next part or message is written.
       if (refusalOf(response.command_status) === 'throttled') this.pausedUntil = Date.now() + THROTTLE_PAUSE_MS;
@@ -268,7 +277,7 @@ export class SmppClient extends EventEmitter {
     const messageId = String(response.message_id ?? '');
     waiting.onAccepted?.(messageId);
     this.settle(sequence, waiting, { kind: 'accepted', messageId });
-  };
+  }
 
   /**
    * One timer for the pending submits, at the oldest one's deadline (all wait as long, so the
@@ -288,7 +297,6 @@ export class SmppClient extends EventEmitter {
     let expired: Session | undefined;
     for (const [sequence, waiting] of this.pending) {
       if (waiting.deadline > now) break;
-      delete waiting.session._callbacks[sequence];
       this.settle(sequence, waiting, UNKNOWN);
       expired = waiting.session;
     }
@@ -346,7 +354,7 @@ export class SmppClient extends EventEmitter {
 
   /** No pause, no rate, no link to check first: a submit holding a slot is written at once. */
   private mayWriteNow(): boolean {
-    return this.pausedUntil <= Date.now() && !this.bucket && !this.link?.pending();
+    return (this.pausedUntil === 0 || this.pausedUntil <= Date.now()) && !this.bucket && !this.link?.pending();
   }
 
   /**
