@@ -30,6 +30,7 @@ import * as smsMessagesFillfactor from './2026-12-06T01-10-00_sms-messages-fillf
 import * as smsMessagesThreeVersions from './2026-12-06T20-10-00_sms-messages-three-versions.js';
 import * as temUploadCharset from './2026-12-06T21-00-00_tem-upload-charset.js';
 import * as smsPartsWaitingIndex from './2026-12-07T01-00-00_sms-parts-waiting-index.js';
+import * as smsMessageHashes from './2026-12-08T03-00-00_sms-message-hashes.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -62,4 +63,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T20-10-00_sms-messages-three-versions': smsMessagesThreeVersions,
   '2026-12-06T21-00-00_tem-upload-charset': temUploadCharset,
   '2026-12-07T01-00-00_sms-parts-waiting-index': smsPartsWaitingIndex,
+  '2026-12-08T03-00-00_sms-message-hashes': smsMessageHashes,
 };

@@ -8,7 +8,7 @@ import { compilePrices, fromUnits, type PriceTable } from './pricing.js';
 import { validateSlice, type RecipientInput, type Rejection } from './validate.js';
 
 /** The columns of sms_messages each COPY line gives, in order. */
-export const COPY_COLUMNS = 'batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, cost, status';
+export const COPY_COLUMNS = 'batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, cost, status, phone_hash, email_hash';
 
 export interface CopySliceInput {
   readonly body: string;
@@ -28,8 +28,10 @@ export interface CopySlice {
   readonly seqs: Uint32Array;
   /** The E.164 number without '+' as a number; 0 for an e-mail-only message. */
   readonly phones: Float64Array;
-  /** The addresses of the e-mail-only messages, in order. */
+  /** The addresses of the messages that have one (`withEmail`), in order. */
   readonly emails: string[];
+  /** 1 where the message has an address (every e-mail-only message, and a number's beside it). */
+  readonly withEmail: Uint8Array;
   readonly segments: Uint8Array;
   /** 1 where the text is UCS-2. */
   readonly ucs2: Uint8Array;
@@ -38,20 +40,35 @@ export interface CopySlice {
   readonly rejections: Rejection[];
 }
 
-/** The tail of a line for a message suppressed by an opt-out: no cost. */
-export const SUPPRESSED_TAIL = `${fromUnits(0)}\tsuppressed\n`;
+/**
+ * The end of every line as the pool writes it: no keyed hash of the number or the address
+ * (phone_hash, email_hash). The main thread writes the hashes in when its lookups made them
+ * (create-batch.ts), after the cost and status, or after SUPPRESSED for a message held.
+ */
+export const NO_HASHES = '\t\\N\t\\N\n';
+/** A message suppressed by an opt-out or a restriction: no cost. */
+export const SUPPRESSED = `${fromUnits(0)}\tsuppressed`;
 
-/** phones and units (8 bytes each), ends, costAt and seqs (4), segments and ucs2 (1): as columnsOf lays them out. */
-const BYTES_PER_MESSAGE = 8 + 8 + 4 + 4 + 4 + 1 + 1;
+/** phones and units (8 bytes each), ends, costAt and seqs (4), segments, ucs2 and withEmail (1): as columnsOf lays them out. */
+const BYTES_PER_MESSAGE = 8 + 8 + 4 + 4 + 4 + 1 + 1 + 1;
 /** Bytes a slice of `n` messages takes for its per-message columns (8-byte aligned, so the COPY lines may follow). */
 export const columnBytes = (n: number): number => Math.ceil((n * BYTES_PER_MESSAGE) / 8) * 8;
 
-type Columns = Pick<CopySlice, 'ends' | 'costAt' | 'seqs' | 'phones' | 'segments' | 'ucs2' | 'units'>;
+type Columns = Pick<CopySlice, 'ends' | 'costAt' | 'seqs' | 'phones' | 'segments' | 'ucs2' | 'withEmail' | 'units'>;
 
 /** The per-message columns of `n` messages, laid out from the start of `into` (shared), or in buffers of their own. */
 function columnsOf(n: number, into: SharedArrayBuffer | null): Columns {
   if (into === null || into.byteLength < columnBytes(n)) {
-    return { ends: new Uint32Array(n), costAt: new Uint32Array(n), seqs: new Uint32Array(n), phones: new Float64Array(n), segments: new Uint8Array(n), ucs2: new Uint8Array(n), units: new Float64Array(n) };
+    return {
+      ends: new Uint32Array(n),
+      costAt: new Uint32Array(n),
+      seqs: new Uint32Array(n),
+      phones: new Float64Array(n),
+      segments: new Uint8Array(n),
+      ucs2: new Uint8Array(n),
+      withEmail: new Uint8Array(n),
+      units: new Float64Array(n),
+    };
   }
   // 8-byte columns first, then 4-byte, then 1-byte: each starts aligned.
   return {
@@ -62,6 +79,7 @@ function columnsOf(n: number, into: SharedArrayBuffer | null): Columns {
     seqs: new Uint32Array(into, 24 * n, n),
     segments: new Uint8Array(into, 28 * n, n),
     ucs2: new Uint8Array(into, 29 * n, n),
+    withEmail: new Uint8Array(into, 30 * n, n),
   };
 }
 
@@ -85,7 +103,7 @@ export function copySlice(input: CopySliceInput, into: SharedArrayBuffer | null 
   messages.forEach((m, i) => {
     const units = m.phone ? m.segments * priceOf(m.phone) : 0;
     const head = `${prefix}${m.seq}\t${m.channel}\t${copyText(m.phone)}\t${copyText(m.email)}\t${copyText(m.fieldsJson)}\t${copyText(m.text)}\t${copyText(m.destination)}\t${m.encoding}\t${m.segments}\t`;
-    const tail = `${fromUnits(units)}\tqueued\n`;
+    const tail = `${fromUnits(units)}\tqueued${NO_HASHES}`;
     heads[i] = head;
     tails[i] = tail;
     bytes += Buffer.byteLength(head);
@@ -94,7 +112,8 @@ export function copySlice(input: CopySliceInput, into: SharedArrayBuffer | null 
     slice.ends[i] = bytes;
     slice.seqs[i] = m.seq;
     slice.phones[i] = m.phone ? Number(m.phone.slice(1)) : 0;
-    if (!m.phone) slice.emails.push(m.email ?? '');
+    slice.withEmail[i] = m.email !== null || !m.phone ? 1 : 0;
+    if (slice.withEmail[i] === 1) slice.emails.push(m.email ?? '');
     slice.segments[i] = m.segments;
     slice.ucs2[i] = m.encoding === 'ucs2' ? 1 : 0;
     slice.units[i] = units;

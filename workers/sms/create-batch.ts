@@ -21,7 +21,7 @@ import { compilePrices, fromUnits } from './pricing.js';
 import { SeenRecipients } from './seen-recipients.js';
 import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from './validate.js';
 import { copyRecipients, validateRecipients } from './validation-pool.js';
-import { COPY_COLUMNS, SUPPRESSED_TAIL, type CopySlice } from './copy-slice.js';
+import { COPY_COLUMNS, NO_HASHES, SUPPRESSED, type CopySlice } from './copy-slice.js';
 import { MessageCopy } from './message-copy.js';
 import { deleteBatchMessages } from './store.js';
 import { SliceBuffers } from './slice-buffers.js';
@@ -51,6 +51,9 @@ export interface BatchOptions {
 export interface PricedMessage extends ValidatedMessage {
   readonly status: 'queued' | 'suppressed';
   readonly costUnits: number;
+  /** The keyed hashes the intake's lookups made of the number and the address, stored with the message for the send path's; null where none was made. */
+  readonly phoneHash: Buffer | null;
+  readonly emailHash: Buffer | null;
 }
 
 /** Running totals of a batch, fed slice by slice. */
@@ -112,8 +115,19 @@ async function hasOptOuts(db: Kysely<Database>, organizationId: string): Promise
 }
 
 type PriceSlice = (db: Kysely<Database>, slice: SliceResult) => Promise<PricedMessage[]>;
-/** The values among `values` (numbers, or addresses) that are not to be sent to. */
-export type SuppressedAmong = (db: Kysely<Database>, values: readonly string[]) => Promise<Set<string>>;
+
+/**
+ * What a lookup found among some values (numbers, or addresses): those not to be sent to, and
+ * each value's keyed hash in their order, when it made them (only when there was anything to
+ * look them up in): kept on the messages (sms_messages.phone_hash, email_hash), so the send
+ * path looks them up again without hashing.
+ */
+export interface Lookup {
+  readonly held: ReadonlySet<string>;
+  readonly hashes: readonly (Buffer | undefined)[] | null;
+}
+export type SuppressedAmong = (db: Kysely<Database>, values: readonly string[]) => Promise<Lookup>;
+const NOTHING_LOOKED_UP: Lookup = { held: new Set(), hashes: null };
 
 /**
  * The numbers among `phones` an opt-out (or a privacy restriction) suppresses. Whether the
@@ -123,26 +137,26 @@ export type SuppressedAmong = (db: Kysely<Database>, values: readonly string[]) 
  */
 function suppressionCheck(deps: Deps, organizationId: string) {
   let anyOptOuts: boolean | undefined;
-  return async (db: Kysely<Database>, phones: readonly string[]): Promise<Set<string>> => {
-    if (phones.length === 0) return new Set();
+  return async (db: Kysely<Database>, phones: readonly string[]): Promise<Lookup> => {
+    if (phones.length === 0) return NOTHING_LOOKED_UP;
     anyOptOuts ??= await hasOptOuts(db, organizationId);
-    if (!anyOptOuts) return new Set();
+    if (!anyOptOuts) return NOTHING_LOOKED_UP;
     const hashes = phones.map((phone) => phoneHash(deps.config.suppressionKey, phone));
     const hits = await optedOut(db, organizationId, hashes);
-    return new Set(phones.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')));
+    return { held: new Set(phones.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? ''))), hashes };
   };
 }
 
 /** The addresses among `emails` under a privacy restriction (art. 18); whether there is any restriction at all is asked once a batch. */
 function restrictionCheck(deps: Deps) {
   let anyRestricted: boolean | undefined;
-  return async (db: Kysely<Database>, emails: readonly string[]): Promise<Set<string>> => {
-    if (emails.length === 0) return new Set();
+  return async (db: Kysely<Database>, emails: readonly string[]): Promise<Lookup> => {
+    if (emails.length === 0) return NOTHING_LOOKED_UP;
     anyRestricted ??= await anyRestriction(db);
-    if (!anyRestricted) return new Set();
+    if (!anyRestricted) return NOTHING_LOOKED_UP;
     const hashes = emails.map((email) => identifierHash(deps.config.suppressionKey, 'email', email));
     const hits = new Set((await restrictedHashes(db, hashes)).map((h) => h.toString('hex')));
-    return new Set(emails.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')));
+    return { held: new Set(emails.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? ''))), hashes };
   };
 }
 
@@ -170,11 +184,16 @@ export function slicePricer(
     totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
     const suppressed = await suppressedAmong(db, unique.flatMap((m) => (m.phone ? [m.phone] : [])));
     const restricted = await restrictedAmong(db, unique.flatMap((m) => (m.email ? [m.email] : [])));
+    // The hashes are in the order of the numbers (addresses) asked: the next of each is the next message's that has one.
+    let phoneAt = 0;
+    let emailAt = 0;
     // The validated objects are this function's own (fresh from the worker): price them in place.
     const priced = unique.map((m) => {
-      const status = (m.phone && suppressed.has(m.phone)) || (m.email && restricted.has(m.email)) ? ('suppressed' as const) : ('queued' as const);
+      const status = (m.phone && suppressed.held.has(m.phone)) || (m.email && restricted.held.has(m.email)) ? ('suppressed' as const) : ('queued' as const);
       const costUnits = status === 'queued' && m.phone ? m.segments * priceOf(m.phone) : 0;
-      return Object.assign(m, { status, costUnits });
+      const phoneHash = m.phone ? (suppressed.hashes?.[phoneAt++] ?? null) : null;
+      const emailHash = m.email ? (restricted.hashes?.[emailAt++] ?? null) : null;
+      return Object.assign(m, { status, costUnits, phoneHash, emailHash });
     });
     totals.add(priced);
     return priced;
@@ -183,7 +202,8 @@ export function slicePricer(
 
 /**
  * The same for a streamed slice (copy-slice.ts), which has no object per message: what is
- * kept of its COPY bytes, with opted-out numbers' lines made 'suppressed' at no cost.
+ * kept of its COPY bytes, with opted-out numbers' lines made 'suppressed' at no cost, and the
+ * keyed hashes the lookups made written into the lines.
  */
 function copySlicer(deps: Deps, organizationId: string, totals: BatchTotals) {
   const suppressedAmong = suppressionCheck(deps, organizationId);
@@ -192,48 +212,84 @@ function copySlicer(deps: Deps, organizationId: string, totals: BatchTotals) {
     const copy = Buffer.from(slice.copy.buffer, slice.copy.byteOffset, slice.copy.byteLength);
     const kept: number[] = [];
     const duplicates: Rejection[] = [];
-    const emailOf = new Map<number, string>();
+    // The kept messages that have an address, by index, in order.
+    const addressOf = new Map<number, string>();
     let email = 0;
     for (let i = 0; i < slice.seqs.length; i++) {
       const phone = slice.phones[i] ?? 0;
-      const address = phone === 0 ? (slice.emails[email++] ?? '') : '';
+      const address = slice.withEmail[i] === 1 ? (slice.emails[email++] ?? '') : '';
       const fresh = phone !== 0 ? totals.seen.addNumber(phone) : totals.seen.add(null, address);
       if (fresh) kept.push(i);
       else duplicates.push({ index: slice.seqs[i] ?? 0, reason: 'duplicate' });
-      if (fresh && phone === 0) emailOf.set(i, address);
+      if (fresh && slice.withEmail[i] === 1) addressOf.set(i, address);
     }
     totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
     const phoneOf = (i: number) => `+${slice.phones[i] ?? 0}`;
-    const suppressed = await suppressedAmong(deps.db, kept.filter((i) => slice.phones[i] !== 0).map(phoneOf));
-    const restricted = await restrictedAmong(deps.db, [...emailOf.values()]);
+    const numbered = kept.filter((i) => slice.phones[i] !== 0);
+    const suppressed = await suppressedAmong(deps.db, numbered.map(phoneOf));
+    const restricted = await restrictedAmong(deps.db, [...addressOf.values()]);
     // Nearly always neither is held: then no number is written out a second time (issue 16).
-    const held = (i: number) => (slice.phones[i] !== 0 ? suppressed.size > 0 && suppressed.has(phoneOf(i)) : restricted.size > 0 && restricted.has(emailOf.get(i) ?? ''));
+    const held = (i: number) =>
+      (suppressed.held.size > 0 && slice.phones[i] !== 0 && suppressed.held.has(phoneOf(i))) || (restricted.held.size > 0 && restricted.held.has(addressOf.get(i) ?? ''));
     for (const i of kept) {
       const sms = slice.phones[i] !== 0;
       totals.addOne(sms && !held(i), slice.ucs2[i] === 1 ? 'ucs2' : 'gsm7', slice.segments[i] ?? 0, slice.units[i] ?? 0);
     }
-    if (kept.length === slice.seqs.length && suppressed.size === 0 && restricted.size === 0) return copy;
-    // Rare: duplicates, opt-outs or restrictions. Only then the lines are picked one by one.
-    const parts: Buffer[] = [];
-    for (const i of kept) {
-      const start = i === 0 ? 0 : (slice.ends[i - 1] ?? 0);
-      if (held(i)) parts.push(copy.subarray(start, slice.costAt[i]), Buffer.from(SUPPRESSED_TAIL));
-      else parts.push(copy.subarray(start, slice.ends[i]));
-    }
-    return Buffer.concat(parts);
+    const hashed = suppressed.hashes !== null || restricted.hashes !== null;
+    if (kept.length === slice.seqs.length && suppressed.held.size === 0 && restricted.held.size === 0 && !hashed) return copy;
+    // Duplicates, opt-outs, restrictions or hashes (the rare case where nothing on the platform
+    // is to be checked is the usual one): the lines are picked one by one, into one buffer.
+    const phoneHashes = new Array<Buffer | undefined>(slice.seqs.length);
+    const emailHashes = new Array<Buffer | undefined>(slice.seqs.length);
+    if (suppressed.hashes) for (const [j, i] of numbered.entries()) phoneHashes[i] = suppressed.hashes[j];
+    if (restricted.hashes) for (const [j, i] of [...addressOf.keys()].entries()) emailHashes[i] = restricted.hashes[j];
+    return keptLines(copy, slice, kept, held, phoneHashes, emailHashes);
   };
+}
+
+/** A tab, `\\x` and 64 hex digits: a 32-byte hash as a bytea in COPY's text format. */
+const HASH_FIELD = 1 + 3 + 64;
+
+/** The kept lines of a slice, a held one's tail made SUPPRESSED, each with the hashes made of its number and address (else \\N). */
+function keptLines(copy: Buffer, slice: CopySlice, kept: readonly number[], held: (i: number) => boolean, phoneHashes: readonly (Buffer | undefined)[], emailHashes: readonly (Buffer | undefined)[]): Buffer {
+  const out = Buffer.allocUnsafe(copy.length + kept.length * (SUPPRESSED.length + 2 * HASH_FIELD + 1));
+  let at = 0;
+  const field = (hash: Buffer | undefined) => {
+    out[at++] = 0x09; // tab
+    if (hash === undefined) {
+      at += out.write('\\N', at, 'latin1');
+      return;
+    }
+    at += out.write('\\\\x', at, 'latin1');
+    at += out.write(hash.toString('hex'), at, 'latin1');
+  };
+  for (const i of kept) {
+    const start = i === 0 ? 0 : (slice.ends[i - 1] ?? 0);
+    const end = slice.ends[i] ?? 0;
+    if (held(i)) {
+      at += copy.copy(out, at, start, slice.costAt[i]);
+      at += out.write(SUPPRESSED, at, 'latin1');
+    } else {
+      at += copy.copy(out, at, start, end - NO_HASHES.length);
+    }
+    field(phoneHashes[i]);
+    field(emailHashes[i]);
+    out[at++] = 0x0a; // newline
+  }
+  return out.subarray(0, at);
 }
 
 async function insertMessages(db: Kysely<Database>, batchId: string, organizationId: string, messages: readonly PricedMessage[]): Promise<void> {
   for (let start = 0; start < messages.length; start += INSERT_SLICE) {
     const slice = messages.slice(start, start + INSERT_SLICE);
     await sql`
-      INSERT INTO sms_messages (batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, cost, status)
+      INSERT INTO sms_messages (batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, cost, status, phone_hash, email_hash)
       SELECT ${batchId}, ${organizationId}, * FROM unnest(
         ${slice.map((m) => m.seq)}::int[], ${slice.map((m) => m.channel)}::text[], ${slice.map((m) => m.phone)}::text[],
         ${slice.map((m) => m.email)}::text[], ${slice.map((m) => m.fieldsJson)}::jsonb[],
         ${slice.map((m) => m.text)}::text[], ${slice.map((m) => m.destination)}::text[], ${slice.map((m) => m.encoding)}::text[],
-        ${slice.map((m) => m.segments)}::int[], ${slice.map((m) => fromUnits(m.costUnits))}::numeric[], ${slice.map((m) => m.status)}::text[])`.execute(db);
+        ${slice.map((m) => m.segments)}::int[], ${slice.map((m) => fromUnits(m.costUnits))}::numeric[], ${slice.map((m) => m.status)}::text[],
+        ${slice.map((m) => m.phoneHash)}::bytea[], ${slice.map((m) => m.emailHash)}::bytea[])`.execute(db);
   }
 }
 
