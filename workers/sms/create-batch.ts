@@ -249,6 +249,11 @@ function copySlicer(deps: Deps, organizationId: string, totals: BatchTotals) {
 
 /** A tab, `\\x` and 64 hex digits: a 32-byte hash as a bytea in COPY's text format. */
 const HASH_FIELD = 1 + 3 + 64;
+/** Per byte value, its two lowercase hex digits' character codes (high << 8 | low). */
+const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_, b) => {
+  const digit = (n: number) => (n < 10 ? 0x30 + n : 0x57 + n);
+  return (digit(b >> 4) << 8) | digit(b & 15);
+});
 
 /** The kept lines of a slice, a held one's tail made SUPPRESSED, each with the hashes made of its number and address (else \\N). */
 function keptLines(copy: Buffer, slice: CopySlice, kept: readonly number[], held: (i: number) => boolean, phoneHashes: readonly (Buffer | undefined)[], emailHashes: readonly (Buffer | undefined)[]): Buffer {
@@ -260,8 +265,16 @@ function keptLines(copy: Buffer, slice: CopySlice, kept: readonly number[], held
       at += out.write('\\N', at, 'latin1');
       return;
     }
-    at += out.write('\\\\x', at, 'latin1');
-    at += out.write(hash.toString('hex'), at, 'latin1');
+    out[at++] = 0x5c; // \\x: COPY's escape of the backslash bytea's hex form starts with
+    out[at++] = 0x5c;
+    out[at++] = 0x78;
+    // Two hex digits per byte from a table: no string per hash (toString('hex') and a write
+    // made a 64-character string for each of a 1,000,000-row upload's numbers).
+    for (let b = 0; b < hash.length; b++) {
+      const digits = HEX_PAIRS[hash[b] ?? 0] ?? 0;
+      out[at++] = digits >> 8;
+      out[at++] = digits & 0xff;
+    }
   };
   for (const i of kept) {
     const start = i === 0 ? 0 : (slice.ends[i - 1] ?? 0);
