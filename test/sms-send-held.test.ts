@@ -77,7 +77,12 @@ describe('a message the claim can look up by its stored hashes', () => {
     // The organisation has an opt-out now (above): the intake hashes every number, and a restriction anywhere makes it hash the addresses too.
     await restrict('phone', mobile(8_999_999));
     const small = await scheduled([{ phone: mobile(8_200_001), email: 'Klant@Voorbeeld.nl' }, { email: 'alleen@voorbeeld.nl' }]);
+    await restrict('email', 'groot9@voorbeeld.nl');
     const large = await scheduled(Array.from({ length: 1_000 }, (_, i) => (i === 7 ? { email: `groot${i}@voorbeeld.nl` } : { phone: mobile(8_300_000 + i), email: `groot${i}@voorbeeld.nl` })));
+    // By COPY too, a restricted address beside a number holds the message at the intake (as a small batch's does).
+    expect(await ctx.db.selectFrom('sms_messages').select(['phone', 'status', 'cost']).where('batch_id', '=', large).where('status', '<>', 'queued').execute()).toEqual([
+      { phone: mobile(8_300_009), status: 'suppressed', cost: '0.0000' },
+    ]);
     const csv = await csvBatch([`${mobile(8_400_001)},csv@voorbeeld.nl`, `${mobile(8_400_002)},`, `,alleen-csv@voorbeeld.nl`]);
     for (const id of [small, large, csv]) {
       const rows = await hashesOf(id);
