@@ -4,11 +4,29 @@
 // or string per recipient while Postgres stores the slice: a 1,000,000-row upload otherwise
 // left some 200 MB of them to be collected between major GCs (issue 16).
 import { copyText } from '../core/copy-text.js';
+import { suppressionHash } from '../newsletter/suppression.js';
+import { phoneHash } from './phone-hash.js';
 import { compilePrices, fromUnits, type PriceTable } from './pricing.js';
 import { validateSlice, type RecipientInput, type Rejection } from './validate.js';
 
 /** The columns of sms_messages each COPY line gives, in order. */
-export const COPY_COLUMNS = 'batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, cost, status, phone_hash, email_hash';
+export const COPY_COLUMNS = 'batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, phone_hash, email_hash, cost, status';
+
+/**
+ * Which keyed hashes (SUPPRESSION_KEY) a slice's thread makes: the numbers' when the batch's
+ * organisation has an opt-out or the platform a restriction, the addresses' when the platform
+ * has a restriction (create-batch.ts decides before the batch's first slice). Written into the
+ * lines (phone_hash, email_hash) and handed back for the intake's own lookups, which then hash
+ * nothing; none without (the usual case while nothing is to be checked).
+ */
+export interface Hashing {
+  readonly key: string;
+  readonly phones: boolean;
+  readonly emails: boolean;
+}
+
+/** Bytes of one keyed hash (HMAC-SHA-256). */
+export const HASH_BYTES = 32;
 
 export interface CopySliceInput {
   readonly body: string;
@@ -17,6 +35,7 @@ export interface CopySliceInput {
   readonly batchId: string;
   readonly organizationId: string;
   readonly prices: PriceTable;
+  readonly hashing?: Hashing | undefined;
 }
 
 export interface CopySlice {
@@ -37,17 +56,14 @@ export interface CopySlice {
   readonly ucs2: Uint8Array;
   /** The price in units (pricing.ts) if sent. */
   readonly units: Float64Array;
+  /** With `hashing`: HASH_BYTES per message, its number's hash (of a message with a number, when numbers are hashed) and its address's. */
+  readonly phoneHashes: Uint8Array | null;
+  readonly emailHashes: Uint8Array | null;
   readonly rejections: Rejection[];
 }
 
-/**
- * The end of every line as the pool writes it: no keyed hash of the number or the address
- * (phone_hash, email_hash). The main thread writes the hashes in when its lookups made them
- * (create-batch.ts), after the cost and status, or after SUPPRESSED for a message held.
- */
-export const NO_HASHES = '\t\\N\t\\N\n';
-/** A message suppressed by an opt-out or a restriction: no cost. */
-export const SUPPRESSED = `${fromUnits(0)}\tsuppressed`;
+/** The tail of a line for a message suppressed by an opt-out: no cost. */
+export const SUPPRESSED_TAIL = `${fromUnits(0)}\tsuppressed\n`;
 
 /** phones and units (8 bytes each), ends, costAt and seqs (4), segments, ucs2 and withEmail (1): as columnsOf lays them out. */
 const BYTES_PER_MESSAGE = 8 + 8 + 4 + 4 + 4 + 1 + 1 + 1;
@@ -98,12 +114,22 @@ export function copySlice(input: CopySliceInput, into: SharedArrayBuffer | null 
   const heads: string[] = new Array<string>(n);
   const tails: string[] = new Array<string>(n);
   const columns = columnsOf(n, into);
-  const slice = { ...columns, emails: [] as string[] };
+  const hashing = input.hashing;
+  const phoneHashes = hashing?.phones ? new Uint8Array(n * HASH_BYTES) : null;
+  const emailHashes = hashing?.emails ? new Uint8Array(n * HASH_BYTES) : null;
+  const slice = { ...columns, emails: [] as string[], phoneHashes, emailHashes };
+  /** A hash as COPY's text format takes a bytea (\\x and hex), kept at `i` of `into`. */
+  const hashField = (hash: Buffer, into: Uint8Array, i: number) => {
+    into.set(hash, i * HASH_BYTES);
+    return `\\\\x${hash.toString('hex')}`;
+  };
   let bytes = 0;
   messages.forEach((m, i) => {
     const units = m.phone ? m.segments * priceOf(m.phone) : 0;
-    const head = `${prefix}${m.seq}\t${m.channel}\t${copyText(m.phone)}\t${copyText(m.email)}\t${copyText(m.fieldsJson)}\t${copyText(m.text)}\t${copyText(m.destination)}\t${m.encoding}\t${m.segments}\t`;
-    const tail = `${fromUnits(units)}\tqueued${NO_HASHES}`;
+    const phoneHashed = phoneHashes && hashing && m.phone ? hashField(phoneHash(hashing.key, m.phone), phoneHashes, i) : '\\N';
+    const emailHashed = emailHashes && hashing && m.email ? hashField(suppressionHash(hashing.key, m.email), emailHashes, i) : '\\N';
+    const head = `${prefix}${m.seq}\t${m.channel}\t${copyText(m.phone)}\t${copyText(m.email)}\t${copyText(m.fieldsJson)}\t${copyText(m.text)}\t${copyText(m.destination)}\t${m.encoding}\t${m.segments}\t${phoneHashed}\t${emailHashed}\t`;
+    const tail = `${fromUnits(units)}\tqueued\n`;
     heads[i] = head;
     tails[i] = tail;
     bytes += Buffer.byteLength(head);

@@ -21,7 +21,7 @@ import { compilePrices, fromUnits } from './pricing.js';
 import { SeenRecipients } from './seen-recipients.js';
 import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from './validate.js';
 import { copyRecipients, validateRecipients } from './validation-pool.js';
-import { COPY_COLUMNS, NO_HASHES, SUPPRESSED, type CopySlice } from './copy-slice.js';
+import { COPY_COLUMNS, HASH_BYTES, SUPPRESSED_TAIL, type CopySlice, type Hashing } from './copy-slice.js';
 import { MessageCopy } from './message-copy.js';
 import { deleteBatchMessages } from './store.js';
 import { SliceBuffers } from './slice-buffers.js';
@@ -111,7 +111,7 @@ export class BatchTotals {
 
 async function hasOptOuts(db: Kysely<Database>, organizationId: string): Promise<boolean> {
   const row = await db.selectFrom('sms_opt_outs').select(sql<number>`1`.as('one')).where('organization_id', '=', organizationId).limit(1).executeTakeFirst();
-  return row !== undefined || (await anyRestriction(db));
+  return row !== undefined;
 }
 
 type PriceSlice = (db: Kysely<Database>, slice: SliceResult) => Promise<PricedMessage[]>;
@@ -126,38 +126,56 @@ export interface Lookup {
   readonly held: ReadonlySet<string>;
   readonly hashes: readonly (Buffer | undefined)[] | null;
 }
-export type SuppressedAmong = (db: Kysely<Database>, values: readonly string[]) => Promise<Lookup>;
+export type SuppressedAmong = (db: Kysely<Database>, values: readonly string[], hashes?: readonly Buffer[]) => Promise<Lookup>;
 const NOTHING_LOOKED_UP: Lookup = { held: new Set(), hashes: null };
 
 /**
- * The numbers among `phones` an opt-out (or a privacy restriction) suppresses. Whether the
- * organisation has any is asked once a batch (`optOuts` remembers): most have none, and that
- * probe then spares a keyed hash per number and a lookup with an array of 100,000 hashes,
- * together about 2 s of a 100,000-recipient batch.
+ * What a batch's intake is to check, asked once a batch: numbers when its organisation has an
+ * opt-out or the platform a restriction, addresses when the platform has a restriction. Most
+ * organisations have none, and then nothing is hashed or looked up: a keyed hash per number and
+ * a lookup with an array of 100,000 hashes were together about 2 s of a 100,000-recipient batch.
  */
-function suppressionCheck(deps: Deps, organizationId: string) {
-  let anyOptOuts: boolean | undefined;
-  return async (db: Kysely<Database>, phones: readonly string[]): Promise<Lookup> => {
-    if (phones.length === 0) return NOTHING_LOOKED_UP;
-    anyOptOuts ??= await hasOptOuts(db, organizationId);
-    if (!anyOptOuts) return NOTHING_LOOKED_UP;
-    const hashes = phones.map((phone) => phoneHash(deps.config.suppressionKey, phone));
+function batchChecks(organizationId: string) {
+  let emails: Promise<boolean> | undefined;
+  let phones: Promise<boolean> | undefined;
+  // `db`: the first asker's executor (its transaction, if it has one).
+  const anyRestricted = (db: Kysely<Database>) => (emails ??= anyRestriction(db));
+  return {
+    emails: anyRestricted,
+    phones: (db: Kysely<Database>) => (phones ??= hasOptOuts(db, organizationId).then((optOuts) => optOuts || anyRestricted(db))),
+  };
+}
+type BatchChecks = ReturnType<typeof batchChecks>;
+
+/** The hashes a streamed batch's pool threads are to make (copy-slice.ts), undefined for none. */
+async function hashingOf(deps: Deps, checks: BatchChecks): Promise<Hashing | undefined> {
+  const [phones, emails] = await Promise.all([checks.phones(deps.db), checks.emails(deps.db)]);
+  return phones || emails ? { key: deps.config.suppressionKey, phones, emails } : undefined;
+}
+
+/** The numbers among `phones` an opt-out (or a privacy restriction) suppresses, hashed here unless `given` (in their order). */
+function suppressionCheck(deps: Deps, organizationId: string, checks: BatchChecks) {
+  return async (db: Kysely<Database>, phones: readonly string[], given?: readonly Buffer[]): Promise<Lookup> => {
+    if (phones.length === 0 || !(await checks.phones(db))) return NOTHING_LOOKED_UP;
+    const hashes = given ?? phones.map((phone) => phoneHash(deps.config.suppressionKey, phone));
     const hits = await optedOut(db, organizationId, hashes);
     return { held: new Set(phones.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? ''))), hashes };
   };
 }
 
-/** The addresses among `emails` under a privacy restriction (art. 18); whether there is any restriction at all is asked once a batch. */
-function restrictionCheck(deps: Deps) {
-  let anyRestricted: boolean | undefined;
-  return async (db: Kysely<Database>, emails: readonly string[]): Promise<Lookup> => {
-    if (emails.length === 0) return NOTHING_LOOKED_UP;
-    anyRestricted ??= await anyRestriction(db);
-    if (!anyRestricted) return NOTHING_LOOKED_UP;
-    const hashes = emails.map((email) => identifierHash(deps.config.suppressionKey, 'email', email));
+/** The addresses among `emails` under a privacy restriction (art. 18), hashed here unless `given`. */
+function restrictionCheck(deps: Deps, checks: BatchChecks) {
+  return async (db: Kysely<Database>, emails: readonly string[], given?: readonly Buffer[]): Promise<Lookup> => {
+    if (emails.length === 0 || !(await checks.emails(db))) return NOTHING_LOOKED_UP;
+    const hashes = given ?? emails.map((email) => identifierHash(deps.config.suppressionKey, 'email', email));
     const hits = new Set((await restrictedHashes(db, hashes)).map((h) => h.toString('hex')));
     return { held: new Set(emails.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? ''))), hashes };
   };
+}
+
+/** The lookups of one batch's intake, sharing what it is to check. */
+function batchLookups(deps: Deps, organizationId: string, checks = batchChecks(organizationId)) {
+  return { suppressedAmong: suppressionCheck(deps, organizationId, checks), restrictedAmong: restrictionCheck(deps, checks), checks };
 }
 
 /**
@@ -170,7 +188,7 @@ export function slicePricer(
   deps: Deps,
   organizationId: string,
   totals: BatchTotals,
-  { suppressedAmong, restrictedAmong }: { suppressedAmong: SuppressedAmong; restrictedAmong: SuppressedAmong } = { suppressedAmong: suppressionCheck(deps, organizationId), restrictedAmong: restrictionCheck(deps) },
+  { suppressedAmong, restrictedAmong }: { suppressedAmong: SuppressedAmong; restrictedAmong: SuppressedAmong } = batchLookups(deps, organizationId),
 ): PriceSlice {
   const priceOf = compilePrices(deps.config.sms.prices);
 
@@ -200,14 +218,16 @@ export function slicePricer(
   };
 }
 
+/** The hashes a pool thread made (HASH_BYTES each, copy-slice.ts) of the messages at `indexes`, as views. */
+const hashesAt = (hashes: Uint8Array, indexes: readonly number[]): Buffer[] => indexes.map((i) => Buffer.from(hashes.buffer, hashes.byteOffset + i * HASH_BYTES, HASH_BYTES));
+
 /**
  * The same for a streamed slice (copy-slice.ts), which has no object per message: what is
- * kept of its COPY bytes, with opted-out numbers' lines made 'suppressed' at no cost, and the
- * keyed hashes the lookups made written into the lines.
+ * kept of its COPY bytes, with opted-out numbers' lines made 'suppressed' at no cost. The
+ * lookups take the hashes the pool thread made (and wrote into the lines): none is made here.
  */
-function copySlicer(deps: Deps, organizationId: string, totals: BatchTotals) {
-  const suppressedAmong = suppressionCheck(deps, organizationId);
-  const restrictedAmong = restrictionCheck(deps);
+function copySlicer(deps: Deps, organizationId: string, totals: BatchTotals, checks: BatchChecks) {
+  const { suppressedAmong, restrictedAmong } = batchLookups(deps, organizationId, checks);
   return async (slice: CopySlice): Promise<Buffer> => {
     const copy = Buffer.from(slice.copy.buffer, slice.copy.byteOffset, slice.copy.byteLength);
     const kept: number[] = [];
@@ -226,8 +246,9 @@ function copySlicer(deps: Deps, organizationId: string, totals: BatchTotals) {
     totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
     const phoneOf = (i: number) => `+${slice.phones[i] ?? 0}`;
     const numbered = kept.filter((i) => slice.phones[i] !== 0);
-    const suppressed = await suppressedAmong(deps.db, numbered.map(phoneOf));
-    const restricted = await restrictedAmong(deps.db, [...addressOf.values()]);
+    const addressed = [...addressOf.keys()];
+    const suppressed = await suppressedAmong(deps.db, numbered.map(phoneOf), slice.phoneHashes ? hashesAt(slice.phoneHashes, numbered) : undefined);
+    const restricted = await restrictedAmong(deps.db, [...addressOf.values()], slice.emailHashes ? hashesAt(slice.emailHashes, addressed) : undefined);
     // Nearly always neither is held: then no number is written out a second time (issue 16).
     const held = (i: number) =>
       (suppressed.held.size > 0 && slice.phones[i] !== 0 && suppressed.held.has(phoneOf(i))) || (restricted.held.size > 0 && restricted.held.has(addressOf.get(i) ?? ''));
@@ -235,61 +256,16 @@ function copySlicer(deps: Deps, organizationId: string, totals: BatchTotals) {
       const sms = slice.phones[i] !== 0;
       totals.addOne(sms && !held(i), slice.ucs2[i] === 1 ? 'ucs2' : 'gsm7', slice.segments[i] ?? 0, slice.units[i] ?? 0);
     }
-    const hashed = suppressed.hashes !== null || restricted.hashes !== null;
-    if (kept.length === slice.seqs.length && suppressed.held.size === 0 && restricted.held.size === 0 && !hashed) return copy;
-    // Duplicates, opt-outs, restrictions or hashes (the rare case where nothing on the platform
-    // is to be checked is the usual one): the lines are picked one by one, into one buffer.
-    const phoneHashes = new Array<Buffer | undefined>(slice.seqs.length);
-    const emailHashes = new Array<Buffer | undefined>(slice.seqs.length);
-    if (suppressed.hashes) for (const [j, i] of numbered.entries()) phoneHashes[i] = suppressed.hashes[j];
-    if (restricted.hashes) for (const [j, i] of [...addressOf.keys()].entries()) emailHashes[i] = restricted.hashes[j];
-    return keptLines(copy, slice, kept, held, phoneHashes, emailHashes);
+    if (kept.length === slice.seqs.length && suppressed.held.size === 0 && restricted.held.size === 0) return copy;
+    // Rare: duplicates, opt-outs or restrictions. Only then the lines are picked one by one.
+    const parts: Buffer[] = [];
+    for (const i of kept) {
+      const start = i === 0 ? 0 : (slice.ends[i - 1] ?? 0);
+      if (held(i)) parts.push(copy.subarray(start, slice.costAt[i]), Buffer.from(SUPPRESSED_TAIL));
+      else parts.push(copy.subarray(start, slice.ends[i]));
+    }
+    return Buffer.concat(parts);
   };
-}
-
-/** A tab, `\\x` and 64 hex digits: a 32-byte hash as a bytea in COPY's text format. */
-const HASH_FIELD = 1 + 3 + 64;
-/** Per byte value, its two lowercase hex digits' character codes (high << 8 | low). */
-const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_, b) => {
-  const digit = (n: number) => (n < 10 ? 0x30 + n : 0x57 + n);
-  return (digit(b >> 4) << 8) | digit(b & 15);
-});
-
-/** The kept lines of a slice, a held one's tail made SUPPRESSED, each with the hashes made of its number and address (else \\N). */
-function keptLines(copy: Buffer, slice: CopySlice, kept: readonly number[], held: (i: number) => boolean, phoneHashes: readonly (Buffer | undefined)[], emailHashes: readonly (Buffer | undefined)[]): Buffer {
-  const out = Buffer.allocUnsafe(copy.length + kept.length * (SUPPRESSED.length + 2 * HASH_FIELD + 1));
-  let at = 0;
-  const field = (hash: Buffer | undefined) => {
-    out[at++] = 0x09; // tab
-    if (hash === undefined) {
-      at += out.write('\\N', at, 'latin1');
-      return;
-    }
-    out[at++] = 0x5c; // \\x: COPY's escape of the backslash bytea's hex form starts with
-    out[at++] = 0x5c;
-    out[at++] = 0x78;
-    // Two hex digits per byte from a table: no string per hash (toString('hex') and a write
-    // made a 64-character string for each of a 1,000,000-row upload's numbers).
-    for (let b = 0; b < hash.length; b++) {
-      const digits = HEX_PAIRS[hash[b] ?? 0] ?? 0;
-      out[at++] = digits >> 8;
-      out[at++] = digits & 0xff;
-    }
-  };
-  for (const i of kept) {
-    const start = i === 0 ? 0 : (slice.ends[i - 1] ?? 0);
-    const end = slice.ends[i] ?? 0;
-    if (held(i)) {
-      at += copy.copy(out, at, start, slice.costAt[i]);
-      at += out.write(SUPPRESSED, at, 'latin1');
-    } else {
-      at += copy.copy(out, at, start, end - NO_HASHES.length);
-    }
-    field(phoneHashes[i]);
-    field(emailHashes[i]);
-    out[at++] = 0x0a; // newline
-  }
-  return out.subarray(0, at);
 }
 
 async function insertMessages(db: Kysely<Database>, batchId: string, organizationId: string, messages: readonly PricedMessage[]): Promise<void> {
@@ -428,8 +404,9 @@ async function storeBatchByCopy(deps: Deps, organizationId: string, options: Bat
     const id = randomUUID();
     const totals = new BatchTotals();
     totals.recipients = recipients.length;
-    const keep = copySlicer(deps, organizationId, totals);
-    const task = { body: options.body, batchId: id, organizationId, prices: deps.config.sms.prices };
+    const checks = batchChecks(organizationId);
+    const keep = copySlicer(deps, organizationId, totals, checks);
+    const task = { body: options.body, batchId: id, organizationId, prices: deps.config.sms.prices, hashing: await hashingOf(deps, checks) };
     const slices: Promise<CopySlice>[] = [];
     for (let start = 0; start < recipients.length; start += VALIDATE_SLICE) {
       const slice = copyRecipients({ ...task, firstSeq: start }, Buffer.from(JSON.stringify(recipients.slice(start, start + VALIDATE_SLICE))));
@@ -482,13 +459,16 @@ async function storeBatch(deps: Deps, organizationId: string, options: BatchOpti
  * nothing is sent before the last slice is stored; `finish` makes it queued or scheduled.
  */
 export async function openStreamedBatch(deps: Deps, organizationId: string, options: BatchOptions, actor: BatchActor) {
+  // Decided before the batch is opened and its first slice goes to the pool: every slice's threads hash alike.
+  const checks = batchChecks(organizationId);
+  const hashing = await hashingOf(deps, checks);
   const opened = await idempotent(deps, organizationId, options, () =>
     deps.db.insertInto('sms_batches').values({ ...batchRow(organizationId, options), status: 'validating' }).returningAll().executeTakeFirstOrThrow(),
   );
   if (opened.replayed) return { kind: 'replayed', batch: opened.batch } as const;
   const id = opened.batch.id;
   const totals = new BatchTotals();
-  const keep = copySlicer(deps, organizationId, totals);
+  const keep = copySlicer(deps, organizationId, totals, checks);
   const buffers = new SliceBuffers(COPY_BUFFER_BYTES, 2);
   let copy: MessageCopy | undefined;
   return {
@@ -497,7 +477,7 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
     async validateSlice(firstSeq: number, recipients: RecipientSlice): Promise<CopySlice> {
       totals.recipients = Math.max(totals.recipients, firstSeq + recipients.count);
       const into = buffers.take();
-      const input = { body: options.body, firstSeq, batchId: id, organizationId, prices: deps.config.sms.prices };
+      const input = { body: options.body, firstSeq, batchId: id, organizationId, prices: deps.config.sms.prices, hashing };
       // The slice's columns (and its lines, when they fit) come back in `into`: it is the slice's until stored.
       return copyRecipients(input, recipients.json, into)
         .catch((error: unknown) => {
