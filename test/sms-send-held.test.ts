@@ -11,7 +11,9 @@ import { suppressionHash } from '../workers/newsletter/suppression.js';
 import { identifierHash, subjectOf } from '../workers/privacy/subject.js';
 import { RETENTION_POLICY } from '../workers/retention/policy.js';
 import { purgeAll } from '../workers/retention/purge.js';
+import { ensureHouseOrganization } from '../workers/newsletter/house.js';
 import { phoneHash } from '../workers/sms/opt-outs.js';
+import { queueSingleSms } from '../workers/sms/single-sms.js';
 import { smsPrivacy } from '../workers/sms/privacy.js';
 import { waitFor } from './helpers/context.js';
 import { baseUrl } from './helpers/http.js';
@@ -69,6 +71,20 @@ describe('a STOP that comes while the batch waits (the organisation had no opt-o
     smsc.received.length = 0;
     expect(await sentNow(ctx, id)).toEqual({ [stopper]: 'suppressed', [other]: 'sent' });
     expect(received()).toEqual([other]);
+  });
+});
+
+describe("the platform's own texts", () => {
+  it("a privacy request's code goes to a number that replied STOP to the house organisation (a person's rights are no marketing)", async () => {
+    const { organizationId } = await ensureHouseOrganization(ctx.db);
+    const person = mobile(8_150_001);
+    await ctx.db.insertInto('sms_opt_outs').values({ organization_id: organizationId, phone_hash: phoneHash(key, person), masked: '+31 6 ****0001', source: 'reply' }).execute();
+    const jobs = await queueSingleSms(ctx.db, { organizationId, purpose: 'service', sender: 'TGG', text: 'Uw code is 123456.', phone: { e164: person, countryCallingCode: '31' } });
+    const job = jobs[0];
+    const batchId = job?.name === 'sms.send-chunk' ? (job.payload as { batchId: string }).batchId : '';
+    smsc.received.length = 0;
+    expect(await sentNow(ctx, batchId)).toEqual({ [person]: 'sent' });
+    expect(received()).toEqual([person]);
   });
 });
 

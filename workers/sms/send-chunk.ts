@@ -43,10 +43,11 @@ type Deps = Parameters<Handler<'sms.send-chunk'>>[1]['deps'];
  * of, and a restriction marks 'suppressed' the queued messages it finds, but not those of a
  * batch still being stored as it ran); a number its organisation has an opt-out for (a STOP
  * that came after the intake marks nothing queued; not for an opt-out confirmation, which goes
- * to a number just opted out); of a marketing batch, also an e-mail to an address its
- * organisation suppresses (an unsubscribe, a bounce, an objection: P12). A service message (an
- * appointment) to a suppressed address is not marketing and goes. The claim found these by the
- * hashes stored at the intake (`held`); only a message without them is hashed here.
+ * to a number just opted out, nor a privacy request's code); of a marketing batch, also an
+ * e-mail to an address its organisation suppresses (an unsubscribe, a bounce, an objection:
+ * P12). A service message (an appointment) to a suppressed address is not marketing and goes.
+ * The claim found these by the hashes stored at the intake (`held`); only a message without
+ * them is hashed here.
  */
 async function heldBack(deps: Deps, batch: SmsBatch, messages: readonly ClaimedMessage[], checks: WindowChecks): Promise<Set<number>> {
   const held = new Set<number>();

@@ -30,7 +30,7 @@ export interface ClaimedMessage {
 export interface WindowChecks {
   /** privacy_restrictions has any row. */
   readonly restrictions: boolean;
-  /** The batch's organisation has any opt-out, and the batch is not an opt-out confirmation. */
+  /** The batch's organisation has any opt-out, and the batch is neither an opt-out confirmation nor the house organisation's (a privacy request's code). */
   readonly optOuts: boolean;
 }
 
@@ -60,7 +60,8 @@ export interface ClaimRequest {
  *
  * Each claimed message is looked up by the keyed hashes stored with it at the intake (`held`):
  * in privacy_restrictions (number or address, art. 18), in its organisation's sms_opt_outs (the
- * number: a STOP or the member's opt-out since the intake; not for an opt-out confirmation),
+ * number: a STOP or the member's opt-out since the intake; not for an opt-out confirmation, nor
+ * for the platform's own texts, a privacy request's code: those never had an opt-out check),
  * and, an e-mail of a marketing batch, in its organisation's newsletter_suppressions. Each
  * lookup runs only when its table has anything for it (`checks`, read once a claim): none runs
  * a probe per message otherwise. Each is an index probe per message (a prepared statement).
@@ -83,8 +84,8 @@ export async function claimWindow(db: Db, r: ClaimRequest): Promise<ClaimedWindo
     ), checks AS MATERIALIZED (
       SELECT b.organization_id, b.purpose = 'marketing' AS marketing,
              EXISTS (SELECT 1 FROM privacy_restrictions) AS restrictions,
-             b.purpose <> 'opt-out-confirmation' AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.organization_id = b.organization_id) AS opt_outs
-      FROM sms_batches b WHERE b.id = ${r.batchId}
+             b.purpose <> 'opt-out-confirmation' AND NOT org.house AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.organization_id = b.organization_id) AS opt_outs
+      FROM sms_batches b JOIN organizations org ON org.id = b.organization_id WHERE b.id = ${r.batchId}
     )
     SELECT c.id, c.seq, c.channel, c.phone, c.email, c.text, c.encoding, c.segments, (SELECT id FROM claim) AS claim_id,
            k.restrictions, k.opt_outs,
