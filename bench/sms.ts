@@ -9,7 +9,9 @@
 //   4. all-in-one intake: with every role in one process, a 100,000-recipient JSON batch
 //      accepted (median of three in a row) while the batch before is being sent, vs --role web;
 //   5. the outbox send rate of `--role sms` vs raw unnest INSERTs of 200 rows into sms_outbox.
-// BENCH_SMS_PARTS (json,csv,allinone,send; all by default) picks some.
+// BENCH_SMS_PARTS (json,csv,allinone,send; all by default) picks some. BENCH_SMS_RESTRICTIONS=N
+// stores N privacy restrictions (of no recipient) first: then every intake hashes each number
+// and address and looks them up, as it does in production, where some restriction always exists.
 // The platform runs compiled, as the Procfile runs it (BENCH_SMS_BUILD=false reuses dist/;
 // BENCH_SMS_NODE_ARGS passes node flags), as child processes against its own database (dropped and recreated at
 // start, dropped at the end) and its own queue prefix; everything talks over 127.0.0.1.
@@ -40,6 +42,7 @@ const WEB_PORT = Number(process.env.BENCH_SMS_PORT ?? 3293);
 const BARE_PORT = WEB_PORT + 1;
 const ALL_PORT = WEB_PORT + 2;
 const DB_NAME = process.env.BENCH_SMS_DATABASE ?? 'tgg_bench_sms';
+const RESTRICTIONS = Number(process.env.BENCH_SMS_RESTRICTIONS ?? 0);
 const PREFIX = `bench-sms-${process.pid}`;
 const INSERT_WINDOW = 200;
 const SEND_TIMEOUT_MS = 180_000;
@@ -435,6 +438,18 @@ async function measureSending(apiKey: string): Promise<SendResult> {
 
 // ---------------------------------------------------------------------------------------------
 
+/** `count` privacy restrictions of hashes no recipient has. */
+async function restrictSomeone(count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl(DB_NAME) });
+  await client.connect();
+  try {
+    await client.query(`INSERT INTO privacy_restrictions (identifier_hash) SELECT sha256(('bench' || i)::bytea) FROM generate_series(1, $1::int) i ON CONFLICT DO NOTHING`, [count]);
+    console.log(`  ${count} privacy restrictions stored: every intake hashes and looks up its numbers`);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function smsBench(): Promise<void> {
   const started = performance.now();
   try {
@@ -445,6 +460,7 @@ export async function smsBench(): Promise<void> {
       children.push(await startProcess('node', ['-e', BARE_SERVER], {}, `http://${HOST}:${BARE_PORT}/`));
 
       const apiKey = await createOrganization(WEB_PORT, 'Bench organisation');
+      if (RESTRICTIONS > 0) await restrictSomeone(RESTRICTIONS);
 
       const json = PARTS.has('json') ? await measureJson(apiKey, web) : undefined;
       let csv: CsvResult | undefined;

@@ -4,22 +4,14 @@
 // The e-mails of such a batch were already held as each window went (sms-mail-suppression);
 // the numbers now are too. The restriction is stored directly, after the intake, which leaves
 // the same state as that race.
-import { sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { identifierHash } from '../workers/privacy/subject.js';
-import { createTestContext, waitFor } from './helpers/context.js';
 import { caller, newOrganization, opsAuth } from './helpers/identity.js';
 import { scrape, valueOf } from './helpers/metrics.js';
 import { mobile } from './helpers/sms.js';
-import { startSmsc } from './helpers/smsc.js';
+import { sentNow, smppPlatform } from './helpers/sms-scheduled.js';
 
-const smsc = await startSmsc();
-const ctx = await createTestContext();
-const runtime = await ctx.start({ roles: ['web', 'sms'], config: ctx.configWith({ SMS_PROVIDER: 'smpp', SMPP_URL: smsc.url, SMPP_RESPONSE_TIMEOUT_MS: '3000' }) });
-afterAll(async () => {
-  await runtime.stop();
-  await smsc.close();
-});
+const { smsc, ctx, runtime } = await smppPlatform();
 const call = caller(runtime);
 const org = await newOrganization(call, ctx, 'Tandarts Oost');
 
@@ -30,21 +22,6 @@ async function scheduled(phones: readonly string[], emails: Record<string, strin
   const batch = await call<{ id: string; status: string }>('post', '/v1/sms/batches', { auth: org.key, body });
   expect(batch.body.status).toBe('scheduled');
   return batch.body.id;
-}
-
-/** Makes the batch due and lets the scheduler start it; the statuses by number once none is queued or sending. */
-async function sentNow(batchId: string): Promise<Record<string, string>> {
-  await ctx.db.updateTable('sms_batches').set({ send_at: sql<Date>`now() - interval '1 second'` }).where('id', '=', batchId).execute();
-  const scheduler = await ctx.start({ roles: ['scheduler'], config: ctx.configWith({ RECONCILE_INTERVAL_MS: '100' }) });
-  try {
-    return await waitFor(async () => {
-      const rows = await ctx.db.selectFrom('sms_messages').select(['phone', 'status']).where('batch_id', '=', batchId).execute();
-      if (rows.some((r) => r.status === 'queued' || r.status === 'sending')) return undefined;
-      return Object.fromEntries(rows.map((r) => [r.phone ?? '', r.status]));
-    }, 'the scheduled batch sent', 20_000);
-  } finally {
-    await scheduler.stop();
-  }
 }
 
 const received = () => smsc.received.map((r) => `+${r.destination}`).sort();
@@ -58,7 +35,7 @@ describe('a batch whose number a privacy restriction came to hold after the inta
     smsc.received.length = 0;
 
     // Both in the one window: the held number gets nothing at the SMSC, the other goes.
-    expect(await sentNow(id)).toEqual({ [restricted]: 'suppressed', [other]: 'sent' });
+    expect(await sentNow(ctx, id)).toEqual({ [restricted]: 'suppressed', [other]: 'sent' });
     expect(received()).toEqual([other]);
     const body = await scrape(runtime.port, opsAuth(ctx));
     expect(valueOf(body, 'tgg_sms_messages_total', { provider: 'smpp', outcome: 'suppressed' })).toBe(1);
@@ -71,7 +48,7 @@ describe('a batch whose number a privacy restriction came to hold after the inta
     const id = await scheduled([named, other], { [named]: 'later-beperkt@voorbeeld.nl', [other]: 'klant@voorbeeld.nl' });
     await ctx.db.insertInto('privacy_restrictions').values({ identifier_hash: identifierHash(ctx.config.suppressionKey, 'email', 'Later-Beperkt@Voorbeeld.nl'), request_id: null }).execute();
     smsc.received.length = 0;
-    expect(await sentNow(id)).toEqual({ [named]: 'suppressed', [other]: 'sent' });
+    expect(await sentNow(ctx, id)).toEqual({ [named]: 'suppressed', [other]: 'sent' });
     expect(received()).toEqual([other]);
   });
 
@@ -85,7 +62,7 @@ describe('a batch whose number a privacy restriction came to hold after the inta
       .onConflict((oc) => oc.column('identifier_hash').doNothing())
       .execute();
     smsc.received.length = 0;
-    expect(await sentNow(id)).toEqual(Object.fromEntries(phones.map((p) => [p, 'sent'])));
+    expect(await sentNow(ctx, id)).toEqual(Object.fromEntries(phones.map((p) => [p, 'sent'])));
     expect(received()).toEqual([...phones].sort());
   });
 });

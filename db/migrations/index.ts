@@ -30,6 +30,7 @@ import * as smsMessagesFillfactor from './2026-12-06T01-10-00_sms-messages-fillf
 import * as smsMessagesThreeVersions from './2026-12-06T20-10-00_sms-messages-three-versions.js';
 import * as temUploadCharset from './2026-12-06T21-00-00_tem-upload-charset.js';
 import * as smsPartsWaitingIndex from './2026-12-07T01-00-00_sms-parts-waiting-index.js';
+import * as smsMessageHashes from './2026-12-08T03-00-00_sms-message-hashes.js';
 import * as auditActorLive from './2026-12-08T04-00-00_audit-actor-live.js';
 import * as temInvoiceMonths from './2026-12-08T05-00-00_tem-invoice-months.js';
 
@@ -64,6 +65,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T20-10-00_sms-messages-three-versions': smsMessagesThreeVersions,
   '2026-12-06T21-00-00_tem-upload-charset': temUploadCharset,
   '2026-12-07T01-00-00_sms-parts-waiting-index': smsPartsWaitingIndex,
+  '2026-12-08T03-00-00_sms-message-hashes': smsMessageHashes,
   '2026-12-08T04-00-00_audit-actor-live': auditActorLive,
   '2026-12-08T05-00-00_tem-invoice-months': temInvoiceMonths,
 };

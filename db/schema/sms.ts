@@ -81,6 +81,13 @@ export interface SmsMessageTable {
   delivered_at: Timestamp | null;
   anonymised_at: Timestamp | null;
   retain_from: ColumnType<Date, never, never>;
+  /**
+   * Keyed hashes (SUPPRESSION_KEY: phoneHash, suppressionHash) of `phone` and `email` as the
+   * intake computed them for its own check; null where it did not (send-chunk.ts hashes those).
+   * Erased and purged with the number and the address.
+   */
+  phone_hash: Buffer | null;
+  email_hash: Buffer | null;
 }
 
 export interface SmsOptOutTable {

@@ -21,7 +21,7 @@ import { compilePrices, fromUnits } from './pricing.js';
 import { SeenRecipients } from './seen-recipients.js';
 import type { RecipientInput, Rejection, SliceResult, ValidatedMessage } from './validate.js';
 import { copyRecipients, validateRecipients } from './validation-pool.js';
-import { COPY_COLUMNS, SUPPRESSED_TAIL, type CopySlice } from './copy-slice.js';
+import { COPY_COLUMNS, HASH_BYTES, SUPPRESSED_TAIL, type CopySlice, type Hashing } from './copy-slice.js';
 import { MessageCopy } from './message-copy.js';
 import { deleteBatchMessages } from './store.js';
 import { SliceBuffers } from './slice-buffers.js';
@@ -51,6 +51,9 @@ export interface BatchOptions {
 export interface PricedMessage extends ValidatedMessage {
   readonly status: 'queued' | 'suppressed';
   readonly costUnits: number;
+  /** The keyed hashes the intake's lookups made of the number and the address, stored with the message for the send path's; null where none was made. */
+  readonly phoneHash: Buffer | null;
+  readonly emailHash: Buffer | null;
 }
 
 /** Running totals of a batch, fed slice by slice. */
@@ -108,42 +111,71 @@ export class BatchTotals {
 
 async function hasOptOuts(db: Kysely<Database>, organizationId: string): Promise<boolean> {
   const row = await db.selectFrom('sms_opt_outs').select(sql<number>`1`.as('one')).where('organization_id', '=', organizationId).limit(1).executeTakeFirst();
-  return row !== undefined || (await anyRestriction(db));
+  return row !== undefined;
 }
 
 type PriceSlice = (db: Kysely<Database>, slice: SliceResult) => Promise<PricedMessage[]>;
-/** The values among `values` (numbers, or addresses) that are not to be sent to. */
-export type SuppressedAmong = (db: Kysely<Database>, values: readonly string[]) => Promise<Set<string>>;
 
 /**
- * The numbers among `phones` an opt-out (or a privacy restriction) suppresses. Whether the
- * organisation has any is asked once a batch (`optOuts` remembers): most have none, and that
- * probe then spares a keyed hash per number and a lookup with an array of 100,000 hashes,
- * together about 2 s of a 100,000-recipient batch.
+ * What a lookup found among some values (numbers, or addresses): those not to be sent to, and
+ * each value's keyed hash in their order, when it made them (only when there was anything to
+ * look them up in): kept on the messages (sms_messages.phone_hash, email_hash), so the send
+ * path looks them up again without hashing.
  */
-function suppressionCheck(deps: Deps, organizationId: string) {
-  let anyOptOuts: boolean | undefined;
-  return async (db: Kysely<Database>, phones: readonly string[]): Promise<Set<string>> => {
-    if (phones.length === 0) return new Set();
-    anyOptOuts ??= await hasOptOuts(db, organizationId);
-    if (!anyOptOuts) return new Set();
-    const hashes = phones.map((phone) => phoneHash(deps.config.suppressionKey, phone));
+export interface Lookup {
+  readonly held: ReadonlySet<string>;
+  readonly hashes: readonly (Buffer | undefined)[] | null;
+}
+export type SuppressedAmong = (db: Kysely<Database>, values: readonly string[], hashes?: readonly Buffer[]) => Promise<Lookup>;
+const NOTHING_LOOKED_UP: Lookup = { held: new Set(), hashes: null };
+
+/**
+ * What a batch's intake is to check, asked once a batch: numbers when its organisation has an
+ * opt-out or the platform a restriction, addresses when the platform has a restriction. Most
+ * organisations have none, and then nothing is hashed or looked up: a keyed hash per number and
+ * a lookup with an array of 100,000 hashes were together about 2 s of a 100,000-recipient batch.
+ */
+function batchChecks(organizationId: string) {
+  let emails: Promise<boolean> | undefined;
+  let phones: Promise<boolean> | undefined;
+  // `db`: the first asker's executor (its transaction, if it has one).
+  const anyRestricted = (db: Kysely<Database>) => (emails ??= anyRestriction(db));
+  return {
+    emails: anyRestricted,
+    phones: (db: Kysely<Database>) => (phones ??= hasOptOuts(db, organizationId).then((optOuts) => optOuts || anyRestricted(db))),
+  };
+}
+type BatchChecks = ReturnType<typeof batchChecks>;
+
+/** The hashes a streamed batch's pool threads are to make (copy-slice.ts), undefined for none. */
+async function hashingOf(deps: Deps, checks: BatchChecks): Promise<Hashing | undefined> {
+  const [phones, emails] = await Promise.all([checks.phones(deps.db), checks.emails(deps.db)]);
+  return phones || emails ? { key: deps.config.suppressionKey, phones, emails } : undefined;
+}
+
+/** The numbers among `phones` an opt-out (or a privacy restriction) suppresses, hashed here unless `given` (in their order). */
+function suppressionCheck(deps: Deps, organizationId: string, checks: BatchChecks) {
+  return async (db: Kysely<Database>, phones: readonly string[], given?: readonly Buffer[]): Promise<Lookup> => {
+    if (phones.length === 0 || !(await checks.phones(db))) return NOTHING_LOOKED_UP;
+    const hashes = given ?? phones.map((phone) => phoneHash(deps.config.suppressionKey, phone));
     const hits = await optedOut(db, organizationId, hashes);
-    return new Set(phones.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')));
+    return { held: new Set(phones.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? ''))), hashes };
   };
 }
 
-/** The addresses among `emails` under a privacy restriction (art. 18); whether there is any restriction at all is asked once a batch. */
-function restrictionCheck(deps: Deps) {
-  let anyRestricted: boolean | undefined;
-  return async (db: Kysely<Database>, emails: readonly string[]): Promise<Set<string>> => {
-    if (emails.length === 0) return new Set();
-    anyRestricted ??= await anyRestriction(db);
-    if (!anyRestricted) return new Set();
-    const hashes = emails.map((email) => identifierHash(deps.config.suppressionKey, 'email', email));
+/** The addresses among `emails` under a privacy restriction (art. 18), hashed here unless `given`. */
+function restrictionCheck(deps: Deps, checks: BatchChecks) {
+  return async (db: Kysely<Database>, emails: readonly string[], given?: readonly Buffer[]): Promise<Lookup> => {
+    if (emails.length === 0 || !(await checks.emails(db))) return NOTHING_LOOKED_UP;
+    const hashes = given ?? emails.map((email) => identifierHash(deps.config.suppressionKey, 'email', email));
     const hits = new Set((await restrictedHashes(db, hashes)).map((h) => h.toString('hex')));
-    return new Set(emails.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? '')));
+    return { held: new Set(emails.filter((_, i) => hits.has(hashes[i]?.toString('hex') ?? ''))), hashes };
   };
+}
+
+/** The lookups of one batch's intake, sharing what it is to check. */
+function batchLookups(deps: Deps, organizationId: string, checks = batchChecks(organizationId)) {
+  return { suppressedAmong: suppressionCheck(deps, organizationId, checks), restrictedAmong: restrictionCheck(deps, checks), checks };
 }
 
 /**
@@ -156,7 +188,7 @@ export function slicePricer(
   deps: Deps,
   organizationId: string,
   totals: BatchTotals,
-  { suppressedAmong, restrictedAmong }: { suppressedAmong: SuppressedAmong; restrictedAmong: SuppressedAmong } = { suppressedAmong: suppressionCheck(deps, organizationId), restrictedAmong: restrictionCheck(deps) },
+  { suppressedAmong, restrictedAmong }: { suppressedAmong: SuppressedAmong; restrictedAmong: SuppressedAmong } = batchLookups(deps, organizationId),
 ): PriceSlice {
   const priceOf = compilePrices(deps.config.sms.prices);
 
@@ -170,49 +202,61 @@ export function slicePricer(
     totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
     const suppressed = await suppressedAmong(db, unique.flatMap((m) => (m.phone ? [m.phone] : [])));
     const restricted = await restrictedAmong(db, unique.flatMap((m) => (m.email ? [m.email] : [])));
+    // The hashes are in the order of the numbers (addresses) asked: the next of each is the next message's that has one.
+    let phoneAt = 0;
+    let emailAt = 0;
     // The validated objects are this function's own (fresh from the worker): price them in place.
     const priced = unique.map((m) => {
-      const status = (m.phone && suppressed.has(m.phone)) || (m.email && restricted.has(m.email)) ? ('suppressed' as const) : ('queued' as const);
+      const status = (m.phone && suppressed.held.has(m.phone)) || (m.email && restricted.held.has(m.email)) ? ('suppressed' as const) : ('queued' as const);
       const costUnits = status === 'queued' && m.phone ? m.segments * priceOf(m.phone) : 0;
-      return Object.assign(m, { status, costUnits });
+      const phoneHash = m.phone ? (suppressed.hashes?.[phoneAt++] ?? null) : null;
+      const emailHash = m.email ? (restricted.hashes?.[emailAt++] ?? null) : null;
+      return Object.assign(m, { status, costUnits, phoneHash, emailHash });
     });
     totals.add(priced);
     return priced;
   };
 }
 
+/** The hashes a pool thread made (HASH_BYTES each, copy-slice.ts) of the messages at `indexes`, as views. */
+const hashesAt = (hashes: Uint8Array, indexes: readonly number[]): Buffer[] => indexes.map((i) => Buffer.from(hashes.buffer, hashes.byteOffset + i * HASH_BYTES, HASH_BYTES));
+
 /**
  * The same for a streamed slice (copy-slice.ts), which has no object per message: what is
- * kept of its COPY bytes, with opted-out numbers' lines made 'suppressed' at no cost.
+ * kept of its COPY bytes, with opted-out numbers' lines made 'suppressed' at no cost. The
+ * lookups take the hashes the pool thread made (and wrote into the lines): none is made here.
  */
-function copySlicer(deps: Deps, organizationId: string, totals: BatchTotals) {
-  const suppressedAmong = suppressionCheck(deps, organizationId);
-  const restrictedAmong = restrictionCheck(deps);
+function copySlicer(deps: Deps, organizationId: string, totals: BatchTotals, checks: BatchChecks) {
+  const { suppressedAmong, restrictedAmong } = batchLookups(deps, organizationId, checks);
   return async (slice: CopySlice): Promise<Buffer> => {
     const copy = Buffer.from(slice.copy.buffer, slice.copy.byteOffset, slice.copy.byteLength);
     const kept: number[] = [];
     const duplicates: Rejection[] = [];
-    const emailOf = new Map<number, string>();
+    // The kept messages that have an address, by index, in order.
+    const addressOf = new Map<number, string>();
     let email = 0;
     for (let i = 0; i < slice.seqs.length; i++) {
       const phone = slice.phones[i] ?? 0;
-      const address = phone === 0 ? (slice.emails[email++] ?? '') : '';
+      const address = slice.withEmail[i] === 1 ? (slice.emails[email++] ?? '') : '';
       const fresh = phone !== 0 ? totals.seen.addNumber(phone) : totals.seen.add(null, address);
       if (fresh) kept.push(i);
       else duplicates.push({ index: slice.seqs[i] ?? 0, reason: 'duplicate' });
-      if (fresh && phone === 0) emailOf.set(i, address);
+      if (fresh && slice.withEmail[i] === 1) addressOf.set(i, address);
     }
     totals.reject([...slice.rejections, ...duplicates].sort((a, b) => a.index - b.index));
     const phoneOf = (i: number) => `+${slice.phones[i] ?? 0}`;
-    const suppressed = await suppressedAmong(deps.db, kept.filter((i) => slice.phones[i] !== 0).map(phoneOf));
-    const restricted = await restrictedAmong(deps.db, [...emailOf.values()]);
+    const numbered = kept.filter((i) => slice.phones[i] !== 0);
+    const addressed = [...addressOf.keys()];
+    const suppressed = await suppressedAmong(deps.db, numbered.map(phoneOf), slice.phoneHashes ? hashesAt(slice.phoneHashes, numbered) : undefined);
+    const restricted = await restrictedAmong(deps.db, [...addressOf.values()], slice.emailHashes ? hashesAt(slice.emailHashes, addressed) : undefined);
     // Nearly always neither is held: then no number is written out a second time (issue 16).
-    const held = (i: number) => (slice.phones[i] !== 0 ? suppressed.size > 0 && suppressed.has(phoneOf(i)) : restricted.size > 0 && restricted.has(emailOf.get(i) ?? ''));
+    const held = (i: number) =>
+      (suppressed.held.size > 0 && slice.phones[i] !== 0 && suppressed.held.has(phoneOf(i))) || (restricted.held.size > 0 && restricted.held.has(addressOf.get(i) ?? ''));
     for (const i of kept) {
       const sms = slice.phones[i] !== 0;
       totals.addOne(sms && !held(i), slice.ucs2[i] === 1 ? 'ucs2' : 'gsm7', slice.segments[i] ?? 0, slice.units[i] ?? 0);
     }
-    if (kept.length === slice.seqs.length && suppressed.size === 0 && restricted.size === 0) return copy;
+    if (kept.length === slice.seqs.length && suppressed.held.size === 0 && restricted.held.size === 0) return copy;
     // Rare: duplicates, opt-outs or restrictions. Only then the lines are picked one by one.
     const parts: Buffer[] = [];
     for (const i of kept) {
@@ -228,12 +272,13 @@ async function insertMessages(db: Kysely<Database>, batchId: string, organizatio
   for (let start = 0; start < messages.length; start += INSERT_SLICE) {
     const slice = messages.slice(start, start + INSERT_SLICE);
     await sql`
-      INSERT INTO sms_messages (batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, cost, status)
+      INSERT INTO sms_messages (batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, cost, status, phone_hash, email_hash)
       SELECT ${batchId}, ${organizationId}, * FROM unnest(
         ${slice.map((m) => m.seq)}::int[], ${slice.map((m) => m.channel)}::text[], ${slice.map((m) => m.phone)}::text[],
         ${slice.map((m) => m.email)}::text[], ${slice.map((m) => m.fieldsJson)}::jsonb[],
         ${slice.map((m) => m.text)}::text[], ${slice.map((m) => m.destination)}::text[], ${slice.map((m) => m.encoding)}::text[],
-        ${slice.map((m) => m.segments)}::int[], ${slice.map((m) => fromUnits(m.costUnits))}::numeric[], ${slice.map((m) => m.status)}::text[])`.execute(db);
+        ${slice.map((m) => m.segments)}::int[], ${slice.map((m) => fromUnits(m.costUnits))}::numeric[], ${slice.map((m) => m.status)}::text[],
+        ${slice.map((m) => m.phoneHash)}::bytea[], ${slice.map((m) => m.emailHash)}::bytea[])`.execute(db);
   }
 }
 
@@ -378,8 +423,9 @@ async function storeBatchByCopy(deps: Deps, organizationId: string, options: Bat
     const id = randomUUID();
     const totals = new BatchTotals();
     totals.recipients = recipients.length;
-    const keep = copySlicer(deps, organizationId, totals);
-    const task = { body: options.body, batchId: id, organizationId, prices: deps.config.sms.prices };
+    const checks = batchChecks(organizationId);
+    const keep = copySlicer(deps, organizationId, totals, checks);
+    const task = { body: options.body, batchId: id, organizationId, prices: deps.config.sms.prices, hashing: await hashingOf(deps, checks) };
     const slices: Promise<CopySlice>[] = [];
     for (let start = 0; start < recipients.length; start += VALIDATE_SLICE) {
       const slice = copyRecipients({ ...task, firstSeq: start }, Buffer.from(JSON.stringify(recipients.slice(start, start + VALIDATE_SLICE))));
@@ -432,13 +478,16 @@ async function storeBatch(deps: Deps, organizationId: string, options: BatchOpti
  * nothing is sent before the last slice is stored; `finish` makes it queued or scheduled.
  */
 export async function openStreamedBatch(deps: Deps, organizationId: string, options: BatchOptions, actor: BatchActor) {
+  // Decided before the batch is opened and its first slice goes to the pool: every slice's threads hash alike.
+  const checks = batchChecks(organizationId);
+  const hashing = await hashingOf(deps, checks);
   const opened = await idempotent(deps, organizationId, options, () =>
     deps.db.insertInto('sms_batches').values({ ...batchRow(organizationId, options), status: 'validating' }).returningAll().executeTakeFirstOrThrow(),
   );
   if (opened.replayed) return { kind: 'replayed', batch: opened.batch } as const;
   const id = opened.batch.id;
   const totals = new BatchTotals();
-  const keep = copySlicer(deps, organizationId, totals);
+  const keep = copySlicer(deps, organizationId, totals, checks);
   const buffers = new SliceBuffers(COPY_BUFFER_BYTES, 2);
   let copy: MessageCopy | undefined;
   return {
@@ -447,7 +496,7 @@ export async function openStreamedBatch(deps: Deps, organizationId: string, opti
     async validateSlice(firstSeq: number, recipients: RecipientSlice): Promise<CopySlice> {
       totals.recipients = Math.max(totals.recipients, firstSeq + recipients.count);
       const into = buffers.take();
-      const input = { body: options.body, firstSeq, batchId: id, organizationId, prices: deps.config.sms.prices };
+      const input = { body: options.body, firstSeq, batchId: id, organizationId, prices: deps.config.sms.prices, hashing };
       // The slice's columns (and its lines, when they fit) come back in `into`: it is the slice's until stored.
       return copyRecipients(input, recipients.json, into)
         .catch((error: unknown) => {

@@ -82,7 +82,7 @@ const RETURNED_COLUMNS = Object.keys(RETURNED);
 /** The statement's values by name: the held lookup's, one array per column of each table written. */
 type GroupValues = HeldValues & { readonly [C in BatchColumn as `batch_${C}`]: string } & {
   readonly [C in 'batch_id' | 'organization_id' | 'seq' | 'channel' | 'phone' | 'email' | 'fields' | 'text' | 'destination' | 'encoding' | 'segments' | 'cost' | 'status' as `message_${C}`]: string;
-} & { readonly chunk_batch_id: string; readonly chunk_chunk: string } & {
+} & { readonly message_phone_hash: readonly (Buffer | null)[]; readonly message_email_hash: readonly (Buffer | null)[] } & { readonly chunk_batch_id: string; readonly chunk_chunk: string } & {
   readonly [C in 'actor_type' | 'actor_id' | 'organization_id' | 'action' | 'entity_type' | 'entity_id' | 'details' as `audit_${C}`]: string;
 };
 
@@ -103,13 +103,14 @@ const groupStatement = compiledOnce(
       RETURNING ${sql.join(RETURNED_COLUMNS.map((c) => sql.ref(c)))}
     ),
     message AS (
-      INSERT INTO sms_messages (batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, cost, status)
+      INSERT INTO sms_messages (batch_id, organization_id, seq, channel, phone, email, fields, text, destination, encoding, segments, cost, status, phone_hash, email_hash)
       SELECT * FROM unnest(
         ${v.message_batch_id}::uuid[], ${v.message_organization_id}::uuid[],
         ${v.message_seq}::int[], ${v.message_channel}::text[], ${v.message_phone}::text[],
         ${v.message_email}::text[], ${v.message_fields}::jsonb[],
         ${v.message_text}::text[], ${v.message_destination}::text[], ${v.message_encoding}::text[],
-        ${v.message_segments}::int[], ${v.message_cost}::numeric[], ${v.message_status}::text[])
+        ${v.message_segments}::int[], ${v.message_cost}::numeric[], ${v.message_status}::text[],
+        ${v.message_phone_hash}::bytea[], ${v.message_email_hash}::bytea[])
       WHERE ${nothingHeld}
     ),
     chunk AS (
@@ -157,6 +158,8 @@ function groupValues(rows: GroupRows, probe: HeldProbe): GroupValues {
     message_segments: integerArray(m.map((x) => x.segments)),
     message_cost: textArray(m.map((x) => fromUnits(x.costUnits))),
     message_status: textArray(m.map((x) => x.status)),
+    message_phone_hash: m.map((x) => x.phoneHash),
+    message_email_hash: m.map((x) => x.emailHash),
     chunk_batch_id: textArray(chunks.map((c) => c.batchId)),
     chunk_chunk: integerArray(chunks.map((c) => c.chunk)),
     audit_actor_type: textArray(a.map((x) => x.actor_type)),

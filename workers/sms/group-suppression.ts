@@ -71,6 +71,17 @@ export function heldQuery(v: HeldValues): RawBuilder<{ i: number }> {
        OR EXISTS (SELECT 1 FROM privacy_restrictions r WHERE r.identifier_hash = q.hash)`;
 }
 
+/** Per batch of the group, in its order: the keyed hash the probe made of each of its numbers and addresses (stored with its messages). */
+export function hashesAt(size: number, probe: HeldProbe): { readonly phones: Map<string, Buffer>; readonly emails: Map<string, Buffer> }[] {
+  const hashes = Array.from({ length: size }, () => ({ phones: new Map<string, Buffer>(), emails: new Map<string, Buffer>() }));
+  for (const [i, asked] of probe.asked.entries()) {
+    const hash = probe.hashes[i];
+    const into = hashes[asked.batch];
+    if (hash && into) (asked.kind === 'phone' ? into.phones : into.emails).set(asked.value, hash);
+  }
+  return hashes;
+}
+
 /** Nothing held, for each of `size` batches. */
 export const noneHeld = (size: number): Held[] => Array.from({ length: size }, () => ({ phones: new Set<string>(), emails: new Set<string>() }));
 

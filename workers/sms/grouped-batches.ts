@@ -15,7 +15,7 @@ import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { createBatcher } from '../core/batcher.js';
 import { asIntake } from '../core/intake-gate.js';
 import { BatchTotals, batchRow, createdEntry, idempotent, isScheduled, jobsOf, slicePricer, type BatchActor, type BatchOptions, type BatchOutcome } from './create-batch.js';
-import { NOTHING_ASKED, heldAt, heldProbe, noneHeld, type Held } from './group-suppression.js';
+import { NOTHING_ASKED, hashesAt, heldAt, heldProbe, noneHeld, type Held } from './group-suppression.js';
 import { storeGroup, type BatchColumns, type GroupRows } from './group-store.js';
 import { validateSlice, type RecipientInput, type SliceResult } from './validate.js';
 import { validateRecipients } from './validation-pool.js';
@@ -57,14 +57,16 @@ function batchColumns(batch: GroupedBatch, totals: BatchTotals): BatchColumns {
 }
 
 /** Drops duplicates, marks what is held back, prices: as createBatch does, from what the group's lookup found. */
-async function rowsOf(deps: Deps, group: readonly GroupedBatch[], held: readonly Held[]): Promise<GroupRows> {
+async function rowsOf(deps: Deps, group: readonly GroupedBatch[], held: readonly Held[], hashes: ReturnType<typeof hashesAt>): Promise<GroupRows> {
   const rows: { [K in keyof GroupRows]: GroupRows[K][number][] } = { batches: [], messages: [], chunks: [], audits: [] };
   for (const [i, batch] of group.entries()) {
     const totals = new BatchTotals();
     totals.recipients = batch.recipients;
-    const among = (values: ReadonlySet<string>) => (_db: unknown, candidates: readonly string[]) => Promise.resolve(new Set(candidates.filter((v) => values.has(v))));
+    const among = (values: ReadonlySet<string>, hashed: ReadonlyMap<string, Buffer> | undefined) => (_db: unknown, candidates: readonly string[]) =>
+      Promise.resolve({ held: new Set(candidates.filter((v) => values.has(v))), hashes: hashed ? candidates.map((v) => hashed.get(v)) : null });
     const hold = held[i] ?? { phones: new Set<string>(), emails: new Set<string>() };
-    const priced = await slicePricer(deps, batch.organizationId, totals, { suppressedAmong: among(hold.phones), restrictedAmong: among(hold.emails) })(deps.db, batch.validated);
+    const lookups = { suppressedAmong: among(hold.phones, hashes[i]?.phones), restrictedAmong: among(hold.emails, hashes[i]?.emails) };
+    const priced = await slicePricer(deps, batch.organizationId, totals, lookups)(deps.db, batch.validated);
     const columns = batchColumns(batch, totals);
     rows.batches.push(columns);
     for (const message of priced) rows.messages.push({ batchId: batch.id, organizationId: batch.organizationId, message });
@@ -82,8 +84,10 @@ async function rowsOf(deps: Deps, group: readonly GroupedBatch[], held: readonly
  */
 async function writeGroup(deps: Deps, group: readonly GroupedBatch[]): Promise<SmsBatch[]> {
   const probe = heldProbe(deps, group);
-  let stored = await storeGroup(deps.db, await rowsOf(deps, group, noneHeld(group.length)), probe);
-  if (stored.held) stored = await storeGroup(deps.db, await rowsOf(deps, group, heldAt(group.length, probe, stored.held)), NOTHING_ASKED);
+  // The probe's hashes are stored with the messages: the send path looks them up again without hashing.
+  const hashes = hashesAt(group.length, probe);
+  let stored = await storeGroup(deps.db, await rowsOf(deps, group, noneHeld(group.length), hashes), probe);
+  if (stored.held) stored = await storeGroup(deps.db, await rowsOf(deps, group, heldAt(group.length, probe, stored.held), hashes), NOTHING_ASKED);
   const byId = new Map(stored.batches.map((b) => [b.id, b]));
   const answered = group.map((b) => {
     const row = byId.get(b.id);

@@ -55,5 +55,5 @@ export async function queueConfirmations(db: Kysely<Database>, confirmations: re
   if (first.size === 0) return [];
   const claimed = await claimConfirmations(db, [...first.values()].map((f) => f.confirmation.hash));
   const sending = [...first.entries()].filter(([hex]) => claimed.has(hex)).map(([, f]) => f);
-  return queueSingleSmses(db, sending.map(({ confirmation, sender, text }) => ({ organizationId: confirmation.organizationId, purpose: 'opt-out-confirmation', sender, text, phone: confirmation.phone })));
+  return queueSingleSmses(db, sending.map(({ confirmation, sender, text }) => ({ organizationId: confirmation.organizationId, purpose: 'opt-out-confirmation', sender, text, phone: confirmation.phone, phoneHash: confirmation.hash })));
 }

@@ -6,11 +6,8 @@ import { PREPARED } from '../../db/database.js';
 import type { Database } from '../../db/schema.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { ConflictError, NotFoundError } from '../core/domain-errors.js';
-import { keyedHash } from '../core/keyed-hash.js';
 
-export function phoneHash(suppressionKey: string, e164: string): Buffer {
-  return keyedHash(suppressionKey, `phone:${e164}`);
-}
+export { phoneHash } from './phone-hash.js';
 
 /** +31612344321 → +31 6 ****4321 */
 export function maskPhone(e164: string, countryCallingCode: string): string {

@@ -1,7 +1,8 @@
 // The SMS family's part of privacy requests. TGG processes these for the member that sent them
 // (art. 28): an erasure anonymises the messages as the retention purge does (P5: counts,
 // segments and costs stay for billing), deletes the outbox copies, and each member is told
-// how many of its rows were touched. Opt-outs are keyed hashes and stay (P12).
+// how many of its rows were touched. Opt-outs are keyed hashes and stay (P12); the keyed hashes
+// kept on each message (for the send path's lookups) are erased with the number and the address.
 import { sql } from 'kysely';
 import { item, membersOf, NOTHING, personWhere, type PrivacyReach } from '../privacy/reach.js';
 import { addOptOut } from './opt-outs.js';
@@ -28,7 +29,7 @@ export const smsPrivacy: PrivacyReach = {
   async erase(trx, s) {
     const messages = await trx
       .updateTable('sms_messages')
-      .set({ phone: null, email: null, fields: null, text: null, anonymised_at: sql`now()`, status: sql`CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END` })
+      .set({ phone: null, email: null, phone_hash: null, email_hash: null, fields: null, text: null, anonymised_at: sql`now()`, status: sql`CASE WHEN status = 'queued' THEN 'cancelled' ELSE status END` })
       .where(personWhere(s, { email: 'email', phone: 'phone' }))
       .returning(['id', 'organization_id'])
       .execute();

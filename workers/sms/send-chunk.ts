@@ -8,8 +8,7 @@ import { PublicError } from '../core/errors.js';
 import type { Handler } from '../core/handler.js';
 import { classifyMailFailure } from '../mail/send-mail.js';
 import { messages as catalogue } from '../messages/catalogue.js';
-import { suppressedAmong, suppressionHash } from '../newsletter/suppression.js';
-import { phoneHash, restrictedInWindow } from './opt-outs.js';
+import { heldUnhashed } from './held-unhashed.js';
 import type { SmsBatch } from '../../db/schema.js';
 import { enqueueAfterCommit } from '../core/enqueue-after-commit.js';
 import { noteSendOutcomes } from './metrics.js';
@@ -28,6 +27,7 @@ import {
   writeOutcomes,
   type ClaimedMessage,
   type MessageOutcome,
+  type WindowChecks,
 } from './store.js';
 
 /**
@@ -49,35 +49,22 @@ type Deps = Parameters<Handler<'sms.send-chunk'>>[1]['deps'];
  * what happened since the intake holds too: of any batch, a message whose number or address a
  * privacy restriction holds (art. 18: stored only, nothing sent; the intake held those it knew
  * of, and a restriction marks 'suppressed' the queued messages it finds, but not those of a
- * batch still being stored as it ran); of a marketing batch, also an e-mail to an address its
- * organisation suppresses (an unsubscribe, a bounce, an objection: P12). A service message (an
- * appointment) to a suppressed address is not marketing and goes. `restrictions` (read with the
- * claim) says whether the platform has any: without, nothing is hashed or looked up for them.
+ * batch still being stored as it ran); a number its organisation has an opt-out for (a STOP
+ * that came after the intake marks nothing queued; not for an opt-out confirmation, which goes
+ * to a number just opted out, nor a privacy request's code); of a marketing batch, also an
+ * e-mail to an address its organisation suppresses (an unsubscribe, a bounce, an objection:
+ * P12). A service message (an appointment) to a suppressed address is not marketing and goes.
+ * The claim found these by the hashes stored at the intake (`held`); only a message without
+ * them is hashed here.
  */
-async function heldBack(deps: Deps, batch: SmsBatch, messages: readonly ClaimedMessage[], restrictions: boolean): Promise<Set<number>> {
-  const key = deps.config.suppressionKey;
-  const mails = batch.purpose === 'marketing' ? messages.filter((m) => m.channel === 'email') : [];
-  const mailHashes = mails.map((m) => suppressionHash(key, m.email ?? ''));
-  // Hash i is of message owners[i]: its number and its address each, as the intake and a restriction match either.
-  const owners: number[] = [];
-  const hashes: Buffer[] = [];
-  const ask = (id: number, hash: Buffer) => {
-    owners.push(id);
-    hashes.push(hash);
-  };
-  if (restrictions) {
-    for (const m of messages) {
-      if (m.phone !== null) ask(m.id, phoneHash(key, m.phone));
-      if (m.email !== null) ask(m.id, suppressionHash(key, m.email));
-    }
-  }
-  const [suppressed, restricted] = await Promise.all([
-    suppressedAmong(deps.db, batch.organization_id, mailHashes),
-    restrictedInWindow(deps.db, hashes),
-  ]);
+async function heldBack(deps: Deps, batch: SmsBatch, messages: readonly ClaimedMessage[], checks: WindowChecks): Promise<Set<number>> {
   const held = new Set<number>();
-  for (const [i, m] of mails.entries()) if (suppressed.has(mailHashes[i]?.toString('hex') ?? '')) held.add(m.id);
-  for (const [i, id] of owners.entries()) if (restricted.has(hashes[i]?.toString('hex') ?? '')) held.add(id);
+  let unhashed: ClaimedMessage[] | undefined;
+  for (const m of messages) {
+    if (m.held) held.add(m.id);
+    else if (m.unhashed) (unhashed ??= []).push(m);
+  }
+  if (unhashed) for (const id of await heldUnhashed(deps.db, deps.config.suppressionKey, batch, unhashed, checks)) held.add(id);
   return held;
 }
 
@@ -161,7 +148,7 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
       throw new PublicError('SMS provider not connected', 'provider-unavailable');
     }
     const request = { batchId, from: cursor, to: range.to, size };
-    const { claimId, messages, lastSeq, restrictions } = await claimRated(deps.db, deps.smsProvider, request, signal, () => claimWindow(deps.db, request));
+    const { claimId, messages, lastSeq, checks } = await claimRated(deps.db, deps.smsProvider, request, signal, () => claimWindow(deps.db, request));
     if (messages.length === 0) {
       if (cursor === range.from || !requeued) break;
       // Any message queued again from here on is this rescan's, or sets the flag again.
@@ -177,7 +164,7 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     }
     // Claimed, and looked at once more before anything goes: a held message is written back
     // 'suppressed' with the window's other outcomes, never handed to the provider or the mailer.
-    const held = await heldBack(deps, batch, messages, restrictions);
+    const held = await heldBack(deps, batch, messages, checks);
     const outgoing: OutgoingSms[] = [];
     const heldTexts: MessageOutcome[] = [];
     for (const m of messages) {

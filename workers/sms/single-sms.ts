@@ -17,6 +17,8 @@ export interface SingleSms {
   readonly sender: string;
   readonly text: string;
   readonly phone: { readonly e164: string; readonly countryCallingCode: string };
+  /** phoneHash of the number, when the caller has it: stored with the message, so the send path need not hash it. */
+  readonly phoneHash?: Buffer;
 }
 
 export async function queueSingleSms(db: Kysely<Database>, sms: SingleSms): Promise<JobRequest[]> {
@@ -54,6 +56,7 @@ export async function queueSingleSmses(db: Kysely<Database>, list: readonly Sing
       seq: 0,
       channel: 'sms' as const,
       phone: sms.phone.e164,
+      phone_hash: sms.phoneHash ?? null,
       text: sms.text,
       destination: `+${sms.phone.countryCallingCode}`,
       encoding: info.encoding,

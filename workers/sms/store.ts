@@ -20,6 +20,18 @@ export interface ClaimedMessage {
   readonly text: string;
   readonly encoding: 'gsm7' | 'ucs2';
   readonly segments: number;
+  /** Found by the claim, from the hashes stored at the intake: an opt-out, a restriction or a suppression holds it back. */
+  readonly held: boolean;
+  /** Its number or its address has no stored hash (an older message, or nothing was checked at its intake): the claim could not look it up. */
+  readonly unhashed: boolean;
+}
+
+/** What the platform holds that a window's messages are looked up in, as the claim found it. */
+export interface WindowChecks {
+  /** privacy_restrictions has any row. */
+  readonly restrictions: boolean;
+  /** The batch's organisation has any opt-out, and the batch is neither an opt-out confirmation nor the house organisation's (a privacy request's code). */
+  readonly optOuts: boolean;
 }
 
 export interface ClaimedWindow {
@@ -28,11 +40,8 @@ export interface ClaimedWindow {
   readonly messages: ClaimedMessage[];
   /** The highest seq claimed: the next claim of the chunk starts after it. */
   readonly lastSeq: number;
-  /**
-   * Whether privacy_restrictions held any row as the window was claimed: only then are its
-   * numbers and addresses hashed and looked up before it goes (send-chunk.ts, heldBack).
-   */
-  readonly restrictions: boolean;
+  /** Only with one of these can an unhashed message be held (send-chunk.ts hashes those then), besides a marketing e-mail. */
+  readonly checks: WindowChecks;
 }
 
 /** Up to `size` queued messages of a batch with from <= seq < to, in seq order. */
@@ -48,9 +57,17 @@ export interface ClaimRequest {
  * records the window in sms_claims, in one statement. Rows another transaction holds (a
  * concurrent claimer, a cancel) are skipped, never waited for. Nothing of a cancelled batch
  * is claimed, even a message put back to 'queued' by a window recorded as the cancel committed.
+ *
+ * Each claimed message is looked up by the keyed hashes stored with it at the intake (`held`):
+ * in privacy_restrictions (number or address, art. 18), in its organisation's sms_opt_outs (the
+ * number: a STOP or the member's opt-out since the intake; not for an opt-out confirmation, nor
+ * for the platform's own texts, a privacy request's code: those never had an opt-out check),
+ * and, an e-mail of a marketing batch, in its organisation's newsletter_suppressions. Each
+ * lookup runs only when its table has anything for it (`checks`, read once a claim): none runs
+ * a probe per message otherwise. Each is an index probe per message (a prepared statement).
  */
 export async function claimWindow(db: Db, r: ClaimRequest): Promise<ClaimedWindow> {
-  const result = await sql<ClaimedMessage & { seq: number; claim_id: string | null; restrictions: boolean }>`${sql.raw(PREPARED)}
+  const result = await sql<Omit<ClaimedMessage, 'held' | 'unhashed'> & { seq: number; claim_id: string | null; held: boolean; unhashed: boolean } & WindowChecksRow>`${sql.raw(PREPARED)}
     WITH picked AS (
       SELECT id FROM sms_messages
       WHERE batch_id = ${r.batchId} AND seq >= ${r.from} AND seq < ${r.to} AND status = 'queued'
@@ -59,22 +76,48 @@ export async function claimWindow(db: Db, r: ClaimRequest): Promise<ClaimedWindo
     ), claimed AS (
       UPDATE sms_messages m SET status = 'sending'
       FROM picked WHERE m.id = picked.id AND m.status = 'queued'
-      RETURNING m.id, m.seq, m.channel, m.phone, m.email, m.text, m.encoding, m.segments
+      RETURNING m.id, m.seq, m.channel, m.phone, m.email, m.text, m.encoding, m.segments, m.phone_hash, m.email_hash
     ), claim AS (
       INSERT INTO sms_claims (batch_id, first_seq, last_seq)
       SELECT ${r.batchId}, min(seq), max(seq) FROM claimed HAVING count(*) > 0
       RETURNING id
+    ), checks AS MATERIALIZED (
+      SELECT b.organization_id, b.purpose = 'marketing' AS marketing,
+             EXISTS (SELECT 1 FROM privacy_restrictions) AS restrictions,
+             b.purpose <> 'opt-out-confirmation' AND NOT org.house AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.organization_id = b.organization_id) AS opt_outs
+      FROM sms_batches b JOIN organizations org ON org.id = b.organization_id WHERE b.id = ${r.batchId}
     )
     SELECT c.id, c.seq, c.channel, c.phone, c.email, c.text, c.encoding, c.segments, (SELECT id FROM claim) AS claim_id,
-           EXISTS (SELECT 1 FROM privacy_restrictions) AS restrictions
-    FROM claimed c ORDER BY c.seq`.execute(db);
+           k.restrictions, k.opt_outs,
+           (k.restrictions AND EXISTS (SELECT 1 FROM privacy_restrictions p WHERE p.identifier_hash IN (c.phone_hash, c.email_hash)))
+             OR (k.opt_outs AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.organization_id = k.organization_id AND o.phone_hash = c.phone_hash))
+             OR (k.marketing AND c.channel = 'email'
+                 AND EXISTS (SELECT 1 FROM newsletter_suppressions s WHERE s.organization_id = k.organization_id AND s.address_hash = c.email_hash)) AS held,
+           (c.phone IS NOT NULL AND c.phone_hash IS NULL) OR (c.email IS NOT NULL AND c.email_hash IS NULL) AS unhashed
+    FROM claimed c CROSS JOIN checks k ORDER BY c.seq`.execute(db);
+  const first = result.rows[0];
   return {
-    claimId: Number(result.rows[0]?.claim_id ?? 0),
+    claimId: Number(first?.claim_id ?? 0),
     // Written out field by field: a rest and a spread per row took V8's slow path.
-    messages: result.rows.map((m) => ({ id: Number(m.id), channel: m.channel, phone: m.phone, email: m.email, text: m.text, encoding: m.encoding, segments: m.segments })),
+    messages: result.rows.map((m) => ({
+      id: Number(m.id),
+      channel: m.channel,
+      phone: m.phone,
+      email: m.email,
+      text: m.text,
+      encoding: m.encoding,
+      segments: m.segments,
+      held: m.held,
+      unhashed: m.unhashed,
+    })),
     lastSeq: result.rows.at(-1)?.seq ?? r.from - 1,
-    restrictions: result.rows[0]?.restrictions ?? false,
+    checks: { restrictions: first?.restrictions ?? false, optOuts: first?.opt_outs ?? false },
   };
+}
+
+interface WindowChecksRow {
+  readonly restrictions: boolean;
+  readonly opt_outs: boolean;
 }
 
 export interface MessageOutcome {
