@@ -3,7 +3,7 @@
 // 401 (never a 500 from a foreign key on the leaver) and leave nothing in the leaver's name.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { createTestContext } from './helpers/context.js';
+import { createTestContext, waitFor } from './helpers/context.js';
 import { untilLockWait } from './helpers/lock-wait.js';
 import { scopesOfRole } from '../workers/identity/scopes.js';
 import { caller, login, newOrganization, newUser } from './helpers/identity.js';
@@ -125,5 +125,29 @@ describe('a request of a user removed while it runs', () => {
     });
     expect(answer.status).toBe(401);
     expect(await ctx.db.selectFrom('newsletter_lists').select('id').where('id', '=', list.id).execute()).toEqual([{ id: list.id }]);
+  });
+  it.each(['own key', 'key they made for the organisation'] as const)('revoking their %s as the removal runs: 401 or done first, never a 500', async (which) => {
+    // The revoke writes the key, then its audit entry locks the user; the removal locks the user,
+    // then its delete reaches the key (deleted with its owner, or its maker set to null). Each
+    // held what the other wanted: Postgres broke the deadlock and the revoke answered 500.
+    const { user, token } = await leaverWithSession(`vertrek.intrekken.${which.length}`);
+    const made = await call<{ id: string }>('post', '/v1/api-keys', { auth: token, body: { name: `in te trekken ${which.length}`, scopes: ['sms'], owner: which === 'own key' ? 'user' : 'organization' } });
+    expect(made.status).toBe(201);
+    const { revoked, removed } = await ctx.db.connection().execute(async (conn) => {
+      // Both park at their audit entry: the revoke holding the key, the removal the user.
+      await sql`BEGIN`.execute(conn);
+      await sql`LOCK TABLE audit_log IN SHARE MODE`.execute(conn);
+      const revoking = call('delete', `/v1/api-keys/${made.body.id}`, { auth: token });
+      await untilBlocked();
+      const removing = call('delete', `/v1/users/${user.id}`, { auth: org.key });
+      await waitFor(async () => {
+        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(ctx.db);
+        return (rows[0]?.n ?? 0) >= 2;
+      }, 'the removal to wait too');
+      await sql`COMMIT`.execute(conn);
+      return { revoked: await revoking, removed: await removing };
+    });
+    expect(removed.status).toBe(200);
+    expect([204, 401]).toContain(revoked.status);
   });
 });
