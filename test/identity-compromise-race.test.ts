@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { scopesOfRole } from '../workers/identity/scopes.js';
-import { createTestContext, waitFor } from './helpers/context.js';
+import { createTestContext } from './helpers/context.js';
 import { untilLockWait } from './helpers/lock-wait.js';
 import { caller, login, newOrganization, newUser, opsAuth } from './helpers/identity.js';
 
@@ -94,10 +94,7 @@ describe('a key made by a leaked account as "compromised" has taken the user but
       await untilBlocked();
       const pending = call<{ id: string }>('post', '/v1/api-keys', { auth: token, body: { name: `achterdeur volg ${by.length}`, scopes: ['sms'] } });
       // The creation reaches the user row the compromise holds.
-      await waitFor(async () => {
-        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(ctx.db);
-        return (rows[0]?.n ?? 0) >= 2;
-      }, 'the creation to wait too');
+      await untilLockWait(ctx.db, 'the creation to wait too', 2);
       await sql`COMMIT`.execute(conn);
       return { created: await pending, marked: await compromise };
     });

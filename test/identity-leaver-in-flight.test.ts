@@ -3,7 +3,7 @@
 // 401 (never a 500 from a foreign key on the leaver) and leave nothing in the leaver's name.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { createTestContext, waitFor } from './helpers/context.js';
+import { createTestContext } from './helpers/context.js';
 import { untilLockWait } from './helpers/lock-wait.js';
 import { scopesOfRole } from '../workers/identity/scopes.js';
 import { caller, login, newOrganization, newUser } from './helpers/identity.js';
@@ -140,10 +140,7 @@ describe('a request of a user removed while it runs', () => {
       const revoking = call('delete', `/v1/api-keys/${made.body.id}`, { auth: token });
       await untilBlocked();
       const removing = call('delete', `/v1/users/${user.id}`, { auth: org.key });
-      await waitFor(async () => {
-        const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(ctx.db);
-        return (rows[0]?.n ?? 0) >= 2;
-      }, 'the removal to wait too');
+      await untilLockWait(ctx.db, 'the removal to wait too', 2);
       await sql`COMMIT`.execute(conn);
       return { revoked: await revoking, removed: await removing };
     });
