@@ -147,4 +147,23 @@ describe('a request of a user removed while it runs', () => {
     expect(removed.status).toBe(200);
     expect([204, 401]).toContain(revoked.status);
   });
+  it('two admins removing each other at once: one is removed, the other answers 401, never a 500', async () => {
+    // Each removal locked the other's row, then (its audit entry) its own: a deadlock, one 500.
+    const a = await leaverWithSession('wederzijds.a');
+    const b = await leaverWithSession('wederzijds.b');
+    const answers = await ctx.db.connection().execute(async (conn) => {
+      await sql`BEGIN`.execute(conn);
+      await sql`LOCK TABLE audit_log IN SHARE MODE`.execute(conn);
+      const first = call('delete', `/v1/users/${b.user.id}`, { auth: a.token });
+      await untilBlocked();
+      const second = call('delete', `/v1/users/${a.user.id}`, { auth: b.token });
+      await untilLockWait(ctx.db, 'the other removal to wait too', 2);
+      await sql`COMMIT`.execute(conn);
+      return [await first, await second];
+    });
+    // Which goes first is the lock's: the one removed answers 401 and removes nobody.
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
+    const kept = await ctx.db.selectFrom('users').select('id').where('id', 'in', [a.user.id, b.user.id]).execute();
+    expect(kept).toEqual([{ id: answers[0]?.status === 200 ? a.user.id : b.user.id }]);
+  });
 });
