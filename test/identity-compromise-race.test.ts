@@ -72,3 +72,34 @@ describe('a key made by a leaked account while it is marked compromised', () => 
     expect(await ctx.db.selectFrom('api_keys').select('id').where('name', '=', 'achterdeur later').execute()).toEqual([]);
   });
 });
+
+describe('a key made by a leaked account as "compromised" has taken the user but not yet the session or key', () => {
+  // "Compromised" takes the user row, then the sessions, then the keys. The creation took the
+  // session (or key) first and then the user: each held what the other wanted, Postgres broke
+  // the deadlock after a second and the creation answered 500 (or the compromise failed).
+  it.each(['session', "user's own key"] as const)('by a leaked %s: 401, no key, the compromise done', async (by) => {
+    const user = await newUser(call, org.key, { username: `lek.volg.${by.length}`, role: 'admin' });
+    const session = await login(call, user);
+    let token = session;
+    if (by !== 'session') {
+      const made = await call<{ key: string }>('post', '/v1/api-keys', { auth: session, body: { name: `eigen ${by.length}`, scopes: scopesOfRole('admin'), owner: 'user' } });
+      expect(made.status).toBe(201);
+      token = made.body.key;
+    }
+    const { created, marked } = await ctx.db.connection().execute(async (conn) => {
+      // The compromise parks after its update of the user, at the sessions it revokes next.
+      await sql`BEGIN`.execute(conn);
+      await sql`LOCK TABLE sessions IN SHARE MODE`.execute(conn);
+      const compromise = call('post', `/ops/users/${user.id}/compromised`, { auth: opsAuth(ctx) });
+      await untilBlocked();
+      const pending = call<{ id: string }>('post', '/v1/api-keys', { auth: token, body: { name: `achterdeur volg ${by.length}`, scopes: ['sms'] } });
+      // The creation reaches the user row the compromise holds.
+      await untilLockWait(ctx.db, 'the creation to wait too', 2);
+      await sql`COMMIT`.execute(conn);
+      return { created: await pending, marked: await compromise };
+    });
+    expect(marked.status).toBe(200);
+    expect(created.status).toBe(401);
+    expect(await ctx.db.selectFrom('api_keys').select('id').where('name', '=', `achterdeur volg ${by.length}`).execute()).toEqual([]);
+  });
+});

@@ -126,4 +126,44 @@ describe('a request of a user removed while it runs', () => {
     expect(answer.status).toBe(401);
     expect(await ctx.db.selectFrom('newsletter_lists').select('id').where('id', '=', list.id).execute()).toEqual([{ id: list.id }]);
   });
+  it.each(['own key', 'key they made for the organisation'] as const)('revoking their %s as the removal runs: 401 or done first, never a 500', async (which) => {
+    // The revoke writes the key, then its audit entry locks the user; the removal locks the user,
+    // then its delete reaches the key (deleted with its owner, or its maker set to null). Each
+    // held what the other wanted: Postgres broke the deadlock and the revoke answered 500.
+    const { user, token } = await leaverWithSession(`vertrek.intrekken.${which.length}`);
+    const made = await call<{ id: string }>('post', '/v1/api-keys', { auth: token, body: { name: `in te trekken ${which.length}`, scopes: ['sms'], owner: which === 'own key' ? 'user' : 'organization' } });
+    expect(made.status).toBe(201);
+    const { revoked, removed } = await ctx.db.connection().execute(async (conn) => {
+      // Both park at their audit entry: the revoke holding the key, the removal the user.
+      await sql`BEGIN`.execute(conn);
+      await sql`LOCK TABLE audit_log IN SHARE MODE`.execute(conn);
+      const revoking = call('delete', `/v1/api-keys/${made.body.id}`, { auth: token });
+      await untilBlocked();
+      const removing = call('delete', `/v1/users/${user.id}`, { auth: org.key });
+      await untilLockWait(ctx.db, 'the removal to wait too', 2);
+      await sql`COMMIT`.execute(conn);
+      return { revoked: await revoking, removed: await removing };
+    });
+    expect(removed.status).toBe(200);
+    expect([204, 401]).toContain(revoked.status);
+  });
+  it('two admins removing each other at once: one is removed, the other answers 401, never a 500', async () => {
+    // Each removal locked the other's row, then (its audit entry) its own: a deadlock, one 500.
+    const a = await leaverWithSession('wederzijds.a');
+    const b = await leaverWithSession('wederzijds.b');
+    const answers = await ctx.db.connection().execute(async (conn) => {
+      await sql`BEGIN`.execute(conn);
+      await sql`LOCK TABLE audit_log IN SHARE MODE`.execute(conn);
+      const first = call('delete', `/v1/users/${b.user.id}`, { auth: a.token });
+      await untilBlocked();
+      const second = call('delete', `/v1/users/${a.user.id}`, { auth: b.token });
+      await untilLockWait(ctx.db, 'the other removal to wait too', 2);
+      await sql`COMMIT`.execute(conn);
+      return [await first, await second];
+    });
+    // Which goes first is the lock's: the one removed answers 401 and removes nobody.
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
+    const kept = await ctx.db.selectFrom('users').select('id').where('id', 'in', [a.user.id, b.user.id]).execute();
+    expect(kept).toEqual([{ id: answers[0]?.status === 200 ? a.user.id : b.user.id }]);
+  });
 });

@@ -12,11 +12,12 @@ import { createTestContext, waitFor } from '../helpers/context.js';
 import { startSmsc } from '../helpers/smsc.js';
 import { chaosEnv, fleet, freePort, organisationOn } from './processes.js';
 import { batchBody } from './sms-batch.js';
+// The claim window of send-chunk, which the SMPP provider takes whole without a rate: what one
+// session has in flight with WORKER_CONCURRENCY=1, and the most a fault may leave 'unknown'.
+import { WINDOW } from '../../workers/sms/send-chunk.js';
 
 const FIRST_BATCH = 2_000;
 const HOGS = 2;
-/** The claim window of send-chunk: a window whose outcome could not be written may end 'unknown'. */
-const WINDOW = 200;
 
 const ctx = await createTestContext();
 const role = `chaos_app_${randomBytes(5).toString('hex')}`;

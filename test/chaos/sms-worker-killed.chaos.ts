@@ -7,10 +7,11 @@ import { createTestContext, waitFor } from '../helpers/context.js';
 import { startSmsc } from '../helpers/smsc.js';
 import { chaosEnv, fleet, freePort, organisationOn } from './processes.js';
 import { newBatch } from './sms-batch.js';
+// The claim window of send-chunk, which the SMPP provider takes whole without a rate: what one
+// session has in flight with WORKER_CONCURRENCY=1, and the most a fault may leave 'unknown'.
+import { WINDOW } from '../../workers/sms/send-chunk.js';
 
 const RECIPIENTS = 20_000;
-/** The claim window of send-chunk (WINDOW): what one session has in flight with WORKER_CONCURRENCY=1. */
-const WINDOW = 200;
 
 const ctx = await createTestContext();
 const smsc = await startSmsc();

@@ -5,6 +5,7 @@ import { audit, type AuditEntry } from '../core/audit.js';
 import { NotFoundError } from '../core/domain-errors.js';
 import type { Principal } from './principal.js';
 import { lockLiveCaller } from './live-caller.js';
+import { lockActor } from './actor-gone.js';
 import { newToken } from './tokens.js';
 
 export interface CreatedApiKey {
@@ -75,6 +76,7 @@ export async function listApiKeys(db: Kysely<Database>, organizationId: string):
 /** Revokes a live key of this organisation and audits it in the same transaction; NotFoundError when there is none. */
 export async function revokeApiKey(db: Db, organizationId: string, id: string, actor: Actor): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    await lockActor(trx, actor);
     const result = await trx
       .updateTable('api_keys')
       .set({ revoked_at: sql`now()` })

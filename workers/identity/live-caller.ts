@@ -9,23 +9,23 @@ import { CallerGoneError } from '../core/domain-errors.js';
 import type { Principal } from './principal.js';
 
 export async function lockLiveCaller(trx: Kysely<Database>, caller: Pick<Principal, 'kind' | 'id' | 'userId'>): Promise<void> {
+  // The user first, then their session or key: the order "compromised" and a user's removal take
+  // them in. The other order deadlocked with a "compromised" that had taken the user and came for
+  // the session or key this held (test/identity-compromise-race.test.ts). A user's own key, and a
+  // session, stop with its user's "compromised" (must_change_password) as well.
+  const user =
+    caller.userId === null || (await trx.selectFrom('users').select('id').where('id', '=', caller.userId).where('must_change_password', '=', false).forShare().executeTakeFirst()) !== undefined;
   const live =
-    caller.kind === 'session'
+    user &&
+    (caller.kind === 'session'
       ? await trx
-          .selectFrom('sessions as s')
-          .innerJoin('users as u', 'u.id', 's.user_id')
-          .select('s.id')
-          .where('s.id', '=', caller.id)
-          .where('s.revoked_at', 'is', null)
-          .where('s.expires_at', '>', sql<Date>`now()`)
-          .where('u.must_change_password', '=', false)
+          .selectFrom('sessions')
+          .select('id')
+          .where('id', '=', caller.id)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', sql<Date>`now()`)
           .forShare()
           .executeTakeFirst()
-      : await trx.selectFrom('api_keys').select('id').where('id', '=', caller.id).where('revoked_at', 'is', null).forShare().executeTakeFirst();
-  // A user's own key stops with its user's "compromised" (must_change_password) as well.
-  const owner =
-    live && caller.kind === 'api_key' && caller.userId !== null
-      ? await trx.selectFrom('users').select('id').where('id', '=', caller.userId).where('must_change_password', '=', false).forShare().executeTakeFirst()
-      : live;
-  if (!owner) throw new CallerGoneError('The session or key of this request was revoked while it ran: nothing was stored.');
+      : await trx.selectFrom('api_keys').select('id').where('id', '=', caller.id).where('revoked_at', 'is', null).forShare().executeTakeFirst());
+  if (!live) throw new CallerGoneError('The session or key of this request was revoked while it ran: nothing was stored.');
 }

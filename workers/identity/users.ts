@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, User, UserRole } from '../../db/schema.js';
 import { audit, type AuditEntry } from '../core/audit.js';
 import { ConflictError } from '../core/domain-errors.js';
+import { lockActor } from './actor-gone.js';
 import { keysReachedBy } from './compromise.js';
 import { hashPassword } from './passwords.js';
 import type { Language } from '../../db/schema/columns.js';
@@ -88,6 +89,10 @@ export async function removeUser(
   allowed: (role: UserRole) => void,
 ): Promise<RemovedUser | undefined> {
   return db.transaction().execute(async (trx) => {
+    // The two users' rows in the order of their ids: the acting user's (its audit entry's check,
+    // lockActor) and this one. Two admins removing each other took the other's row, then their
+    // own, each waiting on the other (a deadlock: 500); now the second waits, then finds itself gone (401).
+    if (actor.actorType === 'user' && actor.actorId !== null && actor.actorId < id) await lockActor(trx, actor);
     const user = await trx.selectFrom('users').select(['id', 'role']).where('organization_id', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!user) return undefined;
     allowed(user.role);
