@@ -23,7 +23,7 @@ const HANG_MS = 30_000;
 function copyLines(batchId: string, organizationId: string, firstSeq: number, count: number): Buffer {
   let text = '';
   for (let seq = firstSeq; seq < firstSeq + count; seq++) {
-    text += `${batchId}\t${organizationId}\t${seq}\tsms\t+3161234${String(seq).padStart(4, '0')}\t\\N\t\\N\tHallo ${seq}\t+3161234${String(seq).padStart(4, '0')}\tgsm7\t1\t0.0750\tqueued\n`;
+    text += `${batchId}\t${organizationId}\t${seq}\tsms\t+3161234${String(seq).padStart(4, '0')}\t\\N\t\\N\tHallo ${seq}\t+3161234${String(seq).padStart(4, '0')}\tgsm7\t1\t\\N\t\\N\t0.0750\tqueued\n`;
   }
   return Buffer.from(text);
 }
