@@ -54,7 +54,7 @@ describe('three SMPP sessions', () => {
     const id = await batches(call, () => org.key).submit('TGG', 'Uw afspraak', Array.from({ length: count }, (_, i) => ({ phone: mobile(i) })));
     await waitFor(() => Promise.resolve(smsc.received.length >= 200), 'a third of the batch sent', 30_000);
     const beforeCut = new Map(smsc.submitsBySession);
-    smsc.dropSession(0);
+    await smsc.dropSession(0);
     const cutAt = smsc.received.length;
 
     const statuses = await waitFor(async () => {

@@ -41,8 +41,13 @@ export interface TestSmsc {
   dropConnections(): void;
   /** The sessions bound now, in the order they bound. */
   readonly sessions: () => number;
-  /** Drops the bound session at this index (0: the first bound), as an SMSC cutting one bind. */
-  dropSession(index: number): void;
+  /**
+   * Cuts the bound session at this index (0: the first bound), as an SMSC cutting one bind: from
+   * now on it answers nothing, and it closes once no PDU has come on it for a moment, so every
+   * submit_sm the client wrote before the cut was read (and is in `received`) rather than lost
+   * unread in the socket: what the client may count as written is what the SMSC saw.
+   */
+  dropSession(index: number): Promise<void>;
   /** submit_sm accepted on each session, by its bind number (1, 2, ...). */
   readonly submitsBySession: Map<number, number>;
   /** When set, each accepted submit gets a DELIVRD receipt at once, on another bound session when there is one. */
@@ -55,6 +60,9 @@ export interface TestSmsc {
   readonly unanswered: string[];
   close(): Promise<void>;
 }
+
+/** How long a session being cut must stay quiet before it closes (dropSession). */
+const DROP_QUIET_MS = 100;
 
 /** A receipt's text (SMPP 3.4 appendix B); `stat` and `id` as given, so variants can be written. */
 export function receiptText(id: string, stat: string, options: { err?: string; done?: string; idField?: string } = {}): string {
@@ -74,6 +82,8 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
   let counter = 1_000_000;
   const sessions = new Set<Session>();
   const silenced = new WeakSet<Session>();
+  /** Sessions being cut (dropSession): each PDU read on one puts its close off again. */
+  const dropping = new WeakMap<Session, () => void>();
   const bindNumber = new WeakMap<Session, number>();
   let binds = 0;
   let receiptTurn = 0;
@@ -112,7 +122,17 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
       const session = [...sessions][index];
       if (!session) throw new Error(`no session ${index} bound`);
       sessions.delete(session);
-      session.destroy();
+      return new Promise((resolve) => {
+        const cut = () => {
+          session.destroy();
+          resolve();
+        };
+        let timer = setTimeout(cut, DROP_QUIET_MS);
+        dropping.set(session, () => {
+          clearTimeout(timer);
+          timer = setTimeout(cut, DROP_QUIET_MS);
+        });
+      });
     },
     submitsBySession: new Map(),
     receiptsElsewhere: false,
@@ -140,7 +160,7 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
       bindNumber.set(session, ++binds);
       session.send(pdu.response());
     });
-    session.on('enquire_link', (pdu: PDU) => !silenced.has(session) && session.send(pdu.response()));
+    session.on('enquire_link', (pdu: PDU) => !silenced.has(session) && !dropping.has(session) && session.send(pdu.response()));
     session.on('unbind', (pdu: PDU) => {
       session.send(pdu.response());
       sessions.delete(session);
@@ -166,7 +186,10 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
         smsc.received.push({ ...submit, messageId: answer.messageId ?? '', at: Date.now(), session: n });
         smsc.submitsBySession.set(n, (smsc.submitsBySession.get(n) ?? 0) + 1);
       }
+      const cutting = dropping.get(session);
+      if (cutting) return cutting();
       const respond = () => {
+        if (dropping.has(session)) return;
         session.send(pdu.response({ command_status: answer.status, message_id: answer.messageId ?? '' }));
         if (answer.status === smpp.ESME_ROK && smsc.receiptsElsewhere && session.socket.writable) {
           another(session).deliver_sm({ esm_class: 0x04, short_message: receiptText(answer.messageId ?? '', 'DELIVRD') });
