@@ -32,11 +32,20 @@ export interface CompiledOnceOptions {
    * fails a prepared statement with "cached plan must not change result type").
    */
   readonly prepared?: boolean;
+  /**
+   * While the database carries plugins, built and compiled on every call, as a plain statement
+   * is: a plugin's transformQuery then sees each call (tests that watch a statement so).
+   */
+  readonly perCallWithPlugins?: boolean;
 }
 
 export function compiledOnce<V extends object, R>(build: (db: Kysely<Database>, values: V) => Compiles<R>, options: CompiledOnceOptions = {}) {
   let compiled: { readonly query: CompiledQuery<R>; readonly names: readonly (string | null)[] } | undefined;
   return (db: Kysely<Database>, values: V): CompiledQuery<R> => {
+    if (options.perCallWithPlugins && db.getExecutor().plugins.length > 0) {
+      const built = build(db, values).compile(db);
+      return options.prepared ? { ...built, sql: `${PREPARED}\n${built.sql}` } : built;
+    }
     if (!compiled) {
       const placeholders = new Map<string, Placeholder>();
       const named = new Proxy({} as V, {

@@ -2,7 +2,8 @@
 // queued → sending (and recorded in sms_claims), and its results are written back with unnest
 // arrays in one statement (array literals built by pg-array.ts).
 import { sql, type Kysely } from 'kysely';
-import { PREPARED, type Db } from '../../db/database.js';
+import { compiledOnce } from '../../db/compiled-once.js';
+import type { Db } from '../../db/database.js';
 import { integerArray, textArray, timestampArray } from '../core/pg-array.js';
 import type { Database, SmsBatch, SmsMessageStatus } from '../../db/schema.js';
 import { errorCodeFromParts, followsParts, partStateAggregates, statusFromParts } from './part-states.js';
@@ -67,7 +68,44 @@ export interface ClaimRequest {
  * a probe per message otherwise. Each is an index probe per message (a prepared statement).
  */
 export async function claimWindow(db: Db, r: ClaimRequest): Promise<ClaimedWindow> {
-  const result = await sql<Omit<ClaimedMessage, 'held' | 'unhashed'> & { seq: number; claim_id: string | null; held: boolean; unhashed: boolean } & WindowChecksRow>`${sql.raw(PREPARED)}
+  const { rows } = await db.executeQuery(claimStatement(db, r));
+  // The window's own values come on its last row only (null on the others: nothing to decode).
+  const last = rows.at(-1);
+  return {
+    claimId: Number(last?.claim_id ?? 0),
+    // Written out field by field: a rest and a spread per row took V8's slow path.
+    messages: rows.map((m) => ({
+      id: Number(m.id),
+      channel: m.channel,
+      phone: m.phone,
+      email: m.email,
+      text: m.text,
+      encoding: m.encoding,
+      segments: m.segments,
+      held: m.held,
+      unhashed: m.unhashed,
+    })),
+    lastSeq: last?.last_seq ?? r.from - 1,
+    checks: { restrictions: last?.restrictions ?? false, optOuts: last?.opt_outs ?? false },
+  };
+}
+
+/** The claim's row: the window's values (claim, last seq, checks) only on the last row, in seq order (the claim's last_seq is its highest). */
+type ClaimRow = Omit<ClaimedMessage, 'held' | 'unhashed'> & {
+  held: boolean;
+  unhashed: boolean;
+  claim_id: string | null;
+  last_seq: number | null;
+  restrictions: boolean | null;
+  opt_outs: boolean | null;
+};
+
+/**
+ * claimWindow's statement, compiled once (db/compiled-once.ts): building and compiling it took
+ * Kysely some tens of µs a window.
+ */
+const claimStatement = compiledOnce(
+  (_db, r: ClaimRequest) => sql<ClaimRow>`
     WITH picked AS (
       SELECT id FROM sms_messages
       WHERE batch_id = ${r.batchId} AND seq >= ${r.from} AND seq < ${r.to} AND status = 'queued'
@@ -80,45 +118,24 @@ export async function claimWindow(db: Db, r: ClaimRequest): Promise<ClaimedWindo
     ), claim AS (
       INSERT INTO sms_claims (batch_id, first_seq, last_seq)
       SELECT ${r.batchId}, min(seq), max(seq) FROM claimed HAVING count(*) > 0
-      RETURNING id
+      RETURNING id, last_seq
     ), checks AS MATERIALIZED (
       SELECT b.organization_id, b.purpose = 'marketing' AS marketing,
              EXISTS (SELECT 1 FROM privacy_restrictions) AS restrictions,
              b.purpose <> 'opt-out-confirmation' AND NOT org.house AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.organization_id = b.organization_id) AS opt_outs
       FROM sms_batches b JOIN organizations org ON org.id = b.organization_id WHERE b.id = ${r.batchId}
     )
-    SELECT c.id, c.seq, c.channel, c.phone, c.email, c.text, c.encoding, c.segments, (SELECT id FROM claim) AS claim_id,
-           k.restrictions, k.opt_outs,
+    SELECT c.id, c.channel, c.phone, c.email, c.text, c.encoding, c.segments,
            (k.restrictions AND EXISTS (SELECT 1 FROM privacy_restrictions p WHERE p.identifier_hash IN (c.phone_hash, c.email_hash)))
              OR (k.opt_outs AND EXISTS (SELECT 1 FROM sms_opt_outs o WHERE o.organization_id = k.organization_id AND o.phone_hash = c.phone_hash))
              OR (k.marketing AND c.channel = 'email'
                  AND EXISTS (SELECT 1 FROM newsletter_suppressions s WHERE s.organization_id = k.organization_id AND s.address_hash = c.email_hash)) AS held,
-           (c.phone IS NOT NULL AND c.phone_hash IS NULL) OR (c.email IS NOT NULL AND c.email_hash IS NULL) AS unhashed
-    FROM claimed c CROSS JOIN checks k ORDER BY c.seq`.execute(db);
-  const first = result.rows[0];
-  return {
-    claimId: Number(first?.claim_id ?? 0),
-    // Written out field by field: a rest and a spread per row took V8's slow path.
-    messages: result.rows.map((m) => ({
-      id: Number(m.id),
-      channel: m.channel,
-      phone: m.phone,
-      email: m.email,
-      text: m.text,
-      encoding: m.encoding,
-      segments: m.segments,
-      held: m.held,
-      unhashed: m.unhashed,
-    })),
-    lastSeq: result.rows.at(-1)?.seq ?? r.from - 1,
-    checks: { restrictions: first?.restrictions ?? false, optOuts: first?.opt_outs ?? false },
-  };
-}
-
-interface WindowChecksRow {
-  readonly restrictions: boolean;
-  readonly opt_outs: boolean;
-}
+           (c.phone IS NOT NULL AND c.phone_hash IS NULL) OR (c.email IS NOT NULL AND c.email_hash IS NULL) AS unhashed,
+           CASE WHEN c.seq = l.last_seq THEN l.id END AS claim_id, CASE WHEN c.seq = l.last_seq THEN c.seq END AS last_seq,
+           CASE WHEN c.seq = l.last_seq THEN k.restrictions END AS restrictions, CASE WHEN c.seq = l.last_seq THEN k.opt_outs END AS opt_outs
+    FROM claimed c CROSS JOIN checks k CROSS JOIN claim l ORDER BY c.seq`,
+  { prepared: true, perCallWithPlugins: true },
+);
 
 export interface MessageOutcome {
   readonly id: number;
@@ -170,15 +187,39 @@ function outcomeColumns(outcomes: readonly MessageOutcome[]) {
  */
 export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly MessageOutcome[]): Promise<void> {
   const c = outcomeColumns(outcomes);
-  await sql`${sql.raw(PREPARED)}
+  await db.executeQuery(
+    outcomeStatement(db, {
+      claimId,
+      ids: integerArray(c.ids),
+      statuses: textArray(c.statuses),
+      providerMessageIds: textArray(c.providerMessageIds),
+      errorCodes: textArray(c.errorCodes),
+      partMessageIds: integerArray(c.partMessageIds),
+      partNumbers: integerArray(c.partNumbers),
+      smscIds: textArray(c.smscIds),
+      states: textArray(c.states),
+      networkErrors: textArray(c.networkErrors),
+      doneAts: timestampArray(c.doneAts),
+    }),
+  );
+}
+
+/** writeOutcomes' values: the claim, and each column as an array literal (pg-array.ts). */
+type OutcomeValues = { readonly claimId: number } & {
+  readonly [K in keyof ReturnType<typeof outcomeColumns>]: string;
+};
+
+/** writeOutcomes' statement, compiled once (db/compiled-once.ts): its text is the same for any window. */
+const outcomeStatement = compiledOnce(
+  (_db, v: OutcomeValues) => sql`
     WITH u AS (
-      SELECT * FROM unnest(${integerArray(c.ids)}::bigint[], ${textArray(c.statuses)}::text[],
-                           ${textArray(c.providerMessageIds)}::text[], ${textArray(c.errorCodes)}::text[])
+      SELECT * FROM unnest(${v.ids}::bigint[], ${v.statuses}::text[],
+                           ${v.providerMessageIds}::text[], ${v.errorCodes}::text[])
         AS u(id, status, provider_message_id, error_code)
     ), p AS (
-      SELECT * FROM unnest(${integerArray(c.partMessageIds)}::bigint[], ${integerArray(c.partNumbers)}::smallint[],
-                           ${textArray(c.smscIds)}::text[], ${textArray(c.states)}::text[],
-                           ${textArray(c.networkErrors)}::text[], ${timestampArray(c.doneAts)}::timestamptz[])
+      SELECT * FROM unnest(${v.partMessageIds}::bigint[], ${v.partNumbers}::smallint[],
+                           ${v.smscIds}::text[], ${v.states}::text[],
+                           ${v.networkErrors}::text[], ${v.doneAts}::timestamptz[])
         AS p(message_id, part, smsc_id, state, network_error, done_at)
     ), agg AS (
       SELECT message_id, ${partStateAggregates}, bool_and(state <> 'submitted') AS final FROM p GROUP BY message_id
@@ -188,7 +229,7 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
       SELECT u.*, agg.final, agg.delivered, agg.expired, agg.failed, agg.unknown, agg.done_at FROM u LEFT JOIN agg ON agg.message_id = u.id
     ), cancelled AS (
       -- A message the provider did not take goes back to 'queued', unless its batch was cancelled meanwhile.
-      SELECT EXISTS (SELECT 1 FROM sms_claims c JOIN sms_batches b ON b.id = c.batch_id WHERE c.id = ${claimId} AND b.status = 'cancelled') AS yes
+      SELECT EXISTS (SELECT 1 FROM sms_claims c JOIN sms_batches b ON b.id = c.batch_id WHERE c.id = ${v.claimId} AND b.status = 'cancelled') AS yes
     ), outcome AS (
       UPDATE sms_messages m
       SET status = CASE WHEN ua.final AND ${followsParts(sql`ua.error_code`)} THEN ${statusFromParts('ua', sql`ua.status`)}
@@ -203,8 +244,9 @@ export async function writeOutcomes(db: Db, claimId: number, outcomes: readonly 
       -- A message has no parts yet: a resend by ops removes the old ones (resend-unknown.ts).
       INSERT INTO sms_message_parts (message_id, part, smsc_id, state, network_error, done_at) SELECT * FROM p
     )
-    DELETE FROM sms_claims WHERE id = ${claimId}`.execute(db);
-}
+    DELETE FROM sms_claims WHERE id = ${v.claimId}`,
+  { prepared: true, perCallWithPlugins: true },
+);
 
 /** The messages of a chunk of a cancelled batch still 'queued' (see claimWindow) become 'cancelled'. */
 export async function cancelQueued(db: Db, batchId: string, range: { from: number; to: number }): Promise<number> {
@@ -253,21 +295,27 @@ export async function markBatchSending(db: Db, id: string): Promise<void> {
  * status change a non-HOT update.
  */
 export async function markChunkDone(db: Db, batchId: string, range: { chunk: number; from: number; to: number }): Promise<'done' | 'closed' | 'queued' | 'sending'> {
-  const result = await sql<{ open: 'queued' | 'sending' | null; closed: boolean }>`
-    WITH open AS (
-      SELECT status FROM sms_messages
-      WHERE batch_id = ${batchId} AND seq >= ${range.from} AND seq < ${range.to} AND status IN ('queued', 'sending')
-      ORDER BY status <> 'queued' LIMIT 1
-    ), closed AS (
-      UPDATE sms_chunks SET done = true
-      WHERE batch_id = ${batchId} AND chunk = ${range.chunk} AND NOT done AND NOT EXISTS (SELECT 1 FROM open)
-      RETURNING 1
-    )
-    SELECT (SELECT status FROM open) AS open, EXISTS (SELECT 1 FROM closed) AS closed`.execute(db);
+  const result = await db.executeQuery(chunkDoneStatement(db, { batchId, chunk: range.chunk, from: range.from, to: range.to }));
   const row = result.rows[0];
   if (row?.open) return row.open;
   return row?.closed ? 'done' : 'closed';
 }
+
+/** markChunkDone's statement, compiled once (db/compiled-once.ts); not prepared, as before. */
+const chunkDoneStatement = compiledOnce(
+  (_db, v: { batchId: string; chunk: number; from: number; to: number }) => sql<{ open: 'queued' | 'sending' | null; closed: boolean }>`
+    WITH open AS (
+      SELECT status FROM sms_messages
+      WHERE batch_id = ${v.batchId} AND seq >= ${v.from} AND seq < ${v.to} AND status IN ('queued', 'sending')
+      ORDER BY status <> 'queued' LIMIT 1
+    ), closed AS (
+      UPDATE sms_chunks SET done = true
+      WHERE batch_id = ${v.batchId} AND chunk = ${v.chunk} AND NOT done AND NOT EXISTS (SELECT 1 FROM open)
+      RETURNING 1
+    )
+    SELECT (SELECT status FROM open) AS open, EXISTS (SELECT 1 FROM closed) AS closed`,
+  { perCallWithPlugins: true },
+);
 
 /** CSV batches still 'validating' long after any upload could last: the upload died. */
 export async function dropAbandonedUploads(db: Kysely<Database>): Promise<number> {
