@@ -5,20 +5,14 @@
 // and went out after the end. None of its messages may reach the SMSC.
 import { request } from 'node:http';
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createTestContext, waitFor } from './helpers/context.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from './helpers/context.js';
 import { caller, newOrganization, opsAuth } from './helpers/identity.js';
 import { untilLockWait } from './helpers/lock-wait.js';
 import { mobile } from './helpers/sms.js';
-import { startSmsc } from './helpers/smsc.js';
+import { smppPlatform } from './helpers/sms-scheduled.js';
 
-const smsc = await startSmsc();
-const ctx = await createTestContext();
-const runtime = await ctx.start({ roles: ['web', 'sms'], config: ctx.configWith({ SMS_PROVIDER: 'smpp', SMPP_URL: smsc.url, SMPP_RESPONSE_TIMEOUT_MS: '3000' }) });
-afterAll(async () => {
-  await runtime.stop();
-  await smsc.close();
-});
+const { smsc, ctx, runtime } = await smppPlatform();
 const call = caller(runtime);
 
 const end = (orgId: string) => call('post', `/ops/organizations/${orgId}/end`, { auth: opsAuth(ctx) });
