@@ -156,6 +156,17 @@ describe('SMPP submit path', () => {
     expect(byId(results, window[4]!)).toMatchObject({ parts: [{ part: 1 }] });
   });
 
+  it('takes a generic_nack to a submit_sm as its refusal, not waiting for the timeout to leave it unknown', async () => {
+    smsc = await startSmsc();
+    smsc.answer = () => ({ status: ESME_RINVDSTADR, nack: true });
+    const provider = await providerFor({ SMPP_RESPONSE_TIMEOUT_MS: '15000' });
+    const m = message(to(61), 'Nack');
+    const started = Date.now();
+    const results = await submit(provider, [m]);
+    expect(byId(results, m)).toMatchObject({ status: 'failed' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 25_000);
+
   it('encodes GSM-7 text for data_coding 1 (ASCII) and 3 (Latin-1), and sends UCS-2 when the text has no such bytes', async () => {
     await smscAnswering();
     const ascii = 'Hallo @home_1 {x} $5';

@@ -27,7 +27,7 @@ export interface TestSmsc {
   readonly port: number;
   readonly received: RecordedSubmit[];
   /** How to answer the next submits; default: accept with a decimal id. `delayMs` holds this one answer back. */
-  answer: (submit: Omit<ReceivedSubmit, 'messageId'>, n: number, session: number) => { status: number; messageId?: string; delayMs?: number };
+  answer: (submit: Omit<ReceivedSubmit, 'messageId'>, n: number, session: number) => { status: number; messageId?: string; delayMs?: number; nack?: boolean };
   /** Delays each submit_sm_resp (ms). */
   responseDelayMs: number;
   sendReceipt(messageId: string, stat: string): Promise<void>;
@@ -190,7 +190,9 @@ export async function startSmsc(port = 0): Promise<TestSmsc> {
       if (cutting) return cutting();
       const respond = () => {
         if (dropping.has(session)) return;
-        session.send(pdu.response({ command_status: answer.status, message_id: answer.messageId ?? '' }));
+        // `nack`: the submit_sm answered by a generic_nack of its sequence number (a header the SMSC would not read).
+        if (answer.nack) session.send(new smpp.PDU('generic_nack', { sequence_number: pdu.sequence_number, command_status: answer.status }));
+        else session.send(pdu.response({ command_status: answer.status, message_id: answer.messageId ?? '' }));
         if (answer.status === smpp.ESME_ROK && smsc.receiptsElsewhere && session.socket.writable) {
           another(session).deliver_sm({ esm_class: 0x04, short_message: receiptText(answer.messageId ?? '', 'DELIVRD') });
         }

@@ -22,6 +22,8 @@ export async function requeueUnknown(db: Db, batchId: string, actor: Pick<AuditE
       .set({ status: 'queued', error_code: null })
       .where('batch_id', '=', batchId)
       .where('status', '=', 'unknown')
+      // An erased recipient's message (no number, text or hash left) is not sent again.
+      .where('anonymised_at', 'is', null)
       .returning(['id', 'seq'])
       .execute();
     // Their new parts get new SMSC ids: a receipt for an old one must not move them.

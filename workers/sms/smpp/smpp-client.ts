@@ -14,6 +14,8 @@ import { TokenBucket } from './token-bucket.js';
 
 /** SMPP 3.4 5.1.3: "temporary application error", which SMSCs answer by retrying. */
 const ESME_RX_T_APPN = 0x64;
+/** A generic_nack to a submit_sm that carries no status: ESME_RSYSERR, a temporary refusal (submit-status.ts). */
+const GENERIC_NACK_STATUS = 0x08;
 
 export interface SmppClientOptions {
   readonly url: string;
@@ -184,6 +186,9 @@ export class SmppClient extends EventEmitter {
       }
     };
     session.on('submit_sm_resp', (pdu: ReadPdu) => this.onSubmitResponse(session, pdu));
+    // A submit_sm the SMSC could not read is answered by a generic_nack of its sequence number:
+    // a refusal (it was not taken), not an answer to wait out into 'unknown'.
+    session.on('generic_nack', (pdu: ReadPdu) => this.onSubmitResponse(session, pdu));
     session.on('deliver_sm', onDeliver);
     session.on('data_sm', onDeliver);
     session.on('enquire_link', (pdu: PDU) => session.send(pdu.response()));
@@ -268,10 +273,12 @@ export class SmppClient extends EventEmitter {
     const sequence = response.sequence_number;
     const waiting = this.pending.get(sequence);
     if (!waiting || waiting.session !== session) return;
-    if (response.command_status !== smpp.ESME_ROK) {
+    if (response.command_status !== smpp.ESME_ROK || response.command === 'generic_nack') {
+      // A generic_nack is never an acceptance, even one without a status.
+      const status = response.command_status === smpp.ESME_ROK ? GENERIC_NACK_STATUS : response.command_status;
       // Paused as the answer is read, before the next part or message is written.
-      if (refusalOf(response.command_status) === 'throttled') this.pausedUntil = Date.now() + THROTTLE_PAUSE_MS;
-      this.settle(sequence, waiting, { kind: 'refused', status: response.command_status });
+      if (refusalOf(status) === 'throttled') this.pausedUntil = Date.now() + THROTTLE_PAUSE_MS;
+      this.settle(sequence, waiting, { kind: 'refused', status });
       return;
     }
     const messageId = String(response.message_id ?? '');
