@@ -2,7 +2,9 @@
 // binds anyone, answers every submit_sm with ESME_ROK and a fresh message id, and at once sends
 // a delivery receipt (deliver_sm, esm_class 0x04, stat:DELIVRD) on the same session. It tells
 // what the benchmark reads on a tiny HTTP endpoint on loopback:
-//   GET /stats  → { bound, submits, firstSubmitAt, lastSubmitAt } (submit_sm since the reset)
+//   GET /stats  → { bound, submits, firstSubmitAt, lastSubmitAt } (submit_sm since the reset);
+//     GET /stats?submits=N answers once N submit_sm have come since the reset (a long poll: the
+//     bench waits on it instead of asking every few ms, which took CPU from the run measured);
 //   POST /reset → zeroes the submit count and times;
 //   GET /timeline → { resetEpoch, submits, acks }: when each submit_sm came and each deliver_sm_resp (the
 //     client's acknowledgement of a receipt, sent once it is durable), in ms since the reset.
@@ -22,6 +24,15 @@ let resetEpoch = Date.now();
 let submitTimes: number[] = [];
 let ackTimes: number[] = [];
 const bound = new Set<Session>();
+/** Long polls of /stats?submits=N, answered once that many submit_sm have come. */
+let waiting: Array<{ readonly submits: number; readonly answer: () => void }> = [];
+
+/** Answers the long polls whose count has come (all of them on a reset: their run is over). */
+function answerWaiting(all = false): void {
+  const due = all ? waiting : waiting.filter((w) => w.submits <= stats.submits);
+  waiting = all ? [] : waiting.filter((w) => w.submits > stats.submits);
+  for (const w of due) w.answer();
+}
 
 const two = (n: number): string => String(n).padStart(2, '0');
 /** YYMMDDhhmm, as receipts write their dates. */
@@ -51,6 +62,7 @@ const server = smpp.createServer({}, (session) => {
     if (stats.firstSubmitAt === 0) stats.firstSubmitAt = now;
     stats.lastSubmitAt = now;
     stats.submits += 1;
+    if (waiting.length > 0) answerWaiting();
     const id = (nextId++).toString(16);
     session.send(pdu.response({ message_id: id }));
     const date = receiptDate(new Date(now));
@@ -75,14 +87,20 @@ const http = createHttpServer((req, res) => {
     resetEpoch = Date.now();
     submitTimes = [];
     ackTimes = [];
+    answerWaiting(true);
   }
   if (req.url === '/timeline') {
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ resetEpoch, submits: submitTimes, acks: ackTimes }));
     return;
   }
-  res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify({ bound: bound.size, ...stats }));
+  const answer = () => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ bound: bound.size, ...stats }));
+  };
+  const submits = Number(new URL(req.url ?? '/', 'http://smsc').searchParams.get('submits') ?? 0);
+  if (submits > stats.submits) waiting.push({ submits, answer });
+  else answer();
 });
 
 server.listen(SMPP_PORT, HOST, () => http.listen(HTTP_PORT, HOST, () => console.log(`smsc listening on ${HOST}:${SMPP_PORT}`)));
