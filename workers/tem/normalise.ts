@@ -9,7 +9,7 @@ export interface Canonical {
   readonly line: number;
   readonly msisdn: string;
   readonly userName: string | null;
-  /** Local Europe/Amsterdam time 'YYYY-MM-DD HH:MM:SS'; null for a period charge. */
+  /** Local Europe/Amsterdam time 'YYYY-MM-DD HH:MM:SS' (with '+01:00' or '+02:00' when the file gave a zone); null for a period charge. */
   readonly startLocal: string | null;
   readonly type: CallType;
   readonly direction: 'outgoing' | 'incoming' | null;

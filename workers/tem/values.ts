@@ -95,7 +95,13 @@ export function parseTime(input: string): string | null {
 const ZONED = /^(\d{1,2}:\d{2}(?::\d{2})?)(?:[.,]\d{1,9})?(?:\s*(?:(Z|UTC|GMT)|(CEST|CET)|([+-])(\d{2})(?::?(\d{2}))?))?$/i;
 const NAMED_OFFSETS: Record<string, number> = { CET: 60, CEST: 120 };
 
-/** 'YYYY-MM-DD' and a time with an optional zone → local 'YYYY-MM-DD HH:MM:SS' in Amsterdam; null when it is not one. */
+/**
+ * 'YYYY-MM-DD' and a time with an optional zone → local 'YYYY-MM-DD HH:MM:SS' in Amsterdam; null
+ * when it is not one. A time with a zone names an instant: its Amsterdam text then carries
+ * Amsterdam's offset at that instant ('2026-10-25 02:30:00+02:00'), so Postgres reads the
+ * instant even in the hour the clocks go back, whose local times come twice (a bare local time
+ * there is read as winter time).
+ */
 export function zonedLocal(date: string, input: string): string | null {
   const m = ZONED.exec(input.trim());
   if (!m) return null;
@@ -107,7 +113,15 @@ export function zonedLocal(date: string, input: string): string | null {
   if (Math.abs(offset) > 14 * 60 || Number(minutes ?? 0) >= 60) return null;
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi, s] = time.split(':').map(Number) as [number, number, number];
-  return localText(new Date(Date.UTC(y, mo - 1, d, h, mi, s) - offset * 60_000));
+  return withAmsterdamOffset(Date.UTC(y, mo - 1, d, h, mi, s) - offset * 60_000);
+}
+
+/** The Amsterdam text of an instant (ms since the epoch) with Amsterdam's UTC offset then: '…+01:00' or '…+02:00'. */
+function withAmsterdamOffset(instant: number): string {
+  const local = localText(new Date(instant));
+  const asUtc = Date.UTC(Number(local.slice(0, 4)), Number(local.slice(5, 7)) - 1, Number(local.slice(8, 10)), Number(local.slice(11, 13)), Number(local.slice(14, 16)), Number(local.slice(17, 19)));
+  const minutes = Math.round((asUtc - instant) / 60_000);
+  return `${local}${minutes < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
 }
 
 /** 'dd-mm-yyyy hh:mm:ss', 'yyyy-mm-ddThh:mm:ss' and the like, with a zone or not (zonedLocal) → local 'YYYY-MM-DD HH:MM:SS'. */
