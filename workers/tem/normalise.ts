@@ -3,7 +3,7 @@
 import type { CallType } from '../../db/schema.js';
 import { normalizePhone } from '../phone/e164.js';
 import { canonical, valueLookup, type ColumnMap, type Field, type Profile } from './profile.js';
-import { parseDate, parseDateTime, parseDecimal, parseDuration, parseTime, scaleDecimal, zonedLocal, type DecimalStyle } from './values.js';
+import { parseAmount, parseDate, parseDateTime, parseDecimal, parseDuration, parseTime, scaleDecimal, zonedLocal, type DecimalStyle } from './values.js';
 
 export interface Canonical {
   readonly line: number;
@@ -136,7 +136,7 @@ export function normaliser(profile: Profile, columns: ColumnMap, style: DecimalS
 
     const type = types(cellAt(cells, col.type));
     if (!type) return refusal(line, 'invalid-type', 'type');
-    const amount = parseDecimal(cellAt(cells, col.amount), style);
+    const amount = parseAmount(cellAt(cells, col.amount), style);
     if (amount === null || !fitsWhole(amount, AMOUNT_WHOLE_DIGITS, AMOUNT_SCALE)) return refusal(line, 'invalid-amount', 'amount');
     const vatText = cellAt(cells, col.vatRate);
     const vatRate = vatText === '' ? null : parseDecimal(vatText, style);

@@ -43,6 +43,41 @@ export function parseDecimal(input: string, style: DecimalStyle): string | null 
   return DECIMAL.test(text) ? text : null;
 }
 
+/**
+ * An amount as Dutch accounting exports write it, as parseDecimal's decimal text: negative in
+ * parentheses ('(1,23)') or with the minus after it ('1,23-'), and with a euro sign before or
+ * after it ('€ 1,23', '€1.234,56', '-€ 1,23', '1,23 €'). Null when the sign or the number is in
+ * doubt: two signs ('(-1,23)', '-1,23-'), a parenthesis alone, two euro signs, one inside the
+ * number, or another currency's.
+ */
+export function parseAmount(input: string, style: DecimalStyle): string | null {
+  let text = input.trim();
+  const euro = text.indexOf('€');
+  if (euro >= 0) {
+    // Once, outside the number: only a parenthesis, a minus or blanks between it and an end.
+    if (euro !== text.lastIndexOf('€') || !(/^[(\-\s]*$/.test(text.slice(0, euro)) || /^[\s)-]*$/.test(text.slice(euro + 1)))) return null;
+    text = `${text.slice(0, euro)}${text.slice(euro + 1)}`.trim();
+  }
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  // The common case: no parenthesis (0x28, 0x29) and no minus after the number (0x2d).
+  if (first !== 0x28 && last !== 0x29 && last !== 0x2d) return parseDecimal(text, style);
+  let negative = false;
+  if (first === 0x28 || last === 0x29) {
+    if (first !== 0x28 || last !== 0x29) return null;
+    negative = true;
+    text = text.slice(1, -1).trim();
+  }
+  if (text.endsWith('-')) {
+    if (negative) return null;
+    negative = true;
+    text = text.slice(0, -1).trim();
+  }
+  if (negative && text.startsWith('-')) return null;
+  const value = parseDecimal(text, style);
+  return value === null || !negative ? value : `-${value}`;
+}
+
 /** A decimal text times 10^places, exactly, as an integer (volumes in bytes); null past the precision. */
 export function scaleDecimal(decimal: string, places: number): number | null {
   const negative = decimal.startsWith('-');
