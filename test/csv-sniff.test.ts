@@ -126,4 +126,16 @@ describe('the separator, from the header row', () => {
     for await (const piece of sniffed.text) all += piece;
     expect(all).toBe('phone\tnaam\r\n0612345678\tAnna\r\n');
   });
+
+  it("takes Excel's sep= line for the separator and drops it, however the pieces cut it (a CRLF too)", async () => {
+    const file = '\uFEFFsep=,\r\nphone;naam;plaats\r\n0612345678,Anna\r\n';
+    for (let cut = 1; cut < 24; cut++) {
+      const sniffed = await sniffCsv(Readable.from([file.slice(0, cut), file.slice(cut)]));
+      expect(sniffed, String(cut)).toMatchObject({ separator: ',', headerLine: 2, empty: false });
+      let all = '';
+      for await (const piece of sniffed.text) all += piece;
+      expect(all, String(cut)).toBe('phone;naam;plaats\r\n0612345678,Anna\r\n');
+    }
+    expect(await sniffCsv(Readable.from(['phone;naam\n']))).toMatchObject({ separator: ';', headerLine: 1 });
+  });
 });

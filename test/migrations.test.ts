@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createDb } from '../db/database.js';
 import { migrateDown, migrateTo, migrateToEmpty, migrateToLatest } from '../db/migrate.js';
 import { migrations } from '../db/migrations/index.js';
+import { queueSingleSmses } from '../workers/sms/single-sms.js';
 import { ADMIN_DATABASE_URL, databaseUrl, testDatabaseName } from './helpers/env.js';
 
 // An empty database (not the template): migrations must build everything from nothing.
@@ -109,5 +110,18 @@ describe('migrations', () => {
       { id: own, created_by_user_id: user, created_by_key_id: null },
       { id: unknown, created_by_user_id: null, created_by_key_id: null },
     ]);
+  });
+
+  it('give each opt-out confirmation of the last day the organisation that sent it, and drop the rest', async () => {
+    await migrateToEmpty(db);
+    await migrateTo(db, '2026-12-08T05-00-00_tem-invoice-months');
+    const org = (await sql<{ id: string }>`INSERT INTO organizations (name, slug) VALUES ('Gemeente Voorbeeld', 'gemeente-voorbeeld') RETURNING id`.execute(db)).rows[0]!.id;
+    const [sent, gone, old] = [Buffer.from('aa', 'hex'), Buffer.from('bb', 'hex'), Buffer.from('cc', 'hex')];
+    const phone = { ok: true as const, e164: '+31612345678', type: undefined, countryCallingCode: '31' };
+    await queueSingleSmses(db, [{ organizationId: org, purpose: 'opt-out-confirmation', sender: 'Gemeente', text: 'Afgemeld', phone, phoneHash: sent }]);
+    await sql`INSERT INTO sms_opt_out_confirmations (phone_hash, sent_at) VALUES (${sent}, now()), (${gone}, now()), (${old}, now() - interval '2 days')`.execute(db);
+
+    await migrateToLatest(db);
+    expect(await db.selectFrom('sms_opt_out_confirmations').select(['organization_id', 'phone_hash']).execute()).toEqual([{ organization_id: org, phone_hash: sent }]);
   });
 });

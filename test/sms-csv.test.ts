@@ -281,6 +281,22 @@ describe('CSV files as Excel saves them', () => {
     expect(await textsOf(commas.body.id)).toEqual(['Hoi Jansen; Piet, je fiets is klaar.']);
   });
 
+  it("reads Excel's sep= first line as the separator, the header on the line after it (line numbers stay the file's)", async () => {
+    const semicolons = await upload(fieldsFirst('sep=;\r\nphone;naam\r\n0612340031;Jansen, Piet\r\n'));
+    expect(semicolons.status).toBe(202);
+    expect(semicolons.body.file).toEqual({ encoding: 'utf-8', separator: ';' });
+    expect(await textsOf(semicolons.body.id)).toEqual(['Hoi Jansen, Piet, je fiets is klaar.']);
+    const tabs = await upload(fieldsFirst('\uFEFFSEP=\t\nphone\tnaam\n0612340032\tAnna\n'));
+    expect(tabs.status).toBe(202);
+    expect(tabs.body.file).toEqual({ encoding: 'utf-8', separator: '\t' });
+    const noPhone = await upload<ProblemBody>(fieldsFirst('sep=,\nnaam,telefoon\nAnna,0612345678\n'));
+    expect(noPhone.status).toBe(400);
+    expect(noPhone.body.detail).toContain('(line 2)');
+    const badRow = await upload<ProblemBody>(fieldsFirst('sep=;\nphone;naam\n0612340033;"Anna\n'));
+    expect(badRow.status).toBe(400);
+    expect(badRow.body.detail).toContain('(line 3)');
+  });
+
   it('decides on the first byte that is not ASCII, however far into the file', async () => {
     const rows = Array.from({ length: 5_000 }, (_, i) => `+3161${String(i).padStart(7, '0')};Klant`);
     const answer = await upload(fieldsFirst(win1252(`phone;naam\r\n${rows.join('\r\n')}\r\n0629999999;Renée\r\n`)));

@@ -12,7 +12,7 @@ import { PART_ATTEMPTS } from '../workers/sms/smpp/submit-status.js';
 import type { Runtime } from '../workers/runtime.js';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { mobile as to } from './helpers/sms.js';
-import { startSmsc, type ReceivedSubmit, type TestSmsc } from './helpers/smsc.js';
+import { receiptText, startSmsc, type ReceivedSubmit, type TestSmsc } from './helpers/smsc.js';
 
 const ctx = await createTestContext();
 let runtime: Runtime;
@@ -166,6 +166,28 @@ describe('SMPP submit path', () => {
     expect(byId(results, m)).toMatchObject({ status: 'failed' });
     expect(Date.now() - started).toBeLessThan(5_000);
   }, 25_000);
+
+  it("answers the receipt of a part accepted after one submit of its window rejected (the window ended while it was in flight)", async () => {
+    smsc = await startSmsc();
+    // The first message is refused for now at once (its retry's wait throws: the window's
+    // submit rejects); the second is answered 300 ms later, after the window has ended.
+    smsc.answer = (submit) => (`+${submit.destination}` === to(71) ? { status: ESME_RX_T_APPN } : { status: ESME_ROK, messageId: '4000001', delayMs: 300 });
+    const config = ctx.configWith({ SMS_PROVIDER: 'smpp', SMPP_URL: smsc.url, SMPP_RESPONSE_TIMEOUT_MS: '3000' });
+    const provider = createSmppProvider(config, runtime.deps, {
+      retryDelayMs: () => {
+        throw new Error('forced rejection');
+      },
+    });
+    providers.push(provider);
+    expect(await provider.ready(5_000)).toBe(true);
+    await expect(submit(provider, [message(to(71), 'Een'), message(to(72), 'Twee')])).rejects.toThrow('forced rejection');
+    // The second's submit_sm_resp (300 ms after the SMSC read it) is read, then its receipt comes.
+    await waitFor(() => Promise.resolve(smsc.received.find((r) => r.messageId === '4000001')), 'the second submit at the SMSC');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const answered = smsc.deliver({ esm_class: 0x04, short_message: receiptText('4000001', 'DELIVRD') });
+    const unanswered = new Promise<string>((resolve) => setTimeout(() => resolve('no deliver_sm_resp within 2 s'), 2_000));
+    expect(await Promise.race([answered, unanswered])).toBe(ESME_ROK);
+  });
 
   it('encodes GSM-7 text for data_coding 1 (ASCII) and 3 (Latin-1), and sends UCS-2 when the text has no such bytes', async () => {
     await smscAnswering();

@@ -9,7 +9,9 @@ import smpp from 'smpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETENTION_POLICY } from '../workers/retention/policy.js';
 import { purgeAll } from '../workers/retention/purge.js';
-import { DEFAULT_CONFIRMATION } from '../workers/sms/opt-out-confirmation.js';
+import { normalizePhone } from '../workers/phone/e164.js';
+import { DEFAULT_CONFIRMATION, queueConfirmations } from '../workers/sms/opt-out-confirmation.js';
+import { phoneHash } from '../workers/sms/opt-outs.js';
 import type { Runtime } from '../workers/runtime.js';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { baseUrl, readBody } from './helpers/http.js';
@@ -128,6 +130,7 @@ describe('the confirmation (item 13)', () => {
     await waitFor(() => Promise.resolve(submittedTo(n).find((r) => r.text === own)), 'the confirmation at the SMSC');
     expect(await call('put', '/v1/sms/settings', { auth: a.key, body: { optOutConfirmation: null } })).toMatchObject({ status: 200 });
   });
+
 });
 
 describe('stop words per the Gedragscode, concatenated replies (item 12)', () => {
@@ -298,5 +301,29 @@ describe('retention of replies (item 15)', () => {
     const replies = await ctx.db.selectFrom('sms_replies').select(['phone', 'text', 'anonymised_at', 'message_id']).execute();
     expect(replies.length).toBeGreaterThan(0);
     expect(replies.every((r) => r.phone === null && r.text === null && r.anonymised_at !== null && r.message_id !== null)).toBe(true);
+  });
+});
+
+describe('the confirmation per organisation (left by review 2)', () => {
+  it('goes once a day per organisation: a STOP to a second organisation the same day is confirmed by it', async () => {
+    const n = mobile(480);
+    await sendAs(b, 'Kapsalon', 'Tot morgen', [{ phone: n }]);
+    await reply(smsc, international(n), 'STOP');
+    await sendAs(a, 'Gemeente', 'Uw afspraak', [{ phone: n }]);
+    await reply(smsc, international(n), 'STOP');
+    await reply(smsc, international(n), 'STOP');
+    expect((await confirmationsTo(n)).map((c) => c.organization_id).sort()).toEqual([a.id, b.id].sort());
+  });
+
+  it('confirms one number to two organisations in the same post', async () => {
+    const n = mobile(481);
+    await sendAs(a, 'Gemeente', 'Hallo', [{ phone: n }]);
+    await sendAs(b, 'Kapsalon', 'Hallo', [{ phone: n }]);
+    const phone = normalizePhone(n);
+    if (!phone.ok) throw new Error('test number');
+    const hash = phoneHash(ctx.config.suppressionKey, n);
+    const jobs = await ctx.db.transaction().execute((trx) => queueConfirmations(trx, [a, b].map((org) => ({ organizationId: org.id, phone, hash }))));
+    expect(jobs).toHaveLength(2);
+    expect((await confirmationsTo(n)).map((c) => c.organization_id).sort()).toEqual([a.id, b.id].sort());
   });
 });

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { AmountSum } from '../workers/tem/amount-sum.js';
 import { instantOrder } from '../workers/tem/call-rollup.js';
+import { parseDateTime, zonedLocal } from '../workers/tem/values.js';
 import { createTestContext } from './helpers/context.js';
 
 const ctx = await createTestContext();
@@ -54,5 +55,40 @@ describe('instantOrder', () => {
         if (byPostgres !== 0) expect(byKey, `${a.local} against ${b.local}`).toBe(byPostgres);
       }
     }
+  });
+});
+
+/** The instants (epoch seconds) Postgres reads the texts as, under TimeZone Europe/Amsterdam as the parse's COPY does. */
+const instantsOf = (texts: readonly string[]) =>
+  ctx.db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL TimeZone = 'Europe/Amsterdam'`.execute(trx);
+    const { rows } = await sql<{ instant: string }>`SELECT extract(epoch FROM t::timestamptz)::text AS instant FROM unnest(${texts}::text[]) WITH ORDINALITY AS i(t, n) ORDER BY n`.execute(trx);
+    return rows.map((r) => Number(r.instant));
+  });
+
+describe('a zoned call time in the hour the clocks go back (last Sunday of October)', () => {
+  const zoned = ['2026-10-25T00:30Z', '2026-10-25T01:30Z', '2026-10-25T02:30:00+02:00', '2026-10-25T02:30:00+01:00', '2026-10-25T00:59:59Z', '2026-10-25T01:00:00Z', '2026-10-25T02:10 CEST', '2026-10-25T02:10 CET'];
+
+  it('is stored as the instant it names, not an hour off', async () => {
+    const texts = zoned.map((t) => parseDateTime(t));
+    expect(texts.every((t) => t !== null)).toBe(true);
+    const expected = zoned.map((t) => Date.parse(t.replace(' CEST', '+02:00').replace(' CET', '+01:00')) / 1000);
+    expect(await instantsOf(texts as string[])).toEqual(expected);
+    // The same from a separate date and time column.
+    expect(await instantsOf([zonedLocal('2026-10-25', '00:30Z')!, zonedLocal('2026-10-25', '01:30Z')!])).toEqual([Date.parse('2026-10-25T00:30Z') / 1000, Date.parse('2026-10-25T01:30Z') / 1000]);
+    // Its Amsterdam wall-clock time (the month, the upload's window) is the text's start.
+    expect(texts.slice(0, 2).map((t) => t?.slice(0, 19))).toEqual(['2026-10-25 02:30:00', '2026-10-25 02:30:00']);
+  });
+
+  it('orders with local times as Postgres reads them (instantOrder)', async () => {
+    const texts = [...zoned.map((t) => parseDateTime(t) ?? ''), '2026-10-25 01:59:59', '2026-10-25 02:30:00', '2026-10-25 03:00:00', '2026-10-25 02:00:00', '2026-07-01 12:00:00', parseDateTime('2026-07-01T10:00:01Z') ?? ''];
+    const instants = await instantsOf(texts);
+    texts.forEach((a, i) =>
+      texts.forEach((b, j) => {
+        const byPostgres = Math.sign((instants[i] ?? 0) - (instants[j] ?? 0));
+        const [ka, kb] = [instantOrder(a), instantOrder(b)];
+        if (byPostgres !== 0) expect(ka < kb ? -1 : 1, `${a} against ${b}`).toBe(byPostgres);
+      }),
+    );
   });
 });

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { acceptedWindow } from '../workers/tem/calendar.js';
 import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { finished, thisMonth, uploadRaw, type Upload } from './helpers/tem.js';
@@ -64,6 +65,20 @@ describe('a call time with its time zone', () => {
     const done = await parsed(['Mobiel nummer;Datum;Starttijd;Verkeerssoort;Bedrag', `0612345001;03-${month}-${year};07:15:02Z;Spraak;1,00`, `0612345001;03-${month}-${year};08:15:02 CET;Spraak;1,00`]);
     expect(done, JSON.stringify(done.errors)).toMatchObject({ status: 'parsed', rowsStored: 2 });
     expect(await localTimes(done.id)).toEqual([amsterdam(`${day}T07:15:02Z`), amsterdam(`${day}T08:15:02+01:00`)]);
+  });
+
+  // The last Sunday of October an upload takes now (2026-10-25 until April 2027; none in May-July).
+  const fallBack = [new Date().getUTCFullYear(), new Date().getUTCFullYear() - 1]
+    .map((y) => `${y}-10-${31 - new Date(Date.UTC(y, 9, 31)).getUTCDay()}`)
+    .find((d) => `${d} 12:00:00` >= acceptedWindow(new Date()).from && `${d} 12:00:00` < acceptedWindow(new Date()).until);
+  it.skipIf(fallBack === undefined)('is stored as its instant in the hour the clocks go back (02:30 summer time, then 02:30 winter time)', async () => {
+    const times = [`${fallBack}T00:30:00Z`, `${fallBack}T01:30:00Z`, `${fallBack}T02:30:00+02:00`, `${fallBack}T02:30:00+01:00`];
+    const done = await parsed(['Mobiel nummer;Datum/tijd;Verkeerssoort;Bedrag', ...times.map((t, i) => `0612345001;${t};Spraak;1,0${i}`)]);
+    expect(done, JSON.stringify(done.errors)).toMatchObject({ status: 'parsed', rowsStored: 4 });
+    const stored = await sql<{ instant: string }>`SELECT extract(epoch FROM started_at)::text AS instant FROM call_records WHERE upload_id = ${done.id} ORDER BY line`.execute(ctx.db);
+    expect(stored.rows.map((r) => Number(r.instant) * 1000)).toEqual(times.map((t) => Date.parse(t)));
+    const latest = await sql<{ latest: Date }>`SELECT retain_from AS latest FROM tem_uploads WHERE id = ${done.id}`.execute(ctx.db);
+    expect(latest.rows[0]?.latest.getTime()).toBe(Date.parse(`${fallBack}T01:30:00Z`));
   });
 
   it('is refused as invalid-date when the zone is not one it can read, never dropped', async () => {

@@ -112,6 +112,27 @@ describe('the CDR parser', () => {
     expect(records).toHaveLength(1);
   });
 
+  it('reads amounts as Dutch accounting exports write them: (1,23) and 1,23- negative, a euro sign before', async () => {
+    const amounts = ['(1,23)', '1,23-', '€ 1,23', '€1.234,56', '€ -1,23', '-€ 1,23', '€ (1.234,56)', '( 1,23 )', '€\u00a01,23', '1.234,56-', '0,00-', '(€ 1,23)', '1,23 €-'];
+    const csv = ['Mobiel nummer;Datum;Starttijd;Verkeerssoort;Bedrag', ...amounts.map((a) => `0612345001;01-11-2026;08:00:00;Spraak;${a}`)].join('\n');
+    const { records, refused } = await parseAll(Buffer.from(csv));
+    expect(refused).toEqual([]);
+    expect(records.map((r) => r.amount)).toEqual(['-1.23', '-1.23', '1.23', '1234.56', '-1.23', '-1.23', '-1234.56', '-1.23', '1.23', '-1234.56', '-0.00', '-1.23', '-1.23']);
+  });
+
+  it('still refuses an amount whose sign or number is in doubt, by line and column', async () => {
+    const amounts = ['(-1,23)', '-1,23-', '(1,23', '1,23)', '(1,23)-', '--1,23', '€€1,23', '1€23', '$ 1,23', '€', '()', '-', '1-23', '(1,2)3', '(1,23-)'];
+    const csv = ['Mobiel nummer;Datum;Starttijd;Verkeerssoort;Bedrag', ...amounts.map((a) => `0612345001;01-11-2026;08:00:00;Spraak;${a}`)].join('\n');
+    const layout = await openCdr(decodeText(bytes(Buffer.from(csv))), profileNamed(null));
+    if (!layout.ok) throw new Error('layout');
+    const refused: unknown[] = [];
+    for await (const { cells, line } of layout.rows) {
+      const result = layout.normalise(cells, line);
+      if (!result.ok) refused.push({ line: result.line, code: result.code, column: result.column });
+    }
+    expect(refused).toEqual(amounts.map((_, i) => ({ line: i + 2, code: 'invalid-amount', column: 'amount' })));
+  });
+
   it('refuses an unknown layout, naming the columns it could not place', async () => {
     const { layout } = await parseAll(Buffer.from('Foo;Bar;Bedrag\n1;2;3\n'));
     expect(layout).toEqual(

@@ -33,6 +33,7 @@ import * as smsPartsWaitingIndex from './2026-12-07T01-00-00_sms-parts-waiting-i
 import * as smsMessageHashes from './2026-12-08T03-00-00_sms-message-hashes.js';
 import * as auditActorLive from './2026-12-08T04-00-00_audit-actor-live.js';
 import * as temInvoiceMonths from './2026-12-08T05-00-00_tem-invoice-months.js';
+import * as smsOptOutConfirmationsPerOrganization from './2026-12-09T03-00-00_sms-opt-out-confirmations-per-organization.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-28T08-00-00_platform-core': platformCore,
@@ -68,4 +69,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08T03-00-00_sms-message-hashes': smsMessageHashes,
   '2026-12-08T04-00-00_audit-actor-live': auditActorLive,
   '2026-12-08T05-00-00_tem-invoice-months': temInvoiceMonths,
+  '2026-12-09T03-00-00_sms-opt-out-confirmations-per-organization': smsOptOutConfirmationsPerOrganization,
 };

@@ -192,7 +192,9 @@ export interface SmsReplyTable {
 }
 
 /** When a number last got an opt-out confirmation (at most one a day). */
+/** When an organisation last confirmed an opt-out to a number (one a day per organisation and number). */
 export interface SmsOptOutConfirmationTable {
+  organization_id: string;
   phone_hash: Buffer;
   sent_at: Timestamp;
 }

@@ -1,11 +1,12 @@
 // The rows of a CSV as arrays of cells, streamed in batches: the separator (';', ',' or tab)
-// is read from the header line (csv-sniff.ts). Lines are split by csv-split.ts where that
-// gives what csv-parse gives, and read by the streaming csv-parse otherwise (a header with
-// quotes, a cell that spans lines). Line numbers count the header as 1. One reader for every
-// CSV intake: TEM's call details (tem/cdr-file.ts) and newsletter imports (newsletter/csv-import.ts).
+// is the one Excel's `sep=` first line names, else read from the header line (csv-sniff.ts).
+// Lines are split by csv-split.ts where that gives what csv-parse gives, and read by the
+// streaming csv-parse otherwise (a header with quotes, a cell that spans lines). Line numbers
+// are the file's: the header is 1 (2 after a `sep=` line). One reader for every CSV intake of
+// rows: TEM's call details (tem/cdr-file.ts) and newsletter imports (newsletter/csv-import.ts).
 import { Readable, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
-import { detectSeparator, textPieces, type CsvSeparator } from './csv-sniff.js';
+import { detectSeparator, excelSeparatorLine, textPieces } from './csv-sniff.js';
 import { MAX_RECORD_CHARS, RecordSplitter, csvParseOptions, recordDelimiterOf, recordTooLarge } from './csv-split.js';
 
 export class CsvLayoutProblem extends Error {
@@ -71,9 +72,6 @@ const blank = (cells: string[]) => {
   return true;
 };
 
-/** Excel's hint before the header of a file made for it: `sep=;` names the separator. */
-const SEP_LINE = /^\uFEFF?sep=([;,\t])[ \t]*(\r\n|\n|\r)/i;
-
 export async function csvRows(text: AsyncIterable<string>): Promise<CsvRows> {
   const source = text[Symbol.asyncIterator]();
   let head = '';
@@ -88,14 +86,14 @@ export async function csvRows(text: AsyncIterable<string>): Promise<CsvRows> {
   };
   await readLine();
   // `sep=;` first: its separator, and the header on the next line (line 2: the rows keep the file's numbers).
-  const hint = SEP_LINE.exec(head);
+  const hint = excelSeparatorLine(head);
   if (hint) {
-    head = head.slice(hint[0].length);
+    head = head.slice(hint.length);
     await readLine();
   }
   head = head.replace(/^\uFEFF/, '');
   if (head.trim() === '') throw new CsvLayoutProblem('empty-file');
-  const separator = (hint?.[1] as CsvSeparator | undefined) ?? detectSeparator(head.split(/\r?\n/, 1)[0] ?? '');
+  const separator = hint?.separator ?? detectSeparator(head.split(/\r?\n/, 1)[0] ?? '');
   const delimiter = recordDelimiterOf(head, true);
   // A header with quotes: csv-parse discovers the record delimiter (it may sit inside them).
   const records =

@@ -3,8 +3,9 @@
 // not valid UTF-8, then Windows-1252, as Excel saves "CSV" (as opposed to "CSV UTF-8"); a file
 // that starts with a UTF-16 byte order mark (Excel's "Unicode text") is UTF-16 in that order. A
 // charset the sender names is used instead (for UTF-16, a BOM still says the order), and bytes
-// not valid in it are refused. Never a silent U+FFFD. The separator (',', ';' or tab) is read
-// from the header line. All of it streams: the file is read once.
+// not valid in it are refused. Never a silent U+FFFD. The separator (',', ';' or tab) is the one
+// Excel's `sep=` first line names, else read from the header line. All of it streams: the file
+// is read once.
 import { peek } from './peek.js';
 
 /** What told the encoding: the sender's charset, the file's byte order mark, or the bytes (UTF-8 then not); `unsupported`: a BOM of an encoding not read (UTF-32). */
@@ -143,6 +144,19 @@ export function decodeText(bytes: AsyncIterable<Buffer>, declared: string | null
 const SEPARATORS = [';', ',', '\t'] as const;
 export type CsvSeparator = (typeof SEPARATORS)[number];
 
+/** Excel's hint before the header of a file made for it: `sep=;` names the separator (a BOM may come before it). */
+const SEP_LINE = /^\uFEFF?sep=([;,\t])[ \t]*(\r\n|\n|\r)/i;
+
+/**
+ * Excel's `sep=` line at the start of `head` (read up to the line break after it): the separator
+ * it names and its length with its line break, or null. Every CSV reader asks this before
+ * detectSeparator, so a file made for Excel is read alike everywhere.
+ */
+export function excelSeparatorLine(head: string): { readonly separator: CsvSeparator; readonly length: number } | null {
+  const hint = SEP_LINE.exec(head);
+  return hint ? { separator: hint[1] as CsvSeparator, length: hint[0].length } : null;
+}
+
 /** The separator the header line uses most (outside quotes); ';' when it has none (one column). */
 export function detectSeparator(headerLine: string): CsvSeparator {
   const unquoted = headerLine.replace(/"[^"]*"/g, '');
@@ -169,28 +183,49 @@ export interface SniffedCsv {
   readonly separator: CsvSeparator;
   /** Nothing but blanks before the first line break (or the end). */
   readonly empty: boolean;
-  /** The whole text (BOM dropped), header line included, in pieces of at most 64 K characters. */
+  /** The file's line number of the header: 2 after Excel's `sep=` line, else 1. */
+  readonly headerLine: number;
+  /** The whole text (BOM and a `sep=` line dropped), header line included, in pieces of at most 64 K characters. */
   readonly text: AsyncGenerator<string>;
 }
 
 /** How much is read looking for the header line's end: past it the reader's own row limit speaks. */
 const MAX_HEAD_CHARS = 1024 * 1024;
 
+const LINE_BREAK = /[\r\n]/g;
+
+/** Whether `text` has a line break at or after `from` that is not its last character (a last '\r' may be half of "\r\n"). */
+function hasLineBreak(text: string, from: number): boolean {
+  LINE_BREAK.lastIndex = from;
+  const found = LINE_BREAK.exec(text);
+  return found !== null && found.index < text.length - 1;
+}
+
 /**
- * Reads up to the end of the header line (at most about MAX_HEAD_CHARS) to find the separator; the
- * text read is given back in `text`. Only each new piece is searched for a line break: searching
- * the whole head again per piece took 52 s of the web process's CPU for a 30 MB file without one.
+ * Reads up to the end of the header line (at most about MAX_HEAD_CHARS) to find the separator:
+ * Excel's `sep=` line when the file starts with one (the header is then the line after it),
+ * else the header line's. The text read is given back in `text`. Only each new piece is
+ * searched for a line break (and the last character before it): searching the whole head again
+ * per piece took 52 s of the web process's CPU for a 30 MB file without one.
  */
 export async function sniffCsv(text: AsyncIterable<string>): Promise<SniffedCsv> {
   const source = text[Symbol.asyncIterator]();
   let head = '';
-  while (head.length <= MAX_HEAD_CHARS) {
-    const next = await source.next();
-    if (next.done) break;
-    head += next.value;
-    if (/[\r\n]/.test(next.value)) break;
-  }
+  const readLine = async () => {
+    for (let from = 0; !hasLineBreak(head, from) && head.length <= MAX_HEAD_CHARS; ) {
+      from = Math.max(0, head.length - 1);
+      const next = await source.next();
+      if (next.done) return;
+      head += next.value;
+    }
+  };
+  await readLine();
   head = head.replace(/^\uFEFF/, '');
+  const hint = excelSeparatorLine(head);
+  if (hint) {
+    head = head.slice(hint.length);
+    await readLine();
+  }
   const headerLine = head.split(/\r?\n|\r/, 1)[0] ?? '';
-  return { separator: detectSeparator(headerLine), empty: head.trim() === '', text: textPieces(head, source) };
+  return { separator: hint?.separator ?? detectSeparator(headerLine), empty: head.trim() === '', headerLine: hint ? 2 : 1, text: textPieces(head, source) };
 }

@@ -1,5 +1,6 @@
 // CSV recipients, streamed: a header row, then one recipient per row; the encoding and the
-// separator are found as workers/core/csv-sniff.ts does for every CSV. `phone` and `email`
+// separator (Excel's `sep=` first line too) are found as workers/core/csv-sniff.ts does for
+// every CSV. `phone` and `email`
 // columns are the addresses; every other column becomes a personalisation field, within the
 // limits of the JSON route (recipient-limits.ts).
 import { Readable, pipeline } from 'node:stream';
@@ -27,24 +28,25 @@ function toRecipient(row: Record<string, string>, index: number): RecipientInput
   return { phone: row.phone || null, email: row.email || null, fields: Object.keys(fields).length > 0 ? fields : null };
 }
 
-/** The header's names, lowercased; a column without a name is skipped (false). Refuses names a template cannot use. */
-function columnNames(header: string[]): (string | false)[] {
+/** The header's names, lowercased; a column without a name is skipped (false). Refuses names a template cannot use. `line`: the header's in the file. */
+function columnNames(header: string[], line: number): (string | false)[] {
   const names = header.map((h) => h.trim().toLowerCase());
-  if (!names.includes('phone') && !names.includes('email')) throw new CsvProblem('The header row needs a phone or an email column', 1);
+  if (!names.includes('phone') && !names.includes('email')) throw new CsvProblem('The header row needs a phone or an email column', line);
   const fields = names.filter((name) => name !== '' && name !== 'phone' && name !== 'email');
-  if (fields.length > MAX_FIELDS) throw new CsvProblem(`The header row has more than ${MAX_FIELDS} field columns`, 1);
+  if (fields.length > MAX_FIELDS) throw new CsvProblem(`The header row has more than ${MAX_FIELDS} field columns`, line);
   const bad = names.findIndex((name) => name !== '' && !FIELD_NAME.test(name));
-  if (bad >= 0) throw new CsvProblem(`Column ${bad + 1} of the header row has a name that is not ${FIELD_NAME_RULE}`, 1);
+  if (bad >= 0) throw new CsvProblem(`Column ${bad + 1} of the header row has a name that is not ${FIELD_NAME_RULE}`, line);
   return names.map((name) => name || false);
 }
 
-/** csv-parse's own errors, without a value: the row too long names the column it was reading. */
-function fromCsvError(error: CsvError): CsvProblem {
+/** csv-parse's own errors, without a value: the row too long names the column it was reading. `linesBefore`: lines of the file before the text it read (a `sep=` line). */
+function fromCsvError(error: CsvError, linesBefore: number): CsvProblem {
   const { lines, column } = error as CsvError & { lines?: number; column?: unknown };
+  const line = lines === undefined ? null : lines + linesBefore;
   if (error.code === 'CSV_MAX_RECORD_SIZE') {
-    return new CsvProblem(`A row is longer than ${MAX_CSV_ROW} characters${typeof column === 'string' ? `, in column ${column}` : ''}`, lines ?? null);
+    return new CsvProblem(`A row is longer than ${MAX_CSV_ROW} characters${typeof column === 'string' ? `, in column ${column}` : ''}`, line);
   }
-  return new CsvProblem(`The file is not well-formed CSV (${error.code})`, lines ?? null);
+  return new CsvProblem(`The file is not well-formed CSV (${error.code})`, line);
 }
 
 export interface CsvRecipientsOptions {
@@ -131,8 +133,10 @@ export class CsvRecipients {
    */
   async *slices(): AsyncGenerator<RecipientSlice> {
     const { sliceSize, maxRows } = this.options;
+    let linesBefore = 0;
     try {
       const sniffed = await sniffCsv(this.text);
+      linesBefore = sniffed.headerLine - 1;
       this.separator = sniffed.separator;
       const parser = pipeline(
         Readable.from(sniffed.text, { highWaterMark: 1 }),
@@ -142,7 +146,7 @@ export class CsvRecipients {
           skip_empty_lines: true,
           relax_column_count: true,
           max_record_size: MAX_CSV_ROW,
-          columns: columnNames,
+          columns: (header: string[]) => columnNames(header, sniffed.headerLine),
         }),
         // Errors reach the loop below through the parser; nothing more to do with them here.
         () => undefined,
@@ -164,7 +168,7 @@ export class CsvRecipients {
       // Its own, and the upload's (a part after the file, a file too large): named fields already.
       if (error instanceof InvalidFieldError) throw error;
       if (error instanceof EncodingProblem) throw encodingProblem(error);
-      if (error instanceof CsvError) throw fromCsvError(error);
+      if (error instanceof CsvError) throw fromCsvError(error, linesBefore);
       if (error === this.input.errored) throw new CsvProblem('The upload stopped inside the file', null);
       throw error;
     } finally {

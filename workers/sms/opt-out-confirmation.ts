@@ -1,4 +1,5 @@
-// An opt-out by reply is confirmed with one free SMS, at most once per number a day, in the
+// An opt-out by reply is confirmed with one free SMS, at most once a day per organisation and
+// number (a STOP to a second organisation the same day is confirmed by that one too), in the
 // organisation's words (PUT /v1/sms/settings) or the Dutch default, from the sender of the
 // organisation's last message to that number. It is a batch of one (purpose
 // 'opt-out-confirmation', cost 0) sent by the usual chunk job, so it goes the provider's way
@@ -21,22 +22,27 @@ export interface Confirmation {
   readonly hash: Buffer;
 }
 
-/** Claims today's confirmation of these numbers: the hashes (hex) of those that had none in the last 24 hours. */
-async function claimConfirmations(db: Kysely<Database>, hashes: readonly Buffer[]): Promise<Set<string>> {
-  // In one order, so two posts claiming the same numbers never wait on each other.
-  const sorted = [...hashes].sort((a, b) => Buffer.compare(a, b));
-  const claimed = await sql<{ phone_hash: Buffer }>`
-    INSERT INTO sms_opt_out_confirmations (phone_hash, sent_at) SELECT h, now() FROM unnest(${sorted}::bytea[]) AS h
-    ON CONFLICT (phone_hash) DO UPDATE SET sent_at = now()
+/** One organisation's confirmation to one number: the key of the once-a-day limit. */
+const keyOf = (organizationId: string, hash: Buffer) => `${organizationId}|${hash.toString('hex')}`;
+
+/** Claims today's confirmations: the keys (keyOf) of those this organisation had not sent this number in the last 24 hours. */
+async function claimConfirmations(db: Kysely<Database>, confirmations: readonly Confirmation[]): Promise<Set<string>> {
+  // In one order (the key's: a uuid's text and a hash's hex sort as Postgres sorts them), so two
+  // posts claiming the same numbers never wait on each other.
+  const sorted = confirmations.map((c) => ({ key: keyOf(c.organizationId, c.hash), c })).sort((x, y) => (x.key < y.key ? -1 : 1)).map(({ c }) => c);
+  const claimed = await sql<{ organization_id: string; phone_hash: Buffer }>`
+    INSERT INTO sms_opt_out_confirmations (organization_id, phone_hash, sent_at)
+    SELECT o, h, now() FROM unnest(${sorted.map((c) => c.organizationId)}::uuid[], ${sorted.map((c) => c.hash)}::bytea[]) AS i(o, h)
+    ON CONFLICT (organization_id, phone_hash) DO UPDATE SET sent_at = now()
     WHERE sms_opt_out_confirmations.sent_at <= now() - interval '1 day'
-    RETURNING phone_hash`.execute(db);
-  return new Set(claimed.rows.map((r) => r.phone_hash.toString('hex')));
+    RETURNING organization_id, phone_hash`.execute(db);
+  return new Set(claimed.rows.map((r) => keyOf(r.organization_id, r.phone_hash)));
 }
 
 /**
- * Stores the confirmations in the caller's transaction (the first of a number only; none
- * without a sender known, nor for a number confirmed today); returns the jobs to enqueue
- * after the commit.
+ * Stores the confirmations in the caller's transaction (the first of an organisation to a
+ * number only; none without a sender known, nor where that organisation confirmed to the
+ * number today); returns the jobs to enqueue after the commit.
  */
 export async function queueConfirmations(db: Kysely<Database>, confirmations: readonly Confirmation[]): Promise<JobRequest[]> {
   if (confirmations.length === 0) return [];
@@ -49,11 +55,11 @@ export async function queueConfirmations(db: Kysely<Database>, confirmations: re
   const first = new Map<string, { confirmation: Confirmation; sender: string; text: string }>();
   confirmations.forEach((confirmation, i) => {
     const row = senders.rows[i];
-    const hex = confirmation.hash.toString('hex');
-    if (row?.sender && !first.has(hex)) first.set(hex, { confirmation, sender: row.sender, text: row.text ?? DEFAULT_CONFIRMATION });
+    const key = keyOf(confirmation.organizationId, confirmation.hash);
+    if (row?.sender && !first.has(key)) first.set(key, { confirmation, sender: row.sender, text: row.text ?? DEFAULT_CONFIRMATION });
   });
   if (first.size === 0) return [];
-  const claimed = await claimConfirmations(db, [...first.values()].map((f) => f.confirmation.hash));
-  const sending = [...first.entries()].filter(([hex]) => claimed.has(hex)).map(([, f]) => f);
+  const claimed = await claimConfirmations(db, [...first.values()].map((f) => f.confirmation));
+  const sending = [...first.entries()].filter(([key]) => claimed.has(key)).map(([, f]) => f);
   return queueSingleSmses(db, sending.map(({ confirmation, sender, text }) => ({ organizationId: confirmation.organizationId, purpose: 'opt-out-confirmation', sender, text, phone: confirmation.phone, phoneHash: confirmation.hash })));
 }

@@ -1,5 +1,7 @@
 // Europe/Amsterdam calendar arithmetic for call times, kept as local text ('YYYY-MM-DD HH:MM:SS')
-// until Postgres reads it with TimeZone Europe/Amsterdam: no per-row time-zone work in JavaScript.
+// until Postgres reads it with TimeZone Europe/Amsterdam: no per-row time-zone work in JavaScript
+// but for a time the file gave with its zone, whose text carries Amsterdam's offset then
+// ('…+02:00', values.ts zonedLocal): the first 19 characters are always the wall-clock time.
 export const TEM_TIME_ZONE = 'Europe/Amsterdam';
 /** Call records and raw files are kept this long after the call (P6). */
 export const CALL_RETENTION = { months: 6 } as const;

@@ -26,23 +26,35 @@ function weekday(year: number, month: number, day: number): number {
   return (y + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) + t + day) % 7;
 }
 
+/** Whether a date ('YYYY-MM-DD…') of `month` (March 3, October 10) is its last Sunday, when the clocks change. */
+function lastSundayOf(local: string, month: number): boolean {
+  const day = Number(local.slice(8, 10));
+  return day >= 25 && weekday(Number(local.slice(0, 4)), month, day) === 0;
+}
+
 /**
  * Local time text ordered as the instants Postgres reads it as: a time in the hour skipped on
  * the last Sunday of March (02:xx, no such time in Amsterdam) is read as 03:xx summer time, so
  * it compares as 03:xx. Every other local time keeps its text order (the hour repeated in
- * October is read as winter time throughout).
+ * October is read as winter time throughout), but for a time that carries its offset (a zoned
+ * one, values.ts zonedLocal): 02:MM:SS+02:00 on the last Sunday of October is the first 02:MM,
+ * an hour before the bare one, so it compares as '01:6MM:SS' (after 01:59:59, before 02:00:00).
  */
 export function instantOrder(local: string): string {
+  if (local.length > 19) {
+    const bare = local.slice(0, 19);
+    if (local.endsWith('+02:00') && bare.charCodeAt(11) === 48 && bare.charCodeAt(12) === 50 && bare.startsWith('10', 5) && lastSundayOf(bare, 10)) return `${bare.slice(0, 11)}01:6${bare.slice(14)}`;
+    return bare;
+  }
   if (local.charCodeAt(11) !== 48 || local.charCodeAt(12) !== 50 || local.charCodeAt(5) !== 48 || local.charCodeAt(6) !== 51) return local; // not 03-.. 02:..
-  const day = Number(local.slice(8, 10));
-  if (day < 25 || weekday(Number(local.slice(0, 4)), 3, day) !== 0) return local;
+  if (!lastSundayOf(local, 3)) return local;
   return `${local.slice(0, 11)}03${local.slice(13)}`;
 }
 
 export class CallRollup {
   private readonly groups = new Map<string, Group>();
 
-  /** One stored call; `startLocal` is its time as stored ('YYYY-MM-DD HH:MM:SS', Amsterdam). */
+  /** One stored call; `startLocal` is its time as stored ('YYYY-MM-DD HH:MM:SS', Amsterdam, with its offset when the file gave a zone). */
   add(record: Canonical, startLocal: string): void {
     const month = `${startLocal.slice(0, 7)}-01`;
     const key = `${month}\u0000${record.msisdn}\u0000${record.type}\u0000${record.currency}\u0000${record.costCentreHint ?? '\u0001'}`;

@@ -2,7 +2,7 @@
 // calls become COPY lines, period charges (no call time) and refusals are collected.
 import type { TemUploadError } from '../../db/schema.js';
 import type { Window } from './windows.js';
-import { CallRollup } from './call-rollup.js';
+import { CallRollup, instantOrder } from './call-rollup.js';
 import { CopyBuffers, copyLine, copyPrefix } from './copy-format.js';
 import { csvRows, type CsvRows } from '../core/csv-rows.js';
 import { normaliser, type Canonical } from './normalise.js';
@@ -110,8 +110,10 @@ export async function* copyText(layout: Extract<Layout, { ok: true }>, ids: { or
         noteSubscription(tally, record);
         if (start === null) tally.charges.push(record);
         else {
-          if (tally.latestCall === null || start > tally.latestCall) tally.latestCall = start;
-          if (tally.earliestCall === null || start < tally.earliestCall) tally.earliestCall = start;
+          // By instant: a zoned time in the hour the clocks go back carries its offset (values.ts zonedLocal).
+          const order = instantOrder(start);
+          if (tally.latestCall === null || order > instantOrder(tally.latestCall)) tally.latestCall = start;
+          if (tally.earliestCall === null || order < instantOrder(tally.earliestCall)) tally.earliestCall = start;
           out.add(copyLine(prefix, record, start));
           tally.calls.add(record, start);
         }

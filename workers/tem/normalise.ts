@@ -3,13 +3,13 @@
 import type { CallType } from '../../db/schema.js';
 import { normalizePhone } from '../phone/e164.js';
 import { canonical, valueLookup, type ColumnMap, type Field, type Profile } from './profile.js';
-import { parseDate, parseDateTime, parseDecimal, parseDuration, parseTime, scaleDecimal, zonedLocal, type DecimalStyle } from './values.js';
+import { parseAmount, parseDate, parseDateTime, parseDecimal, parseDuration, parseTime, scaleDecimal, zonedLocal, type DecimalStyle } from './values.js';
 
 export interface Canonical {
   readonly line: number;
   readonly msisdn: string;
   readonly userName: string | null;
-  /** Local Europe/Amsterdam time 'YYYY-MM-DD HH:MM:SS'; null for a period charge. */
+  /** Local Europe/Amsterdam time 'YYYY-MM-DD HH:MM:SS' (with '+01:00' or '+02:00' when the file gave a zone); null for a period charge. */
   readonly startLocal: string | null;
   readonly type: CallType;
   readonly direction: 'outgoing' | 'incoming' | null;
@@ -136,7 +136,7 @@ export function normaliser(profile: Profile, columns: ColumnMap, style: DecimalS
 
     const type = types(cellAt(cells, col.type));
     if (!type) return refusal(line, 'invalid-type', 'type');
-    const amount = parseDecimal(cellAt(cells, col.amount), style);
+    const amount = parseAmount(cellAt(cells, col.amount), style);
     if (amount === null || !fitsWhole(amount, AMOUNT_WHOLE_DIGITS, AMOUNT_SCALE)) return refusal(line, 'invalid-amount', 'amount');
     const vatText = cellAt(cells, col.vatRate);
     const vatRate = vatText === '' ? null : parseDecimal(vatText, style);

@@ -43,6 +43,41 @@ export function parseDecimal(input: string, style: DecimalStyle): string | null 
   return DECIMAL.test(text) ? text : null;
 }
 
+/**
+ * An amount as Dutch accounting exports write it, as parseDecimal's decimal text: negative in
+ * parentheses ('(1,23)') or with the minus after it ('1,23-'), and with a euro sign before or
+ * after it ('€ 1,23', '€1.234,56', '-€ 1,23', '1,23 €'). Null when the sign or the number is in
+ * doubt: two signs ('(-1,23)', '-1,23-'), a parenthesis alone, two euro signs, one inside the
+ * number, or another currency's.
+ */
+export function parseAmount(input: string, style: DecimalStyle): string | null {
+  let text = input.trim();
+  const euro = text.indexOf('€');
+  if (euro >= 0) {
+    // Once, outside the number: only a parenthesis, a minus or blanks between it and an end.
+    if (euro !== text.lastIndexOf('€') || !(/^[(\-\s]*$/.test(text.slice(0, euro)) || /^[\s)-]*$/.test(text.slice(euro + 1)))) return null;
+    text = `${text.slice(0, euro)}${text.slice(euro + 1)}`.trim();
+  }
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  // The common case: no parenthesis (0x28, 0x29) and no minus after the number (0x2d).
+  if (first !== 0x28 && last !== 0x29 && last !== 0x2d) return parseDecimal(text, style);
+  let negative = false;
+  if (first === 0x28 || last === 0x29) {
+    if (first !== 0x28 || last !== 0x29) return null;
+    negative = true;
+    text = text.slice(1, -1).trim();
+  }
+  if (text.endsWith('-')) {
+    if (negative) return null;
+    negative = true;
+    text = text.slice(0, -1).trim();
+  }
+  if (negative && text.startsWith('-')) return null;
+  const value = parseDecimal(text, style);
+  return value === null || !negative ? value : `-${value}`;
+}
+
 /** A decimal text times 10^places, exactly, as an integer (volumes in bytes); null past the precision. */
 export function scaleDecimal(decimal: string, places: number): number | null {
   const negative = decimal.startsWith('-');
@@ -95,7 +130,13 @@ export function parseTime(input: string): string | null {
 const ZONED = /^(\d{1,2}:\d{2}(?::\d{2})?)(?:[.,]\d{1,9})?(?:\s*(?:(Z|UTC|GMT)|(CEST|CET)|([+-])(\d{2})(?::?(\d{2}))?))?$/i;
 const NAMED_OFFSETS: Record<string, number> = { CET: 60, CEST: 120 };
 
-/** 'YYYY-MM-DD' and a time with an optional zone → local 'YYYY-MM-DD HH:MM:SS' in Amsterdam; null when it is not one. */
+/**
+ * 'YYYY-MM-DD' and a time with an optional zone → local 'YYYY-MM-DD HH:MM:SS' in Amsterdam; null
+ * when it is not one. A time with a zone names an instant: its Amsterdam text then carries
+ * Amsterdam's offset at that instant ('2026-10-25 02:30:00+02:00'), so Postgres reads the
+ * instant even in the hour the clocks go back, whose local times come twice (a bare local time
+ * there is read as winter time).
+ */
 export function zonedLocal(date: string, input: string): string | null {
   const m = ZONED.exec(input.trim());
   if (!m) return null;
@@ -107,7 +148,15 @@ export function zonedLocal(date: string, input: string): string | null {
   if (Math.abs(offset) > 14 * 60 || Number(minutes ?? 0) >= 60) return null;
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi, s] = time.split(':').map(Number) as [number, number, number];
-  return localText(new Date(Date.UTC(y, mo - 1, d, h, mi, s) - offset * 60_000));
+  return withAmsterdamOffset(Date.UTC(y, mo - 1, d, h, mi, s) - offset * 60_000);
+}
+
+/** The Amsterdam text of an instant (ms since the epoch) with Amsterdam's UTC offset then: '…+01:00' or '…+02:00'. */
+function withAmsterdamOffset(instant: number): string {
+  const local = localText(new Date(instant));
+  const asUtc = Date.UTC(Number(local.slice(0, 4)), Number(local.slice(5, 7)) - 1, Number(local.slice(8, 10)), Number(local.slice(11, 13)), Number(local.slice(14, 16)), Number(local.slice(17, 19)));
+  const minutes = Math.round((asUtc - instant) / 60_000);
+  return `${local}${minutes < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
 }
 
 /** 'dd-mm-yyyy hh:mm:ss', 'yyyy-mm-ddThh:mm:ss' and the like, with a zone or not (zonedLocal) → local 'YYYY-MM-DD HH:MM:SS'. */

@@ -113,6 +113,12 @@ interface OpenWindow {
   readonly earlyAcks: DeliverAck[];
   /** Set once the results are being written: a receipt after that waits and goes the usual way. */
   recording: boolean;
+  /**
+   * Set as the window ends (written, failed, or one of its submits rejected while others were
+   * still in flight): a part accepted after that is not registered, so its receipt goes the
+   * usual way instead of waiting for an acknowledgement that already happened.
+   */
+  ended: boolean;
   /** True once the results are written (with the early receipts), false if that failed. */
   readonly written: Promise<boolean>;
 }
@@ -254,10 +260,12 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
         earlyPdus: [],
         earlyAcks: [],
         recording: false,
+        ended: false,
         written: new Promise<boolean>((resolve) => (written = resolve)),
       };
       const accepted: string[] = [];
       const onAccepted = (smscId: string) => {
+        if (open.ended) return;
         const key = receiptKey(smscId);
         accepted.push(key);
         openWindows.add(key, open);
@@ -271,6 +279,7 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
         ok = true;
         return results;
       } finally {
+        open.ended = true;
         written(ok);
         openWindows.remove(accepted, open);
         endWindow(open, ok, storeReceipt);
