@@ -124,4 +124,22 @@ describe('migrations', () => {
     await migrateToLatest(db);
     expect(await db.selectFrom('sms_opt_out_confirmations').select(['organization_id', 'phone_hash']).execute()).toEqual([{ organization_id: org, phone_hash: sent }]);
   });
+
+  it('keep an opt-out confirmation whose batch does not tell its organisation for each organisation the number opted out of', async () => {
+    await migrateToEmpty(db);
+    await migrateTo(db, '2026-12-08T05-00-00_tem-invoice-months');
+    const orgs = (await sql<{ id: string }>`INSERT INTO organizations (name, slug) VALUES ('Bakker', 'bakker'), ('Slager', 'slager'), ('Kapper', 'kapper') RETURNING id`.execute(db)).rows.map((r) => r.id);
+    const [bakker, slager] = orgs as [string, string, string];
+    const unhashed = Buffer.from('dd', 'hex');
+    // Its confirmation was sent before messages kept their number's hash (or was erased since): the batch has none.
+    const phone = { ok: true as const, e164: '+31612345679', type: undefined, countryCallingCode: '31' };
+    await queueSingleSmses(db, [{ organizationId: bakker, purpose: 'opt-out-confirmation', sender: 'Bakker', text: 'Afgemeld', phone }]);
+    await sql`INSERT INTO sms_opt_outs (organization_id, phone_hash, masked, source) VALUES (${bakker}, ${unhashed}, '+316****5679', 'reply'), (${slager}, ${unhashed}, '+316****5679', 'reply')`.execute(db);
+    await sql`INSERT INTO sms_opt_out_confirmations (phone_hash, sent_at) VALUES (${unhashed}, now())`.execute(db);
+
+    await migrateToLatest(db);
+    const rows = await db.selectFrom('sms_opt_out_confirmations').select(['organization_id', 'phone_hash']).execute();
+    expect(rows.map((r) => r.organization_id).sort()).toEqual([bakker, slager].sort());
+    expect(rows.every((r) => r.phone_hash.equals(unhashed))).toBe(true);
+  });
 });

@@ -120,8 +120,16 @@ describe('the CDR parser', () => {
     expect(records.map((r) => r.amount)).toEqual(['-1.23', '-1.23', '1.23', '1234.56', '-1.23', '-1.23', '-1234.56', '-1.23', '1.23', '-1234.56', '-0.00', '-1.23', '-1.23']);
   });
 
+  it("reads a dash alone as zero, as Excel's accounting format writes a free call ('€ -', with its padding)", async () => {
+    const amounts = ['€ -', ' € -\u00a0\u00a0', '-', '€-', '-   €'];
+    const csv = ['Mobiel nummer;Datum;Starttijd;Verkeerssoort;Bedrag', ...amounts.map((a) => `0612345001;01-11-2026;08:00:00;Spraak;${a}`)].join('\n');
+    const { records, refused } = await parseAll(Buffer.from(csv));
+    expect(refused).toEqual([]);
+    expect(records.map((r) => r.amount)).toEqual(['0', '0', '0', '0', '0']);
+  });
+
   it('still refuses an amount whose sign or number is in doubt, by line and column', async () => {
-    const amounts = ['(-1,23)', '-1,23-', '(1,23', '1,23)', '(1,23)-', '--1,23', '€€1,23', '1€23', '$ 1,23', '€', '()', '-', '1-23', '(1,2)3', '(1,23-)'];
+    const amounts = ['(-1,23)', '-1,23-', '(1,23', '1,23)', '(1,23)-', '--1,23', '€€1,23', '1€23', '$ 1,23', '€', '()', '(-)', '- -', '1-23', '(1,2)3', '(1,23-)'];
     const csv = ['Mobiel nummer;Datum;Starttijd;Verkeerssoort;Bedrag', ...amounts.map((a) => `0612345001;01-11-2026;08:00:00;Spraak;${a}`)].join('\n');
     const layout = await openCdr(decodeText(bytes(Buffer.from(csv))), profileNamed(null));
     if (!layout.ok) throw new Error('layout');

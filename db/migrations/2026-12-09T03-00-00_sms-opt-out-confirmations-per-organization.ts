@@ -2,7 +2,9 @@
 // a STOP sent to a second organisation the same day is confirmed by that one too. The rows of
 // the last day get the organisation of the confirmation they counted (its batch of purpose
 // 'opt-out-confirmation' holds the same keyed hash); older rows no longer limit anything and
-// go, as do the few whose confirmation is gone (at most one more confirmation to that number).
+// go. A row whose batch does not tell (its message's hash not kept: sent before messages kept
+// one, or erased since) holds for every organisation that has the number opted out, as it held
+// for all before: dropped, it let each of them confirm once more the same day.
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -20,9 +22,14 @@ export async function up(db: Kysely<any>): Promise<void> {
       ORDER BY m.phone_hash, b.created_at DESC
     ) sent
     WHERE sent.phone_hash = c.phone_hash`.execute(db);
+  await sql`ALTER TABLE sms_opt_out_confirmations DROP CONSTRAINT sms_opt_out_confirmations_pkey`.execute(db);
+  await sql`
+    INSERT INTO sms_opt_out_confirmations (organization_id, phone_hash, sent_at)
+    SELECT o.organization_id, c.phone_hash, c.sent_at
+    FROM sms_opt_out_confirmations c JOIN sms_opt_outs o ON o.phone_hash = c.phone_hash
+    WHERE c.organization_id IS NULL`.execute(db);
   await sql`DELETE FROM sms_opt_out_confirmations WHERE organization_id IS NULL`.execute(db);
   await sql`ALTER TABLE sms_opt_out_confirmations ALTER COLUMN organization_id SET NOT NULL`.execute(db);
-  await sql`ALTER TABLE sms_opt_out_confirmations DROP CONSTRAINT sms_opt_out_confirmations_pkey`.execute(db);
   await sql`ALTER TABLE sms_opt_out_confirmations ADD PRIMARY KEY (organization_id, phone_hash)`.execute(db);
 }
 

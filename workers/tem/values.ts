@@ -46,9 +46,10 @@ export function parseDecimal(input: string, style: DecimalStyle): string | null 
 /**
  * An amount as Dutch accounting exports write it, as parseDecimal's decimal text: negative in
  * parentheses ('(1,23)') or with the minus after it ('1,23-'), and with a euro sign before or
- * after it ('€ 1,23', '€1.234,56', '-€ 1,23', '1,23 €'). Null when the sign or the number is in
- * doubt: two signs ('(-1,23)', '-1,23-'), a parenthesis alone, two euro signs, one inside the
- * number, or another currency's.
+ * after it ('€ 1,23', '€1.234,56', '-€ 1,23', '1,23 €'), and zero as their accounting format
+ * shows it, a dash alone ('€ -', '-': Excel's "Financieel" writes a free call so). Null when the
+ * sign or the number is in doubt: two signs ('(-1,23)', '-1,23-'), a parenthesis alone, two euro
+ * signs, one inside the number, or another currency's.
  */
 export function parseAmount(input: string, style: DecimalStyle): string | null {
   let text = input.trim();
@@ -58,6 +59,7 @@ export function parseAmount(input: string, style: DecimalStyle): string | null {
     if (euro !== text.lastIndexOf('€') || !(/^[(\-\s]*$/.test(text.slice(0, euro)) || /^[\s)-]*$/.test(text.slice(euro + 1)))) return null;
     text = `${text.slice(0, euro)}${text.slice(euro + 1)}`.trim();
   }
+  if (text === '-') return '0';
   const first = text.charCodeAt(0);
   const last = text.charCodeAt(text.length - 1);
   // The common case: no parenthesis (0x28, 0x29) and no minus after the number (0x2d).
