@@ -37,7 +37,7 @@ describe('retention policy', () => {
   it('names only columns that exist', async () => {
     for (const category of RETENTION_POLICY) {
       const clock = typeof category.clock === 'string' ? category.clock : category.clock.via.foreignKey;
-      const columns = [category.key, clock, ...(category.action.kind === 'anonymise' ? [...category.action.columns, category.action.marker] : [])];
+      const columns = [...[category.key].flat(), clock, ...(category.action.kind === 'anonymise' ? [...category.action.columns, category.action.marker] : [])];
       const found = await sql<{ column_name: string }>`
         SELECT column_name FROM information_schema.columns WHERE table_name = ${category.table}`.execute(ctx.db);
       const existing = new Set(found.rows.map((r) => r.column_name));
@@ -138,6 +138,25 @@ describe('retention of SMS batch references and callbacks', () => {
     ]);
     const callbacks = await ctx.db.selectFrom('sms_callbacks').select('id').where('id', 'in', [oldCallback.id, youngCallback.id]).execute();
     expect(callbacks.map((c) => c.id)).toEqual([youngCallback.id]);
+  });
+});
+
+describe('retention of SMS opt-out confirmations', () => {
+  it('deletes a confirmation 2 days on by its organisation and number, not a younger one of the same number from another organisation', async () => {
+    const now = new Date('2026-11-28T02:00:00Z');
+    const [first, second] = [await insertOrganization(ctx.db), await insertOrganization(ctx.db)];
+    const number = Buffer.alloc(32, 7);
+    const other = Buffer.alloc(32, 8);
+    const confirmation = (organizationId: string, hash: Buffer, daysOld: number) => ({ organization_id: organizationId, phone_hash: hash, sent_at: new Date(now.getTime() - daysOld * DAY) });
+    await ctx.db
+      .insertInto('sms_opt_out_confirmations')
+      .values([confirmation(first!.id, number, 3), confirmation(second!.id, number, 0.5), confirmation(first!.id, other, 1.5)])
+      .execute();
+
+    const counts = await purgeAll(ctx.db, RETENTION_POLICY, { now, batchSize: 100 });
+    expect(counts['sms.opt-out-confirmations']).toBe(1);
+    const left = await ctx.db.selectFrom('sms_opt_out_confirmations').select(['organization_id', 'phone_hash']).where('organization_id', 'in', [first!.id, second!.id]).execute();
+    expect(left.map((r) => `${r.organization_id === first!.id ? 'first' : 'second'}:${r.phone_hash[0]}`).sort()).toEqual(['first:8', 'second:7']);
   });
 });
 

@@ -18,7 +18,8 @@ export type RetentionAction =
 export interface RetentionCategory {
   readonly category: string;
   readonly table: keyof Database;
-  readonly key: string;
+  /** The row's key: a column, or the columns of a composite primary key. */
+  readonly key: string | readonly string[];
   /** Timestamp column that starts the clock, on the table itself or on a parent row. */
   readonly clock: string | { readonly column: string; readonly via: { readonly table: keyof Database; readonly foreignKey: string } };
   /** An indexed column never later than the clock: it bounds the purge's scan when the clock itself is not indexed. */

@@ -26,7 +26,6 @@ export const TABLES_WITHOUT_PERSONAL_DATA: Readonly<Record<string, string>> = {
   sms_message_parts: "the SMSC's ids of each part and its delivery state",
   sms_receipts: "delivery receipts: the SMSC's message id and a status code, no number or text",
   sms_keywords: "organisations' STOP keywords",
-  sms_opt_out_confirmations: 'keyed hashes (HMAC, SUPPRESSION_KEY) of numbers and when each last got an opt-out confirmation from each organisation',
   sms_opt_outs: 'keyed hashes (HMAC, SUPPRESSION_KEY) and masked numbers only, kept while the opt-out stands (P12); deleted with the organisation',
   api_keys:
     "an organisation's keys: a label, a prefix, scopes, a SHA-256 hash and who made it (internal ids, cleared when that user, session or key is deleted); a user's keys go with the user",

@@ -16,17 +16,19 @@ export function cutoffFor(now: Date, keep: RetentionPeriod): RawBuilder<Date> {
 
 async function purgeBatch(db: Db, category: RetentionCategory, now: Date, batchSize: number): Promise<number> {
   const table = sql.table(category.table);
-  const key = sql.ref(category.key);
+  const keyColumns = typeof category.key === 'string' ? [category.key] : category.key;
+  const key = sql`(${sql.join(keyColumns.map((column) => sql.ref(column)))})`;
+  const dueKey = sql.join(keyColumns.map((column) => sql`t.${sql.ref(column)}`));
   const cutoff = cutoffFor(now, category.keep);
   const action = category.action;
   // The rows whose clock ran out, locked so two purges never fight over a batch.
   const due = (marker: RawBuilder<unknown> = sql``) => {
     const extra = category.floor ? sql`${marker} AND t.${sql.ref(category.floor)} < ${cutoff}` : marker;
     if (typeof category.clock === 'string') {
-      return sql`SELECT t.${key} FROM ${table} t WHERE t.${sql.ref(category.clock)} < ${cutoff} ${extra} LIMIT ${batchSize} FOR UPDATE OF t SKIP LOCKED`;
+      return sql`SELECT ${dueKey} FROM ${table} t WHERE t.${sql.ref(category.clock)} < ${cutoff} ${extra} LIMIT ${batchSize} FOR UPDATE OF t SKIP LOCKED`;
     }
     const { column, via } = category.clock;
-    return sql`SELECT t.${key} FROM ${table} t JOIN ${sql.table(via.table)} p ON p.id = t.${sql.ref(via.foreignKey)}
+    return sql`SELECT ${dueKey} FROM ${table} t JOIN ${sql.table(via.table)} p ON p.id = t.${sql.ref(via.foreignKey)}
       WHERE p.${sql.ref(column)} < ${cutoff} ${extra} LIMIT ${batchSize} FOR UPDATE OF t SKIP LOCKED`;
   };
   if (action.kind === 'delete') {

@@ -88,4 +88,20 @@ export const smsRetention: RetentionCategories = () => [
     legalBasis: "GDPR art. 28: processing on the member's instructions",
     processors: ['hosting'],
   },
+  {
+    // Only the once-a-day limit reads these: a row older than a day limits nothing. Two
+    // calendar days, so the day the clocks change (23 hours) never frees a number early.
+    category: 'sms.opt-out-confirmations',
+    table: 'sms_opt_out_confirmations',
+    key: ['organization_id', 'phone_hash'],
+    clock: 'sent_at',
+    keep: { days: 2 },
+    keepText: '2 days after the confirmation was sent (it limits them to one a day per organisation)',
+    action: { kind: 'delete' },
+    dataSubjects: 'people who opted out of SMS by reply',
+    personalData: ['keyed hash (HMAC, SUPPRESSION_KEY) of the number, with the organisation it opted out of'],
+    purpose: 'confirming an opt-out by SMS at most once a day per organisation',
+    legalBasis: 'GDPR art. 6(1)(c) and (f): honouring the opt-out, and not sending more than one confirmation',
+    processors: ['hosting'],
+  },
 ];
