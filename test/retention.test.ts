@@ -150,13 +150,13 @@ describe('retention of SMS opt-out confirmations', () => {
     const confirmation = (organizationId: string, hash: Buffer, daysOld: number) => ({ organization_id: organizationId, phone_hash: hash, sent_at: new Date(now.getTime() - daysOld * DAY) });
     await ctx.db
       .insertInto('sms_opt_out_confirmations')
-      .values([confirmation(first!.id, number, 3), confirmation(second!.id, number, 0.5), confirmation(first!.id, other, 1.5)])
+      .values([confirmation(first.id, number, 3), confirmation(second.id, number, 0.5), confirmation(first.id, other, 1.5)])
       .execute();
 
     const counts = await purgeAll(ctx.db, RETENTION_POLICY, { now, batchSize: 100 });
     expect(counts['sms.opt-out-confirmations']).toBe(1);
-    const left = await ctx.db.selectFrom('sms_opt_out_confirmations').select(['organization_id', 'phone_hash']).where('organization_id', 'in', [first!.id, second!.id]).execute();
-    expect(left.map((r) => `${r.organization_id === first!.id ? 'first' : 'second'}:${r.phone_hash[0]}`).sort()).toEqual(['first:8', 'second:7']);
+    const left = await ctx.db.selectFrom('sms_opt_out_confirmations').select(['organization_id', 'phone_hash']).where('organization_id', 'in', [first.id, second.id]).execute();
+    expect(left.map((r) => `${r.organization_id === first.id ? 'first' : 'second'}:${r.phone_hash[0]}`).sort()).toEqual(['first:8', 'second:7']);
   });
 });
 
