@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { sql } from 'kysely';
 import { describe, expect, it, vi } from 'vitest';
-import { integerArray, textArray, timestampArray } from '../workers/core/pg-array.js';
+import { epochSecondsArray, integerArray, textArray, timestampArray } from '../workers/core/pg-array.js';
 import { createTestContext } from './helpers/context.js';
 
 const pgUtils = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(value: unknown): unknown };
@@ -120,5 +120,19 @@ describe('array parameters built by us', () => {
     expect((ours as (Date | null)[]).map((d) => d?.getTime() ?? null)).toEqual(dates.map((d) => d?.getTime() ?? null));
     expect(() => timestampArray([at(0), new Date(Number.NaN)])).toThrow(RangeError);
     expect(() => timestampArray([new Date(Number.NaN), new Date(Number.NaN)])).toThrow(RangeError);
+  });
+
+  it('gives, as Unix seconds read by to_timestamp, the same instants as the timestamptz text, to the millisecond', async () => {
+    const dates: (Date | null | undefined)[] = [new Date(Date.UTC(2026, 11, 5, 16, 40, 0)), null, new Date(0), new Date(Date.UTC(1999, 0, 1, 23, 59, 59, 999)), undefined, new Date(-1), new Date(Date.UTC(1969, 6, 20, 20, 17, 40, 1))];
+    // Every millisecond of a second, and far dates: each a double Postgres must round to its microsecond.
+    for (let ms = 0; ms < 1000; ms++) dates.push(new Date(Date.UTC(2026, 11, 6, 14, 7, 6, ms)), new Date(Date.UTC(2199, 11, 31, 23, 59, 59, ms)));
+    const { rows } = await sql<{ b: (Date | null)[] }>`
+      SELECT ARRAY(SELECT to_timestamp(x) FROM unnest(${epochSecondsArray(dates)}::float8[]) WITH ORDINALITY AS u(x, i) ORDER BY i) AS b`.execute(ctx.db);
+    const { rows: equal } = await sql<{ same: boolean }>`
+      SELECT ${timestampArray(dates)}::timestamptz[] IS NOT DISTINCT FROM ARRAY(SELECT to_timestamp(x) FROM unnest(${epochSecondsArray(dates)}::float8[]) WITH ORDINALITY AS u(x, i) ORDER BY i) AS same`.execute(ctx.db);
+    expect(equal[0]?.same).toBe(true);
+    expect(rows[0]?.b.map((d) => d?.getTime() ?? null)).toEqual(dates.map((d) => d?.getTime() ?? null));
+    expect(epochSecondsArray([])).toBe('{}');
+    expect(() => epochSecondsArray([new Date(0), new Date(Number.NaN)])).toThrow(RangeError);
   });
 });

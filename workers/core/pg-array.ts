@@ -66,3 +66,34 @@ export function timestampArray(values: readonly (Date | null | undefined)[]): st
     }),
   );
 }
+
+/**
+ * Instants as Unix seconds with their milliseconds (`1765030026.772`), null and undefined as
+ * NULL, for `to_timestamp(x)` over a `::float8[]` cast: Postgres reads a number in about half
+ * the CPU of a timestamptz's text (0.18 against 0.35 ms per 1,000 elements, unnested; issue 16,
+ * fourth Postgres round). Exact to the millisecond: to_timestamp rounds to the microsecond, and
+ * a double carries these to well under one. An invalid date throws a RangeError, as toISOString does.
+ */
+export function epochSecondsArray(values: readonly (Date | null | undefined)[]): string {
+  const n = values.length;
+  if (n === 0) return '{}';
+  let out = '{';
+  let lastTime = Number.NaN;
+  let lastText = '';
+  for (let i = 0; i < n; i++) {
+    if (i > 0) out += ',';
+    const d = values[i];
+    if (!d) {
+      out += 'NULL';
+      continue;
+    }
+    const time = d.getTime();
+    if (time !== lastTime) {
+      if (!Number.isFinite(time)) throw new RangeError('Invalid time value');
+      lastText = String(time / 1000);
+      lastTime = time;
+    }
+    out += lastText;
+  }
+  return `${out}}`;
+}

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { PREPARED, type Db } from '../../db/database.js';
 import type { SmsProvider } from './providers/provider.js';
-import { findBatch, type ClaimRequest, type ClaimedMessage } from './store.js';
+import { batchStatus, type ClaimRequest, type ClaimedMessage } from './store.js';
 
 /** The SMS parts of the messages a claim with this request would take now (read, not locked). */
 export async function partsOfNextWindow(db: Db, r: ClaimRequest): Promise<number> {
@@ -44,5 +44,5 @@ export async function claimRated<W extends { messages: readonly ClaimedMessage[]
 
 /** Under a rate: true when the batch was cancelled after the window was claimed. */
 export async function cancelledSinceClaim(db: Db, provider: SmsProvider, batchId: string): Promise<boolean> {
-  return provider.reserve !== undefined && (await findBatch(db, null, batchId))?.status === 'cancelled';
+  return provider.reserve !== undefined && (await batchStatus(db, batchId)) === 'cancelled';
 }

@@ -13,7 +13,7 @@ import type { ProviderDeps } from './providers/provider.js';
 import { idForms, receiptKey } from './smpp/message-ids.js';
 import { partStateOf, type Receipt } from './smpp/receipt.js';
 import { noteReceiptStatuses } from './metrics.js';
-import { integerArray, textArray, timestampArray } from '../core/pg-array.js';
+import { epochSecondsArray, integerArray, textArray } from '../core/pg-array.js';
 
 const BUCKET_MS = 200;
 /**
@@ -62,9 +62,10 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
   // the index, where a join with the unnest alone hashed the whole parts table.
   const matched = await sql<{ key: number; message_id: number; part: number; stat: string; network_error: string | null; done_at: Date | null }>`
     WITH r AS (
-      SELECT * FROM unnest(${integerArray(receipts.map((r) => r.key))}::bigint[], ${smscIds}::text[],
-                           ${textArray(receipts.map((r) => idForms(r.smscId).join(FORM_SEPARATOR)))}::text[], ${textArray(receipts.map((r) => r.stat))}::text[],
-                           ${textArray(receipts.map((r) => r.networkError))}::text[], ${timestampArray(receipts.map((r) => r.doneAt))}::timestamptz[])
+      SELECT key, smsc_id, forms, stat, network_error, to_timestamp(done_at) AS done_at
+      FROM unnest(${integerArray(receipts.map((r) => r.key))}::bigint[], ${smscIds}::text[],
+                  ${textArray(receipts.map((r) => idForms(r.smscId).join(FORM_SEPARATOR)))}::text[], ${textArray(receipts.map((r) => r.stat))}::text[],
+                  ${textArray(receipts.map((r) => r.networkError))}::text[], ${epochSecondsArray(receipts.map((r) => r.doneAt))}::float8[])
         AS r(key, smsc_id, forms, stat, network_error, done_at)
     ), exact AS (
       SELECT DISTINCT ON (r.key) r.key, p.message_id, p.part, r.stat, r.network_error, r.done_at
@@ -99,8 +100,9 @@ export async function applyToMessages(db: Kysely<Database>, receipts: readonly P
     // the primary key rather than hash the whole table.
     const updated = await sql<{ id: number; batch_id: string; seq: number; status: string; error_code: string | null }>`
       WITH f AS (
-        SELECT * FROM unnest(${integerArray(states.map((f) => f.messageId))}::bigint[], ${integerArray(states.map((f) => f.part))}::smallint[], ${textArray(states.map((f) => f.state))}::text[],
-                             ${textArray(states.map((f) => f.networkError))}::text[], ${timestampArray(states.map((f) => f.doneAt))}::timestamptz[])
+        SELECT message_id, part, state, network_error, to_timestamp(done_at) AS done_at
+        FROM unnest(${integerArray(states.map((f) => f.messageId))}::bigint[], ${integerArray(states.map((f) => f.part))}::smallint[], ${textArray(states.map((f) => f.state))}::text[],
+                    ${textArray(states.map((f) => f.networkError))}::text[], ${epochSecondsArray(states.map((f) => f.doneAt))}::float8[])
           AS f(message_id, part, state, network_error, done_at)
       ), parts AS (
         SELECT q.message_id, q.part, coalesce(f.state, q.state) AS state, f.state AS new_state,

@@ -17,10 +17,10 @@ import type { OutgoingSms, SubmitResult } from './providers/provider.js';
 import { cancelledSinceClaim, claimRated } from './rated-window.js';
 import { cancelForEndedOrganization } from './ended-organization.js';
 import {
+  batchStatus,
   cancelQueued,
   claimWindow,
   completeBatchIfDone,
-  findBatch,
   findBatchToSend,
   markBatchSending,
   markChunkDone,
@@ -201,7 +201,7 @@ export const sendChunk: Handler<'sms.send-chunk'> = async ({ batchId, chunk }, c
     if (throttled > 0) await pause(Math.min(MAX_BACKOFF_MS, 200 * 2 ** throttled), signal);
   }
   await job.updateProgress({ sent, failed });
-  if ((await findBatch(deps.db, null, batchId))?.status === 'cancelled') {
+  if ((await batchStatus(deps.db, batchId)) === 'cancelled') {
     // The cancel closed the chunks; what it could not reach (locked as it ran) is cancelled here.
     await cancelQueued(deps.db, batchId, range);
     return { sent, failed };
