@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { finished, uploadRaw } from './helpers/tem.js';
+import { MAX_KEPT_CHARS, MAX_KEPT_ELEMENTS, MAX_TEXT_CHARS } from '../workers/tem/einvoice/xml-stream.js';
 
 const ctx = await createTestContext();
 const runtime = await ctx.start({ roles: ['web', 'invoices'] });
@@ -136,5 +137,42 @@ describe('currencies and CDATA', () => {
     expect(s).toMatchObject({ payable: '250.3300', findings: [] });
     const first = await ctx.db.selectFrom('einvoice_lines').select('item_name').where('invoice_id', '=', s.id).orderBy('seq').executeTakeFirstOrThrow();
     expect(first.item_name).toMatch(/^<Abonnement> & \S/);
+  });
+});
+
+// Adversary5: the reader bounded depth and each element's text, but the header kept every
+// element it met. 200 MB of `<cbc:Note/>` (the upload limit) became ~20 million nodes: the
+// invoices worker ran out of memory, and again at each retry. Now what the tree holds at once
+// is bounded; a detached line gives its share back, so long invoices are untouched.
+describe('an e-invoice header that grows without end', () => {
+  const firstLine = /<cac:InvoiceLine>[\s\S]*?<\/cac:InvoiceLine>/;
+  const inHeader = (extra: string) => invoice((x) => x.replace('<cbc:Note>', `${extra}<cbc:Note>`));
+  async function outcome(xml: string) {
+    const answer = await uploadRaw(runtime, org.key, xml, 'application/xml');
+    expect(answer.status).toBe(202);
+    return finished(call, org.key, answer.body.id, 60_000);
+  }
+
+  it('rejects more elements outside the lines than the limit, storing nothing', async () => {
+    const done = await outcome(inHeader('<cbc:Note/>'.repeat(MAX_KEPT_ELEMENTS)));
+    expect(done.status).toBe('rejected');
+    expect(done.errors.map((e) => [e.line, e.code])).toEqual([[null, 'xml-too-many-elements']]);
+  });
+
+  it('rejects more text (or attribute values) outside the lines than the limit', async () => {
+    const note = `<cbc:Note>${'x'.repeat(MAX_TEXT_CHARS)}</cbc:Note>`;
+    const attribute = `<cbc:Note languageID="${'y'.repeat(MAX_TEXT_CHARS * 2)}"/>`;
+    for (const extra of [note, attribute]) {
+      const done = await outcome(inHeader(extra.repeat(Math.ceil(MAX_KEPT_CHARS / MAX_TEXT_CHARS))));
+      expect(done.status).toBe('rejected');
+      expect(done.errors.map((e) => [e.line, e.code])).toEqual([[null, 'xml-too-much-text']]);
+    }
+  });
+
+  it('still takes more elements than the limit when they are in lines (each line gives its share back)', async () => {
+    const xml = invoice((x) => x.replace(firstLine, (line) => line.repeat(Math.ceil(MAX_KEPT_ELEMENTS / 10))));
+    const done = await outcome(xml);
+    expect(done.status, JSON.stringify(done.errors)).toBe('parsed');
+    expect(done.rowsStored).toBeGreaterThan(MAX_KEPT_ELEMENTS / 10);
   });
 });

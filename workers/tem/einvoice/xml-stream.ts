@@ -1,6 +1,7 @@
 // A streaming XML reader (saxes) with explicit limits: any DOCTYPE is refused before an entity
 // can be read (no XXE, no billion laughs: saxes resolves no external entity and makes no
-// request, and the DOCTYPE event comes before any reference to one), depth and text limited.
+// request, and the DOCTYPE event comes before any reference to one), depth and text limited,
+// and so is what the tree holds at once (elements and characters outside detached lines).
 // Elements are matched by namespace URI and local name; the caller detaches the elements it
 // handles one by one (invoice lines) so the tree kept stays the size of a header.
 import { SaxesParser } from 'saxes';
@@ -10,6 +11,14 @@ import { XmlProblem } from './xml-problem.js';
 export const MAX_XML_DEPTH = 48;
 /** Text of one element kept at most (an embedded attachment's base64 is skipped, not kept). */
 export const MAX_TEXT_CHARS = 64 * 1024;
+/**
+ * Elements and characters (text and attribute values) the tree holds at once: the header and
+ * the line being read (a detached line gives its share back). A real header has a few hundred
+ * elements; without a bound, 200 MB of `<cbc:Note/>` kept ~20 million nodes and ran the worker
+ * out of memory.
+ */
+export const MAX_KEPT_ELEMENTS = 20_000;
+export const MAX_KEPT_CHARS = 4 * 1024 * 1024;
 
 export interface XmlNode {
   readonly uri: string;
@@ -36,19 +45,37 @@ export interface XmlReadOptions {
 const SKIPPED = Symbol('skipped');
 /** An element with children: its text is the whitespace between them (UBL and CII have no mixed content), not kept. */
 const CONTAINER = Symbol('container');
+/** What the tree held before this element opened: restored when it is detached. */
+const KEPT_BEFORE = Symbol('kept-before');
+
+interface Kept {
+  elements: number;
+  chars: number;
+}
 
 function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { parser: SaxesParser; done: () => XmlNode | null } {
   const parser = new SaxesParser({ xmlns: true, position: false });
-  const stack: (XmlNode & { [SKIPPED]?: boolean; [CONTAINER]?: boolean })[] = [];
+  const stack: (XmlNode & { [SKIPPED]?: boolean; [CONTAINER]?: boolean; [KEPT_BEFORE]?: Kept })[] = [];
   let root: XmlNode | null = null;
+  let kept: Kept = { elements: 0, chars: 0 };
+  const keep = (chars: number) => {
+    kept.chars += chars;
+    if (kept.chars > MAX_KEPT_CHARS) throw new XmlProblem('xml-too-much-text', `more than ${MAX_KEPT_CHARS} characters of text outside invoice lines`);
+  };
   parser.on('doctype', () => {
     throw new XmlProblem('xml-doctype', 'a DOCTYPE is not accepted (no DTDs, no entities)');
   });
   parser.on('opentag', (tag) => {
     if (stack.length >= MAX_XML_DEPTH) throw new XmlProblem('xml-too-deep', `elements nested deeper than ${MAX_XML_DEPTH}`);
+    const before = { ...kept };
+    if (++kept.elements > MAX_KEPT_ELEMENTS) throw new XmlProblem('xml-too-many-elements', `more than ${MAX_KEPT_ELEMENTS} elements outside invoice lines`);
     const attrs: Record<string, string> = {};
-    for (const attr of Object.values(tag.attributes)) if (typeof attr !== 'string' && attr.uri === '' && attr.prefix === '') attrs[attr.local] = attr.value;
-    const node: XmlNode & { [SKIPPED]?: boolean } = { uri: tag.uri ?? '', local: tag.local ?? tag.name, attrs, text: '', children: [] };
+    for (const attr of Object.values(tag.attributes)) {
+      if (typeof attr === 'string' || attr.uri !== '' || attr.prefix !== '') continue;
+      keep(attr.value.length);
+      attrs[attr.local] = attr.value;
+    }
+    const node: XmlNode & { [SKIPPED]?: boolean; [KEPT_BEFORE]?: Kept } = { uri: tag.uri ?? '', local: tag.local ?? tag.name, attrs, text: '', children: [], [KEPT_BEFORE]: before };
     if (options.skipText?.(node)) node[SKIPPED] = true;
     const parent = stack.at(-1);
     if (!parent) {
@@ -56,6 +83,7 @@ function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { 
       onRoot(node);
     } else if (!parent[CONTAINER]) {
       parent[CONTAINER] = true;
+      kept.chars -= parent.text.length;
       parent.text = '';
     }
     stack.push(node);
@@ -65,6 +93,7 @@ function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { 
     const node = stack.at(-1);
     if (!node || node[SKIPPED] || node[CONTAINER]) return;
     if (node.text.length + text.length > MAX_TEXT_CHARS) throw new XmlProblem('xml-text-too-long', `an element's text is longer than ${MAX_TEXT_CHARS} characters`);
+    keep(text.length);
     node.text += text;
   };
   parser.on('text', onText);
@@ -73,8 +102,10 @@ function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { 
     const node = stack.pop();
     const parent = stack.at(-1);
     if (!node || !parent) return;
-    if (options.detach?.(node)) options.onDetached?.(node);
-    else parent.children.push(node);
+    if (options.detach?.(node)) {
+      options.onDetached?.(node);
+      kept = node[KEPT_BEFORE] ?? kept;
+    } else parent.children.push(node);
   });
   return { parser, done: () => root };
 }
