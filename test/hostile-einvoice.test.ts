@@ -98,7 +98,7 @@ describe('an e-invoice dated far ahead', () => {
 // counted as the invoice currency without a finding; 'eur' made a currency of its own in the
 // cost report, and any text was taken for a currency; an amount or name in a CDATA section was
 // read as missing (BR-15 for a payable amount that is there).
-describe('currencies and CDATA', () => {
+describe('currencies, decimals and CDATA', () => {
   interface Stored {
     currency: string | null;
     payable: string | null;
@@ -130,6 +130,19 @@ describe('currencies and CDATA', () => {
     expect(lower).toMatchObject({ currency: 'EUR', findings: [] });
     const garbage = await stored(invoice(code('Euro dollars')));
     expect(rules(garbage)).toEqual([['BR-CL-04', null, 'Euro dollars']]);
+  });
+
+  // Adversary5: amounts of more than 2 decimals (EN 16931 allows 2) were stored rounded to 4
+  // places without a word: 0.00004 a line became 0 on every line, the document's totals said otherwise.
+  it('flags a line net amount of more than 2 decimals (BR-DEC-23), which is stored rounded', async () => {
+    const s = await stored(invoice((x) => x.replace(/(<cac:InvoiceLine>[\s\S]*?<cbc:LineExtensionAmount currencyID="EUR">)([^<]+)/, '$1$2004')));
+    expect(rules(s)).toEqual([['BR-DEC-23', null, expect.stringMatching(/^\d+\.\d\d004$/)]]);
+    expect(s.findings[0]).toMatchObject({ message: '1 invoice line(s) with a net amount (BT-131) of more than 2 decimals' });
+  });
+
+  it('flags a document total of more than 2 decimals (BR-DEC-18 for BT-115)', async () => {
+    const s = await stored(invoice((x) => x.replace(/(<cbc:PayableAmount currencyID="EUR">)([^<]+)/, '$1$20001')));
+    expect(rules(s)).toEqual([['BR-DEC-18', null, '250.330001']]);
   });
 
   it('reads an amount and an item name in a CDATA section as their text', async () => {
