@@ -145,6 +145,14 @@ describe('currencies, decimals and CDATA', () => {
     expect(rules(s)).toEqual([['BR-DEC-18', null, '250.330001']]);
   });
 
+  // Adversary5: a UBL Invoice with a credit note's type code (BT-3 381, as EN 16931 allows) was
+  // counted as a cost, where the same document in CII counted as a credit.
+  it('counts a UBL Invoice with type code 381 as a credit note, as CII does', async () => {
+    const s = await stored(invoice((x) => x.replace('<cbc:InvoiceTypeCode>380<', '<cbc:InvoiceTypeCode>381<')));
+    const row = await ctx.db.selectFrom('einvoices').select(['syntax', 'type_code', 'credit_note']).where('id', '=', s.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ syntax: 'ubl-invoice', type_code: '381', credit_note: true });
+  });
+
   it('reads an amount and an item name in a CDATA section as their text', async () => {
     const s = await stored(invoice((x) => x.replace(/(<cbc:PayableAmount currencyID="EUR">)([^<]+)/, '$1<![CDATA[$2]]>').replace(/(<cac:InvoiceLine>[\s\S]*?<cac:Item>[\s\S]*?<cbc:Name>)([^<]+)/, '$1<![CDATA[<Abonnement> & $2]]>')));
     expect(s).toMatchObject({ payable: '250.3300', findings: [] });
