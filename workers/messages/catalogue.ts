@@ -50,11 +50,12 @@ export interface PrivacyMessages {
     readonly submit: string;
   };
   readonly received: { readonly title: string; readonly text: string; readonly code: string; readonly codeSubmit: string };
-  readonly confirm: { readonly title: string; readonly button: string };
+  /** `what`: the kind of request a link confirms, in the mail and on the button page, so nobody confirms an erasure someone else asked for thinking it is theirs. */
+  readonly confirm: { readonly title: string; readonly button: string; readonly what: Readonly<Record<PrivacyRequestType, string>> };
   readonly verified: { readonly title: string; readonly text: string };
   readonly invalidLink: { readonly title: string; readonly text: string };
   readonly invalidCode: { readonly title: string; readonly text: string };
-  readonly verifyMail: (p: { link: string; days: number }) => MailText;
+  readonly verifyMail: (p: { link: string; days: number; what: string }) => MailText;
   readonly exportMail: (p: { link: string; days: number }) => MailText;
   readonly extensionMail: (p: { dueDate: string; reason: string }) => MailText;
   readonly codeSms: (p: { code: string; minutes: number }) => string;
