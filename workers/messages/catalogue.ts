@@ -23,7 +23,8 @@ export interface Messages {
   readonly confirmed: { title: string; text: string };
   readonly invalidLink: { title: string; text: string };
   readonly unsubscribe: { title: string; text: string; button: string; doneTitle: string; doneText: string };
-  readonly optInMail: (p: { list: string; name: string | null; link: string; days: number }) => MailText;
+  /** No name: whoever fills in the form types it, so it would put a stranger's words in our mail to anyone's address. */
+  readonly optInMail: (p: { list: string; link: string; days: number }) => MailText;
   readonly passwordResetMail: (p: { sessions: number; keys: number; link: string; hours: number }) => MailText;
   readonly passwordResetPage: { title: string; intro(minLength: number): string; password: string; save: string; failed: string; done: string };
   /** The foot of every campaign mail: why the person gets it, and the unsubscribe link's text. */

@@ -21,9 +21,9 @@ export const en: Messages = {
     doneTitle: 'Unsubscribed',
     doneText: 'You are unsubscribed. You will not receive this newsletter any more.',
   },
-  optInMail: ({ list, name, link, days }) => ({
+  optInMail: ({ list, link, days }) => ({
     subject: `Confirm your sign-up for ${list}`,
-    text: `${name ? `Dear ${name},` : 'Hello,'}\n\nYou signed up for the newsletter "${list}". Please confirm with this link:\n\n${link}\n\nThe link is valid for ${days} days. Did you not sign up? Then there is nothing to do: without confirmation you receive nothing.\n`,
+    text: `Hello,\n\nYou signed up for the newsletter "${list}". Please confirm with this link:\n\n${link}\n\nThe link is valid for ${days} days. Did you not sign up? Then there is nothing to do: without confirmation you receive nothing.\n`,
   }),
   passwordResetMail: ({ sessions, keys, link, hours }) => ({
     subject: 'Your TGG password must be changed',

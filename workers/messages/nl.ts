@@ -21,9 +21,9 @@ export const nl: Messages = {
     doneTitle: 'Afgemeld',
     doneText: 'Je bent afgemeld. Je ontvangt deze nieuwsbrief niet meer.',
   },
-  optInMail: ({ list, name, link, days }) => ({
+  optInMail: ({ list, link, days }) => ({
     subject: `Bevestig je aanmelding voor ${list}`,
-    text: `${name ? `Beste ${name},` : 'Hallo,'}\n\nJe hebt je aangemeld voor de nieuwsbrief "${list}". Bevestig dat via deze link:\n\n${link}\n\nDe link is ${days} dagen geldig. Heb je je niet aangemeld? Dan hoef je niets te doen: zonder bevestiging ontvang je niets.\n`,
+    text: `Hallo,\n\nJe hebt je aangemeld voor de nieuwsbrief "${list}". Bevestig dat via deze link:\n\n${link}\n\nDe link is ${days} dagen geldig. Heb je je niet aangemeld? Dan hoef je niets te doen: zonder bevestiging ontvang je niets.\n`,
   }),
   passwordResetMail: ({ sessions, keys, link, hours }) => ({
     subject: 'Uw TGG-wachtwoord moet worden gewijzigd',
