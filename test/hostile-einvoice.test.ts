@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { finished, uploadRaw } from './helpers/tem.js';
-import { MAX_KEPT_CHARS, MAX_KEPT_ELEMENTS, MAX_TEXT_CHARS } from '../workers/tem/einvoice/xml-stream.js';
+import { MAX_ATTRIBUTES, MAX_KEPT_CHARS, MAX_KEPT_ELEMENTS, MAX_TEXT_CHARS } from '../workers/tem/einvoice/xml-stream.js';
 
 const ctx = await createTestContext();
 const runtime = await ctx.start({ roles: ['web', 'invoices'] });
@@ -188,6 +188,14 @@ describe('an e-invoice header that grows without end', () => {
       expect(done.status).toBe('rejected');
       expect(done.errors.map((e) => [e.line, e.code])).toEqual([[null, 'xml-too-much-text']]);
     }
+  });
+
+  // saxes holds a tag's attributes until the tag ends: 4 million empty ones (50 MB) took 1.9 GB.
+  it('rejects an element with more attributes than the limit, however short', async () => {
+    const many = Array.from({ length: MAX_ATTRIBUTES + 1 }, (_, i) => `a${i}=""`).join(' ');
+    const done = await outcome(invoice((x) => x.replace('<cbc:Note>', `<cbc:Note ${many}>`)));
+    expect(done.status).toBe('rejected');
+    expect(done.errors.map((e) => [e.line, e.code])).toEqual([[null, 'xml-too-many-attributes']]);
   });
 
   it('still takes more elements than the limit when they are in lines (each line gives its share back)', async () => {

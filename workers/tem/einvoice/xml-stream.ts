@@ -18,6 +18,12 @@ export const MAX_TEXT_CHARS = 64 * 1024;
  * out of memory.
  */
 export const MAX_KEPT_ELEMENTS = 20_000;
+/**
+ * Attributes of one element (a UBL root declares a dozen namespaces; an amount has one or two).
+ * Counted as saxes reads them: it holds a tag's attributes until the tag ends, and 4 million
+ * empty ones (50 MB) took 1.9 GB.
+ */
+export const MAX_ATTRIBUTES = 256;
 export const MAX_KEPT_CHARS = 4 * 1024 * 1024;
 
 export interface XmlNode {
@@ -64,6 +70,13 @@ function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { 
   };
   parser.on('doctype', () => {
     throw new XmlProblem('xml-doctype', 'a DOCTYPE is not accepted (no DTDs, no entities)');
+  });
+  let attributes = 0;
+  parser.on('opentagstart', () => {
+    attributes = 0;
+  });
+  parser.on('attribute', () => {
+    if (++attributes > MAX_ATTRIBUTES) throw new XmlProblem('xml-too-many-attributes', `an element with more than ${MAX_ATTRIBUTES} attributes`);
   });
   parser.on('opentag', (tag) => {
     if (stack.length >= MAX_XML_DEPTH) throw new XmlProblem('xml-too-deep', `elements nested deeper than ${MAX_XML_DEPTH}`);
