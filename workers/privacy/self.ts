@@ -7,8 +7,23 @@ export const privacySelf: PrivacyReach = {
   tables: ['privacy_requests', 'privacy_exports'],
   identifiers: [{ table: 'privacy_requests', column: 'email', kind: 'email' }, { table: 'privacy_requests', column: 'phone', kind: 'phone' }],
   async find(db, s) {
-    const requests = await db.selectFrom('privacy_requests').select(['id', 'type', 'status', 'email', 'phone', 'name', 'message', 'received_at', 'due_at', 'completed_at']).where(personWhere(s, { email: 'email', phone: 'phone' })).execute();
-    return { 'privacy.requests': requests.map(({ id, ...request }) => item('privacy_requests', { id }, request)) };
+    const requests = await db
+      .selectFrom('privacy_requests')
+      .select(['id', 'type', 'status', 'email', 'phone', 'name', 'message', 'received_at', 'due_at', 'completed_at', 'filed_by', 'email_verified_at', 'phone_verified_at'])
+      .where(personWhere(s, { email: 'email', phone: 'phone' }))
+      .execute();
+    return {
+      'privacy.requests': requests.map(({ id, filed_by, email_verified_at, phone_verified_at, ...request }) => {
+        const byEmail = request.email !== null && s.emails.includes(request.email.toLowerCase());
+        const byPhone = request.phone !== null && s.phones.includes(request.phone);
+        // Anyone may type an address or number into the form: a request that names the person by an
+        // identifier its filer did not prove is someone else's (art. 15(4)); its other identifier,
+        // name and message are not the person's to read.
+        const theirs = filed_by === 'ops' || (byEmail && email_verified_at !== null) || (byPhone && phone_verified_at !== null);
+        const shown = theirs ? request : { type: request.type, status: request.status, email: byEmail ? request.email : null, phone: byPhone ? request.phone : null, received_at: request.received_at, due_at: request.due_at, completed_at: request.completed_at, filedBySomeoneElse: true };
+        return item('privacy_requests', { id }, shown);
+      }),
+    };
   },
   async erase(trx, s) {
     const requests = await trx
