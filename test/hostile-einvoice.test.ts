@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { finished, uploadRaw } from './helpers/tem.js';
-import { MAX_ATTRIBUTES, MAX_KEPT_CHARS, MAX_KEPT_ELEMENTS, MAX_TEXT_CHARS } from '../workers/tem/einvoice/xml-stream.js';
+import { MAX_ATTRIBUTES, MAX_KEPT_CHARS, MAX_KEPT_ELEMENTS, MAX_TEXT_CHARS, readXml } from '../workers/tem/einvoice/xml-stream.js';
+import { XmlProblem } from '../workers/tem/einvoice/xml-problem.js';
 
 const ctx = await createTestContext();
 const runtime = await ctx.start({ roles: ['web', 'invoices'] });
@@ -196,6 +197,18 @@ describe('an e-invoice header that grows without end', () => {
     const done = await outcome(invoice((x) => x.replace('<cbc:Note>', `<cbc:Note ${many}>`)));
     expect(done.status).toBe('rejected');
     expect(done.errors.map((e) => [e.line, e.code])).toEqual([[null, 'xml-too-many-attributes']]);
+  });
+
+  it('stops reading a start tag whose attributes go on past the limit, chunks before its end', async () => {
+    let fed = 0;
+    function* endless() {
+      yield Buffer.from('<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"');
+      for (; fed < 1_000; fed++) yield Buffer.from(Array.from({ length: 1_000 }, (_, i) => ` a${fed}_${i}=""`).join(''));
+    }
+    const refused = await readXml(endless()).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(XmlProblem);
+    expect((refused as XmlProblem).code).toBe('xml-too-many-attributes');
+    expect(fed).toBeLessThan(3);
   });
 
   it('still takes more elements than the limit when they are in lines (each line gives its share back)', async () => {

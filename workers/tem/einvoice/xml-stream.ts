@@ -20,10 +20,14 @@ export const MAX_TEXT_CHARS = 64 * 1024;
 export const MAX_KEPT_ELEMENTS = 20_000;
 /**
  * Attributes of one element (a UBL root declares a dozen namespaces; an amount has one or two).
- * Counted as saxes reads them: it holds a tag's attributes until the tag ends, and 4 million
- * empty ones (50 MB) took 1.9 GB.
+ * saxes holds a tag's attributes until the tag ends (4 million empty ones, 50 MB, took 1.9 GB),
+ * so those of a tag still open are counted after each chunk too (its `attribute` event would
+ * count each as read, but slowed the whole parse threefold).
  */
 export const MAX_ATTRIBUTES = 256;
+const tooManyAttributes = () => new XmlProblem('xml-too-many-attributes', `an element with more than ${MAX_ATTRIBUTES} attributes`);
+/** The attributes saxes holds for the start tag it is reading (none between tags). */
+const pendingAttributes = (parser: SaxesParser) => (parser as unknown as { attribList?: readonly unknown[] }).attribList?.length ?? 0;
 export const MAX_KEPT_CHARS = 4 * 1024 * 1024;
 
 export interface XmlNode {
@@ -51,44 +55,35 @@ export interface XmlReadOptions {
 const SKIPPED = Symbol('skipped');
 /** An element with children: its text is the whitespace between them (UBL and CII have no mixed content), not kept. */
 const CONTAINER = Symbol('container');
-/** What the tree held before this element opened: restored when it is detached. */
-const KEPT_BEFORE = Symbol('kept-before');
-
-interface Kept {
-  elements: number;
-  chars: number;
-}
 
 function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { parser: SaxesParser; done: () => XmlNode | null } {
   const parser = new SaxesParser({ xmlns: true, position: false });
-  const stack: (XmlNode & { [SKIPPED]?: boolean; [CONTAINER]?: boolean; [KEPT_BEFORE]?: Kept })[] = [];
+  const stack: (XmlNode & { [SKIPPED]?: boolean; [CONTAINER]?: boolean })[] = [];
   let root: XmlNode | null = null;
-  let kept: Kept = { elements: 0, chars: 0 };
+  // What the tree holds, and beside the stack what it held before each open element: a detached element gives its share back.
+  let keptElements = 0;
+  let keptChars = 0;
+  const keptBefore: number[] = [];
   const keep = (chars: number) => {
-    kept.chars += chars;
-    if (kept.chars > MAX_KEPT_CHARS) throw new XmlProblem('xml-too-much-text', `more than ${MAX_KEPT_CHARS} characters of text outside invoice lines`);
+    keptChars += chars;
+    if (keptChars > MAX_KEPT_CHARS) throw new XmlProblem('xml-too-much-text', `more than ${MAX_KEPT_CHARS} characters of text outside invoice lines`);
   };
   parser.on('doctype', () => {
     throw new XmlProblem('xml-doctype', 'a DOCTYPE is not accepted (no DTDs, no entities)');
   });
-  let attributes = 0;
-  parser.on('opentagstart', () => {
-    attributes = 0;
-  });
-  parser.on('attribute', () => {
-    if (++attributes > MAX_ATTRIBUTES) throw new XmlProblem('xml-too-many-attributes', `an element with more than ${MAX_ATTRIBUTES} attributes`);
-  });
   parser.on('opentag', (tag) => {
     if (stack.length >= MAX_XML_DEPTH) throw new XmlProblem('xml-too-deep', `elements nested deeper than ${MAX_XML_DEPTH}`);
-    const before = { ...kept };
-    if (++kept.elements > MAX_KEPT_ELEMENTS) throw new XmlProblem('xml-too-many-elements', `more than ${MAX_KEPT_ELEMENTS} elements outside invoice lines`);
+    keptBefore.push(keptElements, keptChars);
+    if (++keptElements > MAX_KEPT_ELEMENTS) throw new XmlProblem('xml-too-many-elements', `more than ${MAX_KEPT_ELEMENTS} elements outside invoice lines`);
     const attrs: Record<string, string> = {};
-    for (const attr of Object.values(tag.attributes)) {
+    const all = Object.values(tag.attributes);
+    if (all.length > MAX_ATTRIBUTES) throw tooManyAttributes();
+    for (const attr of all) {
       if (typeof attr === 'string' || attr.uri !== '' || attr.prefix !== '') continue;
       keep(attr.value.length);
       attrs[attr.local] = attr.value;
     }
-    const node: XmlNode & { [SKIPPED]?: boolean; [KEPT_BEFORE]?: Kept } = { uri: tag.uri ?? '', local: tag.local ?? tag.name, attrs, text: '', children: [], [KEPT_BEFORE]: before };
+    const node: XmlNode & { [SKIPPED]?: boolean } = { uri: tag.uri ?? '', local: tag.local ?? tag.name, attrs, text: '', children: [] };
     if (options.skipText?.(node)) node[SKIPPED] = true;
     const parent = stack.at(-1);
     if (!parent) {
@@ -96,7 +91,7 @@ function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { 
       onRoot(node);
     } else if (!parent[CONTAINER]) {
       parent[CONTAINER] = true;
-      kept.chars -= parent.text.length;
+      keptChars -= parent.text.length;
       parent.text = '';
     }
     stack.push(node);
@@ -113,11 +108,14 @@ function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { 
   parser.on('cdata', onText);
   parser.on('closetag', () => {
     const node = stack.pop();
+    const charsBefore = keptBefore.pop() ?? 0;
+    const elementsBefore = keptBefore.pop() ?? 0;
     const parent = stack.at(-1);
     if (!node || !parent) return;
     if (options.detach?.(node)) {
       options.onDetached?.(node);
-      kept = node[KEPT_BEFORE] ?? kept;
+      keptElements = elementsBefore;
+      keptChars = charsBefore;
     } else parent.children.push(node);
   });
   return { parser, done: () => root };
@@ -130,6 +128,10 @@ export async function readXml(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, 
   const { parser, done } = newParser(options, () => {
     if (options.rootOnly) throw new RootFound();
   });
+  const feed = (text: string) => {
+    parser.write(text);
+    if (pendingAttributes(parser) > MAX_ATTRIBUTES) throw tooManyAttributes();
+  };
   // Made from the first PROLOG_BYTES (the chunks before them are held): the encoding is told by the BOM and the declaration.
   let decoder: InstanceType<typeof TextDecoder> | null = null;
   let head: Buffer[] = [];
@@ -137,7 +139,7 @@ export async function readXml(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, 
   const decoderFor = (prefix: Buffer) => new TextDecoder(xmlEncoding(prefix, options.charset ?? null), { fatal: true });
   try {
     for await (const chunk of chunks) {
-      if (decoder) parser.write(decoder.decode(chunk, { stream: true }));
+      if (decoder) feed(decoder.decode(chunk, { stream: true }));
       else {
         head.push(chunk);
         headBytes += chunk.length;
@@ -145,16 +147,16 @@ export async function readXml(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, 
         const prefix = Buffer.concat(head);
         head = [];
         decoder = decoderFor(prefix);
-        parser.write(decoder.decode(prefix, { stream: true }));
+        feed(decoder.decode(prefix, { stream: true }));
       }
       await options.afterChunk?.();
     }
     if (!decoder) {
       const prefix = Buffer.concat(head);
       decoder = decoderFor(prefix);
-      parser.write(decoder.decode(prefix, { stream: true }));
+      feed(decoder.decode(prefix, { stream: true }));
     }
-    parser.write(decoder.decode());
+    feed(decoder.decode());
     parser.close();
   } catch (error) {
     if (error instanceof RootFound) return done()!;
