@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
 import { finished, uploadRaw } from './helpers/tem.js';
+import { MAX_ATTRIBUTES, MAX_KEPT_CHARS, MAX_KEPT_ELEMENTS, MAX_TEXT_CHARS, readXml } from '../workers/tem/einvoice/xml-stream.js';
+import { XmlProblem } from '../workers/tem/einvoice/xml-problem.js';
 
 const ctx = await createTestContext();
 const runtime = await ctx.start({ roles: ['web', 'invoices'] });
@@ -97,7 +99,7 @@ describe('an e-invoice dated far ahead', () => {
 // counted as the invoice currency without a finding; 'eur' made a currency of its own in the
 // cost report, and any text was taken for a currency; an amount or name in a CDATA section was
 // read as missing (BR-15 for a payable amount that is there).
-describe('currencies and CDATA', () => {
+describe('currencies, decimals and CDATA', () => {
   interface Stored {
     currency: string | null;
     payable: string | null;
@@ -131,10 +133,88 @@ describe('currencies and CDATA', () => {
     expect(rules(garbage)).toEqual([['BR-CL-04', null, 'Euro dollars']]);
   });
 
+  // Adversary5: amounts of more than 2 decimals (EN 16931 allows 2) were stored rounded to 4
+  // places without a word: 0.00004 a line became 0 on every line, the document's totals said otherwise.
+  it('flags a line net amount of more than 2 decimals (BR-DEC-23), which is stored rounded', async () => {
+    const s = await stored(invoice((x) => x.replace(/(<cac:InvoiceLine>[\s\S]*?<cbc:LineExtensionAmount currencyID="EUR">)([^<]+)/, '$1$2004')));
+    expect(rules(s)).toEqual([['BR-DEC-23', null, expect.stringMatching(/^\d+\.\d\d004$/)]]);
+    expect(s.findings[0]).toMatchObject({ message: '1 invoice line(s) with a net amount (BT-131) of more than 2 decimals' });
+  });
+
+  it('flags a document total of more than 2 decimals (BR-DEC-18 for BT-115)', async () => {
+    const s = await stored(invoice((x) => x.replace(/(<cbc:PayableAmount currencyID="EUR">)([^<]+)/, '$1$20001')));
+    expect(rules(s)).toEqual([['BR-DEC-18', null, '250.330001']]);
+  });
+
+  // Adversary5: a UBL Invoice with a credit note's type code (BT-3 381, as EN 16931 allows) was
+  // counted as a cost, where the same document in CII counted as a credit.
+  it('counts a UBL Invoice with type code 381 as a credit note, as CII does', async () => {
+    const s = await stored(invoice((x) => x.replace('<cbc:InvoiceTypeCode>380<', '<cbc:InvoiceTypeCode>381<')));
+    const row = await ctx.db.selectFrom('einvoices').select(['syntax', 'type_code', 'credit_note']).where('id', '=', s.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ syntax: 'ubl-invoice', type_code: '381', credit_note: true });
+  });
+
   it('reads an amount and an item name in a CDATA section as their text', async () => {
     const s = await stored(invoice((x) => x.replace(/(<cbc:PayableAmount currencyID="EUR">)([^<]+)/, '$1<![CDATA[$2]]>').replace(/(<cac:InvoiceLine>[\s\S]*?<cac:Item>[\s\S]*?<cbc:Name>)([^<]+)/, '$1<![CDATA[<Abonnement> & $2]]>')));
     expect(s).toMatchObject({ payable: '250.3300', findings: [] });
     const first = await ctx.db.selectFrom('einvoice_lines').select('item_name').where('invoice_id', '=', s.id).orderBy('seq').executeTakeFirstOrThrow();
     expect(first.item_name).toMatch(/^<Abonnement> & \S/);
+  });
+});
+
+// Adversary5: the reader bounded depth and each element's text, but the header kept every
+// element it met. 200 MB of `<cbc:Note/>` (the upload limit) became ~20 million nodes: the
+// invoices worker ran out of memory, and again at each retry. Now what the tree holds at once
+// is bounded; a detached line gives its share back, so long invoices are untouched.
+describe('an e-invoice header that grows without end', () => {
+  const firstLine = /<cac:InvoiceLine>[\s\S]*?<\/cac:InvoiceLine>/;
+  const inHeader = (extra: string) => invoice((x) => x.replace('<cbc:Note>', `${extra}<cbc:Note>`));
+  async function outcome(xml: string) {
+    const answer = await uploadRaw(runtime, org.key, xml, 'application/xml');
+    expect(answer.status).toBe(202);
+    return finished(call, org.key, answer.body.id, 60_000);
+  }
+
+  it('rejects more elements outside the lines than the limit, storing nothing', async () => {
+    const done = await outcome(inHeader('<cbc:Note/>'.repeat(MAX_KEPT_ELEMENTS)));
+    expect(done.status).toBe('rejected');
+    expect(done.errors.map((e) => [e.line, e.code])).toEqual([[null, 'xml-too-many-elements']]);
+  });
+
+  it('rejects more text (or attribute values) outside the lines than the limit', async () => {
+    const note = `<cbc:Note>${'x'.repeat(MAX_TEXT_CHARS)}</cbc:Note>`;
+    const attribute = `<cbc:Note languageID="${'y'.repeat(MAX_TEXT_CHARS * 2)}"/>`;
+    for (const extra of [note, attribute]) {
+      const done = await outcome(inHeader(extra.repeat(Math.ceil(MAX_KEPT_CHARS / MAX_TEXT_CHARS))));
+      expect(done.status).toBe('rejected');
+      expect(done.errors.map((e) => [e.line, e.code])).toEqual([[null, 'xml-too-much-text']]);
+    }
+  });
+
+  // saxes holds a tag's attributes until the tag ends: 4 million empty ones (50 MB) took 1.9 GB.
+  it('rejects an element with more attributes than the limit, however short', async () => {
+    const many = Array.from({ length: MAX_ATTRIBUTES + 1 }, (_, i) => `a${i}=""`).join(' ');
+    const done = await outcome(invoice((x) => x.replace('<cbc:Note>', `<cbc:Note ${many}>`)));
+    expect(done.status).toBe('rejected');
+    expect(done.errors.map((e) => [e.line, e.code])).toEqual([[null, 'xml-too-many-attributes']]);
+  });
+
+  it('stops reading a start tag whose attributes go on past the limit, chunks before its end', async () => {
+    let fed = 0;
+    function* endless() {
+      yield Buffer.from('<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"');
+      for (; fed < 1_000; fed++) yield Buffer.from(Array.from({ length: 1_000 }, (_, i) => ` a${fed}_${i}=""`).join(''));
+    }
+    const refused = await readXml(endless()).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(XmlProblem);
+    expect((refused as XmlProblem).code).toBe('xml-too-many-attributes');
+    expect(fed).toBeLessThan(3);
+  });
+
+  it('still takes more elements than the limit when they are in lines (each line gives its share back)', async () => {
+    const xml = invoice((x) => x.replace(firstLine, (line) => line.repeat(Math.ceil(MAX_KEPT_ELEMENTS / 10))));
+    const done = await outcome(xml);
+    expect(done.status, JSON.stringify(done.errors)).toBe('parsed');
+    expect(done.rowsStored).toBeGreaterThan(MAX_KEPT_ELEMENTS / 10);
   });
 });

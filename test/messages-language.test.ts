@@ -43,7 +43,7 @@ describe('Accept-Language', () => {
   });
 
   it('has every text in both languages, each its own', () => {
-    const [nl, en] = LANGUAGES.map((l) => JSON.stringify(messages(l).signupForm) + messages(l).optInMail({ list: 'L', name: null, link: 'x', days: 7 }).text);
+    const [nl, en] = LANGUAGES.map((l) => JSON.stringify(messages(l).signupForm) + messages(l).optInMail({ list: 'L', link: 'x', days: 7 }).text);
     expect(nl).not.toEqual(en);
     expect(Object.keys(messages('en')).sort()).toEqual(Object.keys(messages('nl')).sort());
   });
@@ -71,9 +71,9 @@ describe('newsletter sign-up', () => {
     const dutch = readable((await mailTo('sam@voorbeeld.nl')).raw);
     const english = readable((await mailTo('sam@example.com')).raw);
     expect(dutch).toMatch(/^Subject: Bevestig je aanmelding voor Nieuws/m);
-    expect(dutch).toContain('Beste Sam,');
+    expect(dutch).toContain('Hallo,');
     expect(english).toMatch(/^Subject: Confirm your sign-up for Nieuws/m);
-    expect(english).toContain('Dear Sam,');
+    expect(english).toContain('Hello,');
 
     const link = /https?:\/\/\S+\/public\/newsletter\/confirm\?token=[\w.-]+&lang=en/.exec(english)?.[0];
     expect(link).toBeDefined();

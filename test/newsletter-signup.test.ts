@@ -98,6 +98,18 @@ describe('double opt-in', () => {
     expect(mails).toHaveLength(1);
   });
 
+  // Adversary5: the confirmation mail began "Beste <name>," with the name the form was given: anyone
+  // could put 200 characters of their own (a phishing line and a link) at the top of a mail we
+  // sign and send to any address. The name is kept for the subscriber, never put in that mail.
+  it('puts nothing the form was given but the address in the confirmation mail', async () => {
+    const bait = 'Uw account is geblokkeerd.\nLog in op https://phish.example/tgg';
+    expect((await signUp({ email: 'doelwit@voorbeeld.nl', name: bait })).status).toBe(202);
+    await linkMailedTo('doelwit@voorbeeld.nl');
+    const mail = smtp.received.find((m) => m.to.includes('doelwit@voorbeeld.nl'));
+    expect(mail?.raw).not.toMatch(/phish|geblokkeerd/);
+    expect(await ctx.db.selectFrom('newsletter_signups').select('name').where('email', '=', 'doelwit@voorbeeld.nl').executeTakeFirst()).toEqual({ name: bait });
+  });
+
   it('stores nothing when the honeypot is filled in, with the same answer', async () => {
     const answer = await signUp({ email: 'bot@voorbeeld.nl', website: 'http://spam.example' });
     expect(answer.status).toBe(202);

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { importSubscribers } from '../workers/newsletter/import.js';
 import { isSuppressed, suppress, suppressionHash } from '../workers/newsletter/suppression.js';
+import { unsubscribeByToken, unsubscribeToken } from '../workers/newsletter/unsubscribe.js';
+import { sentCampaign } from './helpers/newsletter.js';
 import { parseVerp, verpReturnPath } from '../workers/newsletter/verp.js';
 import { createTestContext } from './helpers/context.js';
 import { caller, newOrganization } from './helpers/identity.js';
@@ -25,6 +27,18 @@ describe('suppression', () => {
     expect(await isSuppressed(ctx.db, key, other.id, 'piet@voorbeeld.nl')).toBe(false);
     const rows = await ctx.db.selectFrom('newsletter_suppressions').selectAll().execute();
     expect(JSON.stringify(rows)).not.toMatch(/piet/i);
+  });
+
+  // Adversary5: each POST of one valid unsubscribe link wrote an audit entry, so a recipient's own
+  // link posted in a loop (300 a minute an address) filled the audit log. Now only a change is audited.
+  it('audits an unsubscribe once, however often its link is posted', async () => {
+    const sent = await sentCampaign(ctx.db, key, org.id, ['herhaal@voorbeeld.nl']);
+    const [delivery] = sent.deliveries;
+    const token = unsubscribeToken(ctx.config.secretKey, delivery!.id, delivery!.subscriberId);
+    for (let i = 0; i < 3; i++) expect(await unsubscribeByToken(ctx.db, ctx.config, token)).toBe('unsubscribed');
+    const entries = await ctx.db.selectFrom('audit_log').select('id').where('action', '=', 'newsletter.unsubscribed').where('entity_id', '=', delivery!.subscriberId).execute();
+    expect(entries).toHaveLength(1);
+    expect(await isSuppressed(ctx.db, key, org.id, 'herhaal@voorbeeld.nl')).toBe(true);
   });
 
   it('unsubscribes the address and keeps it out of later imports', async () => {

@@ -43,7 +43,6 @@ const SELF_CONTAINED = [
   'get /ops/status',
   'get /public/password-reset',
   'get /public/privacy-requests',
-  'get /public/privacy-requests/verify',
   'get /public/register',
 ];
 

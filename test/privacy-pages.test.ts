@@ -59,9 +59,31 @@ describe('privacy pages', () => {
     expect(filed.status).toBe(200);
     expect(filed.text).not.toContain('/code"');
     const mail = await ctx.db.selectFrom('mail_messages').select(['subject', 'text_body']).where('to_address', '=', 'tweetalig@voorbeeld.nl').executeTakeFirstOrThrow();
-    expect(mail.subject).toBe(`${nl.verifyMail({ link: '', days: 7 }).subject} / ${en.verifyMail({ link: '', days: 7 }).subject}`);
+    const [nlMail, enMail] = [nl, en].map((m) => m.verifyMail({ link: '', days: 7, what: m.confirm.what.access }));
+    expect(mail.subject).toBe(`${nlMail?.subject} / ${enMail?.subject}`);
     const link = /https?:\/\/\S+verify\?token=\S+/.exec(mail.text_body ?? '')?.[0] ?? '';
-    expect(mail.text_body).toContain(nl.verifyMail({ link, days: 7 }).text);
-    expect(mail.text_body).toContain(en.verifyMail({ link, days: 7 }).text);
+    expect(mail.text_body).toContain(nl.verifyMail({ link, days: 7, what: nl.confirm.what.access }).text);
+    expect(mail.text_body).toContain(en.verifyMail({ link, days: 7, what: en.confirm.what.access }).text);
+  });
+
+  // Adversary5: anyone may file an erasure with someone else's address. The mail and the page
+  // its link opens said only "confirm your privacy request": a person waiting for their own
+  // (an access request, say) confirmed a stranger's erasure of all their data, not to be undone.
+  it('the mail and the page its link opens say what the request asks: an erasure, that it cannot be undone', async () => {
+    const address = 'niet-gevraagd@voorbeeld.nl';
+    await postForm('/public/privacy-requests', { type: 'erasure', email: address });
+    const mail = await ctx.db.selectFrom('mail_messages').select('text_body').where('to_address', '=', address).executeTakeFirstOrThrow();
+    expectBoth(mail.text_body ?? '', (m) => m.confirm.what.erasure);
+    expect(mail.text_body).not.toContain(en.confirm.what.access);
+    const link = /https?:\/\/\S+verify\?token=\S+/.exec(mail.text_body ?? '')?.[0] ?? '';
+    const opened = await fetch(`${url}${new URL(link).pathname}${new URL(link).search}`);
+    expect(opened.status).toBe(200);
+    const text = await opened.text();
+    expectBoth(text, (m) => m.confirm.what.erasure);
+    expectBoth(text, (m) => m.confirm.button);
+    // A link that verifies nothing (forged, or used) opens no button.
+    const forged = await fetch(`${url}/public/privacy-requests/verify?token=${encodeURIComponent(`${crypto.randomUUID()}.9999999999.AAAA`)}`);
+    expect(forged.status).toBe(400);
+    expectBoth(await forged.text(), (m) => m.invalidLink.text);
   });
 });

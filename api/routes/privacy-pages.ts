@@ -2,7 +2,7 @@
 // number was given), the confirmation button a mailed link opens, and the results. Dutch and
 // English on one page (a request is filed before we know the person's language), each text from
 // the catalogue in workers/messages/; the page frame is the newsletter's. No script.
-import { PRIVACY_REQUEST_TYPES } from '../../db/schema.js';
+import { PRIVACY_REQUEST_TYPES, type PrivacyRequestType } from '../../db/schema.js';
 import type { PrivacyMessages } from '../../workers/messages/catalogue.js';
 import { both, eachLanguage } from '../../workers/privacy/bilingual.js';
 import { escapeHtml as escape, htmlPage, type Page } from '../html-page.js';
@@ -41,8 +41,9 @@ export function receivedPage(id: string, withCode: boolean): Page {
   return page((m) => m.received.title, `${paragraphs((m) => m.received.text)}\n${code}`);
 }
 
-export const verifyButtonPage = (token: string) =>
-  page((m) => m.confirm.title, `<form method="post" action="/public/privacy-requests/verify"><input type="hidden" name="token" value="${escape(token)}"><button type="submit">${label((m) => m.confirm.button)}</button></form>`);
+/** The button a mailed link opens, saying what it confirms. */
+export const verifyButtonPage = (token: string, type: PrivacyRequestType) =>
+  page((m) => m.confirm.title, `${paragraphs((m) => m.confirm.what[type])}\n<form method="post" action="/public/privacy-requests/verify"><input type="hidden" name="token" value="${escape(token)}"><button type="submit">${label((m) => m.confirm.button)}</button></form>`);
 
 export const verifiedPage = () => page((m) => m.verified.title, paragraphs((m) => m.verified.text));
 

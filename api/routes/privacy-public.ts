@@ -10,7 +10,7 @@ import type { Deps } from '../../workers/core/deps.js';
 import { enqueueAfterCommit } from '../../workers/core/enqueue-after-commit.js';
 import { mailboxOf } from '../../workers/newsletter/address.js';
 import { findExport } from '../../workers/privacy/access-export.js';
-import { SUPERVISORY_AUTHORITY } from '../../workers/privacy/requests.js';
+import { SUPERVISORY_AUTHORITY, findRequest } from '../../workers/privacy/requests.js';
 import { checkFiling, filePublic, isDutchMobile } from '../../workers/privacy/filing.js';
 import { verifyLink } from '../../workers/privacy/signed-link.js';
 import { verifyByCode, verifyByLink } from '../../workers/privacy/verification.js';
@@ -108,11 +108,14 @@ export function privacyPublicRoutes(deps: Deps): Route[] {
       ...common,
       method: 'get',
       path: '/public/privacy-requests/verify',
-      summary: 'The page a verification link opens: a button that verifies (this GET verifies nothing)',
+      summary: 'The page a verification link opens: what the request asks, and a button that verifies it (this GET verifies nothing)',
       query: z.object({ token: tokenSchema }),
-      responses: { 200: html },
-      selfContained: true,
-      handler: ({ query }) => verifyButtonPage(query.token),
+      responses: { 200: html, 400: html },
+      handler: async ({ query }) => {
+        const id = verifyLink(config.secretKeys, 'privacy-verify', query.token);
+        const request = id ? await findRequest(deps.db, id) : undefined;
+        return request?.status === 'unverified' ? verifyButtonPage(query.token, request.type) : { status: 400, ...invalidPrivacyLinkPage() };
+      },
     }),
     defineRoute({
       ...common,

@@ -23,7 +23,8 @@ export interface Messages {
   readonly confirmed: { title: string; text: string };
   readonly invalidLink: { title: string; text: string };
   readonly unsubscribe: { title: string; text: string; button: string; doneTitle: string; doneText: string };
-  readonly optInMail: (p: { list: string; name: string | null; link: string; days: number }) => MailText;
+  /** No name: whoever fills in the form types it, so it would put a stranger's words in our mail to anyone's address. */
+  readonly optInMail: (p: { list: string; link: string; days: number }) => MailText;
   readonly passwordResetMail: (p: { sessions: number; keys: number; link: string; hours: number }) => MailText;
   readonly passwordResetPage: { title: string; intro(minLength: number): string; password: string; save: string; failed: string; done: string };
   /** The foot of every campaign mail: why the person gets it, and the unsubscribe link's text. */
@@ -50,11 +51,12 @@ export interface PrivacyMessages {
     readonly submit: string;
   };
   readonly received: { readonly title: string; readonly text: string; readonly code: string; readonly codeSubmit: string };
-  readonly confirm: { readonly title: string; readonly button: string };
+  /** `what`: the kind of request a link confirms, in the mail and on the button page, so nobody confirms an erasure someone else asked for thinking it is theirs. */
+  readonly confirm: { readonly title: string; readonly button: string; readonly what: Readonly<Record<PrivacyRequestType, string>> };
   readonly verified: { readonly title: string; readonly text: string };
   readonly invalidLink: { readonly title: string; readonly text: string };
   readonly invalidCode: { readonly title: string; readonly text: string };
-  readonly verifyMail: (p: { link: string; days: number }) => MailText;
+  readonly verifyMail: (p: { link: string; days: number; what: string }) => MailText;
   readonly exportMail: (p: { link: string; days: number }) => MailText;
   readonly extensionMail: (p: { dueDate: string; reason: string }) => MailText;
   readonly codeSms: (p: { code: string; minutes: number }) => string;

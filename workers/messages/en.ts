@@ -21,9 +21,9 @@ export const en: Messages = {
     doneTitle: 'Unsubscribed',
     doneText: 'You are unsubscribed. You will not receive this newsletter any more.',
   },
-  optInMail: ({ list, name, link, days }) => ({
+  optInMail: ({ list, link, days }) => ({
     subject: `Confirm your sign-up for ${list}`,
-    text: `${name ? `Dear ${name},` : 'Hello,'}\n\nYou signed up for the newsletter "${list}". Please confirm with this link:\n\n${link}\n\nThe link is valid for ${days} days. Did you not sign up? Then there is nothing to do: without confirmation you receive nothing.\n`,
+    text: `Hello,\n\nYou signed up for the newsletter "${list}". Please confirm with this link:\n\n${link}\n\nThe link is valid for ${days} days. Did you not sign up? Then there is nothing to do: without confirmation you receive nothing.\n`,
   }),
   passwordResetMail: ({ sessions, keys, link, hours }) => ({
     subject: 'Your TGG password must be changed',
@@ -74,13 +74,24 @@ export const en: Messages = {
       code: 'Code from the SMS',
       codeSubmit: 'Confirm',
     },
-    confirm: { title: 'Confirm your request', button: 'Yes, confirm' },
+    confirm: {
+      title: 'Confirm your request',
+      button: 'Yes, confirm',
+      what: {
+        access: 'Access: a copy of all your data.',
+        rectification: 'Rectification: correcting your data.',
+        erasure: 'Erasure: deleting all your data. This cannot be undone.',
+        restriction: 'Restriction: your data is kept but not used; no SMS or mail reaches you.',
+        objection: 'Objection: no newsletter or marketing SMS reaches you any more.',
+        complaint: 'Complaint: a complaint about how we handle your data.',
+      },
+    },
     verified: { title: 'Confirmed', text: 'Your request is confirmed; we answer within one month.' },
     invalidLink: { title: 'Invalid link', text: 'This link is not valid, was used already or has expired.' },
     invalidCode: { title: 'Invalid code', text: 'This code is not right, was used already or has expired, or it was tried too often.' },
-    verifyMail: ({ link, days }) => ({
+    verifyMail: ({ link, days, what }) => ({
       subject: 'Confirm your privacy request',
-      text: `We received a privacy request for this address. Confirm it with this link (valid ${days} days):\n\n${link}\n\nNot you? Then do nothing.\n`,
+      text: `We received a privacy request for this address:\n\n${what}\n\nConfirm it with this link (valid ${days} days):\n\n${link}\n\nNot you, or not what you asked for? Then do nothing.\n`,
     }),
     exportMail: ({ link, days }) => ({
       subject: 'Your data at TGG',

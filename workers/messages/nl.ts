@@ -21,9 +21,9 @@ export const nl: Messages = {
     doneTitle: 'Afgemeld',
     doneText: 'Je bent afgemeld. Je ontvangt deze nieuwsbrief niet meer.',
   },
-  optInMail: ({ list, name, link, days }) => ({
+  optInMail: ({ list, link, days }) => ({
     subject: `Bevestig je aanmelding voor ${list}`,
-    text: `${name ? `Beste ${name},` : 'Hallo,'}\n\nJe hebt je aangemeld voor de nieuwsbrief "${list}". Bevestig dat via deze link:\n\n${link}\n\nDe link is ${days} dagen geldig. Heb je je niet aangemeld? Dan hoef je niets te doen: zonder bevestiging ontvang je niets.\n`,
+    text: `Hallo,\n\nJe hebt je aangemeld voor de nieuwsbrief "${list}". Bevestig dat via deze link:\n\n${link}\n\nDe link is ${days} dagen geldig. Heb je je niet aangemeld? Dan hoef je niets te doen: zonder bevestiging ontvang je niets.\n`,
   }),
   passwordResetMail: ({ sessions, keys, link, hours }) => ({
     subject: 'Uw TGG-wachtwoord moet worden gewijzigd',
@@ -74,13 +74,24 @@ export const nl: Messages = {
       code: 'Code uit de sms',
       codeSubmit: 'Bevestigen',
     },
-    confirm: { title: 'Bevestig je verzoek', button: 'Ja, bevestig' },
+    confirm: {
+      title: 'Bevestig je verzoek',
+      button: 'Ja, bevestig',
+      what: {
+        access: 'Inzage: een kopie van al je gegevens.',
+        rectification: 'Correctie: je gegevens verbeteren.',
+        erasure: 'Verwijdering: al je gegevens wissen. Dit is niet terug te draaien.',
+        restriction: 'Beperking: je gegevens blijven bewaard maar worden niet gebruikt; je krijgt geen sms of mail meer.',
+        objection: 'Bezwaar: je krijgt geen nieuwsbrief of marketing-sms meer.',
+        complaint: 'Klacht: een klacht over hoe wij met je gegevens omgaan.',
+      },
+    },
     verified: { title: 'Bevestigd', text: 'Je verzoek is bevestigd; we antwoorden binnen een maand.' },
     invalidLink: { title: 'Ongeldige link', text: 'Deze link is niet geldig, al gebruikt of verlopen.' },
     invalidCode: { title: 'Ongeldige code', text: 'Deze code is niet juist, al gebruikt of verlopen, of er is te vaak geprobeerd.' },
-    verifyMail: ({ link, days }) => ({
+    verifyMail: ({ link, days, what }) => ({
       subject: 'Bevestig je privacyverzoek',
-      text: `Wij ontvingen een privacyverzoek voor dit adres. Bevestig het via deze link (${days} dagen geldig):\n\n${link}\n\nNiet door jou gedaan? Dan hoef je niets te doen.\n`,
+      text: `Wij ontvingen een privacyverzoek voor dit adres:\n\n${what}\n\nBevestig het via deze link (${days} dagen geldig):\n\n${link}\n\nNiet door jou gedaan, of niet wat je vroeg? Dan hoef je niets te doen.\n`,
     }),
     exportMail: ({ link, days }) => ({
       subject: 'Je gegevens bij TGG',

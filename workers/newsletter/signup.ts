@@ -30,7 +30,7 @@ export interface SignupSettings {
 }
 
 function confirmationMail(list: NewsletterList, signup: SignUp, link: string) {
-  const mail = messages(signup.language).optInMail({ list: list.name, name: signup.name, link, days: SIGNUP_VALID_DAYS });
+  const mail = messages(signup.language).optInMail({ list: list.name, link, days: SIGNUP_VALID_DAYS });
   return { subject: mail.subject, text_body: mail.text, html_body: null };
 }
 

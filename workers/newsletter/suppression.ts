@@ -19,14 +19,21 @@ const hashOf = (suppressionKey: string, address: string | Buffer) => (Buffer.isB
 /**
  * Suppresses the address (or its hash) for the organisation and unsubscribes it from every
  * list of the organisation; the first reason recorded stays. Run it in the caller's transaction.
+ * True when the address was not suppressed before.
  */
-export async function suppress(trx: Kysely<Database>, suppressionKey: string, organizationId: string, address: string | Buffer, reason: SuppressionReason): Promise<void> {
+export async function suppress(trx: Kysely<Database>, suppressionKey: string, organizationId: string, address: string | Buffer, reason: SuppressionReason): Promise<boolean> {
   const hash = hashOf(suppressionKey, address);
-  await trx.insertInto('newsletter_suppressions').values({ organization_id: organizationId, address_hash: hash, reason }).onConflict((oc) => oc.columns(['organization_id', 'address_hash']).doNothing()).execute();
+  const added = await trx
+    .insertInto('newsletter_suppressions')
+    .values({ organization_id: organizationId, address_hash: hash, reason })
+    .onConflict((oc) => oc.columns(['organization_id', 'address_hash']).doNothing())
+    .returning('organization_id')
+    .executeTakeFirst();
   if (typeof address === 'string') {
     const checked = normaliseAddress(address);
     if (checked.ok) await unsubscribeAddress(trx, organizationId, checked.email);
   }
+  return added !== undefined;
 }
 
 /** Every subscription of the address in the organisation ends now (the purge deletes it 30 days later). */

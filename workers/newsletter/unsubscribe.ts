@@ -40,7 +40,9 @@ export async function unsubscribeByToken(db: Kysely<Database>, keys: { secretKey
     const address = subscriber?.email ?? delivery?.address_hash;
     // Both gone (the subscriber deleted, the delivery purged): nothing is left that names the address.
     if (organizationId === undefined || address === undefined) return 'unsubscribed' as const;
-    await suppress(trx, keys.suppressionKey, organizationId, address, 'unsubscribe');
+    const added = await suppress(trx, keys.suppressionKey, organizationId, address, 'unsubscribe');
+    // The same link posted again changes nothing and writes no entry (one valid link must not fill the audit log).
+    if (!added && !delivery) return 'unsubscribed' as const;
     await audit(trx, { actorType: 'data_subject', actorId: null, organizationId, action: 'newsletter.unsubscribed', entityType: 'newsletter_subscriber', entityId: subscriberId });
     return 'unsubscribed' as const;
   });

@@ -23,7 +23,13 @@ export function item(table: string, row: { id: string | number; organization_id?
  */
 export function personWhere(s: Subject, columns: { readonly email?: string; readonly phone?: string }): RawBuilder<boolean> {
   const parts: RawBuilder<unknown>[] = [];
-  if (columns.email && s.emails.length > 0) parts.push(sql`lower(${sql.ref(columns.email)}) = ANY(${[...s.emails]}::text[])`);
-  if (columns.phone && s.phones.length > 0) parts.push(sql`${sql.ref(columns.phone)} = ANY(${[...s.phones]}::text[])`);
+  if (columns.email && s.emails.length > 0) parts.push(emailIsTheirs(s, columns.email));
+  if (columns.phone && s.phones.length > 0) parts.push(phoneIsTheirs(s, columns.phone));
   return parts.length === 0 ? sql<boolean>`false` : sql<boolean>`(${sql.join(parts, sql` OR `)})`;
 }
+
+/** The address column holds one of the person's addresses (false when they gave none). */
+export const emailIsTheirs = (s: Subject, column: string): RawBuilder<boolean> => (s.emails.length > 0 ? sql<boolean>`lower(${sql.ref(column)}) = ANY(${[...s.emails]}::text[])` : sql<boolean>`false`);
+
+/** The number column holds the person's number in one of its formats (false when they gave none). */
+export const phoneIsTheirs = (s: Subject, column: string): RawBuilder<boolean> => (s.phones.length > 0 ? sql<boolean>`${sql.ref(column)} = ANY(${[...s.phones]}::text[])` : sql<boolean>`false`);

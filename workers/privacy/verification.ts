@@ -30,7 +30,7 @@ export async function queueVerificationMail(db: Kysely<Database>, request: Priva
   if (!request.email) return [];
   const expires = new Date(request.received_at.getTime() + UNVERIFIED_VALID_DAYS * 86_400_000);
   const link = `${settings.publicUrl}/public/privacy-requests/verify?token=${signLink(settings.secretKey, 'privacy-verify', request.id, expires)}`;
-  const mail = bilingualMail((m) => m.verifyMail({ link, days: UNVERIFIED_VALID_DAYS }));
+  const mail = bilingualMail((m) => m.verifyMail({ link, days: UNVERIFIED_VALID_DAYS, what: m.confirm.what[request.type] }));
   const mailId = await insertMail(db, { organization_id: null, purpose: 'privacy-verification', to_address: request.email, subject: mail.subject, text_body: mail.text, html_body: null });
   return [{ name: 'mail.send', payload: { messageId: mailId } }];
 }

@@ -33,6 +33,37 @@ export function calculationFindings(header: InvoiceHeader, lineSum: string): Fin
   return findings;
 }
 
+/** EN 16931's BR-DEC rules of the document totals (BT-106 to BT-115): at most 2 decimals each. */
+const TOTAL_DECIMAL_RULES: readonly [keyof InvoiceHeader['totals'], string, string][] = [
+  ['lineTotal', 'BR-DEC-09', 'BT-106'],
+  ['allowanceTotal', 'BR-DEC-10', 'BT-107'],
+  ['chargeTotal', 'BR-DEC-11', 'BT-108'],
+  ['taxExclusive', 'BR-DEC-12', 'BT-109'],
+  ['taxTotal', 'BR-DEC-13', 'BT-110'],
+  ['taxInclusive', 'BR-DEC-14', 'BT-112'],
+  ['taxTotalTaxCurrency', 'BR-DEC-15', 'BT-111'],
+  ['prepaid', 'BR-DEC-16', 'BT-113'],
+  ['rounding', 'BR-DEC-17', 'BT-114'],
+  ['payable', 'BR-DEC-18', 'BT-115'],
+];
+
+/** More than the 2 decimals EN 16931 allows an amount: stored rounded to 4, so the stored figures may not add up to the document's. */
+export const overTwoDecimals = (value: string) => /\.\d{3,}$/.test(value);
+
+/**
+ * The decimal rules: totals, and the lines' net amounts (BR-DEC-23; `lines` of them, the first
+ * such amount as found). Postgres keeps amounts to 4 places; an amount of 0.00004 a line would
+ * be stored as 0 on every line while the document's totals count it.
+ */
+export function decimalFindings(header: InvoiceHeader, lines: { readonly count: number; readonly first: string | null }): Finding[] {
+  const findings: Finding[] = TOTAL_DECIMAL_RULES.flatMap(([field, name, term]) => {
+    const value = header.totals[field];
+    return value !== null && overTwoDecimals(value) ? [{ rule: name, message: `${term} has more than 2 decimals`, expected: null, found: value.slice(0, 40) }] : [];
+  });
+  if (lines.count > 0) findings.push({ rule: 'BR-DEC-23', message: `${lines.count} invoice line(s) with a net amount (BT-131) of more than 2 decimals`, expected: null, found: lines.first?.slice(0, 40) ?? null });
+  return findings;
+}
+
 /** The invoice currency as stored: an ISO 4217 code in capitals ('eur' is EUR); other text as written (and a finding). */
 export const invoiceCurrency = (code: string | null): string | null => (code !== null && /^[a-z]{3}$/i.test(code) ? code.toUpperCase() : code);
 

@@ -3,9 +3,8 @@
 import type { AllowanceCharge, ItemProperty, PartyId, TaxSubtotal } from '../../../db/schema.js';
 import type { InvoiceHeader, InvoiceLine, Party, SyntaxReader, Totals } from './model.js';
 import { all, attr, currencyIds, is, one, text } from './xml-path.js';
+import { CREDIT_NOTE_TYPES } from './kind.js';
 import type { XmlNode } from './xml-stream.js';
-
-const CREDIT_NOTE_TYPES = ['381', '396', '532'];
 
 /** udt:DateTimeString format 102 (YYYYMMDD) as YYYY-MM-DD. */
 function date(node: XmlNode | undefined, path: string): string | null {

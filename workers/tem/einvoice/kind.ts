@@ -6,6 +6,9 @@ export const UBL_INVOICE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:Invo
 export const UBL_CREDIT_NOTE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2';
 export const CII_NS = 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100';
 
+/** Document type codes (BT-3, UNTDID 1001) of a credit note: its amounts count negative, whichever root (UBL) or syntax carries them. */
+export const CREDIT_NOTE_TYPES: readonly string[] = ['381', '396', '532'];
+
 export const EINVOICE_SYNTAXES = ['ubl-invoice', 'ubl-credit-note', 'cii'] as const;
 export type EinvoiceSyntax = (typeof EINVOICE_SYNTAXES)[number];
 

@@ -18,7 +18,7 @@ import { openRawFile } from '../raw-file.js';
 import { markRestrictedSubscriptions } from '../restricted.js';
 import { profileNamed, type Profile } from '../profile.js';
 import { lineAllocator } from './allocation.js';
-import { calculationFindings, currencyFindings, invoiceCurrency, mandatoryFindings } from './checks.js';
+import { calculationFindings, currencyFindings, decimalFindings, invoiceCurrency, mandatoryFindings, overTwoDecimals } from './checks.js';
 import { RunningSum, isDecimal } from './decimal.js';
 import { LINE_COLUMNS, copyRow, insertInvoice, supplierKey, type Target } from './insert.js';
 import { syntaxOf } from './kind.js';
@@ -57,6 +57,7 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
   let count = 0;
   const lineSum = new RunningSum();
   let missingAmounts = 0;
+  const manyDecimals = { count: 0, first: null as string | null };
   /** currencyID of the lines' net amounts → lines (CII states the invoice currency after its lines). */
   const lineCurrencies = new Map<string, number>();
   // The buffers go to Postgres while the file streams; waiting for 'drain' keeps about one in memory.
@@ -76,6 +77,10 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
         if (count >= MAX_INVOICE_LINES) throw new XmlProblem('too-many-lines', `more than ${MAX_INVOICE_LINES} invoice lines`);
         if (line.amount === null) missingAmounts += 1;
         else lineSum.add(line.amount);
+        if (line.amount !== null && overTwoDecimals(line.amount)) {
+          manyDecimals.count += 1;
+          manyDecimals.first ??= line.amount;
+        }
         const currency = line.amountCurrency;
         // A few currencies are told apart; a file naming more is flagged by those.
         if (currency !== null && (lineCurrencies.size < 10 || lineCurrencies.has(currency))) lineCurrencies.set(currency, (lineCurrencies.get(currency) ?? 0) + 1);
@@ -104,7 +109,7 @@ async function readInvoice(client: pg.Client, deps: Deps, target: Target, profil
   for (const [field, value] of Object.entries(header.totals) as [string, string | null][]) {
     if (value !== null && !isDecimal(value)) throw new XmlProblem('not-a-decimal', `the invoice's ${field} is not a decimal`);
   }
-  const findings = [...mandatoryFindings(header), ...calculationFindings(header, lineSum.value), ...currencyFindings(read, lineCurrencies)];
+  const findings = [...mandatoryFindings(header), ...calculationFindings(header, lineSum.value), ...currencyFindings(read, lineCurrencies), ...decimalFindings(header, manyDecimals)];
   if (missingAmounts > 0) findings.push({ rule: 'BR-24', message: `${missingAmounts} invoice line(s) without a net amount (BT-131)`, expected: null, found: null });
   return { header, count, findings };
 }

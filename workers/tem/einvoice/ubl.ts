@@ -3,6 +3,7 @@
 import type { AllowanceCharge, ItemProperty, PartyId, TaxSubtotal } from '../../../db/schema.js';
 import type { InvoiceHeader, InvoiceLine, Party, SyntaxReader } from './model.js';
 import { all, attr, currencyIds, is, one, text } from './xml-path.js';
+import { CREDIT_NOTE_TYPES } from './kind.js';
 import type { XmlNode } from './xml-stream.js';
 
 function allowancesCharges(node: XmlNode): AllowanceCharge[] {
@@ -45,7 +46,10 @@ function taxBreakdown(total: XmlNode | undefined): TaxSubtotal[] {
 }
 
 function header(root: XmlNode): InvoiceHeader {
-  const creditNote = root.local === 'CreditNote';
+  const isCreditNoteRoot = root.local === 'CreditNote';
+  const typeCode = text(root, isCreditNoteRoot ? 'cbc:CreditNoteTypeCode' : 'cbc:InvoiceTypeCode');
+  // EN 16931 lets a UBL Invoice carry a credit note's type code (381): it counts negative as in CII.
+  const creditNote = isCreditNoteRoot || (typeCode !== null && CREDIT_NOTE_TYPES.includes(typeCode));
   const currency = text(root, 'cbc:DocumentCurrencyCode');
   const taxCurrency = text(root, 'cbc:TaxCurrencyCode');
   const taxTotals = all(root, 'cac:TaxTotal');
@@ -54,10 +58,10 @@ function header(root: XmlNode): InvoiceHeader {
   const inTaxCurrency = taxCurrency && taxCurrency !== currency ? taxTotals.find((t) => attr(t, 'cbc:TaxAmount', 'currencyID') === taxCurrency) : undefined;
   const money = one(root, 'cac:LegalMonetaryTotal');
   return {
-    syntax: creditNote ? 'ubl-credit-note' : 'ubl-invoice',
+    syntax: isCreditNoteRoot ? 'ubl-credit-note' : 'ubl-invoice',
     customizationId: text(root, 'cbc:CustomizationID'),
     number: text(root, 'cbc:ID'),
-    typeCode: text(root, creditNote ? 'cbc:CreditNoteTypeCode' : 'cbc:InvoiceTypeCode'),
+    typeCode,
     creditNote,
     issueDate: text(root, 'cbc:IssueDate'),
     dueDate: text(root, 'cbc:DueDate') ?? text(root, 'cac:PaymentMeans/cbc:PaymentDueDate'),
