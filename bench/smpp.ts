@@ -42,6 +42,8 @@ const PREFIX = `bench-smpp-${process.pid}`;
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_SMPP_TIMEOUT_MS ?? 90_000);
 /** Extra node flags for the sms workers, after the Procfile's (compiledArgs), e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const WORKER_NODE_ARGS: readonly string[] = (process.env.BENCH_SMPP_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** BENCH_SMPP_WORKER_STDOUT=true passes the workers' stdout through (V8's --trace-opt and --trace-deopt write there, not to stderr); else dropped. */
+const WORKER_STDOUT = process.env.BENCH_SMPP_WORKER_STDOUT === 'true' ? 'inherit' : 'ignore';
 /**
  * BENCH_SMPP_TRACE=true prints, after each run (bare client and platform), the CPU of each
  * process in cores (SMSC, client or workers, web, the database's backends, Postgres's own
@@ -237,7 +239,7 @@ async function runPlatform(config: PlatformConfig, build: (typeof BUILDS)[number
   const env = smppEnv({ WORKER_CONCURRENCY: String(config.concurrency), SMPP_WINDOW: String(config.window), SMPP_SESSIONS: String(config.sessions) });
   const args = compiledArgsOf(build.main, WORKER_NODE_ARGS, 'sms');
   if (build.beforeSql) await db.query(build.beforeSql);
-  const workers = Array.from({ length: config.processes }, () => track(spawn('node', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })));
+  const workers = Array.from({ length: config.processes }, () => track(spawn('node', args, { env: { ...process.env, ...env }, stdio: ['ignore', WORKER_STDOUT, 'inherit'] })));
   try {
     const deadline = performance.now() + START_TIMEOUT_MS;
     while ((await smsc('/stats')).bound < config.processes * config.sessions) {

@@ -101,8 +101,17 @@ function ackWhen(stored: Promise<void>, pdu: ReadPdu, ack: DeliverAck): void {
 
 /** A window this process is handing over, until its results are written. */
 interface OpenWindow {
-  /** Final receipts that came before the results were written, by canonical SMSC id. */
-  readonly early: Map<string, Receipt>;
+  /**
+   * Its parts the SMSC took, by canonical SMSC id (receiptKey, taken once as each is accepted),
+   * each with its final receipt once one came before the results were written (undefined until
+   * then). The window's own map, dropped with it: one map of every open window's parts, added
+   * to and deleted from per part, cost more CPU than the rest of the receipt's path (its size,
+   * a few thousand parts, and its churn; bench/JOURNAL.md, issue 16, fourteenth round). A part
+   * accepted after the window ended (one of its submits rejected while others were in flight)
+   * goes into a map no longer open, so its receipt goes the usual way instead of waiting for an
+   * acknowledgement that already happened.
+   */
+  readonly parts: Map<string, Receipt | undefined>;
   /**
    * Each early receipt as it came (a copy of one too), with its deliver_sm and that session's
    * acknowledgement, in three arrays rather than an object or a closure per receipt: all
@@ -113,32 +122,39 @@ interface OpenWindow {
   readonly earlyAcks: DeliverAck[];
   /** Set once the results are being written: a receipt after that waits and goes the usual way. */
   recording: boolean;
-  /**
-   * Set as the window ends (written, failed, or one of its submits rejected while others were
-   * still in flight): a part accepted after that is not registered, so its receipt goes the
-   * usual way instead of waiting for an acknowledgement that already happened.
-   */
-  ended: boolean;
   /** True once the results are written (with the early receipts), false if that failed. */
   readonly written: Promise<boolean>;
 }
 
 /**
- * The windows of the parts this process handed over whose results are not written yet, by
- * SMSC id. A fast SMSC sends a part's receipt within milliseconds, before its window is
- * complete: the receipt is then written with the window's results (one row version instead
- * of two, and no lookup), and acknowledged once they are.
+ * The windows this process is handing over whose results are not written yet. A fast SMSC
+ * sends a part's receipt within milliseconds, before its window is complete: the receipt is
+ * then written with the window's results (one row version instead of two, and no lookup), and
+ * acknowledged once they are.
  */
 class OpenWindows {
-  private readonly bySmscId = new Map<string, OpenWindow>();
+  /** Oldest first; a few at a time (one per chunk job of the process). */
+  private readonly windows: OpenWindow[] = [];
+  /** The window the last receipt was found in: receipts come in about the order their parts were accepted, so most are found in it. */
+  private last: OpenWindow | undefined;
 
-  /** `key`: receiptKey of the part's SMSC id, taken once by the caller, who removes it by it. */
-  add(key: string, window: OpenWindow): void {
-    this.bySmscId.set(key, window);
+  add(window: OpenWindow): void {
+    this.windows.push(window);
   }
 
-  remove(keys: readonly string[], window: OpenWindow): void {
-    for (const key of keys) if (this.bySmscId.get(key) === window) this.bySmscId.delete(key);
+  remove(window: OpenWindow): void {
+    const i = this.windows.indexOf(window);
+    if (i >= 0) this.windows.splice(i, 1);
+    if (this.last === window) this.last = undefined;
+  }
+
+  /** The open window that had this part accepted (an id the SMSC gave twice in open windows is ambiguous: either). */
+  private windowOf(key: string): OpenWindow | undefined {
+    if (this.last?.parts.has(key)) return this.last;
+    for (const window of this.windows) {
+      if (window.parts.has(key)) return (this.last = window);
+    }
+    return undefined;
   }
 
   /**
@@ -150,10 +166,10 @@ class OpenWindows {
    */
   take(receipt: Receipt, pdu: ReadPdu, ack: DeliverAck, store: (receipt: Receipt) => Promise<void>): void {
     const key = receiptKey(receipt.smscId);
-    const window = this.bySmscId.get(key);
+    const window = this.windowOf(key);
     if (!window) return ackWhen(store(receipt), pdu, ack);
     if (window.recording || !partStateOf(receipt.stat)) return ackWhen(window.written.then(() => store(receipt)), pdu, ack);
-    window.early.set(key, receipt);
+    window.parts.set(key, receipt);
     window.earlyReceipts.push(receipt);
     window.earlyPdus.push(pdu);
     window.earlyAcks.push(ack);
@@ -178,12 +194,12 @@ function endWindow(open: OpenWindow, written: boolean, store: (receipt: Receipt)
  * result, a parts array and a part per message), written out field by field since a spread
  * ({ ...p, state }) took V8's slow path.
  */
-function applyEarlyReceipts(results: readonly SubmitResult[], early: ReadonlyMap<string, Receipt>): void {
-  if (early.size === 0) return;
+function applyEarlyReceipts(results: readonly SubmitResult[], open: OpenWindow): void {
+  if (open.earlyReceipts.length === 0) return;
   for (const r of results) {
     if (r.status !== 'sent' && r.status !== 'unknown') continue;
     for (const p of r.parts ?? []) {
-      const receipt = early.get(receiptKey(p.smscId));
+      const receipt = open.parts.get(receiptKey(p.smscId));
       if (!receipt) continue;
       p.state = partStateOf(receipt.stat);
       p.networkError = receipt.networkError;
@@ -255,33 +271,28 @@ export function createSmppProvider(config: Config, deps: ProviderDeps, options: 
     async submit(window, record) {
       let written!: (ok: boolean) => void;
       const open: OpenWindow = {
-        early: new Map(),
+        parts: new Map(),
         earlyReceipts: [],
         earlyPdus: [],
         earlyAcks: [],
         recording: false,
-        ended: false,
         written: new Promise<boolean>((resolve) => (written = resolve)),
       };
-      const accepted: string[] = [];
       const onAccepted = (smscId: string) => {
-        if (open.ended) return;
-        const key = receiptKey(smscId);
-        accepted.push(key);
-        openWindows.add(key, open);
+        open.parts.set(receiptKey(smscId), undefined);
       };
+      openWindows.add(open);
       let ok = false;
       try {
         const results = await Promise.all(window.map((m) => submitOne(m, onAccepted)));
         open.recording = true;
-        applyEarlyReceipts(results, open.early);
+        applyEarlyReceipts(results, open);
         await record(results);
         ok = true;
         return results;
       } finally {
-        open.ended = true;
         written(ok);
-        openWindows.remove(accepted, open);
+        openWindows.remove(open);
         endWindow(open, ok, storeReceipt);
       }
     },
