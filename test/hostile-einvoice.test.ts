@@ -154,6 +154,14 @@ describe('currencies, decimals and CDATA', () => {
     expect(row).toEqual({ syntax: 'ubl-invoice', type_code: '381', credit_note: true });
   });
 
+  // Review4: EN 16931's credit note codes (UNTDID 1001 subset, as Peppol BIS 3 takes 81, 83, 381, 396,
+  // 532) are more than 381, 396 and 532: a self-billed credit note (261) counted as a cost.
+  it.each(['81', '83', '261', '262', '296', '308', '420', '458'])('counts type code %s (a credit note in EN 16931) as a credit note', async (code) => {
+    const s = await stored(invoice((x) => x.replace('<cbc:InvoiceTypeCode>380<', `<cbc:InvoiceTypeCode>${code}<`)));
+    const row = await ctx.db.selectFrom('einvoices').select(['type_code', 'credit_note']).where('id', '=', s.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ type_code: code, credit_note: true });
+  });
+
   it('reads an amount and an item name in a CDATA section as their text', async () => {
     const s = await stored(invoice((x) => x.replace(/(<cbc:PayableAmount currencyID="EUR">)([^<]+)/, '$1<![CDATA[$2]]>').replace(/(<cac:InvoiceLine>[\s\S]*?<cac:Item>[\s\S]*?<cbc:Name>)([^<]+)/, '$1<![CDATA[<Abonnement> & $2]]>')));
     expect(s).toMatchObject({ payable: '250.3300', findings: [] });
