@@ -219,6 +219,32 @@ describe('an e-invoice header that grows without end', () => {
     expect(fed).toBeLessThan(3);
   });
 
+  // Review4: saxes holds a text, comment, attribute value or name whole until it ends (its '<', '-->',
+  // quote): one 200 MB comment or text node was held whole, the bounds checked only at its end.
+  it.each([
+    ['a comment', '<!--', 'x'],
+    ['a text', '<cbc:Note xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">', 'x'],
+    ['an attribute value', '<cbc:Note a="', 'x'],
+    ['an element name', '<cbc:Note', 'x'],
+  ])('stops reading %s that goes on past the limit, chunks before its end', async (_what, start, filler) => {
+    let fed = 0;
+    function* endless() {
+      yield Buffer.from(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">${start}`);
+      for (; fed < 100; fed++) yield Buffer.from(filler.repeat(1024 * 1024));
+    }
+    const refused = await readXml(endless()).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(XmlProblem);
+    expect((refused as XmlProblem).code).toBe('xml-too-much-text');
+    expect(fed).toBeLessThanOrEqual(Math.ceil(MAX_KEPT_CHARS / (1024 * 1024)) + 1);
+  });
+
+  it('still reads an embedded attachment longer than the limit (its text is skipped, not kept)', async () => {
+    const base64 = 'QUJD'.repeat(MAX_KEPT_CHARS / 2);
+    const xml = invoice((x) => x.replace('<cac:AccountingSupplierParty>', `<cac:AdditionalDocumentReference><cbc:ID>bijlage</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="f.pdf">${base64}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference><cac:AccountingSupplierParty>`));
+    const done = await outcome(xml);
+    expect(done.status, JSON.stringify(done.errors)).toBe('parsed');
+  });
+
   it('still takes more elements than the limit when they are in lines (each line gives its share back)', async () => {
     const xml = invoice((x) => x.replace(firstLine, (line) => line.repeat(Math.ceil(MAX_KEPT_ELEMENTS / 10))));
     const done = await outcome(xml);
