@@ -154,6 +154,14 @@ describe('currencies, decimals and CDATA', () => {
     expect(row).toEqual({ syntax: 'ubl-invoice', type_code: '381', credit_note: true });
   });
 
+  // Review4: EN 16931's credit note codes (UNTDID 1001 subset, as Peppol BIS 3 takes 81, 83, 381, 396,
+  // 532) are more than 381, 396 and 532: a self-billed credit note (261) counted as a cost.
+  it.each(['81', '83', '261', '262', '296', '308', '420', '458'])('counts type code %s (a credit note in EN 16931) as a credit note', async (code) => {
+    const s = await stored(invoice((x) => x.replace('<cbc:InvoiceTypeCode>380<', `<cbc:InvoiceTypeCode>${code}<`)));
+    const row = await ctx.db.selectFrom('einvoices').select(['type_code', 'credit_note']).where('id', '=', s.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ type_code: code, credit_note: true });
+  });
+
   it('reads an amount and an item name in a CDATA section as their text', async () => {
     const s = await stored(invoice((x) => x.replace(/(<cbc:PayableAmount currencyID="EUR">)([^<]+)/, '$1<![CDATA[$2]]>').replace(/(<cac:InvoiceLine>[\s\S]*?<cac:Item>[\s\S]*?<cbc:Name>)([^<]+)/, '$1<![CDATA[<Abonnement> & $2]]>')));
     expect(s).toMatchObject({ payable: '250.3300', findings: [] });
@@ -209,6 +217,32 @@ describe('an e-invoice header that grows without end', () => {
     expect(refused).toBeInstanceOf(XmlProblem);
     expect((refused as XmlProblem).code).toBe('xml-too-many-attributes');
     expect(fed).toBeLessThan(3);
+  });
+
+  // Review4: saxes holds a text, comment, attribute value or name whole until it ends (its '<', '-->',
+  // quote): one 200 MB comment or text node was held whole, the bounds checked only at its end.
+  it.each([
+    ['a comment', '<!--', 'x'],
+    ['a text', '<cbc:Note xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">', 'x'],
+    ['an attribute value', '<cbc:Note a="', 'x'],
+    ['an element name', '<cbc:Note', 'x'],
+  ])('stops reading %s that goes on past the limit, chunks before its end', async (_what, start, filler) => {
+    let fed = 0;
+    function* endless() {
+      yield Buffer.from(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">${start}`);
+      for (; fed < 100; fed++) yield Buffer.from(filler.repeat(1024 * 1024));
+    }
+    const refused = await readXml(endless()).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(XmlProblem);
+    expect((refused as XmlProblem).code).toBe('xml-too-much-text');
+    expect(fed).toBeLessThanOrEqual(Math.ceil(MAX_KEPT_CHARS / (1024 * 1024)) + 1);
+  });
+
+  it('still reads an embedded attachment longer than the limit (its text is skipped, not kept)', async () => {
+    const base64 = 'QUJD'.repeat(MAX_KEPT_CHARS / 2);
+    const xml = invoice((x) => x.replace('<cac:AccountingSupplierParty>', `<cac:AdditionalDocumentReference><cbc:ID>bijlage</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="f.pdf">${base64}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference><cac:AccountingSupplierParty>`));
+    const done = await outcome(xml);
+    expect(done.status, JSON.stringify(done.errors)).toBe('parsed');
   });
 
   it('still takes more elements than the limit when they are in lines (each line gives its share back)', async () => {

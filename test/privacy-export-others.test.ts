@@ -44,4 +44,16 @@ describe("the access export's privacy requests", () => {
     expect(byId.get(own)).toMatchObject({ email: null, phone: null, name: null, message: null });
     expect(byId.get(unverified)).toMatchObject({ phone: null, name: null, message: null });
   });
+
+  // Review4: the filer's message may write the person's number (or address) too: it stayed there
+  // after the erasure took the number out of the request's own field.
+  it("takes the person's number and address, in the forms people write them, out of the message of a request someone else verified", async () => {
+    const stranger = await filed(
+      { type: 'complaint', email: 'buur@elders.nl', phone: '+31611223366', name: 'Bram Buur', message: 'Nummer 06-11223366 en +31 6 11223366 belt, mail Iemand@Voorbeeld.nl; mijn eigen: 0611223377' },
+      'email',
+    );
+    await ctx.db.transaction().execute((trx) => privacySelf.erase(trx, subjectOf({ email: 'iemand@voorbeeld.nl', phone: '+31611223366', name: null }, ctx.config.suppressionKey)));
+    const row = await ctx.db.selectFrom('privacy_requests').select(['email', 'phone', 'name', 'message']).where('id', '=', stranger).executeTakeFirstOrThrow();
+    expect(row).toEqual({ email: 'buur@elders.nl', phone: null, name: 'Bram Buur', message: 'Nummer [erased] en [erased] belt, mail [erased]; mijn eigen: 0611223377' });
+  });
 });

@@ -15,6 +15,16 @@ const erasedWhole = (s: Subject) =>
     OR identifier_hashes && ${[...s.hashes]}::bytea[]
     OR (${personWhere(s, { email: 'email', phone: 'phone' })} AND email_verified_at IS NULL AND phone_verified_at IS NULL AND filed_by = 'public'))`;
 
+/**
+ * The person's addresses and numbers, in every form the subject knows (`06-…`, `+31 6 …`), as
+ * one Postgres regular expression (each character escaped; not inside a longer number): what
+ * an erasure takes out of the text someone else wrote about them.
+ */
+function writtenIdentifiers(s: Subject): string | null {
+  const forms = [...s.emails, ...s.phones].sort((a, b) => b.length - a.length).map((f) => f.replace(/[^\p{L}\p{N}]/gu, '\\$&'));
+  return forms.length === 0 ? null : `(?<![0-9])(${forms.join('|')})(?![0-9])`;
+}
+
 export const privacySelf: PrivacyReach = {
   tables: ['privacy_requests', 'privacy_exports'],
   identifiers: [{ table: 'privacy_requests', column: 'email', kind: 'email' }, { table: 'privacy_requests', column: 'phone', kind: 'phone' }],
@@ -44,10 +54,16 @@ export const privacySelf: PrivacyReach = {
       .where(erasedWhole(s))
       .returning('id')
       .execute();
-    // Someone else's verified request that named the person: the person's address or number goes, the filer's own stay.
+    // Someone else's verified request that named the person: the person's address or number goes
+    // (from its fields, and as written in its message), the filer's own stay.
+    const written = writtenIdentifiers(s);
     const named = await trx
       .updateTable('privacy_requests')
-      .set({ email: sql`CASE WHEN ${emailIsTheirs(s, 'email')} THEN NULL ELSE email END`, phone: sql`CASE WHEN ${phoneIsTheirs(s, 'phone')} THEN NULL ELSE phone END` })
+      .set({
+        email: sql`CASE WHEN ${emailIsTheirs(s, 'email')} THEN NULL ELSE email END`,
+        phone: sql`CASE WHEN ${phoneIsTheirs(s, 'phone')} THEN NULL ELSE phone END`,
+        message: written === null ? sql`message` : sql`regexp_replace(message, ${written}, '[erased]', 'gi')`,
+      })
       .where(personWhere(s, { email: 'email', phone: 'phone' }))
       .where(sql<boolean>`NOT ${erasedWhole(s)}`)
       .returning('id')

@@ -6,8 +6,12 @@ export const UBL_INVOICE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:Invo
 export const UBL_CREDIT_NOTE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2';
 export const CII_NS = 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100';
 
-/** Document type codes (BT-3, UNTDID 1001) of a credit note: its amounts count negative, whichever root (UBL) or syntax carries them. */
-export const CREDIT_NOTE_TYPES: readonly string[] = ['381', '396', '532'];
+/**
+ * Document type codes (BT-3, UNTDID 1001) of a credit note: its amounts count negative, whichever
+ * root (UBL) or syntax carries them. EN 16931's credit note subset (Peppol BIS 3 takes 81, 83, 381,
+ * 396 and 532 of it); a self-billed credit note (261) is as much a credit as a 381.
+ */
+export const CREDIT_NOTE_TYPES: readonly string[] = ['81', '83', '261', '262', '296', '308', '381', '396', '420', '458', '532'];
 
 export const EINVOICE_SYNTAXES = ['ubl-invoice', 'ubl-credit-note', 'cii'] as const;
 export type EinvoiceSyntax = (typeof EINVOICE_SYNTAXES)[number];

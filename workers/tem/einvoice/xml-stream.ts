@@ -29,6 +29,16 @@ const tooManyAttributes = () => new XmlProblem('xml-too-many-attributes', `an el
 /** The attributes saxes holds for the start tag it is reading (none between tags). */
 const pendingAttributes = (parser: SaxesParser) => (parser as unknown as { attribList?: readonly unknown[] }).attribList?.length ?? 0;
 export const MAX_KEPT_CHARS = 4 * 1024 * 1024;
+/**
+ * What saxes holds of the text, comment, attribute value or name it is reading: all of it until
+ * its end ('<', '-->', the quote), the bounds above only see it then (one 200 MB comment was held
+ * whole). Checked after each chunk, as the attributes are.
+ */
+const pendingChars = (parser: SaxesParser) => {
+  const held = parser as unknown as { text?: string; name?: string };
+  return { text: held.text?.length ?? 0, name: held.name?.length ?? 0 };
+};
+const tooMuchText = () => new XmlProblem('xml-too-much-text', `more than ${MAX_KEPT_CHARS} characters of text outside invoice lines`);
 
 export interface XmlNode {
   readonly uri: string;
@@ -56,7 +66,7 @@ const SKIPPED = Symbol('skipped');
 /** An element with children: its text is the whitespace between them (UBL and CII have no mixed content), not kept. */
 const CONTAINER = Symbol('container');
 
-function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { parser: SaxesParser; done: () => XmlNode | null } {
+function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { parser: SaxesParser; done: () => XmlNode | null; inSkipped: () => boolean } {
   const parser = new SaxesParser({ xmlns: true, position: false });
   const stack: (XmlNode & { [SKIPPED]?: boolean; [CONTAINER]?: boolean })[] = [];
   let root: XmlNode | null = null;
@@ -66,7 +76,7 @@ function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { 
   const keptBefore: number[] = [];
   const keep = (chars: number) => {
     keptChars += chars;
-    if (keptChars > MAX_KEPT_CHARS) throw new XmlProblem('xml-too-much-text', `more than ${MAX_KEPT_CHARS} characters of text outside invoice lines`);
+    if (keptChars > MAX_KEPT_CHARS) throw tooMuchText();
   };
   parser.on('doctype', () => {
     throw new XmlProblem('xml-doctype', 'a DOCTYPE is not accepted (no DTDs, no entities)');
@@ -118,19 +128,22 @@ function newParser(options: XmlReadOptions, onRoot: (root: XmlNode) => void): { 
       keptChars = charsBefore;
     } else parent.children.push(node);
   });
-  return { parser, done: () => root };
+  // An embedded attachment's text (skipped, not kept) may be longer: saxes still holds it until its end.
+  return { parser, done: () => root, inSkipped: () => stack.at(-1)?.[SKIPPED] === true };
 }
 
 class RootFound extends Error {}
 
 /** Reads the whole document; returns the root with the detached elements left out. */
 export async function readXml(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, options: XmlReadOptions = {}): Promise<XmlNode> {
-  const { parser, done } = newParser(options, () => {
+  const { parser, done, inSkipped } = newParser(options, () => {
     if (options.rootOnly) throw new RootFound();
   });
   const feed = (text: string) => {
     parser.write(text);
     if (pendingAttributes(parser) > MAX_ATTRIBUTES) throw tooManyAttributes();
+    const pending = pendingChars(parser);
+    if (pending.name > MAX_KEPT_CHARS || (pending.text > MAX_KEPT_CHARS && !inSkipped())) throw tooMuchText();
   };
   // Made from the first PROLOG_BYTES (the chunks before them are held): the encoding is told by the BOM and the declaration.
   let decoder: InstanceType<typeof TextDecoder> | null = null;
