@@ -4,6 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { RETENTION_POLICY, TABLES_WITHOUT_PERSONAL_DATA, type RetentionCategory } from '../workers/retention/policy.js';
 import { cutoffFor, purgeAll, purgeCategory } from '../workers/retention/purge.js';
 import { renderRetentionTable } from '../workers/retention/register.js';
+import { keyColumnsOf } from '../workers/retention/category.js';
 import { createTestContext, waitFor } from './helpers/context.js';
 import { insertBatch, insertCallback, insertMail, insertOrganization } from './helpers/factories.js';
 
@@ -37,7 +38,7 @@ describe('retention policy', () => {
   it('names only columns that exist', async () => {
     for (const category of RETENTION_POLICY) {
       const clock = typeof category.clock === 'string' ? category.clock : category.clock.via.foreignKey;
-      const columns = [...[category.key].flat(), clock, ...(category.action.kind === 'anonymise' ? [...category.action.columns, category.action.marker] : [])];
+      const columns = [...keyColumnsOf(category), clock, ...(category.action.kind === 'anonymise' ? [...category.action.columns, category.action.marker] : [])];
       const found = await sql<{ column_name: string }>`
         SELECT column_name FROM information_schema.columns WHERE table_name = ${category.table}`.execute(ctx.db);
       const existing = new Set(found.rows.map((r) => r.column_name));

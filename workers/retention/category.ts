@@ -39,6 +39,9 @@ export interface RetentionCategory {
   readonly processors: readonly ProcessorId[];
 }
 
+/** A category's key as a list of columns (one, or a composite key's). */
+export const keyColumnsOf = (category: Pick<RetentionCategory, 'key'>): readonly string[] => (typeof category.key === 'string' ? [category.key] : category.key);
+
 export const PROCESSORS = {
   'mail-relay': { name: 'Mail relay', role: 'delivers e-mail (the SMTP relay configured in SMTP_URL)' },
   'sms-gateway': { name: 'SMS gateway', role: 'delivers SMS (the SMSC in SMPP_URL, or the HTTP gateway)' },

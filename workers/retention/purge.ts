@@ -4,7 +4,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { dropExpiredPartitions } from './partitions.js';
-import type { RetentionCategory, RetentionPeriod } from './category.js';
+import { keyColumnsOf, type RetentionCategory, type RetentionPeriod } from './category.js';
 
 /** Calendar arithmetic in Dutch local time: "6 months" means 6 calendar months. */
 export const RETENTION_TIME_ZONE = 'Europe/Amsterdam';
@@ -16,7 +16,7 @@ export function cutoffFor(now: Date, keep: RetentionPeriod): RawBuilder<Date> {
 
 async function purgeBatch(db: Db, category: RetentionCategory, now: Date, batchSize: number): Promise<number> {
   const table = sql.table(category.table);
-  const keyColumns = typeof category.key === 'string' ? [category.key] : category.key;
+  const keyColumns = keyColumnsOf(category);
   const key = sql`(${sql.join(keyColumns.map((column) => sql.ref(column)))})`;
   const dueKey = sql.join(keyColumns.map((column) => sql`t.${sql.ref(column)}`));
   const cutoff = cutoffFor(now, category.keep);
