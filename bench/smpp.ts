@@ -272,10 +272,15 @@ async function runPlatform(config: PlatformConfig, build: (typeof BUILDS)[number
     // the SMSC 0.19-0.27 and the bench 0.41-0.74 CPU seconds (6 December 2026, load 6.5), 7-10 %
     // of the two cores, taken from the platform's run and not from the bare client's.
     let allSubmitted = false;
-    const submitted = smsc('/stats', MESSAGES).then(
-      (stats) => (allSubmitted = stats.submits >= MESSAGES),
-      () => undefined,
-    );
+    // False once the long poll came back, whatever it said: a failed or short answer (a reset,
+    // fetch's own 300 s limit) leaves the loop to its GATED_POLL_MS sleeps, not to spin.
+    let waitingForSmsc = true;
+    const submitted = smsc('/stats', MESSAGES)
+      .then(
+        (stats) => (allSubmitted = stats.submits >= MESSAGES),
+        () => undefined,
+      )
+      .finally(() => (waitingForSmsc = false));
     let doneAt = 0;
     let cpuAfter = cpuTicks();
     for (;;) {
@@ -298,7 +303,8 @@ async function runPlatform(config: PlatformConfig, build: (typeof BUILDS)[number
       // Often once every message was submitted, so the platform's time is not rounded up by
       // much (a tenth of a second was 3 % of a 20,000-message run); the probe reads one index entry.
       if (allSubmitted) await sleep(POLL_MS);
-      else await Promise.race([submitted, sleep(GATED_POLL_MS)]);
+      else if (waitingForSmsc) await Promise.race([submitted, sleep(GATED_POLL_MS)]);
+      else await sleep(GATED_POLL_MS);
     }
     // VmHWM is each worker's peak since it started: read once, before it stops.
     const peakKib = Math.max(...workers.map((w) => statusKib('VmHWM', w.pid) || 0));
