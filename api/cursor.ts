@@ -1,6 +1,7 @@
 // Opaque keyset cursors: base64url of the last row's sort key, validated on the way back in.
 // Rows ordered by (created_at, id) carry their Keyset (db/keyset.ts); rows in a batch's order, their seq.
 import type { Keyset } from '../db/keyset.js';
+import { unstorableText } from '../workers/core/unstorable-text.js';
 import { badRequest } from './problem.js';
 
 export function encodeCursor(key: Keyset): string {
@@ -37,8 +38,9 @@ export function encodeTextCursor(key: string): string {
 export function decodeTextCursor(cursor: string, valid: (key: string) => boolean): string {
   const bytes = Buffer.from(cursor, 'base64url');
   const key = bytes.toString('utf8');
-  // Bytes that are not UTF-8 (or base64url that is not canonical) do not come back the same.
-  if (encodeTextCursor(key) !== cursor || !valid(key)) throw invalidCursor();
+  // Bytes that are not UTF-8 (or base64url that is not canonical) do not come back the same;
+  // text Postgres cannot hold (a NUL) would fail the query rather than match nothing.
+  if (encodeTextCursor(key) !== cursor || unstorableText(key) !== undefined || !valid(key)) throw invalidCursor();
   return key;
 }
 

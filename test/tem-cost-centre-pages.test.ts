@@ -68,7 +68,7 @@ describe('GET /v1/cost-centres', () => {
   });
 
   it('refuses a cursor it did not give out, naming it', async () => {
-    for (const cursor of ['%FF%FE', Buffer.from('').toString('base64url') + '!', Buffer.from('x'.repeat(51)).toString('base64url'), Buffer.from([0xff, 0xfe]).toString('base64url')]) {
+    for (const cursor of ['%FF%FE', Buffer.from('').toString('base64url') + '!', Buffer.from('x'.repeat(51)).toString('base64url'), Buffer.from([0xff, 0xfe]).toString('base64url'), Buffer.from('\0').toString('base64url')]) {
       const answer = await call<{ errors: { field: string }[] }>('get', `/v1/cost-centres?cursor=${cursor}`, { auth: org.key });
       expect(answer.status, cursor).toBe(400);
       expect(answer.body.errors.map((e) => e.field)).toEqual(['query.cursor']);
